@@ -1,0 +1,30 @@
+/** A dense row-major matrix. `data.length === rows * cols`. Activations stay Float32; probes work in Float64. */
+export interface Matrix<T extends Float32Array | Float64Array = Float32Array | Float64Array> {
+  rows: number;
+  cols: number;
+  data: T;
+}
+
+export function matrix<T extends Float32Array | Float64Array>(rows: number, cols: number, data: T): Matrix<T> {
+  if (data.length !== rows * cols) {
+    throw new Error(`matrix: data has ${data.length} values, expected ${rows} x ${cols} = ${rows * cols}`);
+  }
+  return { rows, cols, data };
+}
+
+/** Copies the rows named by `indices` into a new matrix of the same element type. */
+export function selectRows<T extends Float32Array | Float64Array>(m: Matrix<T>, indices: ArrayLike<number>): Matrix<T> {
+  const Ctor = m.data.constructor as { new (n: number): T };
+  const out = new Ctor(indices.length * m.cols);
+  for (let i = 0; i < indices.length; i++) {
+    const src = indices[i] * m.cols;
+    out.set(m.data.subarray(src, src + m.cols), i * m.cols);
+  }
+  return { rows: indices.length, cols: m.cols, data: out };
+}
+
+/** Index of the first non-finite value, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
