@@ -40,3 +40,29 @@ export interface PipelineOptions {
   /** Where the result JSON goes; default `<dataDir>/.overlap/<file>.result.json`. */
   outFile?: string;
 }
+
+/**
+ * What the pipeline needs from the inference layer. The CLI passes an in-process implementation,
+ * the extension one backed by a worker thread; tests may pass fakes.
+ */
+export interface InferenceBackend {
+  /** A text encoder for a bundled or ONNX model spec (kinds 'bundled' and 'onnx'). */
+  textEncoder(spec: ModelSpec & { kind: 'bundled' | 'onnx' }): Promise<import('../inference/types').InferenceTextEncoder>;
+  alignmentKernel(): import('../core/detect/types').AlignmentKernel;
+  /** The execution provider that actually ran (after any fallback), e.g. "cpu". */
+  device(): string;
+  dispose(): Promise<void>;
+}
+
+export interface PipelineHooks {
+  progress?: import('../core/encoder').ProgressFn;
+  signal?: AbortSignal;
+  /** Needed when a model spec is 'bundled' or 'onnx'. */
+  inference?: InferenceBackend;
+}
+
+export interface PipelineOutcome {
+  result: import('../core/report/schema').AnalysisResult;
+  /** Where the result JSON was written (atomically). */
+  resultPath: string;
+}

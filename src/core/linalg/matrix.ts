@@ -28,3 +28,16 @@ export function firstNonFinite(data: ArrayLike<number>): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
+
+/** Rows of `a` followed by rows of `b` (same column count) in a new matrix; the element type is a's. */
+export function concatRows<T extends Float32Array | Float64Array>(a: Matrix<T>, b: Matrix): Matrix<T> {
+  if (a.rows > 0 && b.rows > 0 && a.cols !== b.cols) {
+    throw new Error(`concatRows: ${a.cols} columns and ${b.cols} columns`);
+  }
+  const cols = a.rows > 0 ? a.cols : b.cols;
+  const Ctor = a.data.constructor as { new (n: number): T };
+  const out = new Ctor((a.rows + b.rows) * cols);
+  out.set(a.data.subarray(0, a.rows * cols), 0);
+  out.set(b.data.subarray(0, b.rows * cols), a.rows * cols);
+  return { rows: a.rows + b.rows, cols, data: out };
+}

@@ -121,11 +121,17 @@ export interface AnalysisResult {
   accuracy: { weak: number; strong: number; w2s: number };
   pgr: number | null;
   detection: DetectionSummary;
-  mixing: MixingCurve;
+  /** Null when there is nothing to mix (no detected overlap rows or no non-overlap rows). */
+  mixing: MixingCurve | null;
   regime: Regime;
   groundTruth?: GroundTruthReport;
   /** Histograms inputs for the report: W2S-train confidences and stage-2 scores are in rows[]. */
   rows: ResultRow[];
+  /**
+   * Optional 2-D map of the W2S-train rows for the report: the first two principal components of their strong
+   * activations (`pcaMap` in report/pca.ts). `rowIndex[k]` is the dataset row (ResultRow.index) of point k.
+   */
+  map?: { x: number[]; y: number[]; rowIndex: number[] };
   warnings: string[];
   timings: Record<string, number>;
 }

@@ -1,0 +1,155 @@
+import * as path from 'node:path';
+import { runAnalysis, type AnalysisInput } from '../core/experiment/analyze';
+import { InputError } from '../core/errors';
+import { readActivationFile, readNpyFile } from '../core/activations/file';
+import type { AnalysisResult } from '../core/report/schema';
+import { analyzeDatasetFile } from '../pipeline/analyzeFile';
+import { writeResult } from '../pipeline/results';
+import type { ModelSpec, PipelineOptions } from '../pipeline/types';
+import { createLocalInference } from '../inference/local';
+import { UsageError } from './errors';
+import { ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, intOption, parse, parseModelSpec } from './options';
+import { stderrProgress } from './progress';
+
+const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overlap detection, mixing curve, regime)
+
+On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet):
+  overlap-density analyze DATASET [--weak SPEC] [--strong SPEC] [--test-file FILE] [--out result.json]
+  --weak SPEC      glove-mean[:K] (bundled, default K 2000) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE |
+                   safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] (labelling-function majority vote) | prob:FIELD
+  --strong SPEC    use-lite (bundled, default) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE | safetensors:FILE[#TENSOR] | field:NAME
+  --text-field F / --label-field F / --weak-labels-field F / --split-field F   override field detection
+  --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set)
+  --device auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto: the best available, CPU fallback)
+  --threads N      onnxruntime intra-op threads
+  --cache-dir DIR  activation cache (default <data dir>/.overlap/cache)
+
+On activation arrays (.npy):
+  overlap-density analyze --weak-acts W.npy --strong-acts S.npy --labels L.npy [--split SPLIT.npy] [--membership M.npy]
+  (split: 0 weak-train, 1 W2S-train, 2 test, default seeded random thirds; membership: 0 easy, 1 hard, 2 overlap)
+
+  --out FILE       result JSON (default: <data dir>/.overlap/<file>.result.json for datasets; required for arrays)
+  --quiet          no progress on stderr
+
+${ANALYSIS_HELP}`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...ANALYSIS_FLAGS,
+      weak: { type: 'string' }, strong: { type: 'string' }, 'test-file': { type: 'string' },
+      'text-field': { type: 'string' }, 'label-field': { type: 'string' }, 'weak-labels-field': { type: 'string' },
+      'split-field': { type: 'string' },
+      device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+      'weak-acts': { type: 'string' }, 'strong-acts': { type: 'string' }, labels: { type: 'string' },
+      split: { type: 'string' }, membership: { type: 'string' },
+      out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const analysis = analysisOptionsFrom(values);
+  const progress = stderrProgress(!values.quiet);
+  let result: AnalysisResult;
+  let out: string;
+  const t0 = performance.now();
+  if (values['weak-acts'] || values['strong-acts'] || values.labels) {
+    if (positionals.length > 0) throw new UsageError('give either a DATASET or --weak-acts/--strong-acts/--labels, not both');
+    if (!values['weak-acts'] || !values['strong-acts'] || !values.labels) {
+      throw new UsageError('--weak-acts, --strong-acts and --labels are all required on arrays');
+    }
+    if (!values.out) throw new UsageError('--out FILE is required on arrays');
+    out = values.out;
+    const input = await arraysInput(values as Record<string, string>);
+    result = await runAnalysis(input, analysis, { progress });
+  } else {
+    if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
+    const options: PipelineOptions = {
+      weak: values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec),
+      strong: values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec),
+      testFile: values['test-file'],
+      fields: {
+        ...(values['text-field'] ? { text: values['text-field'] } : {}),
+        ...(values['label-field'] ? { label: values['label-field'] } : {}),
+        ...(values['weak-labels-field'] ? { weakLabels: values['weak-labels-field'] } : {}),
+        ...(values['split-field'] ? { split: values['split-field'] } : {}),
+      },
+      analysis,
+      device: deviceFrom(values),
+      threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
+      cacheDir: values['cache-dir'],
+      outFile: values.out,
+    };
+    const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
+    try {
+      const outcome = await analyzeDatasetFile(positionals[0], options, { progress, inference: backend });
+      result = outcome.result;
+      out = outcome.resultPath;
+    } finally {
+      await backend.dispose();
+    }
+  }
+  if (values['weak-acts']) await writeResult(out, result);
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
+  return 0;
+}
+
+export function summaryLine(r: AnalysisResult): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const c = r.detection.counts;
+  return (
+    `weak ${r.accuracy.weak.toFixed(3)} · strong ${r.accuracy.strong.toFixed(3)} · W2S ${r.accuracy.w2s.toFixed(3)} · ` +
+    `PGR ${r.pgr === null ? 'n/a' : r.pgr.toFixed(2)} · overlap density ${pct(r.detection.overlapDensity)} ` +
+    `(${c.overlap} overlap, ${c.easy} easy-only, ${c.hard} hard-only) · regime ${r.regime.label} · device ${r.device}`
+  );
+}
+
+function integers(data: ArrayLike<number | bigint>, file: string, what: string): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (!Number.isInteger(v)) throw new InputError(`${what} at index ${i} is ${v}, not an integer`, { file });
+    out[i] = v;
+  }
+  return out;
+}
+
+async function arraysInput(values: Record<string, string>): Promise<AnalysisInput> {
+  const weak = await readActivationFile(values['weak-acts']);
+  const strong = await readActivationFile(values['strong-acts']);
+  const labelsArr = await readNpyFile(values.labels);
+  if (labelsArr.shape.length !== 1) throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]`, { file: values.labels });
+  const labels = integers(labelsArr.data, values.labels, 'label');
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] < 0) throw new InputError(`label at index ${i} is negative (${labels[i]})`, { file: values.labels });
+  }
+  const numClasses = labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const codes = async (file: string | undefined, what: string, max: number) => {
+    if (!file) return undefined;
+    const arr = await readNpyFile(file);
+    const v = integers(arr.data, file, what);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] < 0 || v[i] > max) throw new InputError(`${what} at index ${i} is ${v[i]}, expected 0..${max}`, { file });
+    }
+    return Uint8Array.from(v);
+  };
+  return {
+    weak: { kind: 'activations', acts: weak },
+    strong,
+    labels,
+    numClasses,
+    split: await codes(values.split, 'split code', 2),
+    membership: await codes(values.membership, 'membership code', 2),
+    encoders: {
+      weak: { id: path.basename(values['weak-acts']), kind: 'activations', dim: weak.cols, source: values['weak-acts'] },
+      strong: { id: path.basename(values['strong-acts']), kind: 'activations', dim: strong.cols, source: values['strong-acts'] },
+    },
+    dataset: { path: values.labels, format: 'npy' },
+    device: 'cpu',
+  };
+}

@@ -1,0 +1,52 @@
+import { reportError, UsageError } from './errors';
+import { TOOL_VERSION } from '../core/version';
+
+const USAGE = `overlap-density ${TOOL_VERSION}: overlap density and weak-to-strong generalization for a dataset
+
+Usage:
+  overlap-density analyze DATASET [--weak SPEC] [--strong SPEC] [--test-file FILE] [options] [--out result.json]
+  overlap-density analyze --weak-acts W.npy --strong-acts S.npy --labels L.npy [--split SPLIT.npy]
+                          [--membership M.npy] [options] --out result.json
+  overlap-density synth --scenario mixed|easy|hard --n-overlap N --n-nonoverlap N [--seed S] --out DIR
+  overlap-density select SOURCE... [--rounds T] [--per-round n] [--bonus code|ucb1]
+                          [--strategies ucb,random,optimal] [--seeds K] --out select.json
+  overlap-density report RESULT.json [--out report.html]
+  overlap-density demo [--out DIR]
+
+Run "overlap-density COMMAND --help" for the options of a command.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<{ run: Command }>> = {
+  analyze: () => import('./analyze'),
+  synth: () => import('./synth'),
+  select: () => import('./select'),
+  report: () => import('./report'),
+  demo: () => import('./demo'),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) return reportError(new UsageError(`unknown command "${name}"`));
+  try {
+    return await (await load()).run(rest);
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => process.exit(reportError(e)),
+  );
+}

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import type { AnalysisOptions } from '../core/experiment/analyze';
+import type { AlignMode, HardRule } from '../core/detect/types';
+import type { DeviceChoice, ModelSpec } from '../pipeline/types';
+import { UsageError } from './errors';
+
+/** parseArgs option table for the analysis options shared by `analyze`, `select` and `demo`. */
+export const ANALYSIS_FLAGS = {
+  'hard-rule': { type: 'string' },
+  align: { type: 'string' },
+  pseudo: { type: 'string' },
+  l2: { type: 'string' },
+  seed: { type: 'string' },
+  seeds: { type: 'string' },
+  jump: { type: 'string' },
+} as const;
+
+export const ANALYSIS_HELP = `Analysis options:
+  --hard-rule segment|probing        stage 1: hard = c < t1 (segment, default) or c <= t1 (probing)
+  --align dot-max|abs-cosine-max|residual
+                                     stage 2 score (default dot-max; see README "Detectors")
+  --pseudo soft|hard                 W2S training targets: weak probabilities or argmax labels (default soft)
+  --l2 X                             probe penalty on the mean loss (default 1e-3)
+  --seed N                           seed of splits and draws (default 0)
+  --seeds K                          seeds of the mixing experiment (default 3)
+  --jump 5|1                         change-point grid: ruptures' default 5, or 1 for the exact split`;
+
+type Values = Record<string, string | undefined>;
+
+function num(values: Values, name: string, check: (x: number) => boolean, what: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const x = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(x) || !check(x)) {
+    throw new UsageError(`--${name} must be ${what}, got "${String(raw)}"`);
+  }
+  return x;
+}
+
+function oneOf<T extends string>(values: Values, name: string, allowed: readonly T[]): T | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  if (!allowed.includes(raw as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${String(raw)}"`);
+  return raw as T;
+}
+
+export function analysisOptionsFrom(values: Values): Partial<AnalysisOptions> {
+  const out: Partial<AnalysisOptions> = {};
+  const hardRule = oneOf<HardRule>(values, 'hard-rule', ['segment', 'probing']);
+  const align = oneOf<AlignMode>(values, 'align', ['dot-max', 'abs-cosine-max', 'residual']);
+  const pseudo = oneOf(values, 'pseudo', ['soft', 'hard'] as const);
+  const l2 = num(values, 'l2', (x) => x >= 0, 'a non-negative number');
+  const seed = num(values, 'seed', (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
+  const seeds = num(values, 'seeds', (x) => Number.isInteger(x) && x >= 1 && x <= 1000, 'an integer in 1..1000');
+  const jump = num(values, 'jump', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+  if (hardRule) out.hardRule = hardRule;
+  if (align) out.align = align;
+  if (pseudo) out.pseudo = pseudo;
+  if (l2 !== undefined) out.l2 = l2;
+  if (seed !== undefined) out.seed = seed;
+  if (seeds !== undefined) out.seeds = seeds;
+  if (jump !== undefined) out.jump = jump;
+  return out;
+}
+
+export function intOption(values: Values, name: string, min: number, fallback: number): number {
+  return num(values, name, (x) => Number.isInteger(x) && x >= min, `an integer >= ${min}`) ?? fallback;
+}
+
+export function deviceFrom(values: Values): DeviceChoice {
+  return oneOf<DeviceChoice>(values, 'device', ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']) ?? 'auto';
+}
+
+/**
+ * Model specs on the command line:
+ *   weak:   glove-mean | glove-mean:K | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME | votes[:FIELD] | prob:FIELD
+ *   strong: use-lite | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME
+ */
+export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec {
+  const [head, ...rest] = raw.split(':');
+  const arg = rest.join(':');
+  const flag = `--${side}`;
+  switch (head) {
+    case 'glove-mean': {
+      if (side !== 'weak') break;
+      if (!arg) return { kind: 'bundled', id: 'glove-mean' };
+      const k = Number(arg);
+      if (!Number.isInteger(k) || k < 1 || k > 50000) throw new UsageError(`${flag} glove-mean:K needs K in 1..50000, got "${arg}"`);
+      return { kind: 'bundled', id: 'glove-mean', vocab: k };
+    }
+    case 'use-lite':
+      if (side !== 'strong') break;
+      return { kind: 'bundled', id: 'use-lite' };
+    case 'onnx': {
+      if (!arg) throw new UsageError(`${flag} onnx:PATH needs a path`);
+      const [p, tok] = arg.split('#');
+      return tok ? { kind: 'onnx', path: p, tokenizer: tok } : { kind: 'onnx', path: p };
+    }
+    case 'npy':
+      if (!arg) throw new UsageError(`${flag} npy:PATH needs a path`);
+      return { kind: 'npy', path: arg };
+    case 'safetensors': {
+      if (!arg) throw new UsageError(`${flag} safetensors:PATH needs a path`);
+      const [p, tensor] = arg.split('#');
+      return tensor ? { kind: 'safetensors', path: p, tensor } : { kind: 'safetensors', path: p };
+    }
+    case 'field':
+      if (!arg) throw new UsageError(`${flag} field:NAME needs a field name`);
+      return { kind: 'field', field: arg };
+    case 'votes':
+      if (side !== 'weak') break;
+      return arg ? { kind: 'votes', field: arg } : { kind: 'votes' };
+    case 'prob':
+      if (side !== 'weak') break;
+      if (!arg) throw new UsageError(`${flag} prob:FIELD needs a field name`);
+      return { kind: 'probabilities', field: arg };
+  }
+  throw new UsageError(`${flag} "${raw}" is not a ${side} model spec (see --help)`);
+}
+
+/** Flags are strings; boolean flags read as a truthy value when given. */
+export type FlagValues = Record<string, string | undefined>;
+
+/** Strict parseArgs whose errors become usage errors (exit 2 with a hint) instead of stack traces. */
+export function parse(config: {
+  args: string[];
+  options: Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  allowPositionals?: boolean;
+}): { values: FlagValues; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ ...config, strict: true });
+    return { values: values as FlagValues, positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -1,0 +1,116 @@
+import { InputError } from '../errors';
+import type { Matrix } from '../linalg/matrix';
+import { bfloat16ToFloat32, halfToFloat32 } from './float16';
+import { formatShape, shapeSize, tensorToMatrix, viewElements, type NumericArrayConstructor, type Tensor } from './tensor';
+
+// Format: 8-byte little-endian header length N, N bytes of JSON header, then the tensors' bytes
+// (https://github.com/huggingface/safetensors). Offsets in the header are relative to the end of the header.
+
+const ELEMENT_TYPES: Record<string, NumericArrayConstructor> = {
+  F64: Float64Array,
+  F32: Float32Array,
+  F16: Uint16Array,
+  BF16: Uint16Array,
+  I64: BigInt64Array,
+  I32: Int32Array,
+  I16: Int16Array,
+  I8: Int8Array,
+  U64: BigUint64Array,
+  U32: Uint32Array,
+  U16: Uint16Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
+};
+
+/** The JSON header is refused above this size, so a wrong file cannot make us parse gigabytes as JSON. */
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+export interface SafetensorsEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Byte range of the tensor's data, relative to the start of the data section. */
+  begin: number;
+  end: number;
+}
+
+/** The tensors a safetensors file holds, in header order, after checking the header against the file. */
+export function listSafetensors(bytes: Uint8Array, file: string): { entries: SafetensorsEntry[]; dataOffset: number } {
+  if (bytes.length < 8) throw new InputError('too short to be a .safetensors file', { file });
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen > bytes.length - 8 || headerLen > MAX_HEADER_BYTES) {
+    throw new InputError(
+      `bad .safetensors header: its length field says ${headerLen} bytes but the file has ${bytes.length - 8} after it (is this a safetensors file?)`,
+      { file },
+    );
+  }
+  const dataOffset = 8 + headerLen;
+  const dataLength = bytes.length - dataOffset;
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataOffset)));
+  } catch {
+    throw new InputError('bad .safetensors header: not valid UTF-8 JSON', { file });
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new InputError('bad .safetensors header: expected a JSON object of tensors', { file });
+  }
+  const entries: SafetensorsEntry[] = [];
+  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') continue;
+    entries.push(checkEntry(name, value, dataLength, file));
+  }
+  return { entries, dataOffset };
+}
+
+/**
+ * Reads one tensor: the one named, else the only one, else the first 2-D one. F16 and BF16 are widened to Float32.
+ */
+export function readSafetensors(bytes: Uint8Array, file: string, tensorName?: string): Tensor & { name: string } {
+  const { entries, dataOffset } = listSafetensors(bytes, file);
+  const entry = pickEntry(entries, file, tensorName);
+  const Ctor = ELEMENT_TYPES[entry.dtype];
+  const count = shapeSize(entry.shape);
+  let data = viewElements(bytes, dataOffset + entry.begin, count, Ctor);
+  if (entry.dtype === 'F16') data = halfToFloat32(data as Uint16Array);
+  else if (entry.dtype === 'BF16') data = bfloat16ToFloat32(data as Uint16Array);
+  return { name: entry.name, shape: entry.shape, dtype: entry.dtype, data };
+}
+
+/** Activations from a safetensors file as a Float32 matrix; every value must be finite. */
+export function readSafetensorsMatrix(bytes: Uint8Array, file: string, tensorName?: string): Matrix<Float32Array> {
+  const t = readSafetensors(bytes, file, tensorName);
+  return tensorToMatrix(t, file);
+}
+
+function checkEntry(name: string, value: unknown, dataLength: number, file: string): SafetensorsEntry {
+  const bad = (why: string) => new InputError(`bad .safetensors header: tensor "${name}" ${why}`, { file });
+  if (typeof value !== 'object' || value === null) throw bad('is not an object');
+  const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
+  if (typeof dtype !== 'string') throw bad('has no dtype');
+  const Ctor = ELEMENT_TYPES[dtype];
+  if (!Ctor) throw bad(`has unsupported dtype ${dtype} (supported: ${Object.keys(ELEMENT_TYPES).join(' ')})`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad('has no valid shape');
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
+    throw bad('has no valid data_offsets');
+  }
+  const [begin, end] = offsets as number[];
+  if (begin > end || end > dataLength) throw bad(`has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes (truncated file?)`);
+  const expected = shapeSize(shape as number[]) * Ctor.BYTES_PER_ELEMENT;
+  if (end - begin !== expected) throw bad(`has ${end - begin} bytes but shape ${formatShape(shape as number[])} of ${dtype} needs ${expected}`);
+  return { name, dtype, shape: shape as number[], begin, end };
+}
+
+function pickEntry(entries: SafetensorsEntry[], file: string, tensorName?: string): SafetensorsEntry {
+  const names = entries.map((e) => e.name).join(', ');
+  if (tensorName !== undefined) {
+    const found = entries.find((e) => e.name === tensorName);
+    if (!found) throw new InputError(`no tensor named "${tensorName}"; the file has: ${names || 'none'}`, { file });
+    return found;
+  }
+  if (entries.length === 0) throw new InputError('the file holds no tensors', { file });
+  if (entries.length === 1) return entries[0];
+  const matrix = entries.find((e) => e.shape.length === 2);
+  if (!matrix) throw new InputError(`several tensors and none is 2-D; name the one to use: ${names}`, { file });
+  return matrix;
+}

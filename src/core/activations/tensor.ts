@@ -1,0 +1,94 @@
+import { InputError } from '../errors';
+import type { Matrix } from '../linalg/matrix';
+
+export type NumericArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+export type NumericArrayConstructor = {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): NumericArray;
+  new (length: number): NumericArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
+
+/** An n-dimensional array read from a file: C order, `data.length` = product of `shape`. */
+export interface Tensor {
+  shape: number[];
+  /** The element type as the file spells it (`<f4`, `F16`, ...); `data` may be wider (half floats become Float32). */
+  dtype: string;
+  data: NumericArray;
+}
+
+/**
+ * A typed array over `count` little-endian elements at `offset` in `bytes`: a view when the offset is aligned for the
+ * element size (no copy of a large file), a copy otherwise. Assumes a little-endian host, as every Node platform is.
+ */
+export function viewElements(bytes: Uint8Array, offset: number, count: number, Ctor: NumericArrayConstructor): NumericArray {
+  const start = bytes.byteOffset + offset;
+  if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, start, count);
+  const copy = bytes.slice(offset, offset + count * Ctor.BYTES_PER_ELEMENT);
+  return new Ctor(copy.buffer, 0, count);
+}
+
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+}
+
+/**
+ * Activations as a Float32 matrix: 2-D as is, 1-D as one column. Every value must be finite; the error names the
+ * first bad row so the user can find the example that broke the encoder.
+ */
+export function tensorToMatrix(t: Tensor, file: string): Matrix<Float32Array> {
+  if (t.shape.length !== 1 && t.shape.length !== 2) {
+    throw new InputError(`expected a 1-D or 2-D array of activations, got shape ${formatShape(t.shape)}`, { file });
+  }
+  const rows = t.shape[0];
+  const cols = t.shape.length === 2 ? t.shape[1] : 1;
+  const data = t.data instanceof Float32Array ? t.data : toFloat32(t.data);
+  checkFinite(data, cols, t.data, file);
+  return { rows, cols, data };
+}
+
+/** A vector (1-D, or 2-D with one column) as Float64, e.g. labels or weak probabilities stored beside a dataset. */
+export function tensorToVector(t: Tensor, file: string): Float64Array {
+  const is1d = t.shape.length === 1 || (t.shape.length === 2 && t.shape[1] === 1);
+  if (!is1d) throw new InputError(`expected a 1-D array, got shape ${formatShape(t.shape)}`, { file });
+  const data = t.data instanceof Float64Array ? t.data : Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
+  checkFinite(data, 1, t.data, file);
+  return data;
+}
+
+function toFloat32(src: NumericArray): Float32Array {
+  const out = new Float32Array(src.length);
+  if (src instanceof BigInt64Array || src instanceof BigUint64Array) {
+    for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
+  } else {
+    out.set(src);
+  }
+  return out;
+}
+
+function checkFinite(data: Float32Array | Float64Array, cols: number, source: NumericArray, file: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    const row = Math.floor(i / cols);
+    const original = Number(source[i]);
+    const why = Number.isFinite(original) ? `${original} is too large for float32` : `the value is ${original}`;
+    throw new InputError(
+      `row ${row} (0-based), column ${i % cols}: ${why}; activations must be finite numbers (check the encoder's output for that row)`,
+      { file },
+    );
+  }
+}

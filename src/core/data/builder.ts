@@ -1,0 +1,128 @@
+import { FieldValueError, toNumberArray, toProbs, toSplit, toText, toWeakLabels } from './coerce';
+import type { ErrorPolicy } from './errorPolicy';
+import { detectFields, getField } from './fields';
+import { LabelNormalizer, type RawLabel } from './labels';
+import type { RawRecord } from './records';
+import type { Dataset, DatasetFormat, DatasetRow, FieldMap } from './types';
+
+/** Rows buffered before the field mapping is chosen; enough to see past a few missing values. */
+const DETECTION_SAMPLE = 100;
+
+type VectorRole = 'weakLabels' | 'weakActs' | 'strongActs' | 'weakProbs';
+const VECTOR_ROLES: VectorRole[] = ['weakLabels', 'weakActs', 'strongActs', 'weakProbs'];
+
+export interface BuilderOptions {
+  path?: string;
+  fields?: FieldMap;
+  /** Class names by id from outside the rows (a label.json beside a WRENCH file). */
+  labelNames?: string[];
+}
+
+/**
+ * Turns raw records into dataset rows: picks the field mapping from the first records, converts and checks each
+ * field (a bad value is a row error with the row's line), keeps vector lengths consistent, and numbers the labels.
+ */
+export class DatasetBuilder {
+  private readonly rows: DatasetRow[] = [];
+  private pending: RawRecord[] = [];
+  private fields?: FieldMap;
+  private labels?: LabelNormalizer;
+  private readonly widths = new Map<VectorRole, { width: number; line: number }>();
+
+  constructor(
+    private readonly format: DatasetFormat,
+    private readonly policy: ErrorPolicy,
+    private readonly options: BuilderOptions = {},
+  ) {}
+
+  get rowCount(): number {
+    return this.rows.length + this.pending.length;
+  }
+
+  add(record: RawRecord): void {
+    if (this.fields) {
+      this.convert(record);
+      return;
+    }
+    this.pending.push(record);
+    if (this.pending.length >= DETECTION_SAMPLE) this.flushPending();
+  }
+
+  finish(): Dataset {
+    this.flushPending();
+    if (this.rows.length === 0) {
+      const skipped = this.policy.skippedRows > 0 ? ` (${this.policy.skippedRows} malformed rows were skipped)` : '';
+      throw this.policy.fatal(`no rows: the file holds no data rows${skipped}`);
+    }
+    const { labelNames, numClasses } = this.labels!.finish(this.policy);
+    return {
+      path: this.options.path,
+      format: this.format,
+      rows: this.rows,
+      fields: this.fields!,
+      labelNames,
+      numClasses,
+      warnings: this.policy.finalWarnings(),
+    };
+  }
+
+  private flushPending(): void {
+    if (this.fields) return;
+    const { fields, missing, available } = detectFields(
+      this.pending.map((r) => r.fields),
+      this.options.fields,
+    );
+    if (missing.length > 0 && this.pending.length > 0) {
+      const named = missing.map((m) => `"${m.name}" (for ${m.role})`).join(', ');
+      throw this.policy.fatal(`field ${named} is not in the data; its fields are: ${available.join(', ')}`, this.pending[0].line);
+    }
+    if (this.pending.length > 0 && !fields.text && !fields.weakActs && !fields.strongActs) {
+      this.policy.warn(`no text or activation field found; its fields are: ${available.join(', ')}`);
+    }
+    this.fields = fields;
+    this.labels = new LabelNormalizer(fields.label ?? 'label', this.options.labelNames);
+    const pending = this.pending;
+    this.pending = [];
+    for (const r of pending) this.convert(r);
+  }
+
+  private convert(record: RawRecord): void {
+    const f = this.fields!;
+    const raw = record.fields;
+    let row: DatasetRow;
+    let label: RawLabel;
+    try {
+      label = f.label ? this.labels!.read(getField(raw, f.label)) : null;
+      row = { index: this.rows.length, line: record.line, endLine: record.endLine, label: null, fields: raw };
+      if (f.text) row.text = toText(getField(raw, f.text), f.text);
+      if (f.weakLabels) row.weakLabels = toWeakLabels(getField(raw, f.weakLabels), f.weakLabels);
+      if (f.weakActs) row.weakActs = toNumberArray(getField(raw, f.weakActs), f.weakActs);
+      if (f.strongActs) row.strongActs = toNumberArray(getField(raw, f.strongActs), f.strongActs);
+      if (f.weakProbs) row.weakProbs = toProbs(getField(raw, f.weakProbs), f.weakProbs);
+      if (f.split) row.split = toSplit(getField(raw, f.split), f.split);
+      this.checkWidths(row);
+    } catch (e) {
+      if (!(e instanceof FieldValueError)) throw e;
+      this.policy.rowError(e.message, record.line);
+      return;
+    }
+    this.labels!.assign(row, label);
+    this.rows.push(row);
+  }
+
+  /** Every row's vector in one field must have the same length (ragged activations cannot form a matrix). */
+  private checkWidths(row: DatasetRow): void {
+    for (const role of VECTOR_ROLES) {
+      const v = row[role];
+      if (!v) continue;
+      const seen = this.widths.get(role);
+      if (!seen) {
+        this.widths.set(role, { width: v.length, line: row.line });
+      } else if (seen.width !== v.length) {
+        throw new FieldValueError(
+          `field "${this.fields![role]}" has ${v.length} values but the row at line ${seen.line} has ${seen.width}`,
+        );
+      }
+    }
+  }
+}

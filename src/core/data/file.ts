@@ -1,0 +1,174 @@
+// The only module of core/data that touches the file system; the parsers work on strings, bytes and line batches.
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { AsyncBuffer } from 'hyparquet';
+import { throwIfAborted } from '../encoder';
+import { InputError } from '../errors';
+import { DatasetBuilder } from './builder';
+import { detectFormat } from './detect';
+import { ErrorPolicy } from './errorPolicy';
+import { detectFields } from './fields';
+import { parquetColumnNames } from './formats/parquet';
+import { LineSplitter } from './lines';
+import { createRecordParser, parseParquet, unknownFormatError } from './parse';
+import type { Dataset, DatasetFormat, FieldMap, ReadOptions } from './types';
+
+/** How much of a file `sniffDataset` and format detection read. */
+const HEAD_BYTES = 64 * 1024;
+/** Read-stream chunk size: large enough to amortise decoding, small enough to keep memory flat. */
+const CHUNK_BYTES = 1024 * 1024;
+/** Records parsed from a head to choose the field mapping. */
+const SNIFF_RECORDS = 50;
+
+export interface SniffResult {
+  format?: DatasetFormat;
+  fields: FieldMap;
+  /** The head parses as rows of a known format and has a text, label or activation field. */
+  looksLikeDataset: boolean;
+  /** Why it does not look like a dataset, for a tooltip. */
+  reason?: string;
+}
+
+/**
+ * Reads a dataset file by streaming it (JSONL, JSON arrays, WRENCH, CSV/TSV and SST line by line; Parquet row group
+ * by row group), so memory holds the rows but never the whole file text.
+ */
+export async function readDataset(path: string, opts: ReadOptions = {}): Promise<Dataset> {
+  const { size } = await stat(path);
+  if (size === 0) throw new InputError('no rows: the file is empty', { file: path });
+  const format = opts.format ?? detectFormat(path, await readHead(path));
+  if (!format) throw unknownFormatError(path);
+  throwIfAborted(opts.signal);
+  if (format === 'parquet') {
+    const handle = await open(path, 'r');
+    try {
+      return await parseParquet(fileBuffer(handle, size), { ...opts, path });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  const policy = new ErrorPolicy(path, opts.lenient ?? false);
+  const labelNames = format === 'wrench' ? await readLabelJsonBeside(path, policy) : undefined;
+  const builder = new DatasetBuilder(format, policy, { path, fields: opts.fields, labelNames });
+  const parser = createRecordParser(format, policy, (r) => builder.add(r));
+  const splitter = new LineSplitter(path);
+  let done = 0;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES, signal: opts.signal })) {
+      throwIfAborted(opts.signal);
+      parser.pushLines(splitter.push(chunk as Uint8Array));
+      done += (chunk as Uint8Array).length;
+      opts.onProgress?.(done / size);
+    }
+  } catch (e) {
+    // The stream rejects with its own AbortError; callers expect the project's CancelledError.
+    throwIfAborted(opts.signal);
+    throw e;
+  }
+  parser.pushLines(splitter.end());
+  parser.end();
+  return builder.finish();
+}
+
+/** A cheap look at a file (its first 64 KB, or a Parquet footer) for listing dataset files. Never throws on content. */
+export async function sniffDataset(path: string): Promise<SniffResult> {
+  const { size } = await stat(path);
+  if (size === 0) return { fields: {}, looksLikeDataset: false, reason: 'the file is empty' };
+  const head = await readHead(path);
+  const format = detectFormat(path, head);
+  if (!format) return { fields: {}, looksLikeDataset: false, reason: 'not a recognised dataset format' };
+  const policy = new ErrorPolicy(path, true);
+  try {
+    const records = format === 'parquet' ? await parquetHeadRecord(path, size, policy) : headRecords(format, head, size, policy);
+    if (records.length === 0) {
+      return { format, fields: {}, looksLikeDataset: false, reason: policy.warnings[0]?.message ?? 'no rows in the first 64 KB' };
+    }
+    const { fields } = detectFields(records);
+    const useful = fields.text ?? fields.label ?? fields.weakActs ?? fields.strongActs ?? fields.weakLabels;
+    return useful
+      ? { format, fields, looksLikeDataset: true }
+      : { format, fields, looksLikeDataset: false, reason: 'no text, label or activation field' };
+  } catch (e) {
+    if (e instanceof InputError) return { format, fields: {}, looksLikeDataset: false, reason: e.message };
+    throw e;
+  }
+}
+
+function headRecords(format: Exclude<DatasetFormat, 'parquet'>, head: Uint8Array, size: number, policy: ErrorPolicy) {
+  const records: Record<string, unknown>[] = [];
+  const parser = createRecordParser(format, policy, (r) => records.length < SNIFF_RECORDS && records.push(r.fields), true);
+  const splitter = new LineSplitter(policy.file);
+  // A head cut mid-file ends in a partial line (maybe mid-character), so only its complete lines are parsed.
+  const cut = size > head.length ? head.subarray(0, head.lastIndexOf(0x0a) + 1) : head;
+  parser.pushLines(splitter.push(cut));
+  if (size <= head.length) parser.pushLines(splitter.end());
+  parser.end();
+  return records;
+}
+
+/** Parquet column names stand in for a sample row: field detection by name needs no row data. */
+async function parquetHeadRecord(path: string, size: number, policy: ErrorPolicy): Promise<Record<string, unknown>[]> {
+  const handle = await open(path, 'r');
+  try {
+    const names = await parquetColumnNames(fileBuffer(handle, size), policy);
+    return [Object.fromEntries(names.map((n) => [n, undefined]))];
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** WRENCH keeps class names in a `label.json` beside the split files: `{"0": "ham", "1": "spam"}`. */
+async function readLabelJsonBeside(path: string, policy: ErrorPolicy): Promise<string[] | undefined> {
+  const labelPath = join(dirname(path), 'label.json');
+  let text: string;
+  try {
+    text = await readFile(labelPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    const entries = Object.entries(parsed as Record<string, unknown>);
+    const names: string[] = [];
+    for (const [id, name] of entries) {
+      const k = Number(id);
+      if (!Number.isInteger(k) || k < 0 || k >= entries.length || typeof name !== 'string') throw new Error(`bad entry "${id}"`);
+      names[k] = name;
+    }
+    return names;
+  } catch (e) {
+    policy.warn(`ignored ${labelPath}: expected {"0": "name", ...} (${e instanceof Error ? e.message : String(e)})`);
+    return undefined;
+  }
+}
+
+/** Random access to an open file for the Parquet reader (it reads the footer, then row groups). */
+function fileBuffer(handle: Awaited<ReturnType<typeof open>>, size: number): AsyncBuffer {
+  return {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const out = new Uint8Array(end - start);
+      let at = 0;
+      while (at < out.length) {
+        const { bytesRead } = await handle.read(out, at, out.length - at, start + at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return out.buffer;
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { AsyncBuffer } from 'hyparquet';
+import { InputError } from '../errors';
+import { throwIfAborted } from '../encoder';
+import { DatasetBuilder } from './builder';
+import { detectFormat } from './detect';
+import { ErrorPolicy } from './errorPolicy';
+import { CsvParser } from './formats/csv';
+import { JsonContainerParser } from './formats/jsonContainer';
+import { JsonlParser } from './formats/jsonl';
+import { readParquetRecords } from './formats/parquet';
+import { SstParser } from './formats/sst';
+import { splitByteLines, splitTextLines, type LineBatch } from './lines';
+import type { RecordParser, RecordSink } from './records';
+import type { Dataset, DatasetFormat, ReadOptions } from './types';
+
+/** Options for parsing a dataset already in memory. */
+export interface ParseOptions extends ReadOptions {
+  /** Named in messages and stored on the dataset; `<input>` when absent. */
+  path?: string;
+  /** Class names by id when they come from outside the rows (a WRENCH label.json). */
+  labelNames?: string[];
+}
+
+export type LineFormat = Exclude<DatasetFormat, 'parquet'>;
+
+/** The parser for a line-based format. `truncatedOk` is for sniffing a file's head, which may end mid-row. */
+export function createRecordParser(format: LineFormat, policy: ErrorPolicy, sink: RecordSink, truncatedOk = false): RecordParser {
+  switch (format) {
+    case 'jsonl':
+      return new JsonlParser(policy, sink);
+    case 'json':
+      return new JsonContainerParser('array', policy, sink, truncatedOk);
+    case 'wrench':
+      return new JsonContainerParser('object', policy, sink, truncatedOk);
+    case 'csv':
+      return new CsvParser(',', policy, sink, truncatedOk);
+    case 'tsv':
+      return new CsvParser('\t', policy, sink, truncatedOk);
+    case 'sst':
+      return new SstParser(policy, sink);
+  }
+}
+
+/** Parses a small in-memory dataset (an open editor document, a test fixture). Parquet needs `parseDatasetBytes`. */
+export function parseDatasetText(text: string, format: DatasetFormat, opts: ParseOptions = {}): Dataset {
+  const file = opts.path ?? '<input>';
+  if (format === 'parquet') throw new InputError('Parquet is binary; read it with readDataset or parseDatasetBytes', { file });
+  throwIfAborted(opts.signal);
+  return parseLines(splitTextLines(text, file), format, opts);
+}
+
+/** Parses an in-memory file of any format; the format is detected from `opts.path` and the content when not given. */
+export async function parseDatasetBytes(bytes: Uint8Array, opts: ParseOptions = {}): Promise<Dataset> {
+  const file = opts.path ?? '<input>';
+  const format = opts.format ?? detectFormat(file, bytes.subarray(0, 64 * 1024));
+  if (!format) throw unknownFormatError(file);
+  throwIfAborted(opts.signal);
+  if (format === 'parquet') {
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const asyncBuffer: AsyncBuffer = { byteLength: buffer.byteLength, slice: (start, end) => buffer.slice(start, end) };
+    return parseParquet(asyncBuffer, opts);
+  }
+  return parseLines(splitByteLines(bytes, file), format, opts);
+}
+
+/** Reads a Parquet file through an AsyncBuffer (in memory or a file handle). */
+export async function parseParquet(file: AsyncBuffer, opts: ParseOptions = {}): Promise<Dataset> {
+  const policy = new ErrorPolicy(opts.path ?? '<input>', opts.lenient ?? false);
+  const builder = new DatasetBuilder('parquet', policy, opts);
+  await readParquetRecords(file, policy, (r) => builder.add(r), opts);
+  return builder.finish();
+}
+
+export function unknownFormatError(file: string): InputError {
+  return new InputError(
+    'cannot tell the dataset format; name the file .jsonl, .json, .csv, .tsv or .parquet, or choose the format explicitly',
+    { file },
+  );
+}
+
+function parseLines(batch: LineBatch, format: LineFormat, opts: ParseOptions): Dataset {
+  const policy = new ErrorPolicy(opts.path ?? '<input>', opts.lenient ?? false);
+  const builder = new DatasetBuilder(format, policy, opts);
+  const parser = createRecordParser(format, policy, (r) => builder.add(r));
+  parser.pushLines(batch);
+  parser.end();
+  return builder.finish();
+}

@@ -1,0 +1,235 @@
+import { tsAlignmentKernel } from '../detect/alignKernel';
+import { detectOverlap } from '../detect/detect';
+import { CATEGORY_NAMES, OVERLAP, type AlignMode, type AlignmentKernel, type HardRule } from '../detect/types';
+import { throwIfAborted, type ProgressFn } from '../encoder';
+import { InputError } from '../errors';
+import type { Matrix } from '../linalg/matrix';
+import { firstNonFinite, selectRows } from '../linalg/matrix';
+import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../report/schema';
+import { groundTruthReport } from './groundTruth';
+import { mixingCurve } from './mixing';
+import { runProtocol, type WeakSide } from './protocol';
+import { regimeVerdict } from './regime';
+import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
+import { TOOL_VERSION } from '../version';
+
+export interface AnalysisOptions {
+  hardRule: HardRule;
+  align: AlignMode;
+  pseudo: 'soft' | 'hard';
+  l2: number;
+  seed: number;
+  /** Number of seeds of the mixing experiment (seed, seed + 1, ...). */
+  seeds: number;
+  jump: number;
+}
+
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
+  hardRule: 'segment',
+  align: 'dot-max',
+  pseudo: 'soft',
+  l2: 1e-3,
+  seed: 0,
+  seeds: 3,
+  jump: 5,
+};
+
+export interface AnalysisInput {
+  weak: WeakSide;
+  strong: Matrix;
+  labels: Int32Array;
+  numClasses: number;
+  /** 0 weak-train, 1 W2S-train, 2 test; seeded random thirds when omitted. */
+  split?: Uint8Array;
+  /** Ground-truth membership (0 easy, 1 hard, 2 overlap) when known. */
+  membership?: Uint8Array;
+  encoders: { weak: EncoderInfo; strong: EncoderInfo };
+  dataset?: Partial<DatasetInfo>;
+  device?: string;
+  /** 1-based source line per row, carried into the result for the editor. */
+  lines?: ArrayLike<number>;
+  warnings?: string[];
+}
+
+export interface AnalysisHooks {
+  kernel?: AlignmentKernel;
+  progress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+function validate(input: AnalysisInput): void {
+  const n = input.labels.length;
+  const where = (name: string) => ({ file: name });
+  if (n === 0) throw new InputError('no labelled rows to analyse');
+  if (input.strong.rows !== n) {
+    throw new InputError(`strong activations have ${input.strong.rows} rows but there are ${n} labels`, where('strong activations'));
+  }
+  if (input.weak.kind === 'activations' && input.weak.acts.rows !== n) {
+    throw new InputError(`weak activations have ${input.weak.acts.rows} rows but there are ${n} labels`, where('weak activations'));
+  }
+  if (input.weak.kind === 'probabilities' && input.weak.probs.length !== n * input.numClasses) {
+    throw new InputError(`weak probabilities have ${input.weak.probs.length} values, expected ${n} x ${input.numClasses}`);
+  }
+  const checkFinite = (m: Matrix, name: string) => {
+    const bad = firstNonFinite(m.data);
+    if (bad >= 0) {
+      throw new InputError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, where(name));
+    }
+  };
+  checkFinite(input.strong, 'strong activations');
+  if (input.weak.kind === 'activations') checkFinite(input.weak.acts, 'weak activations');
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const y = input.labels[i];
+    if (!Number.isInteger(y) || y < 0 || y >= input.numClasses) {
+      throw new InputError(`label ${y} at row ${i} is not a class id in 0..${input.numClasses - 1}`, where('labels'));
+    }
+    seen.add(y);
+  }
+  if (seen.size < 2) throw new InputError(`all labels are ${[...seen][0]}: a probe needs at least two classes`, where('labels'));
+  if (input.split && input.split.length !== n) {
+    throw new InputError(`split has ${input.split.length} entries but there are ${n} rows`, where('split'));
+  }
+  if (input.membership && input.membership.length !== n) {
+    throw new InputError(`membership has ${input.membership.length} entries but there are ${n} rows`, where('membership'));
+  }
+}
+
+/**
+ * The whole analysis on activations: W2S protocol, overlap detection on W2S-train, mixing curve over seeds,
+ * regime verdict, ground-truth scores when membership is known. Pure: no file or model access.
+ */
+export async function runAnalysis(
+  input: AnalysisInput,
+  options: Partial<AnalysisOptions> = {},
+  hooks: AnalysisHooks = {},
+): Promise<AnalysisResult> {
+  const opts: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
+  validate(input);
+  const warnings = [...(input.warnings ?? [])];
+  const progress = hooks.progress ?? (() => {});
+  const timings: Record<string, number> = {};
+  const time = <T>(name: string, f: () => T): T => {
+    const t0 = performance.now();
+    const r = f();
+    timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
+    return r;
+  };
+  const n = input.labels.length;
+  const C = input.numClasses;
+  const split = input.split ?? randomThirds(n, opts.seed);
+  const counts = [0, 0, 0];
+  for (let i = 0; i < n; i++) counts[split[i]]++;
+  for (const code of [0, 1, 2]) {
+    if (counts[code] === 0 && !(code === 0 && input.weak.kind === 'probabilities')) {
+      throw new InputError(`the ${SPLIT_NAMES[code]} split is empty (${n} rows in all); add rows or give a split`);
+    }
+  }
+  if (counts[W2S_TRAIN] < 7) {
+    warnings.push(`only ${counts[W2S_TRAIN]} W2S-train rows: change points fall back to the median (need at least 7)`);
+  }
+
+  const protocol = time('protocol', () =>
+    runProtocol({
+      weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
+      pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal,
+      onStage: (stage, f) => progress(stage, f * 0.4),
+    }),
+  );
+  throwIfAborted(hooks.signal);
+
+  progress('detecting overlap', 0.4);
+  const t0 = performance.now();
+  const weakW2s = input.weak.kind === 'activations' ? selectRows(input.weak.acts, protocol.w2sTrain) : undefined;
+  const det = await detectOverlap({
+    confidence: protocol.confidence,
+    strong: protocol.strongW2s,
+    weak: weakW2s,
+    hardRule: opts.hardRule,
+    align: opts.align,
+    jump: opts.jump,
+    kernel: hooks.kernel ?? tsAlignmentKernel,
+    signal: hooks.signal,
+  });
+  timings.detection = (performance.now() - t0) / 1000;
+  for (const note of det.notes ?? []) warnings.push(note);
+  throwIfAborted(hooks.signal);
+
+  const overlapPos: number[] = [];
+  const restPos: number[] = [];
+  det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
+  const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
+  const mixing = time('mixing', () =>
+    mixingCurve({
+      strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
+      overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
+      strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds,
+      signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.5 + 0.5 * f),
+    }),
+  );
+  if (!mixing) {
+    warnings.push(
+      overlapPos.length === 0
+        ? 'no overlap rows were detected: the mixing curve is empty'
+        : 'every W2S-train row was detected as overlap: the mixing curve is empty',
+    );
+  }
+
+  const rows: ResultRow[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = {
+      index: i, split: SPLIT_NAMES[split[i]], label: input.labels[i],
+      category: null, confidence: null, alignment: null, pseudoLabel: null,
+    };
+    if (input.lines) rows[i].line = input.lines[i];
+    if (input.membership) rows[i].trueCategory = CATEGORY_NAMES[input.membership[i]];
+  }
+  protocol.w2sTrain.forEach((row, k) => {
+    const r = rows[row];
+    r.category = CATEGORY_NAMES[det.categories[k]];
+    r.confidence = protocol.confidence[k];
+    r.alignment = Number.isNaN(det.scores[k]) ? null : det.scores[k];
+    r.pseudoLabel = protocol.pseudoLabels[k];
+    const near = det.nearestHard[k];
+    r.nearestHard = near >= 0 ? protocol.w2sTrain[near] : null;
+  });
+
+  const groundTruth = input.membership
+    ? groundTruthReport(
+        Array.from(protocol.w2sTrain, (row) => input.membership![row]),
+        det.categories,
+      )
+    : undefined;
+
+  progress('done', 1);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'overlap-density', version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    dataset: {
+      rows: n, numClasses: C,
+      splits: { weakTrain: counts[0], w2sTrain: counts[1], test: counts[2] },
+      ...input.dataset,
+    },
+    encoders: input.encoders,
+    device: input.device ?? 'cpu',
+    options: { ...opts },
+    accuracy: protocol.accuracy,
+    pgr: protocol.pgr,
+    detection: {
+      hardRule: opts.hardRule, align: opts.align, jump: opts.jump,
+      confidenceThreshold: det.t1, confidenceBreakpoint: det.b1,
+      alignThreshold: det.t2, alignBreakpoint: det.b2,
+      usedFallback: det.fallbacks.confidence || det.fallbacks.align,
+      fallbacks: det.fallbacks,
+      counts: det.counts,
+      overlapDensity: det.overlapDensity,
+    },
+    mixing,
+    regime: regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length),
+    ...(groundTruth ? { groundTruth } : {}),
+    rows,
+    warnings,
+    timings,
+  };
+}

@@ -1,0 +1,90 @@
+import { throwIfAborted } from '../encoder';
+import { selectRows, type Matrix } from '../linalg/matrix';
+import { accuracy, fitProbe, predictProbabilities } from '../probe';
+import { Rng } from '../random/rng';
+import type { MixingCurve } from '../report/schema';
+
+export const DEFAULT_PROPORTIONS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+
+export interface MixingInput {
+  /** Strong activations of the W2S-train rows. */
+  strongW2s: Matrix;
+  /** W2S probe targets on W2S-train rows (soft probabilities or one-hot), |W2S-train| x C. */
+  targets: Float64Array;
+  numClasses: number;
+  /** Positions (into W2S-train) of detected overlap rows, and of the rest (easy-only + hard-only). */
+  overlap: Int32Array;
+  nonOverlap: Int32Array;
+  strongTest: Matrix;
+  testLabels: Int32Array;
+  l2: number;
+  seeds: number[];
+  proportions?: number[];
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+function trainAndScore(input: MixingInput, rows: Int32Array): number {
+  const C = input.numClasses;
+  const targets = new Float64Array(rows.length * C);
+  for (let k = 0; k < rows.length; k++) {
+    for (let c = 0; c < C; c++) targets[k * C + c] = input.targets[rows[k] * C + c];
+  }
+  const probe = fitProbe(selectRows(input.strongW2s, rows), targets, C, { l2: input.l2, signal: input.signal });
+  return accuracy(predictProbabilities(probe, input.strongTest), input.testLabels, C);
+}
+
+function stats(values: number[]): { mean: number; std: number; min: number; max: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return { mean, std, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * The mixing experiment (METHOD.md section 3): m = min(|O|, |N|); at proportion p draw floor(m p) overlap rows and
+ * floor(m (1 - p)) non-overlap rows without replacement, train a W2S probe on their pseudo-labels, score on test.
+ * Every draw is seeded (the reference's are not). Also a random-subset baseline of m W2S-train rows per seed.
+ * Returns null when m = 0 (no overlap or no non-overlap rows): there is nothing to mix.
+ */
+export function mixingCurve(input: MixingInput): MixingCurve | null {
+  const proportions = input.proportions ?? DEFAULT_PROPORTIONS;
+  const m = Math.min(input.overlap.length, input.nonOverlap.length);
+  if (m === 0) return null;
+  const n = input.strongW2s.rows;
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const perSeed: number[][] = [];
+  const baseline: number[] = [];
+  const total = input.seeds.length * (proportions.length + 1);
+  let done = 0;
+  for (const seed of input.seeds) {
+    const rng = new Rng(seed * 2654435761);
+    const row: number[] = [];
+    for (const p of proportions) {
+      throwIfAborted(input.signal);
+      const nO = Math.floor(m * p + 1e-9);
+      const nN = Math.floor(m * (1 - p) + 1e-9);
+      const chosen = new Int32Array(nO + nN);
+      chosen.set(rng.sample(input.overlap, nO), 0);
+      chosen.set(rng.sample(input.nonOverlap, nN), nO);
+      row.push(trainAndScore(input, chosen));
+      input.onProgress?.(++done / total);
+    }
+    perSeed.push(row);
+    throwIfAborted(input.signal);
+    baseline.push(trainAndScore(input, rng.sample(all, m)));
+    input.onProgress?.(++done / total);
+  }
+  const columns = proportions.map((_, j) => stats(perSeed.map((r) => r[j])));
+  const base = stats(baseline);
+  return {
+    proportions,
+    mean: columns.map((c) => c.mean),
+    std: columns.map((c) => c.std),
+    min: columns.map((c) => c.min),
+    max: columns.map((c) => c.max),
+    perSeed,
+    subsetSize: m,
+    randomBaseline: { mean: base.mean, std: base.std, perSeed: baseline },
+    seeds: input.seeds,
+  };
+}

@@ -1,0 +1,106 @@
+import { selectRows, type Matrix } from '../linalg/matrix';
+import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilities } from '../probe';
+import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
+
+/** The weak side: activations a probe is trained on, or probabilities that already exist (votes, a column). */
+export type WeakSide =
+  | { kind: 'activations'; acts: Matrix }
+  | { kind: 'probabilities'; /** n x C, rows sum to 1 */ probs: Float64Array };
+
+export interface ProtocolInput {
+  weak: WeakSide;
+  strong: Matrix;
+  labels: Int32Array;
+  numClasses: number;
+  split: Uint8Array;
+  pseudo: 'soft' | 'hard';
+  l2: number;
+  signal?: AbortSignal;
+  onStage?: (stage: string, fraction: number) => void;
+}
+
+export interface ProtocolOutcome {
+  weakTrain: Int32Array;
+  w2sTrain: Int32Array;
+  test: Int32Array;
+  accuracy: { weak: number; strong: number; w2s: number };
+  pgr: number | null;
+  /** Weak probabilities on W2S-train rows (|w2sTrain| x C). */
+  weakProbsW2s: Float64Array;
+  /** Training targets for W2S probes on W2S-train rows: soft probabilities or one-hot pseudo-labels. */
+  pseudoTargets: Float64Array;
+  pseudoLabels: Int32Array;
+  /** Weak confidence (top-1 minus top-2) on W2S-train rows. */
+  confidence: Float64Array;
+  strongW2s: Matrix;
+  strongTest: Matrix;
+  testLabels: Int32Array;
+}
+
+/** PGR = (w2s - weak) / (strong - weak); null when the denominator is 0 (METHOD.md section 1). */
+export function performanceGapRecovered(weak: number, strong: number, w2s: number): number | null {
+  const gap = strong - weak;
+  return Math.abs(gap) < 1e-12 ? null : (w2s - weak) / gap;
+}
+
+function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array, width = 1): T {
+  const Ctor = values.constructor as { new (n: number): T };
+  const out = new Ctor(indices.length * width);
+  for (let k = 0; k < indices.length; k++) {
+    for (let c = 0; c < width; c++) out[k * width + c] = values[indices[k] * width + c];
+  }
+  return out;
+}
+
+/** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
+export function runProtocol(input: ProtocolInput): ProtocolOutcome {
+  const { numClasses: C, labels, split, l2, signal } = input;
+  const weakTrain = indicesOf(split, WEAK_TRAIN);
+  const w2sTrain = indicesOf(split, W2S_TRAIN);
+  const test = indicesOf(split, TEST);
+  const testLabels = pick(labels, test);
+  const stage = input.onStage ?? (() => {});
+
+  let weakProbsW2s: Float64Array;
+  let weakProbsTest: Float64Array;
+  if (input.weak.kind === 'activations') {
+    stage('weak probe', 0);
+    const acts = input.weak.acts;
+    const probe = fitProbe(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal });
+    weakProbsW2s = predictProbabilities(probe, selectRows(acts, w2sTrain));
+    weakProbsTest = predictProbabilities(probe, selectRows(acts, test));
+  } else {
+    weakProbsW2s = pick(input.weak.probs, w2sTrain, C);
+    weakProbsTest = pick(input.weak.probs, test, C);
+  }
+  const weakAcc = accuracy(weakProbsTest, testLabels, C);
+
+  stage('strong probe', 0.33);
+  const strongW2s = selectRows(input.strong, w2sTrain);
+  const strongTest = selectRows(input.strong, test);
+  const strongProbe = fitProbe(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal });
+  const strongAcc = accuracy(predictProbabilities(strongProbe, strongTest), testLabels, C);
+
+  stage('W2S probe', 0.66);
+  const pseudoLabels = argmaxLabels(weakProbsW2s, C);
+  const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
+  const w2sProbe = fitProbe(strongW2s, pseudoTargets, C, { l2, signal });
+  const w2sAcc = accuracy(predictProbabilities(w2sProbe, strongTest), testLabels, C);
+
+  return {
+    weakTrain,
+    w2sTrain,
+    test,
+    accuracy: { weak: weakAcc, strong: strongAcc, w2s: w2sAcc },
+    pgr: performanceGapRecovered(weakAcc, strongAcc, w2sAcc),
+    weakProbsW2s,
+    pseudoTargets,
+    pseudoLabels,
+    confidence: confidence(weakProbsW2s, C),
+    strongW2s,
+    strongTest,
+    testLabels,
+  };
+}
+
+export { pick as pickRows };

@@ -1,0 +1,11 @@
+export {
+  DEFAULT_GRAD_TOL, DEFAULT_L2, DEFAULT_MAX_ITER, fitProbe, fitProbeAsync, predictProbabilities,
+  type Probe, type ProbeFit, type ProbeOptions,
+} from './probe';
+export { accuracy, argmaxLabels, confidence, oneHot } from './metrics';
+export {
+  cubicInterpolate, lbfgsIterations, minimizeLbfgs, minimizeLbfgsAsync,
+  type DifferentiableObjective, type LbfgsOptions, type LbfgsResult, type LbfgsStop, type LineFunction,
+} from './lbfgs';
+export { LogisticObjective, sigmoid, softplus } from './logistic';
+export { SoftmaxObjective } from './softmax';

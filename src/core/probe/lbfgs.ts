@@ -1,0 +1,388 @@
+/**
+ * L-BFGS with a strong-Wolfe line search: the solver of the reference probe (PyTorch `torch.optim.LBFGS` with
+ * `line_search_fn="strong_wolfe"`, itself after Nocedal & Wright, Numerical Optimization, algorithms 3.5/3.6 and
+ * 7.4). The two-loop recursion, the first-step scaling, the bracketing and zoom phases and the cubic interpolation
+ * follow `torch/optim/lbfgs.py`; the stopping rules are ours (see `LbfgsOptions`), because the probe must reach
+ * ||g||_inf <= gradTol rather than stop on a small change of the loss.
+ */
+import { CancelledError } from '../encoder';
+import { dot, normInf } from '../linalg/gemv';
+
+/** Relative slack of the sufficient-decrease test: a few roundings of a sum of many loss terms. */
+const F_SLACK = 16 * Number.EPSILON;
+/** Consecutive accepted steps without a decrease of f after which the run stops (precision reached). */
+const MAX_FLAT_STEPS = 10;
+
+/** phi(t) = f(x + t d) along one search direction, with its slope. */
+export interface LineFunction {
+  /** Returns phi(t) and writes phi'(t) = grad f(x + t d) . d into slope[0]. */
+  phi(t: number, slope: Float64Array): number;
+  /** Returns f(x + t d) and writes the full gradient there into g. Called once per iteration, at the accepted t. */
+  gradientAt(t: number, g: Float64Array): number;
+}
+
+export interface DifferentiableObjective {
+  readonly dim: number;
+  /** Returns f(x) and writes its gradient into g. */
+  evaluate(x: Float64Array, g: Float64Array): number;
+  /**
+   * Optional fast path for the line search (a linear model caches X d so that trial steps cost O(n), not a pass
+   * over X). Called with the current iterate x: the point of the last `evaluate` or of the last accepted
+   * `gradientAt`.
+   */
+  line?(x: Float64Array, d: Float64Array): LineFunction;
+}
+
+export interface LbfgsOptions {
+  /** Iterations (direction updates), default 1000. */
+  maxIter?: number;
+  /** Stop when ||g||_inf <= gradTol (PyTorch `tolerance_grad`), default 1e-6. */
+  gradTol?: number;
+  /** History size m, default 10 (PyTorch `history_size` is 100; 10 is scipy's and the textbook's). */
+  history?: number;
+  /**
+   * PyTorch's `tolerance_change`: stop when |f_k - f_{k-1}| or max|t d| falls below it. Default 0 (off): the probe
+   * stops on the gradient, on maxIter, or when a line search can no longer decrease f (precision reached).
+   */
+  tolChange?: number;
+  /** Line-search evaluations per iteration (PyTorch `max_ls`), default 25. */
+  maxLineSearch?: number;
+  /** Checked once per iteration; an aborted signal throws CancelledError. */
+  signal?: AbortSignal;
+}
+
+export type LbfgsStop = 'gradient' | 'maxIter' | 'noProgress' | 'tolChange' | 'notDescent';
+
+export interface LbfgsResult {
+  x: Float64Array;
+  f: number;
+  /** ||g||_inf at x. */
+  gradNorm: number;
+  iterations: number;
+  /** Objective evaluations (full or along a line). */
+  evaluations: number;
+  converged: boolean;
+  stop: LbfgsStop;
+}
+
+/** Minimiser of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds (PyTorch `_cubic_interpolate`). */
+export function cubicInterpolate(
+  x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, lo?: number, hi?: number,
+): number {
+  const xmin = lo ?? Math.min(x1, x2);
+  const xmax = hi ?? Math.max(x1, x2);
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
+  const d2sq = d1 * d1 - g1 * g2;
+  if (d2sq >= 0) {
+    const d2 = Math.sqrt(d2sq);
+    const pos = x1 <= x2
+      ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+      : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    // NaN (0/0 on a degenerate cubic) falls back to bisection like an imaginary root.
+    if (pos === pos) return Math.min(Math.max(pos, xmin), xmax);
+  }
+  return (xmin + xmax) / 2;
+}
+
+interface LineSearchResult {
+  t: number;
+  f: number;
+  evaluations: number;
+}
+
+/**
+ * Strong-Wolfe line search along d from (f, gtd) (PyTorch `_strong_wolfe`, c1 = 1e-4, c2 = 0.9): bracketing, then
+ * zoom with cubic interpolation and the 10 % safeguard. Returns the low end of the final bracket.
+ */
+function strongWolfe(
+  line: LineFunction, t: number, f: number, gtd: number, dNorm: number, tolBracket: number, maxLs: number,
+  slope: Float64Array,
+): LineSearchResult {
+  const c1 = 1e-4;
+  const c2 = 0.9;
+  // Armijo with rounding slack: near the optimum the decrease drops below the rounding of f itself, and the
+  // curvature (slope) condition still locates the step (Hager & Zhang's approximate Wolfe idea).
+  const fMax = f + F_SLACK * Math.abs(f);
+  let fNew = line.phi(t, slope);
+  let gtdNew = slope[0];
+  let evals = 1;
+  let tPrev = 0;
+  let fPrev = f;
+  let gtdPrev = gtd;
+  let done = false;
+  let lsIter = 0;
+  // bracket[0..1], with values and slopes
+  let b0 = 0, b1 = 0, bf0 = 0, bf1 = 0, bg0 = 0, bg1 = 0;
+  let single = false;
+  while (lsIter < maxLs) {
+    if (fNew > Math.max(f + c1 * t * gtd, fMax) || (lsIter > 1 && fNew >= fPrev) || fNew !== fNew) {
+      b0 = tPrev; bf0 = fPrev; bg0 = gtdPrev;
+      b1 = t; bf1 = fNew; bg1 = gtdNew;
+      break;
+    }
+    if (Math.abs(gtdNew) <= -c2 * gtd) {
+      b0 = t; bf0 = fNew; bg0 = gtdNew;
+      single = true;
+      done = true;
+      break;
+    }
+    if (gtdNew >= 0) {
+      b0 = tPrev; bf0 = fPrev; bg0 = gtdPrev;
+      b1 = t; bf1 = fNew; bg1 = gtdNew;
+      break;
+    }
+    const minStep = t + 0.01 * (t - tPrev);
+    const maxStep = t * 10;
+    const tmp = t;
+    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, minStep, maxStep);
+    tPrev = tmp;
+    fPrev = fNew;
+    gtdPrev = gtdNew;
+    fNew = line.phi(t, slope);
+    gtdNew = slope[0];
+    evals++;
+    lsIter++;
+  }
+  if (lsIter === maxLs) {
+    // PyTorch keeps [0, t] with the last values as the bracket.
+    b0 = 0; bf0 = f; bg0 = gtd;
+    b1 = t; bf1 = fNew; bg1 = gtdNew;
+  }
+  if (single) return { t: b0, f: bf0, evaluations: evals };
+
+  let insufProgress = false;
+  let low = bf0 <= bf1 ? 0 : 1;
+  while (!done && lsIter < maxLs) {
+    if (Math.abs(b1 - b0) * dNorm < tolBracket) break;
+    t = cubicInterpolate(b0, bf0, bg0, b1, bf1, bg1);
+    const bMax = Math.max(b0, b1);
+    const bMin = Math.min(b0, b1);
+    const eps = 0.1 * (bMax - bMin);
+    if (Math.min(bMax - t, t - bMin) < eps) {
+      if (insufProgress || t >= bMax || t <= bMin) {
+        t = Math.abs(t - bMax) < Math.abs(t - bMin) ? bMax - eps : bMin + eps;
+        insufProgress = false;
+      } else {
+        insufProgress = true;
+      }
+    } else {
+      insufProgress = false;
+    }
+    fNew = line.phi(t, slope);
+    gtdNew = slope[0];
+    evals++;
+    lsIter++;
+    const fLow = low === 0 ? bf0 : bf1;
+    if (fNew > Math.max(f + c1 * t * gtd, fMax) || fNew >= fLow || fNew !== fNew) {
+      // the new point becomes the high end
+      if (low === 0) { b1 = t; bf1 = fNew; bg1 = gtdNew; } else { b0 = t; bf0 = fNew; bg0 = gtdNew; }
+      low = bf0 <= bf1 ? 0 : 1;
+    } else {
+      if (Math.abs(gtdNew) <= -c2 * gtd) {
+        done = true;
+      } else {
+        const bHigh = low === 0 ? b1 : b0;
+        const bLow = low === 0 ? b0 : b1;
+        if (gtdNew * (bHigh - bLow) >= 0) {
+          // the old low becomes the high end
+          if (low === 0) { b1 = b0; bf1 = bf0; bg1 = bg0; } else { b0 = b1; bf0 = bf1; bg0 = bg1; }
+        }
+      }
+      if (low === 0) { b0 = t; bf0 = fNew; bg0 = gtdNew; } else { b1 = t; bf1 = fNew; bg1 = gtdNew; }
+    }
+  }
+  return low === 0 ? { t: b0, f: bf0, evaluations: evals } : { t: b1, f: bf1, evaluations: evals };
+}
+
+/** A LineFunction over `evaluate` for objectives without a fast path: every trial is a full evaluation. */
+class GenericLine implements LineFunction {
+  private readonly xt: Float64Array;
+  private readonly gt: Float64Array;
+  private lastT = NaN;
+  private lastF = NaN;
+  constructor(private readonly obj: DifferentiableObjective, private readonly x: Float64Array, private readonly d: Float64Array) {
+    this.xt = new Float64Array(obj.dim);
+    this.gt = new Float64Array(obj.dim);
+  }
+  private at(t: number): number {
+    const { x, d, xt } = this;
+    for (let j = 0; j < xt.length; j++) xt[j] = x[j] + t * d[j];
+    this.lastT = t;
+    this.lastF = this.obj.evaluate(xt, this.gt);
+    return this.lastF;
+  }
+  phi(t: number, slope: Float64Array): number {
+    const f = this.at(t);
+    slope[0] = dot(this.gt, this.d);
+    return f;
+  }
+  gradientAt(t: number, g: Float64Array): number {
+    const f = t === this.lastT ? this.lastF : this.at(t);
+    g.set(this.gt);
+    return f;
+  }
+}
+
+/**
+ * One L-BFGS run as a generator that yields after every iteration (so an async driver can give the event loop a
+ * turn); `minimizeLbfgs` drives it synchronously.
+ */
+export function* lbfgsIterations(
+  obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions = {},
+): Generator<number, LbfgsResult, void> {
+  const maxIter = opts.maxIter ?? 1000;
+  const gradTol = opts.gradTol ?? 1e-6;
+  const m = Math.max(1, opts.history ?? 10);
+  const tolChange = opts.tolChange ?? 0;
+  const maxLs = opts.maxLineSearch ?? 25;
+  const signal = opts.signal;
+  const n = obj.dim;
+  if (x0.length !== n) throw new Error(`lbfgs: x0 has ${x0.length} entries, the objective ${n}`);
+
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(n);
+  const gPrev = new Float64Array(n);
+  const d = new Float64Array(n);
+  const sHist = Array.from({ length: m }, () => new Float64Array(n));
+  const yHist = Array.from({ length: m }, () => new Float64Array(n));
+  const rho = new Float64Array(m);
+  const alpha = new Float64Array(m);
+  const slope = new Float64Array(1);
+  let histStart = 0; // ring buffer: oldest entry
+  let histLen = 0;
+  let hDiag = 1;
+
+  if (signal?.aborted) throw new CancelledError();
+  let f = obj.evaluate(x, g);
+  let evaluations = 1;
+  let gNorm = normInf(g);
+  const result = (iterations: number, stop: LbfgsStop): LbfgsResult => ({
+    x, f, gradNorm: gNorm, iterations, evaluations, converged: gNorm <= gradTol, stop,
+  });
+  if (!Number.isFinite(f) || gNorm !== gNorm) return result(0, 'noProgress');
+  if (gNorm <= gradTol) return result(0, 'gradient');
+
+  let iter = 0;
+  let t = 0;
+  let restarted = false;
+  let flatSteps = 0;
+  while (iter < maxIter) {
+    if (signal?.aborted) throw new CancelledError();
+    iter++;
+    if (iter === 1 || restarted) {
+      for (let j = 0; j < n; j++) d[j] = -g[j];
+      if (!restarted) hDiag = 1;
+    } else {
+      // memory update with s = t d, y = g - gPrev; skip pairs without positive curvature (PyTorch: y.s <= 1e-10,
+      // an absolute bound that the 1/n-scaled probe losses undercut near the optimum, so a relative one here)
+      const slot = (histStart + histLen) % m;
+      const s = sHist[slot];
+      const y = yHist[slot];
+      let ys = 0;
+      let yy = 0;
+      for (let j = 0; j < n; j++) {
+        const yj = g[j] - gPrev[j];
+        const sj = t * d[j];
+        y[j] = yj;
+        s[j] = sj;
+        ys += yj * sj;
+        yy += yj * yj;
+      }
+      if (ys > Number.EPSILON * yy) {
+        if (histLen === m) histStart = (histStart + 1) % m;
+        else histLen++;
+        rho[slot] = 1 / ys;
+        hDiag = ys / yy;
+      }
+      // two-loop recursion: d = -H g
+      for (let j = 0; j < n; j++) d[j] = -g[j];
+      for (let k = histLen - 1; k >= 0; k--) {
+        const i = (histStart + k) % m;
+        const a = dot(sHist[i], d) * rho[i];
+        alpha[i] = a;
+        const yi = yHist[i];
+        for (let j = 0; j < n; j++) d[j] -= a * yi[j];
+      }
+      for (let j = 0; j < n; j++) d[j] *= hDiag;
+      for (let k = 0; k < histLen; k++) {
+        const i = (histStart + k) % m;
+        const b = dot(yHist[i], d) * rho[i];
+        const coef = alpha[i] - b;
+        const si = sHist[i];
+        for (let j = 0; j < n; j++) d[j] += coef * si[j];
+      }
+    }
+    restarted = false;
+    gPrev.set(g);
+    const fPrev = f;
+
+    const gtd = dot(g, d);
+    if (!(gtd < 0)) {
+      // Not a descent direction (numerical breakdown of the memory): restart from steepest descent once.
+      if (histLen > 0) {
+        histLen = 0;
+        histStart = 0;
+        restarted = true;
+        iter--;
+        continue;
+      }
+      return result(iter - 1, 'notDescent');
+    }
+    // PyTorch: first step min(1, 1/||g||_1), afterwards 1 (also after a restart: the memory is gone).
+    if (iter === 1 || histLen === 0) {
+      let g1 = 0;
+      for (let j = 0; j < n; j++) g1 += Math.abs(g[j]);
+      t = Math.min(1, 1 / g1);
+    } else {
+      t = 1;
+    }
+    const dNorm = normInf(d);
+    const xNorm = normInf(x);
+    const line = obj.line ? obj.line(x, d) : new GenericLine(obj, x, d);
+    const ls = strongWolfe(line, t, f, gtd, dNorm, 1e-15 * (1 + xNorm), maxLs, slope);
+    evaluations += ls.evaluations;
+    t = ls.t;
+    if (!(ls.f <= f + F_SLACK * Math.abs(f)) || t === 0) {
+      // No acceptable step along a descent direction: f is flat to working precision here.
+      return result(iter - 1, 'noProgress');
+    }
+    // Equal values are accepted (near the optimum f stops resolving the decrease while the slope still does),
+    // but not forever.
+    flatSteps = ls.f >= f ? flatSteps + 1 : 0;
+    f = line.gradientAt(t, g);
+    for (let j = 0; j < n; j++) x[j] += t * d[j];
+    gNorm = normInf(g);
+    if (gNorm <= gradTol) return result(iter, 'gradient');
+    if (!Number.isFinite(f) || flatSteps >= MAX_FLAT_STEPS) return result(iter, 'noProgress');
+    if (tolChange > 0 && (Math.abs(f - fPrev) < tolChange || Math.abs(t) * dNorm <= tolChange)) {
+      return result(iter, 'tolChange');
+    }
+    yield iter;
+  }
+  return result(iter, 'maxIter');
+}
+
+/** Minimises `obj` from x0 (x0 is not modified). */
+export function minimizeLbfgs(obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions = {}): LbfgsResult {
+  const it = lbfgsIterations(obj, x0, opts);
+  for (;;) {
+    const step = it.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * Like `minimizeLbfgs`, but gives the event loop a turn every `yieldEvery` iterations so that an AbortSignal fired
+ * by another task (a cancel button, a worker message) is seen while the fit runs.
+ */
+export async function minimizeLbfgsAsync(
+  obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions & { yieldEvery?: number } = {},
+): Promise<LbfgsResult> {
+  const every = Math.max(1, opts.yieldEvery ?? 10);
+  const it = lbfgsIterations(obj, x0, opts);
+  for (let k = 1; ; k++) {
+    const step = it.next();
+    if (step.done) return step.value;
+    if (k % every === 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  }
+}

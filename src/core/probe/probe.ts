@@ -1,0 +1,169 @@
+/**
+ * Linear probes on activations (METHOD.md section 1): the binary logistic probe for two classes (fitted on the
+ * class-1 column of the targets) and softmax regression for more, both with the penalty l2 ||W||^2 (no 1/2, bias
+ * not penalised), weights starting at zero, minimised by L-BFGS with a strong-Wolfe line search until
+ * ||grad||_inf <= gradTol. Activations stay Float32 and are never standardised (the method does not rescale).
+ */
+import { InputError } from '../errors';
+import { dotRow, dotRowAt } from '../linalg/gemv';
+import type { Matrix } from '../linalg/matrix';
+import {
+  minimizeLbfgs, minimizeLbfgsAsync, type DifferentiableObjective, type LbfgsResult, type LbfgsStop,
+} from './lbfgs';
+import { LogisticObjective, sigmoid } from './logistic';
+import { SoftmaxObjective } from './softmax';
+
+export const DEFAULT_L2 = 1e-3;
+export const DEFAULT_MAX_ITER = 1000;
+export const DEFAULT_GRAD_TOL = 1e-6;
+
+export interface ProbeOptions {
+  /** Penalty on ||W||^2 (METHOD.md: 1e-3). scikit-learn's C corresponds to l2 = 1 / (2 C n). */
+  l2?: number;
+  /** L-BFGS iterations, default 1000. */
+  maxIter?: number;
+  /** Stop when ||grad||_inf <= gradTol, default 1e-6. */
+  gradTol?: number;
+  /** L-BFGS history size, default 10. */
+  history?: number;
+  /** Checked once per L-BFGS iteration; throws CancelledError from core/encoder. */
+  signal?: AbortSignal;
+}
+
+/** How the fit ended. `converged` is ||grad||_inf <= gradTol at the returned weights. */
+export interface ProbeFit {
+  iterations: number;
+  evaluations: number;
+  converged: boolean;
+  gradNorm: number;
+  loss: number;
+  stop: LbfgsStop;
+}
+
+export interface Probe {
+  /** 'logistic' for two classes (one weight vector: the class-1 logit), 'softmax' for more. */
+  kind: 'logistic' | 'softmax';
+  numClasses: number;
+  dim: number;
+  /** logistic: dim weights; softmax: C x dim, row-major. */
+  weights: Float64Array;
+  /** logistic: [b]; softmax: C biases. */
+  bias: Float64Array;
+  l2: number;
+  fit: ProbeFit;
+}
+
+function validate(x: Matrix, targets: Float64Array, C: number, l2: number): void {
+  if (!Number.isInteger(C) || C < 2) throw new InputError(`a probe needs at least 2 classes, got ${C}`);
+  if (x.rows === 0) throw new InputError('cannot fit a probe on 0 rows');
+  if (targets.length !== x.rows * C) {
+    throw new InputError(`probe targets have ${targets.length} values, expected ${x.rows} rows x ${C} classes`);
+  }
+  if (!(l2 >= 0) || !Number.isFinite(l2)) throw new InputError(`l2 must be a finite number >= 0, got ${l2}`);
+  for (let i = 0; i < x.rows; i++) {
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      const v = targets[i * C + c];
+      if (!(v >= -1e-9 && v <= 1 + 1e-9)) {
+        throw new InputError(`probe target ${v} at row ${i}, class ${c} is not a probability in [0, 1]`);
+      }
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-6) throw new InputError(`probe targets of row ${i} sum to ${sum}, not 1`);
+  }
+}
+
+function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions): { obj: DifferentiableObjective; l2: number } {
+  const l2 = opts.l2 ?? DEFAULT_L2;
+  validate(x, targets, C, l2);
+  if (C === 2) {
+    const y = new Float64Array(x.rows);
+    for (let i = 0; i < x.rows; i++) y[i] = targets[2 * i + 1];
+    return { obj: new LogisticObjective(x, y, l2), l2 };
+  }
+  return { obj: new SoftmaxObjective(x, targets, C, l2), l2 };
+}
+
+function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
+  if (!Number.isFinite(res.f) || !Number.isFinite(res.gradNorm)) {
+    throw new InputError('the probe objective is not finite: the activations contain NaN or Inf values');
+  }
+  const d = x.cols;
+  const k = C === 2 ? 1 : C;
+  return {
+    kind: C === 2 ? 'logistic' : 'softmax',
+    numClasses: C,
+    dim: d,
+    weights: res.x.slice(0, k * d),
+    bias: res.x.slice(k * d, k * d + k),
+    l2,
+    fit: {
+      iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
+      gradNorm: res.gradNorm, loss: res.f, stop: res.stop,
+    },
+  };
+}
+
+function lbfgsOptions(opts: ProbeOptions) {
+  return {
+    maxIter: opts.maxIter ?? DEFAULT_MAX_ITER,
+    gradTol: opts.gradTol ?? DEFAULT_GRAD_TOL,
+    history: opts.history,
+    signal: opts.signal,
+  };
+}
+
+/**
+ * Fits a probe on rows of X to soft targets (n x C, rows summing to 1; one-hot for hard labels).
+ * Two classes: logistic regression on the class-1 column; more: softmax regression.
+ */
+export function fitProbe(x: Matrix, targets: Float64Array, numClasses: number, opts: ProbeOptions = {}): Probe {
+  const { obj, l2 } = setup(x, targets, numClasses, opts);
+  const res = minimizeLbfgs(obj, new Float64Array(obj.dim), lbfgsOptions(opts));
+  return toProbe(x, numClasses, l2, res);
+}
+
+/** `fitProbe` that gives the event loop a turn every few iterations, so a cancellation can arrive mid-fit. */
+export async function fitProbeAsync(
+  x: Matrix, targets: Float64Array, numClasses: number, opts: ProbeOptions = {},
+): Promise<Probe> {
+  const { obj, l2 } = setup(x, targets, numClasses, opts);
+  const res = await minimizeLbfgsAsync(obj, new Float64Array(obj.dim), lbfgsOptions(opts));
+  return toProbe(x, numClasses, l2, res);
+}
+
+/** Class probabilities (n x C, row-major). Two classes: [1 - p, p] with p = sigmoid(w.x + b). */
+export function predictProbabilities(probe: Probe, x: Matrix): Float64Array {
+  if (x.cols !== probe.dim) {
+    throw new InputError(`the probe was fitted on ${probe.dim}-dimensional activations, these have ${x.cols}`);
+  }
+  const { rows: n, cols: d, data } = x;
+  const C = probe.numClasses;
+  const out = new Float64Array(n * C);
+  if (probe.kind === 'logistic') {
+    const b = probe.bias[0];
+    for (let i = 0, off = 0; i < n; i++, off += d) {
+      const p = sigmoid(dotRow(data, off, probe.weights, d) + b);
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  }
+  for (let i = 0, off = 0; i < n; i++, off += d) {
+    const o = i * C;
+    let mx = -Infinity;
+    for (let c = 0; c < C; c++) {
+      const z = dotRowAt(data, off, probe.weights, c * d, d) + probe.bias[c];
+      out[o + c] = z;
+      if (z > mx) mx = z;
+    }
+    let sum = 0;
+    for (let c = 0; c < C; c++) {
+      const e = Math.exp(out[o + c] - mx);
+      out[o + c] = e;
+      sum += e;
+    }
+    for (let c = 0; c < C; c++) out[o + c] /= sum;
+  }
+  return out;
+}

@@ -1,0 +1,191 @@
+import type { Matrix } from '../linalg/matrix';
+import { Rng } from '../random/rng';
+
+export interface Pca2 {
+  /** Projection of every row on the first and second principal axes (rows long). */
+  x: Float64Array;
+  y: Float64Array;
+  /** The two unit principal axes, each `cols` long. */
+  axes: [Float64Array, Float64Array];
+  /** Variance along each axis (eigenvalues of the covariance, divisor rows). */
+  variance: [number, number];
+  /** Total variance (trace of the covariance), to report the explained fraction. */
+  totalVariance: number;
+  iterations: number;
+}
+
+export interface Pca2Options {
+  maxIterations?: number;
+  /** Stop when both axes move less than this (1 - |cos| between iterations). */
+  tolerance?: number;
+  seed?: number;
+}
+
+/**
+ * The first two principal components of `m` (rows = points) by subspace (block power) iteration on the covariance,
+ * never forming the cols x cols covariance: each step is two passes of O(rows * cols), so 10^5 x 512 activations
+ * take well under a second per iteration. A final Rayleigh-Ritz step on the 2-D subspace orders and rotates the
+ * axes. Signs are fixed so that each axis's largest-magnitude entry is positive (deterministic plots).
+ */
+export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
+  const { rows, cols, data } = m;
+  const maxIterations = options.maxIterations ?? 300;
+  const tolerance = options.tolerance ?? 1e-10;
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) mean[j] += data[o + j];
+  }
+  if (rows > 0) for (let j = 0; j < cols; j++) mean[j] /= rows;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const c = data[o + j] - mean[j];
+      total += c * c;
+    }
+  }
+  total = rows > 0 ? total / rows : 0;
+
+  const rng = new Rng(options.seed ?? 1);
+  let v1: Float64Array = new Float64Array(cols).map(() => rng.next() - 0.5);
+  let v2: Float64Array = new Float64Array(cols).map(() => rng.next() - 0.5);
+  orthonormalise(v1, v2);
+  let iterations = 0;
+  if (cols > 0 && rows > 0 && total > 0) {
+    for (; iterations < maxIterations; iterations++) {
+      const [w1, w2] = covTimes(m, mean, v1, v2);
+      orthonormalise(w1, w2);
+      const moved = Math.max(1 - Math.abs(dot(w1, v1)), 1 - Math.abs(dot(w2, v2)));
+      v1 = w1;
+      v2 = w2;
+      if (moved < tolerance) {
+        iterations++;
+        break;
+      }
+    }
+  }
+  // Rayleigh-Ritz: H = V^T C V (2 x 2), rotate V by H's eigenvectors so the axes are ordered by variance.
+  const [c1, c2] = covTimes(m, mean, v1, v2);
+  const h11 = dot(v1, c1);
+  const h12 = dot(v1, c2);
+  const h22 = dot(v2, c2);
+  const theta = 0.5 * Math.atan2(2 * h12, h11 - h22);
+  const cs = Math.cos(theta);
+  const sn = Math.sin(theta);
+  const a1 = new Float64Array(cols);
+  const a2 = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) {
+    a1[j] = cs * v1[j] + sn * v2[j];
+    a2[j] = -sn * v1[j] + cs * v2[j];
+  }
+  let l1 = cs * cs * h11 + 2 * cs * sn * h12 + sn * sn * h22;
+  let l2 = sn * sn * h11 - 2 * cs * sn * h12 + cs * cs * h22;
+  let axes: [Float64Array, Float64Array] = [a1, a2];
+  if (l2 > l1) {
+    axes = [a2, a1];
+    [l1, l2] = [l2, l1];
+  }
+  for (const a of axes) fixSign(a);
+
+  const x = new Float64Array(rows);
+  const y = new Float64Array(rows);
+  const meanDot1 = dot(mean, axes[0]);
+  const meanDot2 = dot(mean, axes[1]);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let s1 = 0;
+    let s2 = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j];
+      s1 += v * axes[0][j];
+      s2 += v * axes[1][j];
+    }
+    x[i] = s1 - meanDot1;
+    y[i] = s2 - meanDot2;
+  }
+  return { x, y, axes, variance: [Math.max(0, l1), Math.max(0, l2)], totalVariance: total, iterations };
+}
+
+/** The `map` field of a result: PCA of the strong activations of the W2S-train rows, 4 significant digits. */
+export function pcaMap(strongW2sTrain: Matrix, rowIndex: ArrayLike<number>): { x: number[]; y: number[]; rowIndex: number[] } {
+  if (rowIndex.length !== strongW2sTrain.rows) {
+    throw new Error(`pcaMap: ${strongW2sTrain.rows} activation rows but ${rowIndex.length} row indices`);
+  }
+  const p = pca2(strongW2sTrain);
+  const round = (v: number) => Number(v.toPrecision(4));
+  return { x: Array.from(p.x, round), y: Array.from(p.y, round), rowIndex: Array.from(rowIndex) };
+}
+
+/** [C v1, C v2] with C the covariance (divisor rows), without forming C: C v = X_c^T (X_c v) / rows. */
+function covTimes(m: Matrix, mean: Float64Array, v1: Float64Array, v2: Float64Array): [Float64Array, Float64Array] {
+  const { rows, cols, data } = m;
+  const w1 = new Float64Array(cols);
+  const w2 = new Float64Array(cols);
+  const mv1 = dot(mean, v1);
+  const mv2 = dot(mean, v2);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let s1 = 0;
+    let s2 = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j];
+      s1 += v * v1[j];
+      s2 += v * v2[j];
+    }
+    s1 -= mv1;
+    s2 -= mv2;
+    for (let j = 0; j < cols; j++) {
+      const c = data[o + j] - mean[j];
+      w1[j] += s1 * c;
+      w2[j] += s2 * c;
+    }
+  }
+  if (rows > 0) {
+    for (let j = 0; j < cols; j++) {
+      w1[j] /= rows;
+      w2[j] /= rows;
+    }
+  }
+  return [w1, w2];
+}
+
+/** Gram-Schmidt in place; a vector that collapses is replaced by a unit basis vector orthogonal to the other. */
+function orthonormalise(a: Float64Array, b: Float64Array): void {
+  normalise(a, 0);
+  const p = dot(a, b);
+  for (let j = 0; j < b.length; j++) b[j] -= p * a[j];
+  if (!normalise(b, 1)) {
+    b.fill(0);
+    if (b.length > 1) {
+      const k = Math.abs(a[0]) < 0.9 ? 0 : 1;
+      b[k] = 1;
+      const q = dot(a, b);
+      for (let j = 0; j < b.length; j++) b[j] -= q * a[j];
+      normalise(b, k);
+    }
+  }
+}
+
+function normalise(a: Float64Array, fallback: number): boolean {
+  const n = Math.sqrt(dot(a, a));
+  if (!(n > 1e-300)) {
+    a.fill(0);
+    if (a.length > fallback) a[fallback] = 1;
+    return false;
+  }
+  for (let j = 0; j < a.length; j++) a[j] /= n;
+  return true;
+}
+
+function fixSign(a: Float64Array): void {
+  let k = 0;
+  for (let j = 1; j < a.length; j++) if (Math.abs(a[j]) > Math.abs(a[k])) k = j;
+  if (a[k] < 0) for (let j = 0; j < a.length; j++) a[j] = -a[j];
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * b[j];
+  return s;
+}

@@ -1,0 +1,121 @@
+/**
+ * `Annotate Dataset`: writes each analysed row's category, stage 2 score and weak confidence into the row as one
+ * WorkspaceEdit (one Ctrl+Z undoes it all), or into `.overlap/<file>.annotations.jsonl` for SST text and Parquet
+ * and for files too large for the editor.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DatasetFormat } from '../core/data/types';
+import { detectFormat } from '../core/data';
+import { writeFileAtomic } from '../pipeline/results';
+import { reportError } from './analyze';
+import { AnnotationMismatchError, annotatesInPlace, applyEdits, planAnnotation, sidecarJsonl, StructureError, type AnnotationFieldNames } from './annotationEdits';
+import type { Ctx } from './ctx';
+import { annotationSidecarPath } from './flags';
+import type { ResultEntry } from './results';
+import { sha256Hex } from './staleness';
+import { largeFileSize } from './statusBar';
+
+/** Above this many edits one whole-text replacement is cheaper for the editor than many small ones. */
+const MAX_SMALL_EDITS = 50_000;
+
+function formatOf(entry: ResultEntry): DatasetFormat | undefined {
+  const f = entry.result.dataset.format as DatasetFormat | undefined;
+  return f ?? detectFormat(entry.datasetPath, '');
+}
+
+async function writeSidecar(ctx: Ctx, entry: ResultEntry, names: AnnotationFieldNames, why: string): Promise<void> {
+  const target = annotationSidecarPath(entry.datasetPath);
+  await writeFileAtomic(target, sidecarJsonl(entry.result.rows, names));
+  ctx.output.info(`annotations of ${entry.datasetPath} written to ${target} (${why})`);
+  const choice = await vscode.window.showInformationMessage(
+    `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${entry.result.rows.length} rows went to ${path.join('.overlap', path.basename(target))}.`,
+    'Open',
+  );
+  if (choice) await vscode.window.showTextDocument(vscode.Uri.file(target));
+}
+
+export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> {
+  const file = uri.fsPath;
+  const name = path.basename(file);
+  const entry = await ctx.results.get(file);
+  if (!entry) {
+    const choice = await vscode.window.showInformationMessage(`${name} has no results to write yet.`, 'Analyze Dataset');
+    if (choice) await vscode.commands.executeCommand('overlapDensity.analyze', uri);
+    return;
+  }
+  const names: AnnotationFieldNames = {
+    category: ctx.config.annotate.categoryField,
+    score: ctx.config.annotate.scoreField,
+    confidence: ctx.config.annotate.confidenceField,
+  };
+  const format = formatOf(entry);
+  if (!format) {
+    void vscode.window.showErrorMessage(`Overlap Density: cannot tell the format of ${name}; analyse it again.`);
+    return;
+  }
+  if (!annotatesInPlace(format)) return writeSidecar(ctx, entry, names, `${format} rows cannot hold extra fields`);
+  if ((await largeFileSize(file)) !== undefined) {
+    return writeSidecar(ctx, entry, names, 'files over 50 MB cannot be edited through the editor');
+  }
+
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if ((await ctx.results.freshness(doc, entry)) === 'stale') {
+    const choice = await vscode.window.showErrorMessage(
+      `${name} changed since it was analysed; annotating now would write scores into the wrong rows.`,
+      'Analyze Again',
+    );
+    if (choice) await vscode.commands.executeCommand('overlapDensity.analyze', uri);
+    return;
+  }
+  if (doc.isDirty) {
+    const choice = await vscode.window.showWarningMessage(
+      `${name} has unsaved changes. Write the annotations into the unsaved text? (Undo reverts them.)`,
+      { modal: true },
+      'Annotate',
+    );
+    if (choice !== 'Annotate') return;
+  }
+
+  const text = doc.getText();
+  let plan;
+  try {
+    plan = planAnnotation(text, format, entry.result.rows, names);
+  } catch (e) {
+    if (e instanceof AnnotationMismatchError || e instanceof StructureError) {
+      void vscode.window.showErrorMessage(`Overlap Density: cannot annotate ${name}: ${e.message}`);
+      return;
+    }
+    reportError(ctx, e);
+    return;
+  }
+  if (plan.kind === 'sidecar') return writeSidecar(ctx, entry, names, plan.reason);
+
+  // The annotated text keeps every row on its line: tell the store it still matches these results.
+  const annotated = applyEdits(text, plan.edits);
+  await ctx.results.addEquivalentHash(entry, sha256Hex(annotated));
+
+  const edit = new vscode.WorkspaceEdit();
+  const meta: vscode.WorkspaceEditEntryMetadata = { label: 'Annotate Dataset', needsConfirmation: false };
+  if (plan.edits.length > MAX_SMALL_EDITS) {
+    edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), annotated, meta);
+  } else {
+    for (const e of plan.edits) {
+      edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.text, meta);
+    }
+  }
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    void vscode.window.showErrorMessage(`Overlap Density: VS Code refused the edit to ${name} (is the file read-only?).`);
+    return;
+  }
+  if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) await vscode.window.showTextDocument(doc);
+  ctx.output.info(`annotated ${plan.rows} rows of ${file} (${names.category}, ${names.score}, ${names.confidence}), ${plan.edits.length} edits`);
+  void vscode.window
+    .showInformationMessage(
+      `Annotated ${plan.rows.toLocaleString('en-US')} rows of ${name} with ${names.category}, ${names.score} and ${names.confidence}. Save to keep them; Undo (Ctrl+Z) removes them.`,
+      'Save',
+    )
+    .then((choice) => {
+      if (choice === 'Save') void doc.save();
+    });
+}

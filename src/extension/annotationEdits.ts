@@ -1,0 +1,236 @@
+/**
+ * What `Annotate Dataset` changes: the category, stage 2 score and weak confidence of every analysed row,
+ * written into the row itself as minimal text edits (one WorkspaceEdit, undoable), or into a sidecar JSONL for
+ * formats that cannot hold extra fields. Edits never add or remove a line break, so the results' line numbers
+ * stay valid after annotating (the decorations keep working).
+ */
+import type { DatasetFormat } from '../core/data/types';
+import type { CategoryName } from '../core/detect/types';
+import type { ResultRow } from '../core/report/schema';
+import {
+  csvFieldValue,
+  csvQuote,
+  scanDelimited,
+  scanJsonlObjects,
+  scanJsonRowObjects,
+  StructureError,
+  type RowObject,
+} from './textStructure';
+
+export interface AnnotationFieldNames {
+  category: string;
+  score: string;
+  confidence: string;
+}
+
+export interface AnnotationValues {
+  category: CategoryName | null;
+  score: number | null;
+  confidence: number | null;
+}
+
+/** Replace `length` characters at `offset` of the original text with `text`. */
+export interface TextEditSpec {
+  offset: number;
+  length: number;
+  text: string;
+}
+
+export type AnnotationPlan =
+  | { kind: 'edits'; edits: TextEditSpec[]; rows: number }
+  | { kind: 'sidecar'; reason: string };
+
+/** Formats whose rows can hold extra fields. */
+export function annotatesInPlace(format: DatasetFormat): boolean {
+  return format === 'jsonl' || format === 'json' || format === 'wrench' || format === 'csv' || format === 'tsv';
+}
+
+/** 6 significant digits: enough to sort and filter by, short enough to keep rows readable. */
+export function roundScore(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? null : Number(x.toPrecision(6));
+}
+
+export function annotationValues(row: ResultRow): AnnotationValues {
+  return { category: row.category, score: roundScore(row.alignment), confidence: roundScore(row.confidence) };
+}
+
+export class AnnotationMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnnotationMismatchError';
+  }
+}
+
+/**
+ * Pairs each result row with its structural unit: by start line when exactly one unit starts there, else by
+ * position in file order when that unit starts on the row's line too. Anything else means the file no longer
+ * matches the results.
+ */
+function pairRows<U extends { line: number }>(rows: readonly ResultRow[], units: readonly U[]): Array<[ResultRow, U]> {
+  const byLine = new Map<number, U[]>();
+  for (const u of units) {
+    const list = byLine.get(u.line);
+    if (list) list.push(u);
+    else byLine.set(u.line, [u]);
+  }
+  const out: Array<[ResultRow, U]> = [];
+  for (const row of rows) {
+    let unit: U | undefined;
+    const onLine = row.line !== undefined ? byLine.get(row.line) : undefined;
+    if (onLine && onLine.length === 1) unit = onLine[0];
+    else {
+      const byPos = units[row.index];
+      if (byPos && (row.line === undefined || byPos.line === row.line)) unit = byPos;
+    }
+    if (!unit) {
+      throw new AnnotationMismatchError(
+        `row ${row.index}${row.line !== undefined ? ` (line ${row.line})` : ''} of the results has no matching row in the file; re-analyse it first`,
+      );
+    }
+    out.push([row, unit]);
+  }
+  return out;
+}
+
+function jsonValue(v: string | number | null): string {
+  return JSON.stringify(v);
+}
+
+function objectEdits(obj: RowObject, names: AnnotationFieldNames, values: AnnotationValues): TextEditSpec[] {
+  const wanted: Array<[string, string]> = [
+    [names.category, jsonValue(values.category)],
+    [names.score, jsonValue(values.score)],
+    [names.confidence, jsonValue(values.confidence)],
+  ];
+  const edits: TextEditSpec[] = [];
+  const appended: string[] = [];
+  for (const [key, value] of wanted) {
+    const m = obj.members.find((mm) => mm.key === key);
+    if (m) edits.push({ offset: m.valueStart, length: m.valueEnd - m.valueStart, text: value });
+    else appended.push(`${JSON.stringify(key)}: ${value}`);
+  }
+  if (appended.length > 0) {
+    const last = obj.members[obj.members.length - 1];
+    if (last) edits.push({ offset: last.valueEnd, length: 0, text: `, ${appended.join(', ')}` });
+    else edits.push({ offset: obj.start + 1, length: 0, text: appended.join(', ') });
+  }
+  return edits;
+}
+
+function delimitedEdits(
+  text: string,
+  rows: readonly ResultRow[],
+  names: AnnotationFieldNames,
+  delimiter: ',' | '\t',
+): TextEditSpec[] {
+  const records = scanDelimited(text, delimiter);
+  const header = records[0];
+  if (!header) throw new AnnotationMismatchError('the file has no header row');
+  const columns = header.fields.map((f) => csvFieldValue(text, f));
+  const wanted = [names.category, names.score, names.confidence];
+  const target: number[] = [];
+  const newColumns: string[] = [];
+  for (const name of wanted) {
+    const at = columns.indexOf(name);
+    if (at >= 0) target.push(at);
+    else {
+      target.push(columns.length + newColumns.length);
+      newColumns.push(name);
+    }
+  }
+  const lastColumn = Math.max(...target);
+  const edits: TextEditSpec[] = [];
+  if (newColumns.length > 0) {
+    edits.push({
+      offset: header.end,
+      length: 0,
+      text: newColumns.map((c) => delimiter + csvQuote(c, delimiter)).join(''),
+    });
+  }
+  for (const [row, rec] of pairRows(rows, records.slice(1))) {
+    const v = annotationValues(row);
+    const cells = [v.category ?? '', v.score === null ? '' : String(v.score), v.confidence === null ? '' : String(v.confidence)];
+    const byColumn = new Map<number, string>();
+    target.forEach((col, k) => byColumn.set(col, cells[k]!));
+    // Existing cells are replaced; cells past the record's end are appended, padding a short record.
+    const tail: string[] = [];
+    for (let col = 0; col <= lastColumn; col++) {
+      const value = byColumn.get(col);
+      const field = rec.fields[col];
+      if (field) {
+        if (value !== undefined) edits.push({ offset: field.start, length: field.end - field.start, text: value });
+      } else tail.push(value ?? '');
+    }
+    if (tail.length > 0) edits.push({ offset: rec.end, length: 0, text: tail.map((c) => delimiter + c).join('') });
+  }
+  return edits;
+}
+
+/**
+ * The edits that write the annotation fields into every row of `rows` (the results' rows) of `text`.
+ * Throws AnnotationMismatchError when the text no longer matches the results, StructureError on a syntax error.
+ */
+export function planAnnotation(
+  text: string,
+  format: DatasetFormat,
+  rows: readonly ResultRow[],
+  names: AnnotationFieldNames,
+): AnnotationPlan {
+  if (!annotatesInPlace(format)) {
+    return { kind: 'sidecar', reason: `${format} rows cannot hold extra fields` };
+  }
+  const distinct = new Set([names.category, names.score, names.confidence]);
+  if (distinct.size !== 3) throw new AnnotationMismatchError('the three annotation field names must differ');
+  let edits: TextEditSpec[];
+  if (format === 'csv' || format === 'tsv') {
+    edits = delimitedEdits(text, rows, names, format === 'csv' ? ',' : '\t');
+  } else {
+    const objects = format === 'jsonl' ? scanJsonlObjects(text) : scanJsonRowObjects(text);
+    edits = [];
+    for (const [row, obj] of pairRows(rows, objects)) edits.push(...objectEdits(obj, names, annotationValues(row)));
+  }
+  edits.sort((a, b) => a.offset - b.offset);
+  return { kind: 'edits', edits: mergeTouching(edits), rows: rows.length };
+}
+
+/** Joins edits that touch (an insertion right after a replacement) so a WorkspaceEdit sees no overlap. */
+export function mergeTouching(sorted: readonly TextEditSpec[]): TextEditSpec[] {
+  const out: TextEditSpec[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (last && e.offset <= last.offset + last.length) {
+      if (e.offset < last.offset + last.length) throw new Error(`overlapping edits at offset ${e.offset}`);
+      last.text += e.text;
+      last.length += e.length;
+    } else out.push({ ...e });
+  }
+  return out;
+}
+
+/** Applies edits (sorted, non-overlapping) to a string: what VS Code does to the document. */
+export function applyEdits(text: string, edits: readonly TextEditSpec[]): string {
+  let out = '';
+  let p = 0;
+  for (const e of edits) {
+    out += text.slice(p, e.offset) + e.text;
+    p = e.offset + e.length;
+  }
+  return out + text.slice(p);
+}
+
+/** Sidecar annotations for formats that cannot hold fields: one JSON object per analysed row. */
+export function sidecarJsonl(rows: readonly ResultRow[], names: AnnotationFieldNames): string {
+  return rows
+    .map((row) => {
+      const v = annotationValues(row);
+      const obj: Record<string, unknown> = { index: row.index };
+      if (row.line !== undefined) obj.line = row.line;
+      obj[names.category] = v.category;
+      obj[names.score] = v.score;
+      obj[names.confidence] = v.confidence;
+      return JSON.stringify(obj);
+    })
+    .join('\n') + '\n';
+}
+
+export { StructureError };

@@ -1,0 +1,53 @@
+/**
+ * The extension's context: settings, the results store, the output channel and every disposable. Features take
+ * a Ctx; nothing else holds global state (the rust-analyzer `Ctx` shape).
+ */
+import * as vscode from 'vscode';
+import { readConfig, type Config } from './config';
+import { ResultStore } from './results';
+
+export class Ctx implements vscode.Disposable {
+  private cfg: Config;
+  private readonly configEmitter = new vscode.EventEmitter<Config>();
+  /** Fires with the new settings after any `overlapDensity.*` setting changed. */
+  readonly onDidChangeConfig = this.configEmitter.event;
+  readonly output: vscode.LogOutputChannel;
+  readonly results: ResultStore;
+  /** Analyses in flight, by dataset path. */
+  readonly running = new Map<string, AbortController>();
+
+  constructor(readonly extCtx: vscode.ExtensionContext) {
+    this.cfg = readConfig(vscode.workspace.getConfiguration('overlapDensity'));
+    this.output = vscode.window.createOutputChannel('Overlap Density', { log: true });
+    this.results = new ResultStore(extCtx.workspaceState);
+    this.push(this.output, this.configEmitter, this.results);
+    this.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('overlapDensity')) return;
+        this.cfg = readConfig(vscode.workspace.getConfiguration('overlapDensity'));
+        this.configEmitter.fire(this.cfg);
+      }),
+    );
+  }
+
+  get config(): Config {
+    return this.cfg;
+  }
+
+  get extensionPath(): string {
+    return this.extCtx.extensionPath;
+  }
+
+  asAbsolutePath(relative: string): string {
+    return this.extCtx.asAbsolutePath(relative);
+  }
+
+  push(...disposables: vscode.Disposable[]): void {
+    this.extCtx.subscriptions.push(...disposables);
+  }
+
+  dispose(): void {
+    for (const c of this.running.values()) c.abort();
+    this.running.clear();
+  }
+}

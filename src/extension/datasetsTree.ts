@@ -1,0 +1,164 @@
+/**
+ * The "Datasets" view: the workspace's dataset files (by extension, confirmed by sniffing, plus files whose content
+ * sniffs as a dataset) with each one's last result and actions (analyse, report, annotate, clear).
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { sniffDataset } from '../core/data';
+import type { DatasetFormat, FieldMap } from '../core/data/types';
+import type { Ctx } from './ctx';
+import { candidateKind, DATASET_GLOB, inResultsFolder } from './datasetFiles';
+import { LARGE_FILE_LIMIT_BYTES, resultTooltip, treeDescription } from './summaryText';
+
+export interface DatasetFile {
+  path: string;
+  format?: DatasetFormat;
+  fields: FieldMap;
+  bytes: number;
+}
+
+/** At most this many files without a dataset extension are sniffed per scan. */
+const MAX_CONTENT_SNIFFS = 300;
+const MAX_FILES = 5000;
+
+export class DatasetNode extends vscode.TreeItem {
+  constructor(
+    readonly file: DatasetFile,
+    label: string,
+  ) {
+    super(label, vscode.TreeItemCollapsibleState.None);
+    this.resourceUri = vscode.Uri.file(file.path);
+  }
+  get uri(): vscode.Uri {
+    return vscode.Uri.file(this.file.path);
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<DatasetNode | undefined | void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private files: DatasetFile[] | undefined;
+  private scanning: Promise<DatasetFile[]> | undefined;
+  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+
+  constructor(private readonly ctx: Ctx) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    const onFile = (uri: vscode.Uri) => {
+      if (!inResultsFolder(uri.fsPath) && candidateKind(uri.fsPath) !== 'never') this.rescanSoon();
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(onFile),
+      watcher.onDidDelete(onFile),
+      ctx.results.onDidChange(() => {
+        this.emitter.fire();
+        void this.updateContextKeys();
+      }),
+      ctx.onDidChangeConfig(() => this.rescanSoon()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescanSoon()),
+    );
+  }
+
+  dispose(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private rescanSoon(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    this.rescanTimer = setTimeout(() => void this.refresh(), 1000);
+  }
+
+  async refresh(): Promise<void> {
+    this.files = undefined;
+    this.scanning = undefined;
+    await this.datasetFiles();
+    this.emitter.fire();
+  }
+
+  /** The workspace's dataset files (scanned once, then kept up to date by the watcher). */
+  async datasetFiles(): Promise<DatasetFile[]> {
+    if (this.files) return this.files;
+    if (!this.scanning) {
+      this.scanning = this.scan().then((files) => {
+        this.files = files;
+        void this.updateContextKeys();
+        return files;
+      });
+    }
+    return this.scanning;
+  }
+
+  private async scan(): Promise<DatasetFile[]> {
+    if (!vscode.workspace.workspaceFolders?.length) return [];
+    const exclude = this.ctx.config.datasetsExclude || undefined;
+    const [byExt, all] = await Promise.all([
+      vscode.workspace.findFiles(DATASET_GLOB, exclude, MAX_FILES),
+      vscode.workspace.findFiles('**/*', exclude, MAX_FILES),
+    ]);
+    const known = byExt.filter((u) => u.scheme === 'file' && !inResultsFolder(u.fsPath) && candidateKind(u.fsPath) === 'extension');
+    const byContent = all
+      .filter((u) => u.scheme === 'file' && !inResultsFolder(u.fsPath) && candidateKind(u.fsPath) === 'content')
+      .slice(0, MAX_CONTENT_SNIFFS);
+    const sniffed = await mapLimit([...known, ...byContent], 4, async (u): Promise<DatasetFile | undefined> => {
+      try {
+        const [s, st] = await Promise.all([sniffDataset(u.fsPath), fs.stat(u.fsPath)]);
+        if (!s.looksLikeDataset) return undefined;
+        return { path: u.fsPath, ...(s.format ? { format: s.format } : {}), fields: s.fields, bytes: st.size };
+      } catch {
+        return undefined;
+      }
+    });
+    const files = sniffed.filter((f): f is DatasetFile => f !== undefined);
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    // Load the results in the background so the descriptions fill in.
+    void Promise.all(files.map((f) => this.ctx.results.get(f.path))).then(() => this.emitter.fire());
+    return files;
+  }
+
+  private async updateContextKeys(): Promise<void> {
+    const datasets = (this.files ?? []).map((f) => f.path);
+    await vscode.commands.executeCommand('setContext', 'overlapDensity.datasetPaths', datasets);
+    await vscode.commands.executeCommand('setContext', 'overlapDensity.analysedPaths', this.ctx.results.analysedPaths());
+  }
+
+  getTreeItem(node: DatasetNode): vscode.TreeItem {
+    const f = node.file;
+    const entry = this.ctx.results.peek(f.path);
+    const folder = vscode.workspace.asRelativePath(path.dirname(f.path), false);
+    const where = folder && folder !== path.dirname(f.path) && folder !== '.' ? folder : '';
+    const large = f.bytes > LARGE_FILE_LIMIT_BYTES;
+    const parts = [entry ? treeDescription(entry.result) : f.format ?? '', where, large ? '> 50 MB: analysis only' : ''];
+    node.description = parts.filter((p) => p !== '').join(' · ');
+    const tip = new vscode.MarkdownString();
+    tip.appendText(`${vscode.workspace.asRelativePath(f.path)}${f.format ? ` (${f.format})` : ''}\n\n`);
+    if (entry) tip.appendCodeblock(resultTooltip(entry.result), 'text');
+    else tip.appendText('Not analysed yet.');
+    if (large) tip.appendText('\n\nOver 50 MB: VS Code does not hand such files to extensions, so decorations, hovers and CodeLens are off; analysis runs from disk.');
+    node.tooltip = tip;
+    node.contextValue = entry ? 'dataset.analysed' : 'dataset';
+    node.command = { title: 'Open', command: 'vscode.open', arguments: [node.uri] };
+    return node;
+  }
+
+  async getChildren(parent?: DatasetNode): Promise<DatasetNode[]> {
+    if (parent) return [];
+    const files = await this.datasetFiles();
+    return files.map((f) => new DatasetNode(f, path.basename(f.path)));
+  }
+}

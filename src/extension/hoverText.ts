@@ -1,0 +1,106 @@
+/**
+ * The hover on an analysed row, as Markdown. Pure: the provider gathers the row, the result and the nearest
+ * hard-only row's text, this builds the words (METHOD.md section 2 for the two thresholds).
+ */
+import type { CategoryName } from '../core/detect/types';
+import type { AnalysisResult, ResultRow } from '../core/report/schema';
+import { fixed } from './summaryText';
+
+export interface NearestHardPreview {
+  /** 1-based line of the nearest hard-only row. */
+  line: number;
+  /** Its text (first line), untrimmed; the builder shortens and escapes it. */
+  text: string;
+  /** A `command:` URI that reveals it. */
+  revealUri: string;
+}
+
+export interface HoverInput {
+  row: ResultRow;
+  result: AnalysisResult;
+  flagged?: boolean;
+  nearest?: NearestHardPreview;
+}
+
+const CATEGORY_TITLE: Record<CategoryName, string> = {
+  easy: 'easy-only',
+  hard: 'hard-only',
+  overlap: 'overlap',
+};
+
+const SPLIT_TITLE: Record<ResultRow['split'], string> = {
+  'weak-train': 'weak-train',
+  'w2s-train': 'W2S-train',
+  test: 'test',
+};
+
+/** Escapes Markdown so row text shows literally. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}
+
+export function shorten(text: string, max = 120): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+}
+
+export function labelName(result: AnalysisResult, label: number | null | undefined): string {
+  if (label === null || label === undefined) return 'none';
+  const name = result.dataset.labelNames?.[label];
+  return name !== undefined && name !== String(label) ? `${label} (${name})` : String(label);
+}
+
+/** "0.823 ≥ t1 = 0.412: not hard-only" with the stage 1 rule of the run (segment: c < t1; probing: c <= t1). */
+export function confidenceLine(c: number, result: AnalysisResult): string {
+  const d = result.detection;
+  const t1 = d.confidenceThreshold;
+  const hard = d.hardRule === 'probing' ? c <= t1 : c < t1;
+  const op = c < t1 ? '<' : c === t1 ? '=' : '>';
+  return `weak confidence **${fixed(c, 3)}** ${op} t1 = ${fixed(t1, 3)}: ${hard ? 'hard-only (the weak model is unsure)' : 'not hard-only'}`;
+}
+
+export function alignmentLine(row: ResultRow, result: AnalysisResult): string {
+  const d = result.detection;
+  if (row.category === 'hard') return 'alignment: none (hard-only rows are the set the others are aligned with)';
+  if (row.alignment === null) return 'alignment: none';
+  const t2 = d.alignThreshold;
+  if (t2 === null) return `alignment **${fixed(row.alignment, 3)}** (no t2: no hard-only rows, so no overlap)`;
+  const over = row.alignment >= t2;
+  return `alignment with hard rows **${fixed(row.alignment, 3)}** ${over ? '≥' : '<'} t2 = ${fixed(t2, 3)}: ${over ? 'overlap' : 'easy-only'} (${d.align})`;
+}
+
+export function buildHoverMarkdown(input: HoverInput): string {
+  const { row, result } = input;
+  const parts: string[] = [];
+  const lineNote = row.line !== undefined ? ` · line ${row.line}` : '';
+  if (row.category === null || row.split !== 'w2s-train') {
+    parts.push(`**Overlap Density** · row ${row.index}${lineNote} · ${SPLIT_TITLE[row.split]} split`);
+    parts.push(`Not categorised: detection runs on the W2S-train split only. label ${labelName(result, row.label)}`);
+    if (input.flagged) parts.push('$(bookmark) flagged');
+    return parts.join('\n\n');
+  }
+  parts.push(`**Overlap Density** · row ${row.index}${lineNote} · **${CATEGORY_TITLE[row.category]}**${input.flagged ? ' · $(bookmark) flagged' : ''}`);
+  const facts: string[] = [];
+  if (row.confidence !== null) facts.push(confidenceLine(row.confidence, result));
+  facts.push(alignmentLine(row, result));
+  if (row.pseudoLabel !== null) {
+    const agree = row.pseudoLabel === row.label;
+    facts.push(
+      `weak pseudo-label ${labelName(result, row.pseudoLabel)} · true label ${labelName(result, row.label)}: ${agree ? 'agree' : 'the weak label is wrong'}`,
+    );
+  } else {
+    facts.push(`true label ${labelName(result, row.label)}`);
+  }
+  if (row.trueCategory !== undefined) {
+    const ok = row.trueCategory === row.category;
+    facts.push(`ground truth ${CATEGORY_TITLE[row.trueCategory]}: ${ok ? 'detected correctly' : 'detected wrongly'}`);
+  }
+  parts.push(facts.map((f) => `- ${f}`).join('\n'));
+  if (input.nearest) {
+    const n = input.nearest;
+    parts.push(
+      `nearest hard-only row, [line ${n.line}](${n.revealUri} "Reveal line ${n.line}"): ${escapeMarkdown(shorten(n.text))}`,
+    );
+  }
+  return parts.join('\n\n');
+}

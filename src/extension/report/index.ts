@@ -1,0 +1,2 @@
+// The report webview's host side: what the rest of the extension uses.
+export { ReportPanel, registerReport, REPORT_VIEW_TYPE, type ReportDeps } from './panel';

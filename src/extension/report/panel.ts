@@ -1,0 +1,270 @@
+/**
+ * The report panel host (webview-sample shape): one panel per analysed dataset, a disposables list, the HTML
+ * with CSP and nonce, the typed protocol (src/protocol) to the page, and a serializer that restores panels after
+ * a window reload from the state the page keeps (the results file path), not retainContextWhenHidden.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CategoryName } from '../../core/detect/types';
+import type { DatasetFormat } from '../../core/data';
+import { loadReportAssets } from '../../core/report/assets';
+import { renderHtmlReport } from '../../core/report/html';
+import { partition } from '../../core/report/partition';
+import type { AnalysisResult } from '../../core/report/schema';
+import { loadResult, writeFileAtomic } from '../../pipeline/results';
+import { categoriesForRows, toColumns, toReportInit } from '../../protocol/columns';
+import type { ChartId, ReportColumns, ReportInit, Thresholds } from '../../protocol/messages';
+import { RpcServer, type Handlers } from '../../protocol/rpc';
+import { RowTexts } from './rowTexts';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+/** What the report needs from the rest of the extension (wired in main.ts by the editor side). */
+export interface ReportDeps {
+  /** Open the dataset and put the cursor on this 1-based line. */
+  revealRow(datasetPath: string, line: number): Promise<void>;
+  /** The user settled on new thresholds: categories are aligned with `result.rows` (null outside W2S-train). */
+  onThresholdsChanged(datasetPath: string, t1: number, t2: number | null, categories: (CategoryName | null)[]): void;
+  /** Flag or unflag a dataset row; resolves to every flagged row index of the dataset. */
+  setFlag(datasetPath: string, row: { index: number; line?: number }, flagged: boolean): Promise<number[]>;
+  /** The flagged row indices of a dataset. */
+  getFlags(datasetPath: string): Promise<number[]>;
+}
+
+export const REPORT_VIEW_TYPE = 'overlapDensity.report';
+
+interface Registration {
+  extensionUri: vscode.Uri;
+  deps: ReportDeps;
+}
+
+let registration: Registration | undefined;
+
+export class ReportPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, ReportPanel>();
+
+  private result!: AnalysisResult;
+  private resultPath!: string;
+  private columns!: ReportColumns;
+  private texts: RowTexts | null = null;
+  /** Thresholds the user moved to (null: the detected ones); kept here so a re-shown page gets them back. */
+  private thresholds: Thresholds | null = null;
+  private readonly server: RpcServer;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  /** Opens (or reveals and refreshes) the report of this result's dataset. */
+  static show(result: AnalysisResult, resultPath: string): ReportPanel {
+    const reg = requireRegistration();
+    const key = panelKey(result, resultPath);
+    const existing = ReportPanel.panels.get(key);
+    if (existing) {
+      existing.setResult(result, resultPath, true);
+      existing.panel.reveal(undefined, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(result), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(reg.extensionUri));
+    return new ReportPanel(panel, reg, result, resultPath);
+  }
+
+  /** The editor's Flag command changed flags: refresh the table of that dataset's panel. */
+  static flagsChanged(datasetPath: string, flagged: number[]): void {
+    for (const p of ReportPanel.panels.values()) if (p.datasetPath === datasetPath) p.server.emit('flags', { flagged });
+  }
+
+  /** The panel for a dataset, if open (tests, commands). */
+  static get(datasetPath: string): ReportPanel | undefined {
+    return [...ReportPanel.panels.values()].find((p) => p.datasetPath === datasetPath);
+  }
+
+  /** Restores a panel after a reload: the page's saved state names the results file. */
+  static async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const reg = requireRegistration();
+    const resultPath = (state as { resultPath?: unknown } | undefined)?.resultPath;
+    panel.webview.options = webviewOptions(reg.extensionUri);
+    if (typeof resultPath !== 'string' || !resultPath) {
+      panel.webview.html = messageHtml('This report has no saved state. Run "Overlap Density: Show Report" again.');
+      return;
+    }
+    try {
+      const result = await loadResult(resultPath);
+      const existing = ReportPanel.panels.get(panelKey(result, resultPath));
+      if (existing) {
+        panel.dispose();
+        existing.panel.reveal();
+        return;
+      }
+      new ReportPanel(panel, reg, result, resultPath);
+    } catch (e) {
+      panel.webview.html = messageHtml(`The report could not be restored: ${(e as Error).message}`);
+    }
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly reg: Registration,
+    result: AnalysisResult,
+    resultPath: string,
+  ) {
+    this.setResult(result, resultPath, false);
+    ReportPanel.panels.set(panelKey(result, resultPath), this);
+    this.server = new RpcServer(
+      {
+        post: (m) => void this.panel.webview.postMessage(m),
+        listen: (handler) => {
+          const d = this.panel.webview.onDidReceiveMessage(handler);
+          return () => d.dispose();
+        },
+      },
+      this.handlers(),
+    );
+    this.panel.webview.html = webviewHtml(this.panel.webview, reg.extensionUri, this.panel.title);
+    this.disposables.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      // A hidden page is torn down (no retainContextWhenHidden); hold events until it says ready again.
+      this.panel.onDidChangeViewState(() => {
+        if (!this.panel.visible) this.server.reset();
+      }),
+    );
+  }
+
+  get datasetPath(): string {
+    return this.result.dataset.path ?? this.resultPath;
+  }
+
+  /** The init message the page gets (tests). */
+  async initMessage(): Promise<ReportInit> {
+    return toReportInit(this.result, this.resultPath, {
+      thresholds: this.thresholds,
+      flagged: this.result.dataset.path ? await this.reg.deps.getFlags(this.result.dataset.path).catch(() => []) : [],
+      textsUnavailable: this.textsUnavailable(),
+    });
+  }
+
+  dispose(): void {
+    ReportPanel.panels.delete(panelKey(this.result, this.resultPath));
+    this.server.dispose();
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private setResult(result: AnalysisResult, resultPath: string, notify: boolean): void {
+    const changed = !this.result || this.result.createdAt !== result.createdAt || this.resultPath !== resultPath;
+    this.result = result;
+    this.resultPath = resultPath;
+    this.columns = toColumns(result);
+    if (changed) {
+      this.thresholds = null;
+      const p = result.dataset.path;
+      this.texts = p && fs.existsSync(p) ? new RowTexts(p, result.dataset.format as DatasetFormat | undefined) : null;
+    }
+    if (notify && changed) void this.initMessage().then((init) => this.server.emit('init', init));
+  }
+
+  private textsUnavailable(): string | null {
+    const p = this.result.dataset.path;
+    if (!p) return 'the result names no dataset file, so row texts cannot be shown';
+    if (!this.texts) return `dataset file not found: ${p}`;
+    return null;
+  }
+
+  private handlers(): Handlers {
+    return {
+      ready: () => this.initMessage(),
+      texts: async ({ indices, maxChars }) => {
+        if (!this.texts) throw new Error(this.textsUnavailable() ?? 'no texts');
+        return { texts: await this.texts.get(indices, maxChars) };
+      },
+      search: async ({ query }) => {
+        if (!this.texts) throw new Error(this.textsUnavailable() ?? 'no texts');
+        return { indices: await this.texts.search(query) };
+      },
+      reveal: async ({ index }) => {
+        const p = this.result.dataset.path;
+        if (!p) throw new Error('the result names no dataset file');
+        const line = await this.lineOf(index);
+        if (line < 1) throw new Error(`row ${index} has no known line in ${path.basename(p)}`);
+        await this.reg.deps.revealRow(p, line);
+        return { revealed: true };
+      },
+      thresholds: ({ t1, t2 }) => {
+        const d = this.result.detection;
+        this.thresholds = t1 === d.confidenceThreshold && t2 === d.alignThreshold ? null : { t1, t2 };
+        const part = partition({ confidence: this.columns.confidence, alignment: this.columns.alignment, hardRule: d.hardRule }, t1, t2);
+        this.reg.deps.onThresholdsChanged(this.datasetPath, t1, t2, categoriesForRows(this.result, this.columns, part.categories));
+        return { applied: true };
+      },
+      flag: async ({ index, flagged }) => {
+        const p = this.result.dataset.path;
+        if (!p) throw new Error('the result names no dataset file');
+        const line = await this.lineOf(index);
+        return { flagged: await this.reg.deps.setFlag(p, { index, ...(line > 0 ? { line } : {}) }, flagged) };
+      },
+      exportChart: async ({ chart, format, data }) => ({ path: await this.save(`${this.baseName()}.${chart}.${format}`, chartFilter(chart, format), typeof data === 'string' ? Buffer.from(data, 'utf8') : data) }),
+      exportReport: async ({ format }) => {
+        if (format === 'json') {
+          return { path: await this.save(`${this.baseName()}.result.json`, { 'Results JSON': ['json'] }, Buffer.from(JSON.stringify(this.result, null, 1), 'utf8')) };
+        }
+        const texts = this.texts ? await this.texts.all().catch(() => undefined) : undefined;
+        const html = renderHtmlReport(this.result, { texts, assets: loadReportAssets(this.reg.extensionUri.fsPath) });
+        return { path: await this.save(`${this.baseName()}.report.html`, { 'HTML report': ['html'] }, Buffer.from(html, 'utf8')) };
+      },
+    };
+  }
+
+  private rowLines: Map<number, number> | null = null;
+
+  private async lineOf(index: number): Promise<number> {
+    if (!this.rowLines) {
+      this.rowLines = new Map();
+      for (const r of this.result.rows) if (r.line !== undefined) this.rowLines.set(r.index, r.line);
+    }
+    const line = this.rowLines.get(index);
+    if (line !== undefined) return line;
+    return this.texts ? this.texts.line(index).catch(() => -1) : -1;
+  }
+
+  private baseName(): string {
+    return path.basename(this.result.dataset.path ?? this.resultPath).replace(/\.result\.json$/, '');
+  }
+
+  private async save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
+    const dir = this.result.dataset.path ? path.join(path.dirname(this.result.dataset.path), '.overlap') : path.dirname(this.resultPath);
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(dir, name)), filters, title: `Save ${name}` });
+    if (!target) return null;
+    if (target.scheme === 'file') await writeFileAtomic(target.fsPath, bytes);
+    else await vscode.workspace.fs.writeFile(target, bytes);
+    return target.scheme === 'file' ? target.fsPath : target.toString();
+  }
+}
+
+/** Registers the serializer and remembers the dependencies; call once from activate(). */
+export function registerReport(context: vscode.ExtensionContext, deps: ReportDeps): vscode.Disposable {
+  registration = { extensionUri: context.extensionUri, deps };
+  const serializer = vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel, state) => ReportPanel.revive(panel, state),
+  });
+  context.subscriptions.push(serializer);
+  return serializer;
+}
+
+function requireRegistration(): Registration {
+  if (!registration) throw new Error('the report panel is not registered: call registerReport(context, deps) in activate()');
+  return registration;
+}
+
+function panelKey(result: AnalysisResult, resultPath: string): string {
+  return result.dataset.path ?? resultPath;
+}
+
+function titleOf(result: AnalysisResult): string {
+  return `Overlap: ${path.basename(result.dataset.path ?? 'dataset')}`;
+}
+
+function chartFilter(chart: ChartId, format: 'svg' | 'png'): Record<string, string[]> {
+  return { [`${chart} chart (${format.toUpperCase()})`]: [format] };
+}
+
+function messageHtml(message: string): string {
+  const text = message.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string);
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${text}</p></body></html>`;
+}

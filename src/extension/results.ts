@@ -1,0 +1,218 @@
+/**
+ * The results of analysed datasets as the editor features see them: loaded lazily from
+ * `.overlap/<file>.result.json`, cached by modification time, refreshed by a file watcher, with the row flags and
+ * the document freshness (does the text still match the analysis?) kept beside them.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalysisResult } from '../core/report/schema';
+import { defaultResultPath, loadResult, writeFileAtomic } from '../pipeline/results';
+import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type FlagsFile } from './flags';
+import { buildRowIndex, type RowIndex } from './rowIndex';
+import { freshness, sha256Hex, type Freshness } from './staleness';
+
+export interface ResultEntry {
+  readonly datasetPath: string;
+  readonly resultPath: string;
+  readonly result: AnalysisResult;
+  readonly index: RowIndex;
+  readonly mtimeMs: number;
+  flags: FlagsFile;
+  flagged: Set<number>;
+}
+
+const EQUIVALENT_KEY = 'overlapDensity.equivalentHashes';
+type EquivalentStore = Record<string, { createdAt: string; hashes: string[] }>;
+
+/** `<dir>/.overlap/<name>.result.json` or `.flags.json` -> `<dir>/<name>`. */
+export function datasetOfSidecar(file: string): string | undefined {
+  const m = /^(.*)\.(result|flags)\.json$/.exec(path.basename(file));
+  const dir = path.dirname(file);
+  if (!m || path.basename(dir) !== '.overlap') return undefined;
+  return path.join(path.dirname(dir), m[1]!);
+}
+
+export class ResultStore implements vscode.Disposable {
+  private readonly entries = new Map<string, ResultEntry>();
+  private readonly loading = new Map<string, Promise<ResultEntry | undefined>>();
+  private readonly fresh = new Map<string, { version: number; createdAt: string; value: Freshness }>();
+  private readonly reported = new Set<string>();
+  private readonly emitter = new vscode.EventEmitter<string>();
+  /** Fires with a dataset path whose results or flags changed (loaded, rewritten, deleted). */
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** Problems loading results, for the output channel. */
+  onProblem: (message: string) => void = () => {};
+
+  constructor(private readonly state: vscode.Memento) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.overlap/*.{result,flags}.json');
+    const changed = (uri: vscode.Uri) => {
+      const dataset = datasetOfSidecar(uri.fsPath);
+      if (dataset) void this.reload(dataset);
+    };
+    this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** The cached entry, without touching the disk (providers that must answer synchronously). */
+  peek(datasetPath: string): ResultEntry | undefined {
+    return this.entries.get(datasetPath);
+  }
+
+  /** Dataset paths with loaded results. */
+  analysedPaths(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The results of a dataset, loading them when the file on disk is newer than the cache. */
+  async get(datasetPath: string): Promise<ResultEntry | undefined> {
+    const pending = this.loading.get(datasetPath);
+    if (pending) return pending;
+    const p = this.load(datasetPath).finally(() => this.loading.delete(datasetPath));
+    this.loading.set(datasetPath, p);
+    return p;
+  }
+
+  private async load(datasetPath: string): Promise<ResultEntry | undefined> {
+    const resultPath = defaultResultPath(datasetPath);
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await fs.stat(resultPath)).mtimeMs;
+    } catch {
+      if (this.entries.delete(datasetPath)) this.emitter.fire(datasetPath);
+      return undefined;
+    }
+    const cached = this.entries.get(datasetPath);
+    if (cached && cached.mtimeMs === mtimeMs) return cached;
+    let result: AnalysisResult;
+    try {
+      result = await loadResult(resultPath);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (!this.reported.has(resultPath + msg)) {
+        this.reported.add(resultPath + msg);
+        this.onProblem(msg);
+      }
+      this.entries.delete(datasetPath);
+      return undefined;
+    }
+    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await readFlags(datasetPath));
+    this.entries.set(datasetPath, entry);
+    this.emitter.fire(datasetPath);
+    return entry;
+  }
+
+  private makeEntry(datasetPath: string, resultPath: string, result: AnalysisResult, mtimeMs: number, flags: FlagsFile): ResultEntry {
+    return { datasetPath, resultPath, result, index: buildRowIndex(result.rows), mtimeMs, flags, flagged: flaggedIndices(flags) };
+  }
+
+  /** Takes a fresh analysis outcome without reading it back from disk. */
+  async put(datasetPath: string, resultPath: string, result: AnalysisResult): Promise<ResultEntry> {
+    let mtimeMs = Date.now();
+    try {
+      mtimeMs = (await fs.stat(resultPath)).mtimeMs;
+    } catch {
+      // The file was written a moment ago; if it is gone, the watcher will tell.
+    }
+    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await readFlags(datasetPath));
+    this.entries.set(datasetPath, entry);
+    this.dropFreshness(datasetPath);
+    this.emitter.fire(datasetPath);
+    return entry;
+  }
+
+  /** Re-reads results and flags after a change on disk. */
+  async reload(datasetPath: string): Promise<void> {
+    const entry = this.entries.get(datasetPath);
+    if (entry) entry.flags = await readFlags(datasetPath);
+    if (entry) entry.flagged = flaggedIndices(entry.flags);
+    this.dropFreshness(datasetPath);
+    await this.get(datasetPath);
+    this.emitter.fire(datasetPath);
+  }
+
+  /** Deletes the results file (flags stay: they are the user's). */
+  async clear(datasetPath: string): Promise<boolean> {
+    const resultPath = defaultResultPath(datasetPath);
+    let removed = true;
+    try {
+      await fs.rm(resultPath);
+    } catch {
+      removed = false;
+    }
+    this.entries.delete(datasetPath);
+    this.dropFreshness(datasetPath);
+    this.emitter.fire(datasetPath);
+    return removed;
+  }
+
+  /** Flags or unflags a row and writes the flags file atomically. Returns whether the row is now flagged. */
+  async toggleFlag(entry: ResultEntry, row: { index: number; line?: number }): Promise<boolean> {
+    const { file, flagged } = toggleFlag(entry.flags, row);
+    await writeFileAtomic(flagsPath(entry.datasetPath), JSON.stringify(file, null, 2) + '\n');
+    entry.flags = file;
+    entry.flagged = flaggedIndices(file);
+    this.emitter.fire(entry.datasetPath);
+    return flagged;
+  }
+
+  /** Text hashes accepted as matching this result besides the recorded one (the text after Annotate). */
+  equivalentHashes(entry: ResultEntry): string[] {
+    const all = this.state.get<EquivalentStore>(EQUIVALENT_KEY, {});
+    const e = all[entry.resultPath];
+    return e && e.createdAt === entry.result.createdAt ? e.hashes : [];
+  }
+
+  async addEquivalentHash(entry: ResultEntry, hash: string): Promise<void> {
+    const all = { ...this.state.get<EquivalentStore>(EQUIVALENT_KEY, {}) };
+    const prev = all[entry.resultPath];
+    const hashes = prev && prev.createdAt === entry.result.createdAt ? prev.hashes : [];
+    // A handful is enough: the annotated text and a re-annotation with other names.
+    all[entry.resultPath] = { createdAt: entry.result.createdAt, hashes: [...new Set([...hashes, hash])].slice(-8) };
+    await this.state.update(EQUIVALENT_KEY, all);
+    this.dropFreshness(entry.datasetPath);
+  }
+
+  private dropFreshness(datasetPath: string): void {
+    for (const key of [...this.fresh.keys()]) if (vscode.Uri.parse(key).fsPath === datasetPath) this.fresh.delete(key);
+  }
+
+  /** The cached freshness of a document, when already computed for this version. */
+  peekFreshness(doc: vscode.TextDocument, entry: ResultEntry): Freshness | undefined {
+    const f = this.fresh.get(doc.uri.toString());
+    return f && f.version === doc.version && f.createdAt === entry.result.createdAt ? f.value : undefined;
+  }
+
+  /**
+   * Does the document still match the analysis? The text's hash first (cheap, also right for unsaved edits);
+   * for a saved document whose text differs (a byte-order mark, mixed line ends) the bytes on disk decide.
+   */
+  async freshness(doc: vscode.TextDocument, entry: ResultEntry): Promise<Freshness> {
+    const known = this.peekFreshness(doc, entry);
+    if (known) return known;
+    const version = doc.version;
+    const equivalent = this.equivalentHashes(entry);
+    let value = freshness(entry.result, [sha256Hex(doc.getText())], equivalent);
+    if (value === 'stale' && !doc.isDirty) {
+      try {
+        value = freshness(entry.result, [sha256Hex(await fs.readFile(doc.uri.fsPath))], equivalent);
+      } catch {
+        // Unreadable on disk: keep the text's verdict.
+      }
+    }
+    this.fresh.set(doc.uri.toString(), { version, createdAt: entry.result.createdAt, value });
+    return value;
+  }
+}
+
+async function readFlags(datasetPath: string): Promise<FlagsFile> {
+  try {
+    return parseFlags(await fs.readFile(flagsPath(datasetPath), 'utf8'), datasetPath).flags;
+  } catch {
+    return emptyFlags(datasetPath);
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Just enough structure of JSON, JSONL, WRENCH and CSV/TSV text to edit rows in place: where each row object
+ * or record starts and ends and where its top-level fields are, as offsets into the text. The readers in
+ * core/data parse values; this keeps the bytes around them so an edit changes nothing else.
+ */
+
+export class StructureError extends Error {
+  constructor(message: string, readonly line: number) {
+    super(`line ${line}: ${message}`);
+    this.name = 'StructureError';
+  }
+}
+
+/** 1-based line of an offset, via a precomputed table of line starts. */
+export class LineTable {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+export interface JsonMember {
+  key: string;
+  valueStart: number;
+  /** Offset just past the value. */
+  valueEnd: number;
+}
+
+export interface JsonObjectSpan {
+  /** Offset of `{`. */
+  start: number;
+  /** Offset of the closing `}`. */
+  close: number;
+  members: JsonMember[];
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
+}
+
+export function skipWs(text: string, p: number): number {
+  while (p < text.length && isWs(text.charCodeAt(p))) p++;
+  return p;
+}
+
+class JsonScanner {
+  private readonly lines: LineTable;
+  constructor(private readonly text: string) {
+    this.lines = new LineTable(text);
+  }
+
+  fail(msg: string, at: number): never {
+    throw new StructureError(msg, this.lines.lineOf(at));
+  }
+
+  lineOf(offset: number): number {
+    return this.lines.lineOf(offset);
+  }
+
+  /** Offset just past the string starting at p (which holds `"`). */
+  string(p: number): number {
+    const t = this.text;
+    for (let i = p + 1; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 92) i++;
+      else if (c === 34) return i + 1;
+      else if (c === 10) this.fail('unterminated string', p);
+    }
+    return this.fail('unterminated string', p);
+  }
+
+  /** Offset just past the value starting at p (after whitespace). */
+  value(p: number): number {
+    const t = this.text;
+    p = skipWs(t, p);
+    const c = t[p];
+    if (c === '"') return this.string(p);
+    if (c === '{') return this.object(p).close + 1;
+    if (c === '[') return this.array(p, () => undefined);
+    const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(t.slice(p, p + 64));
+    if (!m) this.fail(`unexpected ${c === undefined ? 'end of text' : JSON.stringify(c)} where a JSON value should be`, p);
+    return p + m[0].length;
+  }
+
+  /** Scans an array at p (`[`), calling `onElement(start)` for each element; returns the offset past `]`. */
+  array(p: number, onElement: (start: number) => void): number {
+    const t = this.text;
+    p = skipWs(t, p + 1);
+    if (t[p] === ']') return p + 1;
+    for (;;) {
+      p = skipWs(t, p);
+      onElement(p);
+      p = skipWs(t, this.value(p));
+      if (t[p] === ',') {
+        p++;
+        continue;
+      }
+      if (t[p] === ']') return p + 1;
+      this.fail('expected , or ] in array', p);
+    }
+  }
+
+  object(p: number): JsonObjectSpan {
+    const t = this.text;
+    const start = p;
+    const members: JsonMember[] = [];
+    p = skipWs(t, p + 1);
+    if (t[p] === '}') return { start, close: p, members };
+    for (;;) {
+      p = skipWs(t, p);
+      if (t[p] !== '"') this.fail('expected a quoted key in object', p);
+      const keyEnd = this.string(p);
+      let key: string;
+      try {
+        key = JSON.parse(t.slice(p, keyEnd)) as string;
+      } catch {
+        this.fail('bad key string', p);
+      }
+      p = skipWs(t, keyEnd);
+      if (t[p] !== ':') this.fail('expected : after key', p);
+      const valueStart = skipWs(t, p + 1);
+      const valueEnd = this.value(valueStart);
+      members.push({ key, valueStart, valueEnd });
+      p = skipWs(t, valueEnd);
+      if (t[p] === ',') {
+        p++;
+        continue;
+      }
+      if (t[p] === '}') return { start, close: p, members };
+      this.fail('expected , or } in object', p);
+    }
+  }
+}
+
+export interface RowObject extends JsonObjectSpan {
+  /** 1-based line of `{`. */
+  line: number;
+}
+
+/** One object per non-blank line. */
+export function scanJsonlObjects(text: string): RowObject[] {
+  const s = new JsonScanner(text);
+  const out: RowObject[] = [];
+  let p = 0;
+  while (p < text.length) {
+    let eol = text.indexOf('\n', p);
+    if (eol < 0) eol = text.length;
+    const q = skipWs(text, p);
+    if (q < eol) {
+      if (text[q] !== '{') s.fail('expected a JSON object on this line', q);
+      const obj = s.object(q);
+      out.push({ ...obj, line: s.lineOf(q) });
+    }
+    p = eol + 1;
+  }
+  return out;
+}
+
+/**
+ * Row objects of a JSON dataset: the elements of a top-level array; for a top-level object, its object values
+ * (WRENCH: rows keyed by id) or, failing that, the elements of its first array of objects (`{"data": [...]}`).
+ */
+export function scanJsonRowObjects(text: string): RowObject[] {
+  const s = new JsonScanner(text);
+  const out: RowObject[] = [];
+  const p = skipWs(text, 0);
+  const collectArray = (at: number) =>
+    s.array(at, (el) => {
+      if (text[el] !== '{') s.fail('expected an object as array element', el);
+      out.push({ ...s.object(el), line: s.lineOf(el) });
+    });
+  if (text[p] === '[') {
+    collectArray(p);
+    return out;
+  }
+  if (text[p] !== '{') s.fail('expected a JSON array or object', p);
+  const top = s.object(p);
+  if (top.members.length > 0 && top.members.every((m) => text[m.valueStart] === '{')) {
+    for (const m of top.members) out.push({ ...s.object(m.valueStart), line: s.lineOf(m.valueStart) });
+    return out;
+  }
+  for (const m of top.members) {
+    if (text[m.valueStart] === '[' && text[skipWs(text, m.valueStart + 1)] === '{') {
+      collectArray(m.valueStart);
+      return out;
+    }
+  }
+  return s.fail('found no array of row objects in this JSON file', p);
+}
+
+export interface CsvField {
+  start: number;
+  end: number;
+}
+
+export interface CsvRecord {
+  /** 1-based line where the record starts. */
+  line: number;
+  start: number;
+  /** Offset just past the last field (before the line break). */
+  end: number;
+  fields: CsvField[];
+}
+
+/** RFC 4180 records: quoted fields may hold delimiters, doubled quotes and line breaks. Blank lines are skipped. */
+export function scanDelimited(text: string, delimiter: ',' | '\t'): CsvRecord[] {
+  const lines = new LineTable(text);
+  const out: CsvRecord[] = [];
+  const d = delimiter.charCodeAt(0);
+  let p = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (p < text.length) {
+    const recStart = p;
+    const fields: CsvField[] = [];
+    for (;;) {
+      const fStart = p;
+      if (text.charCodeAt(p) === 34) {
+        p++;
+        for (;;) {
+          if (p >= text.length) throw new StructureError('unterminated quoted field', lines.lineOf(fStart));
+          if (text.charCodeAt(p) === 34) {
+            if (text.charCodeAt(p + 1) === 34) p += 2;
+            else {
+              p++;
+              break;
+            }
+          } else p++;
+        }
+      }
+      while (p < text.length) {
+        const c = text.charCodeAt(p);
+        if (c === d || c === 10 || c === 13) break;
+        p++;
+      }
+      fields.push({ start: fStart, end: p });
+      if (p < text.length && text.charCodeAt(p) === d) {
+        p++;
+        continue;
+      }
+      break;
+    }
+    const end = p;
+    if (text.charCodeAt(p) === 13) p++;
+    if (text.charCodeAt(p) === 10) p++;
+    const blank = fields.length === 1 && fields[0]!.start === fields[0]!.end;
+    if (!blank) out.push({ line: lines.lineOf(recStart), start: recStart, end, fields });
+    if (end === p && p < text.length) p++; // a stray character that ends nothing: avoid looping forever
+  }
+  return out;
+}
+
+/** The unquoted value of a CSV field. */
+export function csvFieldValue(text: string, f: CsvField): string {
+  const raw = text.slice(f.start, f.end);
+  if (raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2) return raw.slice(1, -1).replace(/""/g, '"');
+  return raw;
+}
+
+/** A value written into a CSV/TSV field, quoted when it must be. */
+export function csvQuote(value: string, delimiter: ',' | '\t'): string {
+  return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

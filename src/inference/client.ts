@@ -1,0 +1,244 @@
+/**
+ * The extension host's side of the inference worker: the same InferenceService as the in-process backend, with every
+ * session living in a worker thread so the editor never blocks. The worker starts on the first request (never at
+ * activation) and is started again after a crash.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CancelledError } from '../core/encoder';
+import type { ProgressFn } from '../core/encoder';
+import { InputError } from '../core/errors';
+import type { Matrix } from '../core/linalg/matrix';
+import type { AlignmentResult, AlignKernelMode } from './alignKernel';
+import type { AlignReply, EncodeReply, WireError, WireMatrix, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import { resolveThreads } from './providers';
+import type {
+  EncodeOptions,
+  EncodeResult,
+  EncoderInfo,
+  EncoderSpec,
+  IndexedAlignmentKernel,
+  InferenceOptions,
+  InferenceService,
+  InferenceTextEncoder,
+  ProviderReport,
+} from './types';
+
+export interface InferenceClientOptions extends InferenceOptions {
+  /**
+   * The bundled worker script. Default: `worker.js` beside the running bundle (dist/worker.js next to
+   * dist/extension.js and dist/cli.js, as esbuild.js lays them out).
+   */
+  workerPath?: string;
+}
+
+/** Where the worker bundle is expected when no path is given: beside the bundle that is running. */
+export function defaultWorkerPath(): string {
+  return join(__dirname, 'worker.js');
+}
+
+function fromWireError(e: WireError): Error {
+  if (e.name === 'CancelledError') return new CancelledError(e.message);
+  if (e.name === 'InputError') {
+    // InputError's constructor prefixes the location; the message already carries it.
+    const err = new InputError(e.message);
+    Object.assign(err, { file: e.file, line: e.line });
+    return err;
+  }
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+/** A float32 copy of the matrix in a buffer of its own, which can be transferred without detaching the caller's data. */
+function toWire(m: Matrix): WireMatrix {
+  const data = Float32Array.from(m.data);
+  return { rows: m.rows, cols: m.cols, dtype: 'float32', buffer: data.buffer };
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  progress?: ProgressFn;
+}
+
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+export class InferenceClient implements InferenceService {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private report: ProviderReport;
+  private disposed = false;
+  private readonly config: WorkerConfig;
+  private readonly workerPath: string;
+  private readonly kernel: IndexedAlignmentKernel;
+
+  constructor(options: InferenceClientOptions = {}) {
+    this.workerPath = options.workerPath ?? defaultWorkerPath();
+    this.config = {
+      role: 'overlap-inference',
+      device: options.device ?? 'auto',
+      threads: resolveThreads(options.threads),
+      modelsDir: options.modelsDir,
+      batchSize: options.batchSize,
+    };
+    this.report = { device: this.config.device, threads: this.config.threads, fallbacks: [] };
+    this.kernel = {
+      name: 'onnxruntime (worker)',
+      maxAlignment: async (q, k, mode, signal) => (await this.align(q, k, mode, signal)).max,
+      maxAlignmentWithIndex: (q, k, mode, signal) => this.align(q, k, mode, signal),
+    };
+  }
+
+  async textEncoder(spec: EncoderSpec): Promise<InferenceTextEncoder> {
+    const info = (await this.request({ type: 'open-encoder', spec })) as EncoderInfo;
+    return new RemoteTextEncoder(this, spec, info);
+  }
+
+  alignmentKernel(): IndexedAlignmentKernel {
+    return this.kernel;
+  }
+
+  device(): string {
+    return this.report.provider ?? 'not started';
+  }
+
+  providerReport(): ProviderReport {
+    return this.report;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      await this.request({ type: 'dispose' }, undefined, undefined, true);
+    } catch {
+      // the worker may already be gone; terminating is enough
+    }
+    this.worker = undefined;
+    await worker.terminate();
+    this.failAll(new CancelledError('inference client disposed'));
+  }
+
+  /** Encodes through the worker (used by RemoteTextEncoder). */
+  async encodeRemote(spec: EncoderSpec, texts: readonly string[], opts: EncodeOptions = {}): Promise<EncodeResult> {
+    const r = (await this.request({ type: 'encode', spec, texts }, opts.signal, opts.progress)) as EncodeReply;
+    return {
+      embeddings: { rows: r.embeddings.rows, cols: r.embeddings.cols, data: new Float32Array(r.embeddings.buffer) },
+      truncatedRows: r.truncatedRows,
+      emptyRows: r.emptyRows,
+      warnings: r.warnings,
+    };
+  }
+
+  private async align(query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal): Promise<AlignmentResult> {
+    if (signal?.aborted) throw new CancelledError();
+    const q = toWire(query);
+    const k = toWire(keys);
+    const r = (await this.request({ type: 'align', mode, query: q, keys: k }, signal, undefined, false, [q.buffer, k.buffer])) as AlignReply;
+    return { max: new Float64Array(r.max), argmax: new Int32Array(r.argmax) };
+  }
+
+  private request(req: Request, signal?: AbortSignal, progress?: ProgressFn, allowDisposed = false, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.disposed && !allowDisposed) return Promise.reject(new Error('inference client is disposed'));
+    if (signal?.aborted) return Promise.reject(new CancelledError());
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        // Answer at once; the worker stops at its next batch boundary and its late reply is ignored.
+        if (!this.pending.delete(id)) return;
+        worker.postMessage({ type: 'cancel', target: id } satisfies WorkerRequest);
+        this.updateRef();
+        reject(new CancelledError());
+      };
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        resolve: (v) => (done(), resolve(v)),
+        reject: (e) => (done(), reject(e)),
+        progress,
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.updateRef();
+      worker.postMessage({ ...req, id } as WorkerRequest, transfer);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    if (!existsSync(this.workerPath)) {
+      throw new Error(`inference worker not found at ${this.workerPath}: run \`npm run build\` (it writes dist/worker.js) or pass workerPath`);
+    }
+    const worker = new Worker(this.workerPath, { workerData: this.config });
+    worker.on('message', (msg: WorkerResponse) => this.onMessage(msg));
+    worker.on('error', (e) => this.onExit(worker, e));
+    worker.on('exit', (code) => this.onExit(worker, new Error(`inference worker stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(msg: WorkerResponse): void {
+    const p = this.pending.get(msg.id);
+    if (msg.type === 'progress') {
+      p?.progress?.(msg.stage, msg.fraction, msg.detail);
+      return;
+    }
+    if (msg.type === 'result') this.report = msg.report;
+    if (!p) return; // cancelled on this side already
+    this.pending.delete(msg.id);
+    this.updateRef();
+    if (msg.type === 'result') p.resolve(msg.value);
+    else p.reject(fromWireError(msg.error));
+  }
+
+  private onExit(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    // The next request starts a fresh worker; requests in flight fail with the reason.
+    this.worker = undefined;
+    this.failAll(error);
+  }
+
+  private failAll(error: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(error);
+  }
+
+  /** An idle worker must not keep a CLI process alive. */
+  private updateRef(): void {
+    if (!this.worker) return;
+    if (this.pending.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+}
+
+class RemoteTextEncoder implements InferenceTextEncoder {
+  readonly id: string;
+  readonly dim: number;
+
+  constructor(
+    private readonly client: InferenceClient,
+    private readonly spec: EncoderSpec,
+    readonly info: EncoderInfo,
+  ) {
+    this.id = info.id;
+    this.dim = info.dim;
+  }
+
+  async encode(texts: readonly string[], opts?: EncodeOptions): Promise<Matrix<Float32Array>> {
+    return (await this.encodeDetailed(texts, opts)).embeddings;
+  }
+
+  encodeDetailed(texts: readonly string[], opts?: EncodeOptions): Promise<EncodeResult> {
+    return this.client.encodeRemote(this.spec, texts, opts);
+  }
+}
+
+/** The worker-backed inference service. Nothing starts until the first encoder or kernel call. */
+export function createInferenceClient(options: InferenceClientOptions = {}): InferenceService {
+  return new InferenceClient(options);
+}

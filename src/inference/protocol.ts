@@ -1,0 +1,67 @@
+/**
+ * Messages between the extension host (client.ts) and the inference worker (worker.ts). Every request carries an id;
+ * the worker answers with progress messages and exactly one `result` or `error` for it. Matrices travel as
+ * transferred ArrayBuffers (moved, not copied).
+ */
+import type { AlignKernelMode } from './alignKernel';
+import type { EncoderInfo, EncoderSpec, ProviderReport } from './types';
+import type { DeviceChoice } from '../pipeline/types';
+
+/** Passed as `workerData`: how the worker's sessions are created. */
+export interface WorkerConfig {
+  /** Marks the thread as ours: the module only starts serving when loaded with this. */
+  role: 'overlap-inference';
+  device: DeviceChoice;
+  threads: number;
+  modelsDir?: string;
+  batchSize?: number;
+}
+
+/** A matrix whose data buffer is transferred; `dtype` says how to view it. */
+export interface WireMatrix {
+  rows: number;
+  cols: number;
+  dtype: 'float32';
+  buffer: ArrayBuffer;
+}
+
+export type WorkerRequest =
+  /** Opens (or reuses) the encoder's session and answers with its EncoderInfo. */
+  | { type: 'open-encoder'; id: number; spec: EncoderSpec }
+  /** Encodes texts; answers with EncodeReply. */
+  | { type: 'encode'; id: number; spec: EncoderSpec; texts: readonly string[] }
+  /** Max alignment of each query row over the keys; answers with AlignReply. */
+  | { type: 'align'; id: number; mode: AlignKernelMode; query: WireMatrix; keys: WireMatrix }
+  /** Answers with the ProviderReport. */
+  | { type: 'report'; id: number }
+  /** Stops request `target` at its next batch boundary; it then answers with a CancelledError. */
+  | { type: 'cancel'; target: number }
+  /** Releases every session; answers with null. The host terminates the worker afterwards. */
+  | { type: 'dispose'; id: number };
+
+export interface EncodeReply {
+  embeddings: WireMatrix;
+  truncatedRows: number[];
+  emptyRows: number[];
+  warnings: { message: string }[];
+  info: EncoderInfo;
+}
+
+export interface AlignReply {
+  max: ArrayBuffer; // Float64Array
+  argmax: ArrayBuffer; // Int32Array
+}
+
+/** An error as plain data; `name` restores InputError / CancelledError on the host. */
+export interface WireError {
+  name: string;
+  message: string;
+  file?: string;
+  line?: number;
+}
+
+export type WorkerResponse =
+  | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
+  /** `report`: the provider state after this request, so the host can answer device() without asking. */
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | ProviderReport | null; report: ProviderReport }
+  | { type: 'error'; id: number; error: WireError };

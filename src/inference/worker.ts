@@ -1,0 +1,90 @@
+/**
+ * The inference worker thread (bundled to dist/worker.js). onnxruntime-node runs sessions synchronously on the
+ * calling thread (MODELS.md), so the extension host hands all inference to this thread and never blocks.
+ * Protocol: protocol.ts. Between batches and kernel blocks the event loop turns, so a `cancel` message is seen
+ * within one batch.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { InferenceEngine } from './engine';
+import type { AlignReply, EncodeReply, WireError, WireMatrix, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { Matrix } from '../core/linalg/matrix';
+
+function toWireError(e: unknown): WireError {
+  if (e instanceof Error) {
+    const { file, line } = e as { file?: string; line?: number };
+    return { name: e.name, message: e.message, file, line };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+function fromWire(m: WireMatrix): Matrix<Float32Array> {
+  return { rows: m.rows, cols: m.cols, data: new Float32Array(m.buffer) };
+}
+
+/** Serves requests from `port` with `engine` (exported so tests can drive it over a MessageChannel). */
+export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEngine): void {
+  const running = new Map<number, AbortController>();
+  const post = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+  const reply = (id: number, value: Extract<WorkerResponse, { type: 'result' }>['value'], transfer: ArrayBuffer[] = []) =>
+    post({ type: 'result', id, value, report: engine.providerReport() }, transfer);
+
+  async function handle(req: Exclude<WorkerRequest, { type: 'cancel' }>, signal: AbortSignal): Promise<void> {
+    const progress = (stage: string, fraction: number, detail?: string) => post({ type: 'progress', id: req.id, stage, fraction, detail });
+    switch (req.type) {
+      case 'open-encoder': {
+        const encoder = await engine.textEncoder(req.spec);
+        reply(req.id, encoder.info);
+        return;
+      }
+      case 'encode': {
+        const encoder = await engine.textEncoder(req.spec);
+        const r = await encoder.encodeDetailed(req.texts, { signal, progress });
+        const data = r.embeddings.data;
+        // A fresh, whole buffer can be transferred as is.
+        const buffer = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.slice().buffer;
+        const value: EncodeReply = {
+          embeddings: { rows: r.embeddings.rows, cols: r.embeddings.cols, dtype: 'float32', buffer: buffer as ArrayBuffer },
+          truncatedRows: r.truncatedRows,
+          emptyRows: r.emptyRows,
+          warnings: r.warnings.map((w) => ({ message: w.message })),
+          info: encoder.info,
+        };
+        reply(req.id, value, [value.embeddings.buffer]);
+        return;
+      }
+      case 'align': {
+        const r = await engine.kernel.maxAlignmentWithIndex(fromWire(req.query), fromWire(req.keys), req.mode, signal, (f) =>
+          progress('align', f),
+        );
+        const value: AlignReply = { max: r.max.buffer as ArrayBuffer, argmax: r.argmax.buffer as ArrayBuffer };
+        reply(req.id, value, [value.max, value.argmax]);
+        return;
+      }
+      case 'report':
+        reply(req.id, engine.providerReport());
+        return;
+      case 'dispose':
+        for (const ac of running.values()) ac.abort();
+        await engine.dispose();
+        reply(req.id, null);
+        return;
+    }
+  }
+
+  port.on('message', (req: WorkerRequest) => {
+    if (req.type === 'cancel') {
+      running.get(req.target)?.abort();
+      return;
+    }
+    const ac = new AbortController();
+    running.set(req.id, ac);
+    handle(req, ac.signal)
+      .catch((e: unknown) => post({ type: 'error', id: req.id, error: toWireError(e) }))
+      .finally(() => running.delete(req.id));
+  });
+}
+
+const config = workerData as WorkerConfig | undefined;
+if (parentPort && config?.role === 'overlap-inference') {
+  serve(parentPort, new InferenceEngine(config));
+}

@@ -1,0 +1,290 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { readDataset } from '../core/data';
+import type { Dataset, DatasetRow } from '../core/data/types';
+import { runAnalysis } from '../core/experiment/analyze';
+import type { WeakSide } from '../core/experiment/protocol';
+import { halvesWithTest, randomThirds } from '../core/experiment/split';
+import { throwIfAborted, type ProgressFn } from '../core/encoder';
+import { InputError } from '../core/errors';
+import { selectRows, type Matrix } from '../core/linalg/matrix';
+import type { EncoderInfo } from '../core/report/schema';
+import { readActivationFile, sha256File } from '../core/activations/file';
+import { ActivationCache, encodeWithCache } from '../inference/cache';
+import { defaultResultPath, writeResult } from './results';
+import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
+import { majorityVoteProbabilities, probabilityColumn } from './weakVotes';
+
+/** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models" explains the choice). */
+export const DEFAULT_GLOVE_VOCAB = 2000;
+
+interface Source {
+  dataset: Dataset;
+  file: string;
+  hash: string;
+  /** Positions (into dataset.rows) of the labelled rows that take part. */
+  rows: DatasetRow[];
+}
+
+/**
+ * The one analysis pipeline the CLI and the extension both call:
+ * dataset file -> rows -> activations (cache / sidecars / fields / encoders) -> W2S protocol -> detection
+ * -> mixing curve -> regime -> result JSON written atomically next to the data (nothing is written on failure
+ * or cancellation).
+ */
+export async function analyzeDatasetFile(
+  datasetPath: string,
+  options: PipelineOptions,
+  hooks: PipelineHooks = {},
+): Promise<PipelineOutcome> {
+  const progress: ProgressFn = hooks.progress ?? (() => {});
+  const signal = hooks.signal;
+  const t0 = performance.now();
+  const file = path.resolve(datasetPath);
+  progress('reading data', 0);
+  const main = await loadSource(file, options, signal);
+  const test = options.testFile ? await loadSource(path.resolve(options.testFile), options, signal) : undefined;
+  throwIfAborted(signal);
+  const readSeconds = (performance.now() - t0) / 1000;
+  const warnings: string[] = [...main.dataset.warnings, ...(test?.dataset.warnings ?? [])].map((w) =>
+    w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}` : w.message,
+  );
+  const unlabelled = main.dataset.rows.length - main.rows.length;
+  if (unlabelled > 0) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);
+
+  const all = test ? [...main.rows, ...test.rows] : main.rows;
+  const numClasses = Math.max(main.dataset.numClasses, test?.dataset.numClasses ?? 0);
+  const labels = Int32Array.from(all, (r) => r.label as number);
+  const seed = options.analysis?.seed ?? 0;
+  const split = splitFor(main, test, seed);
+
+  // Activations: the encoders take 10%..60% of the progress bar.
+  const sideProgress = (from: number, to: number): ProgressFn => (stage, f, detail) => progress(stage, from + (to - from) * f, detail);
+  const strong = await sideActivations('strong', options.strong, main, test, options, hooks.inference, sideProgress(0.05, 0.4), signal);
+  const weak = await weakSide(options.weak, main, test, numClasses, options, hooks.inference, sideProgress(0.4, 0.6), signal);
+  throwIfAborted(signal);
+  for (const note of [...strong.notes, ...weak.notes]) warnings.push(note);
+
+  const lines = Int32Array.from(all, (r) => r.line);
+  const result = await runAnalysis(
+    {
+      weak: weak.side,
+      strong: strong.matrix,
+      labels,
+      numClasses,
+      split,
+      encoders: { weak: weak.info, strong: strong.info },
+      dataset: {
+        path: file,
+        format: main.dataset.format,
+        contentHash: main.hash,
+        labelNames: main.dataset.labelNames,
+        ...(test ? { testFile: test.file } : {}),
+      },
+      device: hooks.inference ? hooks.inference.device() : 'cpu',
+      lines,
+      warnings,
+    },
+    options.analysis ?? {},
+    {
+      kernel: hooks.inference?.alignmentKernel(),
+      signal,
+      progress: (stage, f) => progress(stage, 0.6 + 0.4 * f),
+    },
+  );
+  // runAnalysis numbers rows by position; the editor needs dataset row indices. Test-file rows keep their
+  // position after the main rows and carry no line (they are not in this file).
+  const datasetIndex = Int32Array.from(all, (r, k) => (k < main.rows.length ? r.index : -1));
+  for (const row of result.rows) {
+    const pos = row.index;
+    row.index = k2i(datasetIndex, pos, main.rows.length);
+    if (pos >= main.rows.length) delete row.line;
+    if (row.nearestHard !== undefined && row.nearestHard !== null) {
+      row.nearestHard = k2i(datasetIndex, row.nearestHard, main.rows.length);
+    }
+  }
+  result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
+  throwIfAborted(signal);
+  const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
+  await writeResult(resultPath, result);
+  return { result, resultPath };
+}
+
+/** Main-file rows keep their dataset index; test-file rows are numbered after the last main row. */
+function k2i(datasetIndex: Int32Array, pos: number, nMain: number): number {
+  return pos < nMain ? datasetIndex[pos] : datasetIndex[nMain - 1] + 1 + (pos - nMain);
+}
+
+async function loadSource(file: string, options: PipelineOptions, signal?: AbortSignal): Promise<Source> {
+  try {
+    await fs.access(file);
+  } catch {
+    throw new InputError('file not found', { file });
+  }
+  const dataset = await readDataset(file, { format: options.format, fields: options.fields, signal });
+  const rows = dataset.rows.filter((r) => r.label !== null && r.label !== undefined);
+  if (rows.length === 0) throw new InputError('no labelled rows (a label field is needed: set one with --label-field)', { file });
+  return { dataset, file, hash: await sha256File(file), rows };
+}
+
+function splitFor(main: Source, test: Source | undefined, seed: number): Uint8Array {
+  if (test) return halvesWithTest([...main.rows.map(() => false), ...test.rows.map(() => true)], seed);
+  if (main.rows.every((r) => r.split !== undefined)) return Uint8Array.from(main.rows, (r) => r.split as number);
+  return randomThirds(main.rows.length, seed);
+}
+
+interface SideOutcome {
+  matrix: Matrix;
+  info: EncoderInfo;
+  notes: string[];
+  timings: Record<string, number>;
+}
+
+async function sideActivations(
+  side: 'weak' | 'strong',
+  spec: ModelSpec,
+  main: Source,
+  test: Source | undefined,
+  options: PipelineOptions,
+  inference: InferenceBackend | undefined,
+  progress: ProgressFn,
+  signal?: AbortSignal,
+): Promise<SideOutcome> {
+  const t0 = performance.now();
+  const timingKey = `${side}Activations`;
+  const sources = test ? [main, test] : [main];
+  switch (spec.kind) {
+    case 'bundled':
+    case 'onnx': {
+      if (!inference) throw new Error('an inference backend is needed for model encoders');
+      const resolved = spec.kind === 'bundled' && spec.id === 'glove-mean' && spec.vocab === undefined ? { ...spec, vocab: DEFAULT_GLOVE_VOCAB } : spec;
+      const encoder = await inference.textEncoder(resolved);
+      const parts: Matrix[] = [];
+      const notes: string[] = [];
+      let cached = 0;
+      for (const [k, src] of sources.entries()) {
+        const texts = src.rows.map((r, i) => {
+          if (typeof r.text !== 'string') {
+            throw new InputError(`row has no text field (set one with --text-field)`, { file: src.file, line: r.line ?? i + 1 });
+          }
+          return r.text;
+        });
+        const out = await encodeWithCache(
+          encoder,
+          texts,
+          { cache: new ActivationCache(options.cacheDir ?? path.join(path.dirname(src.file), '.overlap', 'cache')), dataHash: src.hash },
+          { signal, progress: (stage: string, f: number, d?: string) => progress(`${side} encoder: ${stage}`, (k + f) / sources.length, d) },
+        );
+        if (out.fromCache) cached++;
+        notes.push(...out.warnings.map((w) => `${path.basename(src.file)}: ${side} encoder: ${w.message}`));
+        parts.push(out.embeddings);
+      }
+      return {
+        matrix: concatRows(parts),
+        info: { id: encoder.id, kind: spec.kind, dim: encoder.dim, ...(spec.kind === 'onnx' ? { source: spec.path } : {}) },
+        notes,
+        timings: { [timingKey]: (performance.now() - t0) / 1000, [`${side}CacheHits`]: cached },
+      };
+    }
+    case 'npy':
+    case 'safetensors': {
+      if (test) {
+        throw new InputError(`${side} activations from a ${spec.kind} file cannot cover a separate --test-file; put the test rows in the dataset with a split field`, { file: spec.path });
+      }
+      const m = await readActivationFile(path.resolve(path.dirname(main.file), spec.path), spec.kind === 'safetensors' ? { tensor: spec.tensor } : {});
+      const nRows = main.dataset.rows.length;
+      if (m.rows !== nRows) {
+        throw new InputError(`${side} activations have ${m.rows} rows but ${path.basename(main.file)} has ${nRows} rows`, { file: spec.path });
+      }
+      const labelled = Int32Array.from(main.rows, (r) => r.index);
+      const sub = labelled.length === nRows ? m : selectRows(m, labelled);
+      return { matrix: sub, info: { id: path.basename(spec.path), kind: 'activations', dim: m.cols, source: spec.path }, notes: [], timings: { [timingKey]: (performance.now() - t0) / 1000 } };
+    }
+    case 'field': {
+      const parts = sources.map((src) => fieldMatrix(src, spec.field, side));
+      return { matrix: concatRows(parts), info: { id: `field:${spec.field}`, kind: 'activations', dim: parts[0].cols }, notes: [], timings: {} };
+    }
+    default:
+      throw new InputError(`${side} model "${spec.kind}" gives no activations`);
+  }
+}
+
+async function weakSide(
+  spec: ModelSpec,
+  main: Source,
+  test: Source | undefined,
+  numClasses: number,
+  options: PipelineOptions,
+  inference: InferenceBackend | undefined,
+  progress: ProgressFn,
+  signal?: AbortSignal,
+): Promise<{ side: WeakSide; info: EncoderInfo; notes: string[]; timings: Record<string, number> }> {
+  const sources = test ? [main, test] : [main];
+  if (spec.kind === 'votes') {
+    const parts = sources.map((src) => {
+      const votes = src.rows.map((r) => (spec.field ? (r.fields[spec.field] as number[] | undefined) : r.weakLabels));
+      return majorityVoteProbabilities(votes, numClasses, { file: src.file, lines: src.rows.map((r) => r.line) });
+    });
+    const probs = concatFloat(parts.map((p) => p.probs));
+    const coverage = parts[0].coverage;
+    return {
+      side: { kind: 'probabilities', probs },
+      info: { id: 'majority-vote', kind: 'votes', dim: 0, source: spec.field ?? main.dataset.fields.weakLabels },
+      notes: [`labelling functions cover ${(coverage * 100).toFixed(1)}% of the rows; uncovered rows get confidence 0`],
+      timings: {},
+    };
+  }
+  if (spec.kind === 'probabilities') {
+    const probs = concatFloat(
+      sources.map((src) => probabilityColumn(src.rows.map((r) => r.fields[spec.field]), numClasses, { file: src.file, field: spec.field, lines: src.rows.map((r) => r.line) })),
+    );
+    return { side: { kind: 'probabilities', probs }, info: { id: `prob:${spec.field}`, kind: 'probabilities', dim: 0 }, notes: [], timings: {} };
+  }
+  const out = await sideActivations('weak', spec, main, test, options, inference, progress, signal);
+  return { side: { kind: 'activations', acts: out.matrix }, info: out.info, notes: out.notes, timings: out.timings };
+}
+
+function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Array> {
+  const first = src.rows[0].fields[field] ?? (side === 'weak' ? src.rows[0].weakActs : src.rows[0].strongActs);
+  if (!Array.isArray(first)) throw new InputError(`field "${field}" is not an array of numbers`, { file: src.file, line: src.rows[0].line });
+  const d = first.length;
+  const data = new Float32Array(src.rows.length * d);
+  src.rows.forEach((r, i) => {
+    const v = r.fields[field] as unknown;
+    if (!Array.isArray(v) || v.length !== d) {
+      throw new InputError(`field "${field}" should be an array of ${d} numbers like the first row`, { file: src.file, line: r.line });
+    }
+    for (let j = 0; j < d; j++) {
+      const x = v[j];
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        throw new InputError(`field "${field}" has a non-finite value at position ${j}`, { file: src.file, line: r.line });
+      }
+      data[i * d + j] = x;
+    }
+  });
+  return { rows: src.rows.length, cols: d, data };
+}
+
+function concatRows(parts: Matrix[]): Matrix<Float32Array> {
+  if (parts.length === 1 && parts[0].data instanceof Float32Array) return parts[0] as Matrix<Float32Array>;
+  const cols = parts[0].cols;
+  for (const p of parts) if (p.cols !== cols) throw new InputError(`activation widths differ (${p.cols} vs ${cols})`);
+  const rows = parts.reduce((a, p) => a + p.rows, 0);
+  const data = new Float32Array(rows * cols);
+  let off = 0;
+  for (const p of parts) {
+    data.set(p.data, off);
+    off += p.data.length;
+  }
+  return { rows, cols, data };
+}
+
+function concatFloat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

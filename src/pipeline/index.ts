@@ -1,0 +1,3 @@
+export * from './types';
+export * from './results';
+export { analyzeDatasetFile } from './analyzeFile';

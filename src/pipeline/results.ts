@@ -1,0 +1,52 @@
+import * as fs from 'node:fs/promises';
+import { writeFileAtomic } from '../core/activations/file';
+import * as path from 'node:path';
+import { InputError } from '../core/errors';
+import { SCHEMA_VERSION, type AnalysisResult } from '../core/report/schema';
+
+/** Results live next to the data: `<dir>/.overlap/<file name>.result.json`. */
+export function defaultResultPath(datasetPath: string): string {
+  return path.join(path.dirname(datasetPath), '.overlap', `${path.basename(datasetPath)}.result.json`);
+}
+
+export async function writeResult(file: string, result: AnalysisResult): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(result));
+}
+
+/** Reads and validates a results file; a clear message when it is not one or comes from a newer version. */
+export async function loadResult(file: string): Promise<AnalysisResult> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read results file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+  }
+  return parseResult(text, file);
+}
+
+export function parseResult(text: string, file?: string): AnalysisResult {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    throw new InputError('results file is not valid JSON (was it written by another tool or cut short?)', { file });
+  }
+  const r = obj as Partial<AnalysisResult>;
+  if (!r || typeof r !== 'object' || typeof r.schemaVersion !== 'number' || !Array.isArray(r.rows)) {
+    throw new InputError('not an overlap-density results file (no schemaVersion / rows)', { file });
+  }
+  if (r.schemaVersion > SCHEMA_VERSION) {
+    throw new InputError(
+      `results schema version ${r.schemaVersion} is newer than this version understands (${SCHEMA_VERSION}); update the extension`,
+      { file },
+    );
+  }
+  return r as AnalysisResult;
+}
+
+/** True when the dataset's bytes changed since the analysis (decorations would be wrong). */
+export function isResultStale(result: AnalysisResult, currentContentHash: string): boolean {
+  return result.dataset.contentHash !== undefined && result.dataset.contentHash !== currentContentHash;
+}
+
+export { writeFileAtomic };

@@ -1,0 +1,143 @@
+/**
+ * Request/reply over a message channel (a webview's postMessage pair). Pure: no vscode, no DOM, so the host,
+ * the webview and the unit tests share it.
+ */
+import {
+  isHostMessage,
+  isRequestMessage,
+  type EventMap,
+  type EventName,
+  type HostToWebview,
+  type ProtocolError,
+  type RequestMap,
+  type RequestMethod,
+  type WebviewToHost,
+} from './messages';
+
+/** One side of a message channel. `listen` returns a function that stops listening. */
+export interface Channel<Out, In> {
+  post(message: Out): void;
+  listen(handler: (message: In) => void): () => void;
+}
+
+export class RpcError extends Error {
+  readonly code: string;
+  constructor(error: ProtocolError) {
+    super(error.message);
+    this.name = 'RpcError';
+    this.code = error.code;
+  }
+}
+
+type Handler<M extends RequestMethod> = (params: RequestMap[M]['params']) => Promise<RequestMap[M]['result']> | RequestMap[M]['result'];
+export type Handlers = { [M in RequestMethod]: Handler<M> };
+
+/**
+ * The host side: answers every request with a reply, turns thrown errors into error replies, and holds events
+ * back until the webview has sent `ready` (the handshake), then delivers them in order.
+ */
+export class RpcServer {
+  private isReady = false;
+  private readonly pending: HostToWebview[] = [];
+  private readonly stop: () => void;
+  private disposed = false;
+
+  constructor(
+    private readonly channel: Channel<HostToWebview, unknown>,
+    private readonly handlers: Handlers,
+  ) {
+    this.stop = channel.listen((m) => void this.receive(m));
+  }
+
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Posts an event now if the webview is ready, otherwise after its `ready`. */
+  emit<E extends EventName>(event: E, data: EventMap[E]): void {
+    const msg: HostToWebview = { kind: 'event', event, data };
+    if (this.isReady) this.channel.post(msg);
+    else this.pending.push(msg);
+  }
+
+  /** A webview that reloads (or is restored) says `ready` again: hold events until it does. */
+  reset(): void {
+    this.isReady = false;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stop();
+  }
+
+  private async receive(m: unknown): Promise<void> {
+    if (!isRequestMessage(m)) return;
+    const req = m as WebviewToHost;
+    const handler = (this.handlers as Record<string, Handler<RequestMethod> | undefined>)[req.method];
+    let reply: HostToWebview;
+    if (!handler || !Object.prototype.hasOwnProperty.call(this.handlers, req.method)) {
+      reply = { kind: 'reply', id: req.id, ok: false, error: { code: 'unknown-method', message: `unknown request "${req.method}"` } };
+    } else {
+      try {
+        const value = await handler(req.params as never);
+        reply = { kind: 'reply', id: req.id, ok: true, value };
+      } catch (e) {
+        reply = { kind: 'reply', id: req.id, ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
+      }
+    }
+    if (this.disposed) return;
+    this.channel.post(reply);
+    if (req.method === 'ready' && reply.ok) {
+      this.isReady = true;
+      for (const msg of this.pending.splice(0)) this.channel.post(msg);
+    }
+  }
+}
+
+type EventHandler<E extends EventName> = (data: EventMap[E]) => void;
+
+/** The webview side: numbered requests, promises settled by the matching reply, event subscriptions. */
+export class RpcClient {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Map<EventName, Set<(data: unknown) => void>>();
+  private readonly stop: () => void;
+
+  constructor(private readonly channel: Channel<WebviewToHost, unknown>) {
+    this.stop = channel.listen((m) => this.receive(m));
+  }
+
+  request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.channel.post({ kind: 'request', id, method, params } as WebviewToHost);
+    });
+  }
+
+  on<E extends EventName>(event: E, handler: EventHandler<E>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(handler as (data: unknown) => void);
+    return () => set!.delete(handler as (data: unknown) => void);
+  }
+
+  dispose(): void {
+    this.stop();
+    for (const w of this.waiting.values()) w.reject(new RpcError({ code: 'disposed', message: 'the report was closed' }));
+    this.waiting.clear();
+  }
+
+  private receive(m: unknown): void {
+    if (!isHostMessage(m)) return;
+    if (m.kind === 'reply') {
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.ok) w.resolve(m.value);
+      else w.reject(new RpcError(m.error));
+    } else {
+      for (const h of this.listeners.get(m.event) ?? []) h(m.data);
+    }
+  }
+}

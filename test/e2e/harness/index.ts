@@ -1,0 +1,9 @@
+// The e2e harness: start a real VS Code (code-server) in headless Chromium and drive it like a user.
+export type { Journey } from './journey';
+export { startVSCode, VSCode } from './session';
+export type { CodeLensInfo, ConsoleEntry, DecorationInfo, EditorDecorations, Notification, StartOptions } from './session';
+export type { RecordedRequest } from './network';
+export { isExternalUrl } from './network';
+export { retry, sleep, withTimeout } from './retry';
+export { e2ePaths } from './paths';
+export { killAllCodeServersSync } from './codeServer';

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { AnnotationMismatchError, applyEdits, planAnnotation, sidecarJsonl } from '../../../src/extension/annotationEdits';
+import type { ResultRow } from '../../../src/core/report/schema';
+import { row } from './builders';
+
+const NAMES = { category: 'overlap_category', score: 'overlap_score', confidence: 'weak_confidence' };
+
+function annotate(text: string, format: Parameters<typeof planAnnotation>[1], rows: ResultRow[], names = NAMES): string {
+  const plan = planAnnotation(text, format, rows, names);
+  if (plan.kind !== 'edits') throw new Error('expected edits');
+  return applyEdits(text, plan.edits);
+}
+
+const lines = (s: string) => s.split('\n').length;
+
+describe('annotation edits', () => {
+  const rows = [
+    row(0, 1, 'overlap', { confidence: 0.812345678, alignment: 0.9 }),
+    row(1, 2, 'hard', { confidence: 0.05 }),
+    row(2, 3, null),
+  ];
+
+  it('JSONL: appends the three fields to each row object and keeps every row on its line', () => {
+    const text = '{"text": "good", "label": 1}\n{"text":"bad","label":0}\n{"text": "meh", "label": 1}\n';
+    const out = annotate(text, 'jsonl', rows);
+    expect(out).toBe(
+      '{"text": "good", "label": 1, "overlap_category": "overlap", "overlap_score": 0.9, "weak_confidence": 0.812346}\n' +
+        '{"text":"bad","label":0, "overlap_category": "hard", "overlap_score": null, "weak_confidence": 0.05}\n' +
+        '{"text": "meh", "label": 1, "overlap_category": null, "overlap_score": null, "weak_confidence": null}\n',
+    );
+    expect(lines(out)).toBe(lines(text));
+    for (const l of out.trim().split('\n')) expect(() => JSON.parse(l)).not.toThrow();
+  });
+
+  it('JSONL: annotating twice gives the same text (existing fields are replaced in place)', () => {
+    const text = '{"text": "good", "label": 1}\n{"text":"bad","label":0}\n{"text": "meh", "label": 1}\n';
+    const once = annotate(text, 'jsonl', rows);
+    expect(annotate(once, 'jsonl', rows)).toBe(once);
+    const changed = rows.map((r) => (r.index === 0 ? { ...r, category: 'easy' as const } : r));
+    expect(annotate(once, 'jsonl', changed)).toContain('"overlap_category": "easy"');
+  });
+
+  it('JSONL: uses configured field names', () => {
+    const out = annotate('{"a":1}\n', 'jsonl', [row(0, 1, 'easy', { alignment: 0.25 })], { category: 'cat', score: 's', confidence: 'c' });
+    expect(JSON.parse(out)).toEqual({ a: 1, cat: 'easy', s: 0.25, c: 0.8 });
+  });
+
+  it('JSON array of pretty-printed objects: inserts after the last member, no new lines', () => {
+    const text = '[\n  {\n    "text": "a",\n    "label": 1\n  },\n  {\n    "text": "b, c",\n    "label": 0\n  }\n]\n';
+    const rs = [row(0, 2, 'easy', { alignment: 0.1 }), row(1, 6, 'overlap')];
+    const out = annotate(text, 'json', rs);
+    expect(lines(out)).toBe(lines(text));
+    const parsed = JSON.parse(out) as Record<string, unknown>[];
+    expect(parsed[0]).toMatchObject({ text: 'a', overlap_category: 'easy', overlap_score: 0.1 });
+    expect(parsed[1]).toMatchObject({ text: 'b, c', overlap_category: 'overlap', overlap_score: 0.9 });
+  });
+
+  it('JSON: minified arrays (all rows on line 1) pair rows by position', () => {
+    const text = '[{"t":"a","label":1},{"t":"b","label":0}]';
+    const out = annotate(text, 'json', [row(0, 1, 'easy'), row(1, 1, 'hard')]);
+    expect((JSON.parse(out) as { overlap_category: string }[]).map((o) => o.overlap_category)).toEqual(['easy', 'hard']);
+  });
+
+  it('WRENCH: annotates each row object keyed by id, leaving data and weak_labels alone', () => {
+    const text = '{\n  "0": {"label": 1, "weak_labels": [-1, 1], "data": {"text": "win {cash}"}},\n  "1": {"label": 0, "weak_labels": [0, -1], "data": {"text": "hi"}}\n}\n';
+    const out = annotate(text, 'wrench', [row(0, 2, 'overlap'), row(1, 3, 'easy')]);
+    const parsed = JSON.parse(out) as Record<string, Record<string, unknown>>;
+    expect(parsed['0']).toMatchObject({ weak_labels: [-1, 1], data: { text: 'win {cash}' }, overlap_category: 'overlap' });
+    expect(parsed['1']!.overlap_category).toBe('easy');
+    expect(lines(out)).toBe(lines(text));
+  });
+
+  it('CSV: adds three header columns and a value per record, quoted fields with newlines intact', () => {
+    const text = 'text,label\n"hello, ""world""",1\n"two\nlines",0\nplain,1\n';
+    const rs = [row(0, 2, 'overlap', { alignment: 0.5 }), row(1, 3, 'hard'), row(2, 5, null)];
+    const out = annotate(text, 'csv', rs);
+    expect(out).toBe(
+      'text,label,overlap_category,overlap_score,weak_confidence\n' +
+        '"hello, ""world""",1,overlap,0.5,0.8\n' +
+        '"two\nlines",0,hard,,0.1\n' +
+        'plain,1,,,\n',
+    );
+  });
+
+  it('CSV: replaces existing annotation columns instead of adding new ones, CRLF kept', () => {
+    const text = 'overlap_category,text,label\r\nold,a,1\r\nold,b,0\r\n';
+    const out = annotate(text, 'csv', [row(0, 2, 'easy', { alignment: 0.2 }), row(1, 3, 'overlap')]);
+    expect(out).toBe('overlap_category,text,label,overlap_score,weak_confidence\r\neasy,a,1,0.2,0.8\r\noverlap,b,0,0.9,0.8\r\n');
+  });
+
+  it('TSV: tab-delimited', () => {
+    const out = annotate('text\tlabel\nhi there\t1\n', 'tsv', [row(0, 2, 'hard')]);
+    expect(out).toBe('text\tlabel\toverlap_category\toverlap_score\tweak_confidence\nhi there\t1\thard\t\t0.1\n');
+  });
+
+  it('sends SST and Parquet to a sidecar file', () => {
+    expect(planAnnotation('1 good film\n', 'sst', [row(0, 1, 'easy')], NAMES)).toEqual({ kind: 'sidecar', reason: 'sst rows cannot hold extra fields' });
+    expect(planAnnotation('', 'parquet', [], NAMES).kind).toBe('sidecar');
+    const side = sidecarJsonl([row(0, 1, 'easy', { alignment: 0.123456789 })], NAMES);
+    expect(JSON.parse(side.trim())).toEqual({ index: 0, line: 1, overlap_category: 'easy', overlap_score: 0.123457, weak_confidence: 0.8 });
+  });
+
+  it('refuses when the file no longer matches the results', () => {
+    expect(() => planAnnotation('{"a":1}\n', 'jsonl', [row(0, 1, 'easy'), row(1, 2, 'hard')], NAMES)).toThrow(AnnotationMismatchError);
+    expect(() => planAnnotation('{"a":1}\n', 'jsonl', [row(0, 1, 'easy')], { category: 'x', score: 'x', confidence: 'y' })).toThrow(/must differ/);
+  });
+
+  it('reports a syntax error with its line', () => {
+    expect(() => planAnnotation('{"a":1}\n{"a": }\n', 'jsonl', [row(0, 1, 'easy')], NAMES)).toThrow(/line 2/);
+  });
+});

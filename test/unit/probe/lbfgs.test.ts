@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { cubicInterpolate, minimizeLbfgs, type DifferentiableObjective } from '../../../src/core/probe';
+
+/** The n-dimensional Rosenbrock function: a curved valley with its minimum 0 at (1, ..., 1). */
+function rosenbrock(dim: number): DifferentiableObjective {
+  return {
+    dim,
+    evaluate(x, g) {
+      let f = 0;
+      g.fill(0);
+      for (let i = 0; i < dim - 1; i++) {
+        const a = x[i + 1] - x[i] * x[i];
+        const b = 1 - x[i];
+        f += 100 * a * a + b * b;
+        g[i] += -400 * x[i] * a - 2 * b;
+        g[i + 1] += 200 * a;
+      }
+      return f;
+    },
+  };
+}
+
+describe('minimizeLbfgs', () => {
+  it('finds the minimum of Rosenbrock functions through the strong-Wolfe line search', () => {
+    for (const dim of [2, 5, 10]) {
+      const x0 = Float64Array.from({ length: dim }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+      const res = minimizeLbfgs(rosenbrock(dim), x0, { gradTol: 1e-9, maxIter: 2000 });
+      expect(res.converged).toBe(true);
+      expect(res.gradNorm).toBeLessThanOrEqual(1e-9);
+      for (const v of res.x) expect(v).toBeCloseTo(1, 6);
+      expect(x0[0]).toBe(-1.2); // x0 is not modified
+    }
+  });
+
+  it('solves a strictly convex quadratic and reports iterations and evaluations', () => {
+    // f = sum_j a_j (x_j - j)^2 with condition number 1e4
+    const dim = 30;
+    const a = Float64Array.from({ length: dim }, (_, j) => 10 ** ((4 * j) / (dim - 1)));
+    const obj: DifferentiableObjective = {
+      dim,
+      evaluate(x, g) {
+        let f = 0;
+        for (let j = 0; j < dim; j++) {
+          f += a[j] * (x[j] - j) ** 2;
+          g[j] = 2 * a[j] * (x[j] - j);
+        }
+        return f;
+      },
+    };
+    const res = minimizeLbfgs(obj, new Float64Array(dim), { gradTol: 1e-8 });
+    expect(res.stop).toBe('gradient');
+    for (let j = 0; j < dim; j++) expect(res.x[j]).toBeCloseTo(j, 8);
+    expect(res.iterations).toBeGreaterThan(0);
+    expect(res.evaluations).toBeGreaterThanOrEqual(res.iterations);
+  });
+
+  it('stops at maxIter without claiming convergence', () => {
+    const res = minimizeLbfgs(rosenbrock(4), Float64Array.from([-1.2, 1, -1.2, 1]), { maxIter: 3 });
+    expect(res.iterations).toBe(3);
+    expect(res.stop).toBe('maxIter');
+    expect(res.converged).toBe(false);
+  });
+});
+
+describe('cubicInterpolate', () => {
+  it('returns the minimiser of the interpolating cubic', () => {
+    // f(t) = (t - 0.3)^2 (t + 2): f' = (t - 0.3)(3t + 3.7); local minimum at t = 0.3
+    const f = (t: number) => (t - 0.3) ** 2 * (t + 2);
+    const df = (t: number) => (t - 0.3) * (3 * t + 3.7);
+    expect(cubicInterpolate(0, f(0), df(0), 1, f(1), df(1))).toBeCloseTo(0.3, 12);
+    expect(cubicInterpolate(1, f(1), df(1), 0, f(0), df(0))).toBeCloseTo(0.3, 12);
+    // clamped to the bounds
+    expect(cubicInterpolate(0, f(0), df(0), 1, f(1), df(1), 0.5, 2)).toBe(0.5);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The self-contained HTML report, and through it the report page itself: every chart the product ships is
+ * rendered in headless chromium under the report's CSP with Function/eval trapped, and must make zero calls.
+ * Then the interactions that matter: drag t1 and the counts change; type a value and the counts equal the pure
+ * partition; reset returns to the change point; export gives an SVG; a dark colour scheme re-themes the charts.
+ */
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { ReportAssets } from '../../../src/core/report/assets';
+import { jsonForScript, renderHtmlReport, scriptForInline } from '../../../src/core/report/html';
+import { partition } from '../../../src/core/report/partition';
+import type { AnalysisResult } from '../../../src/core/report/schema';
+import { toColumns } from '../../../src/protocol/columns';
+import { CHART_IDS } from '../../../src/protocol/messages';
+import { buildReportAssets, launch, trap, writeTemp, type PageProbe } from './browser';
+import { buildResult, rowText } from './build';
+
+let assets: ReportAssets;
+let browser: Browser;
+
+beforeAll(async () => {
+  assets = await buildReportAssets();
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(result: AnalysisResult, options: { texts?: boolean; colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; probe: () => Promise<PageProbe> }> {
+  const html = renderHtmlReport(result, { assets, texts: options.texts === false ? undefined : result.rows.map((r) => rowText(r.index)) });
+  const file = writeTemp('report.html', html);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
+  const probe = await trap(page);
+  await page.goto(`file://${file}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  return { page, probe };
+}
+
+const field = (page: Page, name: string) => page.locator(`#summary [data-field="${name}"]`).first().textContent();
+const num = async (page: Page, name: string) => Number((await field(page, name))!.replace(/,/g, ''));
+
+describe('renderHtmlReport (text)', () => {
+  it('is one file: inline script and data under a nonce CSP without unsafe-eval, no external resources', () => {
+    const r = buildResult({ w2s: 60 });
+    const html = renderHtmlReport(r, { assets, nonce: 'abc123' });
+    expect(html).toContain(`content="default-src 'none'; script-src 'nonce-abc123'; style-src 'nonce-abc123'; img-src data: blob:; font-src data:"`);
+    expect(html).not.toMatch(/unsafe-eval|unsafe-inline/);
+    const markup = html.replace(/(<script[^>]*>)[\s\S]*?<\/script>/g, '$1</script>');
+    expect(markup).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
+    expect(html.match(/<script type="module" nonce="abc123">/g)).toHaveLength(1);
+    // The headline numbers are readable without JavaScript.
+    expect(html).toContain('W2S 0.760');
+    expect(html).toContain(`overlap ${r.detection.counts.overlap}`);
+  });
+
+  it('cannot be broken out of by data: </script> in texts or paths stays inside its element', () => {
+    const r = buildResult({ w2s: 20, datasetPath: '/d/</script><script>alert(1)</script>.jsonl' });
+    const html = renderHtmlReport(r, { assets, texts: r.rows.map(() => '</script><b>x</b>') });
+    expect(html.match(/<\/script>/g)).toHaveLength(html.match(/<script/g)!.length);
+    expect(JSON.parse(jsonForScript({ a: '</script>' }).replace(/\\u003c/g, '<'))).toEqual({ a: '</script>' });
+    expect(scriptForInline('x="</script>";\n//# sourceMappingURL=webview.js.map\n')).toBe('x="<\\/script>";\n');
+  });
+
+  it('embeds only W2S-train texts, truncated', () => {
+    const r = buildResult({ w2s: 10 });
+    const html = renderHtmlReport(r, { assets, texts: r.rows.map((x) => `${'long '.repeat(100)}${x.index}`), maxTextChars: 20 });
+    const texts = JSON.parse(html.match(/<script type="application\/json" id="texts-data">(.*?)<\/script>/s)![1]) as (string | null)[];
+    r.rows.forEach((row, i) => expect(texts[i] === null).toBe(row.split !== 'w2s-train'));
+    expect(texts.find((t) => t !== null)!.length).toBe(21);
+  });
+});
+
+describe('report page in chromium', () => {
+  it('renders every chart with zero Function/eval calls and no CSP violation', async () => {
+    const r = buildResult({ w2s: 400, groundTruth: true });
+    const { page, probe } = await open(r);
+    for (const id of CHART_IDS) {
+      await expect.poll(() => page.locator(`#chart-${id}[data-rendered="true"] :is(svg, canvas)`).count()).toBeGreaterThan(0);
+    }
+    // Marks really drew: the histogram has its bars, the regime plot its curve points.
+    expect(await page.locator('#chart-confidence svg .mark-rect path').count()).toBeGreaterThan(10);
+    expect(await page.locator('#chart-regime svg g.mark-symbol.role-mark path').count()).toBe(11);
+    const p = await probe();
+    expect(p.evalCalls).toEqual([]);
+    expect(p.cspViolations).toEqual([]);
+    expect(p.errors).toEqual([]);
+    expect(await field(page, 'density')).toBe(`${(r.detection.overlapDensity * 100).toFixed(1)}%`);
+    expect(await num(page, 'count-overlap')).toBe(r.detection.counts.overlap);
+    expect(await field(page, 'regime')).toBe('medium regime');
+    await page.close();
+  });
+
+  it('dragging t1 re-partitions live and a typed value matches the pure partition', async () => {
+    const r = buildResult({ w2s: 400 });
+    const { page, probe } = await open(r);
+    const hardBefore = await num(page, 'count-hard');
+    expect(hardBefore).toBe(r.detection.counts.hard);
+    // The accent-coloured threshold rule is the draggable line.
+    const rule = page.locator('#chart-confidence svg .mark-rule.role-mark line').last();
+    await rule.scrollIntoViewIfNeeded();
+    const box = (await rule.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + i * 15, box.y + box.height / 2);
+    await page.mouse.up();
+    await expect.poll(() => num(page, 'count-hard')).toBeGreaterThan(hardBefore);
+    const t1 = Number(await field(page, 't1'));
+    expect(t1).toBeGreaterThan(r.detection.confidenceThreshold);
+
+    const cols = toColumns(r);
+    const expected = partition({ confidence: cols.confidence, alignment: cols.alignment, hardRule: 'segment' }, 0.5, r.detection.alignThreshold);
+    await page.locator('#input-t1 input').fill('0.5');
+    await page.locator('#input-t1 input').press('Enter');
+    await page.locator('#input-t1 input').blur();
+    await expect.poll(() => num(page, 'count-hard')).toBe(expected.counts.hard);
+    expect(await num(page, 'count-overlap')).toBe(expected.counts.overlap);
+    expect(await num(page, 'count-easy')).toBe(expected.counts.easy);
+    await expect.poll(() => page.locator('[data-field="approx"]').isVisible()).toBe(true);
+
+    await page.locator('#reset-t1').click();
+    await expect.poll(() => num(page, 'count-hard')).toBe(r.detection.counts.hard);
+    expect(await num(page, 'count-overlap')).toBe(r.detection.counts.overlap);
+    expect((await probe()).evalCalls).toEqual([]);
+    await page.close();
+  });
+
+  it('the table filters by category and text, sorts, pages, and follows the thresholds', async () => {
+    const r = buildResult({ w2s: 300 });
+    const { page } = await open(r);
+    const total = r.detection.counts.easy + r.detection.counts.hard + r.detection.counts.overlap;
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${total}`);
+    expect(await page.locator('vscode-table-row.sample').count()).toBe(50);
+    await expect.poll(() => page.locator('vscode-table-row.sample .text').first().textContent()).toMatch(/^row \d+ /);
+
+    await page.locator('vscode-table-header-cell[data-key="confidence"]').click();
+    const conf = await page.locator('vscode-table-row.sample vscode-table-cell:nth-child(6)').allTextContents();
+    expect(conf.map(Number)).toEqual([...conf.map(Number)].sort((a, b) => b - a));
+
+    await page.locator('#filter-text input').fill('brilliant score');
+    const matching = r.rows.filter((x) => x.split === 'w2s-train' && rowText(x.index).includes('brilliant score')).length;
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${matching} `);
+    await page.locator('#filter-text input').fill('');
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${total}`);
+
+    await page.locator('#page-next').click();
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain('rows 51–100');
+    await page.close();
+  });
+
+  it('exports a chart as SVG (a download in the HTML report)', async () => {
+    const { page } = await open(buildResult({ w2s: 100 }));
+    const download = page.waitForEvent('download');
+    await page.locator('vscode-button.export[data-chart="regime"][data-format="svg"]').click();
+    const d = await download;
+    const text = fs.readFileSync((await d.path())!, 'utf8');
+    expect(d.suggestedFilename()).toBe('reviews.jsonl.regime.svg');
+    expect(text).toMatch(/^<svg /);
+    expect(text).toContain('W2S test accuracy vs overlap proportion');
+    await page.close();
+  });
+
+  it('re-themes the charts when the colour scheme changes', async () => {
+    const { page } = await open(buildResult({ w2s: 100 }));
+    const background = () => page.locator('#chart-regime svg').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(background).toBe('rgb(31, 31, 31)');
+    await page.close();
+  });
+
+  it('renders a result without map, ground truth, mixing curve or texts', async () => {
+    const r = buildResult({ w2s: 50, map: false });
+    r.mixing = null;
+    const { page, probe } = await open(r, { texts: false });
+    await expect.poll(() => page.locator('#chart-regime[data-rendered="true"] svg').count()).toBe(1);
+    expect(await page.locator('#chart-map').count()).toBe(0);
+    expect(await page.locator('#chart-confusion').count()).toBe(0);
+    expect(await page.locator('#samples-section').textContent()).toContain('written without the row texts');
+    const p = await probe();
+    expect(p.errors).toEqual([]);
+    expect(p.evalCalls).toEqual([]);
+    await page.close();
+  });
+});

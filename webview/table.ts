@@ -1,0 +1,289 @@
+/**
+ * The samples table: W2S-train rows with text snippet, label, pseudo-label, confidence, alignment and category;
+ * sortable by clicking a header, filtered by category / flag / text, paged (the DOM holds one page, so 100k rows
+ * cost one query, not 100k elements). Texts are fetched from the host per page. Click a row to reveal it in the
+ * editor; the checkbox flags it.
+ */
+import '@vscode-elements/elements/dist/vscode-table/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header/index.js';
+import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-table-body/index.js';
+import '@vscode-elements/elements/dist/vscode-table-row/index.js';
+import '@vscode-elements/elements/dist/vscode-table-cell/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import { CATEGORY_NAMES } from '../src/core/detect/types';
+import type { ReportColumns } from '../src/protocol/messages';
+import { fmt, h } from './dom';
+import type { ReportHost, WebviewState } from './host';
+import { queryRows, type CategoryFilter, type SortKey } from './query';
+
+export const PAGE_SIZE = 50;
+const SNIPPET_CHARS = 160;
+const CATEGORY_LABEL = ['easy-only', 'hard-only', 'overlap'];
+
+type TableState = WebviewState['table'];
+
+const COLUMNS: { key: SortKey | 'text' | 'flag'; title: string; width: string }[] = [
+  { key: 'flag', title: 'flag', width: '5%' },
+  { key: 'row', title: 'row', width: '7%' },
+  { key: 'text', title: 'text', width: '40%' },
+  { key: 'label', title: 'label', width: '9%' },
+  { key: 'pseudo', title: 'pseudo-label', width: '10%' },
+  { key: 'confidence', title: 'confidence', width: '9%' },
+  { key: 'alignment', title: 'alignment', width: '9%' },
+  { key: 'category', title: 'category', width: '11%' },
+];
+
+export interface TableContext {
+  host: ReportHost;
+  columns: ReportColumns;
+  labelNames?: string[];
+  categories: () => Uint8Array;
+  flagged: Set<number>;
+  textsUnavailable: string | null;
+  onStateChange: (s: TableState) => void;
+  onError: (message: string) => void;
+}
+
+export class SamplesTable {
+  readonly element: HTMLElement;
+  private state: TableState;
+  private rows: Int32Array = new Int32Array(0);
+  private textMatches: Set<number> | null = null;
+  private readonly texts = new Map<number, string | null>();
+  private readonly body: HTMLElement;
+  private readonly pager: HTMLElement;
+  private readonly headerCells = new Map<string, HTMLElement>();
+  private categoryCells: { k: number; cell: HTMLElement }[] = [];
+  private searchSeq = 0;
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly ctx: TableContext, initial: TableState) {
+    this.state = { ...initial };
+    const select = h('vscode-single-select', { id: 'filter-category', 'aria-label': 'category filter' },
+      ...(['all', 'overlap', 'easy', 'hard', 'flagged'] as CategoryFilter[]).map((c) =>
+        h('vscode-option', { value: c, selected: c === this.state.category }, c === 'all' ? 'all categories' : c === 'flagged' ? 'flagged rows' : c === 'overlap' ? 'overlap' : `${c}-only`)),
+    );
+    select.addEventListener('change', () => {
+      this.state.category = (select as unknown as { value: CategoryFilter }).value;
+      this.state.page = 0;
+      this.refresh();
+    });
+    const text = h('vscode-textfield', {
+      id: 'filter-text',
+      placeholder: ctx.textsUnavailable ? 'text filter unavailable' : 'filter by text',
+      value: this.state.text,
+      disabled: !!ctx.textsUnavailable,
+      'aria-label': 'text filter',
+    });
+    text.addEventListener('input', () => {
+      this.state.text = (text as unknown as { value: string }).value;
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => void this.search(), 200);
+    });
+    this.body = h('vscode-table-body', { slot: 'body' });
+    const header = h('vscode-table-header', { slot: 'header' });
+    for (const c of COLUMNS) {
+      const cell = h('vscode-table-header-cell', { 'data-key': c.key }, c.title);
+      if (c.key !== 'text' && c.key !== 'flag') {
+        cell.classList.add('sortable');
+        cell.title = `sort by ${c.title}`;
+        cell.addEventListener('click', () => this.sortBy(c.key as SortKey));
+      }
+      this.headerCells.set(c.key, cell);
+      header.append(cell);
+    }
+    const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true }, header, this.body);
+    (table as unknown as { columns: string[] }).columns = COLUMNS.map((c) => c.width);
+    this.pager = h('div', { class: 'pager', id: 'pager' });
+    this.element = h('div', { class: 'samples' },
+      h('div', { class: 'toolbar' }, select, text, ctx.textsUnavailable ? h('span', { class: 'muted' }, ctx.textsUnavailable) : null),
+      table,
+      this.pager,
+    );
+    if (this.state.text && !ctx.textsUnavailable) void this.search();
+    else this.refresh();
+  }
+
+  /** Re-run the query (categories changed, a flag changed) and show the current page. */
+  refresh(): void {
+    const cats = this.ctx.categories();
+    this.rows = queryRows(this.ctx.columns, cats, this.ctx.flagged, {
+      category: this.state.category,
+      textMatches: this.textMatches,
+      sort: this.state.sort,
+      descending: this.state.descending,
+    });
+    const pages = Math.max(1, Math.ceil(this.rows.length / PAGE_SIZE));
+    this.state.page = Math.min(this.state.page, pages - 1);
+    this.render();
+    this.ctx.onStateChange({ ...this.state });
+  }
+
+  /** While a threshold moves: recolour the visible category cells; re-query only when the view depends on it. */
+  categoriesChanged(): void {
+    if (this.state.category !== 'all' && this.state.category !== 'flagged') return this.refresh();
+    if (this.state.sort === 'category') return this.refresh();
+    const cats = this.ctx.categories();
+    for (const { k, cell } of this.categoryCells) setCategoryCell(cell, cats[k]);
+  }
+
+  get visibleRowCount(): number {
+    return this.rows.length;
+  }
+
+  private sortBy(key: SortKey): void {
+    if (this.state.sort === key) this.state.descending = !this.state.descending;
+    else {
+      this.state.sort = key;
+      this.state.descending = key === 'confidence' || key === 'alignment';
+    }
+    this.state.page = 0;
+    this.refresh();
+  }
+
+  private async search(): Promise<void> {
+    const seq = ++this.searchSeq;
+    const q = this.state.text.trim();
+    if (!q) {
+      this.textMatches = null;
+    } else {
+      try {
+        const { indices } = await this.ctx.host.request('search', { query: q });
+        if (seq !== this.searchSeq) return;
+        this.textMatches = new Set(indices);
+      } catch (e) {
+        this.ctx.onError(`text filter: ${(e as Error).message}`);
+        this.textMatches = null;
+      }
+    }
+    this.state.page = 0;
+    this.refresh();
+  }
+
+  private render(): void {
+    const { columns, labelNames } = this.ctx;
+    const cats = this.ctx.categories();
+    const start = this.state.page * PAGE_SIZE;
+    const page = this.rows.subarray(start, start + PAGE_SIZE);
+    const label = (v: number) => (v < 0 ? '—' : labelNames?.[v] ?? String(v));
+    this.categoryCells = [];
+    const missing: number[] = [];
+    const rows: HTMLElement[] = [];
+    for (const k of page) {
+      const index = columns.index[k];
+      const flag = h('vscode-checkbox', { checked: this.ctx.flagged.has(index), 'aria-label': `flag row ${index}`, class: 'flag' });
+      flag.addEventListener('click', (e) => e.stopPropagation());
+      flag.addEventListener('change', () => void this.setFlag(index, (flag as unknown as { checked: boolean }).checked));
+      const textCell = h('vscode-table-cell', { class: 'text' });
+      const known = this.texts.get(index);
+      textCell.textContent = known === undefined ? '…' : known ?? '(no text)';
+      if (known === undefined) missing.push(index);
+      const catCell = h('vscode-table-cell', { class: 'category' });
+      setCategoryCell(catCell, cats[k]);
+      this.categoryCells.push({ k, cell: catCell });
+      const line = columns.line[k];
+      const row = h('vscode-table-row', { 'data-row': index, 'data-line': line, class: 'sample', title: line > 0 ? `line ${line}: click to reveal in the editor` : 'click to reveal in the editor' },
+        h('vscode-table-cell', {}, flag),
+        h('vscode-table-cell', { class: 'num' }, String(index)),
+        textCell,
+        h('vscode-table-cell', {}, label(columns.label[k])),
+        h('vscode-table-cell', {}, label(columns.pseudoLabel[k])),
+        h('vscode-table-cell', { class: 'num' }, fmt.score(columns.confidence[k])),
+        h('vscode-table-cell', { class: 'num' }, fmt.score(columns.alignment[k])),
+        catCell,
+      );
+      row.dataset.textFor = String(index);
+      row.addEventListener('click', () => void this.reveal(index));
+      rows.push(row);
+    }
+    this.body.replaceChildren(...rows);
+    if (rows.length === 0) this.body.append(h('vscode-table-row', {}, h('vscode-table-cell', { class: 'muted' }, 'no rows match the filters')));
+    for (const [key, cell] of this.headerCells) {
+      cell.classList.toggle('sorted', key === this.state.sort);
+      cell.dataset.dir = key === this.state.sort ? (this.state.descending ? 'desc' : 'asc') : '';
+    }
+    this.renderPager();
+    if (missing.length && !this.ctx.textsUnavailable) void this.fetchTexts(missing);
+  }
+
+  private renderPager(): void {
+    const total = this.rows.length;
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const start = total === 0 ? 0 : this.state.page * PAGE_SIZE + 1;
+    const end = Math.min(total, (this.state.page + 1) * PAGE_SIZE);
+    const go = (p: number) => () => {
+      this.state.page = Math.max(0, Math.min(pages - 1, p));
+      this.render();
+      this.ctx.onStateChange({ ...this.state });
+    };
+    const button = (label: string, id: string, page: number, disabled: boolean) => {
+      const b = h('vscode-button', { secondary: true, id, disabled }, label);
+      b.addEventListener('click', go(page));
+      return b;
+    };
+    this.pager.replaceChildren(
+      button('« first', 'page-first', 0, this.state.page === 0),
+      button('‹ previous', 'page-prev', this.state.page - 1, this.state.page === 0),
+      h('span', { id: 'page-info' }, `rows ${fmt.num(start)}–${fmt.num(end)} of ${fmt.num(total)} · page ${this.state.page + 1} of ${fmt.num(pages)}`),
+      button('next ›', 'page-next', this.state.page + 1, this.state.page >= pages - 1),
+      button('last »', 'page-last', pages - 1, this.state.page >= pages - 1),
+    );
+  }
+
+  private async fetchTexts(indices: number[]): Promise<void> {
+    try {
+      const { texts } = await this.ctx.host.request('texts', { indices, maxChars: SNIPPET_CHARS });
+      indices.forEach((i, j) => this.texts.set(i, texts[j]));
+    } catch (e) {
+      this.ctx.onError(`row texts: ${(e as Error).message}`);
+      indices.forEach((i) => this.texts.set(i, null));
+    }
+    for (const row of this.body.querySelectorAll<HTMLElement>('vscode-table-row.sample')) {
+      const index = Number(row.dataset.row);
+      if (!indices.includes(index)) continue;
+      const cell = row.querySelector('.text');
+      if (cell) cell.textContent = this.texts.get(index) ?? '(no text)';
+    }
+  }
+
+  private async reveal(index: number): Promise<void> {
+    try {
+      await this.ctx.host.request('reveal', { index });
+    } catch (e) {
+      this.ctx.onError(`reveal row ${index}: ${(e as Error).message}`);
+    }
+  }
+
+  private async setFlag(index: number, flagged: boolean): Promise<void> {
+    try {
+      const reply = await this.ctx.host.request('flag', { index, flagged });
+      this.setFlags(reply.flagged);
+    } catch (e) {
+      this.ctx.onError(`flag row ${index}: ${(e as Error).message}`);
+    }
+  }
+
+  /** The host's flag list changed (this table, the editor's Flag command, or a restore). */
+  setFlags(flagged: number[]): void {
+    this.ctx.flagged.clear();
+    for (const i of flagged) this.ctx.flagged.add(i);
+    if (this.state.category === 'flagged') this.refresh();
+    else {
+      for (const box of this.body.querySelectorAll<HTMLElement>('vscode-checkbox.flag')) {
+        const row = box.closest<HTMLElement>('vscode-table-row');
+        (box as unknown as { checked: boolean }).checked = this.ctx.flagged.has(Number(row?.dataset.row));
+      }
+    }
+  }
+}
+
+function setCategoryCell(cell: HTMLElement, code: number): void {
+  const name = CATEGORY_NAMES[code];
+  cell.textContent = name ? CATEGORY_LABEL[code] : '—';
+  cell.dataset.category = name ?? '';
+}
