@@ -4,19 +4,11 @@
  * execution provider in blocks of query rows x key rows, so memory stays bounded for 10^5-10^6 rows.
  */
 import { CancelledError } from '../core/encoder';
-import type { AlignmentKernel } from '../core/detect/types';
+import type { AlignKernelMode, AlignmentKernel, AlignmentResult } from '../core/detect/types';
 import type { Matrix } from '../core/linalg/matrix';
 import { OnnxGraphBuilder } from './onnx/builder';
 import { loadOrt } from './ort';
 import type { SessionPool } from './sessions';
-
-export type AlignKernelMode = 'abs-cosine' | 'dot';
-
-/** Per query row: the best score and the index of the key that reached it (-1 when there are no keys). */
-export interface AlignmentResult {
-  max: Float64Array;
-  argmax: Int32Array;
-}
 
 export interface AlignBlockSizes {
   /** Query rows per session run. */

@@ -10,7 +10,7 @@ import { CancelledError } from '../core/encoder';
 import type { ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
-import type { AlignmentResult, AlignKernelMode } from './alignKernel';
+import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EncodeReply, WireError, WireMatrix, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import { resolveThreads } from './providers';
 import type {
@@ -83,12 +83,13 @@ export class InferenceClient implements InferenceService {
       threads: resolveThreads(options.threads),
       modelsDir: options.modelsDir,
       batchSize: options.batchSize,
+      alignBlocks: options.alignBlocks,
     };
     this.report = { device: this.config.device, threads: this.config.threads, fallbacks: [] };
     this.kernel = {
       name: 'onnxruntime (worker)',
       maxAlignment: async (q, k, mode, signal) => (await this.align(q, k, mode, signal)).max,
-      maxAlignmentWithIndex: (q, k, mode, signal) => this.align(q, k, mode, signal),
+      maxAlignmentWithIndex: (q, k, mode, signal, progress) => this.align(q, k, mode, signal, progress),
     };
   }
 
@@ -135,11 +136,14 @@ export class InferenceClient implements InferenceService {
     };
   }
 
-  private async align(query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal): Promise<AlignmentResult> {
+  private async align(
+    query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal, progress?: (fraction: number) => void,
+  ): Promise<AlignmentResult> {
     if (signal?.aborted) throw new CancelledError();
     const q = toWire(query);
     const k = toWire(keys);
-    const r = (await this.request({ type: 'align', mode, query: q, keys: k }, signal, undefined, false, [q.buffer, k.buffer])) as AlignReply;
+    const onProgress: ProgressFn | undefined = progress && ((_stage, fraction) => progress(fraction));
+    const r = (await this.request({ type: 'align', mode, query: q, keys: k }, signal, onProgress, false, [q.buffer, k.buffer])) as AlignReply;
     return { max: new Float64Array(r.max), argmax: new Int32Array(r.argmax) };
   }
 

@@ -27,7 +27,7 @@ export class InferenceEngine {
       threads: resolveThreads(options.threads),
       factory: options.sessionFactory,
     });
-    this.kernel = new OnnxAlignmentKernel(this.pool);
+    this.kernel = new OnnxAlignmentKernel(this.pool, options.alignBlocks);
   }
 
   /** The encoder for a spec, opened on first request (the session is created then, not before). */

@@ -3,7 +3,8 @@
  * the worker answers with progress messages and exactly one `result` or `error` for it. Matrices travel as
  * transferred ArrayBuffers (moved, not copied).
  */
-import type { AlignKernelMode } from './alignKernel';
+import type { AlignBlockSizes } from './alignKernel';
+import type { AlignKernelMode } from '../core/detect/types';
 import type { EncoderInfo, EncoderSpec, ProviderReport } from './types';
 import type { DeviceChoice } from '../pipeline/types';
 
@@ -15,6 +16,7 @@ export interface WorkerConfig {
   threads: number;
   modelsDir?: string;
   batchSize?: number;
+  alignBlocks?: AlignBlockSizes;
 }
 
 /** A matrix whose data buffer is transferred; `dtype` says how to view it. */

@@ -7,7 +7,7 @@ import type { AlignmentKernel } from '../core/detect/types';
 import type { Warning } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { DeviceChoice, InferenceBackend, ModelSpec } from '../pipeline/types';
-import type { AlignmentResult, AlignKernelMode } from './alignKernel';
+import type { AlignBlockSizes } from './alignKernel';
 import type { ProviderFailure } from './providers';
 
 /** The model specs an encoder can be built from (bundled GloVe-mean / USE-Lite, or a user ONNX file). */
@@ -48,10 +48,8 @@ export interface InferenceTextEncoder extends TextEncoder {
   encodeDetailed(texts: readonly string[], opts?: EncodeOptions): Promise<EncodeResult>;
 }
 
-/** The alignment kernel with the nearest-key index the hovers show. */
-export interface IndexedAlignmentKernel extends AlignmentKernel {
-  maxAlignmentWithIndex(query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal): Promise<AlignmentResult>;
-}
+/** The alignment kernel with the nearest-key index (optional in core's interface, always present here). */
+export type IndexedAlignmentKernel = AlignmentKernel & Required<Pick<AlignmentKernel, 'maxAlignmentWithIndex'>>;
 
 /** Which execution provider ran, and why others did not. */
 export interface ProviderReport {
@@ -71,6 +69,8 @@ export interface InferenceOptions {
   modelsDir?: string;
   /** Texts per session run. */
   batchSize?: number;
+  /** Alignment-kernel block sizes (memory bound); default DEFAULT_BLOCKS. */
+  alignBlocks?: AlignBlockSizes;
 }
 
 export interface InferenceService extends InferenceBackend {

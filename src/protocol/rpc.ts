@@ -60,9 +60,13 @@ export class RpcServer {
     else this.pending.push(msg);
   }
 
-  /** A webview that reloads (or is restored) says `ready` again: hold events until it does. */
+  /**
+   * A webview that reloads (hidden and shown again, or restored) says `ready` again and its reply carries the
+   * whole state: drop what was queued and hold new events until then.
+   */
   reset(): void {
     this.isReady = false;
+    this.pending.length = 0;
   }
 
   dispose(): void {

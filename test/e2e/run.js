@@ -146,6 +146,10 @@ async function main() {
   if (plan.length === 0) throw new Error(`no journey matches E2E_FILTER=${process.env.E2E_FILTER}`);
 
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  if (!process.env.E2E_FILTER) {
+    // A full run starts from an empty folder so no stale screenshot passes for a fresh one.
+    for (const f of fs.readdirSync(SCREENSHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SCREENSHOTS, f));
+  }
   const summary = {
     startedAt: new Date().toISOString(), finishedAt: undefined, durationMs: 0, filter: process.env.E2E_FILTER ?? null,
     passed: 0, failed: 0, journeys: [],

@@ -13,10 +13,11 @@ export const journeys: Journey[] = [
       assert.equal(lines[0]?.line, 1);
       assert.match(lines[0]?.text ?? '', /"text": "A warm, funny film/);
 
-      const commands = await h.listCommands('Overlap Density:');
+      const commands = await h.listCommands('Overlap Density:', { keepOpen: true });
       assert.ok(commands.some((c) => c.startsWith('Overlap Density:')),
         `no "Overlap Density:" command in the palette; saw: ${JSON.stringify(commands)}`);
       await h.screenshot('palette-and-dataset');
+      await h.page.keyboard.press('Escape');
     },
   },
 ];

@@ -1,7 +1,16 @@
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
 import { halfToFloat32 } from './float16';
-import { formatShape, shapeSize, tensorToMatrix, tensorToVector, viewElements, type NumericArray, type NumericArrayConstructor, type Tensor } from './tensor';
+import {
+  formatShape,
+  shapeSize,
+  tensorToMatrix,
+  tensorToVector,
+  viewElements,
+  type NumericArray,
+  type NumericArrayConstructor,
+  type Tensor,
+} from './tensor';
 
 // The .npy format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY

@@ -38,11 +38,15 @@ export interface SafetensorsEntry {
 export function listSafetensors(bytes: Uint8Array, file: string): { entries: SafetensorsEntry[]; dataOffset: number } {
   if (bytes.length < 8) throw new InputError('too short to be a .safetensors file', { file });
   const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLen > bytes.length - 8 || headerLen > MAX_HEADER_BYTES) {
+  if (headerLen > bytes.length - 8) {
+    const rest = bytes.length - 8;
     throw new InputError(
-      `bad .safetensors header: its length field says ${headerLen} bytes but the file has ${bytes.length - 8} after it (is this a safetensors file?)`,
+      `bad .safetensors header: its length field says ${headerLen} bytes but the file has ${rest} after it (is this a safetensors file?)`,
       { file },
     );
+  }
+  if (headerLen > MAX_HEADER_BYTES) {
+    throw new InputError(`bad .safetensors header: ${headerLen} bytes of header is implausibly large (is this a safetensors file?)`, { file });
   }
   const dataOffset = 8 + headerLen;
   const dataLength = bytes.length - dataOffset;
@@ -95,10 +99,13 @@ function checkEntry(name: string, value: unknown, dataLength: number, file: stri
     throw bad('has no valid data_offsets');
   }
   const [begin, end] = offsets as number[];
-  if (begin > end || end > dataLength) throw bad(`has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes (truncated file?)`);
-  const expected = shapeSize(shape as number[]) * Ctor.BYTES_PER_ELEMENT;
-  if (end - begin !== expected) throw bad(`has ${end - begin} bytes but shape ${formatShape(shape as number[])} of ${dtype} needs ${expected}`);
-  return { name, dtype, shape: shape as number[], begin, end };
+  const dims = shape as number[];
+  if (begin > end || end > dataLength) {
+    throw bad(`has data_offsets [${begin}, ${end}] outside the ${dataLength} data bytes (truncated file?)`);
+  }
+  const expected = shapeSize(dims) * Ctor.BYTES_PER_ELEMENT;
+  if (end - begin !== expected) throw bad(`has ${end - begin} bytes but shape ${formatShape(dims)} of ${dtype} needs ${expected}`);
+  return { name, dtype, shape: dims, begin, end };
 }
 
 function pickEntry(entries: SafetensorsEntry[], file: string, tensorName?: string): SafetensorsEntry {

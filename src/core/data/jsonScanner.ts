@@ -35,8 +35,12 @@ export class TopLevelJsonScanner {
   private depth = 0;
   private inString = false;
   private startLine = 0;
+  /** Where the current value starts on its first line; -1 on continuation lines. */
+  private valueStart = -1;
+  /** The current value's text so far (one slice per line, with the newlines between). */
   private parts: string[] = [];
   private lastElementLine = 0;
+  private lastLine = 0;
 
   constructor(
     private readonly container: 'array' | 'object',
@@ -48,8 +52,6 @@ export class TopLevelJsonScanner {
     this.openChar = container === 'array' ? 91 : 123;
     this.closeChar = container === 'array' ? 93 : 125;
   }
-
-  private lastLine = 0;
 
   pushLines(batch: LineBatch): void {
     for (let k = 0; k < batch.lines.length; k++) this.scanLine(batch.lines[k], batch.first + k);
@@ -155,9 +157,6 @@ export class TopLevelJsonScanner {
     // The scan restarts at i so the opening character is counted by scanValue.
     this.valueStart = i;
   }
-
-  /** Where the current value starts on its first line; -1 on continuation lines. */
-  private valueStart = -1;
 
   /** Scans from i within a value; returns where scanning continues. Completes the value when it closes. */
   private scanValue(s: string, i: number, ln: number): number {

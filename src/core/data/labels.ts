@@ -60,7 +60,8 @@ export class LabelNormalizer {
     if (this.named.length > 0) {
       const first = this.named[0];
       if (this.presetNames) {
-        throw policy.fatal(`label "${first.name}" is not one of the class names in label.json (${this.presetNames.join(', ')})`, first.row.line);
+        const known = this.presetNames.join(', ');
+        throw policy.fatal(`label "${first.name}" is not one of the class names in label.json (${known})`, first.row.line);
       }
       if (this.firstIdLine !== undefined) {
         throw policy.fatal(

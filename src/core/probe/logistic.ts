@@ -1,14 +1,15 @@
 /**
  * The binary logistic probe's objective (METHOD.md section 1): z = w.x + b,
  * f(w, b) = mean_i [softplus(z_i) - y_i z_i] + l2 ||w||^2, y_i soft in [0, 1], bias not penalised, no 1/2.
- * Parameters are packed as [w_0 .. w_{d-1}, b]. X stays Float32 (never copied); all arithmetic is Float64.
+ * Parameters are packed as [w_0 .. w_{d-1}, b]. X stays Float32 (never converted); all arithmetic is Float64.
  *
  * Cost per L-BFGS iteration: one fused pass over X at the first trial step (each row is read once for its dot
  * product and, while it is in cache, for its gradient contribution). Further line-search trials are O(n) through
  * the cached u = X d (z is linear in the step), plus one X^T r pass at the accepted step.
  */
-import { axpyRow, dot, dotRow, gemv, gemvT } from '../linalg/gemv';
+import { dot } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
+import { rowEngine, type RowEngine } from '../linalg/rowEngine';
 import type { DifferentiableObjective, LineFunction } from './lbfgs';
 
 /** softplus(z) = log(1 + e^z), stable for any z. */
@@ -25,22 +26,32 @@ export function sigmoid(z: number): number {
 
 export class LogisticObjective implements DifferentiableObjective {
   readonly dim: number;
-  private readonly n: number;
-  private readonly d: number;
+  readonly n: number;
+  readonly d: number;
+  readonly engine: RowEngine;
   /** z = X w + b at the current iterate. */
   readonly z: Float64Array;
+  /** Engine vectors: weights, gradient accumulator, search direction. */
+  readonly wv: Float64Array;
+  readonly gv: Float64Array;
+  readonly dv: Float64Array;
   /** Line-search buffers, reused every iteration (one line search is active at a time). */
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array };
 
   constructor(
-    private readonly x: Matrix,
+    x: Matrix,
     /** Soft targets y_i in [0, 1], one per row. */
-    private readonly y: Float64Array,
-    private readonly l2: number,
+    readonly y: Float64Array,
+    readonly l2: number,
+    engine?: RowEngine,
   ) {
     this.n = x.rows;
     this.d = x.cols;
     this.dim = x.cols + 1;
+    this.engine = engine ?? rowEngine(x, 3 * x.cols, 3);
+    this.wv = this.engine.vector(x.cols);
+    this.gv = this.engine.vector(x.cols);
+    this.dv = this.engine.vector(x.cols);
     this.z = new Float64Array(x.rows);
     this.buf = {
       xt: new Float64Array(x.cols + 1),
@@ -56,15 +67,15 @@ export class LogisticObjective implements DifferentiableObjective {
 
   /** z = X w + b into zOut, gradient into g, returns f: one pass over X. */
   fusedPass(params: Float64Array, zOut: Float64Array, g: Float64Array): number {
-    const { n, d, y, l2 } = this;
-    const data = this.x.data;
+    const { n, d, y, l2, engine, wv, gv } = this;
     const b = params[d];
-    g.fill(0);
+    for (let j = 0; j < d; j++) wv[j] = params[j];
+    gv.fill(0);
     let loss = 0;
     let gb = 0;
     const invN = 1 / n;
-    for (let i = 0, off = 0; i < n; i++, off += d) {
-      const zi = dotRow(data, off, params, d) + b;
+    for (let i = 0; i < n; i++) {
+      const zi = engine.dot(i, wv, 0) + b;
       zOut[i] = zi;
       let p: number;
       if (zi >= 0) {
@@ -78,26 +89,24 @@ export class LogisticObjective implements DifferentiableObjective {
       }
       const r = (p - y[i]) * invN;
       gb += r;
-      if (r !== 0) axpyRow(r, data, off, g, d);
+      if (r !== 0) engine.axpy(i, r, gv, 0);
     }
     let ww = 0;
     for (let j = 0; j < d; j++) {
       const w = params[j];
       ww += w * w;
-      g[j] += 2 * l2 * w;
+      g[j] = gv[j] + 2 * l2 * w;
     }
     g[d] = gb;
     return loss * invN + l2 * ww;
   }
 
   line(params: Float64Array, dir: Float64Array): LineFunction {
-    return new LogisticLine(this, params, dir, this.x, this.y, this.l2);
+    return new LogisticLine(this, params, dir);
   }
 }
 
 class LogisticLine implements LineFunction {
-  private readonly n: number;
-  private readonly d: number;
   private readonly ww: number;
   private readonly wd: number;
   private readonly dd: number;
@@ -106,40 +115,31 @@ class LogisticLine implements LineFunction {
   private hasTrial = false;
   private hasU = false;
 
-  constructor(
-    private readonly obj: LogisticObjective,
-    private readonly params: Float64Array,
-    private readonly dir: Float64Array,
-    private readonly x: Matrix,
-    private readonly y: Float64Array,
-    private readonly l2: number,
-  ) {
-    this.n = x.rows;
-    this.d = x.cols;
-    this.ww = dot(params, params, this.d);
-    this.wd = dot(params, dir, this.d);
-    this.dd = dot(dir, dir, this.d);
+  constructor(private readonly obj: LogisticObjective, private readonly params: Float64Array, private readonly dir: Float64Array) {
+    const d = obj.d;
+    this.ww = dot(params, params, d);
+    this.wd = dot(params, dir, d);
+    this.dd = dot(dir, dir, d);
   }
 
   private regAt(t: number): number {
-    return this.l2 * (this.ww + 2 * t * this.wd + t * t * this.dd);
+    return this.obj.l2 * (this.ww + 2 * t * this.wd + t * t * this.dd);
   }
 
   phi(t: number, slope: Float64Array): number {
+    const { params, dir, obj } = this;
     if (!this.hasTrial) {
       // First trial: a full evaluation, whose gradient is kept in case this step is accepted (the usual case).
-      const { params, dir, d } = this;
-      const { xt, trialZ, trialG } = this.obj.buf;
-      for (let j = 0; j <= d; j++) xt[j] = params[j] + t * dir[j];
-      this.trialF = this.obj.fusedPass(xt, trialZ, trialG);
+      const { xt, trialZ, trialG } = obj.buf;
+      for (let j = 0; j <= obj.d; j++) xt[j] = params[j] + t * dir[j];
+      this.trialF = obj.fusedPass(xt, trialZ, trialG);
       this.trialT = t;
       this.hasTrial = true;
       slope[0] = dot(trialG, dir);
       return this.trialF;
     }
     const u = this.direction();
-    const { n, y } = this;
-    const z0 = this.obj.z;
+    const { n, y, z: z0 } = obj;
     let loss = 0;
     let du = 0;
     for (let i = 0; i < n; i++) {
@@ -156,20 +156,22 @@ class LogisticLine implements LineFunction {
       }
       du += (p - y[i]) * u[i];
     }
-    slope[0] = du / n + 2 * this.l2 * (this.wd + t * this.dd);
+    slope[0] = du / n + 2 * obj.l2 * (this.wd + t * this.dd);
     return loss / n + this.regAt(t);
   }
 
   gradientAt(t: number, g: Float64Array): number {
-    const z = this.obj.z;
+    const obj = this.obj;
+    const z = obj.z;
     if (this.hasTrial && t === this.trialT) {
-      z.set(this.obj.buf.trialZ);
-      g.set(this.obj.buf.trialG);
+      z.set(obj.buf.trialZ);
+      g.set(obj.buf.trialG);
       return this.trialF;
     }
     const u = this.direction();
-    const { n, d, y, params, dir, l2 } = this;
-    const r = this.obj.buf.trialZ; // free once the trial step is rejected
+    const { n, d, y, l2, engine, gv } = obj;
+    const { params, dir } = this;
+    gv.fill(0);
     let loss = 0;
     let gb = 0;
     for (let i = 0; i < n; i++) {
@@ -185,20 +187,24 @@ class LogisticLine implements LineFunction {
         loss += Math.log1p(e) - y[i] * zi;
         p = e / (1 + e);
       }
-      r[i] = (p - y[i]) / n;
-      gb += r[i];
+      const r = (p - y[i]) / n;
+      gb += r;
+      if (r !== 0) engine.axpy(i, r, gv, 0);
     }
-    gemvT(this.x, r, g);
-    for (let j = 0; j < d; j++) g[j] += 2 * l2 * (params[j] + t * dir[j]);
+    for (let j = 0; j < d; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
     g[d] = gb;
     return loss / n + this.regAt(t);
   }
 
   /** u = X d_w + d_b, computed on the first trial that needs it. */
   private direction(): Float64Array {
-    const u = this.obj.buf.u;
+    const obj = this.obj;
+    const u = obj.buf.u;
     if (!this.hasU) {
-      gemv(this.x, this.dir, u, this.dir[this.d]);
+      const { n, d, engine, dv } = obj;
+      for (let j = 0; j < d; j++) dv[j] = this.dir[j];
+      const db = this.dir[d];
+      for (let i = 0; i < n; i++) u[i] = engine.dot(i, dv, 0) + db;
       this.hasU = true;
     }
     return u;

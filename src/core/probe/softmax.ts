@@ -5,8 +5,9 @@
  * Same pass structure as the logistic objective: one fused pass over X per accepted first trial, O(n C) for the
  * other line-search trials through U = X D^T.
  */
-import { axpyRowAt, dot, dotRowAt, gemmNT, gemmTN } from '../linalg/gemv';
+import { dot } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
+import { rowEngine, type RowEngine } from '../linalg/rowEngine';
 import type { DifferentiableObjective, LineFunction } from './lbfgs';
 
 /**
@@ -36,23 +37,33 @@ function softmaxRow(z: Float64Array, zOff: number, y: Float64Array, yOff: number
 
 export class SoftmaxObjective implements DifferentiableObjective {
   readonly dim: number;
-  private readonly n: number;
-  private readonly d: number;
+  readonly n: number;
+  readonly d: number;
+  readonly engine: RowEngine;
   /** z = X W^T + b at the current iterate (n x C). */
   readonly z: Float64Array;
+  /** Engine vectors (C x d each): weights, gradient accumulator, search direction. */
+  readonly wv: Float64Array;
+  readonly gv: Float64Array;
+  readonly dv: Float64Array;
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array; p: Float64Array };
 
   constructor(
-    private readonly x: Matrix,
+    x: Matrix,
     /** n x C soft targets, rows summing to 1. */
-    private readonly y: Float64Array,
+    readonly y: Float64Array,
     readonly numClasses: number,
-    private readonly l2: number,
+    readonly l2: number,
+    engine?: RowEngine,
   ) {
     const C = numClasses;
     this.n = x.rows;
     this.d = x.cols;
     this.dim = C * x.cols + C;
+    this.engine = engine ?? rowEngine(x, 3 * C * x.cols, 3);
+    this.wv = this.engine.vector(C * x.cols);
+    this.gv = this.engine.vector(C * x.cols);
+    this.dv = this.engine.vector(C * x.cols);
     this.z = new Float64Array(x.rows * C);
     this.buf = {
       xt: new Float64Array(this.dim),
@@ -69,42 +80,42 @@ export class SoftmaxObjective implements DifferentiableObjective {
 
   /** Z = X W^T + b into zOut, gradient into g, returns f: one pass over X. */
   fusedPass(params: Float64Array, zOut: Float64Array, g: Float64Array): number {
-    const { n, d, y, l2 } = this;
+    const { n, d, y, l2, engine, wv, gv } = this;
     const C = this.numClasses;
-    const data = this.x.data;
     const p = this.buf.p;
     const bOff = C * d;
     const invN = 1 / n;
-    g.fill(0);
+    for (let j = 0; j < bOff; j++) wv[j] = params[j];
+    gv.fill(0);
+    for (let c = 0; c < C; c++) g[bOff + c] = 0;
     let loss = 0;
-    for (let i = 0, off = 0; i < n; i++, off += d) {
+    for (let i = 0; i < n; i++) {
       const zOff = i * C;
-      for (let c = 0; c < C; c++) zOut[zOff + c] = dotRowAt(data, off, params, c * d, d) + params[bOff + c];
+      for (let c = 0; c < C; c++) zOut[zOff + c] = engine.dot(i, wv, c * d) + params[bOff + c];
       loss += softmaxRow(zOut, zOff, y, zOff, C, p);
       let sumY = 0;
       for (let c = 0; c < C; c++) sumY += y[zOff + c];
       for (let c = 0; c < C; c++) {
         const r = (p[c] * sumY - y[zOff + c]) * invN;
         g[bOff + c] += r;
-        if (r !== 0) axpyRowAt(r, data, off, g, c * d, d);
+        if (r !== 0) engine.axpy(i, r, gv, c * d);
       }
     }
     let ww = 0;
     for (let j = 0; j < bOff; j++) {
       const w = params[j];
       ww += w * w;
-      g[j] += 2 * l2 * w;
+      g[j] = gv[j] + 2 * l2 * w;
     }
     return loss * invN + l2 * ww;
   }
 
   line(params: Float64Array, dir: Float64Array): LineFunction {
-    return new SoftmaxLine(this, params, dir, this.x, this.y, this.l2);
+    return new SoftmaxLine(this, params, dir);
   }
 }
 
 class SoftmaxLine implements LineFunction {
-  private readonly C: number;
   private readonly wOff: number;
   private readonly ww: number;
   private readonly wd: number;
@@ -114,42 +125,33 @@ class SoftmaxLine implements LineFunction {
   private hasTrial = false;
   private hasU = false;
 
-  constructor(
-    private readonly obj: SoftmaxObjective,
-    private readonly params: Float64Array,
-    private readonly dir: Float64Array,
-    private readonly x: Matrix,
-    private readonly y: Float64Array,
-    private readonly l2: number,
-  ) {
-    this.C = obj.numClasses;
-    this.wOff = this.C * x.cols;
+  constructor(private readonly obj: SoftmaxObjective, private readonly params: Float64Array, private readonly dir: Float64Array) {
+    this.wOff = obj.numClasses * obj.d;
     this.ww = dot(params, params, this.wOff);
     this.wd = dot(params, dir, this.wOff);
     this.dd = dot(dir, dir, this.wOff);
   }
 
   private regAt(t: number): number {
-    return this.l2 * (this.ww + 2 * t * this.wd + t * t * this.dd);
+    return this.obj.l2 * (this.ww + 2 * t * this.wd + t * t * this.dd);
   }
 
   phi(t: number, slope: Float64Array): number {
-    const { params, dir } = this;
+    const { params, dir, obj } = this;
     if (!this.hasTrial) {
-      const { xt, trialZ, trialG } = this.obj.buf;
+      const { xt, trialZ, trialG } = obj.buf;
       for (let j = 0; j < xt.length; j++) xt[j] = params[j] + t * dir[j];
-      this.trialF = this.obj.fusedPass(xt, trialZ, trialG);
+      this.trialF = obj.fusedPass(xt, trialZ, trialG);
       this.trialT = t;
       this.hasTrial = true;
       slope[0] = dot(trialG, dir);
       return this.trialF;
     }
     const u = this.direction();
-    const { C, y } = this;
-    const n = this.x.rows;
-    const z0 = this.obj.z;
-    const zt = this.obj.buf.trialZ; // free once the first trial is evaluated and not the one returned
-    const p = this.obj.buf.p;
+    const { n, y, z: z0 } = obj;
+    const C = obj.numClasses;
+    const zt = obj.buf.trialZ; // reused: from here on the first trial cannot be the accepted one any more
+    const p = obj.buf.p;
     let loss = 0;
     let du = 0;
     for (let i = 0; i < n; i++) {
@@ -160,26 +162,27 @@ class SoftmaxLine implements LineFunction {
       for (let c = 0; c < C; c++) sumY += y[o + c];
       for (let c = 0; c < C; c++) du += (p[c] * sumY - y[o + c]) * u[o + c];
     }
-    // the trial buffer now holds this t's logits, not the first trial's
     this.trialT = NaN;
-    slope[0] = du / n + 2 * this.l2 * (this.wd + t * this.dd);
+    slope[0] = du / n + 2 * obj.l2 * (this.wd + t * this.dd);
     return loss / n + this.regAt(t);
   }
 
   gradientAt(t: number, g: Float64Array): number {
-    const z = this.obj.z;
+    const obj = this.obj;
+    const z = obj.z;
     if (this.hasTrial && t === this.trialT) {
-      z.set(this.obj.buf.trialZ);
-      g.set(this.obj.buf.trialG);
+      z.set(obj.buf.trialZ);
+      g.set(obj.buf.trialG);
       return this.trialF;
     }
     const u = this.direction();
-    const { C, y, params, dir, l2, wOff } = this;
-    const n = this.x.rows;
-    const r = this.obj.buf.trialZ;
-    const p = this.obj.buf.p;
+    const { n, d, y, l2, engine, gv } = obj;
+    const C = obj.numClasses;
+    const { params, dir, wOff } = this;
+    const p = obj.buf.p;
+    gv.fill(0);
+    for (let c = 0; c < C; c++) g[wOff + c] = 0;
     let loss = 0;
-    for (let j = wOff; j < wOff + C; j++) g[j] = 0;
     for (let i = 0; i < n; i++) {
       const o = i * C;
       for (let c = 0; c < C; c++) z[o + c] += t * u[o + c];
@@ -187,21 +190,26 @@ class SoftmaxLine implements LineFunction {
       let sumY = 0;
       for (let c = 0; c < C; c++) sumY += y[o + c];
       for (let c = 0; c < C; c++) {
-        const rc = (p[c] * sumY - y[o + c]) / n;
-        r[o + c] = rc;
-        g[wOff + c] += rc;
+        const r = (p[c] * sumY - y[o + c]) / n;
+        g[wOff + c] += r;
+        if (r !== 0) engine.axpy(i, r, gv, c * d);
       }
     }
-    gemmTN(this.x, r, C, g); // overwrites the C x d weight block only; the bias gradient above stays
-    for (let j = 0; j < wOff; j++) g[j] += 2 * l2 * (params[j] + t * dir[j]);
+    for (let j = 0; j < wOff; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
     return loss / n + this.regAt(t);
   }
 
   /** U = X D^T + d_b (n x C), computed on the first trial that needs it. */
   private direction(): Float64Array {
-    const u = this.obj.buf.u;
+    const obj = this.obj;
+    const u = obj.buf.u;
     if (!this.hasU) {
-      gemmNT(this.x, this.dir, this.C, u, this.dir.subarray(this.wOff));
+      const { n, d, engine, dv } = obj;
+      const C = obj.numClasses;
+      for (let j = 0; j < this.wOff; j++) dv[j] = this.dir[j];
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < C; c++) u[i * C + c] = engine.dot(i, dv, c * d) + this.dir[this.wOff + c];
+      }
       this.hasU = true;
     }
     return u;

@@ -18,6 +18,7 @@ import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilit
 import { Rng } from '../random/rng';
 import type { EncoderInfo } from '../report/schema';
 import { TOOL_VERSION } from '../version';
+import { IncrementalMaxAlignment, isMaxAlignMode } from './incremental';
 import { densestArm, optimalStrategy, randomStrategy, ucbStrategy, type Strategy } from './bandit';
 import { planSelection, type PlanRequest } from './plan';
 import {
@@ -57,7 +58,7 @@ export const DEFAULT_SELECTION_OPTIONS: SelectionOptions = {
   l2: 1e-3,
   w2sC: null,
   evalEvery: 1,
-  augment: 'hard',
+  augment: 'hard+rest',
 };
 
 export interface SelectionMeta {
@@ -171,6 +172,7 @@ async function runStrategy(
   const weakRestHist = new Rows(dw, weakActs && opts.augment === 'hard+rest' ? T * n : 0);
   const rounds: RoundLog[] = [];
   const kernel = hooks.kernel ?? tsAlignmentKernel;
+  const incremental = opts.augment === 'hard+rest' && isMaxAlignMode(opts.align) ? new IncrementalMaxAlignment(opts.align) : undefined;
 
   for (let round = 1; round <= T; round++) {
     throwIfAborted(hooks.signal);
@@ -193,6 +195,7 @@ async function runStrategy(
       if (opts.augment === 'hard+rest') history.weakRest = weakRestHist.view();
     }
     const historyHard = hardHist.rows;
+    const restBefore = restHist.view();
     const det = await detectOverlap({
       confidence: pickRows(shared.conf[k], Int32Array.from(batch)),
       strong: batchStrong,
@@ -202,9 +205,11 @@ async function runStrategy(
       jump: opts.jump,
       kernel,
       history,
+      ...(incremental ? { scorer: incremental } : {}),
       signal: hooks.signal,
     });
 
+    const restCountBefore = restHist.rows;
     for (let i = 0; i < n; i++) {
       const row = batch[i];
       const c = det.categories[i];
@@ -219,6 +224,10 @@ async function runStrategy(
         restHist.push(batchStrong, i);
         if (batchWeak) weakRestHist.push(batchWeak, i);
       }
+    }
+    if (incremental) {
+      const newHard = Int32Array.from({ length: n }, (_, i) => i).filter((i) => det.categories[i] === HARD);
+      await incremental.commit(restHist.rows - restCountBefore, selectRows(batchStrong, newHard), restBefore, kernel, hooks.signal);
     }
     pulls[k]++;
     drawn[k] += n;

@@ -127,15 +127,19 @@ export class ReportPanel implements vscode.Disposable {
     );
   }
 
+  /**
+   * The dataset file: beside the results (`<dir>/.overlap/<name>.result.json` -> `<dir>/<name>`) when it is
+   * there, so a moved or copied folder still works; otherwise the path recorded in the result.
+   */
   get datasetPath(): string {
-    return this.result.dataset.path ?? this.resultPath;
+    return datasetFileOf(this.result, this.resultPath) ?? this.resultPath;
   }
 
   /** The init message the page gets (tests). */
   async initMessage(): Promise<ReportInit> {
     return toReportInit(this.result, this.resultPath, {
       thresholds: this.thresholds,
-      flagged: this.result.dataset.path ? await this.reg.deps.getFlags(this.result.dataset.path).catch(() => []) : [],
+      flagged: this.hasDataset() ? await this.reg.deps.getFlags(this.datasetPath).catch(() => []) : [],
       textsUnavailable: this.textsUnavailable(),
     });
   }
@@ -154,14 +158,18 @@ export class ReportPanel implements vscode.Disposable {
     this.columns = toColumns(result);
     if (changed) {
       this.thresholds = null;
-      const p = result.dataset.path;
+      const p = datasetFileOf(result, resultPath);
       this.texts = p && fs.existsSync(p) ? new RowTexts(p, result.dataset.format as DatasetFormat | undefined) : null;
     }
     if (notify && changed) void this.initMessage().then((init) => this.server.emit('init', init));
   }
 
+  private hasDataset(): boolean {
+    return datasetFileOf(this.result, this.resultPath) !== undefined;
+  }
+
   private textsUnavailable(): string | null {
-    const p = this.result.dataset.path;
+    const p = datasetFileOf(this.result, this.resultPath);
     if (!p) return 'the result names no dataset file, so row texts cannot be shown';
     if (!this.texts) return `dataset file not found: ${p}`;
     return null;
@@ -179,8 +187,8 @@ export class ReportPanel implements vscode.Disposable {
         return { indices: await this.texts.search(query) };
       },
       reveal: async ({ index }) => {
-        const p = this.result.dataset.path;
-        if (!p) throw new Error('the result names no dataset file');
+        if (!this.hasDataset()) throw new Error('the result names no dataset file');
+        const p = this.datasetPath;
         const line = await this.lineOf(index);
         if (line < 1) throw new Error(`row ${index} has no known line in ${path.basename(p)}`);
         await this.reg.deps.revealRow(p, line);
@@ -194,8 +202,8 @@ export class ReportPanel implements vscode.Disposable {
         return { applied: true };
       },
       flag: async ({ index, flagged }) => {
-        const p = this.result.dataset.path;
-        if (!p) throw new Error('the result names no dataset file');
+        if (!this.hasDataset()) throw new Error('the result names no dataset file');
+        const p = this.datasetPath;
         const line = await this.lineOf(index);
         return { flagged: await this.reg.deps.setFlag(p, { index, ...(line > 0 ? { line } : {}) }, flagged) };
       },
@@ -224,11 +232,11 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   private baseName(): string {
-    return path.basename(this.result.dataset.path ?? this.resultPath).replace(/\.result\.json$/, '');
+    return path.basename(this.resultPath).replace(/(\.result)?\.json$/, '');
   }
 
   private async save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
-    const dir = this.result.dataset.path ? path.join(path.dirname(this.result.dataset.path), '.overlap') : path.dirname(this.resultPath);
+    const dir = path.dirname(this.resultPath);
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(dir, name)), filters, title: `Save ${name}` });
     if (!target) return null;
     if (target.scheme === 'file') await writeFileAtomic(target.fsPath, bytes);
@@ -253,7 +261,18 @@ function requireRegistration(): Registration {
 }
 
 function panelKey(result: AnalysisResult, resultPath: string): string {
-  return result.dataset.path ?? resultPath;
+  return datasetFileOf(result, resultPath) ?? resultPath;
+}
+
+/** The dataset a results file describes: its sibling by the `.overlap/` convention, else the recorded path. */
+export function datasetFileOf(result: AnalysisResult, resultPath: string): string | undefined {
+  const m = /^(.*)\.result\.json$/.exec(path.basename(resultPath));
+  const dir = path.dirname(resultPath);
+  if (m && path.basename(dir) === '.overlap') {
+    const beside = path.join(path.dirname(dir), m[1]);
+    if (fs.existsSync(beside)) return beside;
+  }
+  return result.dataset.path;
 }
 
 function titleOf(result: AnalysisResult): string {

@@ -50,6 +50,7 @@ const RE_WHITESPACE = /^\p{White_Space}$/u;
 const RE_BERT_PUNCT = /^(?:[!-/:-@[-`{-~]|\p{P})$/u;
 const RE_CONTROL = /^[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]$/u;
 const RE_MN = /\p{Mn}/gu;
+const RE_MARK = /\p{M}/gu;
 const RE_NUMERIC = /^\p{N}$/u;
 const isWhitespace = (c: string): boolean => RE_WHITESPACE.test(c);
 const isBertPunct = (c: string): boolean => RE_BERT_PUNCT.test(c);
@@ -76,12 +77,50 @@ const stripMarks = (s: string): string => s.replace(RE_MN, '');
 
 type Normalizer = (s: string) => string;
 
+/** `\w` in Rust's regex crate (the Whitespace pre-tokenizer): the Unicode Word class. */
+const RUST_WORD = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}';
+/** `\w` in Oniguruma (Split and Replace patterns): the same, plus Latin-1's ² ³ ¹ ¼ ½ ¾ (checked against tokenizers). */
+const ONIG_WORD = `${RUST_WORD}\\u00b2\\u00b3\\u00b9\\u00bc-\\u00be`;
+
+/**
+ * Rewrites an Oniguruma pattern (what tokenizers compiles) for JavaScript: there \w, \d and \s are Unicode-aware
+ * (see ONIG_WORD; Nd; White_Space), in JavaScript they are ASCII-only.
+ */
+export function onigToJs(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      const e = pattern[++i]!;
+      const map: Record<string, [string, string]> = {
+        w: [`[${ONIG_WORD}]`, ONIG_WORD],
+        W: [`[^${ONIG_WORD}]`, ''],
+        d: ['\\p{Nd}', '\\p{Nd}'],
+        D: ['\\P{Nd}', '\\P{Nd}'],
+        s: ['\\p{White_Space}', '\\p{White_Space}'],
+        S: ['\\P{White_Space}', '\\P{White_Space}'],
+      };
+      const m = map[e];
+      if (m) {
+        if (inClass && !m[1]) throw new Error(`\\${e} inside a character class has no JavaScript equivalent`);
+        out += inClass ? m[1] : m[0];
+      } else out += `\\${e}`;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
+}
+
 function regexOrString(pattern: unknown, what: string, source: string): RegExp {
   const p = pattern as Json | undefined;
   if (p && typeof p.String === 'string') return new RegExp(p.String.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gu');
   if (p && typeof p.Regex === 'string') {
     try {
-      return new RegExp(p.Regex, 'gu');
+      return new RegExp(onigToJs(p.Regex), 'gu');
     } catch (e) {
       throw new TokenizerJsonError(`${source}: ${what} regex /${p.Regex}/ is not valid in JavaScript: ${(e as Error).message}`);
     }
@@ -127,7 +166,8 @@ function buildNormalizer(spec: Json | null | undefined, source: string, warnings
       return (s) => s.normalize(form);
     }
     case 'StripAccents':
-      return stripMarks;
+      // Unlike BertNormalizer (non-spacing marks only), StripAccents drops every combining mark (Mn, Mc, Me).
+      return (s) => s.replace(RE_MARK, '');
     case 'Strip': {
       const left = spec.strip_left !== false;
       const right = spec.strip_right !== false;
@@ -263,9 +303,9 @@ const BYTE_TO_CHAR: string[] = (() => {
   for (let b = 0; b < 256; b++) table[b] = String.fromCodePoint(bs.includes(b) ? b : 256 + n++);
   return table;
 })();
-// Oniguruma (which tokenizers uses) reads \s as White_Space and \w as letters, marks, decimal digits and connectors.
+// Oniguruma (which tokenizers uses for this pattern) reads \s as White_Space.
 const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\p{White_Space}\p{L}\p{N}]+|\p{White_Space}+(?!\P{White_Space})|\p{White_Space}+/gu;
-const WORD_SPLIT = /[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\p{White_Space}]+/gu;
+const WORD_SPLIT = new RegExp(`[${RUST_WORD}]+|[^${RUST_WORD}\\p{White_Space}]+`, 'gu');
 const utf8 = new TextEncoder();
 
 function behaviorOf(v: unknown, fallback: Behavior, source: string): Behavior {
@@ -277,7 +317,9 @@ function behaviorOf(v: unknown, fallback: Behavior, source: string): Behavior {
 
 function buildPreTokenizer(spec: Json | null | undefined, source: string): PreTokenizer {
   if (!spec) return (pieces) => pieces;
-  const each = (f: (s: string, first: boolean) => string[]): PreTokenizer => (pieces, first) => pieces.flatMap((p, i) => f(p, first && i === 0));
+  // Empty pieces produce nothing (tokenizers drops empty splits before pre-tokenizing them).
+  const each = (f: (s: string, first: boolean) => string[]): PreTokenizer => (pieces, first) =>
+    pieces.flatMap((p, i) => (p.length === 0 ? [] : f(p, first && i === 0)));
   switch (spec.type) {
     case 'BertPreTokenizer':
       return each((s) => split(s, charMatches(s, isWhitespace), 'Removed').flatMap((w) => split(w, charMatches(w, isBertPunct), 'Isolated')));
@@ -679,7 +721,7 @@ interface AddedToken {
 
 type Segment = { text: string; id?: number };
 
-const RE_WORD_CHAR = /^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]$/u;
+const RE_WORD_CHAR = new RegExp(`^[${RUST_WORD}]$`, 'u');
 
 /** Splits text around added tokens, leftmost-longest, as tokenizers' AddedVocabulary does. */
 function splitOnAdded(text: string, tokens: readonly AddedToken[]): Segment[] {
@@ -753,7 +795,7 @@ export function loadHfTokenizer(json: string | Json, opts: HfTokenizerOptions = 
       } else {
         for (const part of splitOnAdded(normalize(seg.text), normAdded)) {
           if (part.id !== undefined) ids.push(part.id);
-          else for (const word of preTokenize([part.text], first)) ids.push(...model.tokenize(word));
+          else for (const word of preTokenize([part.text], first)) if (word.length > 0) ids.push(...model.tokenize(word));
         }
       }
       first = false;

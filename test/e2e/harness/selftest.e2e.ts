@@ -34,6 +34,7 @@ export const journeys: Journey[] = [
       await h.clickNotificationButton(/Probe notification 42/, 'Later');
 
       await h.runCommand('E2E Probe: Insert Line');
+      assert.deepEqual(await h.waitForVisibleLine('probe inserted'), { line: 1, text: 'probe inserted' });
       assert.ok((await h.readEditorText()).startsWith('probe inserted\n'));
       await h.undo();
       assert.equal(await h.readEditorText(), original);

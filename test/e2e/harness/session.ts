@@ -209,9 +209,11 @@ export class VSCode {
 
   /**
    * Labels of the palette entries that match `query` (fuzzy, as a user typing it sees; only rendered rows, ~15).
-   * Waits until at least one label contains `query`, or returns what is shown after `timeoutMs`. Closes the palette.
+   * Waits until at least one label contains `query`, or returns what is shown after `timeoutMs`. Closes the palette
+   * unless `keepOpen` (e.g. for a screenshot of it).
    */
-  async listCommands(query: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<string[]> {
+  async listCommands(query: string, { timeoutMs = 30_000, keepOpen = false }: { timeoutMs?: number; keepOpen?: boolean } = {}):
+    Promise<string[]> {
     const wanted = query.toLowerCase();
     let labels: string[] = [];
     const deadline = Date.now() + timeoutMs;
@@ -225,7 +227,7 @@ export class VSCode {
       }
       if (labels.some((l) => l.toLowerCase().includes(wanted))) break;
     }
-    await this.page.keyboard.press('Escape');
+    if (!keepOpen) await this.page.keyboard.press('Escape');
     return labels;
   }
 
@@ -420,6 +422,14 @@ export class VSCode {
     }, EDITOR);
   }
 
+  /** Waits until a rendered line of the active editor matches `pattern` (e.g. after a command edited the file). */
+  async waitForVisibleLine(pattern: RegExp | string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}):
+    Promise<{ line: number; text: string }> {
+    const test = (t: string): boolean => (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t));
+    return retry(`waitForVisibleLine(${pattern})`, async () => (await this.visibleLines()).find((l) => test(l.text)),
+      { timeoutMs });
+  }
+
   /**
    * Hovers line `line` of the active editor (over its first non-blank character, or at 1-based `column`) and
    * returns the hover's text. Scrolls the line into view if needed; moves the mouse away and back when no hover
@@ -560,10 +570,38 @@ export class VSCode {
 
   // ---- Notifications, status bar, views -----------------------------------------------------------------------
 
-  /** Notification toasts currently shown (and the notification centre's entries while it is open). */
-  async notificationDetails(): Promise<Notification[]> {
+  // With the smoke-test driver on (which extensionDevelopmentPath needs), VS Code never shows notification toasts:
+  // every notification goes straight to the notification centre, so the helpers read (and click in) the centre.
+
+  /** Opens the notification centre (bell in the status bar) if it is not open. */
+  async showNotificationCenter(): Promise<void> {
+    const center = this.page.locator('.notifications-center.visible');
+    if (await center.count()) return;
+    await retry('showNotificationCenter', async () => {
+      if (!(await center.count())) await this.page.locator('[id="status.notifications"]').first().click({ timeout: 5_000 });
+      await center.waitFor({ state: 'visible', timeout: 2_000 });
+      return true;
+    }, { timeoutMs: 15_000 });
+  }
+
+  /** Closes the notification centre if it is open. */
+  async hideNotificationCenter(): Promise<void> {
+    if (await this.page.locator('.notifications-center.visible').count()) {
+      await this.page.locator('[id="status.notifications"]').first().click({ timeout: 5_000 });
+    }
+  }
+
+  /** All notifications (newest first), read from the notification centre; closes it again unless `keepOpen`. */
+  async notificationDetails({ keepOpen = false }: { keepOpen?: boolean } = {}): Promise<Notification[]> {
+    await this.showNotificationCenter();
+    const list = await this.readNotificationCenter();
+    if (!keepOpen) await this.hideNotificationCenter();
+    return list;
+  }
+
+  private async readNotificationCenter(): Promise<Notification[]> {
     return this.page.evaluate(() => [...(globalThis as any).document.querySelectorAll(
-      '.notifications-toasts .notification-list-item, .notifications-center .notification-list-item',
+      '.notifications-center .notification-list-item, .notifications-toasts .notification-list-item',
     )].map((item: Dom) => {
       const icon = String(item.querySelector('.notification-list-item-icon')?.className ?? '');
       return {
@@ -576,25 +614,34 @@ export class VSCode {
     }));
   }
 
-  /** Messages of the notifications currently shown. */
+  /** Messages of all notifications so far (newest first). */
   async notifications(): Promise<string[]> {
     return (await this.notificationDetails()).map((n) => n.message);
   }
 
-  /** Waits for a notification whose message matches; returns it. Info toasts hide after ~10 s, so wait promptly. */
-  async waitForNotification(pattern: RegExp | string, { timeoutMs = 60_000 }: { timeoutMs?: number } = {}):
-    Promise<Notification> {
+  /** Waits for a notification whose message matches and returns it (the centre is closed again unless keepOpen). */
+  async waitForNotification(pattern: RegExp | string,
+    { timeoutMs = 60_000, keepOpen = false }: { timeoutMs?: number; keepOpen?: boolean } = {}): Promise<Notification> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    return retry(`waitForNotification(${re})`, async () =>
-      (await this.notificationDetails()).find((n) => re.test(n.message)), { timeoutMs, intervalMs: 200 });
+    await this.showNotificationCenter();
+    try {
+      return await retry(`waitForNotification(${re})`, async () =>
+        (await this.readNotificationCenter()).find((n) => re.test(n.message)), { timeoutMs, intervalMs: 200 });
+    } finally {
+      if (!keepOpen) await this.hideNotificationCenter().catch(() => undefined);
+    }
   }
 
   /** Clicks the button `button` of the notification whose message matches `pattern`. */
   async clickNotificationButton(pattern: RegExp | string, button: string, { timeoutMs = 30_000 } = {}):
     Promise<void> {
-    const n = await this.waitForNotification(pattern, { timeoutMs });
-    const item = this.page.locator('.notification-list-item').filter({ hasText: n.message }).first();
-    await item.locator('.monaco-button', { hasText: button }).first().click({ timeout: 5_000 });
+    const n = await this.waitForNotification(pattern, { timeoutMs, keepOpen: true });
+    const item = this.page.locator('.notifications-center .notification-list-item').filter({ hasText: n.message }).first();
+    // Buttons show only on the expanded entry: click the message to expand it first when they are hidden.
+    const btn = item.locator('.monaco-button', { hasText: button }).first();
+    if (!(await btn.isVisible())) await item.locator('.notification-list-item-message').click();
+    await btn.click({ timeout: 5_000 });
+    await this.hideNotificationCenter().catch(() => undefined);
   }
 
   /** Texts of the status bar items, left to right. */
@@ -605,16 +652,24 @@ export class VSCode {
 
   /**
    * Rows (aria-labels) of the side-bar view whose header title contains `viewTitle`, e.g. a tree view. The view must
-   * be open: run its "Focus on <View> View" command first.
+   * be open: run its "Focus on <View> View" command first. Waits up to `timeoutMs` for at least one row, else [].
    */
-  async viewRows(viewTitle: string): Promise<string[]> {
-    return this.page.evaluate((title) => {
+  async viewRows(viewTitle: string, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<string[]> {
+    const read = (): Promise<string[]> => this.page.evaluate((title) => {
       const pane = [...(globalThis as any).document.querySelectorAll('.pane')].find((p: Dom) =>
         (p.querySelector('.pane-header .title')?.textContent ?? '').toLowerCase().includes(title.toLowerCase()));
       if (!pane) return [];
       return [...pane.querySelectorAll('.pane-body .monaco-list-row')]
         .map((r: Dom) => (r.getAttribute('aria-label') ?? r.textContent ?? '').trim());
     }, viewTitle);
+    try {
+      return await retry(`viewRows("${viewTitle}")`, async () => {
+        const rows = await read();
+        return rows.length > 0 ? rows : undefined;
+      }, { timeoutMs });
+    } catch {
+      return read();
+    }
   }
 
   // ---- Webviews -------------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ describe('readSafetensors', () => {
       h: { dtype: 'F16', shape: [3], data: f16 },
       b: { dtype: 'BF16', shape: [1, 3], data: bf16 },
     });
-    expect(Array.from(readSafetensors(bytes, 'x', 'h').data)).toEqual([1, -2, 0.5]);
+    expect(Array.from(readSafetensors(bytes, 'x', 'h').data as Float32Array)).toEqual([1, -2, 0.5]);
     expect(Array.from(readSafetensorsMatrix(bytes, 'x', 'b').data)).toEqual([1, -2, 0.5]);
   });
 

@@ -51,7 +51,13 @@ function fakeTransformer(opts: { hidden: number | string; inputs?: string[] }): 
     const types = g.op('Unsqueeze', [g.op('Cast', ['token_type_ids'], { to: 1 }), g.constI64([2])]);
     states = g.op('Add', [states, types]);
   }
-  g.node('Identity', [states], ['last_hidden_state']);
+  if (typeof opts.hidden === 'string') {
+    // Reshape to [batch, sequence, -1]: onnxruntime cannot infer the width, so it stays symbolic.
+    const shape = g.op('Concat', [g.op('Shape', [names[0]!]), g.constI64([-1])], { axis: 0 });
+    g.node('Reshape', [states, shape], ['last_hidden_state']);
+  } else {
+    g.node('Identity', [states], ['last_hidden_state']);
+  }
   g.output('last_hidden_state', 'float32', ['batch', 'sequence', opts.hidden]);
   return g.serialize();
 }

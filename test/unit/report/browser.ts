@@ -48,6 +48,33 @@ export interface PageProbe {
   errors: string[];
 }
 
+/** Runs in the page before its scripts (plain JS: this file is compiled without the DOM library). */
+const TRAP_SCRIPT = `
+(() => {
+  window.__evalCalls = [];
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));
+  const record = (kind, code) => {
+    const stack = new Error().stack || '';
+    // Playwright's own evaluate() runs through eval in the page; it is the driver, not the product.
+    if (!stack.includes('UtilityScript')) window.__evalCalls.push(kind + ': ' + String(code).slice(0, 80) + ' @ ' + stack.split('\\n').slice(2, 4).join(' | '));
+  };
+  const RealFunction = Function;
+  const TrappedFunction = function (...args) {
+    record('Function', args[args.length - 1]);
+    return RealFunction.apply(this, args);
+  };
+  Object.defineProperty(TrappedFunction, 'prototype', { value: RealFunction.prototype });
+  window.Function = TrappedFunction;
+  Object.defineProperty(RealFunction.prototype, 'constructor', { value: TrappedFunction, writable: true, configurable: true });
+  const realEval = window.eval;
+  window.eval = function (code) {
+    record('eval', code);
+    return realEval(code);
+  };
+})();
+`;
+
 /**
  * Installs the traps before any page script runs: every call of the Function constructor (also reached as
  * `(function(){}).constructor`) and of eval is recorded with its stack; CSP violations are recorded too.
@@ -58,35 +85,9 @@ export async function trap(page: Page): Promise<() => Promise<PageProbe>> {
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.addInitScript(() => {
-    const w = window as unknown as { __evalCalls: string[]; __csp: string[] };
-    w.__evalCalls = [];
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
-    const record = (kind: string, code: unknown) => {
-      const stack = new Error().stack ?? '';
-      // Playwright's own evaluate() runs through eval in the page; it is the driver, not the product.
-      if (!stack.includes('UtilityScript')) w.__evalCalls.push(`${kind}: ${String(code).slice(0, 80)} @ ${stack.split('\n').slice(2, 4).join(' | ')}`);
-    };
-    const RealFunction = Function;
-    const TrappedFunction = function (this: unknown, ...args: string[]) {
-      record('Function', args[args.length - 1]);
-      return RealFunction.apply(this, args);
-    } as unknown as FunctionConstructor;
-    Object.defineProperty(TrappedFunction, 'prototype', { value: RealFunction.prototype });
-    (window as unknown as { Function: FunctionConstructor }).Function = TrappedFunction;
-    Object.defineProperty(RealFunction.prototype, 'constructor', { value: TrappedFunction, writable: true, configurable: true });
-    const realEval = window.eval;
-    window.eval = function (code: string) {
-      record('eval', code);
-      return realEval(code);
-    };
-  });
+  await page.addInitScript({ content: TRAP_SCRIPT });
   return async () => {
-    const w = await page.evaluate(() => {
-      const x = window as unknown as { __evalCalls: string[]; __csp: string[] };
-      return { evalCalls: x.__evalCalls, cspViolations: x.__csp };
-    });
+    const w = (await page.evaluate('({ evalCalls: window.__evalCalls, cspViolations: window.__csp })')) as { evalCalls: string[]; cspViolations: string[] };
     return { ...w, errors };
   };
 }

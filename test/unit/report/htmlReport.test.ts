@@ -162,7 +162,7 @@ describe('report page in chromium', () => {
 
   it('re-themes the charts when the colour scheme changes', async () => {
     const { page } = await open(buildResult({ w2s: 100 }));
-    const background = () => page.locator('#chart-regime svg').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+    const background = () => page.locator('#chart-regime svg').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
     expect(await background()).toBe('rgb(255, 255, 255)');
     await page.emulateMedia({ colorScheme: 'dark' });
     await expect.poll(background).toBe('rgb(31, 31, 31)');

@@ -7,7 +7,7 @@ import { pca2, pcaMap } from '../../../src/core/report/pca';
 function jacobiEigen(a: number[][]): { values: number[]; vectors: number[][] } {
   const n = a.length;
   const m = a.map((r) => r.slice());
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const v: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p][q] ** 2;
@@ -78,7 +78,7 @@ describe('pca2', () => {
       expect(p.variance[0]).toBeCloseTo(ref.values[0], 6);
       expect(p.variance[1]).toBeCloseTo(ref.values[1], 6);
       expect(p.totalVariance).toBeCloseTo(ref.values.reduce((a, b) => a + b, 0), 6);
-      for (let a = 0; a < 2; a++) {
+      for (const a of [0, 1] as const) {
         const cos = ref.vectors[a].reduce((s, v, j) => s + v * p.axes[a][j], 0);
         expect(Math.abs(cos)).toBeCloseTo(1, 8);
       }

@@ -76,7 +76,7 @@ describe('chart specs', () => {
       .filter((d) => d.startsWith('data_'))
       .map((d) => data(d));
     const curve = all.find((d) => d.length === 11 && 'mean' in d[0])!;
-    expect(curve.map((d) => d.p)).toEqual(r.mixing.proportions);
+    expect(curve.map((d) => d.p)).toEqual(r.mixing!.proportions);
     const refs = all.find((d) => d.some((x) => x.series === 'weak'))!;
     expect(refs.map((d) => d.series)).toEqual(['weak', 'W2S (all W2S-train)', 'strong', 'random subset']);
     expect(refs.find((d) => d.series === 'strong')!.value).toBe(0.86);

@@ -1,0 +1,95 @@
+/**
+ * bench/core: the analysis on cached activations (n = 15,000, d_weak = 1,024, d_strong = 4,096), ours vs a numpy/scipy
+ * implementation of the same steps (bench/core_ref.py) on the same files, in the same run. Goal: ours <= 0.7 x numpy.
+ * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeNpyFile } from '../src/core/activations/file';
+import { runAnalysis } from '../src/core/experiment/analyze';
+import { randomThirds } from '../src/core/experiment/split';
+import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
+import { Rng } from '../src/core/random/rng';
+import { createLocalInference } from '../src/inference/local';
+import { ensurePythonNumpy, machineLine, table } from './common';
+
+const N = Number(process.env.CORE_N ?? 15000);
+const SEEDS = Number(process.env.CORE_SEEDS ?? 3);
+const D_WEAK = 1024;
+const D_STRONG = 4096;
+
+/** Rows carry an easy block (seen by both models) and a hard block (strong only), each present or not. */
+function makeData(seed: number) {
+  const rng = new Rng(seed);
+  const dEasy = D_STRONG / 2;
+  const thetaEasy = Float32Array.from({ length: dEasy }, () => 0.06 * rng.next());
+  const thetaHard = Float32Array.from({ length: D_STRONG - dEasy }, () => 0.06 * rng.next());
+  const labels = new Int32Array(N);
+  const weak = new Float32Array(N * D_WEAK);
+  const strong = new Float32Array(N * D_STRONG);
+  for (let i = 0; i < N; i++) {
+    const y = rng.next() < 0.5 ? 0 : 1;
+    labels[i] = y;
+    const s = y ? 1 : -1;
+    const m = rng.int(3); // 0 easy-only, 1 hard-only, 2 overlap
+    for (let j = 0; j < D_STRONG; j++) {
+      const easy = j < dEasy;
+      const present = m === 2 || (easy ? m === 0 : m === 1);
+      const v = (present ? s * (easy ? thetaEasy[j] : thetaHard[j - dEasy]) : 0) + rng.normal();
+      strong[i * D_STRONG + j] = v;
+      if (j < D_WEAK) weak[i * D_WEAK + j] = v;
+    }
+  }
+  return { labels, weak, strong };
+}
+
+async function main() {
+  const py = ensurePythonNumpy();
+  const dir = path.join(__dirname, 'core-data');
+  fs.mkdirSync(dir, { recursive: true });
+  const data = makeData(1);
+  const split = randomThirds(N, 0);
+  await writeNpyFile(path.join(dir, 'weak.npy'), data.weak, [N, D_WEAK]);
+  await writeNpyFile(path.join(dir, 'strong.npy'), data.strong, [N, D_STRONG]);
+  await writeNpyFile(path.join(dir, 'labels.npy'), data.labels, [N]);
+  await writeNpyFile(path.join(dir, 'split.npy'), split, [N]);
+
+  const input = {
+    weak: { kind: 'activations' as const, acts: { rows: N, cols: D_WEAK, data: data.weak } },
+    strong: { rows: N, cols: D_STRONG, data: data.strong },
+    labels: data.labels, numClasses: 2, split,
+    encoders: { weak: { id: 'bench-weak', kind: 'arrays' as const, dim: D_WEAK }, strong: { id: 'bench-strong', kind: 'arrays' as const, dim: D_STRONG } },
+  };
+  const options = { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const };
+  const inference = createLocalInference({ device: 'cpu' });
+  const runs: { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>> }[] = [];
+  for (const [name, kernel] of [['ours (ONNX kernel)', inference.alignmentKernel()], ['ours (pure-TS kernel)', tsAlignmentKernel]] as const) {
+    const t0 = performance.now();
+    const result = await runAnalysis(input, options, { kernel });
+    runs.push({ name, seconds: (performance.now() - t0) / 1000, result });
+  }
+  await inference.dispose();
+  const ref = JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  const rows = runs.map((r) => [
+    r.name, r.seconds.toFixed(1), (r.result.timings.protocol ?? 0).toFixed(1), (r.result.timings.detection ?? 0).toFixed(2),
+    (r.result.timings.mixing ?? 0).toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
+    String(r.result.detection.counts.overlap), (r.seconds / ref.seconds.total).toFixed(2),
+  ]);
+  rows.push([
+    `numpy/scipy (${String(ref.blas)})`, ref.seconds.total.toFixed(1), ref.seconds.protocol.toFixed(1), ref.seconds.detection.toFixed(2),
+    ref.seconds.mixing.toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
+    String(ref.counts.overlap), '1.00',
+  ]);
+  console.log(machineLine());
+  console.log(`n = ${N}, d_weak = ${D_WEAK}, d_strong = ${D_STRONG}, mixing seeds = ${SEEDS} (11 proportions + random baseline each)`);
+  console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'overlap', 'x numpy'], rows));
+  const ratio = runs[0].seconds / ref.seconds.total;
+  console.log(`verdict: ours takes ${ratio.toFixed(2)} x numpy's time (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}`);
+  void spawnSync;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+"""Reference implementation of the analysis on cached activations in numpy/scipy, for bench/core.js.
+
+The same steps as src/core/experiment/analyze.ts: weak probe (weak-train), strong probe and W2S probe (W2S-train,
+soft pseudo-labels), Binseg change point (l2, jump 5, min size 2) twice, dot-max alignment, the mixing curve over
+11 proportions x seeds plus the random baseline. Probes: mean logistic loss + l2 ||w||^2 with an unpenalised bias,
+minimised by scipy's L-BFGS-B to a gradient inf-norm of 1e-6 (our solver stops at the same tolerance).
+Usage: python3 core_ref.py DIR SEEDS  (DIR holds weak.npy strong.npy labels.npy split.npy); prints JSON.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from scipy.optimize import minimize
+
+L2 = 1e-3
+
+
+def fit_logistic(X, y):
+    n, d = X.shape
+
+    def f(theta):
+        w, b = theta[:d], theta[d]
+        z = X @ w + b
+        loss = np.mean(np.logaddexp(0, z) - y * z) + L2 * w @ w
+        r = (1 / (1 + np.exp(-z)) - y) / n
+        g = np.empty(d + 1)
+        g[:d] = X.T @ r + 2 * L2 * w
+        g[d] = r.sum()
+        return loss, g
+
+    res = minimize(f, np.zeros(d + 1), jac=True, method="L-BFGS-B", options={"maxiter": 1000, "gtol": 1e-6, "maxcor": 10})
+    return res.x[:d], res.x[d], res.nit
+
+
+def proba(model, X):
+    w, b, _ = model
+    return 1 / (1 + np.exp(-(X @ w + b)))
+
+
+def changepoint(values, jump=5, min_size=2):
+    s = np.sort(values)
+    n = len(s)
+    if n < 7:
+        return float(np.median(s))
+    c = np.concatenate([[0.0], np.cumsum(s)])
+    b = np.arange(jump, n - min_size + 1, jump)
+    b = b[b >= min_size]
+    gain = b * (n - b) / n * (c[b] / b - (c[n] - c[b]) / (n - b)) ** 2
+    best = b[len(gain) - 1 - np.argmax(gain[::-1])]  # ties -> the largest b
+    return float(s[best])
+
+
+def main():
+    d = sys.argv[1]
+    seeds = int(sys.argv[2])
+    weak = np.load(f"{d}/weak.npy").astype(np.float64)
+    strong = np.load(f"{d}/strong.npy").astype(np.float64)
+    y = np.load(f"{d}/labels.npy").astype(np.float64)
+    split = np.load(f"{d}/split.npy")
+    wt, w2, te = (np.where(split == k)[0] for k in range(3))
+    t0 = time.perf_counter()
+    weak_m = fit_logistic(weak[wt], y[wt])
+    p_w2 = proba(weak_m, weak[w2])
+    weak_acc = np.mean((proba(weak_m, weak[te]) > 0.5) == y[te])
+    Xs, Xt = strong[w2], strong[te]
+    strong_m = fit_logistic(Xs, y[w2])
+    strong_acc = np.mean((proba(strong_m, Xt) > 0.5) == y[te])
+    w2s_m = fit_logistic(Xs, p_w2)
+    w2s_acc = np.mean((proba(w2s_m, Xt) > 0.5) == y[te])
+    t_protocol = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    conf = 2 * np.abs(p_w2 - 0.5)
+    th1 = changepoint(conf)
+    hard = conf < th1
+    rest = np.where(~hard)[0]
+    scores = (Xs[rest] @ Xs[hard].T).max(axis=1) if hard.any() else np.zeros(len(rest))
+    th2 = changepoint(scores)
+    overlap = rest[scores >= th2]
+    non = np.setdiff1d(np.arange(len(w2)), overlap)
+    t_detect = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    m = min(len(overlap), len(non))
+    curve = []
+    rng = np.random.default_rng(0)
+    for s in range(seeds):
+        row = []
+        for p in np.linspace(0, 1, 11):
+            sel = np.concatenate([rng.choice(overlap, int(np.floor(m * p + 1e-9)), replace=False),
+                                  rng.choice(non, int(np.floor(m * (1 - p) + 1e-9)), replace=False)])
+            mdl = fit_logistic(Xs[sel], p_w2[sel])
+            row.append(float(np.mean((proba(mdl, Xt) > 0.5) == y[te])))
+        sel = rng.choice(len(w2), m, replace=False)
+        fit_logistic(Xs[sel], p_w2[sel])
+        curve.append(row)
+    t_mixing = time.perf_counter() - t2
+    print(json.dumps({
+        "accuracy": {"weak": weak_acc, "strong": strong_acc, "w2s": w2s_acc},
+        "iterations": {"weak": int(weak_m[2]), "strong": int(strong_m[2]), "w2s": int(w2s_m[2])},
+        "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},
+        "seconds": {"protocol": t_protocol, "detection": t_detect, "mixing": t_mixing,
+                    "total": t_protocol + t_detect + t_mixing},
+        "blas": np.__config__.blas_opt_info.get("libraries", ["?"]) if hasattr(np.__config__, "blas_opt_info") else "?",
+    }))
+
+
+if __name__ == "__main__":
+    main()

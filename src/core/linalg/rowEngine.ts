@@ -1,0 +1,87 @@
+/**
+ * Row operations of one activation matrix against Float64 vectors: the inner loops of the probes. Two engines with
+ * one interface: WebAssembly SIMD over a copy of a Float32 matrix (simd.ts), and the JavaScript loops of gemv.ts
+ * over the matrix in place (Float64 matrices, runtimes without SIMD, or matrices too large to copy).
+ * Vectors passed to `dot` and `axpy` must come from the engine's `vector()`: for SIMD they live in its memory.
+ */
+import { axpyRowAt, dotRowAt } from './gemv';
+import type { Matrix } from './matrix';
+import { simdWorkspace, type SimdWorkspace } from './simd';
+
+export interface RowEngine {
+  readonly rows: number;
+  readonly cols: number;
+  /** Which loops run: 'simd' (WebAssembly) or 'js'. */
+  readonly kind: 'simd' | 'js';
+  /** A zeroed Float64 vector usable by dot and axpy (from the capacity given at creation). */
+  vector(len: number): Float64Array;
+  /** sum_j X[i, j] v[vOff + j]. */
+  dot(i: number, v: Float64Array, vOff: number): number;
+  /** y[yOff + j] += alpha X[i, j]. */
+  axpy(i: number, alpha: number, y: Float64Array, yOff: number): void;
+}
+
+class JsRowEngine implements RowEngine {
+  readonly kind = 'js' as const;
+  readonly rows: number;
+  readonly cols: number;
+  private readonly data: Float32Array | Float64Array;
+  constructor(x: Matrix) {
+    this.rows = x.rows;
+    this.cols = x.cols;
+    this.data = x.data;
+  }
+  vector(len: number): Float64Array {
+    return new Float64Array(len);
+  }
+  dot(i: number, v: Float64Array, vOff: number): number {
+    return dotRowAt(this.data, i * this.cols, v, vOff, this.cols);
+  }
+  axpy(i: number, alpha: number, y: Float64Array, yOff: number): void {
+    axpyRowAt(alpha, this.data, i * this.cols, y, yOff, this.cols);
+  }
+}
+
+class SimdRowEngine implements RowEngine {
+  readonly kind = 'simd' as const;
+  readonly rows: number;
+  readonly cols: number;
+  private readonly rowBytes: number;
+  private next: number;
+  constructor(private readonly ws: SimdWorkspace, x: Matrix, private readonly xByte: number) {
+    this.rows = x.rows;
+    this.cols = x.cols;
+    this.rowBytes = x.cols * 4;
+    this.next = 0;
+  }
+  vector(len: number): Float64Array {
+    const start = this.next;
+    const bytes = Math.ceil((len * 8) / 16) * 16;
+    if (start + bytes > this.xByte) throw new Error(`row engine: vector capacity exceeded (${len} more values)`);
+    this.next = start + bytes;
+    return new Float64Array(this.ws.f64.buffer, start, len);
+  }
+  dot(i: number, v: Float64Array, vOff: number): number {
+    return this.ws.dot(this.xByte + i * this.rowBytes, v.byteOffset + vOff * 8, this.cols);
+  }
+  axpy(i: number, alpha: number, y: Float64Array, yOff: number): void {
+    this.ws.axpy(alpha, this.xByte + i * this.rowBytes, y.byteOffset + yOff * 8, this.cols);
+  }
+}
+
+/**
+ * An engine for X with room for `vectorCapacity` Float64 values in its vectors (each vector is padded to 16 bytes).
+ * Float32 matrices get the SIMD engine (a copy of X) when WebAssembly SIMD is available; otherwise the JS loops.
+ */
+export function rowEngine(x: Matrix, vectorCapacity: number, vectorCount = 8): RowEngine {
+  if (x.data instanceof Float32Array && x.rows * x.cols > 0) {
+    const vecBytes = Math.ceil((vectorCapacity * 8 + vectorCount * 16) / 16) * 16;
+    const total = vecBytes + x.rows * x.cols * 4;
+    const ws = simdWorkspace(total);
+    if (ws) {
+      ws.f32.set(x.data.subarray(0, x.rows * x.cols), vecBytes / 4);
+      return new SimdRowEngine(ws, x, vecBytes);
+    }
+  }
+  return new JsRowEngine(x);
+}

@@ -1,0 +1,209 @@
+/**
+ * Optional WebAssembly SIMD row kernels: the same dot and axpy as gemv.ts (Float32 rows against Float64 vectors,
+ * Float64 accumulation), two lanes at a time. JavaScript tops out near one multiply-add per nanosecond on these
+ * loops; the SIMD versions run several times faster, which is most of a probe fit's time.
+ *
+ * The module is 300 bytes assembled below (no toolchain, no file, no network): WebAssembly is a standard global in
+ * Node, Electron and browsers. When it is missing or lacks SIMD, `simdKernels()` returns null and callers keep the
+ * JavaScript loops, which compute the same sums in a different order (results agree to rounding).
+ *
+ * Memory is imported, so a caller sizes one `WebAssembly.Memory` per problem and lets the GC drop it afterwards.
+ */
+
+// --- a minimal WebAssembly encoder -------------------------------------------------------------------------
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+// instructions
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const i32c = (v: number) => [0x41, ...sleb(v)];
+const I32_ADD = [0x6a];
+const I32_AND = [0x71];
+const I32_SHL = [0x74];
+const I32_LT_U = [0x49];
+const F64_ADD = [0xa0];
+const F64_MUL = [0xa2];
+const F64_PROMOTE_F32 = [0xbb];
+const f32load = (offset: number) => [0x2a, 2, ...uleb(offset)];
+const f64load = (offset: number) => [0x2b, 3, ...uleb(offset)];
+const f64store = (offset: number) => [0x39, 3, ...uleb(offset)];
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+const v128load = (offset: number) => simd(0x00, 4, ...uleb(offset));
+const v128store = (offset: number) => simd(0x0b, 4, ...uleb(offset));
+const load64zero = (offset: number) => simd(0x5d, 3, ...uleb(offset));
+const PROMOTE_LOW = simd(0x5f);
+const F64X2_ADD = simd(0xf0);
+const F64X2_MUL = simd(0xf2);
+const F64X2_SPLAT = simd(0x14);
+const lane = (i: number) => simd(0x21, i);
+const V128_ZERO = simd(0x0c, ...new Array(16).fill(0));
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = [0x0b];
+const br = (d: number) => [0x0c, ...uleb(d)];
+const brIf = (d: number) => [0x0d, ...uleb(d)];
+
+/** while (ptr < end) { body } as block/loop. */
+function whileLess(ptr: number, end: number, body: number[]): number[] {
+  return [...BLOCK, ...LOOP, ...get(ptr), ...get(end), ...I32_LT_U, 0x45 /* i32.eqz */, ...brIf(1), ...body, ...br(0), ...END, ...END];
+}
+
+/**
+ * dot(x: *f32, v: *f64, len: i32) -> f64: sum_j x[j] v[j], eight elements per step in four f64x2 accumulators.
+ * Locals: 3 end8 (i32), 4 end (i32), 5..8 acc (v128), 9 s (f64).
+ */
+function dotBody(): number[] {
+  const [X, V, LEN, END8, ENDP, A0, A1, A2, A3, S] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const step = (acc: number, k: number) => [
+    ...get(acc), ...get(X), ...load64zero(8 * k), ...PROMOTE_LOW, ...get(V), ...v128load(16 * k), ...F64X2_MUL, ...F64X2_ADD, ...set(acc),
+  ];
+  const body = [
+    ...V128_ZERO, ...set(A0), ...V128_ZERO, ...set(A1), ...V128_ZERO, ...set(A2), ...V128_ZERO, ...set(A3),
+    // end8 = x + (len & ~7) * 4
+    ...get(X), ...get(LEN), ...i32c(-8), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(END8),
+    ...whileLess(X, END8, [
+      ...step(A0, 0), ...step(A1, 1), ...step(A2, 2), ...step(A3, 3),
+      ...get(X), ...i32c(32), ...I32_ADD, ...set(X), ...get(V), ...i32c(64), ...I32_ADD, ...set(V),
+    ]),
+    ...get(A0), ...get(A1), ...F64X2_ADD, ...get(A2), ...get(A3), ...F64X2_ADD, ...F64X2_ADD, ...set(A0),
+    ...get(A0), ...lane(0), ...get(A0), ...lane(1), ...F64_ADD, ...set(S),
+    // tail: end = x + (len & 7) * 4
+    ...get(X), ...get(LEN), ...i32c(7), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(ENDP),
+    ...whileLess(X, ENDP, [
+      ...get(S), ...get(X), ...f32load(0), ...F64_PROMOTE_F32, ...get(V), ...f64load(0), ...F64_MUL, ...F64_ADD, ...set(S),
+      ...get(X), ...i32c(4), ...I32_ADD, ...set(X), ...get(V), ...i32c(8), ...I32_ADD, ...set(V),
+    ]),
+    ...get(S),
+  ];
+  return [...vec([[2, I32], [4, V128], [1, F64]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
+}
+
+/**
+ * axpy(alpha: f64, x: *f32, y: *f64, len: i32): y[j] += alpha x[j], eight elements per step.
+ * Locals: 4 end8 (i32), 5 end (i32), 6 a (v128).
+ */
+function axpyBody(): number[] {
+  const [ALPHA, X, Y, LEN, END8, ENDP, A] = [0, 1, 2, 3, 4, 5, 6];
+  const step = (k: number) => [
+    ...get(Y), ...get(Y), ...v128load(16 * k), ...get(X), ...load64zero(8 * k), ...PROMOTE_LOW, ...get(A), ...F64X2_MUL,
+    ...F64X2_ADD, ...v128store(16 * k),
+  ];
+  const body = [
+    ...get(ALPHA), ...F64X2_SPLAT, ...set(A),
+    ...get(X), ...get(LEN), ...i32c(-8), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(END8),
+    ...whileLess(X, END8, [
+      ...step(0), ...step(1), ...step(2), ...step(3),
+      ...get(X), ...i32c(32), ...I32_ADD, ...set(X), ...get(Y), ...i32c(64), ...I32_ADD, ...set(Y),
+    ]),
+    ...get(X), ...get(LEN), ...i32c(7), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(ENDP),
+    ...whileLess(X, ENDP, [
+      ...get(Y), ...get(Y), ...f64load(0), ...get(X), ...f32load(0), ...F64_PROMOTE_F32, ...get(ALPHA), ...F64_MUL, ...F64_ADD,
+      ...f64store(0),
+      ...get(X), ...i32c(4), ...I32_ADD, ...set(X), ...get(Y), ...i32c(8), ...I32_ADD, ...set(Y),
+    ]),
+  ];
+  return [...vec([[2, I32], [1, V128]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
+}
+
+function moduleBytes(): Uint8Array {
+  const types = section(1, vec([
+    [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])], // dot
+    [0x60, ...vec([[F64], [I32], [I32], [I32]]), ...vec([])], // axpy
+  ]));
+  const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
+  const funcs = section(3, vec([uleb(0), uleb(1)]));
+  const exports = section(7, vec([[...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1]]));
+  const code = section(10, vec([dotBody(), axpyBody()].map((b) => [...uleb(b.length), ...b])));
+  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
+}
+
+// --- the kernels -------------------------------------------------------------------------------------------
+
+/** A problem's memory: a Float32 matrix region followed by Float64 vector slots. Offsets are in bytes. */
+export interface SimdWorkspace {
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  /** sum_j f32[x/4 + j] * f64[v/8 + j]. */
+  dot(x: number, v: number, len: number): number;
+  /** f64[y/8 + j] += alpha * f32[x/4 + j]. */
+  axpy(alpha: number, x: number, y: number, len: number): void;
+}
+
+const PAGE = 65536;
+/** Above this the copy into WebAssembly memory is not worth its memory (and wasm32 addresses 4 GiB at most). */
+export const SIMD_MAX_BYTES = 2 ** 31;
+
+let compiled: WebAssembly.Module | null | undefined;
+
+function compile(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  try {
+    const bytes = moduleBytes();
+    if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+let disabled = false;
+
+/** Turns the SIMD kernels off (or back on), e.g. to compare with the JavaScript loops. */
+export function setSimdEnabled(enabled: boolean): void {
+  disabled = !enabled;
+}
+
+/** A workspace of at least `bytes` bytes, or null when WebAssembly SIMD is unavailable, disabled or too small. */
+export function simdWorkspace(bytes: number): SimdWorkspace | null {
+  if (disabled || bytes > SIMD_MAX_BYTES) return null;
+  const mod = compile();
+  if (!mod) return null;
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  } catch {
+    return null; // out of memory for the copy: the JavaScript loops need none
+  }
+  const inst = new WebAssembly.Instance(mod, { env: { memory } });
+  const ex = inst.exports as unknown as {
+    dot(x: number, v: number, len: number): number;
+    axpy(alpha: number, x: number, y: number, len: number): void;
+  };
+  return { f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer), dot: ex.dot, axpy: ex.axpy };
+}
+
+/** Whether this runtime has the SIMD kernels. */
+export function simdAvailable(): boolean {
+  return !disabled && compile() !== null;
+}

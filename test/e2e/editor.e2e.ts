@@ -1,0 +1,271 @@
+// The extension in a real VS Code, as a user meets it: analyse a dataset from the palette, watch the progress,
+// read the CodeLens, see the category decorations, hover a row, annotate and undo, flag a row, get told when the file
+// changed, cancel a long analysis, and analyse a real text dataset with the bundled encoders.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AnalysisResult } from '../../src/core/report/schema';
+import { generateSynthetic } from '../../src/core/synth/generate';
+import { lensTitle } from '../../src/extension/summaryText';
+import { syntheticJsonl } from '../../src/extension/syntheticJsonl';
+import { retry, sleep, type Journey, type VSCode } from './harness';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const repoRoot = () => process.env.E2E_REPO_ROOT ?? ROOT;
+const SST_DIR = () => path.resolve(repoRoot(), '..', 'shared', 'data', 'sst2');
+const MODELS = () => path.join(repoRoot(), 'models', 'manifest.json');
+
+/** A fresh folder (the harness copies it) holding the given files. */
+function workspaceWith(name: string, files: Record<string, string | { copyFrom: string }>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `od-e2e-${name}-`));
+  for (const [file, content] of Object.entries(files)) {
+    const target = path.join(dir, file);
+    if (typeof content === 'string') fs.writeFileSync(target, content);
+    else fs.copyFileSync(content.copyFrom, target);
+  }
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** 900 rows of the paper's synthetic mixture with activations in the rows: analyses in about a second. */
+function syntheticWorkspace(): string {
+  const data = generateSynthetic({ scenario: 'mixed', nOverlap: 300, nNonOverlap: 600, seed: 7 });
+  return workspaceWith('synth', { 'synth.jsonl': syntheticJsonl(data) });
+}
+
+/** Dark-theme defaults of the contributed colours (package.json `contributes.colors`), as "r,g,b". */
+const RULER = { easy: '79,193,255', hard: '241,76,76', overlap: '137,209,133' };
+
+function readResult(h: VSCode, file: string): AnalysisResult {
+  return JSON.parse(h.readFile(path.join('.overlap', `${file}.result.json`))) as AnalysisResult;
+}
+
+/** Runs Analyze Dataset on the active file and waits for the completion message. Returns seconds taken. */
+async function analyzeFromPalette(h: VSCode, file: string, timeoutMs = 120_000): Promise<{ seconds: number; progress: string[] }> {
+  const t0 = Date.now();
+  await h.runCommand('Overlap Density: Analyze Dataset');
+  const progress: string[] = [];
+  // The progress notification: stage and percentage while it runs.
+  const done = await retry('analysis to finish', async () => {
+    const all = await h.notificationDetails();
+    for (const n of all) if (/analysing/.test(n.message) && !progress.includes(n.message)) progress.push(n.message);
+    return all.find((n) => n.message.startsWith(`${file}: overlap density`));
+  }, { timeoutMs, intervalMs: 500 });
+  assert.ok(done, 'completion notification');
+  return { seconds: (Date.now() - t0) / 1000, progress };
+}
+
+/** Lines (1-based) of the rows in view that carry a category in the result. */
+function categorisedLines(result: AnalysisResult, lines: number[]): number[] {
+  const byLine = new Map(result.rows.filter((r) => r.line !== undefined).map((r) => [r.line!, r]));
+  return lines.filter((l) => byLine.get(l)?.category != null);
+}
+
+async function glyphLines(h: VSCode): Promise<number[]> {
+  const d = await h.gutterDecorations();
+  return [...new Set(d.glyphs.map((g) => g.line).filter((l): l is number => l !== null))].sort((a, b) => a - b);
+}
+
+const timings: Record<string, number> = {};
+process.on('exit', () => {
+  if (Object.keys(timings).length) console.log(`editor e2e timings (s): ${JSON.stringify(timings)}`);
+});
+
+export const journeys: Journey[] = [
+  {
+    name: 'editor: analyse a synthetic dataset, read the CodeLens, decorations, hover and status bar',
+    get start() {
+      return { workspace: syntheticWorkspace() };
+    },
+    timeoutMs: 240_000,
+    async run(h) {
+      await h.openFile('synth.jsonl');
+      const { seconds, progress } = await analyzeFromPalette(h, 'synth.jsonl');
+      timings.analyzeSynthetic = seconds;
+      const result = readResult(h, 'synth.jsonl');
+      assert.equal(result.rows.length, 900);
+      assert.equal(result.encoders.weak.kind, 'activations', 'auto picked the weak_acts field');
+
+      // CodeLens on line 1: exactly the summary of the result file, then "Open report".
+      const lenses = await h.waitForCodeLens(1);
+      const line1 = lenses.filter((l) => l.line === 1).map((l) => l.text).join(' | ');
+      assert.equal(line1, `${lensTitle(result)} | Open report`);
+      assert.match(line1, /^overlap density \d+\.\d% · regime (low|medium|high|undetermined) · PGR (-?\d+\.\d\d|n\/a) · \d+ overlap rows/);
+
+      // Gutter decorations on exactly the W2S-train rows in view; the ruler carries the three category colours.
+      const visible = (await h.visibleLines()).map((l) => l.line);
+      const expected = categorisedLines(result, visible);
+      assert.ok(expected.length > 5, `some categorised rows in view (${expected.length})`);
+      const glyphs = await retry('gutter decorations', async () => {
+        const g = await glyphLines(h);
+        return g.length >= expected.length ? g : undefined;
+      }, { timeoutMs: 15_000 });
+      assert.deepEqual(glyphs, expected);
+      const ruler = (await h.gutterDecorations()).overviewRuler;
+      for (const [cat, rgb] of Object.entries(RULER)) assert.ok((ruler[rgb] ?? 0) > 0, `overview ruler shows ${cat} (${rgb}); saw ${JSON.stringify(ruler)}`);
+
+      // Status bar: density and regime of the active file.
+      const status = await h.statusBar();
+      const density = `${(100 * result.detection.overlapDensity).toFixed(1)}%`;
+      assert.ok(status.some((s) => s.includes(`Overlap ${density} · ${result.regime.label}`)), `status bar: ${JSON.stringify(status)}`);
+      await h.screenshot('analysed-lens-decorations');
+
+      // Hover an overlap row: its scores as in the result, thresholds, labels, the nearest hard-only row.
+      const row = result.rows.find((r) => r.category === 'overlap' && r.line !== undefined && r.line > 2 && visible.includes(r.line) && r.nearestHard != null)!;
+      assert.ok(row, 'an overlap row in view');
+      const t0 = Date.now();
+      const hover = await h.hoverLine(row.line!);
+      timings.hover = (Date.now() - t0) / 1000;
+      assert.match(hover, new RegExp(`row ${row.index} · line ${row.line} · overlap`));
+      assert.ok(hover.includes(`weak confidence ${row.confidence!.toFixed(3)}`), hover);
+      assert.ok(hover.includes(`t1 = ${result.detection.confidenceThreshold.toFixed(3)}`), hover);
+      assert.ok(hover.includes(`${row.alignment!.toFixed(3)} ≥ t2 = ${result.detection.alignThreshold!.toFixed(3)}: overlap`), hover);
+      assert.match(hover, /weak pseudo-label \d · true label \d/);
+      assert.match(hover, /ground truth (easy-only|hard-only|overlap): detected (correctly|wrongly)/);
+      const nearestLine = result.rows.find((r) => r.index === row.nearestHard)!.line!;
+      assert.ok(hover.includes(`nearest hard-only row, line ${nearestLine}`), hover);
+      await h.screenshot('hover-overlap-row');
+      console.log(`    progress seen: ${JSON.stringify(progress)}`);
+    },
+  },
+  {
+    name: 'editor: annotate then undo, flag a row, highlights off and on, stale file told instead of wrong colours',
+    get start() {
+      return { workspace: syntheticWorkspace() };
+    },
+    timeoutMs: 240_000,
+    async run(h) {
+      await h.openFile('synth.jsonl');
+      await analyzeFromPalette(h, 'synth.jsonl');
+      const result = readResult(h, 'synth.jsonl');
+      const before = h.readFile('synth.jsonl');
+      await h.waitForCodeLens(1);
+      const glyphsBefore = await retry('decorations', async () => ((await glyphLines(h)).length > 0 ? glyphLines(h) : undefined), { timeoutMs: 15_000 });
+
+      // Annotate: one edit into every row, the rows stay on their lines, the colours stay.
+      await h.runCommand('Overlap Density: Annotate Dataset');
+      await h.waitForNotification(/^Annotated 900 rows of synth\.jsonl/);
+      const first = await retry('annotated line 1', async () => {
+        const l = (await h.visibleLines()).find((x) => x.line === 1);
+        return l && l.text.includes('overlap_category') ? l.text : undefined;
+      }, { timeoutMs: 10_000 });
+      const r0 = result.rows.find((r) => r.line === 1)!;
+      assert.ok(first.includes(`"overlap_category": ${JSON.stringify(r0.category)}`), first);
+      assert.deepEqual(await glyphLines(h), glyphsBefore, 'decorations survive the annotation (rows stay on their lines)');
+      await h.screenshot('annotated');
+
+      // One Ctrl+Z removes the whole annotation; the file on disk was never touched.
+      await h.undo();
+      await retry('undone', async () => {
+        const l = (await h.visibleLines()).find((x) => x.line === 1);
+        return l && !l.text.includes('overlap_category') ? true : undefined;
+      }, { timeoutMs: 10_000 });
+      assert.equal(h.readFile('synth.jsonl'), before);
+      await h.screenshot('annotation-undone');
+
+      // Flag the row on line 3: persisted in the results folder.
+      await h.goToLine(3);
+      await h.runCommand('Overlap Density: Flag / Unflag Row');
+      const flags = await retry('flags file', async () => {
+        try {
+          return JSON.parse(h.readFile(path.join('.overlap', 'synth.jsonl.flags.json'))) as { flags: { index: number; line: number }[] };
+        } catch {
+          return undefined;
+        }
+      }, { timeoutMs: 10_000 });
+      assert.deepEqual(flags.flags.map((f) => [f.index, f.line]), [[2, 3]]);
+
+      // The off switch, and back.
+      await h.runCommand('Overlap Density: Toggle Overlap Highlights');
+      await retry('highlights off', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
+      await h.runCommand('Overlap Density: Toggle Overlap Highlights');
+      await retry('highlights on', async () => ((await glyphLines(h)).length > 0 ? true : undefined), { timeoutMs: 10_000 });
+
+      // Edit the text: the results no longer match, so the colours go and the user is told why.
+      await h.goToLine(1);
+      await h.typeInEditor('x');
+      await h.waitForNotification(/synth\.jsonl changed since it was analysed/);
+      await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
+      const lens = await h.waitForCodeLens(1);
+      assert.match(lens[0]!.text, /out of date/);
+      await h.screenshot('stale-told');
+      await retry('colours back after undo', async () => {
+        await h.undo();
+        await sleep(1000);
+        return (await glyphLines(h)).length > 0 ? true : undefined;
+      }, { timeoutMs: 20_000, intervalMs: 0 });
+      assert.equal(h.readFile('synth.jsonl'), before);
+    },
+  },
+  {
+    name: 'editor: cancel a long analysis; no partial results are left',
+    get start() {
+      if (!fs.existsSync(path.join(SST_DIR(), 'stsa.binary.train')) || !fs.existsSync(MODELS())) {
+        console.log(`    (SST-2 at ${SST_DIR()} or the bundled models at ${MODELS()} missing: using a large synthetic file)`);
+        const data = generateSynthetic({ scenario: 'mixed', nOverlap: 10_000, nNonOverlap: 20_000, seed: 3 });
+        return { workspace: workspaceWith('cancel', { 'stsa.binary.train': syntheticJsonl(data) }) };
+      }
+      return { workspace: workspaceWith('cancel', { 'stsa.binary.train': { copyFrom: path.join(SST_DIR(), 'stsa.binary.train') } }) };
+    },
+    timeoutMs: 240_000,
+    async run(h) {
+      await h.openFile('stsa.binary.train');
+      await h.runCommand('Overlap Density: Analyze Dataset');
+      // Wait until it is really working (a stage past reading), then press Cancel on the progress notification.
+      const running = await retry('progress notification', async () =>
+        (await h.notificationDetails()).find((n) => /analysing stsa\.binary\.train/.test(n.message) && /\d+%/.test(n.message)),
+      { timeoutMs: 60_000, intervalMs: 300 });
+      console.log(`    progress before cancel: ${running.message}`);
+      await h.screenshot('long-analysis-progress');
+      const t0 = Date.now();
+      await h.clickNotificationButton(/analysing stsa\.binary\.train/, 'Cancel');
+      await h.waitForNotification(/Analysis of stsa\.binary\.train cancelled\. No results were written\./, { timeoutMs: 30_000 });
+      timings.cancelToMessage = (Date.now() - t0) / 1000;
+      await sleep(1500); // anything still running would write now
+      const overlap = h.workspacePath('.overlap');
+      const leftovers = fs.existsSync(overlap) ? fs.readdirSync(overlap).filter((f) => !f.startsWith('cache') && f !== 'cache') : [];
+      assert.deepEqual(leftovers.filter((f) => /result\.json|\.tmp$/.test(f)), [], `no result or temp file: ${JSON.stringify(leftovers)}`);
+      assert.equal((await h.readCodeLens()).length, 0, 'no CodeLens without results');
+      await h.screenshot('cancelled');
+      const log = h.outputChannel('Overlap Density');
+      assert.match(log, /activated in [\d.]+ ms \(onnxruntime not loaded\)/);
+      assert.match(log, /analysis of .*stsa\.binary\.train cancelled after/);
+    },
+  },
+  {
+    name: 'editor: a real text dataset (SST-2 dev) with the bundled GloVe-mean and USE-Lite encoders',
+    get start() {
+      const sst = path.join(SST_DIR(), 'stsa.binary.dev');
+      if (!fs.existsSync(sst) || !fs.existsSync(MODELS())) return { workspace: workspaceWith('sst-missing', { 'README.txt': 'skipped\n' }) };
+      return { workspace: workspaceWith('sst', { 'stsa.binary.dev': { copyFrom: sst } }) };
+    },
+    timeoutMs: 420_000,
+    async run(h) {
+      if (!fs.existsSync(h.workspacePath('stsa.binary.dev'))) {
+        console.log(`    skipped: SST-2 (${SST_DIR()}) or the bundled models (${MODELS()}) are missing`);
+        return;
+      }
+      await h.openFile('stsa.binary.dev');
+      const { seconds } = await analyzeFromPalette(h, 'stsa.binary.dev', 360_000);
+      timings.analyzeSst2Dev = seconds;
+      const result = readResult(h, 'stsa.binary.dev');
+      assert.equal(result.dataset.format, 'sst');
+      assert.equal(result.encoders.weak.kind, 'bundled');
+      assert.equal(result.encoders.strong.kind, 'bundled');
+      const lenses = await h.waitForCodeLens(1);
+      assert.equal(lenses.filter((l) => l.line === 1).map((l) => l.text).join(' | '), `${lensTitle(result)} | Open report`);
+      const visible = (await h.visibleLines()).map((l) => l.line);
+      const row = result.rows.find((r) => r.category !== null && r.line !== undefined && r.line > 2 && visible.includes(r.line))!;
+      const hover = await h.hoverLine(row.line!);
+      assert.ok(hover.includes(`weak confidence ${row.confidence!.toFixed(3)}`), hover);
+      await h.screenshot('sst2-dev-analysed-hover');
+      // SST lines cannot hold fields: Annotate writes the sidecar.
+      await h.runCommand('Overlap Density: Annotate Dataset');
+      await h.waitForNotification(/annotations of 872 rows went to \.overlap\/stsa\.binary\.dev\.annotations\.jsonl/);
+      const side = h.readFile(path.join('.overlap', 'stsa.binary.dev.annotations.jsonl')).trim().split('\n');
+      assert.equal(side.length, 872);
+      console.log(`    SST-2 dev: ${lensTitle(result)}; device ${result.device}; ${seconds.toFixed(1)} s`);
+    },
+  },
+];
