@@ -83,13 +83,16 @@ export class SummaryCodeLensProvider implements vscode.CodeLensProvider<SummaryL
     const entry = await this.ctx.results.get(doc.uri.fsPath);
     if (!entry) return [];
     const range = new vscode.Range(0, 0, 0, 0);
-    if ((await this.ctx.results.freshness(doc, entry)) === 'stale') {
+    const f = await this.ctx.results.freshness(doc, entry);
+    this.ctx.output.info(`DEBUG lens v${doc.version} ${f}`);
+    if (f === 'stale') {
       return [new SummaryLens(range, doc.uri.fsPath, 'stale')];
     }
     return [new SummaryLens(range, doc.uri.fsPath, 'summary'), new SummaryLens(range, doc.uri.fsPath, 'report')];
   }
 
   resolveCodeLens(lens: SummaryLens): SummaryLens {
+    this.ctx.output.info(`DEBUG resolve ${lens.kind}`);
     const entry = this.ctx.results.peek(lens.datasetPath);
     const uri = vscode.Uri.file(lens.datasetPath);
     if (!entry || lens.kind === 'stale') {

@@ -18,7 +18,8 @@ import { majorityVoteProbabilities, probabilityColumn } from './weakVotes';
 /** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models" explains the choice). */
 export const DEFAULT_GLOVE_VOCAB = 2000;
 
-interface Source {
+// Exported for src/pipeline/sources.ts (data-source selection loads each source the same way).
+export interface Source {
   dataset: Dataset;
   file: string;
   hash: string;
@@ -115,7 +116,8 @@ function k2i(datasetIndex: Int32Array, pos: number, nMain: number): number {
   return pos < nMain ? datasetIndex[pos] : datasetIndex[nMain - 1] + 1 + (pos - nMain);
 }
 
-async function loadSource(file: string, options: PipelineOptions, signal?: AbortSignal): Promise<Source> {
+// Exported for src/pipeline/sources.ts.
+export async function loadSource(file: string, options: PipelineOptions, signal?: AbortSignal): Promise<Source> {
   try {
     await fs.access(file);
   } catch {
@@ -133,14 +135,15 @@ function splitFor(main: Source, test: Source | undefined, seed: number): Uint8Ar
   return randomThirds(main.rows.length, seed);
 }
 
-interface SideOutcome {
+export interface SideOutcome {
   matrix: Matrix;
   info: EncoderInfo;
   notes: string[];
   timings: Record<string, number>;
 }
 
-async function sideActivations(
+// Exported for src/pipeline/sources.ts.
+export async function sideActivations(
   side: 'weak' | 'strong',
   spec: ModelSpec,
   main: Source,
@@ -209,7 +212,8 @@ async function sideActivations(
   }
 }
 
-async function weakSide(
+// Exported for src/pipeline/sources.ts.
+export async function weakSide(
   spec: ModelSpec,
   main: Source,
   test: Source | undefined,

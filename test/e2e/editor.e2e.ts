@@ -82,7 +82,7 @@ export const journeys: Journey[] = [
     async run(h) {
       await h.openFile('synth.jsonl');
       const { seconds, progress } = await analyzeFromPalette(h, 'synth.jsonl');
-      timings.analyzeSynthetic = seconds;
+      timings.paletteToResultSynthetic = seconds;
       const result = readResult(h, 'synth.jsonl');
       assert.equal(result.rows.length, 900);
       assert.equal(result.encoders.weak.kind, 'activations', 'auto picked the weak_acts field');
@@ -122,7 +122,7 @@ export const journeys: Journey[] = [
       assert.ok(hover.includes(`t1 = ${result.detection.confidenceThreshold.toFixed(3)}`), hover);
       assert.ok(hover.includes(`${row.alignment!.toFixed(3)} ≥ t2 = ${result.detection.alignThreshold!.toFixed(3)}: overlap`), hover);
       assert.match(hover, /weak pseudo-label \d · true label \d/);
-      assert.match(hover, /ground truth (easy-only|hard-only|overlap): detected (correctly|wrongly)/);
+      if (row.trueCategory) assert.match(hover, /ground truth (easy-only|hard-only|overlap): detected (correctly|wrongly)/);
       const nearestLine = result.rows.find((r) => r.index === row.nearestHard)!.line!;
       assert.ok(hover.includes(`nearest hard-only row, line ${nearestLine}`), hover);
       await h.screenshot('hover-overlap-row');
@@ -187,8 +187,7 @@ export const journeys: Journey[] = [
       await h.typeInEditor('x');
       await h.waitForNotification(/synth\.jsonl changed since it was analysed/);
       await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
-      const lens = await h.waitForCodeLens(1);
-      assert.match(lens[0]!.text, /out of date/);
+      await retry('stale CodeLens', async () => ((await h.readCodeLens()).some((l) => /out of date/.test(l.text)) ? true : undefined), { timeoutMs: 15_000 });
       await h.screenshot('stale-told');
       await retry('colours back after undo', async () => {
         await h.undo();
@@ -248,7 +247,7 @@ export const journeys: Journey[] = [
       }
       await h.openFile('stsa.binary.dev');
       const { seconds } = await analyzeFromPalette(h, 'stsa.binary.dev', 360_000);
-      timings.analyzeSst2Dev = seconds;
+      timings.paletteToResultSst2Dev = seconds;
       const result = readResult(h, 'stsa.binary.dev');
       assert.equal(result.dataset.format, 'sst');
       assert.equal(result.encoders.weak.kind, 'bundled');

@@ -94,7 +94,8 @@ async function runJourney(harness, file, journey) {
         await h.screenshot(`FAILED-${attempt + 1}`).catch(() => undefined);
         const errors = h.console.filter((c) => c.type === 'error' || c.type === 'pageerror').map((c) => c.text);
         if (errors.length) console.log(`    page console errors (last 8):\n${errors.slice(-8).map((t) => `      ${t.slice(0, 300)}`).join('\n')}`);
-        const ext = tail(h.extensionHostLog(), 15);
+        const log = h.extensionHostLog().split('\n');
+        const ext = tail(log.filter((l) => /\[error\]|^\s+at /.test(l)).join('\n') || log.join('\n'), 15);
         if (ext) console.log(`    extension host log (tail):\n${ext.replace(/^/gm, '      ')}`);
         record.keptFiles = h.server.root;
       }

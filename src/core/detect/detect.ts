@@ -46,6 +46,11 @@ function validate(input: DetectInput): void {
   if (input.weak && input.weak.rows !== n) {
     throw new InputError(`overlap detection: ${n} confidences but ${input.weak.rows} rows of weak activations`);
   }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(input.confidence[i])) {
+      throw new InputError(`overlap detection: the confidence of row ${i} is ${input.confidence[i]}, not a finite number`);
+    }
+  }
   if (input.hardRule !== 'segment' && input.hardRule !== 'probing') {
     throw new InputError(`unknown hard rule "${String(input.hardRule)}" (segment or probing)`);
   }

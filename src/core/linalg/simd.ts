@@ -3,7 +3,7 @@
  * Float64 accumulation), two lanes at a time. JavaScript tops out near one multiply-add per nanosecond on these
  * loops; the SIMD versions run several times faster, which is most of a probe fit's time.
  *
- * The module is 300 bytes assembled below (no toolchain, no file, no network): WebAssembly is a standard global in
+ * The module is a few hundred bytes assembled below (no toolchain, no file, no network): WebAssembly is a standard global in
  * Node, Electron and browsers. When it is missing or lacks SIMD, `simdKernels()` returns null and callers keep the
  * JavaScript loops, which compute the same sums in a different order (results agree to rounding).
  *
@@ -135,15 +135,62 @@ function axpyBody(): number[] {
   return [...vec([[2, I32], [1, V128]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
 }
 
+const I32_MUL = [0x6c];
+const F32_ADD = [0x92];
+const f32store = (offset: number) => [0x38, 2, ...uleb(offset)];
+const F32X4_ADD = simd(0xe4);
+const F32X4_MUL = simd(0xe6);
+const f32lane = (i: number) => simd(0x1f, i);
+
+/**
+ * block4x2(q: *f32, k: *f32, pairs: i32, rowBytes: i32, out: *f32): the dot products of 4 query rows (at q, q + rowBytes,
+ * ...) with 2 * pairs key rows (at k, k + rowBytes, ...), Float32 accumulation in four lanes like an sgemm;
+ * out[8 p + 2 a + b] = q_a . k_{2p+b}. Rows are zero-padded to a multiple of 4 floats (rowBytes % 16 == 0).
+ * Locals: 5 q1, 6 q2, 7 q3, 8 k1, 9 o, 10 kEnd (i32); 11..18 acc, 19 kv0, 20 kv1, 21 qv (v128).
+ */
+function block4x2Body(): number[] {
+  const [Q, K, PAIRS, RB, OUT, Q1, Q2, Q3, K1, O, KEND] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const ACC = [11, 12, 13, 14, 15, 16, 17, 18];
+  const [KV0, KV1, QV] = [19, 20, 21];
+  const at = (base: number) => [...get(base), ...get(O), ...I32_ADD, ...v128load(0)];
+  const fma = (acc: number, kv: number) => [...get(acc), ...get(QV), ...get(kv), ...F32X4_MUL, ...F32X4_ADD, ...set(acc)];
+  const queryStep = (base: number, a: number) => [...at(base), ...set(QV), ...fma(ACC[2 * a], KV0), ...fma(ACC[2 * a + 1], KV1)];
+  const hsum = (acc: number) => [
+    ...get(acc), ...f32lane(0), ...get(acc), ...f32lane(1), ...F32_ADD,
+    ...get(acc), ...f32lane(2), ...get(acc), ...f32lane(3), ...F32_ADD, ...F32_ADD,
+  ];
+  const body = [
+    ...get(Q), ...get(RB), ...I32_ADD, ...set(Q1),
+    ...get(Q1), ...get(RB), ...I32_ADD, ...set(Q2),
+    ...get(Q2), ...get(RB), ...I32_ADD, ...set(Q3),
+    ...get(K), ...get(PAIRS), ...get(RB), ...I32_MUL, ...i32c(1), ...I32_SHL, ...I32_ADD, ...set(KEND),
+    ...whileLess(K, KEND, [
+      ...get(K), ...get(RB), ...I32_ADD, ...set(K1),
+      ...ACC.flatMap((a) => [...V128_ZERO, ...set(a)]),
+      ...i32c(0), ...set(O),
+      ...whileLess(O, RB, [
+        ...at(K), ...set(KV0), ...at(K1), ...set(KV1),
+        ...queryStep(Q, 0), ...queryStep(Q1, 1), ...queryStep(Q2, 2), ...queryStep(Q3, 3),
+        ...get(O), ...i32c(16), ...I32_ADD, ...set(O),
+      ]),
+      ...ACC.flatMap((a, i) => [...get(OUT), ...hsum(a), ...f32store(4 * i)]),
+      ...get(OUT), ...i32c(32), ...I32_ADD, ...set(OUT),
+      ...get(K1), ...get(RB), ...I32_ADD, ...set(K),
+    ]),
+  ];
+  return [...vec([[6, I32], [11, V128]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
+}
+
 function moduleBytes(): Uint8Array {
   const types = section(1, vec([
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])], // dot
     [0x60, ...vec([[F64], [I32], [I32], [I32]]), ...vec([])], // axpy
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])], // block4x2
   ]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([uleb(0), uleb(1)]));
-  const exports = section(7, vec([[...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1]]));
-  const code = section(10, vec([dotBody(), axpyBody()].map((b) => [...uleb(b.length), ...b])));
+  const funcs = section(3, vec([uleb(0), uleb(1), uleb(2)]));
+  const exports = section(7, vec([[...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1], [...name('block4x2'), 0x00, 2]]));
+  const code = section(10, vec([dotBody(), axpyBody(), block4x2Body()].map((b) => [...uleb(b.length), ...b])));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -157,24 +204,39 @@ export interface SimdWorkspace {
   dot(x: number, v: number, len: number): number;
   /** f64[y/8 + j] += alpha * f32[x/4 + j]. */
   axpy(alpha: number, x: number, y: number, len: number): void;
+  /** Dots of 4 query rows with 2 * pairs key rows into f32 at out (see block4x2Body). */
+  block4x2(q: number, k: number, pairs: number, rowBytes: number, out: number): void;
 }
 
 const PAGE = 65536;
 /** Above this the copy into WebAssembly memory is not worth its memory (and wasm32 addresses 4 GiB at most). */
-export const SIMD_MAX_BYTES = 2 ** 31;
+export const SIMD_MAX_BYTES = 2 ** 30;
 
-let compiled: WebAssembly.Module | null | undefined;
+/** The few WebAssembly APIs used here (core compiles without DOM typings). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (desc: { initial: number }) => WasmMemory;
+}
 
-function compile(): WebAssembly.Module | null {
+const wasm: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+function compile(): object | null {
   if (compiled !== undefined) return compiled;
-  compiled = null;
+  let mod: object | null = null;
   try {
     const bytes = moduleBytes();
-    if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    if (wasm && wasm.validate(bytes)) mod = new wasm.Module(bytes);
   } catch {
-    compiled = null;
+    mod = null;
   }
-  return compiled;
+  compiled = mod;
+  return mod;
 }
 
 let disabled = false;
@@ -189,18 +251,18 @@ export function simdWorkspace(bytes: number): SimdWorkspace | null {
   if (disabled || bytes > SIMD_MAX_BYTES) return null;
   const mod = compile();
   if (!mod) return null;
-  let memory: WebAssembly.Memory;
+  let memory: WasmMemory;
   try {
-    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+    memory = new wasm!.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   } catch {
     return null; // out of memory for the copy: the JavaScript loops need none
   }
-  const inst = new WebAssembly.Instance(mod, { env: { memory } });
-  const ex = inst.exports as unknown as {
-    dot(x: number, v: number, len: number): number;
-    axpy(alpha: number, x: number, y: number, len: number): void;
+  const inst = new wasm!.Instance(mod, { env: { memory } });
+  const ex = inst.exports as unknown as Pick<SimdWorkspace, 'dot' | 'axpy' | 'block4x2'>;
+  return {
+    f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer),
+    dot: ex.dot, axpy: ex.axpy, block4x2: ex.block4x2,
   };
-  return { f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer), dot: ex.dot, axpy: ex.axpy };
 }
 
 /** Whether this runtime has the SIMD kernels. */

@@ -191,6 +191,7 @@ export class ReportPanel implements vscode.Disposable {
         const p = this.datasetPath;
         const line = await this.lineOf(index);
         if (line < 1) throw new Error(`row ${index} has no known line in ${path.basename(p)}`);
+        await this.focusDatasetGroup(p);
         await this.reg.deps.revealRow(p, line);
         return { revealed: true };
       },
@@ -217,6 +218,17 @@ export class ReportPanel implements vscode.Disposable {
         return { path: await this.save(`${this.baseName()}.report.html`, { 'HTML report': ['html'] }, Buffer.from(html, 'utf8')) };
       },
     };
+  }
+
+  /**
+   * Makes the editor group that shows the dataset (or, if none does, a group other than the panel's) the active
+   * one, so revealing a row never replaces the report in its own group.
+   */
+  private async focusDatasetGroup(datasetPath: string): Promise<void> {
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file' && e.document.uri.fsPath === datasetPath);
+    const column = shown?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+    const doc = shown?.document ?? (await vscode.workspace.openTextDocument(vscode.Uri.file(datasetPath)));
+    await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false, preview: false });
   }
 
   private rowLines: Map<number, number> | null = null;

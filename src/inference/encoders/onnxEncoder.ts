@@ -103,8 +103,8 @@ export class OnnxTextEncoder implements InferenceTextEncoder {
     const toRun: number[] = [];
     for (let i = 0; i < texts.length; i++) {
       if ((i & 1023) === 0 && signal?.aborted) throw new CancelledError();
-      const text = texts[i]!;
-      if (text.trim() === '') {
+      const text = texts[i];
+      if (typeof text !== 'string' || text.trim() === '') {
         emptyRows.push(i);
         continue;
       }

@@ -47,7 +47,7 @@ export const journeys: Journey[] = [
       assert.equal(await title.textContent(), 'Probe webview');
       await h.webviewFrame().locator('#probe-icon').evaluate((img: any) => img.decode());
       await h.screenshot('dark');
-      await h.setTheme('Default Light Modern');
+      await h.setTheme('Light Modern');
       await h.screenshot('light');
 
       assert.deepEqual(h.externalRequests(), [], 'VS Code and the probe must not reach off the machine');

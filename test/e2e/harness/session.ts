@@ -21,7 +21,7 @@ export interface StartOptions {
   extension?: 'dev' | 'none' | { vsix: string };
   /** Folder loaded when extension is 'dev'. Default: $E2E_EXTENSION_DEV_PATH, else the repository root. */
   extensionDevelopmentPath?: string;
-  /** workbench.colorTheme, e.g. 'Default Dark Modern' (default) or 'Default Light Modern'. */
+  /** workbench.colorTheme id, e.g. 'Dark Modern' (default) or 'Light Modern' (see setTheme for the built-ins). */
   theme?: string;
   /** Extra user settings, merged over the harness's quiet defaults. */
   settings?: Record<string, unknown>;
@@ -95,7 +95,7 @@ type Dom = any;
 /** Starts code-server and Chromium and opens the workspace; the returned session must be stopped (see stop()). */
 export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
   const name = options.name ?? 'vscode';
-  const theme = options.theme ?? 'Default Dark Modern';
+  const theme = options.theme ?? 'Dark Modern';
   const settings = { ...BASE_SETTINGS, 'workbench.colorTheme': theme, ...options.settings };
   const server = await CodeServer.start({
     settings,
@@ -692,26 +692,38 @@ export class VSCode {
 
   // ---- Appearance, files, logs ----------------------------------------------------------------------------------
 
-  /** Switches the colour theme (e.g. 'Default Light Modern') through user settings; waits until the colours change. */
-  async setTheme(name: string): Promise<void> {
+  /**
+   * Switches the colour theme as a user does (Preferences: Color Theme, pick `name`); when no row has that label (ids
+   * and labels differ for a few themes) it writes the id to user settings instead, which VS Code notices in ~5 s.
+   * VS Code 1.139 built-in ids: 'Dark Modern', 'Light Modern', 'Dark 2026', 'Light 2026', 'Dark+', 'Light+',
+   * 'Default High Contrast', 'Default High Contrast Light'. Waits until the workbench colours change.
+   */
+  async setTheme(name: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
     const read = (): Promise<string> => this.page.evaluate(() => {
       const el = (globalThis as any).document.querySelector('.monaco-workbench');
       return el ? (globalThis as any).getComputedStyle(el).getPropertyValue('--vscode-editor-background') : '';
     });
-    const settings = JSON.parse(fs.readFileSync(this.server.settingsPath, 'utf8')) as Record<string, unknown>;
-    if (settings['workbench.colorTheme'] === name) return;
     const before = await read();
-    settings['workbench.colorTheme'] = name;
-    fs.writeFileSync(this.server.settingsPath, JSON.stringify(settings, null, 2));
-    try {
-      await retry(`setTheme("${name}")`, async () => ((await read()) !== before ? true : undefined),
-        { timeoutMs: 10_000 });
-    } catch {
-      // The settings watcher missed it: pick the theme in the palette instead.
-      await this.runCommand('Preferences: Color Theme');
-      await this.answerQuickInput(name);
-      await retry(`setTheme("${name}") via palette`, async () => ((await read()) !== before ? true : undefined),
-        { timeoutMs: 10_000 });
+    const changed = async (ms: number): Promise<boolean> => {
+      try {
+        return await retry(`setTheme("${name}")`, async () => ((await read()) !== before ? true : undefined),
+          { timeoutMs: ms });
+      } catch {
+        return false;
+      }
+    };
+    await this.runCommand('Preferences: Color Theme');
+    const index = await this.waitForQuickRow((label) => label === name, 5_000);
+    if (index !== undefined) await this.acceptQuickRow(index);
+    else await this.page.keyboard.press('Escape');
+    if (index === undefined || !(await changed(5_000))) {
+      const settings = JSON.parse(fs.readFileSync(this.server.settingsPath, 'utf8')) as Record<string, unknown>;
+      settings['workbench.colorTheme'] = name;
+      fs.writeFileSync(this.server.settingsPath, JSON.stringify(settings, null, 2));
+      if (!(await changed(timeoutMs))) {
+        throw new Error(`setTheme("${name}"): the colours did not change; is "${name}" a theme of this VS Code ` +
+          '(e.g. "Dark Modern", "Light Modern"), and not the theme already shown?');
+      }
     }
     await sleep(300); // let the repaint finish before a screenshot
   }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -127,6 +127,19 @@ describe('inference worker thread', () => {
     await expect(client.textEncoder({ kind: 'onnx', path: missing })).rejects.toThrow(`${missing}: ONNX model file not found`);
   });
 
+  it('says how to fix a missing worker bundle, and fails requests (not the host) when the worker dies', async () => {
+    const nowhere = createInferenceClient({ workerPath: join(dir, 'no-such-worker.js') });
+    await expect(nowhere.alignmentKernel().maxAlignment(random(1, 2, 1), random(1, 2, 2), 'dot')).rejects.toThrow(
+      /inference worker not found at .*no-such-worker\.js: run `npm run build`/,
+    );
+    const crashing = join(dir, 'crash.js');
+    await writeFile(crashing, "throw new Error('worker failed to load');\n");
+    const broken = createInferenceClient({ workerPath: crashing });
+    await expect(broken.textEncoder({ kind: 'bundled', id: 'use-lite' })).rejects.toThrow('worker failed to load');
+    await broken.dispose();
+    await nowhere.dispose();
+  });
+
   it('finds worker.js beside the running bundle, as dist/extension.js does', async () => {
     const hostDir = await bundleDir();
     try {
@@ -162,10 +175,10 @@ describe('worker protocol (serve over a MessageChannel)', () => {
       type: 'align',
       id: 7,
       mode: 'dot',
-      query: { rows: q.rows, cols: q.cols, dtype: 'float32', buffer: q.data.buffer },
-      keys: { rows: k.rows, cols: k.cols, dtype: 'float32', buffer: k.data.buffer },
+      query: { rows: q.rows, cols: q.cols, dtype: 'float32', buffer: q.data.buffer as ArrayBuffer },
+      keys: { rows: k.rows, cols: k.cols, dtype: 'float32', buffer: k.data.buffer as ArrayBuffer },
     };
-    port1.postMessage(req, [q.data.buffer, k.data.buffer]);
+    port1.postMessage(req, [q.data.buffer as ArrayBuffer, k.data.buffer as ArrayBuffer]);
     await finished;
     const last = messages[messages.length - 1]!;
     expect(last).toMatchObject({ type: 'error', id: 7, error: { name: 'CancelledError' } });

@@ -6,6 +6,7 @@ import {
   accuracy, argmaxLabels, confidence, fitProbe, fitProbeAsync, minimizeLbfgs, oneHot, predictProbabilities,
   SoftmaxObjective, type Probe,
 } from '../../../src/core/probe';
+import { setSimdEnabled } from '../../../src/core/linalg/simd';
 import { randomMatrix, softBinaryTargets, softTargets, TestRng } from './builders';
 
 /** Gradient of the binary objective at a fitted probe, from the definition (independent of the solver). */
@@ -151,15 +152,21 @@ describe('fitProbe, binary logistic', () => {
     expect(probe.fit.loss).toBeCloseTo(Math.log(2), 14);
   });
 
-  it('gives the same probe for Float32 and Float64 copies of the same activations', () => {
+  it('gives the same probe for Float32 and Float64 copies of the same activations, with and without SIMD', () => {
     const rng = new TestRng(35);
     const x32 = randomMatrix(rng, 80, 10) as Matrix<Float32Array>;
     const x64: Matrix = { rows: 80, cols: 10, data: Float64Array.from(x32.data) };
-    const targets = softBinaryTargets(rng, x32);
-    const a = fitProbe(x32, targets, 2);
-    const b = fitProbe(x64, targets, 2);
-    for (let j = 0; j < 10; j++) expect(a.weights[j]).toBe(b.weights[j]);
-    expect(a.bias[0]).toBe(b.bias[0]);
+    for (const [targets, C] of [[softBinaryTargets(rng, x32), 2], [softTargets(rng, 80, 3), 3]] as const) {
+      const simd = fitProbe(x32, targets, C, { gradTol: 1e-10 });
+      const f64 = fitProbe(x64, targets, C, { gradTol: 1e-10 }); // Float64 data always runs the JavaScript loops
+      setSimdEnabled(false);
+      const js = fitProbe(x32, targets, C, { gradTol: 1e-10 });
+      setSimdEnabled(true);
+      for (const other of [f64, js]) {
+        for (let j = 0; j < simd.weights.length; j++) expect(other.weights[j]).toBeCloseTo(simd.weights[j], 8);
+        for (let c = 0; c < simd.bias.length; c++) expect(other.bias[c]).toBeCloseTo(simd.bias[c], 8);
+      }
+    }
   });
 
   it('is a two-class softmax with half the penalty (w = W1 - W0)', () => {

@@ -1,0 +1,428 @@
+/**
+ * Data sources for selection (METHOD.md section 4) from files: each SOURCE is a dataset file (encoded like
+ * `analyze` does: bundled encoders, ONNX models, activation sidecars, fields, votes) or an activation folder as
+ * `overlap-density synth --out DIR` writes it (weak.npy, strong.npy, labels.npy, optional split.npy and
+ * membership.npy). Or one file whose rows are grouped by a column (`--split-by`).
+ * Every source is split in thirds (or by its split field / split.npy): its weak-train and test thirds join the
+ * shared weak-train and test sets, its W2S-train third is the pool its arm draws from.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { readNpyFile, readActivationFile } from '../core/activations/file';
+import { getField } from '../core/data';
+import type { DatasetRow } from '../core/data/types';
+import { throwIfAborted, type ProgressFn } from '../core/encoder';
+import { InputError } from '../core/errors';
+import { pickRows, type WeakSide } from '../core/experiment/protocol';
+import { indicesOf, randomThirds, TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
+import { selectRows, type Matrix } from '../core/linalg/matrix';
+import type { EncoderInfo } from '../core/report/schema';
+import type { DetectedReferenceInput } from '../core/select/reference';
+import type { SelectionSetup, SelectionSource } from '../core/select/setup';
+import { loadSource, sideActivations, weakSide } from './analyzeFile';
+import type { InferenceBackend, ModelSpec, PipelineOptions } from './types';
+
+/** One loaded SOURCE argument: its rows' activations, weak side, labels and what is known about them. */
+export interface LoadedData {
+  name: string;
+  path: string;
+  weak: WeakSide;
+  strong: Matrix;
+  labels: Int32Array;
+  numClasses: number;
+  labelNames?: string[];
+  /** 0 weak-train, 1 W2S-train, 2 test, from the file's split field or split.npy. */
+  split?: Uint8Array;
+  /** Ground truth (0 easy, 1 hard, 2 overlap) from membership.npy. */
+  membership?: Uint8Array;
+  /** Dataset rows (files only), for --split-by. */
+  rows?: DatasetRow[];
+  encoders: { weak: EncoderInfo; strong: EncoderInfo };
+  notes: string[];
+}
+
+export interface LoadSourcesOptions {
+  weak: ModelSpec;
+  strong: ModelSpec;
+  format?: PipelineOptions['format'];
+  fields?: PipelineOptions['fields'];
+  cacheDir?: string;
+}
+
+export interface LoadSourcesHooks {
+  inference?: InferenceBackend;
+  progress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+const NPY_FILES = ['weak.npy', 'strong.npy', 'labels.npy'] as const;
+
+function integers(data: ArrayLike<number | bigint>, file: string, what: string, max?: number): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (!Number.isInteger(v) || v < 0 || (max !== undefined && v > max)) {
+      throw new InputError(`${what} at index ${i} is ${v}, expected an integer in 0..${max ?? 'C-1'}`, { file });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** An activation folder: weak.npy, strong.npy, labels.npy (+ split.npy, membership.npy when present). */
+async function loadFolder(dir: string): Promise<LoadedData> {
+  const missing: string[] = [];
+  for (const f of NPY_FILES) {
+    try {
+      await fs.access(path.join(dir, f));
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (missing.length > 0) {
+    throw new InputError(`an activation folder needs ${NPY_FILES.join(', ')}; missing ${missing.join(', ')}`, { file: dir });
+  }
+  const weak = await readActivationFile(path.join(dir, 'weak.npy'));
+  const strong = await readActivationFile(path.join(dir, 'strong.npy'));
+  const labelsFile = path.join(dir, 'labels.npy');
+  const labelsArr = await readNpyFile(labelsFile);
+  if (labelsArr.shape.length !== 1) throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]`, { file: labelsFile });
+  const labels = integers(labelsArr.data, labelsFile, 'label');
+  const n = labels.length;
+  for (const [m, f] of [[weak, 'weak.npy'], [strong, 'strong.npy']] as const) {
+    if (m.rows !== n) throw new InputError(`${m.rows} rows but labels.npy has ${n}`, { file: path.join(dir, f) });
+  }
+  const optional = async (name: string, what: string): Promise<Uint8Array | undefined> => {
+    const file = path.join(dir, name);
+    try {
+      await fs.access(file);
+    } catch {
+      return undefined;
+    }
+    const arr = await readNpyFile(file);
+    const v = integers(arr.data, file, what, 2);
+    if (v.length !== n) throw new InputError(`${v.length} entries but labels.npy has ${n}`, { file });
+    return Uint8Array.from(v);
+  };
+  const split = await optional('split.npy', 'split code');
+  const membership = await optional('membership.npy', 'membership code');
+  const numClasses = labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const base = path.basename(path.resolve(dir));
+  return {
+    name: base,
+    path: dir,
+    weak: { kind: 'activations', acts: weak },
+    strong,
+    labels,
+    numClasses,
+    split,
+    membership,
+    encoders: {
+      weak: { id: `${base}/weak.npy`, kind: 'activations', dim: weak.cols, source: path.join(dir, 'weak.npy') },
+      strong: { id: `${base}/strong.npy`, kind: 'activations', dim: strong.cols, source: path.join(dir, 'strong.npy') },
+    },
+    notes: [],
+  };
+}
+
+async function loadDatasetFile(file: string, options: LoadSourcesOptions, hooks: LoadSourcesHooks, part: (f: number) => ProgressFn): Promise<LoadedData> {
+  const pipelineOptions: PipelineOptions = {
+    weak: options.weak, strong: options.strong, format: options.format, fields: options.fields, cacheDir: options.cacheDir,
+  };
+  const src = await loadSource(file, pipelineOptions, hooks.signal);
+  const numClasses = src.dataset.numClasses;
+  const strong = await sideActivations('strong', options.strong, src, undefined, pipelineOptions, hooks.inference, part(0), hooks.signal);
+  const weak = await weakSide(options.weak, src, undefined, numClasses, pipelineOptions, hooks.inference, part(0.5), hooks.signal);
+  const notes = [
+    ...src.dataset.warnings.map((w) => `${w.file ?? path.basename(file)}${w.line ? `:${w.line}` : ''}: ${w.message}`),
+    ...strong.notes,
+    ...weak.notes.map((n) => `${path.basename(file)}: ${n}`),
+  ];
+  const unlabelled = src.dataset.rows.length - src.rows.length;
+  if (unlabelled > 0) notes.push(`${path.basename(file)}: ${unlabelled} rows without a label were left out`);
+  const split = src.rows.every((r) => r.split !== undefined) ? Uint8Array.from(src.rows, (r) => r.split as number) : undefined;
+  return {
+    name: path.basename(file),
+    path: file,
+    weak: weak.side,
+    strong: strong.matrix,
+    labels: Int32Array.from(src.rows, (r) => r.label as number),
+    numClasses,
+    labelNames: src.dataset.labelNames,
+    split,
+    rows: src.rows,
+    encoders: { weak: weak.info, strong: strong.info },
+    notes,
+  };
+}
+
+/** Loads every SOURCE argument (a dataset file or an activation folder). */
+export async function loadSelectionData(paths: readonly string[], options: LoadSourcesOptions, hooks: LoadSourcesHooks = {}): Promise<LoadedData[]> {
+  const out: LoadedData[] = [];
+  const progress = hooks.progress ?? (() => {});
+  for (const [k, p] of paths.entries()) {
+    throwIfAborted(hooks.signal);
+    const file = path.resolve(p);
+    let stat;
+    try {
+      stat = await fs.stat(file);
+    } catch {
+      throw new InputError('file or folder not found', { file: p });
+    }
+    const part = (from: number): ProgressFn => (stage, f, detail) =>
+      progress(`${path.basename(file)}: ${stage}`, (k + from + 0.5 * f) / paths.length, detail);
+    progress(`reading ${path.basename(file)}`, k / paths.length);
+    out.push(stat.isDirectory() ? await loadFolder(file) : await loadDatasetFile(file, options, hooks, part));
+  }
+  return out;
+}
+
+/** All sources must label the same classes the same way: by class names when files name them, else by the ids seen. */
+export function checkLabelSets(data: readonly LoadedData[]): { numClasses: number; labelNames?: string[] } {
+  const named = data.filter((d) => d.labelNames);
+  if (named.length > 0 && named.length < data.length) {
+    const a = named[0];
+    const b = data.find((d) => !d.labelNames)!;
+    throw new InputError(
+      `"${a.name}" names its classes [${a.labelNames!.join(', ')}] but "${b.name}" uses class ids: all sources must label the same classes`,
+    );
+  }
+  if (named.length > 0) {
+    const first = named[0];
+    for (const d of named) {
+      if (d.labelNames!.join('\u0000') !== first.labelNames!.join('\u0000')) {
+        throw new InputError(
+          `label sets differ: "${first.name}" has [${first.labelNames!.join(', ')}], "${d.name}" has [${d.labelNames!.join(', ')}]; ` +
+            'all sources must label the same classes',
+        );
+      }
+    }
+    return { numClasses: first.labelNames!.length, labelNames: first.labelNames };
+  }
+  const seen = data.map((d) => [...new Set(d.labels)].sort((x, y) => x - y));
+  for (const [k, s] of seen.entries()) {
+    if (s.join(',') !== seen[0].join(',')) {
+      throw new InputError(
+        `label sets differ: "${data[0].name}" has classes {${seen[0].join(', ')}}, "${data[k].name}" has {${s.join(', ')}}; ` +
+          'all sources must label the same classes',
+      );
+    }
+  }
+  return { numClasses: Math.max(...data.map((d) => d.numClasses)) };
+}
+
+/** All sources must come from the same weak and strong models (same widths, same kind of weak side). */
+export function checkWidths(data: readonly LoadedData[]): void {
+  const first = data[0];
+  for (const d of data) {
+    if (d.strong.cols !== first.strong.cols) {
+      throw new InputError(
+        `strong activations of "${d.name}" are ${d.strong.cols}-dimensional but those of "${first.name}" are ${first.strong.cols}: ` +
+          'encode all sources with the same strong model',
+      );
+    }
+    if (d.weak.kind !== first.weak.kind) {
+      throw new InputError(`the weak side of "${d.name}" is ${d.weak.kind}, of "${first.name}" ${first.weak.kind}: use one weak model for all sources`);
+    }
+    if (d.weak.kind === 'activations' && first.weak.kind === 'activations' && d.weak.acts.cols !== first.weak.acts.cols) {
+      throw new InputError(
+        `weak activations of "${d.name}" are ${d.weak.acts.cols}-dimensional but those of "${first.name}" are ${first.weak.acts.cols}: ` +
+          'encode all sources with the same weak model',
+      );
+    }
+  }
+}
+
+function weakRows(weak: WeakSide, rows: Int32Array, C: number): WeakSide {
+  return weak.kind === 'activations'
+    ? { kind: 'activations', acts: selectRows(weak.acts, rows) }
+    : { kind: 'probabilities', probs: pickRows(weak.probs, rows, C) };
+}
+
+/** Row subset of a loaded data set as one source, with its split into weak-train / pool / test. */
+interface Part {
+  name: string;
+  path?: string;
+  data: LoadedData;
+  rows: Int32Array;
+  split: Uint8Array;
+}
+
+function stack(parts: Matrix[], cols: number): Matrix<Float32Array> {
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const data = new Float32Array(rows * cols);
+  let off = 0;
+  for (const p of parts) {
+    data.set(p.data, off);
+    off += p.data.length;
+  }
+  return { rows, cols, data };
+}
+
+function concatInt(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function concatFloat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefined, notes: string[]): SelectionSetup {
+  const sources: SelectionSource[] = [];
+  const wtStrong: Matrix[] = [];
+  const wtWeak: Matrix[] = [];
+  const wtLabels: Int32Array[] = [];
+  const teStrong: Matrix[] = [];
+  const teWeakActs: Matrix[] = [];
+  const teWeakProbs: Float64Array[] = [];
+  const teLabels: Int32Array[] = [];
+  for (const p of parts) {
+    const at = (code: number) => Int32Array.from(indicesOf(p.split, code), (k) => p.rows[k]);
+    const pool = at(W2S_TRAIN);
+    const wt = at(WEAK_TRAIN);
+    const te = at(TEST);
+    const d = p.data;
+    const source: SelectionSource = {
+      name: p.name,
+      ...(p.path ? { path: p.path } : {}),
+      strong: selectRows(d.strong, pool),
+      weak: weakRows(d.weak, pool, C),
+      labels: pickRows(d.labels, pool),
+      labelNames,
+      weakTrainRows: wt.length,
+      testRows: te.length,
+    };
+    if (d.membership) source.membership = Uint8Array.from(pool, (r) => d.membership![r]);
+    sources.push(source);
+    if (d.weak.kind === 'activations') wtWeak.push(selectRows(d.weak.acts, wt));
+    wtStrong.push(selectRows(d.strong, wt));
+    wtLabels.push(pickRows(d.labels, wt));
+    teStrong.push(selectRows(d.strong, te));
+    if (d.weak.kind === 'activations') teWeakActs.push(selectRows(d.weak.acts, te));
+    else teWeakProbs.push(pickRows(d.weak.probs, te, C));
+    teLabels.push(pickRows(d.labels, te));
+  }
+  const first = parts[0].data;
+  const activations = first.weak.kind === 'activations';
+  const weakCols = activations ? (first.weak as { acts: Matrix }).acts.cols : 0;
+  return {
+    sources,
+    weakTrain: activations ? { weak: stack(wtWeak, weakCols), labels: concatInt(wtLabels) } : undefined,
+    test: {
+      strong: stack(teStrong, first.strong.cols),
+      weak: activations ? { kind: 'activations', acts: stack(teWeakActs, weakCols) } : { kind: 'probabilities', probs: concatFloat(teWeakProbs) },
+      labels: concatInt(teLabels),
+    },
+    numClasses: C,
+    labelNames,
+    notes,
+  };
+}
+
+/** Seeded thirds for a source without its own split; salted per source so equal-sized sources differ. */
+function partSplit(data: LoadedData, rows: Int32Array, seed: number, salt: number): { split: Uint8Array; note?: string } {
+  if (data.split) return { split: Uint8Array.from(rows, (r) => data.split![r]) };
+  return { split: randomThirds(rows.length, (seed + 7919 * (salt + 1)) >>> 0) };
+}
+
+/** Files mode: one source per SOURCE argument. */
+export function setupFromFiles(data: readonly LoadedData[], seed: number): SelectionSetup {
+  if (data.length === 0) throw new InputError('no data sources were given');
+  const { numClasses, labelNames } = checkLabelSets(data);
+  checkWidths(data);
+  const parts = data.map((d, k) => ({
+    name: d.name, path: d.path, data: d, rows: Int32Array.from({ length: d.labels.length }, (_, i) => i), split: partSplit(d, Int32Array.from({ length: d.labels.length }, (_, i) => i), seed, k).split,
+  }));
+  const notes = data.flatMap((d) => d.notes);
+  notes.push(
+    `each source is split into weak-train / pool / test (${data.every((d) => d.split) ? 'by its split field' : 'seeded thirds unless it has a split field'}); ` +
+      'the weak-train and test parts of all sources are pooled into the shared weak-train and test sets',
+  );
+  return setupFromParts(parts, numClasses, labelNames, notes);
+}
+
+/** Most distinct values --split-by accepts; more means a continuous column that should be binned first. */
+export const MAX_SPLIT_GROUPS = 20;
+
+/** The group key of a row: a field's value, or a derived key (see --help). */
+export function splitKey(row: DatasetRow, column: string): string | null {
+  if (column === '@votes') {
+    // Labelling-function coverage: rows some function votes on vs rows every function abstains on.
+    const v = row.weakLabels;
+    if (!v) return null;
+    return v.some((x) => x !== -1) ? 'covered by a labelling function' : 'no labelling function fires';
+  }
+  const value = getField(row.fields, column);
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Split-by mode: one file, one source per distinct value of a column. */
+export function setupFromColumn(data: LoadedData, column: string, seed: number): SelectionSetup {
+  if (!data.rows) {
+    throw new InputError(`--split-by needs a dataset file with fields; "${data.name}" is an activation folder`, { file: data.path });
+  }
+  const groups = new Map<string, number[]>();
+  let missing = 0;
+  data.rows.forEach((r, i) => {
+    const key = splitKey(r, column);
+    if (key === null) {
+      missing++;
+      return;
+    }
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(i);
+  });
+  if (groups.size === 0) {
+    throw new InputError(
+      column === '@votes'
+        ? 'no row has labelling-function votes (weak_labels) to split by'
+        : `no row has a value in column "${column}" (check the name; nested fields use dots, e.g. data.source)`,
+      { file: data.path },
+    );
+  }
+  if (groups.size > MAX_SPLIT_GROUPS) {
+    throw new InputError(`column "${column}" has ${groups.size} distinct values; at most ${MAX_SPLIT_GROUPS} sources are supported (bin the column first)`, { file: data.path });
+  }
+  const C = data.labelNames?.length ?? data.numClasses;
+  const keys = [...groups.keys()].sort();
+  const parts: Part[] = keys.map((key, k) => {
+    const rows = Int32Array.from(groups.get(key)!);
+    return { name: `${column} = ${key}`, data, rows, split: partSplit(data, rows, seed, k).split };
+  });
+  const notes = [...data.notes];
+  if (missing > 0) notes.push(`${missing} rows have no value in "${column}" and belong to no source`);
+  notes.push(
+    `${data.name} split by ${column === '@votes' ? 'labelling-function coverage' : `column "${column}"`} into ${parts.length} sources ` +
+      `(${parts.map((p) => `${p.name}: ${p.rows.length} rows`).join('; ')}); each is split into weak-train / pool / test`,
+  );
+  return setupFromParts(parts, C, data.labelNames, notes);
+}
+
+/** The input of the reference-split builder from one loaded data set. */
+export function referenceInput(data: LoadedData): DetectedReferenceInput {
+  return {
+    weak: data.weak,
+    strong: data.strong,
+    labels: data.labels,
+    numClasses: data.labelNames?.length ?? data.numClasses,
+    split: data.split,
+    membership: data.membership,
+    labelNames: data.labelNames,
+    name: data.name,
+  };
+}

@@ -1,0 +1,153 @@
+// The report panel in a real VS Code: open it from the palette, read the summary, see the regime plot, drag t1
+// and watch the overlap count change, click a table row and land on that line, export SVG and HTML (and open the
+// HTML offline), switch to the light theme (charts re-theme), reload the window (the panel comes back through its
+// serializer with the moved threshold). Screenshots: test/e2e/screenshots/report-*.png.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AnalysisResult } from '../../src/core/report/schema';
+import { buildResult, datasetJsonl } from '../unit/report/build';
+import { retry, sleep, type Journey, type VSCode } from './harness';
+import { reportDevExtension, reportIsWired } from './report/devExtension';
+
+/** 900 rows (300 W2S-train) with a consistent result beside them, ground truth and a 2-D map: every chart shows. */
+function reportWorkspace(): { dir: string; result: AnalysisResult } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-e2e-report-'));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const result = buildResult({ w2s: 300, groundTruth: true, datasetPath: path.join(dir, 'reviews.jsonl') });
+  fs.writeFileSync(path.join(dir, 'reviews.jsonl'), datasetJsonl(result));
+  fs.mkdirSync(path.join(dir, '.overlap'));
+  fs.writeFileSync(path.join(dir, '.overlap', 'reviews.jsonl.result.json'), JSON.stringify(result));
+  return { dir, result };
+}
+
+const ws = reportWorkspace();
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+async function field(h: VSCode, name: string): Promise<string> {
+  return ((await h.webviewFrame().locator(`#summary [data-field="${name}"]`).first().textContent()) ?? '').trim();
+}
+
+const count = async (h: VSCode, name: string) => Number((await field(h, name)).replace(/,/g, ''));
+
+/** Accepts VS Code's save dialog (code-server's simple file dialog: a quick input holding the path). */
+async function acceptSaveDialog(h: VSCode, expectedName: string): Promise<void> {
+  const input = h.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await retry('save dialog path', async () => ((await input.inputValue()).endsWith(expectedName) ? true : undefined), { timeoutMs: 10_000 });
+  await input.press('Enter');
+}
+
+async function chartBackground(h: VSCode): Promise<string> {
+  return h.webviewFrame().locator('#chart-regime svg').first().evaluate((e) => (globalThis as any).getComputedStyle(e).backgroundColor);
+}
+
+export const journeys: Journey[] = [
+  {
+    name: 'report: summary, regime plot, drag t1, reveal a row, exports, themes, restore after reload',
+    get start() {
+      return { workspace: ws.dir, extensionDevelopmentPath: reportDevExtension(), theme: 'Default Dark Modern' };
+    },
+    timeoutMs: 300_000,
+    async run(h) {
+      const r = ws.result;
+      await h.openFile('reviews.jsonl');
+      const t0 = Date.now();
+      await h.runCommand('Overlap Density: Show Report');
+      await h.waitForWebview('#chart-regime[data-rendered="true"] svg', { timeoutMs: 60_000 });
+      console.log(`    report: first chart ${((Date.now() - t0) / 1000).toFixed(1)} s after the command`);
+
+      // The summary says what the result says.
+      assert.equal(await field(h, 'density'), pct(r.detection.overlapDensity));
+      assert.equal(await count(h, 'count-overlap'), r.detection.counts.overlap);
+      assert.equal(await count(h, 'count-hard'), r.detection.counts.hard);
+      assert.equal(await count(h, 'count-easy'), r.detection.counts.easy);
+      assert.equal(await field(h, 'acc-weak'), r.accuracy.weak.toFixed(3));
+      assert.equal(await field(h, 'acc-w2s'), r.accuracy.w2s.toFixed(3));
+      assert.equal(await field(h, 'acc-strong'), r.accuracy.strong.toFixed(3));
+      assert.equal(await field(h, 'pgr'), r.pgr!.toFixed(3));
+      assert.equal(await field(h, 'regime'), 'medium regime');
+      assert.equal(await field(h, 'device'), 'cpu');
+      // The regime plot drew its 11 mixing points; the other charts rendered too.
+      const frame = h.webviewFrame();
+      assert.equal(await frame.locator('#chart-regime svg g.mark-symbol.role-mark path').count(), 11);
+      for (const id of ['confidence', 'alignment', 'map', 'confusion']) {
+        await frame.locator(`#chart-${id}[data-rendered="true"] :is(svg, canvas)`).first().waitFor({ timeout: 30_000 });
+      }
+      await h.screenshot('report-dark');
+
+      // Drag t1 to the right: more rows are hard-only, fewer are overlap, live in the page.
+      const hardBefore = await count(h, 'count-hard');
+      const rule = frame.locator('#chart-confidence svg .mark-rule.role-mark line').last();
+      await rule.scrollIntoViewIfNeeded();
+      const box = (await rule.boundingBox())!;
+      const y = box.y + box.height / 2;
+      await h.page.mouse.move(box.x + 1, y);
+      await h.page.mouse.down();
+      for (let i = 1; i <= 12; i++) await h.page.mouse.move(box.x + 1 + i * 12, y);
+      await h.page.mouse.up();
+      await retry('hard-only count to grow', async () => ((await count(h, 'count-hard')) > hardBefore ? true : undefined), { timeoutMs: 10_000 });
+      const movedT1 = await field(h, 't1');
+      assert.ok(Number(movedT1) > r.detection.confidenceThreshold, `t1 moved right (now ${movedT1})`);
+      assert.notEqual(await count(h, 'count-overlap'), r.detection.counts.overlap);
+      if (!reportIsWired()) {
+        // The host heard the released thresholds once (the test wiring logs them).
+        await retry('host to hear the thresholds', async () =>
+          (h.outputChannel('Overlap Density').includes(`report: thresholds for ${h.workspacePath('reviews.jsonl')}: t1 ${movedT1.slice(0, 4)}`) ? true : undefined),
+        { timeoutMs: 10_000 });
+      }
+      await h.screenshot('report-dark-after-drag');
+
+      // Click a table row: the dataset opens on that row's line.
+      const row = frame.locator('vscode-table-row.sample').nth(7);
+      await row.scrollIntoViewIfNeeded();
+      const line = Number(await row.getAttribute('data-line'));
+      assert.ok(line > 1);
+      await row.click();
+      await retry(`editor at line ${line}`, async () => {
+        const editorPath = await h.activeEditorPath().catch(() => '');
+        const status = await h.statusBar();
+        return editorPath.endsWith('reviews.jsonl') && status.some((s) => s.startsWith(`Ln ${line},`)) ? true : undefined;
+      }, { timeoutMs: 15_000 });
+      await h.screenshot('report-row-revealed');
+
+      // Export the regime plot as SVG and the whole report as HTML through the save dialog.
+      await frame.locator('vscode-button.export[data-chart="regime"][data-format="svg"]').click();
+      await acceptSaveDialog(h, 'reviews.jsonl.regime.svg');
+      const svgPath = h.workspacePath(path.join('.overlap', 'reviews.jsonl.regime.svg'));
+      await retry('SVG file', async () => (fs.existsSync(svgPath) ? true : undefined), { timeoutMs: 10_000 });
+      assert.match(fs.readFileSync(svgPath, 'utf8'), /^<svg [^>]*>[\s\S]*W2S test accuracy vs overlap proportion/);
+
+      await frame.locator('#export-html').click();
+      await acceptSaveDialog(h, 'reviews.jsonl.report.html');
+      const htmlPath = h.workspacePath(path.join('.overlap', 'reviews.jsonl.report.html'));
+      await retry('HTML file', async () => (fs.existsSync(htmlPath) && fs.statSync(htmlPath).size > 100_000 ? true : undefined), { timeoutMs: 15_000 });
+      // It opens offline: a fresh tab on the file renders the regime plot with the same numbers.
+      const tab = await h.page.context().newPage();
+      await tab.goto(`file://${htmlPath}`);
+      await tab.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await tab.waitForSelector('#chart-regime[data-rendered="true"] svg');
+      assert.equal((await tab.locator('#summary [data-field="density"]').textContent())?.trim(), pct(r.detection.overlapDensity));
+      assert.ok((await tab.locator('vscode-table-row.sample .text').first().textContent())?.startsWith('row '), 'row texts embedded');
+      await tab.close();
+
+      // Light theme: the charts re-theme with the workbench.
+      const darkBackground = await chartBackground(h);
+      await h.setTheme('Default Light Modern');
+      await retry('charts to re-theme', async () => ((await chartBackground(h)) !== darkBackground ? true : undefined), { timeoutMs: 15_000 });
+      await frame.locator('#chart-regime').scrollIntoViewIfNeeded();
+      await sleep(500);
+      await h.screenshot('report-light');
+
+      // Reload the window: the serializer restores the panel, and the page its moved threshold.
+      await h.reload();
+      await h.waitForWebview('#chart-regime[data-rendered="true"] svg', { timeoutMs: 60_000 });
+      await retry('restored t1', async () => ((await field(h, 't1')) === movedT1 ? true : undefined), { timeoutMs: 15_000 });
+      await h.screenshot('report-light-restored');
+      const errors = h.console.filter((c) => c.type === 'pageerror' || (c.type === 'error' && /webview|vega|report/i.test(c.text)));
+      assert.deepEqual(errors.filter((e) => /Content Security Policy|unsafe-eval|EvalError/i.test(e.text)), [], 'no CSP errors');
+    },
+  },
+];

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { axpyRowAt, dotRowAt, gemv, gemvT } from '../../../src/core/linalg/gemv';
+import type { Matrix } from '../../../src/core/linalg/matrix';
+import { rowEngine } from '../../../src/core/linalg/rowEngine';
+import { setSimdEnabled, simdAvailable } from '../../../src/core/linalg/simd';
+import { randomMatrix, TestRng } from './builders';
+
+describe('row engines (the probes\' inner loops)', () => {
+  it('compute row dot products and axpys like the definition, for every row length mod 8, SIMD and JS', () => {
+    const rng = new TestRng(401);
+    for (const simd of [true, false]) {
+      setSimdEnabled(simd);
+      for (let cols = 0; cols <= 19; cols++) {
+        const x = randomMatrix(rng, 3, cols);
+        const eng = rowEngine(x, 4 * cols + 8, 4);
+        expect(eng.kind).toBe(simd && simdAvailable() && cols > 0 ? 'simd' : 'js');
+        const v = eng.vector(2 * cols + 1);
+        for (let j = 0; j < v.length; j++) v[j] = rng.normal();
+        const y = eng.vector(cols + 2);
+        for (let i = 0; i < 3; i++) {
+          let want = 0;
+          for (let j = 0; j < cols; j++) want += x.data[i * cols + j] * v[1 + j];
+          expect(eng.dot(i, v, 1)).toBeCloseTo(want, 12);
+          const before = Float64Array.from(y);
+          eng.axpy(i, -0.75, y, 2);
+          for (let j = 0; j < cols + 2; j++) {
+            const add = j >= 2 ? -0.75 * x.data[i * cols + j - 2] : 0;
+            expect(y[j]).toBeCloseTo(before[j] + add, 12);
+          }
+        }
+      }
+    }
+    setSimdEnabled(true);
+  });
+
+  it('gemv and gemvT agree with the row kernels on Float32 and Float64 matrices', () => {
+    const rng = new TestRng(402);
+    for (const f64 of [false, true]) {
+      const x: Matrix = randomMatrix(rng, 13, 11, f64);
+      const v = Float64Array.from({ length: 11 }, () => rng.normal());
+      const r = Float64Array.from({ length: 13 }, () => rng.normal());
+      const z = new Float64Array(13);
+      gemv(x, v, z, 0.5);
+      for (let i = 0; i < 13; i++) expect(z[i]).toBeCloseTo(dotRowAt(x.data, i * 11, v, 0, 11) + 0.5, 13);
+      const g = new Float64Array(11);
+      gemvT(x, r, g);
+      const want = new Float64Array(11);
+      for (let i = 0; i < 13; i++) axpyRowAt(r[i], x.data, i * 11, want, 0, 11);
+      for (let j = 0; j < 11; j++) expect(g[j]).toBeCloseTo(want[j], 13);
+    }
+  });
+});
