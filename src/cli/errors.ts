@@ -17,6 +17,12 @@ export function reportError(e: unknown): number {
     process.stderr.write('overlap-density: cancelled\n');
     return 130;
   }
+  const sys = e as NodeJS.ErrnoException;
+  if (typeof sys?.code === 'string' && typeof sys.path === 'string') {
+    // A file-system failure on a path the user gave (an --out folder that cannot be created): bad input, not a bug.
+    process.stderr.write(`overlap-density: error: ${sys.path}: ${sys.message}\n`);
+    return 2;
+  }
   const err = e as Error;
   // A message without a stack: set OVERLAP_DEBUG=1 to see where an internal error came from.
   process.stderr.write(`overlap-density: internal error: ${err?.message ?? String(e)}\n`);

@@ -245,8 +245,8 @@ export function report(r: SelectionResult): string {
     ...p.adjustments.map((a) => `plan adjusted: ${a}`),
     ...r.sources.map(
       (s, k) =>
-        `source ${k}: ${s.name}: ${s.poolRows} pool rows` +
-        (s.trueOverlapDensity !== null ? `, overlap density ${(s.trueOverlapDensity * 100).toFixed(1)}% (${s.densityFrom})` : '') +
+        `source ${k}: ${s.name}: ${s.poolRows} pool rows, detected density of the whole pool ${(s.detectedPoolDensity * 100).toFixed(1)}%` +
+        (s.trueOverlapDensity !== null ? `, known overlap density ${(s.trueOverlapDensity * 100).toFixed(1)}% (${s.densityFrom})` : '') +
         (r.denseArm === k ? ' [densest]' : ''),
     ),
     `shared: weak ${r.shared.accuracy.weak.toFixed(3)}, strong ${r.shared.accuracy.strong.toFixed(3)}, ` +

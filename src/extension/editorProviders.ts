@@ -74,6 +74,8 @@ export class SummaryCodeLensProvider implements vscode.CodeLensProvider<SummaryL
     ctx.push(
       this.emitter,
       ctx.results.onDidChange(() => this.emitter.fire()),
+      // VS Code does not always ask again after an edit on the lens's own line: say so when freshness flips.
+      ctx.results.onDidChangeFreshness(() => this.emitter.fire()),
       ctx.onDidChangeConfig(() => this.emitter.fire()),
     );
   }
@@ -83,16 +85,13 @@ export class SummaryCodeLensProvider implements vscode.CodeLensProvider<SummaryL
     const entry = await this.ctx.results.get(doc.uri.fsPath);
     if (!entry) return [];
     const range = new vscode.Range(0, 0, 0, 0);
-    const f = await this.ctx.results.freshness(doc, entry);
-    this.ctx.output.info(`DEBUG lens v${doc.version} ${f}`);
-    if (f === 'stale') {
+    if ((await this.ctx.results.freshness(doc, entry)) === 'stale') {
       return [new SummaryLens(range, doc.uri.fsPath, 'stale')];
     }
     return [new SummaryLens(range, doc.uri.fsPath, 'summary'), new SummaryLens(range, doc.uri.fsPath, 'report')];
   }
 
   resolveCodeLens(lens: SummaryLens): SummaryLens {
-    this.ctx.output.info(`DEBUG resolve ${lens.kind}`);
     const entry = this.ctx.results.peek(lens.datasetPath);
     const uri = vscode.Uri.file(lens.datasetPath);
     if (!entry || lens.kind === 'stale') {

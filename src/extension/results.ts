@@ -41,7 +41,11 @@ export class ResultStore implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<string>();
   /** Fires with a dataset path whose results or flags changed (loaded, rewritten, deleted). */
   readonly onDidChange = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly freshnessEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** Fires when a document turns stale or fresh again (an edit, an undo, a save). */
+  readonly onDidChangeFreshness = this.freshnessEmitter.event;
+  private readonly lastFreshness = new Map<string, Freshness>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.freshnessEmitter];
   /** Problems loading results, for the output channel. */
   onProblem: (message: string) => void = () => {};
 
@@ -204,7 +208,11 @@ export class ResultStore implements vscode.Disposable {
         // Unreadable on disk: keep the text's verdict.
       }
     }
-    this.fresh.set(doc.uri.toString(), { version, createdAt: entry.result.createdAt, value });
+    const key = doc.uri.toString();
+    this.fresh.set(key, { version, createdAt: entry.result.createdAt, value });
+    const before = this.lastFreshness.get(key);
+    this.lastFreshness.set(key, value);
+    if (before !== undefined && before !== value) this.freshnessEmitter.fire(doc.uri);
     return value;
   }
 }

@@ -82,7 +82,7 @@ export async function analyzeDatasetFile(
         labelNames: main.dataset.labelNames,
         ...(test ? { testFile: test.file } : {}),
       },
-      device: hooks.inference ? hooks.inference.device() : 'cpu',
+      device: deviceUsed(hooks.inference),
       lines,
       warnings,
     },
@@ -104,6 +104,8 @@ export async function analyzeDatasetFile(
       row.nearestHard = k2i(datasetIndex, row.nearestHard, main.rows.length);
     }
   }
+  // The alignment kernel may have opened the first session: ask which provider ran only now.
+  result.device = deviceUsed(hooks.inference);
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
   const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
@@ -249,12 +251,15 @@ export async function weakSide(
 }
 
 function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Array> {
-  const first = src.rows[0].fields[field] ?? (side === 'weak' ? src.rows[0].weakActs : src.rows[0].strongActs);
+  // A CSV cell holds the vector as JSON text; the reader has already parsed (and checked) the detected activation fields.
+  const f = src.dataset.fields;
+  const vector = (r: DatasetRow): unknown => (field === f.weakActs ? r.weakActs : field === f.strongActs ? r.strongActs : r.fields[field]);
+  const first = vector(src.rows[0]);
   if (!Array.isArray(first)) throw new InputError(`field "${field}" is not an array of numbers`, { file: src.file, line: src.rows[0].line });
   const d = first.length;
   const data = new Float32Array(src.rows.length * d);
   src.rows.forEach((r, i) => {
-    const v = r.fields[field] as unknown;
+    const v = vector(r);
     if (!Array.isArray(v) || v.length !== d) {
       throw new InputError(`field "${field}" should be an array of ${d} numbers like the first row`, { file: src.file, line: r.line });
     }
@@ -291,4 +296,10 @@ function concatFloat(parts: Float64Array[]): Float64Array {
     off += p.length;
   }
   return out;
+}
+
+/** The execution provider that ran; when every activation came from the cache or from files, none did. */
+function deviceUsed(inference: InferenceBackend | undefined): string {
+  const d = inference?.device();
+  return d && d !== 'not started' ? d : 'none (activations from cache or files)';
 }

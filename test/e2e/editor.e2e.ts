@@ -185,9 +185,11 @@ export const journeys: Journey[] = [
       // Edit the text: the results no longer match, so the colours go and the user is told why.
       await h.goToLine(1);
       await h.typeInEditor('x');
-      await h.waitForNotification(/synth\.jsonl changed since it was analysed/);
-      await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
+      // (VS Code drops a pending CodeLens refresh when the editor loses focus, e.g. to the notification centre.)
       await retry('stale CodeLens', async () => ((await h.readCodeLens()).some((l) => /out of date/.test(l.text)) ? true : undefined), { timeoutMs: 15_000 });
+      await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
+      assert.ok((await h.statusBar()).some((s) => s.includes('Overlap: out of date')));
+      await h.waitForNotification(/synth\.jsonl changed since it was analysed/);
       await h.screenshot('stale-told');
       await retry('colours back after undo', async () => {
         await h.undo();

@@ -48,7 +48,7 @@ export const journeys: Journey[] = [
   {
     name: 'report: summary, regime plot, drag t1, reveal a row, exports, themes, restore after reload',
     get start() {
-      return { workspace: ws.dir, extensionDevelopmentPath: reportDevExtension(), theme: 'Default Dark Modern' };
+      return { workspace: ws.dir, extensionDevelopmentPath: reportDevExtension(), theme: 'Dark Modern' };
     },
     timeoutMs: 300_000,
     async run(h) {
@@ -134,10 +134,10 @@ export const journeys: Journey[] = [
       await tab.close();
 
       // Light theme: the charts re-theme with the workbench.
-      const darkBackground = await chartBackground(h);
-      await h.setTheme('Default Light Modern');
-      await retry('charts to re-theme', async () => ((await chartBackground(h)) !== darkBackground ? true : undefined), { timeoutMs: 15_000 });
       await frame.locator('#chart-regime').scrollIntoViewIfNeeded();
+      const darkBackground = await chartBackground(h);
+      await h.setTheme('Light Modern');
+      await retry('charts to re-theme', async () => ((await chartBackground(h)) !== darkBackground ? true : undefined), { timeoutMs: 15_000 });
       await sleep(500);
       await h.screenshot('report-light');
 

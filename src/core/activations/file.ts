@@ -10,12 +10,23 @@ import { readSafetensorsMatrix } from './safetensors';
 import type { NumericArray } from './tensor';
 
 export async function readNpyFile(path: string): Promise<NpyArray> {
-  return readNpy(await readFile(path), path);
+  return readNpy(await readInputFile(path), path);
+}
+
+/** readFile whose failures (missing file, a folder) are InputErrors naming the file, not bare ENOENT/EISDIR. */
+async function readInputFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'this is a folder, not a file' : `cannot read the file (${code ?? String(e)})`;
+    throw new InputError(why, { file: path });
+  }
 }
 
 /** Activations from a `.npy` or `.safetensors` file (by extension), as a finite Float32 matrix. */
 export async function readActivationFile(path: string, opts: { tensor?: string } = {}): Promise<Matrix<Float32Array>> {
-  const bytes = await readFile(path);
+  const bytes = await readInputFile(path);
   const lower = path.toLowerCase();
   if (lower.endsWith('.npy')) return readNpyMatrix(bytes, path);
   if (lower.endsWith('.safetensors')) return readSafetensorsMatrix(bytes, path, opts.tensor);

@@ -74,7 +74,8 @@ export function readNpy(bytes: Uint8Array, name: string): NpyArray {
   }
   let data: NumericArray;
   if (bigEndian && itemSize > 1) {
-    const swapped = bytes.slice(dataOffset, dataOffset + needed);
+    // A copy even when `bytes` is a Node Buffer (whose slice is a view): the swap must not touch the input.
+    const swapped = Uint8Array.prototype.slice.call(bytes, dataOffset, dataOffset + needed);
     swapBytes(swapped, itemSize);
     data = new info.Ctor(swapped.buffer, 0, count);
   } else {

@@ -34,7 +34,8 @@ export interface Tensor {
 export function viewElements(bytes: Uint8Array, offset: number, count: number, Ctor: NumericArrayConstructor): NumericArray {
   const start = bytes.byteOffset + offset;
   if (start % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, start, count);
-  const copy = bytes.slice(offset, offset + count * Ctor.BYTES_PER_ELEMENT);
+  // Uint8Array's slice copies; a Node Buffer's slice (readFile returns Buffers) would be a view, so call it explicitly.
+  const copy = Uint8Array.prototype.slice.call(bytes, offset, offset + count * Ctor.BYTES_PER_ELEMENT);
   return new Ctor(copy.buffer, 0, count);
 }
 

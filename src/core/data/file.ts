@@ -35,7 +35,11 @@ export interface SniffResult {
  * by row group), so memory holds the rows but never the whole file text.
  */
 export async function readDataset(path: string, opts: ReadOptions = {}): Promise<Dataset> {
-  const { size } = await stat(path);
+  const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(e.code === 'ENOENT' ? 'file not found' : `cannot read the file (${e.code ?? e.message})`, { file: path });
+  });
+  if (info.isDirectory()) throw new InputError('this is a folder, not a dataset file', { file: path });
+  const size = info.size;
   if (size === 0) throw new InputError('no rows: the file is empty', { file: path });
   const format = opts.format ?? detectFormat(path, await readHead(path));
   if (!format) throw unknownFormatError(path);

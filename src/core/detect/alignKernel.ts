@@ -63,7 +63,6 @@ export async function maxAlignmentBlocked(
   if (signal?.aborted) throw new CancelledError();
   const nq = query.rows;
   const nk = keys.rows;
-  const d = query.cols;
   const max = new Float64Array(nq);
   const argmax = new Int32Array(nq).fill(-1);
   if (nq === 0 || nk === 0) return { max, argmax };

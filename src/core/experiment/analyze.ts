@@ -171,7 +171,9 @@ export async function runAnalysis(
     warnings.push(
       overlapPos.length === 0
         ? 'no overlap rows were detected: the mixing curve is empty'
-        : 'every W2S-train row was detected as overlap: the mixing curve is empty',
+        : restPos.length === 0
+          ? 'every W2S-train row was detected as overlap: the mixing curve is empty'
+          : `only ${Math.min(overlapPos.length, restPos.length)} overlap or non-overlap row: the mixing curve needs at least 2 of each and is empty`,
     );
   }
 

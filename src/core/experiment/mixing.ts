@@ -44,12 +44,13 @@ function stats(values: number[]): { mean: number; std: number; min: number; max:
  * The mixing experiment (METHOD.md section 3): m = min(|O|, |N|); at proportion p draw floor(m p) overlap rows and
  * floor(m (1 - p)) non-overlap rows without replacement, train a W2S probe on their pseudo-labels, score on test.
  * Every draw is seeded (the reference's are not). Also a random-subset baseline of m W2S-train rows per seed.
- * Returns null when m = 0 (no overlap or no non-overlap rows): there is nothing to mix.
+ * Returns null when m < 2: with m = 0 there is nothing to mix, with m = 1 every proportion strictly between 0 and 1
+ * draws floor(p) + floor(1 - p) = 0 rows and no probe can be trained.
  */
 export function mixingCurve(input: MixingInput): MixingCurve | null {
   const proportions = input.proportions ?? DEFAULT_PROPORTIONS;
   const m = Math.min(input.overlap.length, input.nonOverlap.length);
-  if (m === 0) return null;
+  if (m < 2) return null;
   const n = input.strongW2s.rows;
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const perSeed: number[][] = [];

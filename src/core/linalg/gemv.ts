@@ -26,31 +26,6 @@ export function dotRow(a: Data, aOff: number, v: Float64Array, len: number): num
   return s0 + s1 + (s2 + s3);
 }
 
-/** Two dot products of one row: writes row . u to out[0] and row . v to out[1] (the row is read once). */
-export function dotRow2(a: Data, aOff: number, u: Float64Array, v: Float64Array, len: number, out: Float64Array): void {
-  let s0 = 0;
-  let s1 = 0;
-  let t0 = 0;
-  let t1 = 0;
-  const end2 = len - (len & 1);
-  let j = 0;
-  for (; j < end2; j += 2) {
-    const x0 = a[aOff + j];
-    const x1 = a[aOff + j + 1];
-    s0 += x0 * u[j];
-    s1 += x1 * u[j + 1];
-    t0 += x0 * v[j];
-    t1 += x1 * v[j + 1];
-  }
-  if (j < len) {
-    const x = a[aOff + j];
-    s0 += x * u[j];
-    t0 += x * v[j];
-  }
-  out[0] = s0 + s1;
-  out[1] = t0 + t1;
-}
-
 /** out[j] += alpha * a[aOff + j] for j < len. */
 export function axpyRow(alpha: number, a: Data, aOff: number, out: Float64Array, len: number): void {
   const end4 = len - (len & 3);

@@ -44,6 +44,8 @@ export class LogisticObjective implements DifferentiableObjective {
     readonly y: Float64Array,
     readonly l2: number,
     engine?: RowEngine,
+    /** false: no intercept (b stays 0, its gradient is held at 0), like scikit-learn's fit_intercept=False. */
+    readonly fitBias = true,
   ) {
     this.n = x.rows;
     this.d = x.cols;
@@ -97,7 +99,7 @@ export class LogisticObjective implements DifferentiableObjective {
       ww += w * w;
       g[j] = gv[j] + 2 * l2 * w;
     }
-    g[d] = gb;
+    g[d] = this.fitBias ? gb : 0;
     return loss * invN + l2 * ww;
   }
 
@@ -192,7 +194,7 @@ class LogisticLine implements LineFunction {
       if (r !== 0) engine.axpy(i, r, gv, 0);
     }
     for (let j = 0; j < d; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
-    g[d] = gb;
+    g[d] = obj.fitBias ? gb : 0;
     return loss / n + this.regAt(t);
   }
 

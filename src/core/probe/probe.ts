@@ -26,6 +26,8 @@ export interface ProbeOptions {
   gradTol?: number;
   /** L-BFGS history size, default 10. */
   history?: number;
+  /** Fit the intercept (default true; the reference probe has one). false = scikit-learn's fit_intercept=False. */
+  fitBias?: boolean;
   /** Checked once per L-BFGS iteration; throws CancelledError from core/encoder. */
   signal?: AbortSignal;
 }
@@ -79,9 +81,9 @@ function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions):
   if (C === 2) {
     const y = new Float64Array(x.rows);
     for (let i = 0; i < x.rows; i++) y[i] = targets[2 * i + 1];
-    return { obj: new LogisticObjective(x, y, l2), l2 };
+    return { obj: new LogisticObjective(x, y, l2, undefined, opts.fitBias ?? true), l2 };
   }
-  return { obj: new SoftmaxObjective(x, targets, C, l2), l2 };
+  return { obj: new SoftmaxObjective(x, targets, C, l2, undefined, opts.fitBias ?? true), l2 };
 }
 
 function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {

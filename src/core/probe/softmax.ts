@@ -55,6 +55,8 @@ export class SoftmaxObjective implements DifferentiableObjective {
     readonly numClasses: number,
     readonly l2: number,
     engine?: RowEngine,
+    /** false: no intercepts (they stay 0), like scikit-learn's fit_intercept=False. */
+    readonly fitBias = true,
   ) {
     const C = numClasses;
     this.n = x.rows;
@@ -107,6 +109,7 @@ export class SoftmaxObjective implements DifferentiableObjective {
       ww += w * w;
       g[j] = gv[j] + 2 * l2 * w;
     }
+    if (!this.fitBias) for (let c = 0; c < C; c++) g[bOff + c] = 0;
     return loss * invN + l2 * ww;
   }
 
@@ -196,6 +199,7 @@ class SoftmaxLine implements LineFunction {
       }
     }
     for (let j = 0; j < wOff; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
+    if (!obj.fitBias) for (let c = 0; c < C; c++) g[wOff + c] = 0;
     return loss / n + this.regAt(t);
   }
 

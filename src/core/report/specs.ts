@@ -216,7 +216,7 @@ export function regimeSpec(result: Pick<AnalysisResult, 'mixing' | 'accuracy' | 
         mark: { type: 'rule', strokeWidth: 1.5 },
         encoding: {
           y: { field: 'value', type: 'quantitative', scale: yScale },
-          color: { field: 'series', type: 'nominal', scale: { domain, range }, legend: { orient: 'bottom', title: null, columns: 3, labelLimit: 320 } },
+          color: { field: 'series', type: 'nominal', scale: { domain, range }, legend: { orient: 'bottom', title: null, columns: 2, labelLimit: 320 } },
           strokeDash: {
             condition: { test: `datum.series === '${SERIES.random}'`, value: [5, 4] },
             value: [1, 0],

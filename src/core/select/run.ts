@@ -324,6 +324,15 @@ export async function runSelection(
   const poolTargets = concatFloat64(shared.targets);
   const strongAcc = scoreProbe(poolStrong, oneHot(poolLabels, C), shared, { ...opts, w2sC: null }, hooks.signal);
   const w2sAll = scoreProbe(poolStrong, poolTargets, shared, opts, hooks.signal);
+  // Each pool's density as a one-shot detection on the whole pool sees it: a reference number, not used by UCB.
+  const poolDensities: number[] = [];
+  for (const [k, s] of setup.sources.entries()) {
+    const det = await detectOverlap({
+      confidence: shared.conf[k], strong: s.strong, weak: s.weak.kind === 'activations' ? s.weak.acts : undefined,
+      hardRule: opts.hardRule, align: opts.align, jump: opts.jump, kernel: hooks.kernel ?? tsAlignmentKernel, signal: hooks.signal,
+    });
+    poolDensities.push(det.overlapDensity);
+  }
   const timings: Record<string, number> = { setup: (performance.now() - t0) / 1000 };
 
   const total = plan.seeds.length * plan.strategies.length * plan.rounds;
@@ -349,6 +358,7 @@ export async function runSelection(
     weakTrainRows: s.weakTrainRows ?? 0,
     testRows: s.testRows ?? 0,
     trueOverlapDensity: densities[k],
+    detectedPoolDensity: poolDensities[k],
     densityFrom: s.membership ? 'ground-truth' : s.trueOverlapDensity !== undefined ? s.densityFrom ?? 'detected' : null,
   }));
   const warnings = [...(meta.warnings ?? []), ...(setup.notes ?? []), ...plan.adjustments];

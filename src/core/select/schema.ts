@@ -60,6 +60,8 @@ export interface SelectionSourceInfo {
    */
   trueOverlapDensity: number | null;
   densityFrom: 'ground-truth' | 'detected' | null;
+  /** Overlap density that one detection over the whole pool finds (no history, shared weak probe); for reference only. */
+  detectedPoolDensity: number;
 }
 
 /** Detection on one pulled batch (augmented with the strategy's history of hard-only rows). */

@@ -1,6 +1,6 @@
 // The e2e harness: start a real VS Code (code-server) in headless Chromium and drive it like a user.
 export type { Journey } from './journey';
-export { startVSCode, VSCode } from './session';
+export { startVSCode, themeId, VSCode } from './session';
 export type { CodeLensInfo, ConsoleEntry, DecorationInfo, EditorDecorations, Notification, StartOptions } from './session';
 export type { RecordedRequest } from './network';
 export { isExternalUrl } from './network';

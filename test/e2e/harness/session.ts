@@ -92,10 +92,25 @@ const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').
 // and this project's tsconfig has no DOM lib, so it reaches the DOM through `(globalThis as any).document`.
 type Dom = any;
 
+/** Accepts the pre-1.139 ids ("Default Dark Modern", "Default Light+", ...) for the themes VS Code has since renamed. */
+export function themeId(name: string): string {
+  return /^Default (Dark|Light)( Modern|\+)$/.test(name) ? name.slice('Default '.length) : name;
+}
+
+/** The workbench class ('vs', 'vs-dark', 'hc-black', 'hc-light') of a built-in theme id; undefined for others. */
+function themeType(id: string): string | undefined {
+  const builtIn: Record<string, string> = {
+    'Dark Modern': 'vs-dark', 'Dark 2026': 'vs-dark', 'Dark+': 'vs-dark', 'Visual Studio Dark': 'vs-dark',
+    'Light Modern': 'vs', 'Light 2026': 'vs', 'Light+': 'vs', 'Visual Studio Light': 'vs',
+    'Default High Contrast': 'hc-black', 'Default High Contrast Light': 'hc-light',
+  };
+  return builtIn[id];
+}
+
 /** Starts code-server and Chromium and opens the workspace; the returned session must be stopped (see stop()). */
 export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
   const name = options.name ?? 'vscode';
-  const theme = options.theme ?? 'Dark Modern';
+  const theme = themeId(options.theme ?? 'Dark Modern');
   const settings = { ...BASE_SETTINGS, 'workbench.colorTheme': theme, ...options.settings };
   const server = await CodeServer.start({
     settings,
@@ -117,7 +132,7 @@ export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
     const network = new NetworkRecorder(context);
     const page = context.pages()[0] ?? (await context.newPage());
     network.watchPage(page);
-    session = new VSCode(server, context, page, network, workspaceDir, name);
+    session = new VSCode(server, context, page, network, workspaceDir, name, theme);
     const dev = (options.extension ?? 'dev') === 'dev';
     const devPath = options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ?? server.paths.repoRoot;
     await session.open(dev ? path.resolve(devPath) : undefined);
@@ -158,6 +173,8 @@ export class VSCode {
     /** Absolute path of the temp copy of the workspace folder that VS Code has open. */
     readonly workspaceDir: string,
     readonly name: string,
+    /** The theme the session started with (user settings load after the workbench restores; see waitRestored). */
+    private readonly startTheme?: string,
   ) {
     page.on('console', (m) => this.console.push({ type: m.type(), text: m.text() }));
     page.on('pageerror', (e) => this.console.push({ type: 'pageerror', text: e.message }));
@@ -189,6 +206,12 @@ export class VSCode {
     await withTimeout(this.page.evaluate(() => (globalThis as any).driver.whenWorkbenchRestored()), 60_000,
       'waiting for the workbench to restore');
     await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
+    // Remote user settings arrive after the restore: until the configured theme shows, other settings may not apply.
+    const type = this.startTheme ? themeType(this.startTheme) : undefined;
+    if (type) {
+      await this.page.waitForFunction((t) => (globalThis as any).document.querySelector('.monaco-workbench')
+        ?.classList.contains(t), type, { timeout: 30_000 }).catch(() => undefined);
+    }
   }
 
   // ---- Commands and quick input ------------------------------------------------------------------------------
@@ -319,6 +342,9 @@ export class VSCode {
       }
       return (await this.waitForActiveTab(base, 5_000)) ? true : undefined;
     }, { timeoutMs, intervalMs: 500 });
+    // A text editor paints its lines a moment after its tab activates; other editors (custom, binary) have none.
+    await this.page.locator(`${EDITOR} .view-lines .view-line`).first()
+      .waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
   }
 
   private async openFromExplorer(name: string): Promise<void> {
@@ -698,7 +724,8 @@ export class VSCode {
    * VS Code 1.139 built-in ids: 'Dark Modern', 'Light Modern', 'Dark 2026', 'Light 2026', 'Dark+', 'Light+',
    * 'Default High Contrast', 'Default High Contrast Light'. Waits until the workbench colours change.
    */
-  async setTheme(name: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
+  async setTheme(theme: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
+    const name = themeId(theme);
     const read = (): Promise<string> => this.page.evaluate(() => {
       const el = (globalThis as any).document.querySelector('.monaco-workbench');
       return el ? (globalThis as any).getComputedStyle(el).getPropertyValue('--vscode-editor-background') : '';

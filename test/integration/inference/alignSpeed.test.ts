@@ -58,7 +58,7 @@ describe('alignment kernel speed (2,500 x 2,500 x 512)', () => {
     const kernel = new OnnxAlignmentKernel(pool);
     await kernel.maxAlignment(random(4, D, 3), random(4, D, 4), 'abs-cosine'); // session creation is not timed
     // Best of three: the machine is shared, the fastest run is the least disturbed.
-    let onnx = new Float64Array(0);
+    let onnx: Float64Array = new Float64Array(0);
     let onnxS = Infinity;
     for (let r = 0; r < 3; r++) {
       const t0 = performance.now();

@@ -169,6 +169,22 @@ describe('fitProbe, binary logistic', () => {
     }
   });
 
+  it('keeps the bias at 0 without an intercept and then meets the stationarity condition of w alone', () => {
+    const rng = new TestRng(37);
+    const x = randomMatrix(rng, 70, 5, true);
+    const targets = softBinaryTargets(rng, x);
+    for (const C of [2, 3]) {
+      const t = C === 2 ? targets : softTargets(rng, 70, 3);
+      const probe = fitProbe(x, t, C, { fitBias: false });
+      expect(Array.from(probe.bias)).toEqual(new Array(C === 2 ? 1 : 3).fill(0));
+      expect(probe.fit.converged).toBe(true);
+      const g = C === 2 ? logisticGradient(x, t, probe) : softmaxGradient(x, t, probe);
+      const wPart = g.subarray(0, probe.weights.length);
+      expect(maxAbs(wPart)).toBeLessThan(1.5e-6);
+      expect(maxAbs(g.subarray(probe.weights.length))).toBeGreaterThan(1e-4); // the bias was not free to move
+    }
+  });
+
   it('is a two-class softmax with half the penalty (w = W1 - W0)', () => {
     const rng = new TestRng(36);
     const x = randomMatrix(rng, 60, 4, true);

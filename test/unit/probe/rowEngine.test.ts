@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axpyRowAt, dotRowAt, gemv, gemvT } from '../../../src/core/linalg/gemv';
+import { axpyRowAt, dotRowAt, gemmNT, gemmTN, gemv, gemvT, rowNorms } from '../../../src/core/linalg/gemv';
 import type { Matrix } from '../../../src/core/linalg/matrix';
 import { rowEngine } from '../../../src/core/linalg/rowEngine';
 import { setSimdEnabled, simdAvailable } from '../../../src/core/linalg/simd';
@@ -33,7 +33,7 @@ describe('row engines (the probes\' inner loops)', () => {
     setSimdEnabled(true);
   });
 
-  it('gemv and gemvT agree with the row kernels on Float32 and Float64 matrices', () => {
+  it('gemv, gemvT, gemmNT, gemmTN and rowNorms agree with the row kernels on Float32 and Float64 matrices', () => {
     const rng = new TestRng(402);
     for (const f64 of [false, true]) {
       const x: Matrix = randomMatrix(rng, 13, 11, f64);
@@ -47,6 +47,24 @@ describe('row engines (the probes\' inner loops)', () => {
       const want = new Float64Array(11);
       for (let i = 0; i < 13; i++) axpyRowAt(r[i], x.data, i * 11, want, 0, 11);
       for (let j = 0; j < 11; j++) expect(g[j]).toBeCloseTo(want[j], 13);
+      // k weight rows at once: Z = X W^T + b and G = R^T X
+      const W = Float64Array.from({ length: 3 * 11 }, () => rng.normal());
+      const b = Float64Array.from([1, -2, 0.5]);
+      const Z = new Float64Array(13 * 3);
+      gemmNT(x, W, 3, Z, b);
+      const R = Float64Array.from({ length: 13 * 3 }, () => rng.normal());
+      const G = new Float64Array(3 * 11);
+      gemmTN(x, R, 3, G);
+      for (let c = 0; c < 3; c++) {
+        for (let i = 0; i < 13; i++) expect(Z[i * 3 + c]).toBeCloseTo(dotRowAt(x.data, i * 11, W, c * 11, 11) + b[c], 13);
+        for (let j = 0; j < 11; j++) {
+          let s = 0;
+          for (let i = 0; i < 13; i++) s += R[i * 3 + c] * x.data[i * 11 + j];
+          expect(G[c * 11 + j]).toBeCloseTo(s, 12);
+        }
+      }
+      const norms = rowNorms(x);
+      for (let i = 0; i < 13; i++) expect(norms[i]).toBeCloseTo(Math.sqrt(dotRowAt(x.data, i * 11, Float64Array.from(x.data.subarray(i * 11, i * 11 + 11)), 0, 11)), 13);
     }
   });
 });
