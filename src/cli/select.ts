@@ -1,15 +1,13 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../core/activations/file';
 import { InputError } from '../core/errors';
-import type { EncoderInfo } from '../core/report/schema';
 import {
-  DEFAULT_OVERLAP_SHARES, detectedReferenceSetup, runSelection, STRATEGY_NAMES, syntheticReferenceSetup,
-  type BonusMode, type SelectionMode, type SelectionOptions, type SelectionResult, type SelectionSetup, type StrategyName,
+  DEFAULT_OVERLAP_SHARES, STRATEGY_NAMES, type BonusMode, type SelectionOptions, type SelectionResult, type StrategyName,
 } from '../core/select';
 import { createLocalInference } from '../inference/local';
-import { loadSelectionData, referenceInput, setupFromColumn, setupFromFiles, type LoadedData } from '../pipeline/sources';
-import type { InferenceBackend, ModelSpec } from '../pipeline/types';
+import type { InferenceService } from '../inference/types';
+import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
+import type { ModelSpec } from '../pipeline/types';
 import { UsageError } from './errors';
 import { ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, intOption, parse, parseModelSpec } from './options';
 import { stderrProgress } from './progress';
@@ -158,66 +156,34 @@ export async function run(argv: string[]): Promise<number> {
   };
   const progress = stderrProgress(!values.quiet);
   const t0 = performance.now();
-
-  let setup: SelectionSetup;
-  let mode: SelectionMode;
-  let encoders: { weak: EncoderInfo; strong: EncoderInfo };
-  let backend: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
-  let device = 'cpu';
-  const warnings: string[] = [];
+  let backend: InferenceService | undefined;
   try {
-    if (synthetic) {
-      const nOverlap = intOption(values, 'n-overlap', 0, 4000);
-      const nNonOverlap = intOption(values, 'n-nonoverlap', 0, 4000);
-      setup = syntheticReferenceSetup({ nOverlap, nNonOverlap, shares, seed });
-      mode = 'reference-synthetic';
-      encoders = {
-        weak: { id: 'synthetic-easy-block', kind: 'synthetic', dim: 40 },
-        strong: { id: 'synthetic-full', kind: 'synthetic', dim: 40 },
-      };
-    } else {
-      const weak = values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec);
-      const strong = values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec);
-      const anyFile = await hasDatasetFile(positionals);
-      if (anyFile && (needsEncoders(weak) || needsEncoders(strong))) {
-        backend = createLocalInference({ device: deviceFrom(values), threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined });
-      }
-      const data: LoadedData[] = await loadSelectionData(
-        positionals,
-        {
-          weak, strong, cacheDir: values['cache-dir'],
-          fields: {
-            ...(values['text-field'] ? { text: values['text-field'] } : {}),
-            ...(values['label-field'] ? { label: values['label-field'] } : {}),
-            ...(values['weak-labels-field'] ? { weakLabels: values['weak-labels-field'] } : {}),
-            ...(values['split-field'] ? { split: values['split-field'] } : {}),
-          },
-        },
-        { inference: backend, progress: (stage, f, d) => progress(stage, 0.3 * f, d) },
-      );
-      encoders = data[0].encoders;
-      if (backend) device = backend.device();
-      if (reference === 'split') {
-        setup = await detectedReferenceSetup(referenceInput(data[0]), {
-          shares, seed, hardRule: options.hardRule ?? 'segment', align: options.align ?? 'dot-max', jump: options.jump ?? 5,
-          l2: options.l2 ?? 1e-3, kernel: backend?.alignmentKernel(),
-        });
-        mode = 'reference-split';
-      } else if (splitBy) {
-        setup = setupFromColumn(data[0], splitBy, seed);
-        mode = 'split-by';
-      } else {
-        setup = setupFromFiles(data, seed);
-        mode = 'files';
-      }
+    const weak = values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec);
+    const strong = values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec);
+    if (!synthetic && (needsEncoders(weak) || needsEncoders(strong)) && (await hasDatasetFile(positionals))) {
+      backend = createLocalInference({ device: deviceFrom(values), threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined });
     }
-    const result = await runSelection(setup, request, options, { mode, encoders, device, warnings }, {
-      kernel: backend?.alignmentKernel(),
-      progress: (stage, f, d) => progress(stage, (synthetic || !backend ? 0 : 0.3) + (synthetic || !backend ? 1 : 0.7) * f, d),
-    });
+    const result = await selectFromPaths(
+      positionals,
+      {
+        weak, strong, cacheDir: values['cache-dir'],
+        fields: {
+          ...(values['text-field'] ? { text: values['text-field'] } : {}),
+          ...(values['label-field'] ? { label: values['label-field'] } : {}),
+          ...(values['weak-labels-field'] ? { weakLabels: values['weak-labels-field'] } : {}),
+          ...(values['split-field'] ? { split: values['split-field'] } : {}),
+        },
+        splitBy,
+        reference,
+        shares,
+        synthetic: { nOverlap: intOption(values, 'n-overlap', 0, 4000), nNonOverlap: intOption(values, 'n-nonoverlap', 0, 4000) },
+        plan: request,
+        selection: options,
+      },
+      { inference: backend, progress },
+    );
     result.timings.total = (performance.now() - t0) / 1000;
-    await fs.mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-    await writeFileAtomic(values.out, new TextEncoder().encode(JSON.stringify(result)));
+    await writeSelectionResult(values.out, result);
     process.stdout.write(`${report(result)}\n${path.relative(process.cwd(), values.out) || values.out}\n`);
   } finally {
     await backend?.dispose();

@@ -15,14 +15,23 @@ import { candidateKind } from './datasetFiles';
 import { DatasetNode, type DatasetsTree } from './datasetsTree';
 import { activationsSpec, strongPickItems, weakPickItems, type ModelPickItem } from './models';
 import { rowAtLine } from './rowIndex';
-import type { ReportModule } from './reportLink';
+import { showReportPanel } from './reportLink';
 import { activeFileUri } from './statusBar';
 import { syntheticJsonl } from './syntheticJsonl';
 
 export type Cmd = (...args: unknown[]) => unknown;
 
-/** The dataset a command acts on: its argument, the active file, or the user's pick. */
+/** The dataset a command acts on: its argument, the active file, or the user's pick. Files on disk only. */
 async function targetDataset(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
+  const uri = await pickTarget(tree, arg, verb);
+  if (uri && uri.scheme !== 'file') {
+    void vscode.window.showInformationMessage(`${verb} needs a file on disk (this one is ${uri.scheme}:); open the folder locally or through VS Code Remote.`);
+    return undefined;
+  }
+  return uri;
+}
+
+async function pickTarget(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri) return arg;
   if (arg instanceof DatasetNode) return arg.uri;
   if (typeof arg === 'string' && arg !== '') return vscode.Uri.file(arg);
@@ -132,7 +141,7 @@ export function analyzeWithModels(ctx: Ctx, tree: DatasetsTree): Cmd {
   };
 }
 
-export function showReport(ctx: Ctx, tree: DatasetsTree, loadReport: () => Promise<ReportModule | undefined>): Cmd {
+export function showReport(ctx: Ctx, tree: DatasetsTree): Cmd {
   return async (arg?: unknown) => {
     const uri = await targetDataset(tree, arg, 'Show Report');
     if (!uri) return;
@@ -142,13 +151,11 @@ export function showReport(ctx: Ctx, tree: DatasetsTree, loadReport: () => Promi
       if (choice) await analyzeWithProgress(ctx, { file: uri.fsPath });
       return;
     }
-    const report = await loadReport();
-    if (report) {
-      report.ReportPanel.show(entry.result, entry.resultPath);
-      return;
+    try {
+      showReportPanel(entry.original, entry.resultPath);
+    } catch (e) {
+      reportError(ctx, e);
     }
-    // Without the report panel the results JSON is the report.
-    await vscode.window.showTextDocument(vscode.Uri.file(entry.resultPath), { preview: true });
   };
 }
 

@@ -87,7 +87,6 @@ export class Decorations implements vscode.Disposable {
       });
     }
     const flag = vscode.window.createTextEditorDecorationType({
-      isWholeLine: true,
       after: { contentText: ' ⚑ flagged', color: new vscode.ThemeColor('overlapDensity.flagged'), margin: '0 0 0 1em' },
       overviewRulerColor: new vscode.ThemeColor('overlapDensity.flagged'),
       overviewRulerLane: vscode.OverviewRulerLane.Right,
@@ -152,7 +151,7 @@ export class Decorations implements vscode.Disposable {
     for (const cat of CATEGORIES) editor.setDecorations(this.types.rows[cat], toRanges(rows[cat]));
     let marks = emptyCategoryRanges();
     if (ruler) {
-      const key = `${doc.version}|${entry.result.createdAt}|${[...categories].join()}`;
+      const key = `${doc.version}|${entry.result.createdAt}|${entry.moved ? `${entry.moved.t1},${entry.moved.t2}` : ''}|${[...categories].join()}`;
       const cached = this.rulerCache.get(doc);
       if (cached && cached.key === key) marks = cached.marks;
       else {
@@ -161,10 +160,9 @@ export class Decorations implements vscode.Disposable {
       }
     }
     for (const cat of CATEGORIES) editor.setDecorations(this.types.ruler[cat], toRanges(marks[cat]));
-    editor.setDecorations(
-      this.types.flag,
-      toRanges(visibleFlagRanges(entry.index, entry.result.rows, entry.flagged, visible, doc.lineCount)),
-    );
+    // The flag text goes after the end of the row's first line.
+    const flags = visibleFlagRanges(entry.index, entry.result.rows, entry.flagged, visible, doc.lineCount);
+    editor.setDecorations(this.types.flag, flags.map((r) => doc.lineAt(r.start).range));
   }
 
   /** Once per document and analysis: why the colours went away, and the way back. */

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { buildHoverMarkdown, type NearestHardPreview } from './hoverText';
 import type { ResultEntry } from './results';
-import { rowAtLine } from './rowIndex';
+import { rowAtLine, rowsInLines } from './rowIndex';
 import { lensTitle, resultTooltip, STALE_LENS_TITLE } from './summaryText';
 
 export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
@@ -37,6 +37,7 @@ export class RowHoverProvider implements vscode.HoverProvider {
         row,
         result: entry.result,
         flagged: entry.flagged.has(row.index),
+        moved: entry.moved !== undefined,
         nearest: nearestPreview(doc, entry, row.nearestHard),
       }),
       true,
@@ -47,12 +48,19 @@ export class RowHoverProvider implements vscode.HoverProvider {
   }
 }
 
+/** Lines of a multi-line row (pretty-printed JSON) that go into the preview. */
+const PREVIEW_LINES = 6;
+
 function nearestPreview(doc: vscode.TextDocument, entry: ResultEntry, nearest: number | null | undefined): NearestHardPreview | undefined {
   if (nearest === null || nearest === undefined) return undefined;
   const k = entry.index.byDatasetIndex.get(nearest);
   const line = k === undefined ? undefined : entry.result.rows[k]!.line;
   if (line === undefined || line > doc.lineCount) return undefined;
-  return { line, text: doc.lineAt(line - 1).text, revealUri: revealRowUri(doc.uri, line) };
+  const span = rowsInLines(entry.index, line, line, doc.lineCount).find((s) => s.start === line);
+  const last = Math.min(span?.end ?? line, line + PREVIEW_LINES - 1, doc.lineCount);
+  const lines: string[] = [];
+  for (let l = line; l <= last; l++) lines.push(doc.lineAt(l - 1).text);
+  return { line, text: lines.join(' '), revealUri: revealRowUri(doc.uri, line) };
 }
 
 class SummaryLens extends vscode.CodeLens {
@@ -97,7 +105,7 @@ export class SummaryCodeLensProvider implements vscode.CodeLensProvider<SummaryL
     if (!entry || lens.kind === 'stale') {
       lens.command = { title: `${STALE_LENS_TITLE} · Analyze again`, command: 'overlapDensity.analyze', arguments: [uri] };
     } else if (lens.kind === 'summary') {
-      lens.command = { title: lensTitle(entry.result), tooltip: resultTooltip(entry.result), command: 'overlapDensity.showReport', arguments: [uri] };
+      lens.command = { title: lensTitle(entry.result, entry.moved !== undefined), tooltip: resultTooltip(entry.result), command: 'overlapDensity.showReport', arguments: [uri] };
     } else {
       lens.command = { title: 'Open report', command: 'overlapDensity.showReport', arguments: [uri] };
     }

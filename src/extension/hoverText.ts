@@ -20,6 +20,8 @@ export interface HoverInput {
   result: AnalysisResult;
   flagged?: boolean;
   nearest?: NearestHardPreview;
+  /** The thresholds were moved in the report (the category follows them). */
+  moved?: boolean;
 }
 
 const CATEGORY_TITLE: Record<CategoryName, string> = {
@@ -95,6 +97,7 @@ export function buildHoverMarkdown(input: HoverInput): string {
     const ok = row.trueCategory === row.category;
     facts.push(`ground truth ${CATEGORY_TITLE[row.trueCategory]}: ${ok ? 'detected correctly' : 'detected wrongly'}`);
   }
+  if (input.moved) facts.push('thresholds moved in the report: the category follows the moved t1 / t2');
   parts.push(facts.map((f) => `- ${f}`).join('\n'));
   if (input.nearest) {
     const n = input.nearest;

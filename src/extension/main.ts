@@ -8,7 +8,7 @@ import { Ctx } from './ctx';
 import { DatasetsTree } from './datasetsTree';
 import { Decorations } from './decorations';
 import { REVEAL_ROW_COMMAND, RowHoverProvider, SummaryCodeLensProvider } from './editorProviders';
-import { loadReportModule, registerReportPanel } from './reportLink';
+import { registerReportPanel } from './reportLink';
 import { RegimeStatus } from './statusBar';
 
 let ctx: Ctx | undefined;
@@ -33,7 +33,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
   const register: Record<string, commands.Cmd> = {
     'overlapDensity.analyze': commands.analyze(c, tree),
     'overlapDensity.analyzeWithModels': commands.analyzeWithModels(c, tree),
-    'overlapDensity.showReport': commands.showReport(c, tree, loadReportModule),
+    'overlapDensity.showReport': commands.showReport(c, tree),
     'overlapDensity.toggleHighlights': commands.toggleHighlights(c),
     'overlapDensity.annotate': commands.annotate(c, tree),
     'overlapDensity.toggleFlag': commands.toggleFlag(c),

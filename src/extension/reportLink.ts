@@ -1,18 +1,28 @@
 /**
- * The one place that knows the report webview (src/extension/report, its own owner). Loaded lazily so the panel's
- * code is evaluated on first use; until that module exists, Show Report opens the results JSON instead.
+ * The one place that wires the report webview (src/extension/report, its own owner) to the editor side: the
+ * panel reveals rows, reads and sets flags, and tells the editor about thresholds moved on its charts.
  */
+import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/report/schema';
+import { registerReport, ReportPanel } from './report';
 import type { Ctx } from './ctx';
 
-export interface ReportModule {
-  ReportPanel: { show(result: AnalysisResult, resultPath: string): unknown };
-}
-
-export async function loadReportModule(): Promise<ReportModule | undefined> {
-  return undefined;
-}
-
 export function registerReportPanel(ctx: Ctx): void {
-  void ctx;
+  ctx.push(
+    registerReport(ctx.extCtx, {
+      revealRow: async (datasetPath, line) => {
+        await vscode.commands.executeCommand('overlapDensity.revealRow', vscode.Uri.file(datasetPath).toString(), line);
+      },
+      onThresholdsChanged: (datasetPath, t1, t2, categories) => {
+        void ctx.results.setMovedThresholds(datasetPath, { t1, t2 }, categories);
+      },
+      setFlag: (datasetPath, row, flagged) => ctx.results.setFlag(datasetPath, row, flagged),
+      getFlags: (datasetPath) => ctx.results.flagsOf(datasetPath),
+    }),
+  );
+  ctx.results.onFlagsChanged = (datasetPath, flagged) => ReportPanel.flagsChanged(datasetPath, flagged);
+}
+
+export function showReportPanel(result: AnalysisResult, resultPath: string): void {
+  ReportPanel.show(result, resultPath);
 }

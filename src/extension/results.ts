@@ -6,16 +6,23 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult } from '../core/report/schema';
 import { defaultResultPath, loadResult, writeFileAtomic } from '../pipeline/results';
 import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type FlagsFile } from './flags';
+import { withMovedThresholds, type MovedThresholds } from './movedThresholds';
 import { buildRowIndex, type RowIndex } from './rowIndex';
 import { freshness, sha256Hex, type Freshness } from './staleness';
 
 export interface ResultEntry {
   readonly datasetPath: string;
   readonly resultPath: string;
-  readonly result: AnalysisResult;
+  /** What the editor shows: the result file, or its view with thresholds moved in the report. */
+  result: AnalysisResult;
+  /** The result as the analysis wrote it. */
+  readonly original: AnalysisResult;
+  /** Set while the report's moved thresholds are in effect. */
+  moved?: MovedThresholds;
   readonly index: RowIndex;
   readonly mtimeMs: number;
   flags: FlagsFile;
@@ -111,7 +118,7 @@ export class ResultStore implements vscode.Disposable {
   }
 
   private makeEntry(datasetPath: string, resultPath: string, result: AnalysisResult, mtimeMs: number, flags: FlagsFile): ResultEntry {
-    return { datasetPath, resultPath, result, index: buildRowIndex(result.rows), mtimeMs, flags, flagged: flaggedIndices(flags) };
+    return { datasetPath, resultPath, result, original: result, index: buildRowIndex(result.rows), mtimeMs, flags, flagged: flaggedIndices(flags) };
   }
 
   /** Takes a fresh analysis outcome without reading it back from disk. */
@@ -161,7 +168,43 @@ export class ResultStore implements vscode.Disposable {
     entry.flags = file;
     entry.flagged = flaggedIndices(file);
     this.emitter.fire(entry.datasetPath);
+    this.onFlagsChanged(entry.datasetPath, [...entry.flagged]);
     return flagged;
+  }
+
+  /** Sets a row's flag (the report's table); returns every flagged row index of the dataset. */
+  async setFlag(datasetPath: string, row: { index: number; line?: number }, flagged: boolean): Promise<number[]> {
+    const entry = await this.get(datasetPath);
+    const flags = entry ? entry.flags : await readFlags(datasetPath);
+    const has = flags.flags.some((f) => f.index === row.index);
+    if (has === flagged) return [...flaggedIndices(flags)];
+    const { file } = toggleFlag(flags, row);
+    await writeFileAtomic(flagsPath(datasetPath), JSON.stringify(file, null, 2) + '\n');
+    if (entry) {
+      entry.flags = file;
+      entry.flagged = flaggedIndices(file);
+    }
+    this.emitter.fire(datasetPath);
+    return [...flaggedIndices(file)];
+  }
+
+  /** Flagged row indices of a dataset. */
+  async flagsOf(datasetPath: string): Promise<number[]> {
+    const entry = await this.get(datasetPath);
+    return [...(entry ? entry.flagged : flaggedIndices(await readFlags(datasetPath)))];
+  }
+
+  /** Called after the editor changed flags (the report refreshes its table). */
+  onFlagsChanged: (datasetPath: string, flagged: number[]) => void = () => {};
+
+  /** The report moved t1/t2: the editor follows with the new partition until the results are reloaded. */
+  async setMovedThresholds(datasetPath: string, moved: MovedThresholds, categories: readonly (CategoryName | null)[]): Promise<void> {
+    const entry = await this.get(datasetPath);
+    if (!entry) return;
+    const same = moved.t1 === entry.original.detection.confidenceThreshold && moved.t2 === entry.original.detection.alignThreshold;
+    entry.result = same ? entry.original : withMovedThresholds(entry.original, moved, categories);
+    entry.moved = same ? undefined : moved;
+    this.emitter.fire(datasetPath);
   }
 
   /** Text hashes accepted as matching this result besides the recorded one (the text after Annotate). */

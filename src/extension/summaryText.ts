@@ -12,8 +12,11 @@ export function fixed(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
 }
 
-/** "overlap density 23.1% · regime medium · PGR 0.41 · 412 overlap rows" */
-export function lensTitle(result: AnalysisResult): string {
+/**
+ * "overlap density 23.1% · regime medium · PGR 0.41 · 412 overlap rows"; with `moved`, the partition follows
+ * thresholds moved in the report (regime and PGR still come from the analysis).
+ */
+export function lensTitle(result: AnalysisResult, moved = false): string {
   const d = result.detection;
   const rows = d.counts.overlap;
   return [
@@ -21,6 +24,7 @@ export function lensTitle(result: AnalysisResult): string {
     `regime ${result.regime.label}`,
     `PGR ${fixed(result.pgr)}`,
     `${rows.toLocaleString('en-US')} overlap row${rows === 1 ? '' : 's'}`,
+    ...(moved ? ['thresholds moved in the report'] : []),
   ].join(' · ');
 }
 

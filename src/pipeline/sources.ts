@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { readNpyFile, readActivationFile } from '../core/activations/file';
+import { readActivationFile, readNpyFile, writeFileAtomic } from '../core/activations/file';
 import { getField } from '../core/data';
 import type { DatasetRow } from '../core/data/types';
 import { throwIfAborted, type ProgressFn } from '../core/encoder';
@@ -17,7 +17,10 @@ import { pickRows, type WeakSide } from '../core/experiment/protocol';
 import { indicesOf, randomThirds, TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
 import { selectRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo } from '../core/report/schema';
-import type { DetectedReferenceInput } from '../core/select/reference';
+import { detectedReferenceSetup, syntheticReferenceSetup, type DetectedReferenceInput } from '../core/select/reference';
+import type { PlanRequest } from '../core/select/plan';
+import { DEFAULT_SELECTION_OPTIONS, runSelection, type SelectionOptions } from '../core/select/run';
+import type { SelectionMode, SelectionResult } from '../core/select/schema';
 import type { SelectionSetup, SelectionSource } from '../core/select/setup';
 import { loadSource, sideActivations, weakSide } from './analyzeFile';
 import type { InferenceBackend, ModelSpec, PipelineOptions } from './types';
@@ -332,9 +335,9 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
 }
 
 /** Seeded thirds for a source without its own split; salted per source so equal-sized sources differ. */
-function partSplit(data: LoadedData, rows: Int32Array, seed: number, salt: number): { split: Uint8Array; note?: string } {
-  if (data.split) return { split: Uint8Array.from(rows, (r) => data.split![r]) };
-  return { split: randomThirds(rows.length, (seed + 7919 * (salt + 1)) >>> 0) };
+function partSplit(data: LoadedData, rows: Int32Array, seed: number, salt: number): Uint8Array {
+  if (data.split) return Uint8Array.from(rows, (r) => data.split![r]);
+  return randomThirds(rows.length, (seed + 7919 * (salt + 1)) >>> 0);
 }
 
 /** Files mode: one source per SOURCE argument. */
@@ -342,9 +345,10 @@ export function setupFromFiles(data: readonly LoadedData[], seed: number): Selec
   if (data.length === 0) throw new InputError('no data sources were given');
   const { numClasses, labelNames } = checkLabelSets(data);
   checkWidths(data);
-  const parts = data.map((d, k) => ({
-    name: d.name, path: d.path, data: d, rows: Int32Array.from({ length: d.labels.length }, (_, i) => i), split: partSplit(d, Int32Array.from({ length: d.labels.length }, (_, i) => i), seed, k).split,
-  }));
+  const parts = data.map((d, k): Part => {
+    const rows = Int32Array.from({ length: d.labels.length }, (_, i) => i);
+    return { name: d.name, path: d.path, data: d, rows, split: partSplit(d, rows, seed, k) };
+  });
   const notes = data.flatMap((d) => d.notes);
   notes.push(
     `each source is split into weak-train / pool / test (${data.every((d) => d.split) ? 'by its split field' : 'seeded thirds unless it has a split field'}); ` +
@@ -402,7 +406,7 @@ export function setupFromColumn(data: LoadedData, column: string, seed: number):
   const keys = [...groups.keys()].sort();
   const parts: Part[] = keys.map((key, k) => {
     const rows = Int32Array.from(groups.get(key)!);
-    return { name: `${column} = ${key}`, data, rows, split: partSplit(data, rows, seed, k).split };
+    return { name: `${column} = ${key}`, data, rows, split: partSplit(data, rows, seed, k) };
   });
   const notes = [...data.notes];
   if (missing > 0) notes.push(`${missing} rows have no value in "${column}" and belong to no source`);
@@ -425,4 +429,83 @@ export function referenceInput(data: LoadedData): DetectedReferenceInput {
     labelNames: data.labelNames,
     name: data.name,
   };
+}
+
+export interface SelectFromPathsOptions extends LoadSourcesOptions {
+  /** How SOURCE paths become sources: one per path (default), one file split by a column, or a reference mode. */
+  splitBy?: string;
+  reference?: 'split' | 'synthetic';
+  /** Overlap shares of the reference sources (default 10% / 90%). */
+  shares?: readonly number[];
+  /** Size of the synthetic reference data set (default 4000 overlap + 4000 other rows). */
+  synthetic?: { nOverlap: number; nNonOverlap: number };
+  plan: PlanRequest;
+  selection: Partial<SelectionOptions>;
+  /** Execution provider that ran, for the result (the backend's report when encoders ran). */
+  device?: string;
+}
+
+/**
+ * The one selection pipeline the CLI and the extension both call: SOURCE paths -> sources (files, a column split or
+ * a reference mode) -> UCB and the baselines over seeds -> SelectionResult. Writes nothing.
+ */
+export async function selectFromPaths(paths: readonly string[], options: SelectFromPathsOptions, hooks: LoadSourcesHooks = {}): Promise<SelectionResult> {
+  const progress = hooks.progress ?? (() => {});
+  const seed = options.plan.seed ?? 0;
+  const sel = options.selection;
+  let setup: SelectionSetup;
+  let mode: SelectionMode;
+  let encoders: { weak: EncoderInfo; strong: EncoderInfo };
+  let loadShare = 0;
+  if (options.reference === 'synthetic') {
+    if (paths.length > 0) throw new InputError('the synthetic reference builds its own data: give no SOURCE');
+    const size = options.synthetic ?? { nOverlap: 4000, nNonOverlap: 4000 };
+    setup = syntheticReferenceSetup({ ...size, shares: options.shares, seed });
+    mode = 'reference-synthetic';
+    encoders = {
+      weak: { id: 'synthetic-easy-block', kind: 'synthetic', dim: 40 },
+      strong: { id: 'synthetic-full', kind: 'synthetic', dim: 40 },
+    };
+  } else {
+    if ((options.reference === 'split' || options.splitBy) && paths.length !== 1) {
+      throw new InputError(`${options.reference ? 'a reference split' : 'a column split'} works on one SOURCE, got ${paths.length}`);
+    }
+    if (!options.reference && !options.splitBy && paths.length === 1) {
+      throw new InputError(
+        `selection needs at least 2 data sources, got 1 ("${paths[0]}"): give more files, split this one by a column ` +
+          '(--split-by COLUMN), or build sources from it by detected overlap (--reference split)',
+      );
+    }
+    loadShare = 0.3;
+    const data = await loadSelectionData(paths, options, { ...hooks, progress: (stage, f, d) => progress(stage, loadShare * f, d) });
+    encoders = data[0].encoders;
+    if (options.reference === 'split') {
+      setup = await detectedReferenceSetup(referenceInput(data[0]), {
+        shares: options.shares, seed, hardRule: sel.hardRule ?? DEFAULT_SELECTION_OPTIONS.hardRule,
+        align: sel.align ?? DEFAULT_SELECTION_OPTIONS.align, jump: sel.jump ?? DEFAULT_SELECTION_OPTIONS.jump,
+        l2: sel.l2 ?? DEFAULT_SELECTION_OPTIONS.l2, kernel: hooks.inference?.alignmentKernel(), signal: hooks.signal,
+      });
+      mode = 'reference-split';
+    } else if (options.splitBy) {
+      setup = setupFromColumn(data[0], options.splitBy, seed);
+      mode = 'split-by';
+    } else {
+      setup = setupFromFiles(data, seed);
+      mode = 'files';
+    }
+  }
+  const result = await runSelection(setup, options.plan, sel, { mode, encoders, device: options.device ?? 'cpu' }, {
+    kernel: hooks.inference?.alignmentKernel(),
+    signal: hooks.signal,
+    progress: (stage, f, d) => progress(stage, loadShare + (1 - loadShare) * f, d),
+  });
+  // The provider that actually ran (after any fallback) is known once the encoders and the kernel have run.
+  if (!options.device && hooks.inference) result.device = hooks.inference.device();
+  return result;
+}
+
+/** Writes a selection result atomically (creating its folder): readers never see half a file. */
+export async function writeSelectionResult(file: string, result: SelectionResult): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFileAtomic(file, new TextEncoder().encode(JSON.stringify(result)));
 }

@@ -34,8 +34,8 @@ function syntheticWorkspace(): string {
   return workspaceWith('synth', { 'synth.jsonl': syntheticJsonl(data) });
 }
 
-/** Dark-theme defaults of the contributed colours (package.json `contributes.colors`), as "r,g,b". */
-const RULER = { easy: '79,193,255', hard: '241,76,76', overlap: '137,209,133' };
+/** Defaults of the contributed colours (package.json `contributes.colors`) in dark and light themes, as "r,g,b". */
+const RULER = { easy: ['79,193,255', '0,112,193'], hard: ['241,76,76', '205,49,49'], overlap: ['137,209,133', '56,138,52'] };
 
 function readResult(h: VSCode, file: string): AnalysisResult {
   return JSON.parse(h.readFile(path.join('.overlap', `${file}.result.json`))) as AnalysisResult;
@@ -103,7 +103,9 @@ export const journeys: Journey[] = [
       }, { timeoutMs: 15_000 });
       assert.deepEqual(glyphs, expected);
       const ruler = (await h.gutterDecorations()).overviewRuler;
-      for (const [cat, rgb] of Object.entries(RULER)) assert.ok((ruler[rgb] ?? 0) > 0, `overview ruler shows ${cat} (${rgb}); saw ${JSON.stringify(ruler)}`);
+      for (const [cat, rgbs] of Object.entries(RULER)) {
+        assert.ok(rgbs.some((rgb) => (ruler[rgb] ?? 0) > 0), `overview ruler shows ${cat} (${rgbs.join(' or ')}); saw ${JSON.stringify(ruler)}`);
+      }
 
       // Status bar: density and regime of the active file.
       const status = await h.statusBar();
@@ -127,16 +129,40 @@ export const journeys: Journey[] = [
       assert.ok(hover.includes(`nearest hard-only row, line ${nearestLine}`), hover);
       await h.screenshot('hover-overlap-row');
       console.log(`    progress seen: ${JSON.stringify(progress)}`);
+
+      // The Datasets view lists the file with its density and regime.
+      await h.runCommand('Overlap Density: Focus on Datasets View');
+      const rows = await retry('Datasets view', async () => {
+        const r = await h.viewRows('Datasets');
+        return r.some((x) => x.includes('synth.jsonl')) ? r : undefined;
+      }, { timeoutMs: 20_000 });
+      console.log(`    Datasets view: ${JSON.stringify(rows)}`);
+
+      // Show Report opens the report panel beside the dataset.
+      await h.runCommand('Overlap Density: Show Report');
+      await h.waitForWebview('body');
+      await sleep(3000); // let the charts draw before the screenshot
+      await h.screenshot('datasets-view-and-report');
     },
   },
   {
-    name: 'editor: annotate then undo, flag a row, highlights off and on, stale file told instead of wrong colours',
+    name: 'editor: generate a synthetic dataset, annotate then undo, flag a row, highlights off and on, stale file told',
     get start() {
-      return { workspace: syntheticWorkspace() };
+      return { workspace: workspaceWith('empty', { 'README.md': '# data goes here\n' }) };
     },
     timeoutMs: 240_000,
     async run(h) {
-      await h.openFile('synth.jsonl');
+      // Generate Synthetic Dataset from the palette: scenario, sizes, seed, then where to save it.
+      await h.runCommand('Overlap Density: Generate Synthetic Dataset');
+      await h.answerQuickInput('mixed');
+      await h.answerQuickInput('300', { type: true });
+      await h.answerQuickInput('600', { type: true });
+      await h.answerQuickInput('7', { type: true });
+      await h.answerQuickInput(h.workspacePath('synth.jsonl'), { type: true });
+      await retry('synth.jsonl open', async () => ((await h.activeTab()) === 'synth.jsonl' ? true : undefined), { timeoutMs: 20_000 });
+      const expectedText = syntheticJsonl(generateSynthetic({ scenario: 'mixed', nOverlap: 300, nNonOverlap: 600, seed: 7 }));
+      assert.equal(h.readFile('synth.jsonl'), expectedText, 'the generator wrote the seeded mixture');
+
       await analyzeFromPalette(h, 'synth.jsonl');
       const result = readResult(h, 'synth.jsonl');
       const before = h.readFile('synth.jsonl');
@@ -213,12 +239,15 @@ export const journeys: Journey[] = [
     async run(h) {
       await h.openFile('stsa.binary.train');
       await h.runCommand('Overlap Density: Analyze Dataset');
-      // Wait until it is really working (a stage past reading), then press Cancel on the progress notification.
-      const running = await retry('progress notification', async () =>
-        (await h.notificationDetails()).find((n) => /analysing stsa\.binary\.train/.test(n.message) && /\d+%/.test(n.message)),
-      { timeoutMs: 60_000, intervalMs: 300 });
+      // Wait until it is really working (encoding, at least 10%), then press Cancel on the progress notification.
+      const running = await retry('progress notification', async () => {
+        const n = (await h.notificationDetails({ keepOpen: true })).find((x) => /analysing stsa\.binary\.train/.test(x.message));
+        const pct = n ? Number(/(\d+)%/.exec(n.message)?.[1] ?? 0) : 0;
+        return n && pct >= 10 ? n : undefined;
+      }, { timeoutMs: 120_000, intervalMs: 300 });
       console.log(`    progress before cancel: ${running.message}`);
       await h.screenshot('long-analysis-progress');
+      await h.hideNotificationCenter();
       const t0 = Date.now();
       await h.clickNotificationButton(/analysing stsa\.binary\.train/, 'Cancel');
       await h.waitForNotification(/Analysis of stsa\.binary\.train cancelled\. No results were written\./, { timeoutMs: 30_000 });
@@ -267,6 +296,67 @@ export const journeys: Journey[] = [
       const side = h.readFile(path.join('.overlap', 'stsa.binary.dev.annotations.jsonl')).trim().split('\n');
       assert.equal(side.length, 872);
       console.log(`    SST-2 dev: ${lensTitle(result)}; device ${result.device}; ${seconds.toFixed(1)} s`);
+    },
+  },
+  {
+    name: 'editor: hover latency on a 100,000-row JSONL',
+    get start() {
+      // 2 + 2 activation dimensions keep the file at ~13 MB, under VS Code's 50 MB limit for extensions.
+      const data = generateSynthetic({ scenario: 'mixed', nOverlap: 33_334, nNonOverlap: 66_666, seed: 11, dEasy: 2, dHard: 2 });
+      return { workspace: workspaceWith('big', { 'big.jsonl': syntheticJsonl(data) }), settings: { 'editor.hover.delay': 50 } };
+    },
+    timeoutMs: 420_000,
+    async run(h) {
+      await h.openFile('big.jsonl');
+      const { seconds } = await analyzeFromPalette(h, 'big.jsonl', 360_000);
+      timings.paletteToResult100k = seconds;
+      const result = readResult(h, 'big.jsonl');
+      assert.equal(result.rows.length, 100_000);
+      await h.waitForCodeLens(1);
+      // Hover W2S-train rows spread over the file; time from the mouse move to the settled hover text.
+      const targets = result.rows.filter((r) => r.category !== null && r.line !== undefined).filter((_, i, a) => i % Math.floor(a.length / 20) === 7).slice(0, 20);
+      const ms: number[] = [];
+      for (const row of targets) {
+        await h.goToLine(row.line!);
+        const t0 = Date.now();
+        const text = await h.hoverLine(row.line!);
+        ms.push(Date.now() - t0);
+        assert.ok(text.includes(`row ${row.index} · line ${row.line}`), text);
+      }
+      ms.sort((a, b) => a - b);
+      const q = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)]!;
+      timings.hover100kP50 = q(0.5) / 1000;
+      timings.hover100kP95 = q(0.95) / 1000;
+      console.log(`    hover on 100k rows: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms over ${ms.length} hovers (includes the harness's mouse moves and settle polling)`);
+      await h.screenshot('hover-100k');
+    },
+  },
+  {
+    name: 'editor: a file over 50 MB is analysed from disk and the editor says why its features are off',
+    get start() {
+      // 20,000 rows with a 3 KB text field each: ~62 MB, which VS Code never hands to extensions.
+      const data = generateSynthetic({ scenario: 'mixed', nOverlap: 6_667, nNonOverlap: 13_333, seed: 5, dEasy: 2, dHard: 2 });
+      const filler = 'lorem ipsum dolor sit amet '.repeat(112);
+      const text = syntheticJsonl(data).replace(/^\{/gm, `{"text":"${filler}",`);
+      return { workspace: workspaceWith('large', { 'large.jsonl': text }) };
+    },
+    timeoutMs: 300_000,
+    async run(h) {
+      assert.ok(fs.statSync(h.workspacePath('large.jsonl')).size > 50 * 1024 * 1024);
+      await h.openFile('large.jsonl');
+      await retry('status bar explains', async () => ((await h.statusBar()).some((s) => s.includes('editor features off (file > 50 MB)')) ? true : undefined), { timeoutMs: 20_000 });
+      await h.runCommand('Overlap Density: Analyze Dataset');
+      await h.waitForNotification(/^large\.jsonl: overlap density/, { timeoutMs: 240_000 });
+      const result = readResult(h, 'large.jsonl');
+      assert.equal(result.rows.length, 20_000);
+      const density = `${(100 * result.detection.overlapDensity).toFixed(1)}%`;
+      await retry('status bar with result', async () => ((await h.statusBar()).some((s) => s.includes(`Overlap ${density} · ${result.regime.label} · editor features off`)) ? true : undefined), { timeoutMs: 20_000 });
+      assert.equal((await h.readCodeLens()).length, 0);
+      await h.screenshot('large-file-status');
+      // Annotate cannot edit such a file through the editor: it writes the sidecar and says so.
+      await h.runCommand('Overlap Density: Annotate Dataset');
+      await h.waitForNotification(/files over 50 MB cannot be edited through the editor, so the annotations of 20000 rows went to \.overlap\/large\.jsonl\.annotations\.jsonl/);
+      assert.equal(h.readFile(path.join('.overlap', 'large.jsonl.annotations.jsonl')).trim().split('\n').length, 20_000);
     },
   },
 ];

@@ -12,7 +12,8 @@ const esbuild = require('esbuild');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const E2E_DIR = path.join(ROOT, 'test', 'e2e');
-const BUILD_DIR = path.join(process.env.E2E_CACHE ? path.resolve(process.env.E2E_CACHE) : path.join(ROOT, '.e2e-cache'), 'build');
+// Inside the repository (git-ignored) so the bundle resolves playwright-core from node_modules.
+const BUILD_DIR = path.join(ROOT, '.e2e-cache', 'build');
 const SCREENSHOTS = process.env.E2E_SCREENSHOTS ? path.resolve(process.env.E2E_SCREENSHOTS) : path.join(E2E_DIR, 'screenshots');
 const DEFAULT_TIMEOUT_MS = 180_000;
 

@@ -48,6 +48,9 @@ export class LineSplitter {
   }
 
   private keepPartial(bytes: Uint8Array): void {
+    // A NUL means binary: say so now instead of buffering a newline-free binary file up to the line limit.
+    if (this.pending.length === 0) checkNotBinary(bytes, this.file, this.nextLine);
+    else if (bytes.indexOf(0) >= 0) throw binaryError(this.file, this.nextLine);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes > this.maxLineBytes) {
       throw new InputError(

@@ -1,5 +1,6 @@
 import { tsAlignmentKernel } from '../detect/alignKernel';
 import { detectOverlap } from '../detect/detect';
+import { minimumPoints } from '../detect/changepoint';
 import { CATEGORY_NAMES, OVERLAP, type AlignMode, type AlignmentKernel, type HardRule } from '../detect/types';
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
@@ -109,9 +110,9 @@ export async function runAnalysis(
   const warnings = [...(input.warnings ?? [])];
   const progress = hooks.progress ?? (() => {});
   const timings: Record<string, number> = {};
-  const time = <T>(name: string, f: () => T): T => {
+  const time = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
-    const r = f();
+    const r = await f();
     timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
     return r;
   };
@@ -125,11 +126,12 @@ export async function runAnalysis(
       throw new InputError(`the ${SPLIT_NAMES[code]} split is empty (${n} rows in all); add rows or give a split`);
     }
   }
-  if (counts[W2S_TRAIN] < 7) {
-    warnings.push(`only ${counts[W2S_TRAIN]} W2S-train rows: change points fall back to the median (need at least 7)`);
+  const minPoints = minimumPoints(opts.jump, 2);
+  if (counts[W2S_TRAIN] < minPoints) {
+    warnings.push(`only ${counts[W2S_TRAIN]} W2S-train rows: change points fall back to the median (need at least ${minPoints})`);
   }
 
-  const protocol = time('protocol', () =>
+  const protocol = await time('protocol', () =>
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal,
@@ -159,11 +161,11 @@ export async function runAnalysis(
   const restPos: number[] = [];
   det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
   const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
-  const mixing = time('mixing', () =>
+  const mixing = await time('mixing', () =>
     mixingCurve({
       strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
       overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-      strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds,
+      strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
       signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.5 + 0.5 * f),
     }),
   );

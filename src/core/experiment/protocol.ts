@@ -1,5 +1,5 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
-import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilities } from '../probe';
+import { accuracy, argmaxLabels, confidence, fitProbeAsync, oneHot, predictProbabilities, type Probe } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
 /** The weak side: activations a probe is trained on, or probabilities that already exist (votes, a column). */
@@ -35,6 +35,8 @@ export interface ProtocolOutcome {
   strongW2s: Matrix;
   strongTest: Matrix;
   testLabels: Int32Array;
+  /** The W2S probe fitted on all of W2S-train (the mixing fits start from it). */
+  w2sProbe: Probe;
 }
 
 /** PGR = (w2s - weak) / (strong - weak); null when the denominator is 0 (METHOD.md section 1). */
@@ -53,7 +55,7 @@ function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Arra
 }
 
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
-export function runProtocol(input: ProtocolInput): ProtocolOutcome {
+export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
   const { numClasses: C, labels, split, l2, signal } = input;
   const weakTrain = indicesOf(split, WEAK_TRAIN);
   const w2sTrain = indicesOf(split, W2S_TRAIN);
@@ -66,7 +68,7 @@ export function runProtocol(input: ProtocolInput): ProtocolOutcome {
   if (input.weak.kind === 'activations') {
     stage('weak probe', 0);
     const acts = input.weak.acts;
-    const probe = fitProbe(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal });
+    const probe = await fitProbeAsync(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal });
     weakProbsW2s = predictProbabilities(probe, selectRows(acts, w2sTrain));
     weakProbsTest = predictProbabilities(probe, selectRows(acts, test));
   } else {
@@ -78,13 +80,13 @@ export function runProtocol(input: ProtocolInput): ProtocolOutcome {
   stage('strong probe', 0.33);
   const strongW2s = selectRows(input.strong, w2sTrain);
   const strongTest = selectRows(input.strong, test);
-  const strongProbe = fitProbe(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal });
+  const strongProbe = await fitProbeAsync(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal });
   const strongAcc = accuracy(predictProbabilities(strongProbe, strongTest), testLabels, C);
 
   stage('W2S probe', 0.66);
   const pseudoLabels = argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
-  const w2sProbe = fitProbe(strongW2s, pseudoTargets, C, { l2, signal });
+  const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal });
   const w2sAcc = accuracy(predictProbabilities(w2sProbe, strongTest), testLabels, C);
 
   return {
@@ -100,6 +102,7 @@ export function runProtocol(input: ProtocolInput): ProtocolOutcome {
     strongW2s,
     strongTest,
     testLabels,
+    w2sProbe,
   };
 }
 

@@ -30,6 +30,11 @@ export interface ProbeOptions {
   fitBias?: boolean;
   /** Checked once per L-BFGS iteration; throws CancelledError from core/encoder. */
   signal?: AbortSignal;
+  /**
+   * Warm start from another probe of the same shape (the objective is convex, so the optimum is the same;
+   * only the iteration count changes). The mixing experiment starts each subset fit from the all-data W2S probe.
+   */
+  init?: Probe;
 }
 
 /** How the fit ended. `converged` is ||grad||_inf <= gradTol at the returned weights. */
@@ -106,6 +111,19 @@ function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
   };
 }
 
+function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, opts: ProbeOptions): Float64Array {
+  const x0 = new Float64Array(obj.dim);
+  const init = opts.init;
+  if (!init) return x0;
+  const k = C === 2 ? 1 : C;
+  if (init.dim !== x.cols || init.numClasses !== C) {
+    throw new InputError(`warm start probe has ${init.dim} dims x ${init.numClasses} classes, expected ${x.cols} x ${C}`);
+  }
+  x0.set(init.weights.subarray(0, k * x.cols));
+  if (obj.dim >= k * x.cols + k) x0.set(init.bias.subarray(0, k), k * x.cols);
+  return x0;
+}
+
 function lbfgsOptions(opts: ProbeOptions) {
   return {
     maxIter: opts.maxIter ?? DEFAULT_MAX_ITER,
@@ -121,7 +139,7 @@ function lbfgsOptions(opts: ProbeOptions) {
  */
 export function fitProbe(x: Matrix, targets: Float64Array, numClasses: number, opts: ProbeOptions = {}): Probe {
   const { obj, l2 } = setup(x, targets, numClasses, opts);
-  const res = minimizeLbfgs(obj, new Float64Array(obj.dim), lbfgsOptions(opts));
+  const res = minimizeLbfgs(obj, startPoint(obj, x, numClasses, opts), lbfgsOptions(opts));
   return toProbe(x, numClasses, l2, res);
 }
 
@@ -130,7 +148,7 @@ export async function fitProbeAsync(
   x: Matrix, targets: Float64Array, numClasses: number, opts: ProbeOptions = {},
 ): Promise<Probe> {
   const { obj, l2 } = setup(x, targets, numClasses, opts);
-  const res = await minimizeLbfgsAsync(obj, new Float64Array(obj.dim), lbfgsOptions(opts));
+  const res = await minimizeLbfgsAsync(obj, startPoint(obj, x, numClasses, opts), lbfgsOptions(opts));
   return toProbe(x, numClasses, l2, res);
 }
 

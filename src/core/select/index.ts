@@ -7,5 +7,7 @@ export {
   DEFAULT_OVERLAP_SHARES, detectedReferenceSetup, partitionByShares, syntheticReferenceSetup, validateShares,
   type DetectedReferenceInput, type DetectedReferenceOptions, type SyntheticReferenceOptions,
 } from './reference';
+export { IncrementalMaxAlignment, isMaxAlignMode } from './incremental';
 export { armOrder, DEFAULT_SELECTION_OPTIONS, runSelection, type SelectionHooks, type SelectionMeta, type SelectionOptions } from './run';
 export { stats, summarize, summaryLine } from './summary';
+export { parseSelectionResult } from './parse';

@@ -48,6 +48,8 @@ export interface SelectionOptions {
    * section 2's description), which steadies t2 when batches are small.
    */
   augment: 'hard' | 'hard+rest';
+  /** Keep the earlier rows' stage-2 scores and raise them with new hard rows (same numbers, less work); false rescores. */
+  incremental: boolean;
 }
 
 export const DEFAULT_SELECTION_OPTIONS: SelectionOptions = {
@@ -59,6 +61,7 @@ export const DEFAULT_SELECTION_OPTIONS: SelectionOptions = {
   w2sC: null,
   evalEvery: 1,
   augment: 'hard+rest',
+  incremental: true,
 };
 
 export interface SelectionMeta {
@@ -172,7 +175,8 @@ async function runStrategy(
   const weakRestHist = new Rows(dw, weakActs && opts.augment === 'hard+rest' ? T * n : 0);
   const rounds: RoundLog[] = [];
   const kernel = hooks.kernel ?? tsAlignmentKernel;
-  const incremental = opts.augment === 'hard+rest' && isMaxAlignMode(opts.align) ? new IncrementalMaxAlignment(opts.align) : undefined;
+  const incremental =
+    opts.incremental && opts.augment === 'hard+rest' && isMaxAlignMode(opts.align) ? new IncrementalMaxAlignment(opts.align) : undefined;
 
   for (let round = 1; round <= T; round++) {
     throwIfAborted(hooks.signal);

@@ -1,5 +1,6 @@
 // Where the e2e harness finds the repository, the cached Node 24 + code-server (scripts/setup-e2e.sh) and Chromium.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export interface E2EPaths {
@@ -24,7 +25,10 @@ function findRepoRoot(): string {
 
 export function e2ePaths(): E2EPaths {
   const repoRoot = findRepoRoot();
-  const cacheDir = process.env.E2E_CACHE ? path.resolve(process.env.E2E_CACHE) : path.join(repoRoot, '.e2e-cache');
+  // Outside the repository on purpose: see scripts/setup-e2e.sh and assertInstalled.
+  const cacheDir = process.env.E2E_CACHE
+    ? path.resolve(process.env.E2E_CACHE)
+    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'overlap-density-e2e');
   return {
     repoRoot,
     cacheDir,
@@ -38,10 +42,28 @@ export function e2ePaths(): E2EPaths {
   };
 }
 
+/** Whether `child` is `parent` or inside it, after resolving symlinks. */
+export function isInside(child: string, parent: string): boolean {
+  const real = (p: string): string => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+  const rel = path.relative(real(parent), real(child));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 /** Throws an actionable error when scripts/setup-e2e.sh has not been run. */
 export function assertInstalled(p: E2EPaths): void {
   const missing = [p.node24, p.codeServerEntry, p.chromium].filter((f) => !fs.existsSync(f));
   if (missing.length > 0) {
     throw new Error(`e2e: not installed (${missing.join(', ')} missing); run: bash scripts/setup-e2e.sh`);
+  }
+}
+
+/**
+ * VS Code misbehaves when its own built-in extensions lie inside the extension under development (configured
+ * colour/icon themes are ignored, start-up stalls): refuse such a layout with the fix.
+ */
+export function assertCacheOutside(p: E2EPaths, extensionDevelopmentPath: string): void {
+  if (isInside(p.codeServerEntry, extensionDevelopmentPath)) {
+    throw new Error(`e2e: code-server (${p.cacheDir}) lies inside the extension under development ` +
+      `(${extensionDevelopmentPath}); set E2E_CACHE to a folder outside it and run scripts/setup-e2e.sh`);
   }
 }

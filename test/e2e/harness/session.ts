@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { BASE_SETTINGS, CodeServer } from './codeServer';
 import { NetworkRecorder, type RecordedRequest } from './network';
+import { assertCacheOutside } from './paths';
 import { retry, sleep, withTimeout } from './retry';
 
 export interface StartOptions {
@@ -134,8 +135,10 @@ export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
     network.watchPage(page);
     session = new VSCode(server, context, page, network, workspaceDir, name, theme);
     const dev = (options.extension ?? 'dev') === 'dev';
-    const devPath = options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ?? server.paths.repoRoot;
-    await session.open(dev ? path.resolve(devPath) : undefined);
+    const devPath = path.resolve(options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ??
+      server.paths.repoRoot);
+    if (dev) assertCacheOutside(server.paths, devPath);
+    await session.open(dev ? devPath : undefined);
     return session;
   } catch (e) {
     if (session) await session.stop({ keepFiles: true });
@@ -201,16 +204,23 @@ export class VSCode {
   }
 
   private async waitRestored(): Promise<void> {
+    const t0 = Date.now();
+    const phase = (what: string): void => {
+      if (process.env.E2E_DEBUG) console.log(`    [e2e] ${what} +${Date.now() - t0} ms`);
+    };
     // The smoke-test driver (enabled by the server flag) resolves once the workbench has restored its editors.
     await this.page.waitForFunction(() => Boolean((globalThis as any).driver), undefined, { timeout: 60_000 });
+    phase('driver ready');
     await withTimeout(this.page.evaluate(() => (globalThis as any).driver.whenWorkbenchRestored()), 60_000,
       'waiting for the workbench to restore');
+    phase('workbench restored');
     await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 30_000 });
     // Remote user settings arrive after the restore: until the configured theme shows, other settings may not apply.
     const type = this.startTheme ? themeType(this.startTheme) : undefined;
     if (type) {
       await this.page.waitForFunction((t) => (globalThis as any).document.querySelector('.monaco-workbench')
         ?.classList.contains(t), type, { timeout: 30_000 }).catch(() => undefined);
+      phase(`theme ${this.startTheme} shown`);
     }
   }
 

@@ -108,4 +108,27 @@ describe('annotation edits', () => {
   it('reports a syntax error with its line', () => {
     expect(() => planAnnotation('{"a":1}\n{"a": }\n', 'jsonl', [row(0, 1, 'easy')], NAMES)).toThrow(/line 2/);
   });
+
+  it('JSONL: survives CRLF line ends, a byte-order mark, braces and escaped quotes inside strings, and empty objects', () => {
+    const text = '\uFEFF{"text": "a } \\" {", "label": 1}\r\n{}\r\n';
+    const out = annotate(text, 'jsonl', [row(0, 1, 'easy', { alignment: 0.3 }), row(1, 2, 'hard')]);
+    expect(out.split('\r\n').length).toBe(text.split('\r\n').length);
+    const [a, b] = out.replace(/^\uFEFF/, '').split('\r\n');
+    expect(JSON.parse(a!)).toEqual({ text: 'a } " {', label: 1, overlap_category: 'easy', overlap_score: 0.3, weak_confidence: 0.8 });
+    expect(JSON.parse(b!)).toEqual({ overlap_category: 'hard', overlap_score: null, weak_confidence: 0.1 });
+  });
+
+  it('JSON: finds rows in a {"data": [...]} wrapper', () => {
+    const text = '{"meta": {"v": 1}, "data": [\n{"t": "a", "label": 0},\n{"t": "b", "label": 1}\n]}\n';
+    const out = annotate(text, 'json', [row(0, 2, 'overlap'), row(1, 3, 'easy')]);
+    const parsed = JSON.parse(out) as { meta: unknown; data: { overlap_category: string }[] };
+    expect(parsed.meta).toEqual({ v: 1 });
+    expect(parsed.data.map((d) => d.overlap_category)).toEqual(['overlap', 'easy']);
+  });
+
+  it('CSV: quotes a configured column name that needs it and pads short records', () => {
+    const text = 'text,label,extra\nhi,1\n';
+    const out = annotate(text, 'csv', [row(0, 2, 'hard')], { category: 'cat, v2', score: 's', confidence: 'c' });
+    expect(out).toBe('text,label,extra,"cat, v2",s,c\nhi,1,,hard,,0.1\n');
+  });
 });

@@ -145,10 +145,23 @@ describe('report page in chromium', () => {
 
     await page.locator('#page-next').click();
     await expect.poll(() => page.locator('#page-info').textContent()).toContain('rows 51–100');
+
+    // Filtered to hard-only rows, the table follows a moved t1.
+    await page.locator('#filter-category').evaluate((el) => {
+      (el as unknown as { value: string }).value = 'hard';
+      el.dispatchEvent(new Event('change'));
+    });
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${r.detection.counts.hard} `);
+    await page.locator('#input-t1 input').fill('0.6');
+    await page.locator('#input-t1 input').press('Enter');
+    const hard = await num(page, 'count-hard');
+    expect(hard).toBeGreaterThan(r.detection.counts.hard);
+    await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${hard} `);
+    expect(new Set(await page.locator('vscode-table-row.sample vscode-table-cell.category').allTextContents())).toEqual(new Set(['hard-only']));
     await page.close();
   });
 
-  it('exports a chart as SVG (a download in the HTML report)', async () => {
+  it('exports charts as SVG and PNG (downloads in the HTML report)', async () => {
     const { page } = await open(buildResult({ w2s: 100 }));
     const download = page.waitForEvent('download');
     await page.locator('vscode-button.export[data-chart="regime"][data-format="svg"]').click();
@@ -157,6 +170,11 @@ describe('report page in chromium', () => {
     expect(d.suggestedFilename()).toBe('reviews.jsonl.regime.svg');
     expect(text).toMatch(/^<svg /);
     expect(text).toContain('W2S test accuracy vs overlap proportion');
+    const png = page.waitForEvent('download');
+    await page.locator('vscode-button.export[data-chart="confidence"][data-format="png"]').click();
+    const bytes = fs.readFileSync((await (await png).path())!);
+    expect(Array.from(bytes.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(bytes.length).toBeGreaterThan(5000);
     await page.close();
   });
 

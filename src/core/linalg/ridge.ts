@@ -1,0 +1,244 @@
+/**
+ * Multi-output ridge regression with an intercept, Y ~ X B + b, in closed form:
+ * B = (Xc^T Xc + lambda I)^-1 Xc^T Yc on column-centred X and Y, b = mean(Y) - mean(X) B (the intercept is not
+ * penalised). lambda is chosen by generalized cross-validation (Golub, Heath & Wahba 1979) unless given:
+ * GCV(lambda) = (RSS / n) / (1 - df / n)^2 with df = 1 + sum_k e_k / (e_k + lambda) over the eigenvalues e_k of
+ * Xc^T Xc, one lambda shared by every output column, searched on a log grid of multiples of the mean eigenvalue.
+ * With the eigendecomposition Xc^T Xc = V^T diag(e) V (rows of V are eigenvectors) and Q = V Xc^T Yc, every grid
+ * point costs O(dimX): RSS(lambda) = ||Yc||^2 - sum_k ||q_k||^2 (e_k + 2 lambda) / (e_k + lambda)^2.
+ *
+ * Cost: O(n dimX (dimX + dimY)) for the cross products and O(dimX^2 (dimX + dimY)) for the solve; the row passes
+ * run through a RowEngine (WebAssembly SIMD over Float32 rows when available).
+ */
+import { throwIfAborted } from '../encoder';
+import { symmetricEigen, type SymmetricEigen } from './eigen';
+import { axpyRowAt, dotRowAt, sumSquaresRow } from './gemv';
+import type { Matrix } from './matrix';
+import { rowEngine, type RowEngine } from './rowEngine';
+
+/** Default GCV grid: lambda = factor * mean eigenvalue of Xc^T Xc, factors 10^-6 .. 10^3, four per decade. */
+export const DEFAULT_GCV_FACTORS: readonly number[] = Array.from({ length: 37 }, (_, i) => 10 ** (-6 + i / 4));
+
+export interface RidgeOptions {
+  /** A fixed penalty; when omitted, GCV picks one from `gcvFactors`. */
+  lambda?: number;
+  /** GCV grid as multiples of the mean eigenvalue of Xc^T Xc. */
+  gcvFactors?: readonly number[];
+  signal?: AbortSignal;
+}
+
+export interface RidgeFit {
+  rows: number;
+  xCols: number;
+  yCols: number;
+  lambda: number;
+  /** How lambda was set. */
+  rule: 'gcv' | 'fixed';
+  /** Effective degrees of freedom at lambda, intercept included. */
+  df: number;
+  /** GCV score at lambda (mean squared residual per row, summed over outputs, inflated by (1 - df/n)^-2). */
+  gcv: number;
+  /** Residual and total sums of squares over every output (training rows). */
+  rss: number;
+  tss: number;
+  /** yCols x xCols row-major: prediction = coefT x + intercept. */
+  coefT: Float64Array;
+  intercept: Float64Array;
+  meanX: Float64Array;
+  /** Of Xc^T Xc (eigenvalues clamped at 0): for leverages. */
+  eigen: SymmetricEigen;
+}
+
+/** Column means of a matrix (Float64). */
+function columnMeans(m: Matrix): Float64Array {
+  const mean = new Float64Array(m.cols);
+  for (let i = 0, off = 0; i < m.rows; i++, off += m.cols) axpyRowAt(1, m.data, off, mean, 0, m.cols);
+  if (m.rows > 0) for (let j = 0; j < m.cols; j++) mean[j] /= m.rows;
+  return mean;
+}
+
+/** Fits the ridge map from the rows of x to the rows of y (same row count, at least one row). */
+export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): RidgeFit {
+  const n = x.rows;
+  const dx = x.cols;
+  const dy = y.cols;
+  if (y.rows !== n) throw new Error(`fitRidge: ${n} rows of x but ${y.rows} rows of y`);
+  if (n === 0) throw new Error('fitRidge: no rows');
+  if (options.lambda !== undefined && !(options.lambda >= 0 && Number.isFinite(options.lambda))) {
+    throw new Error(`fitRidge: lambda must be a finite number >= 0, got ${options.lambda}`);
+  }
+  const meanX = columnMeans(x);
+  const meanY = columnMeans(y);
+
+  // Uncentred cross products in one pass over the rows, then the centring correction (Float64 throughout).
+  const engine = rowEngine(x, dx * dx + dy * dx, 2);
+  const gram = engine.vector(dx * dx);
+  const crossT = engine.vector(dy * dx); // Y^T X, dy x dx
+  let tss = 0;
+  for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
+    if ((i & 1023) === 0) throwIfAborted(options.signal);
+    crossProductsRow(engine, x, i, gram, crossT, y.data, yOff, dy);
+    for (let c = 0; c < dy; c++) {
+      const v = y.data[yOff + c] - meanY[c];
+      tss += v * v;
+    }
+  }
+  for (let j = 0; j < dx; j++) axpyRowAt(-n * meanX[j], meanX, 0, gram, j * dx, dx);
+  for (let c = 0; c < dy; c++) axpyRowAt(-n * meanY[c], meanX, 0, crossT, c * dx, dx);
+  throwIfAborted(options.signal);
+
+  const eigen = symmetricEigen(gram, dx);
+  const e = eigen.values;
+  for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
+  const V = eigen.vectors;
+  // qT[c * dx + k] = (V Xc^T Yc)[k, c] = V_k . crossT_c
+  const qT = new Float64Array(dy * dx);
+  const q2 = new Float64Array(dx);
+  for (let c = 0; c < dy; c++) {
+    for (let k = 0; k < dx; k++) {
+      const q = dotRowAt(V, k * dx, crossT, c * dx, dx);
+      qT[c * dx + k] = q;
+      q2[k] += q * q;
+    }
+  }
+  throwIfAborted(options.signal);
+
+  const evaluate = (lambda: number) => {
+    let df = 1;
+    let explained = 0;
+    for (let k = 0; k < dx; k++) {
+      const s = e[k] + lambda;
+      if (s <= 0) continue; // e_k = 0 and lambda = 0: a null direction takes no part
+      df += e[k] / s;
+      explained += (q2[k] * (e[k] + 2 * lambda)) / (s * s);
+    }
+    const rss = Math.max(0, tss - explained);
+    const gcv = n - df > 1e-9 * n ? rss / n / (1 - df / n) ** 2 : Infinity;
+    return { df, rss, gcv };
+  };
+
+  let lambda: number;
+  let rule: RidgeFit['rule'];
+  if (options.lambda !== undefined) {
+    lambda = options.lambda;
+    rule = 'fixed';
+  } else {
+    rule = 'gcv';
+    let trace = 0;
+    for (let k = 0; k < dx; k++) trace += e[k];
+    const scale = dx > 0 ? trace / dx : 0;
+    const factors = options.gcvFactors ?? DEFAULT_GCV_FACTORS;
+    if (factors.length === 0) throw new Error('fitRidge: empty GCV grid');
+    if (!(scale > 0)) {
+      lambda = 1; // X is constant: every lambda gives the mean
+    } else {
+      lambda = scale * factors[factors.length - 1];
+      let best = Infinity;
+      for (const f of factors) {
+        const g = evaluate(scale * f).gcv;
+        if (g < best) {
+          best = g;
+          lambda = scale * f;
+        }
+      }
+    }
+  }
+  const { df, rss, gcv } = evaluate(lambda);
+
+  // coefT[c, :] = sum_k qT[c, k] / (e_k + lambda) V_k
+  const coefT = new Float64Array(dy * dx);
+  for (let c = 0; c < dy; c++) {
+    for (let k = 0; k < dx; k++) {
+      const s = e[k] + lambda;
+      if (s > 0) axpyRowAt(qT[c * dx + k] / s, V, k * dx, coefT, c * dx, dx);
+    }
+  }
+  const intercept = new Float64Array(dy);
+  for (let c = 0; c < dy; c++) intercept[c] = meanY[c] - dotRowAt(coefT, c * dx, meanX, 0, dx);
+  return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, eigen };
+}
+
+/** gram += x_i x_i^T and crossT += y_i x_i^T for row i (the engine is over x). */
+function crossProductsRow(
+  engine: RowEngine, x: Matrix, i: number, gram: Float64Array, crossT: Float64Array, yData: ArrayLike<number>, yOff: number, dy: number,
+): void {
+  const dx = x.cols;
+  const xOff = i * dx;
+  for (let j = 0; j < dx; j++) {
+    const v = x.data[xOff + j];
+    if (v !== 0) engine.axpy(i, v, gram, j * dx);
+  }
+  for (let c = 0; c < dy; c++) {
+    const v = yData[yOff + c];
+    if (v !== 0) engine.axpy(i, v, crossT, c * dx);
+  }
+}
+
+export interface ResidualOptions {
+  /**
+   * Divide each residual by (1 - h_i), h_i the leverage of row i (intercept included): the leave-one-out residual
+   * of a training row, exact for ridge regression. Only meaningful for the rows the map was fitted on.
+   */
+  leaveOneOut?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Per row: the Euclidean norm of y_i - (coefT x_i + intercept). */
+export function ridgeResidualNorms(fit: RidgeFit, x: Matrix, y: Matrix, options: ResidualOptions = {}): Float64Array {
+  const n = x.rows;
+  const dx = fit.xCols;
+  const dy = fit.yCols;
+  if (x.cols !== dx || y.cols !== dy || y.rows !== n) {
+    throw new Error(`ridgeResidualNorms: x ${n} x ${x.cols}, y ${y.rows} x ${y.cols}, fit ${dx} -> ${dy}`);
+  }
+  const loo = options.leaveOneOut === true;
+  const engine = rowEngine(x, dy * dx + (loo ? dx * dx : 0), 2);
+  const coefT = engine.vector(dy * dx);
+  coefT.set(fit.coefT);
+  let V: Float64Array | undefined;
+  let vMean: Float64Array | undefined;
+  let inv: Float64Array | undefined;
+  if (loo) {
+    V = engine.vector(dx * dx);
+    V.set(fit.eigen.vectors);
+    vMean = new Float64Array(dx);
+    inv = new Float64Array(dx);
+    for (let k = 0; k < dx; k++) {
+      vMean[k] = dotRowAt(V, k * dx, fit.meanX, 0, dx);
+      const s = fit.eigen.values[k] + fit.lambda;
+      inv[k] = s > 0 ? 1 / s : 0;
+    }
+  }
+  const out = new Float64Array(n);
+  for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
+    if ((i & 1023) === 0) throwIfAborted(options.signal);
+    let ss = 0;
+    for (let c = 0; c < dy; c++) {
+      const r = y.data[yOff + c] - engine.dot(i, coefT, c * dx) - fit.intercept[c];
+      ss += r * r;
+    }
+    let norm = Math.sqrt(ss);
+    if (V && vMean && inv) {
+      let h = 1 / fit.rows;
+      for (let k = 0; k < dx; k++) {
+        const z = engine.dot(i, V, k * dx) - vMean[k];
+        h += z * z * inv[k];
+      }
+      // h = 1 only for an exactly interpolated row (lambda = 0 and as many directions as rows): keep the raw norm.
+      if (h < 1 - 1e-12) norm /= 1 - h;
+    }
+    out[i] = norm;
+  }
+  return out;
+}
+
+/** Euclidean norm of every row of y around the column means `mean` (the residual of the intercept-only map). */
+export function centredRowNorms(y: Matrix, mean: Float64Array): Float64Array {
+  const out = new Float64Array(y.rows);
+  const diff = new Float64Array(y.cols);
+  for (let i = 0, off = 0; i < y.rows; i++, off += y.cols) {
+    for (let c = 0; c < y.cols; c++) diff[c] = y.data[off + c] - mean[c];
+    out[i] = Math.sqrt(sumSquaresRow(diff, 0, y.cols));
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/** Reading a selection result back (the report and the extension): a clear message when it is not one or is newer. */
+import { InputError } from '../errors';
+import { SELECTION_SCHEMA_VERSION, type SelectionResult } from './schema';
+
+export function parseSelectionResult(text: string, file?: string): SelectionResult {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    throw new InputError('selection results file is not valid JSON (was it cut short?)', { file });
+  }
+  const r = obj as Partial<SelectionResult>;
+  if (!r || typeof r !== 'object' || r.kind !== 'selection' || typeof r.schemaVersion !== 'number' || !Array.isArray(r.runs)) {
+    throw new InputError('not an overlap-density selection result (no kind "selection" / schemaVersion / runs)', { file });
+  }
+  if (r.schemaVersion > SELECTION_SCHEMA_VERSION) {
+    throw new InputError(
+      `selection schema version ${r.schemaVersion} is newer than this version understands (${SELECTION_SCHEMA_VERSION}); update the extension`,
+      { file },
+    );
+  }
+  return r as SelectionResult;
+}

@@ -1,0 +1,34 @@
+/**
+ * The file the crash test writes: a results file (the schema's shape, ~2.5 MB) whose every byte depends on its
+ * version, so that a mix of two versions, a truncation or an empty file can never pass for either one.
+ */
+import type { AnalysisResult } from '../../../src/core/report/schema';
+
+export const ROWS = 20_000;
+
+export function resultOfVersion(version: number): AnalysisResult {
+  const rows = Array.from({ length: ROWS }, (_, i) => ({
+    index: i,
+    line: i + 1,
+    split: 'w2s-train' as const,
+    label: (i + version) % 2,
+    category: (['easy', 'hard', 'overlap'] as const)[(i * 31 + version) % 3],
+    confidence: ((i * 7919 + version * 104729) % 1000) / 1000,
+    alignment: ((i * 104729 + version) % 997) / 997,
+    pseudoLabel: (i * version) % 2,
+  }));
+  return {
+    schemaVersion: 1,
+    tool: { name: 'overlap-density', version: 'crash-test' },
+    createdAt: new Date(Date.UTC(2025, 0, 1) + version * 1000).toISOString(),
+    dataset: { path: `version-${version}`, format: 'jsonl', rows: ROWS, numClasses: 2, splits: { weakTrain: 0, w2sTrain: ROWS, test: 0 } },
+    rows,
+    warnings: [],
+  } as unknown as AnalysisResult;
+}
+
+/** The version a results file claims to be (from dataset.path), or undefined. */
+export function versionOf(result: AnalysisResult): number | undefined {
+  const m = /^version-(\d+)$/.exec(String(result.dataset?.path));
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { DatasetRow } from '../../../src/core/data/types';
+import { parseSelectionResult } from '../../../src/core/select/parse';
+import { checkLabelSets, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
+
+/** A loaded data set built in memory: n rows, labels alternating, weak side votes or activations. */
+function loaded(name: string, n: number, opts: { names?: string[]; votes?: boolean; fields?: (i: number) => Record<string, unknown>; d?: number } = {}): LoadedData {
+  const d = opts.d ?? 3;
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const strong = { rows: n, cols: d, data: Float32Array.from({ length: n * d }, (_, k) => (k % 7) - 3) };
+  const rows: DatasetRow[] = Array.from({ length: n }, (_, i) => ({
+    index: i, line: i + 1, endLine: i + 1, label: labels[i], fields: opts.fields?.(i) ?? {},
+    weakLabels: i % 3 === 0 ? [-1, -1] : [labels[i], -1],
+  }));
+  const probs = Float64Array.from({ length: n * 2 }, (_, k) => (k % 2 === labels[k >> 1] ? 0.8 : 0.2));
+  return {
+    name, path: `/data/${name}`,
+    weak: opts.votes ? { kind: 'probabilities', probs } : { kind: 'activations', acts: { rows: n, cols: 2, data: new Float32Array(n * 2) } },
+    strong, labels, numClasses: 2, labelNames: opts.names, rows,
+    encoders: { weak: { id: 'w', kind: 'activations', dim: 2 }, strong: { id: 's', kind: 'activations', dim: d } },
+    notes: [],
+  };
+}
+
+describe('sources from files', () => {
+  it('splits every source into weak-train / pool / test and pools the shared sets', () => {
+    const s = setupFromFiles([loaded('a.jsonl', 90), loaded('b.jsonl', 60)], 0);
+    expect(s.sources.map((x) => x.labels.length)).toEqual([30, 20]);
+    expect(s.sources.map((x) => [x.weakTrainRows, x.testRows])).toEqual([[30, 30], [20, 20]]);
+    expect(s.weakTrain!.labels.length).toBe(50);
+    expect(s.test.labels.length).toBe(50);
+    expect(s.notes!.at(-1)).toMatch(/pooled into the shared weak-train and test sets/);
+  });
+
+  it('compares label sets by class names, and by the ids seen when there are no names', () => {
+    expect(checkLabelSets([loaded('a', 10, { names: ['ham', 'spam'] }), loaded('b', 10, { names: ['ham', 'spam'] })])).toEqual({
+      numClasses: 2, labelNames: ['ham', 'spam'],
+    });
+    expect(() => checkLabelSets([loaded('a', 10, { names: ['ham', 'spam'] }), loaded('b', 10, { names: ['neg', 'pos'] })])).toThrow(
+      'label sets differ: "a" has [ham, spam], "b" has [neg, pos]; all sources must label the same classes',
+    );
+    expect(() => checkLabelSets([loaded('a', 10, { names: ['ham', 'spam'] }), loaded('b', 10)])).toThrow(
+      '"a" names its classes [ham, spam] but "b" uses class ids: all sources must label the same classes',
+    );
+  });
+
+  it('refuses different widths with the file names', () => {
+    expect(() => setupFromFiles([loaded('a', 30), loaded('b', 30, { d: 4 })], 0)).toThrow(
+      'strong activations of "b" are 4-dimensional but those of "a" are 3: encode all sources with the same strong model',
+    );
+    expect(() => setupFromFiles([loaded('a', 30), loaded('b', 30, { votes: true })], 0)).toThrow(
+      'the weak side of "b" is probabilities, of "a" activations: use one weak model for all sources',
+    );
+  });
+});
+
+describe('sources from one file split by a column', () => {
+  it('makes one source per value, in sorted order, and notes rows without a value', () => {
+    const data = loaded('mix.jsonl', 120, { votes: true, fields: (i) => (i < 100 ? { meta: { origin: i % 2 ? 'web' : 'sms' } } : {}) });
+    const s = setupFromColumn(data, 'meta.origin', 0);
+    expect(s.sources.map((x) => x.name)).toEqual(['meta.origin = sms', 'meta.origin = web']);
+    expect(s.sources.map((x) => x.labels.length + x.weakTrainRows! + x.testRows!)).toEqual([50, 50]);
+    expect(s.weakTrain).toBeUndefined();
+    expect(s.test.weak.kind).toBe('probabilities');
+    expect(s.notes).toContain('20 rows have no value in "meta.origin" and belong to no source');
+  });
+
+  it('@votes groups rows by labelling-function coverage', () => {
+    const data = loaded('sms.json', 90, { votes: true });
+    expect(splitKey(data.rows![0], '@votes')).toBe('no labelling function fires');
+    expect(splitKey(data.rows![1], '@votes')).toBe('covered by a labelling function');
+    const s = setupFromColumn(data, '@votes', 0);
+    expect(s.sources.map((x) => x.name)).toEqual(['@votes = covered by a labelling function', '@votes = no labelling function fires']);
+  });
+
+  it('explains a missing column and too many values', () => {
+    expect(() => setupFromColumn(loaded('a.jsonl', 30), 'origin', 0)).toThrow(/no row has a value in column "origin"/);
+    const many = loaded('a.jsonl', 30, { fields: (i) => ({ id: i }) });
+    expect(() => setupFromColumn(many, 'id', 0)).toThrow('/data/a.jsonl: column "id" has 30 distinct values; at most 20 sources are supported (bin the column first)');
+  });
+});
+
+describe('parseSelectionResult', () => {
+  it('refuses other files and newer schema versions', () => {
+    expect(() => parseSelectionResult('{"schemaVersion":1,"rows":[]}', 'r.json')).toThrow(/not an overlap-density selection result/);
+    expect(() => parseSelectionResult('{"kind":"selection","schemaVersion":99,"runs":[]}')).toThrow(/schema version 99 is newer/);
+    expect(parseSelectionResult('{"kind":"selection","schemaVersion":1,"runs":[]}').kind).toBe('selection');
+  });
+});
