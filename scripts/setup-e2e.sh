@@ -52,7 +52,7 @@ run_logged() {
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1; waited=$((waited + 1))
     if (( waited % 30 == 0 )); then
-      log "  ... still running (${waited}s): $(tail -n 1 "$logfile" | cut -c1-110)"
+      log "  ... still running (${waited}s): $(grep -E '^> |(CXX|CC|SOLINK_MODULE)\(target\)|^added [0-9]+ packages|Installing' "$logfile" | tail -n 1 | cut -c1-110)"
     fi
   done
   wait "$pid" && rc=0 || rc=$?

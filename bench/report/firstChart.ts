@@ -16,7 +16,6 @@ import { chromium } from 'playwright-core';
 import { renderHtmlReport } from '../../src/core/report/html';
 import { toReportInit } from '../../src/protocol/columns';
 import { startVSCode } from '../../test/e2e/harness';
-import { reportDevExtension } from '../../test/e2e/report/devExtension';
 import { buildResult, datasetJsonl, rowText } from '../../test/unit/report/build';
 import { machineLine, table } from '../common';
 
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
   await browser.close();
 
   if (withVsCode) {
-    const h = await startVSCode({ name: 'bench-report', workspace: dir, extensionDevelopmentPath: reportDevExtension(), theme: 'Dark Modern' });
+    const h = await startVSCode({ name: 'bench-report', workspace: dir, theme: 'Dark Modern' });
     try {
       for (const row of out) {
         await h.openFile(`rows${row.rows}.jsonl`, { timeoutMs: 120_000 });

@@ -104,6 +104,7 @@ export async function analyzeDatasetFile(
       row.nearestHard = k2i(datasetIndex, row.nearestHard, main.rows.length);
     }
   }
+  if (result.map) result.map.rowIndex = result.map.rowIndex.map((pos) => k2i(datasetIndex, pos, main.rows.length));
   // The alignment kernel may have opened the first session: ask which provider ran only now.
   result.device = deviceUsed(hooks.inference);
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };

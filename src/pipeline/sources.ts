@@ -163,6 +163,12 @@ async function loadDatasetFile(file: string, options: LoadSourcesOptions, hooks:
 export async function loadSelectionData(paths: readonly string[], options: LoadSourcesOptions, hooks: LoadSourcesHooks = {}): Promise<LoadedData[]> {
   const out: LoadedData[] = [];
   const progress = hooks.progress ?? (() => {});
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const key = path.resolve(p);
+    if (seen.has(key)) throw new InputError('this SOURCE is given twice: each source must be a different file or folder', { file: p });
+    seen.add(key);
+  }
   for (const [k, p] of paths.entries()) {
     throwIfAborted(hooks.signal);
     const file = path.resolve(p);
@@ -485,6 +491,7 @@ export async function selectFromPaths(paths: readonly string[], options: SelectF
         align: sel.align ?? DEFAULT_SELECTION_OPTIONS.align, jump: sel.jump ?? DEFAULT_SELECTION_OPTIONS.jump,
         l2: sel.l2 ?? DEFAULT_SELECTION_OPTIONS.l2, kernel: hooks.inference?.alignmentKernel(), signal: hooks.signal,
       });
+      setup.notes = [...data[0].notes, ...(setup.notes ?? [])];
       mode = 'reference-split';
     } else if (options.splitBy) {
       setup = setupFromColumn(data[0], options.splitBy, seed);

@@ -163,7 +163,11 @@ export const journeys: Journey[] = [
       const expectedText = syntheticJsonl(generateSynthetic({ scenario: 'mixed', nOverlap: 300, nNonOverlap: 600, seed: 7 }));
       assert.equal(h.readFile('synth.jsonl'), expectedText, 'the generator wrote the seeded mixture');
 
-      await analyzeFromPalette(h, 'synth.jsonl');
+      // Analyze with Models...: pick the activation fields for both sides.
+      await h.runCommand('Overlap Density: Analyze with Models...');
+      await h.answerQuickInput('Activations in the rows: weak_acts');
+      await h.answerQuickInput('Activations in the rows: strong_acts');
+      await h.waitForNotification(/^synth\.jsonl: overlap density/, { timeoutMs: 120_000 });
       const result = readResult(h, 'synth.jsonl');
       const before = h.readFile('synth.jsonl');
       await h.waitForCodeLens(1);

@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import type { AnalysisResult } from '../../src/core/report/schema';
 import { buildResult, datasetJsonl } from '../unit/report/build';
 import { retry, sleep, type Journey, type VSCode } from './harness';
-import { reportDevExtension, reportIsWired } from './report/devExtension';
 
 /** 900 rows (300 W2S-train) with a consistent result beside them, ground truth and a 2-D map: every chart shows. */
 function reportWorkspace(): { dir: string; result: AnalysisResult } {
@@ -47,9 +46,7 @@ async function chartBackground(h: VSCode): Promise<string> {
 export const journeys: Journey[] = [
   {
     name: 'report: summary, regime plot, drag t1, reveal a row, exports, themes, restore after reload',
-    get start() {
-      return { workspace: ws.dir, extensionDevelopmentPath: reportDevExtension(), theme: 'Dark Modern' };
-    },
+    start: { workspace: ws.dir, theme: 'Dark Modern' },
     timeoutMs: 300_000,
     async run(h) {
       const r = ws.result;
@@ -92,12 +89,7 @@ export const journeys: Journey[] = [
       const movedT1 = await field(h, 't1');
       assert.ok(Number(movedT1) > r.detection.confidenceThreshold, `t1 moved right (now ${movedT1})`);
       assert.notEqual(await count(h, 'count-overlap'), r.detection.counts.overlap);
-      if (!reportIsWired()) {
-        // The host heard the released thresholds once (the test wiring logs them).
-        await retry('host to hear the thresholds', async () =>
-          (h.outputChannel('Overlap Density').includes(`report: thresholds for ${h.workspacePath('reviews.jsonl')}: t1 ${movedT1.slice(0, 4)}`) ? true : undefined),
-        { timeoutMs: 10_000 });
-      }
+      const overlapNow = await count(h, 'count-overlap');
       await h.screenshot('report-dark-after-drag');
 
       // Click a table row: the dataset opens on that row's line.
@@ -111,6 +103,9 @@ export const journeys: Journey[] = [
         const status = await h.statusBar();
         return editorPath.endsWith('reviews.jsonl') && status.some((s) => s.startsWith(`Ln ${line},`)) ? true : undefined;
       }, { timeoutMs: 15_000 });
+      // The host heard the released thresholds: the editor's CodeLens counts the new overlap rows.
+      await retry('CodeLens to follow the thresholds', async () =>
+        ((await h.readCodeLens()).some((l) => l.text.includes(`${overlapNow} overlap`)) ? true : undefined), { timeoutMs: 15_000 });
       await h.screenshot('report-row-revealed');
 
       // Export the regime plot as SVG and the whole report as HTML through the save dialog.

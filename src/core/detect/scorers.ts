@@ -3,11 +3,12 @@
  * with the hard-only set; detection thresholds the scores by a change point and calls `score >= t2` overlap, so a
  * scorer must orient its score that way (higher = more hard content).
  * Registered here: "abs-cosine-max" (max_h |cos(x, x_h)|, the detection experiments) and "dot-max"
- * (max_h x . x_h, the data-selection code). "residual" is added by its own module through `registerStage2Scorer`
- * or an entry in STAGE2_SCORERS.
+ * (max_h x . x_h, the data-selection code), and "residual" (residual.ts: the norm of the strong activation's
+ * leave-one-out residual from a ridge map weak -> strong; needs weak activations).
  */
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
+import { residualScorer } from './residual';
 import type { AlignKernelMode, AlignMode, AlignmentKernel } from './types';
 
 /** Earlier rounds of the bandit setting ("augmented" detection, METHOD.md sections 2 and 4). */
@@ -89,6 +90,7 @@ export function maxAlignmentScorer(mode: AlignMode, kernelMode: AlignKernelMode)
 export const STAGE2_SCORERS: Partial<Record<AlignMode, Stage2Scorer>> = {
   'abs-cosine-max': maxAlignmentScorer('abs-cosine-max', 'abs-cosine'),
   'dot-max': maxAlignmentScorer('dot-max', 'dot'),
+  residual: residualScorer(),
 };
 
 /** Adds or replaces the scorer of a mode. */

@@ -13,6 +13,7 @@ import { runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
 import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
+import { pcaMap } from '../report/pca';
 
 export interface AnalysisOptions {
   hardRule: HardRule;
@@ -205,6 +206,8 @@ export async function runAnalysis(
       )
     : undefined;
 
+  // The report's 2-D map: PCA of the strong activations of W2S-train rows.
+  const map = pcaMap(protocol.strongW2s, protocol.w2sTrain);
   progress('done', 1);
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -232,6 +235,7 @@ export async function runAnalysis(
     mixing,
     regime: regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length),
     ...(groundTruth ? { groundTruth } : {}),
+    map,
     rows,
     warnings,
     timings,

@@ -8,8 +8,12 @@ import type { Regime } from '../report/schema';
  *   undetermined: strong - weak <= eps (no weak/strong gap, PGR carries no information);
  *   low: w2s < weak - eps;  high: PGR >= 0.5;  medium: otherwise.
  */
+export function regimeMargin(weakAccuracy: number, nTest: number): number {
+  return Math.max(0.005, Math.sqrt((weakAccuracy * (1 - weakAccuracy)) / Math.max(1, nTest)));
+}
+
 export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }, pgr: number | null, nTest: number): Regime {
-  const eps = Math.max(0.005, Math.sqrt((acc.weak * (1 - acc.weak)) / Math.max(1, nTest)));
+  const eps = regimeMargin(acc.weak, nTest);
   const f = (x: number) => x.toFixed(3);
   const nums = `weak ${f(acc.weak)}, W2S ${f(acc.w2s)}, strong ${f(acc.strong)}, margin ${f(eps)}`;
   if (!(acc.strong - acc.weak > eps) || pgr === null) {

@@ -1,3 +1,4 @@
+import { regimeMargin } from '../experiment/regime';
 /**
  * Vega-Lite specifications for every chart the report shows (webview and self-contained HTML report alike).
  * Pure: numbers in, JSON specs out. Colours come from a ChartTheme (the webview reads it from VS Code's
@@ -117,7 +118,7 @@ export interface RegimeBand {
  * undetermined (strong does not beat weak by more than eps). Clipped to [lo, hi].
  */
 export function regimeBands(acc: { weak: number; strong: number }, nTest: number, lo: number, hi: number): RegimeBand[] {
-  const eps = Math.max(0.005, Math.sqrt((acc.weak * (1 - acc.weak)) / Math.max(1, nTest)));
+  const eps = regimeMargin(acc.weak, nTest);
   if (!(acc.strong - acc.weak > eps)) return [];
   const lowTop = acc.weak - eps;
   const highBottom = acc.weak + 0.5 * (acc.strong - acc.weak);

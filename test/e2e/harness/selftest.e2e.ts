@@ -1,8 +1,24 @@
 // Harness self-test: drives the probe extension (test/e2e/fixtures/probe-extension), which shows one of each UI
 // surface with known content, so a VS Code upgrade that breaks a selector fails here rather than in a feature journey.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { e2ePaths, type Journey } from '.';
+
+/** Packages the probe extension with the project's vsce into a temp VSIX. */
+function probeVsix(): string {
+  const { repoRoot, fixturesDir } = e2ePaths();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-e2e-probe-vsix-'));
+  fs.cpSync(path.join(fixturesDir, 'probe-extension'), path.join(dir, 'ext'), { recursive: true });
+  const out = path.join(dir, 'probe.vsix');
+  const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'),
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out],
+    { cwd: path.join(dir, 'ext'), encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`vsce package failed: ${r.stdout}${r.stderr}`);
+  return out;
+}
 
 export const journeys: Journey[] = [
   {
@@ -51,6 +67,19 @@ export const journeys: Journey[] = [
       await h.screenshot('light');
 
       assert.deepEqual(h.externalRequests(), [], 'VS Code and the probe must not reach off the machine');
+    },
+  },
+  {
+    name: 'harness self-test: the probe installed from a VSIX (no development payload)',
+    get start() {
+      return { extension: { vsix: probeVsix() } };
+    },
+    async run(h) {
+      assert.doesNotMatch(await h.page.title(), /Extension Development Host/);
+      await h.openFile('reviews.csv');
+      assert.equal(await h.hoverLine(2), 'Probe hover for line 2');
+      assert.ok((await h.statusBar()).includes('Probe Ready'));
+      assert.deepEqual(h.externalRequests(), []);
     },
   },
 ];

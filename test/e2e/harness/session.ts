@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { BASE_SETTINGS, CodeServer } from './codeServer';
 import { NetworkRecorder, type RecordedRequest } from './network';
-import { assertCacheOutside } from './paths';
+import { assertCacheOutside, e2ePaths } from './paths';
 import { retry, sleep, withTimeout } from './retry';
 
 export interface StartOptions {
@@ -38,7 +38,7 @@ export interface StartOptions {
 
 export interface Notification {
   message: string;
-  /** 'error' | 'warning' | 'info' (from the toast's icon). */
+  /** 'error' | 'warning' | 'info' (from the entry's icon). */
   severity: string;
   /** "Source: <extension name>" line when shown. */
   source: string;
@@ -111,8 +111,13 @@ function themeType(id: string): string | undefined {
 /** Starts code-server and Chromium and opens the workspace; the returned session must be stopped (see stop()). */
 export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
   const name = options.name ?? 'vscode';
-  const theme = themeId(options.theme ?? 'Dark Modern');
-  const settings = { ...BASE_SETTINGS, 'workbench.colorTheme': theme, ...options.settings };
+  const settings: Record<string, unknown> = { ...BASE_SETTINGS, ...options.settings };
+  const theme = themeId(options.theme ?? String(settings['workbench.colorTheme'] ?? 'Dark Modern'));
+  settings['workbench.colorTheme'] = theme;
+  const dev = (options.extension ?? 'dev') === 'dev';
+  const paths = e2ePaths();
+  const devPath = path.resolve(options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ?? paths.repoRoot);
+  if (dev) assertCacheOutside(paths, devPath);
   const server = await CodeServer.start({
     settings,
     label: name,
@@ -134,10 +139,6 @@ export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
     const page = context.pages()[0] ?? (await context.newPage());
     network.watchPage(page);
     session = new VSCode(server, context, page, network, workspaceDir, name, theme);
-    const dev = (options.extension ?? 'dev') === 'dev';
-    const devPath = path.resolve(options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ??
-      server.paths.repoRoot);
-    if (dev) assertCacheOutside(server.paths, devPath);
     await session.open(dev ? devPath : undefined);
     return session;
   } catch (e) {

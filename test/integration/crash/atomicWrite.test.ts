@@ -47,10 +47,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * the JSON, writing, fsync, rename, between writes); `mid-write` mode, `delayMs` after a new temporary file appears
  * (inside writeFileAtomic). Returns the last version the writer acknowledged.
  */
-function killRun(from: number, mode: 'random' | 'mid-write', delayMs: number): Promise<{ acked: number }> {
+function killRun(from: number, mode: 'random' | 'mid-write' | 'naive', delayMs: number): Promise<{ acked: number }> {
   return new Promise((done, fail) => {
     const tempsBefore = new Set(readdirSync(dir).filter((f) => f.endsWith('.tmp')));
-    const child = spawn(process.execPath, [writer, target, String(from)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = mode === 'naive' ? [writer, target, String(from), '--naive'] : [writer, target, String(from)];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let acked = from;
     let buffered = '';
     let stderr = '';
@@ -63,7 +64,7 @@ function killRun(from: number, mode: 'random' | 'mid-write', delayMs: number): P
       buffered = lines.pop()!;
       for (const line of lines) {
         if (line !== 'ready') acked = Number(line);
-        else if (mode === 'random') killIn(delayMs);
+        else if (mode !== 'mid-write') killIn(delayMs);
         else {
           poll = setInterval(() => {
             if (readdirSync(dir).some((f) => f.endsWith('.tmp') && !tempsBefore.has(f))) {
@@ -130,5 +131,25 @@ describe('atomic result writes under SIGKILL', () => {
       expect(candidateKind(join(dir, t)), `${t} is never listed as a dataset`).toBe('never');
       expect(/\.result\.json$/.test(t), `${t} does not match the results pattern`).toBe(false);
     }
+  });
+
+  it('control: the same kills tear a file rewritten in place (so the check can see a torn file)', async () => {
+    await writeResult(target, resultOfVersion(0));
+    let version = 0;
+    let torn = 0;
+    let kills = 0;
+    for (; kills < 20 && torn === 0; kills++) {
+      const { acked } = await killRun(version, 'naive', Math.random() * MAX_DELAY_MS);
+      try {
+        const v = versionOf(await loadResult(target));
+        if (v === undefined || sha(readFileSync(target)) !== hashOfVersion(v)) torn++;
+        version = v ?? acked;
+      } catch {
+        torn++;
+        version = acked;
+      }
+    }
+    process.stdout.write(`crash test control: in-place writes: ${torn > 0 ? `a torn file after ${kills} kills` : 'no torn file in 20 kills'}\n`);
+    expect(torn).toBeGreaterThan(0);
   });
 });

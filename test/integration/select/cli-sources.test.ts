@@ -97,6 +97,12 @@ describe('select on activation folders', () => {
     expect(r.warnings.some((w) => /^reference split of dense: detection on its 500 W2S-train rows found \d+ overlap/.test(w))).toBe(true);
   });
 
+  it('the same source twice: a clear message', async () => {
+    await expect(run([sparse, sparse, '--out', join(dir, 'x.json'), '--quiet'])).rejects.toThrow(
+      `${sparse}: this SOURCE is given twice: each source must be a different file or folder`,
+    );
+  });
+
   it('different activation widths and label sets: clear messages', async () => {
     const narrow = await customFolder('narrow', 300, 20, 30, 2);
     const wide = await customFolder('wide', 300, 20, 40, 2);

@@ -1,0 +1,70 @@
+/**
+ * Helpers for the cancellation tests. Each long operation is cancelled two ways:
+ * - from inside its own progress callback at a chosen point, counting the units of work reported after the abort
+ *   (deterministic: the operation must stop within the unit it is in);
+ * - as a cancel button would: a click at a chosen point of the work queues the abort as an event-loop task, which
+ *   reaches the operation only when it yields. The latency runs from the click to the rejection, so it includes any
+ *   time the operation kept the event loop blocked; the issue's requirement is 1 s.
+ */
+import { Rng } from '../../../src/core/random/rng';
+import type { Matrix } from '../../../src/core/linalg/matrix';
+import { CancelledError } from '../../../src/core/encoder';
+
+/** The issue's requirement: every long command honours cancel within this many milliseconds. */
+export const CANCEL_WITHIN_MS = 1000;
+
+export interface TimedCancel {
+  error: unknown;
+  /** From the moment the cancel was requested to the rejection. */
+  latencyMs: number;
+  /** Whether the operation finished without seeing the cancel (then there was nothing to cancel). */
+  finishedFirst: boolean;
+}
+
+/**
+ * Runs `op` and cancels it the way a cancel button does: when `op` calls `click()` (from its progress callback at a
+ * chosen point of the work), an abort is queued as a separate event-loop task, and it reaches the operation only when
+ * the operation yields. The latency runs from the click to the rejection.
+ */
+export async function cancelOnClick(op: (signal: AbortSignal, click: () => void) => Promise<unknown>): Promise<TimedCancel> {
+  const controller = new AbortController();
+  let clickedAt: number | undefined;
+  const click = () => {
+    if (clickedAt !== undefined) return;
+    clickedAt = performance.now();
+    setTimeout(() => controller.abort(), 0);
+  };
+  try {
+    await op(controller.signal, click);
+    return { error: undefined, latencyMs: 0, finishedFirst: true };
+  } catch (error) {
+    return { error, latencyMs: clickedAt === undefined ? NaN : performance.now() - clickedAt, finishedFirst: false };
+  }
+}
+
+/** Like cancelOnClick, with the click `delayMs` after the start (for operations without a progress callback). */
+export function cancelAfter(delayMs: number, op: (signal: AbortSignal) => Promise<unknown>): Promise<TimedCancel> {
+  return cancelOnClick((signal, click) => {
+    const timer = setTimeout(click, delayMs);
+    return op(signal).finally(() => clearTimeout(timer));
+  });
+}
+
+export function isCancelled(e: unknown): boolean {
+  return e instanceof CancelledError;
+}
+
+/** A labelled Gaussian matrix: the first four columns carry the class, the rest is noise. */
+export function gaussian(rows: number, cols: number, labels: Int32Array, separation: number, seed: number): Matrix<Float32Array> {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const s = labels[i] === 1 ? separation : -separation;
+    for (let j = 0; j < cols; j++) data[i * cols + j] = rng.normal() + (j < 4 ? s : 0);
+  }
+  return { rows, cols, data };
+}
+
+export function alternating(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i % 2);
+}

@@ -1,0 +1,83 @@
+/**
+ * Probe fits honour cancellation: the L-BFGS driver behind fitProbeAsync checks the signal every iteration and gives
+ * the event loop a turn every few, so an abort from a timer stops it with a CancelledError and no further objective
+ * evaluations; an already-aborted signal stops the synchronous fitProbe before any work.
+ */
+import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../src/core/encoder';
+import {
+  fitProbe, fitProbeAsync, LogisticObjective, minimizeLbfgsAsync, oneHot, type DifferentiableObjective,
+} from '../../../src/core/probe';
+import { alternating, CANCEL_WITHIN_MS, cancelAfter, gaussian, isCancelled } from './helpers';
+
+const N = 1500;
+const D = 2048;
+const labels = alternating(N);
+const x = gaussian(N, D, labels, 0.02, 11);
+const y = Float64Array.from(labels);
+/** A fit of about 150 iterations (seconds here): more dimensions than rows, almost no penalty, a tight tolerance. */
+const slow = { l2: 1e-9, gradTol: 1e-14, maxIter: 5000 };
+
+/** The logistic objective with a count of every evaluation (full or along a search line). */
+function counting(inner: LogisticObjective): DifferentiableObjective & { evaluations: number } {
+  const obj = {
+    evaluations: 0,
+    dim: inner.dim,
+    evaluate(w: Float64Array, g: Float64Array) {
+      obj.evaluations++;
+      return inner.evaluate(w, g);
+    },
+    line(w: Float64Array, d: Float64Array) {
+      const lf = inner.line(w, d);
+      return {
+        phi(t: number, slope: Float64Array) {
+          obj.evaluations++;
+          return lf.phi(t, slope);
+        },
+        gradientAt(t: number, g: Float64Array) {
+          obj.evaluations++;
+          return lf.gradientAt(t, g);
+        },
+      };
+    },
+  };
+  return obj;
+}
+
+describe('cancelling a probe fit', () => {
+  it('an abort from a timer stops L-BFGS with no objective evaluation after it', async () => {
+    const delays = [5, 100, 400];
+    for (const delay of delays) {
+      const obj = counting(new LogisticObjective(x, y, slow.l2));
+      let atAbort = -1;
+      const controller = new AbortController();
+      controller.signal.addEventListener('abort', () => (atAbort = obj.evaluations));
+      const timer = setTimeout(() => controller.abort(), delay);
+      const err = await minimizeLbfgsAsync(obj, new Float64Array(obj.dim), { ...slow, signal: controller.signal }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      clearTimeout(timer);
+      expect(err, `abort after ${delay} ms`).toBeInstanceOf(CancelledError);
+      expect(obj.evaluations - atAbort, `evaluations after the abort (abort after ${delay} ms)`).toBe(0);
+    }
+  });
+
+  it(`fitProbeAsync rejects with CancelledError within ${CANCEL_WITHIN_MS} ms of a timer abort`, async () => {
+    const latencies: number[] = [];
+    for (const delay of [20, 150, 400]) {
+      const r = await cancelAfter(delay, (signal) => fitProbeAsync(x, oneHot(labels, 2), 2, { ...slow, signal }));
+      expect(r.finishedFirst, `the fit outlasts ${delay} ms`).toBe(false);
+      expect(isCancelled(r.error), String(r.error)).toBe(true);
+      latencies.push(r.latencyMs);
+    }
+    process.stdout.write(`cancel: fitProbeAsync (${N} x ${D}) latency ms ${latencies.map((l) => l.toFixed(0)).join(', ')}\n`);
+    expect(Math.max(...latencies)).toBeLessThan(CANCEL_WITHIN_MS);
+  });
+
+  it('an already-aborted signal stops fitProbe and fitProbeAsync before any work', async () => {
+    const signal = AbortSignal.abort();
+    expect(() => fitProbe(x, oneHot(labels, 2), 2, { signal })).toThrow(CancelledError);
+    await expect(fitProbeAsync(x, oneHot(labels, 2), 2, { signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+});
