@@ -9,7 +9,8 @@ Usage:
                           [--membership M.npy] [options] --out result.json
   overlap-density synth --scenario mixed|easy|hard --n-overlap N --n-nonoverlap N [--seed S] --out DIR
   overlap-density select SOURCE... [--rounds T] [--per-round n] [--bonus code|ucb1]
-                          [--strategies ucb,random,optimal] [--seeds K] --out select.json
+                          [--strategies ucb,random,optimal] [--seeds K] [--reference synthetic|split]
+                          [--split-by COLUMN|@votes] --out select.json
   overlap-density report RESULT.json [--out report.html]
   overlap-density demo [--out DIR]
 
