@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as path from 'node:path';
 import type { AnalysisOptions } from '../core/experiment/analyze';
 import type { AlignMode, HardRule } from '../core/detect/types';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
@@ -72,7 +73,7 @@ export function deviceFrom(values: Values): DeviceChoice {
 }
 
 /**
- * Model specs on the command line:
+ * Model specs on the command line (file paths are relative to the working folder and made absolute here):
  *   weak:   glove-mean | glove-mean:K | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME | votes[:FIELD] | prob:FIELD
  *   strong: use-lite | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME
  */
@@ -94,15 +95,15 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
     case 'onnx': {
       if (!arg) throw new UsageError(`${flag} onnx:PATH needs a path`);
       const [p, tok] = arg.split('#');
-      return tok ? { kind: 'onnx', path: p, tokenizer: tok } : { kind: 'onnx', path: p };
+      return tok ? { kind: 'onnx', path: path.resolve(p), tokenizer: path.resolve(tok) } : { kind: 'onnx', path: path.resolve(p) };
     }
     case 'npy':
       if (!arg) throw new UsageError(`${flag} npy:PATH needs a path`);
-      return { kind: 'npy', path: arg };
+      return { kind: 'npy', path: path.resolve(arg) };
     case 'safetensors': {
       if (!arg) throw new UsageError(`${flag} safetensors:PATH needs a path`);
       const [p, tensor] = arg.split('#');
-      return tensor ? { kind: 'safetensors', path: p, tensor } : { kind: 'safetensors', path: p };
+      return tensor ? { kind: 'safetensors', path: path.resolve(p), tensor } : { kind: 'safetensors', path: path.resolve(p) };
     }
     case 'field':
       if (!arg) throw new UsageError(`${flag} field:NAME needs a field name`);

@@ -36,10 +36,15 @@ export interface ProviderPlan {
  * provider in PROVIDER_ORDER; an explicit choice tries that one and then CPU, so an analysis never fails only
  * because an accelerator is missing (the fallback is reported).
  */
-export function planProviders(device: DeviceChoice, supported: readonly BackendInfo[]): ProviderPlan {
+export function planProviders(
+  device: DeviceChoice, supported: readonly BackendInfo[], platform: string = process.platform,
+): ProviderPlan {
   const listed = new Set(supported.map((b) => b.name));
   if (device === 'auto') {
-    return { candidates: PROVIDER_ORDER.filter((p) => p === 'cpu' || listed.has(p)), skipped: [] };
+    // WebGPU in Node needs a Vulkan/Metal/D3D12 adapter; on Linux without one, probing it only prints native
+    // warnings to stderr before falling back. `auto` tries it on Linux only when asked for by name.
+    const auto = PROVIDER_ORDER.filter((p) => p === 'cpu' || (listed.has(p) && !(p === 'webgpu' && platform === 'linux')));
+    return { candidates: auto, skipped: [] };
   }
   if (device === 'cpu') return { candidates: ['cpu'], skipped: [] };
   if (!listed.has(device)) {

@@ -56,6 +56,20 @@ async function analyzeFromPalette(h: VSCode, file: string, timeoutMs = 120_000):
   return { seconds: (Date.now() - t0) / 1000, progress };
 }
 
+/**
+ * Waits for a notification whose message matches, reopening the notification centre on each try (a centre left
+ * open does not always list messages that arrive meanwhile). The error lists what was there.
+ */
+async function notified(h: VSCode, re: RegExp, timeoutMs = 60_000): Promise<string> {
+  let seen: string[] = [];
+  return retry(`notification ${re}`, async () => {
+    seen = (await h.notificationDetails()).map((n) => n.message);
+    return seen.find((m) => re.test(m));
+  }, { timeoutMs, intervalMs: 500 }).catch((e: Error) => {
+    throw new Error(`${e.message}; notifications: ${JSON.stringify(seen)}`);
+  });
+}
+
 /** Lines (1-based) of the rows in view that carry a category in the result. */
 function categorisedLines(result: AnalysisResult, lines: number[]): number[] {
   const byLine = new Map(result.rows.filter((r) => r.line !== undefined).map((r) => [r.line!, r]));
@@ -167,7 +181,7 @@ export const journeys: Journey[] = [
       await h.runCommand('Overlap Density: Analyze with Models...');
       await h.answerQuickInput('Activations in the rows: weak_acts');
       await h.answerQuickInput('Activations in the rows: strong_acts');
-      await h.waitForNotification(/^synth\.jsonl: overlap density/, { timeoutMs: 120_000 });
+      await notified(h, /^synth\.jsonl: overlap density/, 120_000);
       const result = readResult(h, 'synth.jsonl');
       const before = h.readFile('synth.jsonl');
       await h.waitForCodeLens(1);
@@ -175,7 +189,7 @@ export const journeys: Journey[] = [
 
       // Annotate: one edit into every row, the rows stay on their lines, the colours stay.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await h.waitForNotification(/^Annotated 900 rows of synth\.jsonl/);
+      await notified(h, /^Annotated 900 rows of synth\.jsonl/);
       const first = await retry('annotated line 1', async () => {
         const l = (await h.visibleLines()).find((x) => x.line === 1);
         return l && l.text.includes('overlap_category') ? l.text : undefined;
@@ -219,7 +233,7 @@ export const journeys: Journey[] = [
       await retry('stale CodeLens', async () => ((await h.readCodeLens()).some((l) => /out of date/.test(l.text)) ? true : undefined), { timeoutMs: 15_000 });
       await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });
       assert.ok((await h.statusBar()).some((s) => s.includes('Overlap: out of date')));
-      await h.waitForNotification(/synth\.jsonl changed since it was analysed/);
+      await notified(h, /synth\.jsonl changed since it was analysed/);
       await h.screenshot('stale-told');
       await retry('colours back after undo', async () => {
         await h.undo();
@@ -254,7 +268,7 @@ export const journeys: Journey[] = [
       await h.hideNotificationCenter();
       const t0 = Date.now();
       await h.clickNotificationButton(/analysing stsa\.binary\.train/, 'Cancel');
-      await h.waitForNotification(/Analysis of stsa\.binary\.train cancelled\. No results were written\./, { timeoutMs: 30_000 });
+      await notified(h, /Analysis of stsa\.binary\.train cancelled\. No results were written\./, 30_000);
       timings.cancelToMessage = (Date.now() - t0) / 1000;
       await sleep(1500); // anything still running would write now
       const overlap = h.workspacePath('.overlap');
@@ -296,7 +310,7 @@ export const journeys: Journey[] = [
       await h.screenshot('sst2-dev-analysed-hover');
       // SST lines cannot hold fields: Annotate writes the sidecar.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await h.waitForNotification(/annotations of 872 rows went to \.overlap\/stsa\.binary\.dev\.annotations\.jsonl/);
+      await notified(h, /annotations of 872 rows went to \.overlap\/stsa\.binary\.dev\.annotations\.jsonl/);
       const side = h.readFile(path.join('.overlap', 'stsa.binary.dev.annotations.jsonl')).trim().split('\n');
       assert.equal(side.length, 872);
       console.log(`    SST-2 dev: ${lensTitle(result)}; device ${result.device}; ${seconds.toFixed(1)} s`);
@@ -350,7 +364,7 @@ export const journeys: Journey[] = [
       await h.openFile('large.jsonl');
       await retry('status bar explains', async () => ((await h.statusBar()).some((s) => s.includes('editor features off (file > 50 MB)')) ? true : undefined), { timeoutMs: 20_000 });
       await h.runCommand('Overlap Density: Analyze Dataset');
-      await h.waitForNotification(/^large\.jsonl: overlap density/, { timeoutMs: 240_000 });
+      await notified(h, /^large\.jsonl: overlap density/, 240_000);
       const result = readResult(h, 'large.jsonl');
       assert.equal(result.rows.length, 20_000);
       const density = `${(100 * result.detection.overlapDensity).toFixed(1)}%`;
@@ -359,7 +373,7 @@ export const journeys: Journey[] = [
       await h.screenshot('large-file-status');
       // Annotate cannot edit such a file through the editor: it writes the sidecar and says so.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await h.waitForNotification(/files over 50 MB cannot be edited through the editor, so the annotations of 20000 rows went to \.overlap\/large\.jsonl\.annotations\.jsonl/);
+      await notified(h, /files over 50 MB cannot be edited through the editor, so the annotations of 20000 rows went to \.overlap\/large\.jsonl\.annotations\.jsonl/);
       assert.equal(h.readFile(path.join('.overlap', 'large.jsonl.annotations.jsonl')).trim().split('\n').length, 20_000);
     },
   },

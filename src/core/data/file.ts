@@ -78,7 +78,9 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
 
 /** A cheap look at a file (its first 64 KB, or a Parquet footer) for listing dataset files. Never throws on content. */
 export async function sniffDataset(path: string): Promise<SniffResult> {
-  const { size } = await stat(path);
+  const info = await stat(path);
+  if (info.isDirectory()) return { fields: {}, looksLikeDataset: false, reason: 'a folder, not a file' };
+  const size = info.size;
   if (size === 0) return { fields: {}, looksLikeDataset: false, reason: 'the file is empty' };
   const head = await readHead(path);
   const format = detectFormat(path, head);

@@ -1,21 +1,33 @@
 /**
- * The "residual" stage-2 scorer (issue 9, docs/detectors.md): hard content of a row is what its strong activation
- * holds beyond what its weak activation explains. A ridge map weak -> strong with an intercept is fitted on every
- * row of the detection set (the W2S-train rows, plus the history rows in the bandit setting), lambda by
+ * The "residual" stage-2 scorer (issue 9, docs/detectors.md): the hard content of a row is what its strong
+ * activation holds beyond what its weak activation explains. A ridge map weak -> strong with an intercept is fitted
+ * on every row of the detection set (the W2S-train rows; in the bandit setting also the history's rows), lambda by
  * generalized cross-validation (linalg/ridge.ts); a row's score is the norm of its leave-one-out residual
- * ||s_i - map_{-i}(w_i)||. Overlap = score >= t2 as for the reference scorers; the hard set is not used.
+ * ||s_i - map_{-i}(w_i)||, so its own fit does not shrink it. Overlap = score >= t2 (the change point of the
+ * non-hard rows' scores) as for the reference scorers. The default score does not use the hard set; two variants
+ * measured in bench/detectors.ts do: see `ResidualScore`.
  */
 import { InputError } from '../errors';
-import { concatRows, type Matrix } from '../linalg/matrix';
-import { fitRidge, ridgeResidualNorms, type RidgeFit } from '../linalg/ridge';
+import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
+import { centredRowNorms, fitRidge, ridgeResidualNorms, type RidgeFit } from '../linalg/ridge';
 import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
 
+/**
+ * "norm" (the registered scorer): ||r_i||.
+ * "relative": ||r_i|| / ||s_i - mean(s)||, the fraction of the row's deviation from the mean strong activation that the
+ * weak side leaves unexplained (0 for a row at the mean).
+ * "aligned": ||r_i|| * max_h |cos(s_i, s_h)| over the hard set (the abs-cosine-max alignment), hard content that is
+ * also shared with the hard-only rows.
+ */
+export type ResidualScore = 'norm' | 'relative' | 'aligned';
+
 export interface ResidualScorerOptions {
-  /** Leave-one-out residuals (default true): a row's own fit does not shrink its residual. */
+  /** Leave-one-out residuals (default true). */
   leaveOneOut?: boolean;
   /** A fixed ridge penalty instead of GCV. */
   lambda?: number;
-  /** Called with the fitted map (for reports and benches). */
+  score?: ResidualScore;
+  /** Called with the fitted map (benches, reports). */
   onFit?: (fit: RidgeFit) => void;
 }
 
@@ -24,7 +36,7 @@ export const RESIDUAL_NEEDS_WEAK =
   'here is votes or probabilities: choose align "dot-max" or "abs-cosine-max", or give weak activations ' +
   '(a weak encoder, a .npy/.safetensors file or an activation field)';
 
-/** Checks the weak rows that residual scoring needs and returns [fit weak, fit strong, number of current rows]. */
+/** The rows the map is fitted on: current rows, then the history's hard rows, then its non-hard rows. */
 function fitRows(input: Stage2Input): { weak: Matrix; strong: Matrix } {
   const { weak, strong, history } = input;
   if (!weak) throw new InputError(RESIDUAL_NEEDS_WEAK);
@@ -49,30 +61,55 @@ function fitRows(input: Stage2Input): { weak: Matrix; strong: Matrix } {
   return { weak: w, strong: s };
 }
 
-/** Residual norms of every fit row: current rows first, then history hard rows, then history non-hard rows. */
+/** Residual norms of every fit row (current rows first, then the history's hard rows, then its non-hard rows). */
 export function residualNorms(input: Stage2Input, options: ResidualScorerOptions = {}): Float64Array {
   const rows = fitRows(input);
   const fit = fitRidge(rows.weak, rows.strong, { lambda: options.lambda, signal: input.signal });
   options.onFit?.(fit);
-  return ridgeResidualNorms(fit, rows.weak, rows.strong, { leaveOneOut: options.leaveOneOut ?? true, signal: input.signal });
+  const norms = ridgeResidualNorms(fit, rows.weak, rows.strong, { leaveOneOut: options.leaveOneOut ?? true, signal: input.signal });
+  if (options.score === 'relative') {
+    const spread = centredRowNorms(rows.strong, fit.meanY);
+    for (let i = 0; i < norms.length; i++) norms[i] = spread[i] > 0 ? norms[i] / spread[i] : 0;
+  }
+  return norms;
 }
 
-/** A residual scorer; `residualScorer()` is the registered one. */
+/** A residual scorer; `residualScorer()` is the one registered for align "residual". */
 export function residualScorer(options: ResidualScorerOptions = {}): Stage2Scorer {
   return {
     mode: 'residual',
     async score(input: Stage2Input): Promise<Stage2Scores> {
       const norms = residualNorms(input, options);
-      input.progress?.(1);
       const rest = Float64Array.from(input.rest, (i) => norms[i]);
-      const past = input.history?.strongRest;
+      const pastRest = input.history?.strongRest;
+      const nPastRest = pastRest?.rows ?? 0;
       let historyRest: Float64Array | undefined;
-      if (past && past.rows > 0) {
-        const start = input.strong.rows + input.history!.strongHard.rows;
-        historyRest = norms.slice(start, start + past.rows);
+      if (pastRest && nPastRest > 0) {
+        const start = input.strong.rows + (input.history?.strongHard.rows ?? 0);
+        historyRest = norms.slice(start, start + nPastRest);
       }
-      return { rest, historyRest };
+      let nearest: Int32Array | undefined;
+      if (options.score === 'aligned') {
+        const pastHard = input.history?.strongHard;
+        const current = selectRows(input.strong, input.hard);
+        const keys = pastHard && pastHard.rows > 0 ? concatRows(current, pastHard) : current;
+        const { kernel, signal } = input;
+        let align: Float64Array;
+        if (kernel.maxAlignmentWithIndex) {
+          const r = await kernel.maxAlignmentWithIndex(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal);
+          align = r.max;
+          nearest = r.argmax;
+        } else {
+          align = await kernel.maxAlignment(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal);
+        }
+        for (let k = 0; k < rest.length; k++) rest[k] *= align[k];
+        if (historyRest && pastRest) {
+          const past = await kernel.maxAlignment(pastRest, keys, 'abs-cosine', signal);
+          for (let k = 0; k < historyRest.length; k++) historyRest[k] *= past[k];
+        }
+      }
+      input.progress?.(1);
+      return { rest, nearest, historyRest };
     },
   };
 }
-

@@ -45,6 +45,7 @@ export interface RidgeFit {
   coefT: Float64Array;
   intercept: Float64Array;
   meanX: Float64Array;
+  meanY: Float64Array;
   /** Of Xc^T Xc (eigenvalues clamped at 0): for leverages. */
   eigen: SymmetricEigen;
 }
@@ -70,14 +71,14 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   const meanX = columnMeans(x);
   const meanY = columnMeans(y);
 
-  // Uncentred cross products in one pass over the rows, then the centring correction (Float64 throughout).
+  // Uncentred cross products, then the centring correction (Float64 throughout).
   const engine = rowEngine(x, dx * dx + dy * dx, 2);
   const gram = engine.vector(dx * dx);
   const crossT = engine.vector(dy * dx); // Y^T X, dy x dx
+  accumulateOuter(engine, x.data, dx, dx, gram, options.signal);
+  accumulateOuter(engine, y.data, dy, dy, crossT, options.signal);
   let tss = 0;
   for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
-    if ((i & 1023) === 0) throwIfAborted(options.signal);
-    crossProductsRow(engine, x, i, gram, crossT, y.data, yOff, dy);
     for (let c = 0; c < dy; c++) {
       const v = y.data[yOff + c] - meanY[c];
       tss += v * v;
@@ -155,22 +156,32 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   }
   const intercept = new Float64Array(dy);
   for (let c = 0; c < dy; c++) intercept[c] = meanY[c] - dotRowAt(coefT, c * dx, meanX, 0, dx);
-  return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, eigen };
+  return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, meanY, eigen };
 }
 
-/** gram += x_i x_i^T and crossT += y_i x_i^T for row i (the engine is over x). */
-function crossProductsRow(
-  engine: RowEngine, x: Matrix, i: number, gram: Float64Array, crossT: Float64Array, yData: ArrayLike<number>, yOff: number, dy: number,
+/** Float64 rows of the output per block: a block stays in a typical 256 KB L2 cache while every row of x passes. */
+const BLOCK_BYTES = 256 * 1024;
+const blockRows = (dx: number) => Math.max(1, Math.floor(BLOCK_BYTES / (8 * Math.max(1, dx))));
+
+/**
+ * out[r, :] += sum_i coef[i * stride + r] x_i for r < count (out is count x dx, from the engine over x). Blocked over
+ * the output rows, so each block is read and written from cache while the rows of x stream past once per block.
+ */
+function accumulateOuter(
+  engine: RowEngine, coef: ArrayLike<number>, stride: number, count: number, out: Float64Array, signal?: AbortSignal,
 ): void {
-  const dx = x.cols;
-  const xOff = i * dx;
-  for (let j = 0; j < dx; j++) {
-    const v = x.data[xOff + j];
-    if (v !== 0) engine.axpy(i, v, gram, j * dx);
-  }
-  for (let c = 0; c < dy; c++) {
-    const v = yData[yOff + c];
-    if (v !== 0) engine.axpy(i, v, crossT, c * dx);
+  const n = engine.rows;
+  const dx = engine.cols;
+  const B = blockRows(dx);
+  for (let r0 = 0; r0 < count; r0 += B) {
+    throwIfAborted(signal);
+    const r1 = Math.min(count, r0 + B);
+    for (let i = 0, off = 0; i < n; i++, off += stride) {
+      for (let r = r0; r < r1; r++) {
+        const v = coef[off + r];
+        if (v !== 0) engine.axpy(i, v, out, r * dx);
+      }
+    }
   }
 }
 
@@ -209,25 +220,39 @@ export function ridgeResidualNorms(fit: RidgeFit, x: Matrix, y: Matrix, options:
       inv[k] = s > 0 ? 1 / s : 0;
     }
   }
-  const out = new Float64Array(n);
-  for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
-    if ((i & 1023) === 0) throwIfAborted(options.signal);
-    let ss = 0;
-    for (let c = 0; c < dy; c++) {
-      const r = y.data[yOff + c] - engine.dot(i, coefT, c * dx) - fit.intercept[c];
-      ss += r * r;
-    }
-    let norm = Math.sqrt(ss);
-    if (V && vMean && inv) {
-      let h = 1 / fit.rows;
-      for (let k = 0; k < dx; k++) {
-        const z = engine.dot(i, V, k * dx) - vMean[k];
-        h += z * z * inv[k];
+  // Squared residuals and leverages, blocked over the rows of coefT and V (see accumulateOuter).
+  const ss = new Float64Array(n);
+  const B = blockRows(dx);
+  for (let c0 = 0; c0 < dy; c0 += B) {
+    throwIfAborted(options.signal);
+    const c1 = Math.min(dy, c0 + B);
+    for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
+      let acc = 0;
+      for (let c = c0; c < c1; c++) {
+        const r = y.data[yOff + c] - engine.dot(i, coefT, c * dx) - fit.intercept[c];
+        acc += r * r;
       }
-      // h = 1 only for an exactly interpolated row (lambda = 0 and as many directions as rows): keep the raw norm.
-      if (h < 1 - 1e-12) norm /= 1 - h;
+      ss[i] += acc;
     }
-    out[i] = norm;
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.sqrt(ss[i]);
+  if (V && vMean && inv) {
+    const h = new Float64Array(n).fill(1 / fit.rows);
+    for (let k0 = 0; k0 < dx; k0 += B) {
+      throwIfAborted(options.signal);
+      const k1 = Math.min(dx, k0 + B);
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let k = k0; k < k1; k++) {
+          const z = engine.dot(i, V, k * dx) - vMean[k];
+          acc += z * z * inv[k];
+        }
+        h[i] += acc;
+      }
+    }
+    // h = 1 only for an exactly interpolated row (lambda = 0, as many directions as rows): keep the raw norm there.
+    for (let i = 0; i < n; i++) if (h[i] < 1 - 1e-12) out[i] /= 1 - h[i];
   }
   return out;
 }

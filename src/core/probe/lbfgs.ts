@@ -372,17 +372,23 @@ export function minimizeLbfgs(obj: DifferentiableObjective, x0: Float64Array, op
 }
 
 /**
- * Like `minimizeLbfgs`, but gives the event loop a turn every `yieldEvery` iterations so that an AbortSignal fired
- * by another task (a cancel button, a worker message) is seen while the fit runs.
+ * Like `minimizeLbfgs`, but gives the event loop a turn whenever `yieldMs` milliseconds have passed since the last
+ * one (default 50), so that an AbortSignal fired by another task (a cancel button, a worker message) is seen
+ * promptly however large one iteration is. `yieldEvery` additionally yields every that many iterations.
  */
 export async function minimizeLbfgsAsync(
-  obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions & { yieldEvery?: number } = {},
+  obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions & { yieldEvery?: number; yieldMs?: number } = {},
 ): Promise<LbfgsResult> {
-  const every = Math.max(1, opts.yieldEvery ?? 10);
+  const every = opts.yieldEvery === undefined ? Infinity : Math.max(1, opts.yieldEvery);
+  const budget = opts.yieldMs ?? 50;
   const it = lbfgsIterations(obj, x0, opts);
+  let last = performance.now();
   for (let k = 1; ; k++) {
     const step = it.next();
     if (step.done) return step.value;
-    if (k % every === 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (k % every === 0 || performance.now() - last >= budget) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
   }
 }

@@ -25,11 +25,13 @@ const windowsNpm = [
 
 describe('planProviders', () => {
   it('auto tries the listed accelerators in the documented order and ends with cpu', () => {
-    expect(planProviders('auto', linuxNpm).candidates).toEqual(['cuda', 'webgpu', 'cpu']);
-    expect(planProviders('auto', windowsNpm).candidates).toEqual(['dml', 'webgpu', 'cpu']);
+    expect(planProviders('auto', linuxNpm, 'darwin').candidates).toEqual(['cuda', 'webgpu', 'cpu']);
+    // On Linux, auto leaves WebGPU out (no adapter without Vulkan; probing only prints native warnings).
+    expect(planProviders('auto', linuxNpm, 'linux').candidates).toEqual(['cuda', 'cpu']);
+    expect(planProviders('auto', windowsNpm, 'win32').candidates).toEqual(['dml', 'webgpu', 'cpu']);
     expect(planProviders('auto', [{ name: 'coreml' }, { name: 'cpu' }]).candidates).toEqual(['coreml', 'cpu']);
     // Providers the product does not use (tensorrt) are never tried.
-    expect(planProviders('auto', linuxNpm).candidates).not.toContain('tensorrt');
+    expect(planProviders('auto', linuxNpm, 'darwin').candidates).not.toContain('tensorrt');
   });
 
   it('cpu is always a candidate, even when the list forgets it', () => {
@@ -58,7 +60,7 @@ describe('createWithFallback', () => {
 
   it('falls back to cpu when the accelerators fail, recording why each failed', async () => {
     const out = await createWithFallback(
-      planProviders('auto', linuxNpm),
+      planProviders('auto', linuxNpm, 'darwin'),
       failing({
         cuda: 'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
         webgpu: '/onnxruntime_src/webgpu_context.cc:136 Initialize adapter_result.status == Success was false. Failed to get a WebGPU adapter: No supported adapters',
@@ -74,7 +76,7 @@ describe('createWithFallback', () => {
   });
 
   it('uses the first provider that works', async () => {
-    const out = await createWithFallback(planProviders('auto', linuxNpm), failing({ cuda: 'no libcudart' }));
+    const out = await createWithFallback(planProviders('auto', linuxNpm, 'darwin'), failing({ cuda: 'no libcudart' }));
     expect(out.provider).toBe('webgpu');
     expect(out.fallbacks.map((f) => f.provider)).toEqual(['cuda']);
   });
@@ -82,7 +84,7 @@ describe('createWithFallback', () => {
   it('skips providers already known to be broken without trying them', async () => {
     const tried: string[] = [];
     const out = await createWithFallback(
-      planProviders('auto', linuxNpm),
+      planProviders('auto', linuxNpm, 'darwin'),
       async (p) => (tried.push(p), p),
       new Map([['cuda', 'no libcudart']]),
     );

@@ -1,0 +1,267 @@
+/**
+ * bench/detectors: every overlap detector, measured the same way (issue 9, docs/detectors.md).
+ * 1. Ground truth: the paper's Gaussian mixture (METHOD.md section 5) in the three scenarios (mixed, easy, hard),
+ *    with zeros (the paper) or noise of std ABSENT_NOISE in the absent block, DETECTORS_SEEDS seeds, DETECTORS_PER_GROUP
+ *    W2S-train rows per present group (3x that generated, split in seeded thirds). One W2S protocol per data set, then
+ *    every detector on the same W2S-train rows: P/R/F1 per category and the density error (detected - true).
+ * 2. Real data (../shared/data, skipped with a reason when absent): SST-2 and SMS, train + test files, weak = GloVe
+ *    restricted to 2,000 words, strong = USE-Lite (bundled encoders), DETECTORS_SPLITS split seeds x 2 mixing seeds.
+ *    Per detector, the mixing experiment (METHOD.md section 3) on its own partition: W2S test accuracy when training on
+ *    m of its overlap rows (p = 1) vs m of its non-overlap rows (p = 0); gain = acc(p=1) - acc(p=0), paired per
+ *    seed, and the gain minus dot-max's gain on the same splits. A cross-check runs analyzeDatasetFile (the pipeline
+ *    the CLI and extension call) with align "residual" and compares its mixing curve with ours on the same seed.
+ * Verdict: residual's mean overlap F1 on "mixed" (paper noise) >= 0.9, and its gain above dot-max's on each data set.
+ * Activation caches and result files go to the OS temp folder, never next to the data.
+ * Env: DETECTORS_SEEDS (5), DETECTORS_PER_GROUP (1000), DETECTORS_SPLITS (5), DETECTORS_REAL (1; 0 skips real data),
+ * DETECTORS_DATA (../shared/data), DETECTORS_CACHE (<tmp>/overlap-density-bench-cache).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { detectOverlap, type DetectInput } from '../src/core/detect/detect';
+import { residualScorer } from '../src/core/detect/residual';
+import { OVERLAP, type AlignMode } from '../src/core/detect/types';
+import { groundTruthReport } from '../src/core/experiment/groundTruth';
+import { DEFAULT_PROPORTIONS, mixingCurve } from '../src/core/experiment/mixing';
+import { runProtocol, type ProtocolOutcome } from '../src/core/experiment/protocol';
+import { halvesWithTest, randomThirds } from '../src/core/experiment/split';
+import { selectRows, type Matrix } from '../src/core/linalg/matrix';
+import { generateSynthetic, type Scenario } from '../src/core/synth/generate';
+import { createLocalInference } from '../src/inference/local';
+import { analyzeDatasetFile, loadSource, sideActivations } from '../src/pipeline/analyzeFile';
+import type { PipelineOptions } from '../src/pipeline/types';
+import { machineLine, table } from './common';
+
+const SEEDS = Number(process.env.DETECTORS_SEEDS ?? 5);
+const PER_GROUP = Number(process.env.DETECTORS_PER_GROUP ?? 1000);
+const SPLITS = Number(process.env.DETECTORS_SPLITS ?? 5);
+const MIX_SEEDS_PER_SPLIT = 2;
+const REAL = process.env.DETECTORS_REAL !== '0';
+const DATA = path.resolve(process.env.DETECTORS_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
+const CACHE = process.env.DETECTORS_CACHE ?? path.join(os.tmpdir(), 'overlap-density-bench-cache');
+const ABSENT_NOISE = 1;
+const L2 = 1e-3;
+
+/** Stage 1 on log(c + LOG_EPS) instead of c: the stage-1 proposal (needs a detect.ts option; see docs/detectors.md). */
+const LOG_EPS = 1e-6;
+
+interface Detector {
+  name: string;
+  align: AlignMode;
+  scorer?: DetectInput['scorer'];
+  logStage1?: boolean;
+  needsWeak?: boolean;
+}
+const DETECTORS: Detector[] = [
+  { name: 'abs-cosine-max', align: 'abs-cosine-max' },
+  { name: 'dot-max', align: 'dot-max' },
+  { name: 'residual', align: 'residual', needsWeak: true },
+  { name: 'residual relative', align: 'residual', scorer: residualScorer({ score: 'relative' }), needsWeak: true },
+  { name: 'residual x alignment', align: 'residual', scorer: residualScorer({ score: 'aligned' }), needsWeak: true },
+  { name: 'dot-max, log stage 1', align: 'dot-max', logStage1: true },
+  { name: 'residual, log stage 1', align: 'residual', logStage1: true, needsWeak: true },
+];
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const std = (xs: number[]) => {
+  const m = mean(xs);
+  return xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+};
+const sem = (xs: number[]) => (xs.length > 1 ? std(xs) / Math.sqrt(xs.length) : 0);
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(3)}` : '-');
+
+async function detect(d: Detector, p: ProtocolOutcome, weakW2s: Matrix) {
+  const confidence = d.logStage1 ? Float64Array.from(p.confidence, (c) => Math.log(c + LOG_EPS)) : p.confidence;
+  return detectOverlap({
+    confidence, strong: p.strongW2s, weak: d.needsWeak ? weakW2s : undefined,
+    hardRule: 'segment', align: d.align, scorer: d.scorer, jump: 5,
+  });
+}
+
+// ---- 1. synthetic ground truth ---------------------------------------------------------------------------
+interface Scores { ov: number[][]; hard: number[][]; easy: number[][]; density: number[]; trueDensity: number[]; err: number[] }
+
+async function synthetic(): Promise<number> {
+  const rows: string[][] = [];
+  let residualMixedF1 = NaN;
+  for (const scenario of ['mixed', 'easy', 'hard'] as Scenario[]) {
+    for (const noise of [0, ABSENT_NOISE]) {
+      const acc = new Map<string, Scores>(DETECTORS.map((d) => [d.name, { ov: [], hard: [], easy: [], density: [], trueDensity: [], err: [] }]));
+      for (let seed = 0; seed < SEEDS; seed++) {
+        const nOverlap = 3 * PER_GROUP;
+        const data = generateSynthetic({ scenario, nOverlap, nNonOverlap: scenario === 'mixed' ? 2 * nOverlap : nOverlap, seed, absentNoise: noise });
+        const split = randomThirds(data.labels.length, seed);
+        const p = await runProtocol({
+          weak: { kind: 'activations', acts: data.weak }, strong: data.strong, labels: data.labels, numClasses: 2, split, pseudo: 'soft', l2: L2,
+        });
+        const truth = Array.from(p.w2sTrain, (row) => data.membership[row]);
+        const weakW2s = selectRows(data.weak, p.w2sTrain);
+        for (const d of DETECTORS) {
+          const det = await detect(d, p, weakW2s);
+          const g = groundTruthReport(truth, det.categories);
+          const s = acc.get(d.name)!;
+          const prf = (c: 'overlap' | 'hard' | 'easy') => [g.perCategory[c].precision ?? NaN, g.perCategory[c].recall ?? NaN, g.perCategory[c].f1 ?? NaN];
+          s.ov.push(prf('overlap'));
+          s.hard.push(prf('hard'));
+          s.easy.push(prf('easy'));
+          s.density.push(det.overlapDensity);
+          s.trueDensity.push(g.trueOverlapDensity);
+          s.err.push(g.densityError);
+        }
+      }
+      for (const d of DETECTORS) {
+        const s = acc.get(d.name)!;
+        const col = (m: number[][], j: number) => mean(m.map((r) => r[j]).filter(Number.isFinite));
+        const prf = (m: number[][]) => `${f3(col(m, 0))} ${f3(col(m, 1))} ${f3(col(m, 2))}`;
+        const ovF1 = s.ov.map((r) => r[2]);
+        if (scenario === 'mixed' && noise === 0 && d.name === 'residual') residualMixedF1 = mean(ovF1);
+        rows.push([
+          scenario, String(noise), d.name, prf(s.ov), `± ${std(ovF1).toFixed(3)}`, prf(s.hard), prf(s.easy),
+          `${f3(mean(s.density))} / ${f3(mean(s.trueDensity))}`, signed(mean(s.err)),
+        ]);
+      }
+      rows.push(['', '', '', '', '', '', '', '', '']);
+    }
+  }
+  rows.pop();
+  console.log(`\n1. Synthetic ground truth: ${PER_GROUP} W2S-train rows per group, ${SEEDS} seeds, absent block zeros (0) or N(0, ${ABSENT_NOISE}^2) noise (${ABSENT_NOISE}); ` +
+    'P R F1 are means over seeds ("-" where a category is absent or never predicted); density = detected / true overlap share of W2S-train');
+  console.log(table(['scenario', 'noise', 'detector', 'overlap P R F1', 'F1 std', 'hard-only P R F1', 'easy-only P R F1', 'density det / true', 'density err'], rows));
+  return residualMixedF1;
+}
+
+// ---- 2. real data: mixing gains ---------------------------------------------------------------------------
+interface RealSet { name: string; train: string; test: string }
+const REAL_SETS: RealSet[] = [
+  { name: 'SST-2', train: 'sst2/stsa.binary.train', test: 'sst2/stsa.binary.test' },
+  { name: 'SMS', train: 'sms/train.json', test: 'sms/test.json' },
+];
+const PIPELINE: PipelineOptions = {
+  weak: { kind: 'bundled', id: 'glove-mean', vocab: 2000 },
+  strong: { kind: 'bundled', id: 'use-lite' },
+  cacheDir: CACHE,
+};
+
+async function realData(): Promise<Map<string, number> | null> {
+  if (!REAL) {
+    console.log('\n2. Real data: skipped (DETECTORS_REAL=0)');
+    return null;
+  }
+  const missing = REAL_SETS.flatMap((s) => [s.train, s.test]).filter((f) => !fs.existsSync(path.join(DATA, f)));
+  if (missing.length) {
+    console.log(`\n2. Real data: skipped, ${missing.map((f) => path.join(DATA, f)).join(', ')} not found`);
+    return null;
+  }
+  const inference = createLocalInference({ device: 'cpu' });
+  const rows: string[][] = [];
+  const advantage = new Map<string, number>();
+  const check: string[] = [];
+  try {
+    for (const set of REAL_SETS) {
+      const t0 = performance.now();
+      const main = await loadSource(path.join(DATA, set.train), PIPELINE);
+      const test = await loadSource(path.join(DATA, set.test), PIPELINE);
+      const nop = () => {};
+      const strong = await sideActivations('strong', PIPELINE.strong, main, test, PIPELINE, inference, nop);
+      const weak = await sideActivations('weak', PIPELINE.weak, main, test, PIPELINE, inference, nop);
+      const labels = Int32Array.from([...main.rows, ...test.rows], (r) => r.label as number);
+      const isTest = [...main.rows.map(() => false), ...test.rows.map(() => true)];
+      const numClasses = Math.max(main.dataset.numClasses, test.dataset.numClasses);
+      // gains[detector][k]: acc(p=1) - acc(p=0) of mixing curve k (split s, mixing seed s + j), paired across detectors.
+      const gains = new Map<string, number[]>(DETECTORS.map((d) => [d.name, []]));
+      const ends = new Map<string, { p0: number[]; half: number[]; p1: number[]; m: number[]; ovShare: number[] }>(
+        DETECTORS.map((d) => [d.name, { p0: [], half: [], p1: [], m: [], ovShare: [] }]),
+      );
+      const accs: { weak: number[]; strong: number[]; w2s: number[] } = { weak: [], strong: [], w2s: [] };
+      let residualSplit0: number[] | null = null;
+      for (let split = 0; split < SPLITS; split++) {
+        const p = await runProtocol({
+          weak: { kind: 'activations', acts: weak.matrix }, strong: strong.matrix, labels, numClasses,
+          split: halvesWithTest(isTest, split), pseudo: 'soft', l2: L2,
+        });
+        accs.weak.push(p.accuracy.weak);
+        accs.strong.push(p.accuracy.strong);
+        accs.w2s.push(p.accuracy.w2s);
+        const weakW2s = selectRows(weak.matrix, p.w2sTrain);
+        for (const d of DETECTORS) {
+          const det = await detect(d, p, weakW2s);
+          const overlap: number[] = [];
+          const rest: number[] = [];
+          det.categories.forEach((c, k) => (c === OVERLAP ? overlap : rest).push(k));
+          const mix = await mixingCurve({
+            strongW2s: p.strongW2s, targets: p.pseudoTargets, numClasses, overlap: Int32Array.from(overlap), nonOverlap: Int32Array.from(rest),
+            strongTest: p.strongTest, testLabels: p.testLabels, l2: L2, seeds: Array.from({ length: MIX_SEEDS_PER_SPLIT }, (_, j) => split + j),
+          });
+          const e = ends.get(d.name)!;
+          e.ovShare.push(det.overlapDensity);
+          if (!mix) continue;
+          const half = DEFAULT_PROPORTIONS.indexOf(0.5);
+          for (const curve of mix.perSeed) {
+            gains.get(d.name)!.push(curve[curve.length - 1] - curve[0]);
+            e.p0.push(curve[0]);
+            e.half.push(curve[half]);
+            e.p1.push(curve[curve.length - 1]);
+          }
+          e.m.push(mix.subsetSize);
+          if (split === 0 && d.name === 'residual') residualSplit0 = mix.perSeed[0];
+        }
+      }
+      const base = gains.get('dot-max')!;
+      for (const d of DETECTORS) {
+        const g = gains.get(d.name)!;
+        const e = ends.get(d.name)!;
+        const paired = g.length === base.length ? g.map((x, k) => x - base[k]) : [];
+        if (paired.length) advantage.set(`${set.name}:${d.name}`, mean(paired));
+        rows.push([
+          set.name, d.name, f3(mean(e.ovShare)), e.m.length ? String(Math.round(mean(e.m))) : '-',
+          f3(mean(e.p0)), f3(mean(e.half)), f3(mean(e.p1)), g.length ? `${signed(mean(g))} ± ${sem(g).toFixed(3)}` : 'no curve',
+          d.name === 'dot-max' ? '' : paired.length ? `${signed(mean(paired))} ± ${sem(paired).toFixed(3)}` : '-',
+        ]);
+      }
+      rows.push(['', '', '', '', '', '', '', '', '']);
+      console.log(`${set.name}: ${labels.length} rows, weak ${f3(mean(accs.weak))}, strong ${f3(mean(accs.strong))}, W2S ${f3(mean(accs.w2s))} (means over ${SPLITS} splits), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+      // Cross-check: the pipeline itself (analyzeDatasetFile, align residual, split seed 0, one mixing seed).
+      const out = path.join(os.tmpdir(), `overlap-density-bench-${set.name}.result.json`);
+      const run = await analyzeDatasetFile(path.join(DATA, set.train), {
+        ...PIPELINE, testFile: path.join(DATA, set.test), outFile: out, analysis: { align: 'residual', seed: 0, seeds: 1, pseudo: 'soft', l2: L2, jump: 5 },
+      }, { inference });
+      fs.rmSync(out, { force: true });
+      const curve = run.result.mixing?.perSeed[0] ?? null;
+      const same = curve && residualSplit0 && curve.every((v, k) => Math.abs(v - residualSplit0![k]) < 1e-12);
+      check.push(`${set.name}: analyzeDatasetFile(align residual) mixing curve ${same ? 'equals' : 'DIFFERS FROM'} this bench's (split 0, seed 0)`);
+    }
+  } finally {
+    await inference.dispose();
+  }
+  rows.pop();
+  console.log(`\n2. Real data: mixing at overlap proportion 0 / 0.5 / 1 (W2S test accuracy, m rows each), means over ${SPLITS} splits x ${MIX_SEEDS_PER_SPLIT} mixing seeds; ` +
+    'gain = acc(p=1) - acc(p=0) ± s.e.; vs dot-max = paired difference of gains');
+  console.log(table(['data', 'detector', 'overlap share', 'm', 'acc p=0', 'acc p=0.5', 'acc p=1', 'gain', 'gain vs dot-max'], rows));
+  for (const line of check) console.log(line);
+  return advantage;
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  const t0 = performance.now();
+  const f1 = await synthetic();
+  console.log(`synthetic: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const adv = await realData();
+  const f1ok = f1 >= 0.9;
+  let verdict = `verdict: residual overlap F1 on synthetic "mixed" = ${f3(f1)} (goal >= 0.9): ${f1ok ? 'MET' : 'NOT MET'}`;
+  if (adv) {
+    const parts = REAL_SETS.map((s) => {
+      const a = adv.get(`${s.name}:residual`);
+      return `${s.name} ${a === undefined ? 'n/a' : `${signed(a)} ${a > 0 ? 'MET' : 'NOT MET'}`}`;
+    });
+    verdict += `; residual gain minus dot-max gain: ${parts.join(', ')}`;
+  }
+  console.log(verdict);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,172 @@
+/**
+ * Regression tests for the bad-input bugs the corpus found (docs/robustness.md lists them), and lenient reading:
+ * where a row is bad but the file is sound, the other rows are kept and the bad one is a warning with its line.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { reportError } from '../../../src/cli/errors';
+import { readActivationFile, readNpyFile, writeFileAtomic } from '../../../src/core/activations/file';
+import { readNpy, writeNpy } from '../../../src/core/activations/npy';
+import { readSafetensorsMatrix } from '../../../src/core/activations/safetensors';
+import { readDataset, sniffDataset } from '../../../src/core/data';
+import { runAnalysis } from '../../../src/core/experiment/analyze';
+import { mixingCurve } from '../../../src/core/experiment/mixing';
+import { InputError } from '../../../src/core/errors';
+import { analyzeDatasetFile } from '../../../src/pipeline/analyzeFile';
+
+const BAD = resolve(__dirname, '../../fixtures/bad');
+const dir = mkdtempSync(join(tmpdir(), 'overlap-bad-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+describe('activation files read from disk (Node Buffers)', () => {
+  it('a tensor at an unaligned offset of a .safetensors file is read from its own bytes', async () => {
+    // nan.safetensors: a 57-byte header, so the F32 data starts at byte 65 (not 4-aligned), values [1, NaN, 3, 4].
+    const err = await failure(readActivationFile(join(BAD, 'safetensors/nan.safetensors')));
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/row 0 \(0-based\), column 1: the value is NaN/);
+    const bytes = readFileSync(join(BAD, 'safetensors/nan.safetensors'));
+    const finite = Buffer.from(bytes);
+    finite.writeFloatLE(2, finite.length - 12);
+    expect(Array.from(readSafetensorsMatrix(finite, 'x.safetensors').data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a big-endian .npy read from a file gives its values and leaves the bytes untouched', async () => {
+    const file = join(dir, 'be.npy');
+    const le = writeNpy(Float64Array.from([1.5, -2, 1e-300, 7]), [2, 2]);
+    const be = Buffer.from(le);
+    be[10 + be.subarray(10).indexOf(0x3c)] = 0x3e; // '<f8' -> '>f8'
+    for (let i = le.length - 32; i < le.length; i += 8) be.subarray(i, i + 8).reverse();
+    writeFileSync(file, be);
+    expect(Array.from((await readNpyFile(file)).data as Float64Array)).toEqual([1.5, -2, 1e-300, 7]);
+    const copy = Buffer.from(be);
+    readNpy(be, 'be.npy');
+    expect(be.equals(copy)).toBe(true);
+  });
+
+  it('a missing file or a folder is an InputError naming it, not ENOENT/EISDIR', async () => {
+    for (const [p, why] of [[join(dir, 'nope.npy'), /file not found/], [dir, /this is a folder, not a file/]] as const) {
+      for (const read of [readNpyFile, readActivationFile]) {
+        const err = await failure(read(p));
+        expect(err).toBeInstanceOf(InputError);
+        expect((err as InputError).file).toBe(p);
+        expect((err as Error).message).toMatch(why);
+      }
+    }
+  });
+});
+
+describe('dataset files', () => {
+  it('a missing file or a folder given to readDataset is an InputError naming it', async () => {
+    const missing = await failure(readDataset(join(dir, 'nope.jsonl')));
+    expect(missing).toBeInstanceOf(InputError);
+    expect((missing as Error).message).toMatch(/nope\.jsonl: file not found/);
+    mkdirSync(join(dir, 'folder.jsonl'));
+    const folder = await failure(readDataset(join(dir, 'folder.jsonl')));
+    expect(folder).toBeInstanceOf(InputError);
+    expect((folder as Error).message).toMatch(/folder\.jsonl: this is a folder, not a dataset file/);
+  });
+
+  it('sniffDataset says a folder is not a dataset instead of throwing EISDIR', async () => {
+    mkdirSync(join(dir, 'listed.jsonl'));
+    expect(await sniffDataset(join(dir, 'listed.jsonl'))).toMatchObject({ looksLikeDataset: false, reason: 'a folder, not a file' });
+  });
+
+  it('a binary file without newlines is reported as binary at once, not buffered as one huge line', async () => {
+    const file = join(dir, 'blob.jsonl');
+    writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 0));
+    let chunks = 0;
+    const err = await failure(readDataset(file, { onProgress: () => chunks++ }));
+    expect((err as Error).message).toMatch(/blob\.jsonl:1: the file looks binary \(NUL byte at line 1\)/);
+    expect(chunks, 'chunks read before the error').toBe(0);
+  });
+
+  it('activation columns of a CSV (JSON text in cells) feed the field: model specs', async () => {
+    const out = join(dir, 'csv-out', 'result.json');
+    const { result } = await analyzeDatasetFile(join(BAD, 'data/bom-crlf.csv'), {
+      weak: { kind: 'field', field: 'weak_acts' }, strong: { kind: 'field', field: 'strong_acts' }, outFile: out,
+    });
+    expect(result.dataset.rows).toBe(30);
+    expect(result.encoders.strong.dim).toBe(4);
+  });
+});
+
+describe('lenient reading keeps the sound rows', () => {
+  const cases: [string, number, number, RegExp][] = [
+    ['data/malformed-json.jsonl', 3, 3, /malformed JSON/],
+    ['data/not-an-object.jsonl', 2, 2, /one JSON object per line/],
+    ['data/ragged-acts.jsonl', 3, 3, /has 2 values but the row at line 1 has 3/],
+    ['data/ragged.csv', 2, 3, /row has 4 columns/],
+    ['data/label-negative.jsonl', 3, 4, /label -1 is negative/],
+    ['data/inf-overflow.jsonl', 2, 3, /non-finite value \(Infinity\)/],
+    ['data/bad-split.jsonl', 1, 2, /field "split"/],
+  ];
+  for (const [file, rows, line, why] of cases) {
+    it(`${file}: ${rows} rows kept, line ${line} a warning`, async () => {
+      const ds = await readDataset(join(BAD, file), { lenient: true });
+      expect(ds.rows.length).toBe(rows);
+      expect(ds.warnings).toHaveLength(1);
+      expect(ds.warnings[0].line).toBe(line);
+      expect(ds.warnings[0].message).toMatch(why);
+      expect(ds.warnings[0].message).toMatch(/row skipped/);
+    });
+  }
+
+  it('structural damage stays fatal in lenient mode (binary, bad encoding, unclosed containers)', async () => {
+    for (const file of ['data/nul-byte.jsonl', 'data/latin1.csv', 'data/unclosed-array.json', 'data/unclosed-quote.csv']) {
+      expect(await failure(readDataset(join(BAD, file), { lenient: true })), file).toBeInstanceOf(InputError);
+    }
+  });
+});
+
+describe('tiny analyses warn instead of failing', () => {
+  it('a mixing experiment with a single overlap or non-overlap row has no curve (every draw would be empty)', async () => {
+    const strongW2s = { rows: 3, cols: 1, data: Float32Array.from([1, -1, 0.5]) };
+    const curve = await mixingCurve({
+      strongW2s, targets: Float64Array.from([0, 1, 1, 0, 0, 1]), numClasses: 2,
+      overlap: Int32Array.from([0]), nonOverlap: Int32Array.from([1, 2]),
+      strongTest: strongW2s, testLabels: Int32Array.from([1, 0, 1]), l2: 1e-3, seeds: [0],
+    });
+    expect(curve).toBeNull();
+  });
+
+  it('runAnalysis on 4 rows completes with warnings about the fallbacks and the empty curve', async () => {
+    const acts = { rows: 4, cols: 2, data: Float32Array.from([1, 0, -1, 0, 1, 1, -1, -1]) };
+    const r = await runAnalysis({
+      weak: { kind: 'activations', acts }, strong: acts, labels: Int32Array.from([1, 0, 1, 0]), numClasses: 2,
+      encoders: { weak: { id: 'w', kind: 'activations', dim: 2 }, strong: { id: 's', kind: 'activations', dim: 2 } },
+    });
+    expect(r.warnings.join('\n')).toMatch(/W2S-train rows: change points fall back to the median/);
+    expect(r.detection.counts.easy + r.detection.counts.hard + r.detection.counts.overlap).toBe(r.dataset.splits.w2sTrain);
+  });
+});
+
+describe('CLI errors', () => {
+  it('a file-system error on a path the user gave is exit 2 with one line, not an internal error', () => {
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const e = Object.assign(new Error("EEXIST: file already exists, mkdir '/dev/full'"), { code: 'EEXIST', path: '/dev/full' });
+      expect(reportError(e)).toBe(2);
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe("overlap-density: error: /dev/full: EEXIST: file already exists, mkdir '/dev/full'\n");
+      write.mockClear();
+      expect(reportError(new TypeError('x is undefined'))).toBe(1);
+      expect(String(write.mock.calls[0][0])).toMatch(/^overlap-density: internal error: x is undefined\n$/);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('writeFileAtomic failures', () => {
+  it('a write that cannot be renamed into place leaves no temporary file and the target as it was', async () => {
+    const target = join(dir, 'occupied');
+    mkdirSync(join(target, 'child'), { recursive: true });
+    const err = await failure(writeFileAtomic(target, 'new contents'));
+    expect(err).toBeDefined();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(target)).toEqual(['child']);
+  });
+});
