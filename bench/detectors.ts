@@ -5,7 +5,7 @@
  *    W2S-train rows per present group (3x that generated, split in seeded thirds). One W2S protocol per data set, then
  *    every detector on the same W2S-train rows: P/R/F1 per category and the density error (detected - true).
  * 2. Real data (../shared/data, skipped with a reason when absent): SST-2 and SMS, train + test files, weak = GloVe
- *    restricted to 2,000 words, strong = USE-Lite (bundled encoders), DETECTORS_SPLITS split seeds x 2 mixing seeds.
+ *    restricted to DETECTORS_VOCAB words (2,000), strong = USE-Lite (bundled encoders), DETECTORS_SPLITS split seeds x 2 mixing seeds.
  *    Per detector, the mixing experiment (METHOD.md section 3) on its own partition: W2S test accuracy when training on
  *    m of its overlap rows (p = 1) vs m of its non-overlap rows (p = 0); gain = acc(p=1) - acc(p=0), paired per
  *    seed, and the gain minus dot-max's gain on the same splits. A cross-check runs analyzeDatasetFile (the pipeline
@@ -13,7 +13,8 @@
  * Verdict: residual's mean overlap F1 on "mixed" (paper noise) >= 0.9, and its gain above dot-max's on each data set.
  * Activation caches and result files go to the OS temp folder, never next to the data.
  * Env: DETECTORS_SEEDS (5), DETECTORS_PER_GROUP (1000), DETECTORS_SPLITS (5), DETECTORS_REAL (1; 0 skips real data),
- * DETECTORS_DATA (../shared/data), DETECTORS_CACHE (<tmp>/overlap-density-bench-cache).
+ * DETECTORS_VOCAB (2000, the weak GloVe vocabulary), DETECTORS_DATA (../shared/data), DETECTORS_CACHE (<tmp>/overlap-density-bench-cache), DETECTORS_ONLY (semicolon-separated
+ * detector names; dot-max and residual always run).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -39,6 +40,7 @@ const MIX_SEEDS_PER_SPLIT = 2;
 const REAL = process.env.DETECTORS_REAL !== '0';
 const DATA = path.resolve(process.env.DETECTORS_DATA ?? path.join(process.cwd(), '..', 'shared', 'data'));
 const CACHE = process.env.DETECTORS_CACHE ?? path.join(os.tmpdir(), 'overlap-density-bench-cache');
+const VOCAB = Number(process.env.DETECTORS_VOCAB ?? 2000);
 const ABSENT_NOISE = 1;
 const L2 = 1e-3;
 
@@ -52,7 +54,7 @@ interface Detector {
   logStage1?: boolean;
   needsWeak?: boolean;
 }
-const DETECTORS: Detector[] = [
+const ALL_DETECTORS: Detector[] = [
   { name: 'abs-cosine-max', align: 'abs-cosine-max' },
   { name: 'dot-max', align: 'dot-max' },
   { name: 'residual', align: 'residual', needsWeak: true },
@@ -60,7 +62,11 @@ const DETECTORS: Detector[] = [
   { name: 'residual x alignment', align: 'residual', scorer: residualScorer({ score: 'aligned' }), needsWeak: true },
   { name: 'dot-max, log stage 1', align: 'dot-max', logStage1: true },
   { name: 'residual, log stage 1', align: 'residual', logStage1: true, needsWeak: true },
+  { name: 'residual x alignment, log stage 1', align: 'residual', scorer: residualScorer({ score: 'aligned' }), logStage1: true, needsWeak: true },
 ];
+const ONLY = process.env.DETECTORS_ONLY?.split(';').map((s) => s.trim());
+/** dot-max is the reference every gain is compared with, so it always runs. */
+const DETECTORS = ONLY ? ALL_DETECTORS.filter((d) => d.name === 'dot-max' || d.name === 'residual' || ONLY.includes(d.name)) : ALL_DETECTORS;
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const std = (xs: number[]) => {
@@ -138,7 +144,7 @@ const REAL_SETS: RealSet[] = [
   { name: 'SMS', train: 'sms/train.json', test: 'sms/test.json' },
 ];
 const PIPELINE: PipelineOptions = {
-  weak: { kind: 'bundled', id: 'glove-mean', vocab: 2000 },
+  weak: { kind: 'bundled', id: 'glove-mean', vocab: VOCAB },
   strong: { kind: 'bundled', id: 'use-lite' },
   cacheDir: CACHE,
 };

@@ -53,6 +53,8 @@ async function analyzeFromPalette(h: VSCode, file: string, timeoutMs = 120_000):
     return all.find((n) => n.message.startsWith(`${file}: overlap density`));
   }, { timeoutMs, intervalMs: 500 });
   assert.ok(done, 'completion notification');
+  // VS Code drops a pending CodeLens refresh while the editor is blurred (the notification centre had focus).
+  await h.focusEditor();
   return { seconds: (Date.now() - t0) / 1000, progress };
 }
 
@@ -182,6 +184,7 @@ export const journeys: Journey[] = [
       await h.answerQuickInput('Activations in the rows: weak_acts');
       await h.answerQuickInput('Activations in the rows: strong_acts');
       await notified(h, /^synth\.jsonl: overlap density/, 120_000);
+      await h.focusEditor();
       const result = readResult(h, 'synth.jsonl');
       const before = h.readFile('synth.jsonl');
       await h.waitForCodeLens(1);

@@ -31,7 +31,9 @@ function findJourneyFiles(dir) {
 // One bundle for all journey files and the harness, so they share one harness instance (its list of live servers).
 async function bundle(files) {
   fs.mkdirSync(BUILD_DIR, { recursive: true });
-  const outfile = path.join(BUILD_DIR, 'journeys.js');
+  // Per process: engineers may run the e2e tests side by side in one tree.
+  const outfile = path.join(BUILD_DIR, `journeys-${process.pid}.js`);
+  process.on('exit', () => fs.rmSync(outfile, { force: true }));
   const lines = files.map((f, i) => `export * as j${i} from ${JSON.stringify(f)};`);
   lines.push(`export * as harness from ${JSON.stringify(path.join(E2E_DIR, 'harness', 'index.ts'))};`);
   await esbuild.build({

@@ -48,6 +48,9 @@ export const journeys: Journey[] = [
       const n = await h.waitForNotification(/Probe notification 42/);
       assert.deepEqual(n.buttons, ['OK', 'Later']);
       await h.clickNotificationButton(/Probe notification 42/, 'Later');
+      await h.showNotificationCenter(); // open and empty while the progress comes and goes
+      await h.runCommand('E2E Probe: Progress Then Notify');
+      await h.waitForNotification(/Probe done after progress/);
 
       await h.runCommand('E2E Probe: Insert Line');
       assert.deepEqual(await h.waitForVisibleLine('probe inserted'), { line: 1, text: 'probe inserted' });

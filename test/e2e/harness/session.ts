@@ -609,6 +609,8 @@ export class VSCode {
 
   // With the smoke-test driver on (which extensionDevelopmentPath needs), VS Code never shows notification toasts:
   // every notification goes straight to the notification centre, so the helpers read (and click in) the centre.
+  // VS Code closes the centre by itself when its last entry goes (a finished progress notification), so every read
+  // re-opens it.
 
   /** Opens the notification centre (bell in the status bar) if it is not open. */
   async showNotificationCenter(): Promise<void> {
@@ -638,7 +640,7 @@ export class VSCode {
 
   private async readNotificationCenter(): Promise<Notification[]> {
     return this.page.evaluate(() => [...(globalThis as any).document.querySelectorAll(
-      '.notifications-center .notification-list-item, .notifications-toasts .notification-list-item',
+      '.notifications-center.visible .notification-list-item, .notifications-toasts.visible .notification-list-item',
     )].map((item: Dom) => {
       const icon = String(item.querySelector('.notification-list-item-icon')?.className ?? '');
       return {
@@ -660,10 +662,12 @@ export class VSCode {
   async waitForNotification(pattern: RegExp | string,
     { timeoutMs = 60_000, keepOpen = false }: { timeoutMs?: number; keepOpen?: boolean } = {}): Promise<Notification> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    await this.showNotificationCenter();
     try {
-      return await retry(`waitForNotification(${re})`, async () =>
-        (await this.readNotificationCenter()).find((n) => re.test(n.message)), { timeoutMs, intervalMs: 200 });
+      return await retry(`waitForNotification(${re})`, async () => {
+        // Re-open every time: VS Code hides the centre by itself when it empties (e.g. a progress notification ends).
+        await this.showNotificationCenter();
+        return (await this.readNotificationCenter()).find((n) => re.test(n.message));
+      }, { timeoutMs, intervalMs: 200 });
     } finally {
       if (!keepOpen) await this.hideNotificationCenter().catch(() => undefined);
     }

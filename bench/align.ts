@@ -1,0 +1,147 @@
+/**
+ * bench/align: the stage-2 alignment kernel (max over keys of |cos| or dot, with argmax) in GFLOP/s:
+ * the ONNX graph in onnxruntime-node (1 and 2 intra-op threads) vs the pure-TypeScript kernel (WebAssembly SIMD,
+ * one thread) vs numpy's float32 matrix product + abs + row max (bench/lib/align_ref.py; OpenBLAS with its default
+ * threads and with 1 thread), same data, same run, rounds interleaved. FLOPs counted = 2 * nq * nk * d (the product).
+ * Env: ALIGN_ROUNDS (default 3), ALIGN_SIZES (e.g. "2500x2500x512,5000x2500x4096").
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeNpyFile } from '../src/core/activations/file';
+import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
+import type { AlignKernelMode, AlignmentResult } from '../src/core/detect/types';
+import type { Matrix } from '../src/core/linalg/matrix';
+import { Rng } from '../src/core/random/rng';
+import { createLocalInference } from '../src/inference/local';
+import { ensurePythonNumpy, machineLine, table } from './common';
+import { fmt, loadLine, median, timed } from './lib/measure';
+
+const ROUNDS = Number(process.env.ALIGN_ROUNDS ?? 3);
+const SIZES = (process.env.ALIGN_SIZES ?? '2500x2500x512,5000x2500x4096').split(',').map((s) => s.split('x').map(Number) as [number, number, number]);
+const MODES: AlignKernelMode[] = ['abs-cosine', 'dot'];
+
+function randomMatrix(rows: number, cols: number, seed: number): Matrix<Float32Array> {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return { rows, cols, data };
+}
+
+interface PyOut {
+  numpy: string;
+  blas: string;
+  threads: string;
+  [mode: string]: { seconds: number[]; max: number[]; argmax: number[] } | string;
+}
+
+function numpyRun(py: string, dir: string, threads: 'default' | '1'): PyOut {
+  const env = { ...process.env };
+  if (threads === '1') env.OPENBLAS_NUM_THREADS = '1';
+  else delete env.OPENBLAS_NUM_THREADS;
+  const script = path.join(process.cwd(), 'bench', 'lib', 'align_ref.py');
+  return JSON.parse(execFileSync(py, [script, dir, MODES.join(','), '1'], { encoding: 'utf8', env, maxBuffer: 1 << 26 }));
+}
+
+/** Largest |a - b| over the maxima and the share of rows with the same argmax. */
+function agreement(ours: AlignmentResult, refMax: number[], refArg: number[]): { maxDiff: number; argSame: number } {
+  let maxDiff = 0;
+  let same = 0;
+  for (let i = 0; i < refMax.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(ours.max[i]! - refMax[i]!));
+    if (ours.argmax[i] === refArg[i]) same++;
+  }
+  return { maxDiff, argSame: same / refMax.length };
+}
+
+async function main() {
+  const py = ensurePythonNumpy();
+  const onnx1 = createLocalInference({ device: 'cpu', threads: 1 });
+  const onnx2 = createLocalInference({ device: 'cpu', threads: 2 });
+  const k1 = onnx1.alignmentKernel();
+  const k2 = onnx2.alignmentKernel();
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  let pyInfo = '';
+  const ratios: { size: string; mode: string; onnxVsNumpy: number; tsVsNumpy: number }[] = [];
+  for (const [nq, nk, d] of SIZES) {
+    const size = `${nq} x ${nk} x ${d}`;
+    const dir = path.join(process.cwd(), 'bench', 'out', 'align-data', `${nq}x${nk}x${d}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const query = randomMatrix(nq, d, 1);
+    const keys = randomMatrix(nk, d, 2);
+    await writeNpyFile(path.join(dir, 'query.npy'), query.data, [nq, d]);
+    await writeNpyFile(path.join(dir, 'keys.npy'), keys.data, [nk, d]);
+    const small = { rows: 8, cols: d, data: query.data.subarray(0, 8 * d) };
+    for (const mode of MODES) {
+      // warm-up: session creation and the WebAssembly compile are not part of the kernel's rate
+      await k1.maxAlignmentWithIndex(small, keys, mode);
+      await k2.maxAlignmentWithIndex(small, keys, mode);
+      await tsAlignmentKernel.maxAlignmentWithIndex(small, keys, mode);
+    }
+    const secs: Record<string, Record<string, number[]>> = {};
+    const last: Record<string, Record<string, AlignmentResult>> = {};
+    let ref: PyOut | undefined;
+    const push = (who: string, mode: string, s: number) => ((secs[who] ??= {})[mode] ??= []).push(s);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const mode of MODES) {
+        for (const [who, kernel] of [['onnx1', k1], ['onnx2', k2], ['ts', tsAlignmentKernel]] as const) {
+          const t = await timed(() => kernel.maxAlignmentWithIndex(query, keys, mode));
+          push(who, mode, t.seconds);
+          (last[who] ??= {})[mode] = t.value;
+        }
+      }
+      for (const threads of ['default', '1'] as const) {
+        const out = numpyRun(py, dir, threads);
+        for (const mode of MODES) push(`numpy-${threads}`, mode, (out[mode] as { seconds: number[] }).seconds[0]!);
+        if (threads === 'default') ref = out;
+      }
+    }
+    pyInfo = `numpy ${ref!.numpy} (${ref!.blas})`;
+    const gflop = (2 * nq * nk * d) / 1e9;
+    for (const mode of MODES) {
+      const refMode = ref![mode] as { max: number[]; argmax: number[] };
+      const numpyMed = median(secs['numpy-default']![mode]!);
+      const label: Record<string, string> = {
+        onnx1: 'ONNX graph, onnxruntime CPU, 1 thread',
+        onnx2: 'ONNX graph, onnxruntime CPU, 2 threads',
+        ts: 'pure TS (WebAssembly SIMD), 1 thread',
+        'numpy-default': 'numpy matmul + max, OpenBLAS default threads',
+        'numpy-1': 'numpy matmul + max, OpenBLAS 1 thread',
+      };
+      for (const who of ['onnx1', 'onnx2', 'ts', 'numpy-default', 'numpy-1']) {
+        const s = secs[who]![mode]!;
+        const m = median(s);
+        const agree = last[who]?.[mode] ? agreement(last[who]![mode]!, refMode.max, refMode.argmax) : undefined;
+        rows.push([
+          size, mode, label[who]!, s.map((x) => fmt(x, 2)).join(' / '), fmt(gflop / m, 1), fmt(numpyMed / m, 2),
+          agree ? `${agree.maxDiff.toExponential(1)} / ${(100 * agree.argSame).toFixed(1)}%` : '(reference)',
+        ]);
+      }
+      ratios.push({
+        size, mode,
+        onnxVsNumpy: numpyMed / Math.min(median(secs.onnx1![mode]!), median(secs.onnx2![mode]!)),
+        tsVsNumpy: numpyMed / median(secs.ts![mode]!),
+      });
+    }
+    notes.push(`${size}: ${fmt(gflop, 1)} GFLOP per pass`);
+  }
+  await onnx1.dispose();
+  await onnx2.dispose();
+  console.log(machineLine());
+  console.log(loadLine());
+  console.log(`reference: ${pyInfo}; query rows x key rows x dim; ${notes.join('; ')}; seconds per pass over ${ROUNDS} interleaved rounds, rate from the median`);
+  console.log(table(['size (nq x nk x d)', 'mode', 'implementation', 'pass s (rounds)', 'GFLOP/s', 'x numpy', 'max |diff| / same argmax vs numpy'], rows));
+  const worstOnnx = Math.min(...ratios.map((r) => r.onnxVsNumpy));
+  const bestOnnx = Math.max(...ratios.map((r) => r.onnxVsNumpy));
+  const tsRange = ratios.map((r) => r.tsVsNumpy);
+  console.log(
+    `verdict: the ONNX kernel (best thread count) runs at ${fmt(worstOnnx, 2)}-${fmt(bestOnnx, 2)}x numpy's speed (OpenBLAS, default threads), ` +
+      `the pure-TS kernel at ${fmt(Math.min(...tsRange), 2)}-${fmt(Math.max(...tsRange), 2)}x; the issue sets no target, only the comparison`,
+  );
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
