@@ -101,8 +101,6 @@ function perCall<T>(inputs: readonly T[], f: (x: T) => unknown): number[] {
   return ms;
 }
 
-const stats = (ms: readonly number[]) => [fmt(quantile(ms, 0.5), 3), fmt(quantile(ms, 0.95), 3), fmt(quantile(ms, 0.99), 3), fmt(Math.max(...ms), 2)];
-
 interface ActivationOut {
   nodeStartToScriptMs: number;
   loadMs: number;
@@ -146,7 +144,7 @@ async function main() {
         f();
         ms.push(performance.now() - t0);
       }
-      rows.push([name, String(reps), fmt(median(ms), 2), '', '', fmt(Math.max(...ms), 2)]);
+      rows.push([name, String(reps), fmt(median(ms), 2), fmt(Math.max(...ms), 2)]);
     };
     const resultText = fs.readFileSync(resultFile, 'utf8');
     let result = parseResult(resultText, resultFile);
@@ -183,11 +181,19 @@ async function main() {
     const rulerMs = perCall(Array.from({ length: 20 }, (_, i) => i), () => overviewMarks(ix, result.rows, lineCount, CATEGORIES));
     const sample = scrolls[0]!;
     const sampleCount = decorate(sample);
-    rows.push(['line -> row (rowAtLine), per hover', String(HOVERS), ...stats(mapMs)]);
-    rows.push(['hover: line -> row + nearest hard-only preview + Markdown', String(HOVERS), ...stats(hoverMs)]);
-    rows.push([`decorations for a ${VIEWPORT}-line viewport (+50 margin), categories + flags, per scroll`, String(scrolls.length), ...stats(decoMs)]);
-    rows.push(['overview ruler marks (whole file, cached per document version)', '20', ...stats(rulerMs)]);
-
+    const us = (ms: readonly number[]) => [fmt(1000 * quantile(ms, 0.5), 1), fmt(1000 * quantile(ms, 0.95), 1), fmt(1000 * quantile(ms, 0.99), 1), fmt(1000 * Math.max(...ms), 0)];
+    const w2sLines = hoverLines.filter((l) => {
+      const k = rowAtLine(ix, l, lineCount);
+      return k >= 0 && result.rows[k]!.category !== null;
+    });
+    const hoverW2sMs = perCall(w2sLines, hover);
+    const eventRows = [
+      ['line -> row (rowAtLine), per hover', String(HOVERS), ...us(mapMs)],
+      ['hover, random lines (2/3 are not W2S-train: short text)', String(HOVERS), ...us(hoverMs)],
+      ['hover, W2S-train rows only (category, scores, nearest hard-only preview)', String(w2sLines.length), ...us(hoverW2sMs)],
+      [`decorations for a ${VIEWPORT}-line viewport (+50 lines margin each side), categories + flags, per scroll`, String(scrolls.length), ...us(decoMs)],
+      ['overview ruler marks (whole file; cached per document version)', '20', ...us(rulerMs)],
+    ];
     const act = activations();
     const actRows: string[][] = [];
     let ortLoaded = false;
@@ -207,7 +213,8 @@ async function main() {
       `document: ${ROWS.toLocaleString('en-US')} JSONL rows, ${fmt(text.length / 2 ** 20, 1)} MiB; result file ${fmt(resultBytes / 2 ** 20, 1)} MiB; ` +
         `categories easy/hard/overlap ${result.detection.counts.easy}/${result.detection.counts.hard}/${result.detection.counts.overlap}; a sample viewport gets ${sampleCount} ranges`,
     );
-    console.log(table(['operation (pure functions, in-process)', 'calls', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], rows));
+    console.log(table(['once per change (pure functions, in-process)', 'reps', 'median ms', 'max ms'], rows));
+    console.log(table(['per editor event (pure functions, in-process)', 'calls', 'p50 us', 'p95 us', 'p99 us', 'max us'], eventRows));
     if (actRows.length) {
       console.log(`activation: fake vscode module, ${act.runs[0]!.subscriptions} disposables registered, ${act.runs[0]!.touched.length} VS Code APIs touched; extension log: "${act.runs[0]!.logLines.join(' | ')}"`);
       console.log(table(['activation step', 'runs', 'median ms'], actRows));
@@ -216,12 +223,12 @@ async function main() {
       console.log(`onnxruntime loaded by activation: ${ortLoaded ? `YES (${[...new Set(act.runs.flatMap((r) => [...r.ortRequests, ...r.ortInRequireCache]))].join(', ')})` : 'no (no require of onnxruntime* through Module._load, none in require.cache 500 ms after activate)'}`);
     }
     if (act.error) console.log(`activation not measured: ${act.error}`);
-    const hoverP95 = quantile(hoverMs, 0.95);
+    const hoverP95 = Math.max(quantile(hoverMs, 0.95), quantile(hoverW2sMs, 0.95));
     const decoP95 = quantile(decoMs, 0.95);
     const activateMs = act.runs.length ? median(act.runs.map((r) => r.loadMs + r.activateMs)) : NaN;
     const ok = hoverP95 < 16.7 && decoP95 < 16.7 && !ortLoaded && act.runs.length > 0;
     console.log(
-      `verdict: hover p95 ${fmt(hoverP95, 3)} ms, viewport decorations p95 ${fmt(decoP95, 3)} ms on ${ROWS.toLocaleString('en-US')} rows (yardstick < 16.7 ms), ` +
+      `verdict: hover p95 ${fmt(hoverP95, 3)} ms (worse of the two hover rows), viewport decorations p95 ${fmt(decoP95, 3)} ms on ${ROWS.toLocaleString('en-US')} rows (yardstick < 16.7 ms), ` +
         `activation ${fmt(activateMs, 1)} ms with onnxruntime ${ortLoaded ? 'LOADED' : 'not loaded'}: ${ok ? 'MET' : 'NOT MET'}`,
     );
   } finally {

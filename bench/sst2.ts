@@ -76,7 +76,7 @@ async function main() {
   );
   console.log(table(['run', 'wall s', ...stages.map((s) => `${s.replace('Activations', ' enc')} s`), 'cache hits s+w', 'peak RSS MiB', 'EP (result.device)'], rows));
   console.log(
-    `result: weak ${fmt(first.accuracy.weak, 3)}, strong ${fmt(first.accuracy.strong, 3)}, W2S ${fmt(first.accuracy.w2s, 3)}, PGR ${fmt(first.pgr, 2)}, ` +
+    `result: weak ${fmt(first.accuracy.weak, 3)}, strong ${fmt(first.accuracy.strong, 3)}, W2S ${fmt(first.accuracy.w2s, 3)}, PGR ${fmt(first.pgr ?? NaN, 2)}, ` +
       `overlap density ${fmt(first.detection.overlapDensity, 3)}, regime ${first.regime.label}`,
   );
   console.log(`verdict: cold ${fmt(cold, 1)} s (median of ${ROUNDS}), warm ${fmt(warm, 1)} s (${fmt(cold / warm, 1)}x faster); goal < 60 s cold: ${cold < 60 ? 'MET' : 'NOT MET'}`);

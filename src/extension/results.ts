@@ -30,6 +30,8 @@ export interface ResultEntry {
 }
 
 const EQUIVALENT_KEY = 'overlapDensity.equivalentHashes';
+/** How long "this file has no results" is believed without looking again (results written outside the workspace). */
+const MISSING_TTL_MS = 5000;
 type EquivalentStore = Record<string, { createdAt: string; hashes: string[] }>;
 
 /** `<dir>/.overlap/<name>.result.json` or `.flags.json` -> `<dir>/<name>`. */
@@ -45,6 +47,8 @@ export class ResultStore implements vscode.Disposable {
   private readonly loading = new Map<string, Promise<ResultEntry | undefined>>();
   private readonly fresh = new Map<string, { version: number; createdAt: string; value: Freshness }>();
   private readonly reported = new Set<string>();
+  /** Datasets found without results, and when: providers ask on every hover and scroll, so skip the disk briefly. */
+  private readonly missing = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<string>();
   /** Fires with a dataset path whose results or flags changed (loaded, rewritten, deleted). */
   readonly onDidChange = this.emitter.event;
@@ -60,7 +64,9 @@ export class ResultStore implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher('**/.overlap/*.{result,flags}.json');
     const changed = (uri: vscode.Uri) => {
       const dataset = datasetOfSidecar(uri.fsPath);
-      if (dataset) void this.reload(dataset);
+      if (!dataset) return;
+      this.missing.delete(dataset);
+      void this.reload(dataset);
     };
     this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
   }
@@ -81,6 +87,8 @@ export class ResultStore implements vscode.Disposable {
 
   /** The results of a dataset, loading them when the file on disk is newer than the cache. */
   async get(datasetPath: string): Promise<ResultEntry | undefined> {
+    const missingSince = this.missing.get(datasetPath);
+    if (missingSince !== undefined && Date.now() - missingSince < MISSING_TTL_MS) return undefined;
     const pending = this.loading.get(datasetPath);
     if (pending) return pending;
     const p = this.load(datasetPath).finally(() => this.loading.delete(datasetPath));
@@ -94,6 +102,7 @@ export class ResultStore implements vscode.Disposable {
     try {
       mtimeMs = (await fs.stat(resultPath)).mtimeMs;
     } catch {
+      this.missing.set(datasetPath, Date.now());
       if (this.entries.delete(datasetPath)) this.emitter.fire(datasetPath);
       return undefined;
     }
@@ -130,6 +139,7 @@ export class ResultStore implements vscode.Disposable {
       // The file was written a moment ago; if it is gone, the watcher will tell.
     }
     const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await readFlags(datasetPath));
+    this.missing.delete(datasetPath);
     this.entries.set(datasetPath, entry);
     this.dropFreshness(datasetPath);
     this.emitter.fire(datasetPath);

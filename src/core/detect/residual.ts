@@ -2,10 +2,11 @@
  * The "residual" stage-2 scorer (issue 9, docs/detectors.md): the hard content of a row is what its strong
  * activation holds beyond what its weak activation explains. A ridge map weak -> strong with an intercept is fitted
  * on every row of the detection set (the W2S-train rows; in the bandit setting also the history's rows), lambda by
- * generalized cross-validation (linalg/ridge.ts); a row's score is the norm of its leave-one-out residual
- * ||s_i - map_{-i}(w_i)||, so its own fit does not shrink it. Overlap = score >= t2 (the change point of the
- * non-hard rows' scores) as for the reference scorers. The default score does not use the hard set; two variants
- * measured in bench/detectors.ts do: see `ResidualScore`.
+ * generalized cross-validation (linalg/ridge.ts); r_i = s_i - map_{-i}(w_i) is the leave-one-out residual, so a
+ * row's own fit does not shrink it. The registered score is ||r_i|| * max_h |cos(s_i, s_h)| over the hard-only rows:
+ * hard content that the row also shares with the hard-only rows (the reference's notion of overlap). The plain norm
+ * and a relative norm are variants (`ResidualScore`); bench/detectors.ts measures all three, docs/detectors.md says
+ * why the product uses this one. Overlap = score >= t2 (the change point of the non-hard rows' scores).
  */
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
@@ -13,19 +14,20 @@ import { centredRowNorms, fitRidge, ridgeResidualNorms, type RidgeFit } from '..
 import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
 
 /**
- * "norm" (the registered scorer): ||r_i||.
+ * "aligned" (the registered scorer): ||r_i|| * max_h |cos(s_i, s_h)| over the hard set (current hard rows, then the
+ * history's), i.e. the residual norm weighted by the abs-cosine-max alignment; it also gives each row's nearest hard row.
+ * "norm": ||r_i|| (issue 9's first idea; ignores the hard set).
  * "relative": ||r_i|| / ||s_i - mean(s)||, the fraction of the row's deviation from the mean strong activation that the
  * weak side leaves unexplained (0 for a row at the mean).
- * "aligned": ||r_i|| * max_h |cos(s_i, s_h)| over the hard set (the abs-cosine-max alignment), hard content that is
- * also shared with the hard-only rows.
  */
-export type ResidualScore = 'norm' | 'relative' | 'aligned';
+export type ResidualScore = 'aligned' | 'norm' | 'relative';
 
 export interface ResidualScorerOptions {
   /** Leave-one-out residuals (default true). */
   leaveOneOut?: boolean;
   /** A fixed ridge penalty instead of GCV. */
   lambda?: number;
+  /** Default "aligned". */
   score?: ResidualScore;
   /** Called with the fitted map (benches, reports). */
   onFit?: (fit: RidgeFit) => void;
@@ -89,14 +91,14 @@ export function residualScorer(options: ResidualScorerOptions = {}): Stage2Score
         historyRest = norms.slice(start, start + nPastRest);
       }
       let nearest: Int32Array | undefined;
-      if (options.score === 'aligned') {
+      if ((options.score ?? 'aligned') === 'aligned') {
         const pastHard = input.history?.strongHard;
         const current = selectRows(input.strong, input.hard);
         const keys = pastHard && pastHard.rows > 0 ? concatRows(current, pastHard) : current;
         const { kernel, signal } = input;
         let align: Float64Array;
         if (kernel.maxAlignmentWithIndex) {
-          const r = await kernel.maxAlignmentWithIndex(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal);
+          const r = await kernel.maxAlignmentWithIndex(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal, input.progress);
           align = r.max;
           nearest = r.argmax;
         } else {

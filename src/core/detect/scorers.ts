@@ -4,7 +4,7 @@
  * scorer must orient its score that way (higher = more hard content).
  * Registered here: "abs-cosine-max" (max_h |cos(x, x_h)|, the detection experiments) and "dot-max"
  * (max_h x . x_h, the data-selection code), and "residual" (residual.ts: the norm of the strong activation's
- * leave-one-out residual from a ridge map weak -> strong; needs weak activations).
+ * leave-one-out residual from a ridge map weak -> strong, times its abs-cosine-max alignment; needs weak activations).
  */
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';

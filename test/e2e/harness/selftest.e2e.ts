@@ -7,10 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { e2ePaths, type Journey } from '.';
 
-/** Packages the probe extension with the project's vsce into a temp VSIX. */
+let vsixDir: string | undefined;
+
+/** Packages the probe extension with the project's vsce into a temp VSIX (removed by the journey). */
 function probeVsix(): string {
   const { repoRoot, fixturesDir } = e2ePaths();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-e2e-probe-vsix-'));
+  const dir = (vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-e2e-probe-vsix-')));
   fs.cpSync(path.join(fixturesDir, 'probe-extension'), path.join(dir, 'ext'), { recursive: true });
   const out = path.join(dir, 'probe.vsix');
   const r = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'vsce'),
@@ -78,6 +80,7 @@ export const journeys: Journey[] = [
       return { extension: { vsix: probeVsix() } };
     },
     async run(h) {
+      if (vsixDir) fs.rmSync(vsixDir, { recursive: true, force: true }); // installed by now
       assert.doesNotMatch(await h.page.title(), /Extension Development Host/);
       await h.openFile('reviews.csv');
       assert.equal(await h.hoverLine(2), 'Probe hover for line 2');

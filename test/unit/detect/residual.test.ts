@@ -49,23 +49,27 @@ describe('residual stage-2 scorer', () => {
     expect(stage2Scorer('residual').mode).toBe('residual');
   });
 
-  it('scores each non-hard row by its leave-one-out ridge residual norm over all rows, and t2 is their change point', async () => {
+  it('scores each non-hard row by its leave-one-out ridge residual norm times its abs-cosine-max alignment; t2 is their change point', async () => {
     const rng = new TestRng(901);
     const s = blocks(rng, { easy: 40, hard: 30, overlap: 50 });
     const out = await detectOverlap({ confidence: s.confidence, strong: s.strong, weak: s.weak, hardRule: 'segment', align: 'residual' });
     const fit = fitRidge(s.weak, s.strong);
     const norms = ridgeResidualNorms(fit, s.weak, s.strong, { leaveOneOut: true });
+    const hard = Int32Array.from(Array.from(out.categories.keys()).filter((i) => out.categories[i] === HARD));
+    const rest = Int32Array.from(Array.from(out.categories.keys()).filter((i) => out.categories[i] !== HARD));
+    expect(hard.length).toBe(30);
+    const align = await tsAlignmentKernel.maxAlignmentWithIndex(selectRows(s.strong, rest), selectRows(s.strong, hard), 'abs-cosine');
     const restScores: number[] = [];
-    for (let i = 0; i < s.n; i++) {
-      if (out.categories[i] === HARD) {
-        expect(out.scores[i]).toBeNaN();
-      } else {
-        expect(out.scores[i]).toBe(norms[i]);
-        restScores.push(norms[i]);
-        expect(out.categories[i] === OVERLAP).toBe(norms[i] >= out.t2!);
-      }
-      expect(out.nearestHard[i]).toBe(-1); // the residual has no nearest hard row
+    for (const i of hard) {
+      expect(out.scores[i]).toBeNaN();
+      expect(out.nearestHard[i]).toBe(-1);
     }
+    rest.forEach((i, k) => {
+      expect(out.scores[i]).toBeCloseTo(norms[i] * align.max[k], 12);
+      expect(out.nearestHard[i]).toBe(hard[align.argmax[k]]);
+      expect(out.categories[i] === OVERLAP).toBe(out.scores[i] >= out.t2!);
+      restScores.push(out.scores[i]);
+    });
     expect(out.t2).toBe(changePoint(restScores).threshold);
   });
 
@@ -83,20 +87,20 @@ describe('residual stage-2 scorer', () => {
     const hard = Int32Array.from({ length: 20 }, (_, k) => 30 + k);
     const rest = Int32Array.from([...Array(30).keys(), ...Array.from({ length: 30 }, (_, k) => 50 + k)]);
     const input = { strong: s.strong, weak: s.weak, hard, rest, kernel: tsAlignmentKernel };
-    const loo = await residualScorer().score(input);
-    const inSample = await residualScorer({ leaveOneOut: false }).score(input);
+    const loo = await residualScorer({ score: 'norm' }).score(input);
+    const inSample = await residualScorer({ score: 'norm', leaveOneOut: false }).score(input);
     for (let k = 0; k < rest.length; k++) expect(loo.rest[k]).toBeGreaterThanOrEqual(inSample.rest[k]);
   });
 
-  it('variants: "relative" divides by the row\'s centred strong norm, "aligned" multiplies by its abs-cosine-max alignment', async () => {
+  it('variants: "relative" divides the norm by the row\'s centred strong norm; the default "aligned" multiplies it by the alignment', async () => {
     const rng = new TestRng(907);
     const s = blocks(rng, { easy: 25, hard: 15, overlap: 20 });
     const hard = Int32Array.from({ length: 15 }, (_, k) => 25 + k);
     const rest = Int32Array.from([...Array(25).keys(), ...Array.from({ length: 20 }, (_, k) => 40 + k)]);
     const input = { strong: s.strong, weak: s.weak, hard, rest, kernel: tsAlignmentKernel };
-    const base = await residualScorer().score(input);
+    const base = await residualScorer({ score: 'norm' }).score(input);
     const relative = await residualScorer({ score: 'relative' }).score(input);
-    const aligned = await residualScorer({ score: 'aligned' }).score(input);
+    const aligned = await residualScorer().score(input);
     const align = await tsAlignmentKernel.maxAlignmentWithIndex(selectRows(s.strong, rest), selectRows(s.strong, hard), 'abs-cosine');
     const d = s.strong.cols;
     const mean = new Float64Array(d);
@@ -136,14 +140,19 @@ describe('residual stage-2 scorer', () => {
     const w = concatRows(concatRows(now.weak, history.weakHard), history.weakRest);
     const st = concatRows(concatRows(now.strong, history.strongHard), history.strongRest);
     const norms = ridgeResidualNorms(fitRidge(w, st), w, st, { leaveOneOut: true });
+    // Alignment keys: the current hard rows, then the history's.
+    const hardNow = Int32Array.from(Array.from(out.categories.keys()).filter((i) => out.categories[i] === HARD));
+    const keys = concatRows(selectRows(now.strong, hardNow), history.strongHard);
     const pool: number[] = [];
     for (let i = 0; i < now.n; i++) {
       if (out.categories[i] !== HARD) {
-        expect(out.scores[i]).toBeCloseTo(norms[i], 12);
-        pool.push(norms[i]);
+        const a = (await tsAlignmentKernel.maxAlignment(selectRows(now.strong, [i]), keys, 'abs-cosine'))[0];
+        expect(out.scores[i]).toBeCloseTo(norms[i] * a, 12);
+        pool.push(out.scores[i]);
       }
     }
-    for (let k = 0; k < pastRest.length; k++) pool.push(norms[now.n + 15 + k]);
+    const pastAlign = await tsAlignmentKernel.maxAlignment(history.strongRest, keys, 'abs-cosine');
+    for (let k = 0; k < pastRest.length; k++) pool.push(norms[now.n + 15 + k] * pastAlign[k]);
     expect(out.t2).toBeCloseTo(changePoint(pool).threshold, 12);
 
     const { weakRest: _omit, ...noWeakRest } = history;

@@ -68,7 +68,9 @@ describe('settings', () => {
     );
     expect(pkg.capabilities.virtualWorkspaces).toBeTruthy();
     expect(pkg.extensionKind).toEqual(['workspace']);
-    for (const e of pkg.activationEvents) expect(e).toMatch(/^(onLanguage|workspaceContains|onCommand):/);
+    // Languages, workspace contents, commands; and the report panel's restore after a reload (onWebviewPanel).
+    for (const e of pkg.activationEvents) expect(e).toMatch(/^(onLanguage|workspaceContains|onCommand|onWebviewPanel):/);
+    expect(pkg.activationEvents).not.toContain('*');
   });
 
   it('puts every palette command under the "Overlap Density" category', () => {
