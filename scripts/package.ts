@@ -2,7 +2,8 @@
  * `npm run package`: one VSIX per platform target (docs/packaging.md).
  *   npm run package                                   every target onnxruntime-node has binaries for
  *   npm run package -- --target linux-x64,win32-x64   only those
- *   options: --out DIR (default out/vsix), --skip-build (reuse dist/, media/webview.js, models/), --keep-staging
+ *   options: --out DIR (default out/vsix), --skip-build (reuse dist/, media/webview.js, models/), --keep-staging,
+ *            --write-notice (rewrite NOTICE's list of bundled JavaScript libraries instead of failing on a mismatch)
  *
  * Steps: `npm run build:models` (a no-op when up to date) and `node esbuild.js --production`; then for each target a
  * staging folder gets the extension's runtime files and a copy of the production dependencies in which
@@ -10,6 +11,7 @@
  * `vsce package --target T` runs there with the repository's .vscodeignore, which lists what ships. Each VSIX is then
  * opened and checked: every runtime file present, no other platform's binary, no source map, nothing outside the
  * allowed folders. Prints each VSIX's size and top-level contents and writes them to DIR/packages.json.
+ * Before packaging, NOTICE's generated section is compared with the npm packages esbuild puts into the bundles.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -145,6 +147,7 @@ function summarise(target: string, file: string, entries: readonly ZipEntry[]): 
 }
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+const mbAndMib = (bytes: number): string => `${mb(bytes)} (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
 
 function run(command: string, args: string[], cwd = ROOT): void {
   console.log(`package: ${command} ${args.join(' ')}${cwd === ROOT ? '' : `   (in ${cwd})`}`);
@@ -285,9 +288,11 @@ function licenceOf(pkg: BundledPackage): { copyright: string[]; body: string } {
   const file = fs.readdirSync(pkg.dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
   if (!file) throw new Error(`package: ${pkg.name}@${pkg.version} is bundled but has no licence file; name its licence in NOTICE by hand and exclude it here`);
   const lines = fs.readFileSync(path.join(pkg.dir, file), 'utf8').replace(/\r\n/g, '\n').split('\n');
-  const copyright = lines.filter((l) => /^\s*copyright\b/i.test(l)).map((l) => l.trim());
+  // "Copyright (c) 2015 ...", "Copyright 2010-2026 ...", not a wrapped "COPYRIGHT HOLDERS BE LIABLE" line.
+  const isHolder = (l: string) => /^\s*copyright\s+(\(c\)|©|\d)/i.test(l);
+  const copyright = lines.filter(isHolder).map((l) => l.trim());
   const body = lines
-    .filter((l) => !/^\s*copyright\b/i.test(l) && !/^\s*all rights reserved\.?\s*$/i.test(l))
+    .filter((l) => !isHolder(l) && !/^\s*all rights reserved\.?\s*$/i.test(l))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -371,13 +376,13 @@ export function packageTargets(targets: readonly string[], outDir: string, keepS
 
 function printReport(reports: readonly PackageReport[]): void {
   for (const r of reports) {
-    console.log(`\n${path.relative(ROOT, r.file)}: ${mb(r.bytes)} (${r.files} files)`);
+    console.log(`\n${r.file}: ${mbAndMib(r.bytes)}, ${r.files} files`);
     for (const c of r.contents) {
       console.log(`  ${c.path.padEnd(34)} ${String(c.files).padStart(4)} files  ${mb(c.bytes).padStart(9)}  -> ${mb(c.compressedBytes).padStart(9)} compressed`);
     }
   }
   console.log(`\n${'target'.padEnd(14)} size`);
-  for (const r of reports) console.log(`${r.target.padEnd(14)} ${mb(r.bytes)}`);
+  for (const r of reports) console.log(`${r.target.padEnd(14)} ${mbAndMib(r.bytes)}`);
 }
 
 function main(): void {

@@ -67,6 +67,8 @@ export async function analyzeDatasetFile(
   for (const note of [...strong.notes, ...weak.notes]) warnings.push(note);
 
   const lines = Int32Array.from(all, (r) => r.line);
+  const membership = membershipOf(all);
+  if (membership === 'partial') warnings.push('some rows have a "membership" field and some do not: ground truth ignored');
   const result = await runAnalysis(
     {
       weak: weak.side,
@@ -85,6 +87,7 @@ export async function analyzeDatasetFile(
       device: deviceUsed(hooks.inference),
       lines,
       warnings,
+      ...(membership instanceof Uint8Array ? { membership } : {}),
     },
     options.analysis ?? {},
     {
@@ -303,4 +306,29 @@ function concatFloat(parts: Float64Array[]): Float64Array {
 function deviceUsed(inference: InferenceBackend | undefined): string {
   const d = inference?.device();
   return d && d !== 'not started' ? d : 'none (activations from cache or files)';
+}
+
+const MEMBERSHIP_CODES: Record<string, number> = {
+  easy: 0, 'easy-only': 0, '0': 0, hard: 1, 'hard-only': 1, '1': 1, overlap: 2, '2': 2,
+};
+
+/**
+ * Ground-truth membership when every row carries it (synthetic data: a `membership` field holding easy / hard /
+ * overlap or 0 / 1 / 2); then results get detection precision / recall / F1.
+ */
+function membershipOf(rows: DatasetRow[]): Uint8Array | 'partial' | undefined {
+  let present = 0;
+  const out = new Uint8Array(rows.length);
+  rows.forEach((r, i) => {
+    const raw = r.fields.membership;
+    if (raw === undefined || raw === null) return;
+    const code = MEMBERSHIP_CODES[String(raw).toLowerCase()];
+    if (code === undefined) {
+      throw new InputError(`field "membership" is ${JSON.stringify(raw)}; expected easy, hard or overlap (or 0, 1, 2)`, { line: r.line });
+    }
+    out[i] = code;
+    present++;
+  });
+  if (present === 0) return undefined;
+  return present === rows.length ? out : 'partial';
 }

@@ -16,15 +16,20 @@ const repoRoot = () => process.env.E2E_REPO_ROOT ?? ROOT;
 const SST_DIR = () => path.resolve(repoRoot(), '..', 'shared', 'data', 'sst2');
 const MODELS = () => path.join(repoRoot(), 'models', 'manifest.json');
 
-/** A fresh folder (the harness copies it) holding the given files. */
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh folder (the harness copies it) holding the given files; removed when the run ends. */
 function workspaceWith(name: string, files: Record<string, string | { copyFrom: string }>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `od-e2e-${name}-`));
+  tempDirs.push(dir);
   for (const [file, content] of Object.entries(files)) {
     const target = path.join(dir, file);
     if (typeof content === 'string') fs.writeFileSync(target, content);
     else fs.copyFileSync(content.copyFrom, target);
   }
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
