@@ -118,6 +118,7 @@ async function parent(): Promise<void> {
   const fits: string[] = [];
   const failures: string[] = [];
   const loads: string[] = [];
+  const outcomes: Outcome[] = [];
   for (const s of series) {
     const done: Outcome[] = [];
     for (const c of s.configs) {
@@ -129,6 +130,7 @@ async function parent(): Promise<void> {
         break; // larger n would not finish either
       }
       done.push(o);
+      outcomes.push(o);
       const t = o.timings;
       rows.push([
         `${o.n.toLocaleString('en-US')} x ${o.d} (weak ${o.dWeak})`, String(o.seeds), fmt(o.seconds, 1), fmt(t.protocol ?? NaN, 1),
@@ -158,11 +160,12 @@ async function parent(): Promise<void> {
   console.log(table(['rows x dim', 'seeds', 'total s', 'probes s', 'detect s', 'mixing s', 'other s', 'input MiB', 'peak RSS MiB', 'easy/hard/overlap', 'weak/strong/W2S acc'], rows));
   for (const f of fits) console.log(`fit: ${f}`);
   for (const f of failures) console.log(`not finished: ${f}`);
-  const finished1M = rows.some((r) => r[0]!.startsWith('1,000,000'));
-  const finished100k = rows.some((r) => r[0]!.startsWith('100,000'));
-  console.log(
-    `verdict: 100k x 512 ${finished100k ? 'finished' : 'DID NOT finish'}, 1M x 128 ${finished1M ? 'finished' : 'DID NOT finish'} within ${TIMEOUT_S} s per configuration; ${fits.join(' | ')}`,
-  );
+  const status = (n: number, d: number) => {
+    const o = outcomes.find((x) => x.n === n && x.d === d);
+    if (o) return `${fmt(o.seconds, 0)} s, peak RSS ${fmt(o.peakMiB, 0)} MiB`;
+    return series.some((s) => s.configs.some((c) => c.n === n && c.d === d)) ? `did not finish within ${TIMEOUT_S} s` : 'not run';
+  };
+  console.log(`verdict: 100k x 512 ${status(100_000, 512)}; 1M x 128 ${status(1_000_000, 128)}; ${fits.join(' | ')}`);
 }
 
 const spec = process.env.SCALE_CHILD;

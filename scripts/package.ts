@@ -146,8 +146,8 @@ function summarise(target: string, file: string, entries: readonly ZipEntry[]): 
   return { target, file, bytes: fs.statSync(file).size, files: entries.length, contents };
 }
 
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const mbAndMib = (bytes: number): string => `${mb(bytes)} (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
+const humanSize = (bytes: number): string => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+const mbAndMib = (bytes: number): string => `${humanSize(bytes)} (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
 
 function run(command: string, args: string[], cwd = ROOT): void {
   console.log(`package: ${command} ${args.join(' ')}${cwd === ROOT ? '' : `   (in ${cwd})`}`);
@@ -378,7 +378,7 @@ function printReport(reports: readonly PackageReport[]): void {
   for (const r of reports) {
     console.log(`\n${r.file}: ${mbAndMib(r.bytes)}, ${r.files} files`);
     for (const c of r.contents) {
-      console.log(`  ${c.path.padEnd(34)} ${String(c.files).padStart(4)} files  ${mb(c.bytes).padStart(9)}  -> ${mb(c.compressedBytes).padStart(9)} compressed`);
+      console.log(`  ${c.path.padEnd(34)} ${String(c.files).padStart(4)} files  ${humanSize(c.bytes).padStart(9)}  -> ${humanSize(c.compressedBytes).padStart(9)} compressed`);
     }
   }
   console.log(`\n${'target'.padEnd(14)} size`);

@@ -3,9 +3,11 @@
  * self-contained HTML report (no host) the same requests are answered in the page from the embedded result.
  */
 import type { AnalysisResult } from '../src/core/report/schema';
+import type { SelectionResult } from '../src/core/select/schema';
 import { toReportInit } from '../src/protocol/columns';
-import type { EventMap, EventName, RequestMap, RequestMethod, Thresholds } from '../src/protocol/messages';
+import type { AnyRequestMap, EventMap, RequestMap, SelectionEventMap, SelectionRequestMap, Thresholds } from '../src/protocol/messages';
 import { RpcClient, type Handlers } from '../src/protocol/rpc';
+import { toSelectionInit } from '../src/protocol/selection';
 import type { CategoryFilter, SortKey } from './query';
 
 /** What the webview keeps with getState/setState (survives hiding the panel and a window reload). */
@@ -16,13 +18,23 @@ export interface WebviewState {
   table: { page: number; sort: SortKey; descending: boolean; category: CategoryFilter; text: string };
 }
 
-export interface ReportHost {
-  readonly standalone: boolean;
-  request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']>;
-  on<E extends EventName>(event: E, handler: (data: EventMap[E]) => void): () => void;
-  getState(): WebviewState | undefined;
-  setState(state: WebviewState): void;
+/** What the selection page keeps: the results file it shows (the serializer reopens it after a reload). */
+export interface SelectionWebviewState {
+  resultPath: string;
+  createdAt: string;
 }
+
+/** A page's host: typed requests and events of its panel kind, and the page state. */
+export interface Host<R extends AnyRequestMap<R>, E, S> {
+  readonly standalone: boolean;
+  request<M extends keyof R & string>(method: M, params: R[M]['params']): Promise<R[M]['result']>;
+  on<K extends keyof E & string>(event: K, handler: (data: E[K]) => void): () => void;
+  getState(): S | undefined;
+  setState(state: S): void;
+}
+
+export type ReportHost = Host<RequestMap, EventMap, WebviewState>;
+export type SelectionHost = Host<SelectionRequestMap, SelectionEventMap, SelectionWebviewState>;
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -35,9 +47,10 @@ export function inVsCode(): boolean {
   return typeof (globalThis as { acquireVsCodeApi?: unknown }).acquireVsCodeApi === 'function';
 }
 
-export function vscodeHost(): ReportHost {
+/** The host in a VS Code webview (acquireVsCodeApi may be called once per page: call this once). */
+export function vscodeHost<R extends AnyRequestMap<R>, E, S>(): Host<R, E, S> {
   const api = acquireVsCodeApi();
-  const client = new RpcClient({
+  const client = new RpcClient<R, E>({
     post: (m) => api.postMessage(m),
     listen: (handler) => {
       const l = (e: MessageEvent) => handler(e.data);
@@ -49,24 +62,38 @@ export function vscodeHost(): ReportHost {
     standalone: false,
     request: (method, params) => client.request(method, params),
     on: (event, handler) => client.on(event, handler),
-    getState: () => api.getState() as WebviewState | undefined,
+    getState: () => api.getState() as S | undefined,
     setState: (s) => api.setState(s),
+  };
+}
+
+/** A file download from the page (the HTML report has no host to save through). */
+function download(name: string, data: string | Uint8Array, type: string): void {
+  const blob = new Blob([typeof data === 'string' ? data : (data.slice().buffer as ArrayBuffer)], { type });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** Requests answered in the page by `handlers`; no events, state kept in memory. */
+function inPageHost<R extends AnyRequestMap<R>, E, S>(handlers: Handlers<R>): Host<R, E, S> {
+  let state: S | undefined;
+  return {
+    standalone: true,
+    request: async (method, params) => (handlers[method] as (p: typeof params) => unknown)(params) as never,
+    on: () => () => undefined,
+    getState: () => state,
+    setState: (s) => (state = s),
   };
 }
 
 /** The HTML report: requests answered from the embedded result; exports become downloads. */
 export function standaloneHost(result: AnalysisResult, texts: (string | null)[] | null): ReportHost {
   const flagged = new Set<number>();
-  const download = (name: string, data: string | Uint8Array, type: string) => {
-    const blob = new Blob([typeof data === 'string' ? data : (data.slice().buffer as ArrayBuffer)], { type });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  };
   const base = (result.dataset.path ?? 'dataset').split(/[\\/]/).pop() ?? 'dataset';
   const handlers: Handlers = {
     ready: () =>
@@ -98,12 +125,31 @@ export function standaloneHost(result: AnalysisResult, texts: (string | null)[] 
       return { path: name };
     },
   };
-  let state: WebviewState | undefined;
-  return {
-    standalone: true,
-    request: async (method, params) => (handlers[method] as (p: typeof params) => unknown)(params) as never,
-    on: () => () => undefined,
-    getState: () => state,
-    setState: (s) => (state = s),
+  return inPageHost(handlers);
+}
+
+/** The self-contained HTML selection report: the embedded result answers `ready`; exports become downloads. */
+export function standaloneSelectionHost(result: SelectionResult): SelectionHost {
+  const base = selectionBaseName(result);
+  const handlers: Handlers<SelectionRequestMap> = {
+    ready: () => toSelectionInit(result, ''),
+    openSource: () => ({ opened: false }),
+    exportChart: ({ chart, format, data }) => {
+      const name = `${base}.${chart}.${format}`;
+      download(name, data, format === 'svg' ? 'image/svg+xml' : 'image/png');
+      return { path: name };
+    },
+    exportReport: ({ format }) => {
+      if (format === 'html') return { path: null };
+      const name = `${base}.select.json`;
+      download(name, JSON.stringify(result, null, 1), 'application/json');
+      return { path: name };
+    },
   };
+  return inPageHost(handlers);
+}
+
+function selectionBaseName(result: SelectionResult): string {
+  const first = result.sources[0];
+  return ((first?.path ?? first?.name ?? 'selection').split(/[\\/]/).pop() ?? 'selection').replace(/[^\w.+-]+/g, '_');
 }

@@ -14,12 +14,15 @@ export const ANALYSIS_FLAGS = {
   seed: { type: 'string' },
   seeds: { type: 'string' },
   jump: { type: 'string' },
+  'stage1-scale': { type: 'string' },
 } as const;
 
 export const ANALYSIS_HELP = `Analysis options:
   --hard-rule segment|probing        stage 1: hard = c < t1 (segment, default) or c <= t1 (probing)
-  --align dot-max|abs-cosine-max|residual
-                                     stage 2 score (default dot-max; see README "Detectors")
+  --align residual|dot-max|abs-cosine-max
+                                     stage 2 score (default residual, or dot-max when the weak side is votes or
+                                     probabilities; dot-max and abs-cosine-max are the paper's; docs/detectors.md)
+  --stage1-scale auto|linear|log     stage 1 change point on c or on log(c) (default auto: log for residual)
   --pseudo soft|hard                 W2S training targets: weak probabilities or argmax labels (default soft)
   --l2 X                             probe penalty on the mean loss (default 1e-3)
   --seed N                           seed of splits and draws (default 0)
@@ -54,6 +57,8 @@ export function analysisOptionsFrom(values: Values): Partial<AnalysisOptions> {
   const seed = num(values, 'seed', (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
   const seeds = num(values, 'seeds', (x) => Number.isInteger(x) && x >= 1 && x <= 1000, 'an integer in 1..1000');
   const jump = num(values, 'jump', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+  const stage1Scale = oneOf(values, 'stage1-scale', ['auto', 'linear', 'log'] as const);
+  if (stage1Scale) out.stage1Scale = stage1Scale;
   if (hardRule) out.hardRule = hardRule;
   if (align) out.align = align;
   if (pseudo) out.pseudo = pseudo;

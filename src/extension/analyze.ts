@@ -23,12 +23,12 @@ export interface AnalyzeRequest {
   strong?: ModelSpec;
 }
 
-function isCancel(e: unknown): boolean {
+export function isCancel(e: unknown): boolean {
   return e instanceof CancelledError || (e instanceof Error && (e.name === 'CancelledError' || e.name === 'AbortError'));
 }
 
 /** Asks before analysing a file whose editor has unsaved changes (the pipeline reads the file on disk). */
-async function settleUnsaved(file: string): Promise<boolean> {
+export async function settleUnsaved(file: string): Promise<boolean> {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
   if (!doc?.isDirty) return true;
   const choice = await vscode.window.showWarningMessage(
@@ -41,7 +41,7 @@ async function settleUnsaved(file: string): Promise<boolean> {
   return choice === 'Analyze Saved Version';
 }
 
-async function resolveSpecs(ctx: Ctx, req: AnalyzeRequest): Promise<{ weak: ModelSpec; strong: ModelSpec } | undefined> {
+export async function resolveSpecs(ctx: Ctx, req: AnalyzeRequest): Promise<{ weak: ModelSpec; strong: ModelSpec } | undefined> {
   let fields = {};
   if (!req.weak || !req.strong) {
     try {
@@ -62,6 +62,17 @@ async function resolveSpecs(ctx: Ctx, req: AnalyzeRequest): Promise<{ weak: Mode
   }
 }
 
+/** Models and activation files named by a path need a trusted workspace; says so (with a way there) when it is not. */
+export async function trustedFor(specs: { weak: ModelSpec; strong: ModelSpec }): Promise<boolean> {
+  if (!(needsTrust(specs.weak) || needsTrust(specs.strong)) || vscode.workspace.isTrusted) return true;
+  const choice = await vscode.window.showWarningMessage(
+    'Models and activation files named by a path run only in a trusted workspace. Trust this workspace, or use the bundled encoders, activations in the data, votes or a probability column.',
+    'Manage Workspace Trust',
+  );
+  if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
 export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promise<PipelineOutcome | undefined> {
   const file = req.file;
   const name = path.basename(file);
@@ -72,14 +83,7 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promis
   if (!(await settleUnsaved(file))) return undefined;
   const specs = await resolveSpecs(ctx, req);
   if (!specs) return undefined;
-  if ((needsTrust(specs.weak) || needsTrust(specs.strong)) && !vscode.workspace.isTrusted) {
-    const choice = await vscode.window.showWarningMessage(
-      'Models and activation files named by a path run only in a trusted workspace. Trust this workspace, or use the bundled encoders, activations in the data, votes or a probability column.',
-      'Manage Workspace Trust',
-    );
-    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  if (!(await trustedFor(specs))) return undefined;
   const options = pipelineOptions(ctx.config, specs.weak, specs.strong);
   const controller = new AbortController();
   ctx.running.set(file, controller);

@@ -21,6 +21,8 @@ import { syntheticJsonl } from './syntheticJsonl';
 
 export type Cmd = (...args: unknown[]) => unknown;
 
+export { compareSources } from './compareSources';
+
 /** The dataset a command acts on: its argument, the active file, or the user's pick. Files on disk only. */
 async function targetDataset(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
   const uri = await pickTarget(tree, arg, verb);

@@ -39,6 +39,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
     'overlapDensity.toggleFlag': commands.toggleFlag(c),
     'overlapDensity.clearResults': commands.clearResults(c, tree),
     'overlapDensity.generateSynthetic': commands.generateSyntheticDataset(c),
+    'overlapDensity.compareSources': commands.compareSources(c, tree),
     'overlapDensity.selectDevice': commands.selectDevice(c),
     'overlapDensity.refreshDatasets': commands.refreshDatasets(tree),
     [REVEAL_ROW_COMMAND]: commands.revealRow(),

@@ -23,6 +23,7 @@ export interface AnalysisOptionsInput {
   seed?: number;
   seeds?: number;
   jump?: number;
+  stage1Scale?: 'auto' | 'linear' | 'log';
 }
 
 export interface PipelineOptions {

@@ -6,9 +6,13 @@
  * arrays (VS Code transfers their buffers), never as arrays of row objects; texts travel one page at a time.
  */
 import type { AnalysisResult } from '../core/report/schema';
+import type { SelectionResult } from '../core/select/schema';
 
-/** Bump when a message changes shape; the webview refuses a host with another version. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bump when a message changes shape; the webview refuses a host with another version.
+ * 2: the selection report (SelectionRequestMap / SelectionEventMap) joined the panel family.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Everything in a result except the per-row data, which travels as `ReportColumns`. */
 export type ReportSummary = Omit<AnalysisResult, 'rows' | 'map'>;
@@ -91,6 +95,42 @@ export interface EventMap {
   init: ReportInit;
   flags: { flagged: number[] };
 }
+
+// ------------------------------------------------------------------ the selection report (the UCB issue)
+
+/** Everything in a selection result except the per-seed round logs (`runs`): the plots need the summary bands only. */
+export type SelectionSummaryData = Omit<SelectionResult, 'runs'>;
+
+export type SelectionChartId = 'selection-overlap' | 'selection-accuracy' | 'selection-pulls';
+export const SELECTION_CHART_IDS: readonly SelectionChartId[] = ['selection-overlap', 'selection-accuracy', 'selection-pulls'];
+
+export interface SelectionInit {
+  protocol: number;
+  result: SelectionSummaryData;
+  /** Where the selection result lives (`.overlap/<name>.select.json`); the serializer restores the panel from it. */
+  resultPath: string;
+}
+
+/** Requests of the selection report page; the same envelope, ids and `ready` handshake as the dataset report. */
+export interface SelectionRequestMap {
+  ready: { params: { protocol: number }; result: SelectionInit };
+  /** Open a source's dataset file in the editor (sources that are files). */
+  openSource: { params: { source: number }; result: { opened: boolean } };
+  exportChart: {
+    params: { chart: SelectionChartId; format: 'svg' | 'png'; data: string | Uint8Array };
+    result: { path: string | null };
+  };
+  /** Save the selection result JSON or the self-contained HTML selection report. */
+  exportReport: { params: { format: 'json' | 'html' }; result: { path: string | null } };
+}
+
+export interface SelectionEventMap {
+  /** A new run wrote the same results file: the page re-initialises. */
+  init: SelectionInit;
+}
+
+/** Shape every request map has: method -> { params, result }. */
+export type AnyRequestMap<R> = { [M in keyof R]: { params: unknown; result: unknown } };
 
 export type RequestMethod = keyof RequestMap;
 export type EventName = keyof EventMap;

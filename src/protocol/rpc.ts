@@ -5,12 +5,11 @@
 import {
   isHostMessage,
   isRequestMessage,
+  type AnyRequestMap,
   type EventMap,
-  type EventName,
   type HostToWebview,
   type ProtocolError,
   type RequestMap,
-  type RequestMethod,
   type WebviewToHost,
 } from './messages';
 
@@ -29,14 +28,17 @@ export class RpcError extends Error {
   }
 }
 
-type Handler<M extends RequestMethod> = (params: RequestMap[M]['params']) => Promise<RequestMap[M]['result']> | RequestMap[M]['result'];
-export type Handlers = { [M in RequestMethod]: Handler<M> };
+type Handler<R extends AnyRequestMap<R>, M extends keyof R> = (params: R[M]['params']) => Promise<R[M]['result']> | R[M]['result'];
+/** One handler per request of a panel's request map (the dataset report's by default). */
+export type Handlers<R extends AnyRequestMap<R> = RequestMap> = { [M in keyof R]: Handler<R, M> };
+type AnyHandler = (params: unknown) => unknown;
 
 /**
  * The host side: answers every request with a reply, turns thrown errors into error replies, and holds events
- * back until the webview has sent `ready` (the handshake), then delivers them in order.
+ * back until the webview has sent `ready` (the handshake), then delivers them in order. Typed by the panel's
+ * request and event maps (the dataset report's by default, the selection report's for that panel).
  */
-export class RpcServer {
+export class RpcServer<R extends AnyRequestMap<R> = RequestMap, E = EventMap> {
   private isReady = false;
   private readonly pending: HostToWebview[] = [];
   private readonly stop: () => void;
@@ -44,7 +46,7 @@ export class RpcServer {
 
   constructor(
     private readonly channel: Channel<HostToWebview, unknown>,
-    private readonly handlers: Handlers,
+    private readonly handlers: Handlers<R>,
   ) {
     this.stop = channel.listen((m) => void this.receive(m));
   }
@@ -54,8 +56,8 @@ export class RpcServer {
   }
 
   /** Posts an event now if the webview is ready, otherwise after its `ready`. */
-  emit<E extends EventName>(event: E, data: EventMap[E]): void {
-    const msg: HostToWebview = { kind: 'event', event, data };
+  emit<K extends keyof E & string>(event: K, data: E[K]): void {
+    const msg = { kind: 'event', event, data } as unknown as HostToWebview;
     if (this.isReady) this.channel.post(msg);
     else this.pending.push(msg);
   }
@@ -77,13 +79,13 @@ export class RpcServer {
   private async receive(m: unknown): Promise<void> {
     if (!isRequestMessage(m)) return;
     const req = m as WebviewToHost;
-    const handler = (this.handlers as Record<string, Handler<RequestMethod> | undefined>)[req.method];
+    const handler = (this.handlers as unknown as Record<string, AnyHandler | undefined>)[req.method];
     let reply: HostToWebview;
     if (!handler || !Object.prototype.hasOwnProperty.call(this.handlers, req.method)) {
       reply = { kind: 'reply', id: req.id, ok: false, error: { code: 'unknown-method', message: `unknown request "${req.method}"` } };
     } else {
       try {
-        const value = await handler(req.params as never);
+        const value = await handler(req.params);
         reply = { kind: 'reply', id: req.id, ok: true, value };
       } catch (e) {
         reply = { kind: 'reply', id: req.id, ok: false, error: { code: 'failed', message: e instanceof Error ? e.message : String(e) } };
@@ -98,28 +100,26 @@ export class RpcServer {
   }
 }
 
-type EventHandler<E extends EventName> = (data: EventMap[E]) => void;
-
 /** The webview side: numbered requests, promises settled by the matching reply, event subscriptions. */
-export class RpcClient {
+export class RpcClient<R extends AnyRequestMap<R> = RequestMap, E = EventMap> {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly listeners = new Map<EventName, Set<(data: unknown) => void>>();
+  private readonly listeners = new Map<string, Set<(data: unknown) => void>>();
   private readonly stop: () => void;
 
   constructor(private readonly channel: Channel<WebviewToHost, unknown>) {
     this.stop = channel.listen((m) => this.receive(m));
   }
 
-  request<M extends RequestMethod>(method: M, params: RequestMap[M]['params']): Promise<RequestMap[M]['result']> {
+  request<M extends keyof R & string>(method: M, params: R[M]['params']): Promise<R[M]['result']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.channel.post({ kind: 'request', id, method, params } as WebviewToHost);
+      this.channel.post({ kind: 'request', id, method, params } as unknown as WebviewToHost);
     });
   }
 
-  on<E extends EventName>(event: E, handler: EventHandler<E>): () => void {
+  on<K extends keyof E & string>(event: K, handler: (data: E[K]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(handler as (data: unknown) => void);

@@ -27,6 +27,12 @@ export interface DetectInput {
   weak?: Matrix;
   hardRule: HardRule;
   align: AlignMode;
+  /**
+   * Scale of the stage-1 change point: 'linear' is the paper's; 'log' takes it on log(c + 1e-6), which puts the
+   * break at the knee of the low-confidence tail instead of inside the ramp (docs/detectors.md). t1 stays a
+   * confidence value and the hard rule is unchanged.
+   */
+  stage1Scale?: 'linear' | 'log';
   /** Change-point jump (ruptures default 5; 1 = exact). */
   jump?: number;
   /** Alignment kernel; default the pure-TypeScript one. */
@@ -89,7 +95,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
   }
 
   // Stage 1: hard-only vs the rest.
-  const cp1 = changePoint(confidence, { jump });
+  const cp1 = stage1ChangePoint(confidence, jump, input.stage1Scale ?? 'linear');
   outcome.t1 = cp1.threshold;
   outcome.b1 = cp1.breakpoint;
   outcome.fallbacks.confidence = cp1.usedFallback;
@@ -166,4 +172,16 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
   }
   outcome.overlapDensity = counts.overlap / n;
   return outcome;
+}
+
+const LOG_EPS = 1e-6;
+
+/** The stage-1 change point on the chosen scale; the threshold is always reported as a confidence value. */
+function stage1ChangePoint(confidence: Float64Array, jump: number, scale: 'linear' | 'log') {
+  if (scale === 'linear') return changePoint(confidence, { jump });
+  const cp = changePoint(Float64Array.from(confidence, (c) => Math.log(c + LOG_EPS)), { jump });
+  const sorted = Float64Array.from(confidence).sort();
+  // log is monotone, so the break index is the same in both scales and sorted[b] is the data value itself.
+  const threshold = cp.breakpoint !== null ? sorted[cp.breakpoint] : Math.exp(cp.threshold) - LOG_EPS;
+  return { threshold, breakpoint: cp.breakpoint, usedFallback: cp.usedFallback, sorted };
 }

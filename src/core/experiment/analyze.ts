@@ -17,7 +17,10 @@ import { pcaMap } from '../report/pca';
 
 export interface AnalysisOptions {
   hardRule: HardRule;
+  /** Stage-2 score; `residual` (the default) needs weak activations and becomes `dot-max` (with a warning) without them. */
   align: AlignMode;
+  /** Stage-1 change-point scale; 'auto' = 'log' for the residual detector, 'linear' (the paper's) otherwise. */
+  stage1Scale: 'auto' | 'linear' | 'log';
   pseudo: 'soft' | 'hard';
   l2: number;
   seed: number;
@@ -28,7 +31,8 @@ export interface AnalysisOptions {
 
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   hardRule: 'segment',
-  align: 'dot-max',
+  align: 'residual',
+  stage1Scale: 'auto',
   pseudo: 'soft',
   l2: 1e-3,
   seed: 0,
@@ -109,6 +113,12 @@ export async function runAnalysis(
   const opts: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
   validate(input);
   const warnings = [...(input.warnings ?? [])];
+  if (opts.align === 'residual' && input.weak.kind !== 'activations') {
+    // The residual detector maps weak activations to strong ones; votes and probability columns have none.
+    opts.align = 'dot-max';
+    warnings.push('the weak side has no activations (votes or probabilities): detection uses dot-max instead of residual');
+  }
+  const stage1Scale = opts.stage1Scale === 'auto' ? (opts.align === 'residual' ? 'log' : 'linear') : opts.stage1Scale;
   const progress = hooks.progress ?? (() => {});
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -150,6 +160,7 @@ export async function runAnalysis(
     weak: weakW2s,
     hardRule: opts.hardRule,
     align: opts.align,
+    stage1Scale,
     jump: opts.jump,
     kernel: hooks.kernel ?? tsAlignmentKernel,
     signal: hooks.signal,
@@ -220,11 +231,11 @@ export async function runAnalysis(
     },
     encoders: input.encoders,
     device: input.device ?? 'cpu',
-    options: { ...opts },
+    options: { ...opts, stage1Scale },
     accuracy: protocol.accuracy,
     pgr: protocol.pgr,
     detection: {
-      hardRule: opts.hardRule, align: opts.align, jump: opts.jump,
+      hardRule: opts.hardRule, align: opts.align, jump: opts.jump, stage1Scale,
       confidenceThreshold: det.t1, confidenceBreakpoint: det.b1,
       alignThreshold: det.t2, alignBreakpoint: det.b2,
       usedFallback: det.fallbacks.confidence || det.fallbacks.align,

@@ -382,7 +382,8 @@ export async function minimizeLbfgsAsync(
   const every = opts.yieldEvery === undefined ? Infinity : Math.max(1, opts.yieldEvery);
   const budget = opts.yieldMs ?? 50;
   const it = lbfgsIterations(obj, x0, opts);
-  let last = performance.now();
+  // The first iteration yields too, so every fit gives a pending cancel one turn even when it is quick.
+  let last = -Infinity;
   for (let k = 1; ; k++) {
     const step = it.next();
     if (step.done) return step.value;

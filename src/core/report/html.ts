@@ -5,8 +5,10 @@
  * eval (vega runs with its AST interpreter, as in the webview). The CLI and the extension's export both write it.
  */
 import { CATEGORY_NAMES } from '../detect/types';
+import type { SelectionResult } from '../select/schema';
 import { loadReportAssets, type ReportAssets } from './assets';
 import type { AnalysisResult } from './schema';
+import { modeText, planText, selectionHeadline } from './selection';
 
 export interface HtmlReportOptions {
   /** Row texts by dataset row index (the table's snippets and text filter); W2S-train rows are embedded. */
@@ -33,34 +35,84 @@ export function renderHtmlReport(result: AnalysisResult, options: HtmlReportOpti
       if (typeof t === 'string') texts[r.index] = t.length > maxChars ? t.slice(0, maxChars) + '…' : t;
     }
   }
+  return page({
+    title: `Overlap density · ${name}`,
+    tool: result.tool,
+    staticHtml: staticSummary(result),
+    data: [['result-data', result], ...(texts ? [['texts-data', texts] as [string, unknown]] : [])],
+    assets,
+    nonce,
+  });
+}
+
+/**
+ * The self-contained HTML selection report: the selection page of the same bundle (the page picks it by the
+ * embedded result's `kind`), with the three plots and the summary, under the same CSP.
+ */
+export function renderSelectionHtml(result: SelectionResult, options: Pick<HtmlReportOptions, 'assets' | 'nonce'> = {}): string {
+  const first = result.sources[0]?.name ?? 'sources';
+  return page({
+    title: `Data-source selection · ${first}${result.sources.length > 1 ? ` + ${result.sources.length - 1}` : ''}`,
+    tool: result.tool,
+    staticHtml: staticSelectionSummary(result),
+    data: [['result-data', result]],
+    assets: options.assets ?? loadReportAssets(),
+    nonce: options.nonce ?? randomNonce(),
+  });
+}
+
+interface PageParts {
+  title: string;
+  tool: { name: string; version: string };
+  staticHtml: string;
+  /** JSON blocks by element id. */
+  data: [string, unknown][];
+  assets: ReportAssets;
+  nonce: string;
+}
+
+function page(p: PageParts): string {
   const csp = [
     "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src 'nonce-${nonce}'`,
+    `script-src 'nonce-${p.nonce}'`,
+    `style-src 'nonce-${p.nonce}'`,
     'img-src data: blob:',
     'font-src data:',
   ].join('; ');
+  const blocks = p.data.map(([id, value]) => `<script type="application/json" id="${id}">${jsonForScript(value)}</script>\n`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(`${result.tool.name} ${result.tool.version}`)}">
-<title>Overlap density · ${escapeHtml(name)}</title>
-<style nonce="${nonce}">
-${assets.css}
+<meta name="generator" content="${escapeHtml(`${p.tool.name} ${p.tool.version}`)}">
+<title>${escapeHtml(p.title)}</title>
+<style nonce="${p.nonce}">
+${p.assets.css}
 </style>
 </head>
 <body class="standalone">
-<div id="app">${staticSummary(result)}</div>
-<script type="application/json" id="result-data">${jsonForScript(result)}</script>
-${texts ? `<script type="application/json" id="texts-data">${jsonForScript(texts)}</script>\n` : ''}<script type="module" nonce="${nonce}">
-${scriptForInline(assets.script)}
+<div id="app">${p.staticHtml}</div>
+${blocks}<script type="module" nonce="${p.nonce}">
+${scriptForInline(p.assets.script)}
 </script>
 </body>
 </html>
 `;
+}
+
+function staticSelectionSummary(r: SelectionResult): string {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const rows: [string, string][] = [
+    ['sources', r.sources.map((s) => `${s.name} (${s.poolRows} pool rows, detected ${pct(s.detectedPoolDensity)})`).join('; ')],
+    ['mode', modeText(r.mode)],
+    ['plan', planText(r.plan)],
+    ['result', selectionHeadline(r)],
+  ];
+  return `<section class="static-summary"><h1>Data-source selection</h1><dl>${rows
+    .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+    .join('')}</dl><p class="muted">The interactive report needs JavaScript.</p></section>`;
 }
 
 /** What the page shows before (or without) its script: the headline numbers as plain HTML. */

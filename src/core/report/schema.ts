@@ -35,6 +35,8 @@ export interface DetectionSummary {
   hardRule: HardRule;
   align: AlignMode;
   jump: number;
+  /** Scale of the stage-1 change point ('linear' is the paper's). */
+  stage1Scale?: 'linear' | 'log';
   confidenceThreshold: number;
   /** Index b into the sorted confidences (threshold = sorted[b]); null when the median fallback was used. */
   confidenceBreakpoint: number | null;
@@ -117,6 +119,7 @@ export interface AnalysisResult {
     seed: number;
     seeds: number;
     jump: number;
+    stage1Scale?: 'linear' | 'log';
   };
   accuracy: { weak: number; strong: number; w2s: number };
   pgr: number | null;

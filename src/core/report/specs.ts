@@ -8,6 +8,7 @@ import { regimeMargin } from '../experiment/regime';
 import type { Config, TopLevelSpec } from 'vega-lite';
 import type { Spec as VgSpec, Signal } from 'vega';
 import { CATEGORY_NAMES } from '../detect/types';
+import type { Band, SelectionResult, StrategyName } from '../select/schema';
 import type { AnalysisResult, GroundTruthReport, RegimeLabel } from './schema';
 
 export interface ChartTheme {
@@ -447,6 +448,230 @@ export function confusionSpec(gt: Pick<GroundTruthReport, 'confusion'>, theme: C
           text: { field: 'count', type: 'quantitative' },
           color: { condition: { test: `datum.count > ${max / 2}`, value: theme.background }, value: theme.foreground },
         },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+// ------------------------------------------------------------------ data-source selection (UCB, METHOD.md section 4)
+
+/** What the selection charts read from a SelectionResult (the page gets it without the per-seed logs). */
+export type SelectionChartInput = Pick<SelectionResult, 'plan' | 'sources' | 'summary' | 'shared'>;
+
+/** Legend name of each strategy (the CLI's names, so the plots and the printed summary lines agree). */
+export const STRATEGY_LABEL: Record<StrategyName, string> = { ucb: 'ucb', random: 'random', optimal: 'optimal' };
+
+export function strategyColor(s: StrategyName, t: ChartTheme): string {
+  return s === 'ucb' ? t.w2s : s === 'random' ? t.random : t.overlap;
+}
+
+/** One point of a mean line with its band over seeds. */
+export interface BandRow {
+  round: number;
+  strategy: string;
+  mean: number;
+  lo: number;
+  hi: number;
+  std: number;
+}
+
+/** Per-round mean / min / max of a band as rows; rounds without a value (skipped by --eval-every) are left out. */
+export function bandRows(strategy: string, band: Band): BandRow[] {
+  const out: BandRow[] = [];
+  band.mean.forEach((mean, t) => {
+    const lo = band.min[t];
+    const hi = band.max[t];
+    if (mean === null || lo === null || hi === null) return;
+    out.push({ round: t + 1, strategy, mean, lo, hi, std: band.std[t] ?? 0 });
+  });
+  return out;
+}
+
+/** Source names made unique for a legend (two files may share a base name). */
+export function sourceLabels(sources: readonly { name: string }[]): string[] {
+  const seen = new Map<string, number>();
+  return sources.map((s) => {
+    const n = (seen.get(s.name) ?? 0) + 1;
+    seen.set(s.name, n);
+    return n === 1 ? s.name : `${s.name} (${n})`;
+  });
+}
+
+function seedsNote(input: SelectionChartInput): string {
+  const n = input.plan.seeds.length;
+  return `mean line, min–max band over ${n} seed${n === 1 ? '' : 's'} · ${input.plan.rounds} rounds × ${input.plan.perRound} points`;
+}
+
+/** The colour channel of the round plots: one shared scale and legend (strategies, then any reference lines). */
+function strategyColorChannel(input: SelectionChartInput, theme: ChartTheme, extra: { name: string; color: string }[] = []) {
+  const names = input.summary.strategies.map((s) => STRATEGY_LABEL[s.strategy]);
+  const colors = input.summary.strategies.map((s) => strategyColor(s.strategy, theme));
+  return {
+    field: 'strategy',
+    type: 'nominal',
+    scale: { domain: [...names, ...extra.map((e) => e.name)], range: [...colors, ...extra.map((e) => e.color)] },
+    // Stroke symbols at full opacity: the bands' low opacity must not fade the legend.
+    legend: { orient: 'bottom', title: null, labelLimit: 320, symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 },
+  };
+}
+
+/** Bands of mean lines over rounds, coloured by strategy: the shared layers of the two round plots. */
+function roundLayers(rows: BandRow[], rounds: number, color: Record<string, unknown>, yTitle: string, yScale: Record<string, unknown>, dash?: { field: string; domain: string[] }) {
+  const x = { field: 'round', type: 'quantitative' as const, title: 'round', scale: { domain: [1, Math.max(2, rounds)], nice: false }, axis: { tickMinStep: 1, format: 'd' } };
+  const tooltip = [
+    { field: 'strategy', title: 'strategy' },
+    ...(dash ? [{ field: dash.field, title: 'measure' }] : []),
+    { field: 'round', title: 'round' },
+    { field: 'mean', title: 'mean', format: '.3f' },
+    { field: 'std', title: 'std', format: '.3f' },
+    { field: 'lo', title: 'min', format: '.3f' },
+    { field: 'hi', title: 'max', format: '.3f' },
+  ];
+  return [
+    {
+      data: { values: rows },
+      mark: { type: 'area', opacity: 0.13 },
+      encoding: {
+        x,
+        y: { field: 'lo', type: 'quantitative', scale: yScale },
+        y2: { field: 'hi' },
+        color,
+        ...(dash ? { detail: { field: dash.field } } : {}),
+      },
+    },
+    {
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 2, point: rows.length <= 160 ? { filled: true, size: 20 } : false },
+      encoding: {
+        x,
+        y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale },
+        color,
+        ...(dash
+          ? { strokeDash: { field: dash.field, type: 'nominal', scale: { domain: dash.domain, range: [[1, 0], [5, 4]] }, legend: { orient: 'bottom', title: null } } }
+          : {}),
+        tooltip,
+      },
+    },
+  ];
+}
+
+/**
+ * The cumulative detected overlap ratio of what each strategy collected, by round (mean over seeds with its
+ * min–max band): UCB should climb towards the densest source's ratio, random stay between the sources. Where the
+ * ground truth is known (synthetic sources) the true overlap ratio of the collected points is drawn dashed.
+ */
+export function selectionOverlapSpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 260 }): TopLevelSpec {
+  const DETECTED = 'detected';
+  const TRUE = 'true (ground truth)';
+  const withTruth = input.summary.strategies.some((s) => s.trueOverlapRatio !== null);
+  const rows = input.summary.strategies.flatMap((s) => [
+    ...bandRows(STRATEGY_LABEL[s.strategy], s.detectedOverlapRatio).map((r) => ({ ...r, measure: DETECTED })),
+    ...(s.trueOverlapRatio ? bandRows(STRATEGY_LABEL[s.strategy], s.trueOverlapRatio).map((r) => ({ ...r, measure: TRUE })) : []),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: 'selection overlap ratio',
+    title: { text: 'Cumulative detected overlap ratio of the collected points', subtitle: seedsNote(input) },
+    width: size.width,
+    height: size.height,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    config: chartConfig(theme),
+    layer: roundLayers(rows, input.plan.rounds, strategyColorChannel(input, theme), 'detected overlap / collected', { zero: true, nice: true },
+      withTruth ? { field: 'measure', domain: [DETECTED, TRUE] } : undefined),
+  } as TopLevelSpec;
+}
+
+/**
+ * Test accuracy of the W2S probe trained on everything each strategy collected, by round (mean and min–max band
+ * over seeds), with the shared reference lines: the weak probe, W2S on all pools and the strong ceiling.
+ */
+export function selectionAccuracySpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 280 }): TopLevelSpec {
+  const rows = input.summary.strategies.flatMap((s) => bandRows(STRATEGY_LABEL[s.strategy], s.accuracy));
+  const acc = input.shared.accuracy;
+  const refs = [
+    { strategy: 'weak', value: acc.weak, color: theme.weak },
+    { strategy: 'W2S on all pools', value: acc.w2sAllPools, color: theme.mixture },
+    { strategy: 'strong ceiling', value: acc.strong, color: theme.strong },
+  ].filter((r) => Number.isFinite(r.value));
+  const values = [...rows.flatMap((r) => [r.lo, r.hi]), ...refs.map((r) => r.value)];
+  const lo = Math.max(0, Math.floor(((values.length ? Math.min(...values) : 0) - 0.01) * 50) / 50);
+  const hi = Math.min(1, Math.ceil(((values.length ? Math.max(...values) : 1) + 0.01) * 50) / 50);
+  const yScale = { domain: [lo, hi], zero: false, clamp: true };
+  const color = strategyColorChannel(input, theme, refs.map((r) => ({ name: r.strategy, color: r.color })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: 'selection accuracy',
+    title: { text: 'W2S test accuracy of the collected points', subtitle: `${seedsNote(input)} · ${input.shared.testRows} shared test rows` },
+    width: size.width,
+    height: size.height,
+    autosize: { type: 'fit-x', contains: 'padding' },
+    config: chartConfig(theme),
+    layer: [
+      {
+        data: { values: refs },
+        mark: { type: 'rule', strokeWidth: 1.5, strokeDash: [5, 4] },
+        encoding: {
+          y: { field: 'value', type: 'quantitative', scale: yScale },
+          color,
+          tooltip: [{ field: 'strategy', title: 'line' }, { field: 'value', title: 'test accuracy', format: '.3f' }],
+        },
+      },
+      ...roundLayers(rows, input.plan.rounds, color, 'W2S test accuracy', yScale),
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * How often each source was pulled: per strategy, the share of all pulls (over rounds and seeds) that went to each
+ * source, stacked to 100%. UCB should put most of its budget on the densest source; random spreads it evenly.
+ */
+export function selectionPullsSpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 0 }): TopLevelSpec {
+  const names = sourceLabels(input.sources);
+  const palette = [theme.overlap, theme.easy, theme.weak, theme.strong, theme.hard, theme.medium, theme.random, theme.mixture];
+  const rows = input.summary.strategies.flatMap((s) =>
+    s.pullShare.map((share, k) => ({
+      strategy: STRATEGY_LABEL[s.strategy],
+      source: names[k],
+      order: k,
+      share,
+      pulls: share * input.plan.rounds,
+      label: share >= 0.06 ? `${Math.round(share * 100)}%` : '',
+    })),
+  );
+  const strategies = input.summary.strategies.map((s) => STRATEGY_LABEL[s.strategy]);
+  const y = { field: 'strategy', type: 'nominal' as const, sort: strategies, title: null };
+  const x = { field: 'share', type: 'quantitative' as const, stack: 'zero' as const };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    description: 'selection pulls',
+    title: { text: 'How often each source was pulled', subtitle: `share of the ${input.plan.rounds} pulls per run, mean over ${input.plan.seeds.length} seed${input.plan.seeds.length === 1 ? '' : 's'}` },
+    width: size.width,
+    height: size.height > 0 ? size.height : Math.max(60, 34 * strategies.length),
+    autosize: { type: 'fit-x', contains: 'padding' },
+    config: chartConfig(theme),
+    data: { values: rows },
+    encoding: { y, x: { ...x, title: 'share of pulls', scale: { domain: [0, 1] }, axis: { format: '.0%', values: [0, 0.25, 0.5, 0.75, 1] } }, order: { field: 'order' } },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          color: {
+            field: 'source',
+            type: 'nominal',
+            scale: { domain: names, range: names.map((_, k) => palette[k % palette.length]) },
+            legend: { orient: 'bottom', title: 'source', columns: 1, labelLimit: 480 },
+          },
+          tooltip: [
+            { field: 'strategy', title: 'strategy' },
+            { field: 'source', title: 'source' },
+            { field: 'share', title: 'share of pulls', format: '.1%' },
+            { field: 'pulls', title: 'pulls per run (mean)', format: '.1f' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'text', dx: -4, align: 'right', fontWeight: 'bold', color: theme.background },
+        encoding: { x, text: { field: 'label' } },
       },
     ],
   } as TopLevelSpec;

@@ -12,12 +12,14 @@ import { loadReportAssets } from '../../core/report/assets';
 import { renderHtmlReport } from '../../core/report/html';
 import { partition } from '../../core/report/partition';
 import type { AnalysisResult } from '../../core/report/schema';
-import { loadResult, writeFileAtomic } from '../../pipeline/results';
+import { loadResult } from '../../pipeline/results';
 import { categoriesForRows, toColumns, toReportInit } from '../../protocol/columns';
 import type { ChartId, ReportColumns, ReportInit, Thresholds } from '../../protocol/messages';
 import { RpcServer, type Handlers } from '../../protocol/rpc';
 import { RowTexts } from './rowTexts';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { registerSelectionReport } from './selectionPanel';
+import { saveWithDialog } from './saveDialog';
+import { messageHtml, webviewHtml, webviewOptions } from './webviewHtml';
 
 /** What the report needs from the rest of the extension (wired in main.ts by the editor side). */
 export interface ReportDeps {
@@ -247,22 +249,24 @@ export class ReportPanel implements vscode.Disposable {
     return path.basename(this.resultPath).replace(/(\.result)?\.json$/, '');
   }
 
-  private async save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
-    const dir = path.dirname(this.resultPath);
-    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(dir, name)), filters, title: `Save ${name}` });
-    if (!target) return null;
-    if (target.scheme === 'file') await writeFileAtomic(target.fsPath, bytes);
-    else await vscode.workspace.fs.writeFile(target, bytes);
-    return target.scheme === 'file' ? target.fsPath : target.toString();
+  private save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
+    return saveWithDialog(path.join(path.dirname(this.resultPath), name), filters, bytes);
   }
 }
 
-/** Registers the serializer and remembers the dependencies; call once from activate(). */
+
+/**
+ * Registers the serializers of both panel kinds (dataset reports and selection reports) and remembers the
+ * dependencies; call once from activate().
+ */
 export function registerReport(context: vscode.ExtensionContext, deps: ReportDeps): vscode.Disposable {
   registration = { extensionUri: context.extensionUri, deps };
-  const serializer = vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
-    deserializeWebviewPanel: (panel, state) => ReportPanel.revive(panel, state),
-  });
+  const serializer = vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => ReportPanel.revive(panel, state),
+    }),
+    registerSelectionReport(context.extensionUri),
+  );
   context.subscriptions.push(serializer);
   return serializer;
 }
@@ -293,9 +297,4 @@ function titleOf(result: AnalysisResult): string {
 
 function chartFilter(chart: ChartId, format: 'svg' | 'png'): Record<string, string[]> {
   return { [`${chart} chart (${format.toUpperCase()})`]: [format] };
-}
-
-function messageHtml(message: string): string {
-  const text = message.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string);
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${text}</p></body></html>`;
 }

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
+/** Which page of the bundle the panel shows: a dataset's report or a data-source selection report. */
+export type WebviewPanelKind = 'report' | 'selection';
+
 /**
  * The panel's HTML (webview-sample shape): a CSP with a per-load nonce, scripts only by that nonce, styles and
  * fonts only from the extension's media folder (`webview.cspSource`), and no 'unsafe-eval' (vega runs with its
  * AST interpreter). Resources come through `asWebviewUri` from `localResourceRoots`.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, panel: WebviewPanelKind = 'report'): string {
   const nonce = makeNonce();
   const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file));
   const csp = [
@@ -26,7 +29,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
 <title>${escape(title)}</title>
 </head>
 <body>
-<div id="app"><p>Loading the report…</p></div>
+<div id="app" data-panel="${panel}"><p>Loading the report…</p></div>
 <script type="module" nonce="${nonce}" src="${media('webview.js')}"></script>
 </body>
 </html>`;
@@ -48,4 +51,10 @@ function makeNonce(): string {
 
 function escape(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+}
+
+/** A page that only says something (a panel that cannot be restored); scripts off. */
+export function messageHtml(message: string): string {
+  const text = message.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] as string);
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p>${text}</p></body></html>`;
 }

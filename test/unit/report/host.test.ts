@@ -46,6 +46,15 @@ describe('webview HTML', () => {
     expect(webviewHtml(fakeWebview as never, { path: '/ext' } as never, 't')).not.toContain(nonce);
   });
 
+  it('names the page of the bundle to start: the dataset report, or the selection report under the same CSP', () => {
+    const report = webviewHtml(fakeWebview as never, { path: '/ext' } as never, 'r');
+    const selection = webviewHtml(fakeWebview as never, { path: '/ext' } as never, 's', 'selection');
+    expect(report).toContain('<div id="app" data-panel="report">');
+    expect(selection).toContain('<div id="app" data-panel="selection">');
+    const csp = (html: string) => /content="([^"]+)"/.exec(html)![1].replace(/'nonce-[^']+'/, 'NONCE');
+    expect(csp(selection)).toBe(csp(report));
+  });
+
   it('loads resources only from media/ and does not keep hidden pages alive', () => {
     const o = webviewOptions({ path: '/ext' } as never);
     expect(o.enableScripts).toBe(true);

@@ -1,20 +1,23 @@
 /**
  * The self-contained HTML report, and through it the report page itself: every chart the product ships is
  * rendered in headless chromium under the report's CSP with Function/eval trapped, and must make zero calls.
- * Then the interactions that matter: drag t1 and the counts change; type a value and the counts equal the pure
+ * The selection report's charts (data-source selection, the UCB issue) are in that list too, through the
+ * self-contained selection page. Then the interactions that matter: drag t1 and the counts change; type a value and the counts equal the pure
  * partition; reset returns to the change point; export gives an SVG; a dark colour scheme re-themes the charts.
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ReportAssets } from '../../../src/core/report/assets';
-import { jsonForScript, renderHtmlReport, scriptForInline } from '../../../src/core/report/html';
+import { jsonForScript, renderHtmlReport, renderSelectionHtml, scriptForInline } from '../../../src/core/report/html';
+import { selectionHeadline, strategyRows } from '../../../src/core/report/selection';
 import { partition } from '../../../src/core/report/partition';
 import type { AnalysisResult } from '../../../src/core/report/schema';
 import { toColumns } from '../../../src/protocol/columns';
-import { CHART_IDS } from '../../../src/protocol/messages';
+import { CHART_IDS, SELECTION_CHART_IDS } from '../../../src/protocol/messages';
 import { buildReportAssets, launch, trap, writeTemp, type PageProbe } from './browser';
 import { buildResult, rowText } from './build';
+import { buildSelection } from './buildSelection';
 
 let assets: ReportAssets;
 let browser: Browser;
@@ -28,7 +31,10 @@ afterAll(async () => {
 });
 
 async function open(result: AnalysisResult, options: { texts?: boolean; colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; probe: () => Promise<PageProbe> }> {
-  const html = renderHtmlReport(result, { assets, texts: options.texts === false ? undefined : result.rows.map((r) => rowText(r.index)) });
+  return openHtml(renderHtmlReport(result, { assets, texts: options.texts === false ? undefined : result.rows.map((r) => rowText(r.index)) }), options);
+}
+
+async function openHtml(html: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ page: Page; probe: () => Promise<PageProbe> }> {
   const file = writeTemp('report.html', html);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: options.colorScheme ?? 'light', acceptDownloads: true });
   const probe = await trap(page);
@@ -52,6 +58,16 @@ describe('renderHtmlReport (text)', () => {
     // The headline numbers are readable without JavaScript.
     expect(html).toContain('W2S 0.760');
     expect(html).toContain(`overlap ${r.detection.counts.overlap}`);
+  });
+
+  it('the selection report is one file under the same CSP, headline readable without JavaScript', () => {
+    const r = buildSelection({ names: ['a</script>.json', 'b.json'], densities: [0.6, 0.2] });
+    const html = renderSelectionHtml(r, { assets, nonce: 'n0nce' });
+    expect(html).toContain(`content="default-src 'none'; script-src 'nonce-n0nce'; style-src 'nonce-n0nce'; img-src data: blob:; font-src data:"`);
+    expect(html).not.toMatch(/unsafe-eval|unsafe-inline/);
+    expect(html.match(/<\/script>/g)).toHaveLength(html.match(/<script/g)!.length);
+    expect(html).toContain('<dt>plan</dt><dd>20 rounds × 10 points · bonus code · ucb, random · seeds 0..2 (3)</dd>');
+    expect(html).toContain('ucb pulled a&lt;/script&gt;.json in');
   });
 
   it('cannot be broken out of by data: </script> in texts or paths stays inside its element', () => {
@@ -88,6 +104,38 @@ describe('report page in chromium', () => {
     expect(await field(page, 'density')).toBe(`${(r.detection.overlapDensity * 100).toFixed(1)}%`);
     expect(await num(page, 'count-overlap')).toBe(r.detection.counts.overlap);
     expect(await field(page, 'regime')).toBe('medium regime');
+    await page.close();
+  });
+
+  it('renders every selection chart with zero Function/eval calls and no CSP violation', async () => {
+    const r = buildSelection({ truth: true, seeds: 4, densities: [0.15, 0.65] });
+    const { page, probe } = await openHtml(renderSelectionHtml(r, { assets }));
+    for (const id of SELECTION_CHART_IDS) {
+      await expect.poll(() => page.locator(`#chart-${id}[data-rendered="true"] svg`).count()).toBeGreaterThan(0);
+    }
+    // Marks really drew: a mean line per strategy on both round plots, a bar per strategy and source.
+    expect(await page.locator('#chart-selection-overlap svg g.mark-line.role-mark path').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#chart-selection-accuracy svg g.mark-line.role-mark path').count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#chart-selection-pulls svg g.mark-rect.role-mark path').count()).toBe(3 * 2);
+    const legend = await page.locator('#chart-selection-accuracy svg g.role-legend-label text').allTextContents();
+    expect(legend).toEqual(['ucb', 'random', 'optimal', 'weak', 'W2S on all pools', 'strong ceiling']);
+    const p = await probe();
+    expect(p.evalCalls).toEqual([]);
+    expect(p.cspViolations).toEqual([]);
+    expect(p.errors).toEqual([]);
+    // The summary says what the result says.
+    const sel = (name: string) => page.locator(`#summary [data-field="${name}"]`).first().textContent();
+    expect(await sel('headline')).toBe(selectionHeadline(r));
+    const ucb = strategyRows(r).find((x) => x.strategy === 'ucb')!;
+    expect(await sel('acc-ucb')).toBe(`${ucb.finalAccuracy!.mean.toFixed(3)} ± ${ucb.finalAccuracy!.std.toFixed(3)}`);
+    expect(await sel('dense-optimal')).toBe('100.0% ± 0.0');
+    expect(await sel('acc-strong')).toBe('0.900');
+    expect(await page.locator('#sources-table tbody tr').count()).toBe(2);
+    // The JSON export is a download of the whole result (round logs included).
+    const download = page.waitForEvent('download');
+    await page.locator('#export-json').click();
+    const saved = JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'));
+    expect(saved.runs).toHaveLength(r.runs.length);
     await page.close();
   });
 

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { EASY, HARD, OVERLAP } from '../../../src/core/detect/types';
 import { NO_CATEGORY } from '../../../src/core/report/partition';
 import { categoriesForRows, toReportInit } from '../../../src/protocol/columns';
-import { PROTOCOL_VERSION, type HostToWebview, type WebviewToHost } from '../../../src/protocol/messages';
+import { PROTOCOL_VERSION, type HostToWebview, type SelectionEventMap, type SelectionRequestMap, type WebviewToHost } from '../../../src/protocol/messages';
+import { toSelectionInit } from '../../../src/protocol/selection';
 import { RpcClient, RpcError, RpcServer, type Channel, type Handlers } from '../../../src/protocol/rpc';
 import { buildResult } from './build';
+import { buildSelection } from './buildSelection';
 
 /** Two ends of a postMessage pipe: asynchronous, structured-cloned like a webview's messages. */
 function pipe(): { host: Channel<HostToWebview, unknown>; webview: Channel<WebviewToHost, unknown>; toWebview: unknown[] } {
@@ -110,6 +112,37 @@ describe('protocol', () => {
     const pending = client.request('ready', { protocol: 1 });
     client.dispose();
     await expect(pending).rejects.toMatchObject({ code: 'disposed' });
+  });
+});
+
+describe('selection protocol', () => {
+  it('runs the same handshake with the selection maps: the init carries the summary without round logs, events after ready', async () => {
+    const p = pipe();
+    const r = buildSelection({ seeds: 2 });
+    const server = new RpcServer<SelectionRequestMap, SelectionEventMap>(p.host, {
+      ready: () => toSelectionInit(r, '/d/.overlap/a+b.select.json'),
+      openSource: ({ source }) => {
+        if (source > 1) throw new Error(`source ${source} is not a file`);
+        return { opened: true };
+      },
+      exportChart: () => ({ path: null }),
+      exportReport: ({ format }) => ({ path: `/d/x.${format}` }),
+    });
+    const client = new RpcClient<SelectionRequestMap, SelectionEventMap>(p.webview);
+    const again: string[] = [];
+    client.on('init', (i) => again.push(i.result.createdAt));
+    server.emit('init', toSelectionInit({ ...r, createdAt: 'later' }, 'x'));
+    const init = await client.request('ready', { protocol: PROTOCOL_VERSION });
+    expect(init.protocol).toBe(2);
+    expect(init.resultPath).toBe('/d/.overlap/a+b.select.json');
+    expect((init.result as Record<string, unknown>).runs).toBeUndefined();
+    expect(init.result.summary.strategies.map((s) => s.strategy)).toEqual(['ucb', 'random']);
+    await new Promise((res) => setTimeout(res, 5));
+    expect(again).toEqual(['later']);
+    expect(await client.request('exportReport', { format: 'json' })).toEqual({ path: '/d/x.json' });
+    await expect(client.request('openSource', { source: 4 })).rejects.toMatchObject({ message: 'source 4 is not a file', code: 'failed' });
+    // A dataset-report request is unknown to the selection panel.
+    await expect(client.request('texts' as 'openSource', { source: 0 })).rejects.toMatchObject({ code: 'unknown-method' });
   });
 });
 
