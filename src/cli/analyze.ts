@@ -96,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values['weak-acts']) await writeResult(out, result);
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
+  for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
   return 0;
 }
 

@@ -110,6 +110,9 @@ export async function analyzeDatasetFile(
   if (result.map) result.map.rowIndex = result.map.rowIndex.map((pos) => k2i(datasetIndex, pos, main.rows.length));
   // The alignment kernel may have opened the first session: ask which provider ran only now.
   result.device = deviceUsed(hooks.inference);
+  for (const f of providerFallbacks(hooks.inference)) {
+    result.warnings.push(`execution provider ${f.provider} was not used: ${f.reason}; ran on ${result.device}`);
+  }
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
   const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
@@ -331,4 +334,10 @@ function membershipOf(rows: DatasetRow[]): Uint8Array | 'partial' | undefined {
   });
   if (present === 0) return undefined;
   return present === rows.length ? out : 'partial';
+}
+
+/** Providers that were asked for or tried and failed (the worker and local backends both report them). */
+function providerFallbacks(inference: InferenceBackend | undefined): readonly { provider: string; reason: string }[] {
+  const withReport = inference as (InferenceBackend & { providerReport?: () => { fallbacks: readonly { provider: string; reason: string }[] } }) | undefined;
+  return withReport?.providerReport?.().fallbacks ?? [];
 }

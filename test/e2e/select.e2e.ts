@@ -98,6 +98,11 @@ export const journeys: Journey[] = [
       const resultFile = h.workspacePath(RESULT);
       const t0 = Date.now();
       await h.runCommand('Overlap Density: Compare Data Sources (UCB)...');
+      for (let i = 0; i < 5; i++) {
+        await sleep(2000);
+        await h.screenshot(`debug-${i}`);
+        console.log(await h.page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.quick-input-widget .monaco-list-row')].map((r: any) => r.outerHTML.slice(0, 600))));
+      }
       await pickMany(h, [COVERED, UNCOVERED]);
       await answerPlan(h, 30, 5);
 
