@@ -25,6 +25,11 @@ interface WrenchRow {
   data: { text: string };
 }
 
+/** WRENCH's own layout, one row per line (the dataset listing sniffs the first 64 KB line by line). */
+function wrenchJson(rows: Record<string, WrenchRow>): string {
+  return `{\n${Object.entries(rows).map(([k, v]) => `\t${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n')}\n}\n`;
+}
+
 /**
  * A workspace with SMS train split in two WRENCH files by labelling-function coverage (rows some function votes on vs
  * rows none does), with label.json beside them; null (and a printed reason) when the shared data is absent.
@@ -45,8 +50,8 @@ function smsWorkspace(): string | null {
     into[String(Object.keys(into).length)] = row;
   }
   fs.mkdirSync(path.join(dir, 'sms'));
-  fs.writeFileSync(path.join(dir, 'sms', COVERED), JSON.stringify(covered));
-  fs.writeFileSync(path.join(dir, 'sms', UNCOVERED), JSON.stringify(uncovered));
+  fs.writeFileSync(path.join(dir, 'sms', COVERED), wrenchJson(covered));
+  fs.writeFileSync(path.join(dir, 'sms', UNCOVERED), wrenchJson(uncovered));
   fs.copyFileSync(path.join(SMS, 'label.json'), path.join(dir, 'sms', 'label.json'));
   console.log(`    workspace: ${Object.keys(covered).length} covered + ${Object.keys(uncovered).length} uncovered SMS rows in ${dir}`);
   return dir;
@@ -98,11 +103,6 @@ export const journeys: Journey[] = [
       const resultFile = h.workspacePath(RESULT);
       const t0 = Date.now();
       await h.runCommand('Overlap Density: Compare Data Sources (UCB)...');
-      for (let i = 0; i < 5; i++) {
-        await sleep(2000);
-        await h.screenshot(`debug-${i}`);
-        console.log(await h.page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.quick-input-widget .monaco-list-row')].map((r: any) => r.outerHTML.slice(0, 600))));
-      }
       await pickMany(h, [COVERED, UNCOVERED]);
       await answerPlan(h, 30, 5);
 
