@@ -1,0 +1,27 @@
+/** Varied English (and a little non-English) sentences for checking the bundled encoders against references. */
+export const SENTENCES: readonly string[] = [
+  'The movie was absolutely wonderful and moving.',
+  'This film was a terrible waste of time.',
+  'Win a free iPhone now, click the link!',
+  'What is the capital of Australia?',
+  'How many calories are in a banana?',
+  'Who wrote "Pride and Prejudice"?',
+  'ok',
+  'A',
+  'I loved it!!! 10/10 would watch again :)',
+  'The quick brown fox jumps over the lazy dog.',
+  'Stocks fell 3.2% on Tuesday after the Fed raised rates by 25 basis points.',
+  'Café au lait, naïve résumé, and a piñata walked into a bar.',
+  'Ｆｕｌｌ－ｗｉｄｔｈ text and ligatures ﬁ ﬂ get NFKC-normalised.',
+  '東京は日本の首都です。',
+  'Emoji 😀 and symbols ★ ♥ → are rare in the vocabulary.',
+  '  leading and trailing spaces  ',
+  'Double  spaces   and\ttabs\nand newlines.',
+  'URGENT!!! Your account has been suspended. Verify at http://example.com/login?id=123 now.',
+  'def f(x): return x ** 2  # python code in a dataset row',
+  'The patient presented with acute myocardial infarction and was treated with percutaneous coronary intervention.',
+  'I would not recommend this restaurant to anyone, the service was slow and the food was cold.',
+  'Is this the real life? Is this just fantasy?',
+  'x'.repeat(40),
+  Array.from({ length: 90 }, (_, i) => `word${i}`).join(' '), // far past 128 pieces: truncated
+];
