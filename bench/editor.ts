@@ -105,6 +105,7 @@ interface ActivationOut {
   nodeStartToScriptMs: number;
   loadMs: number;
   activateMs: number;
+  rssMiB: number;
   subscriptions: number;
   ortRequests: string[];
   ortInRequireCache: string[];
@@ -113,21 +114,30 @@ interface ActivationOut {
   activateError?: string;
 }
 
-function activations(): { runs: ActivationOut[]; ortMs: number[]; error?: string } {
+function activations(): { runs: ActivationOut[]; ortMs: number[]; ortRss: number[]; bareRss: number[]; error?: string } {
   const ext = path.join(process.cwd(), 'dist', 'extension.js');
-  if (!fs.existsSync(ext)) return { runs: [], ortMs: [], error: `${ext} is missing (run node esbuild.js)` };
+  if (!fs.existsSync(ext)) return { runs: [], ortMs: [], ortRss: [], bareRss: [], error: `${ext} is missing (run node esbuild.js)` };
   const child = path.join(process.cwd(), 'bench', 'lib', 'activate-child.cjs');
   const runs: ActivationOut[] = [];
   const ortMs: number[] = [];
+  const ortRss: number[] = [];
+  const bareRss: number[] = [];
   for (let i = 0; i < ACTIVATIONS; i++) {
     const r = spawnSync(process.execPath, [child, ext, process.cwd()], { encoding: 'utf8' });
-    if (r.status !== 0) return { runs, ortMs, error: r.stderr.split('\n').slice(0, 5).join(' ') };
+    if (r.status !== 0) return { runs, ortMs, ortRss, bareRss, error: r.stderr.split('\n').slice(0, 5).join(' ') };
     runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as ActivationOut);
     // The reference: what loading onnxruntime-node alone costs in a fresh process (what activation avoids).
-    const o = spawnSync(process.execPath, ['-e', "const t=performance.now();require('onnxruntime-node');console.log(performance.now()-t)"], { encoding: 'utf8', cwd: process.cwd() });
-    if (o.status === 0) ortMs.push(Number(o.stdout.trim()));
+    // (and the resident set it leaves, next to a bare Node process's).
+    const o = spawnSync(process.execPath, ['-e', "const t=performance.now();require('onnxruntime-node');console.log(performance.now()-t, process.memoryUsage().rss/2**20)"], { encoding: 'utf8', cwd: process.cwd() });
+    if (o.status === 0) {
+      const [ms, rss] = o.stdout.trim().split(' ').map(Number);
+      ortMs.push(ms!);
+      ortRss.push(rss!);
+    }
+    const bare = spawnSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss/2**20)'], { encoding: 'utf8' });
+    if (bare.status === 0) bareRss.push(Number(bare.stdout.trim()));
   }
-  return { runs, ortMs };
+  return { runs, ortMs, ortRss, bareRss };
 }
 
 async function main() {
@@ -205,6 +215,9 @@ async function main() {
       actRows.push(['activate(context)', String(act.runs.length), med((r) => r.activateMs)]);
       actRows.push(['require + activate', String(act.runs.length), med((r) => r.loadMs + r.activateMs)]);
       if (act.ortMs.length) actRows.push(["reference: require('onnxruntime-node') alone (fresh process)", String(act.ortMs.length), fmt(median(act.ortMs), 1)]);
+      actRows.push(['resident set after activate (MiB)', String(act.runs.length), med((r) => r.rssMiB)]);
+      if (act.ortRss.length) actRows.push(["reference: resident set after require('onnxruntime-node') (MiB)", String(act.ortRss.length), fmt(median(act.ortRss), 1)]);
+      if (act.bareRss.length) actRows.push(['reference: resident set of a bare Node process (MiB)', String(act.bareRss.length), fmt(median(act.bareRss), 1)]);
     }
 
     console.log(machineLine());
@@ -217,7 +230,7 @@ async function main() {
     console.log(table(['per editor event (pure functions, in-process)', 'calls', 'p50 us', 'p95 us', 'p99 us', 'max us'], eventRows));
     if (actRows.length) {
       console.log(`activation: fake vscode module, ${act.runs[0]!.subscriptions} disposables registered, ${act.runs[0]!.touched.length} VS Code APIs touched; extension log: "${act.runs[0]!.logLines.join(' | ')}"`);
-      console.log(table(['activation step', 'runs', 'median ms'], actRows));
+      console.log(table(['activation step', 'runs', 'median'], actRows));
       const errs = act.runs.filter((r) => r.activateError).map((r) => r.activateError);
       if (errs.length) console.log(`activate() threw under the fake vscode: ${errs[0]}`);
       console.log(`onnxruntime loaded by activation: ${ortLoaded ? `YES (${[...new Set(act.runs.flatMap((r) => [...r.ortRequests, ...r.ortInRequireCache]))].join(', ')})` : 'no (no require of onnxruntime* through Module._load, none in require.cache 500 ms after activate)'}`);

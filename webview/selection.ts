@@ -85,11 +85,14 @@ export class SelectionApp {
     const diff = ucbVsRandomText(r);
     const enc = (e: typeof r.encoders.weak) => `${e.id} (${e.kind}${e.dim ? `, ${e.dim}-d` : ''})`;
     const total = r.timings.total;
+    // Votes and probability columns are the weak model already: no weak probe is trained on the weak-train parts.
+    const trainsWeak = r.shared.weakTrainRows > 0 || (r.encoders.weak.kind !== 'votes' && r.encoders.weak.kind !== 'probabilities');
 
+    const known = r.sources.some((s) => s.trueOverlapDensity !== null);
     const sourceTable = h('table', { class: 'data sources', id: 'sources-table' },
       h('thead', {}, h('tr', {},
         h('th', {}, 'source'), h('th', {}, 'pool rows'), h('th', {}, 'weak-train · test'), h('th', {}, 'detected density of the pool'),
-        h('th', {}, 'true density'), ...rows.map((s) => h('th', {}, `${s.strategy} pulls`)),
+        known ? h('th', {}, 'true density') : null, ...rows.map((s) => h('th', {}, `${s.strategy} pulls`)),
       )),
       h('tbody', {}, ...r.sources.map((s, k) => {
         const name = s.path && !this.host.standalone ? h('a', { href: '#', class: 'source-link', title: s.path }, names[k]) : h('span', { title: s.path ?? '' }, names[k]);
@@ -102,7 +105,7 @@ export class SelectionApp {
           h('td', { class: 'num', 'data-field': `pool-${k}` }, fmt.num(s.poolRows)),
           h('td', { class: 'num' }, `${fmt.num(s.weakTrainRows)} · ${fmt.num(s.testRows)}`),
           h('td', { class: 'num', 'data-field': `density-${k}` }, fmt.pct(s.detectedPoolDensity)),
-          h('td', { class: 'num' }, s.trueOverlapDensity === null ? '—' : `${fmt.pct(s.trueOverlapDensity)}${s.densityFrom === 'detected' ? ' (assigned)' : ''}`),
+          known ? h('td', { class: 'num' }, s.trueOverlapDensity === null ? '—' : `${fmt.pct(s.trueOverlapDensity)}${s.densityFrom === 'detected' ? ' (assigned)' : ''}`) : null,
           ...rows.map((x) => h('td', { class: 'num', 'data-field': `share-${x.strategy}-${k}` }, fmt.pct(x.pullShare[k] ?? 0))),
         );
       })),
@@ -134,7 +137,8 @@ export class SelectionApp {
           'weak ', h('b', { 'data-field': 'acc-weak' }, fmt.acc(acc.weak)),
           ' · W2S on all pools ', h('b', { 'data-field': 'acc-w2s-all' }, fmt.acc(acc.w2sAllPools)),
           ' · strong ', h('b', { 'data-field': 'acc-strong' }, fmt.acc(acc.strong))),
-        item('shared sets', `weak-train ${fmt.num(r.shared.weakTrainRows)} · test ${fmt.num(r.shared.testRows)} rows`),
+        item('shared sets', `${trainsWeak ? `weak-train ${fmt.num(r.shared.weakTrainRows)} · ` : ''}test ${fmt.num(r.shared.testRows)} rows`,
+          trainsWeak ? '' : h('span', { class: 'muted' }, ` · the weak side (${r.encoders.weak.kind}) needs no training`)),
         item('detection', `${r.options.hardRule} rule, ${r.options.align} scores, jump ${r.options.jump}, augment ${r.options.augment}, ${r.options.pseudo} pseudo-labels`),
         item('encoders', `weak ${enc(r.encoders.weak)} · strong ${enc(r.encoders.strong)}`),
         item('device', h('span', { 'data-field': 'device' }, r.device), total !== undefined ? h('span', { class: 'muted' }, ` · ${total.toFixed(1)} s`) : ''),

@@ -169,6 +169,7 @@ setTimeout(() => {
     nodeStartToScriptMs: t0,
     loadMs: tLoaded - tBeforeLoad,
     activateMs: tActivated - tLoaded,
+    rssMiB: process.memoryUsage().rss / 2 ** 20,
     subscriptions: extCtx.subscriptions.length,
     ortRequests,
     ortInRequireCache: cached,

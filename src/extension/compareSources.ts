@@ -222,7 +222,9 @@ async function runComparison(ctx: Ctx, req: CompareRequest): Promise<string | un
               ...(req.mode.kind === 'split-by' ? { splitBy: req.mode.column } : {}),
               ...(req.mode.kind === 'reference-split' ? { reference: 'split' as const } : {}),
               plan: { rounds: req.rounds, perRound: req.perRound, strategies: req.strategies, seed: req.seed, seeds: req.seeds, bonus: req.bonus },
-              selection: { hardRule: cfg.analysis.hardRule, align: cfg.analysis.align, pseudo: cfg.analysis.pseudo },
+              // The selection defaults of `overlap-density select` (dot-max alignment with the incremental history,
+              // docs/selection.md), not the analysis.* settings: the residual detector has no incremental form.
+              selection: {},
               ...(inference ? {} : { device: 'cpu' }),
             },
             {

@@ -62,10 +62,23 @@ const ws = (): string | null => (workspace === undefined ? (workspace = smsWorks
 
 const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 
-/** Checks the rows labelled `labels` in an open multi-select quick pick, then accepts it (Enter). */
-async function pickMany(h: VSCode, labels: string[]): Promise<void> {
+/** Waits until the quick input shows the step whose title ends with `title` (steps replace each other in one widget). */
+async function waitForStep(h: VSCode, title: string): Promise<void> {
+  const el = h.page.locator('.quick-input-widget .quick-input-title');
+  await retry(`quick input "${title}"`, async () =>
+    ((await el.isVisible()) && ((await el.textContent()) ?? '').trim().endsWith(title) ? true : undefined), { timeoutMs: 60_000 });
+}
+
+/** Types `value` into the input box titled `title` and accepts it. */
+async function answerBox(h: VSCode, title: string, value: string): Promise<void> {
+  await waitForStep(h, title);
+  await h.answerQuickInput(value, { type: true });
+}
+
+/** Checks the rows labelled `labels` in the multi-select quick pick titled `title`, then accepts it (Enter). */
+async function pickMany(h: VSCode, title: string, labels: string[]): Promise<void> {
+  await waitForStep(h, title);
   const input = h.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
   for (const label of labels) {
     const row = h.page.locator(QUICK_ROWS).filter({ has: h.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
@@ -78,11 +91,20 @@ async function pickMany(h: VSCode, labels: string[]): Promise<void> {
 
 /** Answers the plan: "Change the plan...", then rounds, points per round (empty: auto), strategies (as proposed), seeds. */
 async function answerPlan(h: VSCode, rounds: number, seeds: number): Promise<void> {
+  await waitForStep(h, 'the plan');
   await h.answerQuickInput('Change the plan...');
-  await h.answerQuickInput(String(rounds), { type: true });
-  await h.answerQuickInput('', { type: true });
-  await pickMany(h, ['ucb', 'random']);
-  await h.answerQuickInput(String(seeds), { type: true });
+  await answerBox(h, 'rounds T', String(rounds));
+  await answerBox(h, 'points per round n', '');
+  await pickMany(h, 'strategies', ['ucb', 'random']);
+  await answerBox(h, 'seeds (runs of every strategy)', String(seeds));
+}
+
+/** Accepts VS Code's save dialog (code-server's simple file dialog: a quick input holding the path). */
+async function acceptSaveDialog(h: VSCode, expectedName: string): Promise<void> {
+  const input = h.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await retry('save dialog path', async () => ((await input.inputValue()).endsWith(expectedName) ? true : undefined), { timeoutMs: 10_000 });
+  await input.press('Enter');
 }
 
 async function field(h: VSCode, name: string): Promise<string> {
@@ -95,7 +117,8 @@ export const journeys: Journey[] = [
   {
     name: 'select: compare two real SMS sources with UCB, read the report, reload, cancel a run',
     get start() {
-      return { workspace: ws() ?? 'workspace', theme: 'Dark Modern' };
+      // Tall enough for the three plots in one screenshot.
+      return { workspace: ws() ?? 'workspace', theme: 'Dark Modern', viewport: { width: 1400, height: 1280 } };
     },
     timeoutMs: 300_000,
     async run(h) {
@@ -103,7 +126,7 @@ export const journeys: Journey[] = [
       const resultFile = h.workspacePath(RESULT);
       const t0 = Date.now();
       await h.runCommand('Overlap Density: Compare Data Sources (UCB)...');
-      await pickMany(h, [COVERED, UNCOVERED]);
+      await pickMany(h, 'the sources', [COVERED, UNCOVERED]);
       await answerPlan(h, 30, 5);
 
       // Progress: a cancellable notification naming what is compared.
@@ -153,13 +176,19 @@ export const journeys: Journey[] = [
       const pulls = frame.locator('#chart-selection-pulls svg').first();
       assert.equal(await pulls.locator('g.mark-rect.role-mark path').count(), 4);
       assert.deepEqual(await pulls.locator('g.role-legend-label text').allTextContents(), [COVERED, UNCOVERED]);
+      await h.runCommand('View: Close Primary Side Bar');
+      await sleep(500);
       await h.screenshot('select-summary');
-      await frame.locator('#selection-overlap-section').scrollIntoViewIfNeeded();
-      await sleep(300);
+      await frame.locator('#selection-overlap-section').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+      await sleep(500);
       await h.screenshot('select-plots');
-      await frame.locator('#selection-pulls-section').scrollIntoViewIfNeeded();
-      await sleep(300);
-      await h.screenshot('select-pulls');
+
+      // Export the result JSON through the save dialog: proposed next to the sources, the same result.
+      await frame.locator('#export-json').click();
+      await acceptSaveDialog(h, 'sms-covered+sms-uncovered.select.json');
+      const exported = h.workspacePath(path.join('sms', 'sms-covered+sms-uncovered.select.json'));
+      await retry('exported JSON', async () => (fs.existsSync(exported) ? true : undefined), { timeoutMs: 10_000 });
+      assert.deepEqual(JSON.parse(fs.readFileSync(exported, 'utf8')), r);
 
       // Reload the window: the serializer restores the selection panel from the results file its page names.
       await h.reload();
@@ -172,7 +201,7 @@ export const journeys: Journey[] = [
       const overlapDir = path.dirname(resultFile);
       const filesBefore = fs.readdirSync(overlapDir).sort();
       await h.runCommand('Overlap Density: Compare Data Sources (UCB)...');
-      await pickMany(h, [COVERED, UNCOVERED]);
+      await pickMany(h, 'the sources', [COVERED, UNCOVERED]);
       await answerPlan(h, 50, 60);
       await h.waitForNotification(/comparing 2 sources/, { timeoutMs: 30_000 });
       await sleep(3_000);

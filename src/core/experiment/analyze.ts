@@ -218,7 +218,9 @@ export async function runAnalysis(
     : undefined;
 
   // The report's 2-D map: PCA of the strong activations of W2S-train rows.
+  const tMap = performance.now();
   const map = pcaMap(protocol.strongW2s, protocol.w2sTrain);
+  timings.map = (performance.now() - tMap) / 1000;
   progress('done', 1);
   return {
     schemaVersion: SCHEMA_VERSION,

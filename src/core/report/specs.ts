@@ -560,7 +560,7 @@ function roundLayers(rows: BandRow[], rounds: number, color: Record<string, unkn
  * min–max band): UCB should climb towards the densest source's ratio, random stay between the sources. Where the
  * ground truth is known (synthetic sources) the true overlap ratio of the collected points is drawn dashed.
  */
-export function selectionOverlapSpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 260 }): TopLevelSpec {
+export function selectionOverlapSpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 230 }): TopLevelSpec {
   const DETECTED = 'detected';
   const TRUE = 'true (ground truth)';
   const withTruth = input.summary.strategies.some((s) => s.trueOverlapRatio !== null);
@@ -585,7 +585,7 @@ export function selectionOverlapSpec(input: SelectionChartInput, theme: ChartThe
  * Test accuracy of the W2S probe trained on everything each strategy collected, by round (mean and min–max band
  * over seeds), with the shared reference lines: the weak probe, W2S on all pools and the strong ceiling.
  */
-export function selectionAccuracySpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 280 }): TopLevelSpec {
+export function selectionAccuracySpec(input: SelectionChartInput, theme: ChartTheme, size: ChartSize = { width: 'container', height: 250 }): TopLevelSpec {
   const rows = input.summary.strategies.flatMap((s) => bandRows(STRATEGY_LABEL[s.strategy], s.accuracy));
   const acc = input.shared.accuracy;
   const refs = [
@@ -659,7 +659,7 @@ export function selectionPullsSpec(input: SelectionChartInput, theme: ChartTheme
             field: 'source',
             type: 'nominal',
             scale: { domain: names, range: names.map((_, k) => palette[k % palette.length]) },
-            legend: { orient: 'bottom', title: 'source', columns: 1, labelLimit: 480 },
+            legend: { orient: 'right', title: 'source', labelLimit: 360 },
           },
           tooltip: [
             { field: 'strategy', title: 'strategy' },

@@ -147,8 +147,10 @@ export class SelectionPanel implements vscode.Disposable {
     return path.basename(this.resultPath).replace(/(\.select)?\.json$/, '');
   }
 
+  /** Exports are proposed next to the sources (the folder holding `.overlap/`), not beside the results file itself. */
   private save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
-    return saveWithDialog(path.join(path.dirname(this.resultPath), name), filters, bytes);
+    const dir = path.dirname(this.resultPath);
+    return saveWithDialog(path.join(path.basename(dir) === '.overlap' ? path.dirname(dir) : dir, name), filters, bytes);
   }
 }
 

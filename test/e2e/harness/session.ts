@@ -273,8 +273,17 @@ export class VSCode {
     const input = this.page.locator(QUICK_INPUT_BOX);
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
     if (type) {
+      // Multi-step inputs reuse one widget: wait until the step we answer has gone (another title, an empty box
+      // or no widget), or the next answer lands in this step under load.
+      const title = async () => (await this.page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => null)) ?? '';
+      const before = await title();
       await input.fill(label);
       await this.page.keyboard.press('Enter');
+      await retry(`quick input step "${before}" answered`, async () => {
+        if (!(await input.isVisible().catch(() => false))) return true;
+        if ((await title()) !== before) return true;
+        return (await input.inputValue().catch(() => '')) === '' ? true : undefined;
+      }, { timeoutMs: 10_000 }).catch(() => undefined);
       return;
     }
     await retry(`answerQuickInput("${label}")`, async () => {
