@@ -291,6 +291,12 @@ export async function runSelection(
   const opts: SelectionOptions = { ...DEFAULT_SELECTION_OPTIONS, ...options };
   if (!Number.isInteger(opts.evalEvery) || opts.evalEvery < 1) throw new InputError(`evalEvery must be a positive integer, got ${opts.evalEvery}`);
   validateSetup(setup);
+  const alignNotes: string[] = [];
+  if (opts.align === 'residual' && setup.sources[0].weak.kind !== 'activations') {
+    // As in runAnalysis: the residual detector needs weak activations; votes and probability columns have none.
+    opts.align = 'dot-max';
+    alignNotes.push('the weak side has no activations (votes or probabilities): detection uses dot-max instead of residual');
+  }
   const C = setup.numClasses;
   const densities = setup.sources.map((s) =>
     s.membership ? membershipDensity(s.membership) : s.trueOverlapDensity ?? null,
@@ -365,7 +371,7 @@ export async function runSelection(
     detectedPoolDensity: poolDensities[k],
     densityFrom: s.membership ? 'ground-truth' : s.trueOverlapDensity !== undefined ? s.densityFrom ?? 'detected' : null,
   }));
-  const warnings = [...(meta.warnings ?? []), ...(setup.notes ?? []), ...plan.adjustments];
+  const warnings = [...(meta.warnings ?? []), ...(setup.notes ?? []), ...plan.adjustments, ...alignNotes];
   const fallbacks = runs.reduce((a, r) => a + r.rounds.filter((x) => x.batch.fallback).length, 0);
   if (fallbacks > 0) {
     warnings.push(
