@@ -108,6 +108,19 @@ function headRecords(format: Exclude<DatasetFormat, 'parquet'>, head: Uint8Array
   const splitter = new LineSplitter(policy.file);
   // A head cut mid-file ends in a partial line (maybe mid-character), so only its complete lines are parsed.
   const cut = size > head.length ? head.subarray(0, head.lastIndexOf(0x0a) + 1) : head;
+  if (cut.length === 0 && (format === 'json' || format === 'wrench')) {
+    // Compact JSON on one long line: the members complete within the head still count. Cut before any
+    // multi-byte character and stop at the first error, which is where the head ends mid-member.
+    let end = head.length;
+    while (end > 0 && head[end - 1] >= 0x80) end--;
+    try {
+      parser.pushLines(splitter.push(head.subarray(0, end)));
+      parser.pushLines(splitter.end());
+    } catch {
+      // the head ended inside a member
+    }
+    return records;
+  }
   parser.pushLines(splitter.push(cut));
   if (size <= head.length) parser.pushLines(splitter.end());
   parser.end();
