@@ -7,7 +7,7 @@ import type { WeakSide } from '../core/experiment/protocol';
 import { halvesWithTest, randomThirds } from '../core/experiment/split';
 import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
-import { selectRows, type Matrix } from '../core/linalg/matrix';
+import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
 import { ActivationCache, encodeWithCache } from '../inference/cache';
@@ -285,24 +285,11 @@ function concatRows(parts: Matrix[]): Matrix<Float32Array> {
   if (parts.length === 1 && parts[0].data instanceof Float32Array) return parts[0] as Matrix<Float32Array>;
   const cols = parts[0].cols;
   for (const p of parts) if (p.cols !== cols) throw new InputError(`activation widths differ (${p.cols} vs ${cols})`);
-  const rows = parts.reduce((a, p) => a + p.rows, 0);
-  const data = new Float32Array(rows * cols);
-  let off = 0;
-  for (const p of parts) {
-    data.set(p.data, off);
-    off += p.data.length;
-  }
-  return { rows, cols, data };
+  return stackRows(parts);
 }
 
 function concatFloat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatArrays(parts, Float64Array);
 }
 
 /** The execution provider that ran; when every activation came from the cache or from files, none did. */

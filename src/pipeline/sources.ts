@@ -15,7 +15,7 @@ import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import { pickRows, type WeakSide } from '../core/experiment/protocol';
 import { indicesOf, randomThirds, TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
-import { selectRows, type Matrix } from '../core/linalg/matrix';
+import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo } from '../core/report/schema';
 import { detectedReferenceSetup, syntheticReferenceSetup, type DetectedReferenceInput } from '../core/select/reference';
 import type { PlanRequest } from '../core/select/plan';
@@ -257,36 +257,8 @@ interface Part {
   split: Uint8Array;
 }
 
-function stack(parts: Matrix[], cols: number): Matrix<Float32Array> {
-  const rows = parts.reduce((s, p) => s + p.rows, 0);
-  const data = new Float32Array(rows * cols);
-  let off = 0;
-  for (const p of parts) {
-    data.set(p.data, off);
-    off += p.data.length;
-  }
-  return { rows, cols, data };
-}
 
-function concatInt(parts: Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
-function concatFloat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefined, notes: string[]): SelectionSetup {
   const sources: SelectionSource[] = [];
@@ -328,11 +300,11 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
   const weakCols = activations ? (first.weak as { acts: Matrix }).acts.cols : 0;
   return {
     sources,
-    weakTrain: activations ? { weak: stack(wtWeak, weakCols), labels: concatInt(wtLabels) } : undefined,
+    weakTrain: activations ? { weak: stackRows(wtWeak, weakCols), labels: concatArrays(wtLabels, Int32Array) } : undefined,
     test: {
-      strong: stack(teStrong, first.strong.cols),
-      weak: activations ? { kind: 'activations', acts: stack(teWeakActs, weakCols) } : { kind: 'probabilities', probs: concatFloat(teWeakProbs) },
-      labels: concatInt(teLabels),
+      strong: stackRows(teStrong, first.strong.cols),
+      weak: activations ? { kind: 'activations', acts: stackRows(teWeakActs, weakCols) } : { kind: 'probabilities', probs: concatArrays(teWeakProbs, Float64Array) },
+      labels: concatArrays(teLabels, Int32Array),
     },
     numClasses: C,
     labelNames,

@@ -41,3 +41,31 @@ export function concatRows<T extends Float32Array | Float64Array>(a: Matrix<T>, 
   out.set(b.data.subarray(0, b.rows * cols), a.rows * cols);
   return { rows: a.rows + b.rows, cols, data: out };
 }
+
+/** Stacks the rows of matrices of one width into one Float32 matrix (`cols` gives the width when there are none). */
+export function stackRows(parts: readonly Matrix[], cols: number = parts[0]?.cols ?? 0): Matrix<Float32Array> {
+  for (const p of parts) {
+    if (p.cols !== cols) throw new Error(`stackRows: ${p.cols} columns and ${cols} columns`);
+  }
+  const rows = parts.reduce((a, p) => a + p.rows, 0);
+  const data = new Float32Array(rows * cols);
+  let off = 0;
+  for (const p of parts) {
+    data.set(p.data, off);
+    off += p.data.length;
+  }
+  return { rows, cols, data };
+}
+
+type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+/** Concatenates typed arrays of one kind. */
+export function concatArrays<T extends TypedArray>(parts: readonly T[], Ctor: { new (n: number): T }): T {
+  const out = new Ctor(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p as never, off);
+    off += p.length;
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import { HARD, OVERLAP, type AlignMode, type AlignmentKernel, type HardRule } fr
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
 import { pickRows, type WeakSide } from '../experiment/protocol';
-import { selectRows, type Matrix } from '../linalg/matrix';
+import { concatArrays, selectRows, stackRows, type Matrix } from '../linalg/matrix';
 import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilities, type Probe } from '../probe';
 import { Rng } from '../random/rng';
 import type { EncoderInfo } from '../report/schema';
@@ -331,7 +331,7 @@ export async function runSelection(
   progress('reference probes', 0.02);
   const poolStrong = stackRows(setup.sources.map((s) => s.strong));
   const poolLabels = Int32Array.from(setup.sources.flatMap((s) => Array.from(s.labels)));
-  const poolTargets = concatFloat64(shared.targets);
+  const poolTargets = concatArrays(shared.targets, Float64Array);
   const strongAcc = scoreProbe(poolStrong, oneHot(poolLabels, C), shared, { ...opts, w2sC: null }, hooks.signal);
   const w2sAll = scoreProbe(poolStrong, poolTargets, shared, opts, hooks.signal);
   // Each pool's density as a one-shot detection on the whole pool sees it: a reference number, not used by UCB.
@@ -409,25 +409,4 @@ export async function runSelection(
   };
 }
 
-/** Rows of all matrices (same width) stacked into one Float32 matrix. */
-function stackRows(parts: Matrix[]): Matrix<Float32Array> {
-  const cols = parts[0].cols;
-  const rows = parts.reduce((s, p) => s + p.rows, 0);
-  const data = new Float32Array(rows * cols);
-  let off = 0;
-  for (const p of parts) {
-    data.set(p.data, off);
-    off += p.data.length;
-  }
-  return { rows, cols, data };
-}
 
-function concatFloat64(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
