@@ -10,20 +10,28 @@ import {
 } from '../../../src/core/probe';
 import { alternating, CANCEL_WITHIN_MS, cancelAfter, gaussian, isCancelled } from './helpers';
 
-const N = 1500;
-const D = 2048;
+// Large enough that a fit outlasts the 400 ms abort even on a quiet machine with the WASM SIMD kernels.
+const N = 3000;
+const D = 4096;
 const labels = alternating(N);
 const x = gaussian(N, D, labels, 0.02, 11);
 const y = Float64Array.from(labels);
 /** A fit of about 150 iterations (seconds here): more dimensions than rows, almost no penalty, a tight tolerance. */
 const slow = { l2: 1e-9, gradTol: 1e-14, maxIter: 5000 };
 
-/** The logistic objective with a count of every evaluation (full or along a search line). */
+/** Busy-waits `ms` so that a fit has a floor on its duration whatever the machine's speed. */
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+/** The logistic objective with a count of every evaluation (full or along a search line), each at least 3 ms. */
 function counting(inner: LogisticObjective): DifferentiableObjective & { evaluations: number } {
   const obj = {
     evaluations: 0,
     dim: inner.dim,
     evaluate(w: Float64Array, g: Float64Array) {
+      spin(3);
       obj.evaluations++;
       return inner.evaluate(w, g);
     },
@@ -31,10 +39,12 @@ function counting(inner: LogisticObjective): DifferentiableObjective & { evaluat
       const lf = inner.line(w, d);
       return {
         phi(t: number, slope: Float64Array) {
+          spin(3);
           obj.evaluations++;
           return lf.phi(t, slope);
         },
         gradientAt(t: number, g: Float64Array) {
+          spin(3);
           obj.evaluations++;
           return lf.gradientAt(t, g);
         },
