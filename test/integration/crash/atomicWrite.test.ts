@@ -138,7 +138,7 @@ describe('atomic result writes under SIGKILL', () => {
     let version = 0;
     let torn = 0;
     let kills = 0;
-    for (; kills < 20 && torn === 0; kills++) {
+    for (; kills < 200 && torn === 0; kills++) {
       const { acked } = await killRun(version, 'naive', Math.random() * MAX_DELAY_MS);
       try {
         const v = versionOf(await loadResult(target));
@@ -149,7 +149,7 @@ describe('atomic result writes under SIGKILL', () => {
         version = acked;
       }
     }
-    process.stdout.write(`crash test control: in-place writes: ${torn > 0 ? `a torn file after ${kills} kills` : 'no torn file in 20 kills'}\n`);
+    process.stdout.write(`crash test control: in-place writes: ${torn > 0 ? `a torn file after ${kills} kills` : 'no torn file in 200 kills'}\n`);
     expect(torn).toBeGreaterThan(0);
   });
 });
