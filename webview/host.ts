@@ -112,18 +112,7 @@ export function standaloneHost(result: AnalysisResult, texts: (string | null)[] 
       else flagged.delete(index);
       return { flagged: [...flagged] };
     },
-    exportChart: ({ chart, format, data }) => {
-      const name = `${base}.${chart}.${format}`;
-      download(name, data, format === 'svg' ? 'image/svg+xml' : 'image/png');
-      return { path: name };
-    },
-    exportReport: ({ format }) => {
-      // The page is the HTML report already; only the results JSON is offered.
-      if (format === 'html') return { path: null };
-      const name = `${base}.result.json`;
-      download(name, JSON.stringify(result, null, 1), 'application/json');
-      return { path: name };
-    },
+    ...downloadExports(base, '.result.json', result),
   };
   return inPageHost(handlers);
 }
@@ -134,17 +123,7 @@ export function standaloneSelectionHost(result: SelectionResult): SelectionHost 
   const handlers: Handlers<SelectionRequestMap> = {
     ready: () => toSelectionInit(result, ''),
     openSource: () => ({ opened: false }),
-    exportChart: ({ chart, format, data }) => {
-      const name = `${base}.${chart}.${format}`;
-      download(name, data, format === 'svg' ? 'image/svg+xml' : 'image/png');
-      return { path: name };
-    },
-    exportReport: ({ format }) => {
-      if (format === 'html') return { path: null };
-      const name = `${base}.select.json`;
-      download(name, JSON.stringify(result, null, 1), 'application/json');
-      return { path: name };
-    },
+    ...downloadExports(base, '.select.json', result),
   };
   return inPageHost(handlers);
 }
@@ -152,4 +131,24 @@ export function standaloneSelectionHost(result: SelectionResult): SelectionHost 
 function selectionBaseName(result: SelectionResult): string {
   const first = result.sources[0];
   return ((first?.path ?? first?.name ?? 'selection').split(/[\\/]/).pop() ?? 'selection').replace(/[^\w.+-]+/g, '_');
+}
+
+/**
+ * Exports of a standalone HTML report become browser downloads: each chart as SVG/PNG and the result as JSON. The
+ * page is the HTML report already, so an HTML export has nothing to write.
+ */
+function downloadExports(base: string, jsonSuffix: string, result: unknown) {
+  return {
+    exportChart: ({ chart, format, data }: { chart: string; format: 'svg' | 'png'; data: string | Uint8Array }) => {
+      const name = `${base}.${chart}.${format}`;
+      download(name, data, format === 'svg' ? 'image/svg+xml' : 'image/png');
+      return { path: name };
+    },
+    exportReport: ({ format }: { format: 'json' | 'html' }) => {
+      if (format === 'html') return { path: null };
+      const name = `${base}${jsonSuffix}`;
+      download(name, JSON.stringify(result, null, 1), 'application/json');
+      return { path: name };
+    },
+  };
 }

@@ -8,7 +8,9 @@ import { writeResult } from '../pipeline/results';
 import type { ModelSpec, PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
-import { ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, intOption, parse, parseModelSpec } from './options';
+import {
+  ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
+} from './options';
 import { stderrProgress } from './progress';
 
 const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overlap detection, mixing curve, regime)
@@ -40,8 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       ...ANALYSIS_FLAGS,
       weak: { type: 'string' }, strong: { type: 'string' }, 'test-file': { type: 'string' },
-      'text-field': { type: 'string' }, 'label-field': { type: 'string' }, 'weak-labels-field': { type: 'string' },
-      'split-field': { type: 'string' },
+      ...FIELD_FLAGS,
       device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
       'weak-acts': { type: 'string' }, 'strong-acts': { type: 'string' }, labels: { type: 'string' },
       split: { type: 'string' }, membership: { type: 'string' },
@@ -72,12 +73,7 @@ export async function run(argv: string[]): Promise<number> {
       weak: values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec),
       strong: values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec),
       testFile: values['test-file'],
-      fields: {
-        ...(values['text-field'] ? { text: values['text-field'] } : {}),
-        ...(values['label-field'] ? { label: values['label-field'] } : {}),
-        ...(values['weak-labels-field'] ? { weakLabels: values['weak-labels-field'] } : {}),
-        ...(values['split-field'] ? { split: values['split-field'] } : {}),
-      },
+      fields: fieldOverridesFrom(values),
       analysis,
       device: deviceFrom(values),
       threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,

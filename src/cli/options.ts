@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { AnalysisOptions } from '../core/experiment/analyze';
 import type { AlignMode, HardRule } from '../core/detect/types';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
+import type { FieldMap } from '../core/data/types';
 import { UsageError } from './errors';
 
 /** parseArgs option table for the analysis options shared by `analyze`, `select` and `demo`. */
@@ -122,6 +123,24 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
       return { kind: 'probabilities', field: arg };
   }
   throw new UsageError(`${flag} "${raw}" is not a ${side} model spec (see --help)`);
+}
+
+/** parseArgs option table for the field overrides shared by `analyze` and `select`. */
+export const FIELD_FLAGS = {
+  'text-field': { type: 'string' },
+  'label-field': { type: 'string' },
+  'weak-labels-field': { type: 'string' },
+  'split-field': { type: 'string' },
+} as const;
+
+/** The field overrides given on the command line (the readers detect the rest). */
+export function fieldOverridesFrom(values: Values): FieldMap {
+  const out: FieldMap = {};
+  if (values['text-field']) out.text = values['text-field'];
+  if (values['label-field']) out.label = values['label-field'];
+  if (values['weak-labels-field']) out.weakLabels = values['weak-labels-field'];
+  if (values['split-field']) out.split = values['split-field'];
+  return out;
 }
 
 /** Flags are strings; boolean flags read as a truthy value when given. */

@@ -9,7 +9,9 @@ import type { InferenceService } from '../inference/types';
 import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
 import type { ModelSpec } from '../pipeline/types';
 import { UsageError } from './errors';
-import { ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, intOption, parse, parseModelSpec } from './options';
+import {
+  ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
+} from './options';
 import { stderrProgress } from './progress';
 
 const HELP = `overlap-density select: choose among data sources by their overlap density (UCB, the paper's Algorithm 1)
@@ -95,8 +97,7 @@ export async function run(argv: string[]): Promise<number> {
       'eval-every': { type: 'string' }, 'split-by': { type: 'string' }, reference: { type: 'string' }, shares: { type: 'string' },
       'n-overlap': { type: 'string' }, 'n-nonoverlap': { type: 'string' }, augment: { type: 'string' }, 'w2s-c': { type: 'string' },
       weak: { type: 'string' }, strong: { type: 'string' },
-      'text-field': { type: 'string' }, 'label-field': { type: 'string' }, 'weak-labels-field': { type: 'string' },
-      'split-field': { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+      ...FIELD_FLAGS, device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
       out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -167,12 +168,7 @@ export async function run(argv: string[]): Promise<number> {
       positionals,
       {
         weak, strong, cacheDir: values['cache-dir'],
-        fields: {
-          ...(values['text-field'] ? { text: values['text-field'] } : {}),
-          ...(values['label-field'] ? { label: values['label-field'] } : {}),
-          ...(values['weak-labels-field'] ? { weakLabels: values['weak-labels-field'] } : {}),
-          ...(values['split-field'] ? { split: values['split-field'] } : {}),
-        },
+        fields: fieldOverridesFrom(values),
         splitBy,
         reference,
         shares,

@@ -9,7 +9,7 @@
  */
 import { tsAlignmentKernel } from '../detect/alignKernel';
 import { detectOverlap, type DetectionHistory } from '../detect/detect';
-import { HARD, OVERLAP, type AlignMode, type AlignmentKernel, type HardRule } from '../detect/types';
+import { HARD, OVERLAP, type AlignmentKernel } from '../detect/types';
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
 import { pickRows, type WeakSide } from '../experiment/protocol';
@@ -28,29 +28,9 @@ import {
 import { membershipDensity, validateSetup, type SelectionSetup } from './setup';
 import { summarize } from './summary';
 
-export interface SelectionOptions {
-  hardRule: HardRule;
-  align: AlignMode;
-  jump: number;
-  /** W2S training targets: the weak probabilities (soft, as the reference) or their argmax. */
-  pseudo: 'soft' | 'hard';
-  l2: number;
-  /**
-   * When set, W2S probes use scikit-learn's C instead of l2: l2 = 1 / (2 C n) for n training rows (the paper's
-   * synthetic experiment uses C = 0.01, a penalty that weakens as points are collected).
-   */
-  w2sC: number | null;
-  /** Score the W2S probes every k rounds and at the last round (1 = every round, as the reference). */
-  evalEvery: number;
-  /**
-   * Augmented detection: "hard" adds earlier rounds' hard-only rows to the hard set and takes t2 over the batch
-   * (the reference bandit code); "hard+rest" also takes t2 over the earlier non-hard rows' scores (METHOD.md
-   * section 2's description), which steadies t2 when batches are small.
-   */
-  augment: 'hard' | 'hard+rest';
-  /** Keep the earlier rows' stage-2 scores and raise them with new hard rows (same numbers, less work); false rescores. */
-  incremental: boolean;
-}
+import type { SelectionOptions } from './schema';
+
+export type { SelectionOptions };
 
 export const DEFAULT_SELECTION_OPTIONS: SelectionOptions = {
   hardRule: 'segment',

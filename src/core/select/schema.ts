@@ -172,18 +172,8 @@ export interface SelectionResult {
   numClasses: number;
   labelNames?: string[];
   encoders: { weak: EncoderInfo; strong: EncoderInfo };
-  options: {
-    hardRule: HardRule;
-    align: AlignMode;
-    jump: number;
-    pseudo: 'soft' | 'hard';
-    l2: number;
-    /** scikit-learn C of the W2S probes (l2 = 1 / (2 C n)), or null when they use l2. */
-    w2sC: number | null;
-    evalEvery: number;
-    /** "hard": earlier hard-only rows join the hard set (reference code); "hard+rest": t2 also over earlier non-hard rows. */
-    augment: 'hard' | 'hard+rest';
-  };
+  /** The run's options (the incremental-scoring switch changes no number, so it is not recorded). */
+  options: Omit<SelectionOptions, 'incremental'>;
   /** Shared sets: the weak probe is trained once on weak-train; every W2S probe is scored on test. */
   shared: { weakTrainRows: number; testRows: number; accuracy: { weak: number; strong: number; w2sAllPools: number } };
   runs: StrategyRun[];
@@ -191,4 +181,28 @@ export interface SelectionResult {
   warnings: string[];
   device: string;
   timings: Record<string, number>;
+}
+
+export interface SelectionOptions {
+  hardRule: HardRule;
+  align: AlignMode;
+  jump: number;
+  /** W2S training targets: the weak probabilities (soft, as the reference) or their argmax. */
+  pseudo: 'soft' | 'hard';
+  l2: number;
+  /**
+   * When set, W2S probes use scikit-learn's C instead of l2: l2 = 1 / (2 C n) for n training rows (the paper's
+   * synthetic experiment uses C = 0.01, a penalty that weakens as points are collected).
+   */
+  w2sC: number | null;
+  /** Score the W2S probes every k rounds and at the last round (1 = every round, as the reference). */
+  evalEvery: number;
+  /**
+   * Augmented detection: "hard" adds earlier rounds' hard-only rows to the hard set and takes t2 over the batch
+   * (the reference bandit code); "hard+rest" also takes t2 over the earlier non-hard rows' scores (METHOD.md
+   * section 2's description), which steadies t2 when batches are small.
+   */
+  augment: 'hard' | 'hard+rest';
+  /** Keep the earlier rows' stage-2 scores and raise them with new hard rows (same numbers, less work); false rescores. */
+  incremental: boolean;
 }
