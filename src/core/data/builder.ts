@@ -1,9 +1,10 @@
 import { FieldValueError, toNumberArray, toProbs, toSplit, toText, toWeakLabels } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
-import { detectFields, getField } from './fields';
-import { LabelNormalizer, type RawLabel } from './labels';
+import { detectFields, getField, textFieldsOf, type FieldDetection } from './fields';
+import type { HeaderDecision } from './formats/csv';
+import { LabelNormalizer, type PresetClassNames, type RawLabel } from './labels';
 import type { RawRecord } from './records';
-import type { Dataset, DatasetFormat, DatasetRow, FieldMap } from './types';
+import { TEXT_JOIN, type Dataset, type DatasetFormat, type DatasetRow, type FieldMap, type ReadSummary } from './types';
 
 /** Rows buffered before the field mapping is chosen; enough to see past a few missing values. */
 const DETECTION_SAMPLE = 100;
@@ -14,8 +15,8 @@ const VECTOR_ROLES: VectorRole[] = ['weakLabels', 'weakActs', 'strongActs', 'wea
 export interface BuilderOptions {
   path?: string;
   fields?: FieldMap;
-  /** Class names by id from outside the rows (a label.json beside a WRENCH file). */
-  labelNames?: string[];
+  /** Class names by id from outside the rows (an option, a label.json or classes.txt beside the file). */
+  classNames?: PresetClassNames;
 }
 
 /**
@@ -26,7 +27,12 @@ export class DatasetBuilder {
   private readonly rows: DatasetRow[] = [];
   private pending: RawRecord[] = [];
   private fields?: FieldMap;
+  private detection?: FieldDetection;
+  private textFields: string[] = [];
   private labels?: LabelNormalizer;
+  private rowsRead = 0;
+  /** Set by the caller once a CSV/TSV parser has decided about the first row. */
+  header?: HeaderDecision;
   private readonly widths = new Map<VectorRole, { width: number; line: number }>();
 
   constructor(
@@ -40,6 +46,7 @@ export class DatasetBuilder {
   }
 
   add(record: RawRecord): void {
+    this.rowsRead++;
     if (this.fields) {
       this.convert(record);
       return;
@@ -54,24 +61,44 @@ export class DatasetBuilder {
       const skipped = this.policy.skippedRows > 0 ? ` (${this.policy.skippedRows} malformed rows were skipped)` : '';
       throw this.policy.fatal(`no rows: the file holds no data rows${skipped}`);
     }
-    const { labelNames, numClasses } = this.labels!.finish(this.policy);
+    const labels = this.labels!.finish(this.policy, this.rows);
+    const preset = this.options.classNames;
+    const read: ReadSummary = {
+      format: this.format,
+      ...(this.header ? { header: this.header } : {}),
+      textFields: this.textFields,
+      ...(this.textFields.length > 1 ? { textJoin: TEXT_JOIN } : {}),
+      unusedTextFields: this.detection?.unusedText ?? [],
+      ...(this.fields!.label ? { labelField: this.fields!.label } : {}),
+      how: this.detection?.how ?? {},
+      ...(preset ? { classNamesFrom: { source: preset.source, ...(preset.file ? { file: preset.file } : {}) } } : labels.labelNames && labels.values.every((v) => typeof v === 'string') ? { classNamesFrom: { source: 'data' as const } } : {}),
+      rowsRead: this.rowsRead + this.policy.skippedRows,
+      skipped: this.policy.skippedRows,
+      skippedExamples: this.policy.warnings.filter((w) => w.message.endsWith('(row skipped)')).slice(0, 5).map((w) => ({ ...(w.line !== undefined ? { line: w.line } : {}), message: w.message })),
+      unlabelled: this.rows.filter((r) => r.label === null).length,
+    };
     return {
       path: this.options.path,
       format: this.format,
       rows: this.rows,
       fields: this.fields!,
-      labelNames,
-      numClasses,
+      labelNames: labels.labelNames,
+      numClasses: labels.numClasses,
+      classes: labels.classes,
+      read,
       warnings: this.policy.finalWarnings(),
     };
   }
 
   private flushPending(): void {
     if (this.fields) return;
-    const { fields, missing, available } = detectFields(
+    const detection = detectFields(
       this.pending.map((r) => r.fields),
       this.options.fields,
     );
+    const { fields, missing, available } = detection;
+    this.detection = detection;
+    this.textFields = textFieldsOf(fields);
     if (missing.length > 0 && this.pending.length > 0) {
       const named = missing.map((m) => `"${m.name}" (for ${m.role})`).join(', ');
       throw this.policy.fatal(`field ${named} is not in the data; its fields are: ${available.join(', ')}`, this.pending[0].line);
@@ -80,7 +107,7 @@ export class DatasetBuilder {
       this.policy.warn(`no text or activation field found; its fields are: ${available.join(', ')}`);
     }
     this.fields = fields;
-    this.labels = new LabelNormalizer(fields.label ?? 'label', this.options.labelNames);
+    this.labels = new LabelNormalizer(fields.label ?? 'label', this.options.classNames);
     const pending = this.pending;
     this.pending = [];
     for (const r of pending) this.convert(r);
@@ -94,7 +121,8 @@ export class DatasetBuilder {
     try {
       label = f.label ? this.labels!.read(getField(raw, f.label)) : null;
       row = { index: this.rows.length, line: record.line, endLine: record.endLine, label: null, fields: raw };
-      if (f.text) row.text = toText(getField(raw, f.text), f.text);
+      if (this.textFields.length === 1) row.text = toText(getField(raw, this.textFields[0]), this.textFields[0]);
+      else if (this.textFields.length > 1) row.text = joinTexts(raw, this.textFields);
       if (f.weakLabels) row.weakLabels = toWeakLabels(getField(raw, f.weakLabels), f.weakLabels);
       if (f.weakActs) row.weakActs = toNumberArray(getField(raw, f.weakActs), f.weakActs);
       if (f.strongActs) row.strongActs = toNumberArray(getField(raw, f.strongActs), f.strongActs);
@@ -125,4 +153,14 @@ export class DatasetBuilder {
       }
     }
   }
+}
+
+/** Several text fields make one text: the present, non-empty ones joined with TEXT_JOIN; none present is no text. */
+function joinTexts(raw: Record<string, unknown>, names: string[]): string | undefined {
+  const parts: string[] = [];
+  for (const name of names) {
+    const t = toText(getField(raw, name), name);
+    if (t !== undefined && t.trim() !== '') parts.push(t);
+  }
+  return parts.length > 0 ? parts.join(TEXT_JOIN) : undefined;
 }

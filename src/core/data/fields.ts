@@ -4,8 +4,8 @@ type Role = keyof FieldMap;
 
 /** Field names tried in order for each role (case-insensitive); the first present in the data wins. */
 const CANDIDATES: Record<Role, string[]> = {
-  text: ['text', 'sentence', 'content', 'data.text'],
-  label: ['label', 'labels', 'y', 'target', 'class'],
+  text: ['text', 'sentence', 'content', 'data.text', 'review', 'document', 'body', 'question', 'tweet', 'comment'],
+  label: ['label', 'labels', 'y', 'target', 'class', 'category', 'sentiment', 'gold_label', 'class_index'],
   weakLabels: ['weak_labels'],
   weakActs: ['weak_acts', 'weak_activation', 'weak_activations'],
   strongActs: ['strong_acts', 'strong_activation', 'strong_activations'],
@@ -17,17 +17,27 @@ const ROLES = Object.keys(CANDIDATES) as Role[];
 
 /** A text column found by content rather than name must average at least this many characters ("a long string"). */
 const LONG_TEXT_CHARS = 20;
+/** A label column found by content: short tokens (no spaces, at most this long) ... */
+const LABEL_TOKEN_CHARS = 40;
+/** ... seen in at least this many sample rows, with few distinct values (see findLabelByContent). */
+const LABEL_MIN_SAMPLE = 4;
 
 /** Reads a field by name; a dotted name reaches into nested objects (`data.text`) unless the dot is part of a key. */
 export function getField(record: Record<string, unknown>, path: string): unknown {
-  if (path in record) return record[path];
+  if (Object.hasOwn(record, path)) return record[path];
   if (!path.includes('.')) return undefined;
   let v: unknown = record;
   for (const part of path.split('.')) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || !Object.hasOwn(v, part)) return undefined;
     v = (v as Record<string, unknown>)[part];
   }
   return v;
+}
+
+/** The text field(s) of a field map as a list. */
+export function textFieldsOf(fields: FieldMap): string[] {
+  const t = fields.text;
+  return t === undefined ? [] : Array.isArray(t) ? t : [t];
 }
 
 /** The field paths present in the records: top-level keys and the keys of nested objects one level down. */
@@ -44,29 +54,41 @@ export function fieldPaths(records: readonly Record<string, unknown>[]): string[
   return [...paths];
 }
 
+export interface FieldDetection {
+  fields: FieldMap;
+  missing: { role: Role; name: string }[];
+  available: string[];
+  /** How the text and label were chosen. */
+  how: Partial<Record<'text' | 'label', 'name' | 'content' | 'option'>>;
+  /** Text-like fields left unused (shown so the choice is visible). */
+  unusedText: string[];
+}
+
 /**
  * Chooses which field holds what, from a sample of records. Explicit entries in `overrides` win; an override set to
- * the empty string turns that role off. Returns the map and the overrides that name no field in the sample.
+ * the empty string turns that role off. By name first (CANDIDATES); failing that, by content: the label is the first
+ * column of short tokens with few distinct values (at most half the sample), the text is every column of long
+ * non-numeric strings (joined in column order: a title and a description), or the longest string column.
  */
-export function detectFields(
-  records: readonly Record<string, unknown>[],
-  overrides: FieldMap = {},
-): { fields: FieldMap; missing: { role: Role; name: string }[]; available: string[] } {
+export function detectFields(records: readonly Record<string, unknown>[], overrides: FieldMap = {}): FieldDetection {
   const available = fieldPaths(records);
   const byLower = new Map<string, string>();
   for (const p of available) if (!byLower.has(p.toLowerCase())) byLower.set(p.toLowerCase(), p);
 
   const fields: FieldMap = {};
+  const how: FieldDetection['how'] = {};
   const missing: { role: Role; name: string }[] = [];
   const used = new Set<string>();
   for (const role of ROLES) {
     const explicit = overrides[role];
     if (explicit === undefined) continue;
-    if (explicit === '') continue;
-    fields[role] = explicit;
-    used.add(explicit);
-    if (!available.includes(explicit) && !records.some((r) => getField(r, explicit) !== undefined)) {
-      missing.push({ role, name: explicit });
+    const names = (Array.isArray(explicit) ? explicit : [explicit]).filter((n) => n !== '');
+    if (names.length === 0) continue;
+    fields[role] = (role === 'text' && names.length > 1 ? names : names[0]) as string;
+    if (role === 'text' || role === 'label') how[role] = 'option';
+    for (const name of names) {
+      used.add(name);
+      if (!available.includes(name) && !records.some((r) => getField(r, name) !== undefined)) missing.push({ role, name });
     }
   }
   for (const role of ROLES) {
@@ -77,23 +99,42 @@ export function detectFields(
       // `labels` is sometimes a multi-label list; a class id must be a scalar.
       if (role === 'label' && records.some((r) => Array.isArray(getField(r, actual)))) continue;
       fields[role] = actual;
+      if (role === 'text' || role === 'label') how[role] = 'name';
       used.add(actual);
       break;
     }
   }
-  if (overrides.text === undefined && fields.text === undefined) {
-    const found = findTextByContent(records, available, used);
-    if (found !== undefined) fields.text = found;
+  const textual = textualColumns(records, available);
+  if (overrides.label === undefined && fields.label === undefined) {
+    const found = findLabelByContent(records, available, used);
+    if (found !== undefined) {
+      fields.label = found;
+      how.label = 'content';
+      used.add(found);
+    }
   }
-  return { fields, missing, available };
+  if (overrides.text === undefined && fields.text === undefined) {
+    const long = textual.filter((c) => c.mean >= LONG_TEXT_CHARS && !used.has(c.path)).map((c) => c.path);
+    const found = long.length > 0 ? long : longestString(textual, used);
+    if (found.length > 0) {
+      fields.text = found.length === 1 ? found[0] : found;
+      how.text = 'content';
+      for (const f of found) used.add(f);
+    }
+  }
+  const unusedText = textual.filter((c) => c.mean >= LONG_TEXT_CHARS && !used.has(c.path)).map((c) => c.path);
+  return { fields, missing, available, how, unusedText };
 }
 
-/** The first column of long, non-numeric strings; failing that, the string column with the longest values. */
-function findTextByContent(records: readonly Record<string, unknown>[], paths: string[], used: Set<string>): string | undefined {
-  let best: string | undefined;
-  let bestLength = 0;
+interface TextualColumn {
+  path: string;
+  mean: number;
+}
+
+/** Columns whose present values are all non-numeric strings, with their mean length, in column order. */
+function textualColumns(records: readonly Record<string, unknown>[], paths: string[]): TextualColumn[] {
+  const out: TextualColumn[] = [];
   for (const path of paths) {
-    if (used.has(path)) continue;
     let total = 0;
     let count = 0;
     let textual = true;
@@ -107,15 +148,53 @@ function findTextByContent(records: readonly Record<string, unknown>[], paths: s
       total += v.length;
       count++;
     }
-    if (!textual || count === 0) continue;
-    const mean = total / count;
-    if (mean >= LONG_TEXT_CHARS) return path;
-    if (mean > bestLength) {
-      best = path;
-      bestLength = mean;
-    }
+    if (textual && count > 0) out.push({ path, mean: total / count });
   }
-  return best;
+  return out;
+}
+
+function longestString(columns: TextualColumn[], used: Set<string>): string[] {
+  let best: TextualColumn | undefined;
+  for (const c of columns) if (!used.has(c.path) && (!best || c.mean > best.mean)) best = c;
+  return best ? [best.path] : [];
+}
+
+/** The first column of class-like values: integers or short tokens, present in most rows, few distinct values. */
+function findLabelByContent(records: readonly Record<string, unknown>[], paths: string[], used: Set<string>): string | undefined {
+  for (const path of paths) {
+    if (used.has(path)) continue;
+    const distinct = new Set<string>();
+    let present = 0;
+    let ok = true;
+    for (const r of records) {
+      const v = getField(r, path);
+      if (v === undefined || v === null || v === '') continue;
+      let key: string;
+      if (typeof v === 'number' || typeof v === 'bigint') {
+        if (!Number.isInteger(Number(v))) ok = false;
+        key = String(v);
+      } else if (typeof v === 'string') {
+        const t = v.trim();
+        const x = Number(t);
+        if (t !== '' && Number.isFinite(x) && !Number.isInteger(x)) ok = false;
+        if (t.length > LABEL_TOKEN_CHARS || /\s/.test(t)) ok = false;
+        key = t;
+      } else if (typeof v === 'boolean') {
+        key = String(v);
+      } else {
+        ok = false;
+        key = '';
+      }
+      if (!ok) break;
+      distinct.add(key);
+      present++;
+    }
+    if (!ok || present < LABEL_MIN_SAMPLE || present * 2 < records.length) continue;
+    // Few distinct values: at most half the sample, or (a small sample) at least one repeat.
+    const few = distinct.size * 2 <= present || (present < 20 && distinct.size < present);
+    if (distinct.size >= 2 && few) return path;
+  }
+  return undefined;
 }
 
 function looksNumericOrArray(s: string): boolean {

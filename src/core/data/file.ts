@@ -8,11 +8,13 @@ import { InputError } from '../errors';
 import { DatasetBuilder } from './builder';
 import { detectFormat } from './detect';
 import { ErrorPolicy } from './errorPolicy';
-import { detectFields } from './fields';
+import { detectFields, getField, type FieldDetection } from './fields';
+import { CsvParser, type HeaderDecision } from './formats/csv';
 import { parquetColumnNames } from './formats/parquet';
 import { LineSplitter } from './lines';
-import { createRecordParser, parseParquet, unknownFormatError } from './parse';
-import type { Dataset, DatasetFormat, FieldMap, ReadOptions } from './types';
+import type { PresetClassNames } from './labels';
+import { createRecordParser, parseParquet, passHeaderDecision, unknownFormatError } from './parse';
+import type { Dataset, DatasetFormat, FieldMap, HeaderChoice, ReadOptions } from './types';
 
 /** How much of a file `sniffDataset` and format detection read. */
 const HEAD_BYTES = 64 * 1024;
@@ -28,6 +30,13 @@ export interface SniffResult {
   looksLikeDataset: boolean;
   /** Why it does not look like a dataset, for a tooltip. */
   reason?: string;
+  /** The fields in the head (what a column picker offers), how text and label were chosen, the header decision. */
+  available?: string[];
+  how?: FieldDetection['how'];
+  unusedText?: string[];
+  header?: HeaderDecision;
+  /** Sample values per field (first rows), for a picker's descriptions. */
+  samples?: Record<string, string>;
 }
 
 /**
@@ -54,9 +63,9 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
   }
 
   const policy = new ErrorPolicy(path, opts.lenient ?? false);
-  const labelNames = format === 'wrench' ? await readLabelJsonBeside(path, policy) : undefined;
-  const builder = new DatasetBuilder(format, policy, { path, fields: opts.fields, labelNames });
-  const parser = createRecordParser(format, policy, (r) => builder.add(r));
+  const classNames = await presetClassNames(path, format, opts, policy);
+  const builder = new DatasetBuilder(format, policy, { path, fields: opts.fields, ...(classNames ? { classNames } : {}) });
+  const parser = createRecordParser(format, policy, (r) => builder.add(r), false, opts.header);
   const splitter = new LineSplitter(path);
   let done = 0;
   try {
@@ -73,11 +82,55 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
   }
   parser.pushLines(splitter.end());
   parser.end();
+  passHeaderDecision(parser, builder);
   return builder.finish();
 }
 
+/** Largest classes.txt / label.json read (a list of class names, not data). */
+const CLASS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Class names by id: the option first; then a WRENCH label.json beside a WRENCH file; then a classes.txt beside any
+ * dataset file (one name per line, in id order: AG News, DBpedia, Yahoo Answers ship one).
+ */
+async function presetClassNames(path: string, format: DatasetFormat, opts: ReadOptions, policy: ErrorPolicy): Promise<PresetClassNames | undefined> {
+  if (opts.classNames && opts.classNames.length > 0) return { names: opts.classNames, source: 'option' };
+  if (format === 'wrench') {
+    const names = await readLabelJsonBeside(path, policy);
+    if (names) return { names, source: 'label.json', file: join(dirname(path), 'label.json') };
+  }
+  const classesPath = join(dirname(path), 'classes.txt');
+  const names = await readClassesTxt(classesPath, policy);
+  return names ? { names, source: 'classes.txt', file: classesPath } : undefined;
+}
+
+/** A classes.txt: one class name per line in id order; blank lines at the end are ignored. */
+async function readClassesTxt(file: string, policy: ErrorPolicy): Promise<string[] | undefined> {
+  let text: string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return undefined;
+    if (info.size > CLASS_FILE_BYTES) {
+      policy.warn(`ignored ${file}: larger than ${CLASS_FILE_BYTES / 1024} KB, not a list of class names`);
+      return undefined;
+    }
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const names = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
+  while (names.length > 0 && names[names.length - 1] === '') names.pop();
+  const bad = names.findIndex((n) => n === '');
+  if (names.length === 0 || bad >= 0 || new Set(names).size !== names.length) {
+    policy.warn(`ignored ${file}: expected one distinct, non-empty class name per line${bad >= 0 ? ` (line ${bad + 1} is empty)` : ''}`);
+    return undefined;
+  }
+  return names;
+}
+
 /** A cheap look at a file (its first 64 KB, or a Parquet footer) for listing dataset files. Never throws on content. */
-export async function sniffDataset(path: string): Promise<SniffResult> {
+export async function sniffDataset(path: string, opts: Pick<ReadOptions, 'header' | 'fields'> = {}): Promise<SniffResult> {
+  const header = opts.header ?? 'auto';
   const info = await stat(path);
   if (info.isDirectory()) return { fields: {}, looksLikeDataset: false, reason: 'a folder, not a file' };
   const size = info.size;
@@ -87,24 +140,50 @@ export async function sniffDataset(path: string): Promise<SniffResult> {
   if (!format) return { fields: {}, looksLikeDataset: false, reason: 'not a recognised dataset format' };
   const policy = new ErrorPolicy(path, true);
   try {
-    const records = format === 'parquet' ? await parquetHeadRecord(path, size, policy) : headRecords(format, head, size, policy);
+    const records: HeadRecords = format === 'parquet' ? await parquetHeadRecord(path, size, policy) : headRecords(format, head, size, policy, header);
     if (records.length === 0) {
       return { format, fields: {}, looksLikeDataset: false, reason: policy.warnings[0]?.message ?? 'no rows in the first 64 KB' };
     }
-    const { fields } = detectFields(records);
+    const detection = detectFields(records, opts.fields);
+    const { fields } = detection;
     const useful = fields.text ?? fields.label ?? fields.weakActs ?? fields.strongActs ?? fields.weakLabels;
+    const details = {
+      available: detection.available,
+      how: detection.how,
+      unusedText: detection.unusedText,
+      samples: sampleValues(records, detection.available),
+      ...(records.headerDecision ? { header: records.headerDecision } : {}),
+    };
     return useful
-      ? { format, fields, looksLikeDataset: true }
-      : { format, fields, looksLikeDataset: false, reason: 'no text, label or activation field' };
+      ? { format, fields, looksLikeDataset: true, ...details }
+      : { format, fields, looksLikeDataset: false, reason: 'no text, label or activation field', ...details };
   } catch (e) {
     if (e instanceof InputError) return { format, fields: {}, looksLikeDataset: false, reason: e.message };
     throw e;
   }
 }
 
-function headRecords(format: Exclude<DatasetFormat, 'parquet'>, head: Uint8Array, size: number, policy: ErrorPolicy) {
-  const records: Record<string, unknown>[] = [];
-  const parser = createRecordParser(format, policy, (r) => records.length < SNIFF_RECORDS && records.push(r.fields), true);
+/** The first value of each field, shortened, for a picker. */
+function sampleValues(records: Record<string, unknown>[], paths: string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const p of paths.slice(0, 200)) {
+    const v = records.map((r) => getField(r, p)).find((x) => x !== undefined && x !== null && x !== '');
+    if (v === undefined) continue;
+    const t = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+    out[p] = t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  }
+  return out;
+}
+
+type HeadRecords = Record<string, unknown>[] & { headerDecision?: HeaderDecision };
+
+function headRecords(format: Exclude<DatasetFormat, 'parquet'>, head: Uint8Array, size: number, policy: ErrorPolicy, header: HeaderChoice): HeadRecords {
+  const records: HeadRecords = [];
+  const parser = createRecordParser(format, policy, (r) => records.length < SNIFF_RECORDS && records.push(r.fields), true, header);
+  const withDecision = (): HeadRecords => {
+    if (parser instanceof CsvParser && parser.decision) records.headerDecision = parser.decision;
+    return records;
+  };
   const splitter = new LineSplitter(policy.file);
   // A head cut mid-file ends in a partial line (maybe mid-character), so only its complete lines are parsed.
   const cut = size > head.length ? head.subarray(0, head.lastIndexOf(0x0a) + 1) : head;
@@ -119,12 +198,12 @@ function headRecords(format: Exclude<DatasetFormat, 'parquet'>, head: Uint8Array
     } catch {
       // the head ended inside a member
     }
-    return records;
+    return withDecision();
   }
   parser.pushLines(splitter.push(cut));
   if (size <= head.length) parser.pushLines(splitter.end());
   parser.end();
-  return records;
+  return withDecision();
 }
 
 /** Parquet column names stand in for a sample row: field detection by name needs no row data. */

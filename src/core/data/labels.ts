@@ -1,86 +1,259 @@
+import { InputError } from '../errors';
 import { FieldValueError } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
 import { describeType } from './records';
-import type { DatasetRow } from './types';
-
-/** A label read from one row: a class id now, no label, or a class name resolved once all names are known. */
-export type RawLabel = number | null | { name: string };
+import type { ClassInfo, DatasetRow } from './types';
 
 /**
- * Turns raw label values into class ids. Integers (also integral floats, numeric strings, booleans) are ids as they
- * are; other strings are class names, numbered in sorted order once the whole file is read (or by a label.json).
+ * A label read from one row: an integral value (a class id as written in the data, any integer), a class name, or
+ * no label. Turned into a dense class id 0..C-1 once the whole file is read.
+ */
+export type RawLabel = number | null | { name: string };
+
+/** More classes than this is not a classification label (ids, free text, a regression target): an error. */
+export const MAX_CLASSES = 1000;
+/** With at least this many labelled rows, a label field with more distinct values than half the rows is an error. */
+const MIN_ROWS_FOR_RATIO_RULE = 20;
+
+/** Where class names came from, for the reading summary. */
+export type ClassNameSource = 'data' | 'label.json' | 'classes.txt' | 'option';
+
+export interface PresetClassNames {
+  names: readonly string[];
+  source: ClassNameSource;
+  /** The file the names came from (label.json, classes.txt), for messages. */
+  file?: string;
+}
+
+export interface LabelSet {
+  numClasses: number;
+  /** Names by dense class id, when known (preset names, string labels, or integer labels that are not 0..C-1). */
+  labelNames?: string[];
+  classes: ClassInfo[];
+  /** Original value by dense id (the integer or name written in the data; for preset names, the id the data uses). */
+  values: (number | string)[];
+}
+
+/**
+ * Turns raw label values into dense class ids. The labels of a file are a SET of values:
+ * - integers (also integral floats, numeric strings, booleans) are class values as written; the classes are the
+ *   distinct values in ascending order, so ids 1..4 are 4 classes (0..3), and -1/+1 are two;
+ * - other strings are class names, numbered in code-point order;
+ * - with preset names (a WRENCH label.json, a classes.txt beside the file, or an option) the classes are exactly
+ *   those names in their order: string labels must be one of them, integer labels index them 0-based, or 1-based
+ *   when the data never uses 0 and does use the last id (AG News: 1..4 with 4 names).
+ * A label field with more than MAX_CLASSES distinct values, or (with at least 20 labelled rows) more distinct values
+ * than half the rows, is not a class label and is an error; nothing is allocated per class before this check.
  */
 export class LabelNormalizer {
-  private readonly named: { row: DatasetRow; name: string }[] = [];
-  private maxId = -1;
-  private firstIdLine?: number;
+  private readonly pending: { row: DatasetRow; key: number | string }[] = [];
+  private firstNumericLine?: number;
+  private firstNameLine?: number;
 
   constructor(
     private readonly field: string,
-    private readonly presetNames?: readonly string[],
+    private readonly preset?: PresetClassNames,
   ) {}
 
   read(v: unknown): RawLabel {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v ? 1 : 0;
-    if (typeof v === 'bigint') return this.checkId(Number(v), v);
-    if (typeof v === 'number') return this.checkId(v, v);
+    if (typeof v === 'bigint') return this.checkInteger(Number(v), v);
+    if (typeof v === 'number') return this.checkInteger(v, v);
     if (typeof v === 'string') {
       const t = v.trim();
       if (t === '') return null;
       const x = Number(t);
-      if (Number.isFinite(x)) return this.checkId(x, v);
+      if (Number.isFinite(x)) return this.checkInteger(x, v);
       return { name: t };
     }
     throw new FieldValueError(`label field "${this.field}" should be a class id or name, got ${describeType(v)}`);
   }
 
-  /** Records the label of a row that was kept. */
+  /** Records the label of a row that was kept; the row's `label` is set by `finish`. */
   assign(row: DatasetRow, label: RawLabel): void {
-    if (label === null || typeof label === 'number') {
-      row.label = label;
-      if (label !== null) {
-        this.maxId = Math.max(this.maxId, label);
-        this.firstIdLine ??= row.line;
-      }
-      return;
-    }
-    const preset = this.presetNames?.indexOf(label.name) ?? -1;
-    if (preset >= 0) {
-      row.label = preset;
-      this.maxId = Math.max(this.maxId, preset);
-      return;
-    }
     row.label = null;
-    this.named.push({ row, name: label.name });
+    if (label === null) return;
+    if (typeof label === 'number') {
+      this.firstNumericLine ??= row.line;
+      this.pending.push({ row, key: label });
+    } else {
+      this.firstNameLine ??= row.line;
+      this.pending.push({ row, key: label.name });
+    }
   }
 
-  /** Numbers the class names and returns the class count. Mixing ids and unknown names is an error. */
-  finish(policy: ErrorPolicy): { labelNames?: string[]; numClasses: number } {
-    if (this.named.length > 0) {
-      const first = this.named[0];
-      if (this.presetNames) {
-        const known = this.presetNames.join(', ');
-        throw policy.fatal(`label "${first.name}" is not one of the class names in label.json (${known})`, first.row.line);
+  /** Fixes the class set, writes every row's dense id and remaps its votes. Throws on a label set that is not one. */
+  finish(policy: ErrorPolicy, rows: readonly DatasetRow[]): LabelSet {
+    if (this.firstNumericLine !== undefined && this.firstNameLine !== undefined) {
+      const line = Math.max(this.firstNumericLine, this.firstNameLine);
+      throw policy.fatal(
+        `labels mix class ids (line ${this.firstNumericLine}) and class names (line ${this.firstNameLine}) in field "${this.field}"; use one or the other`,
+        line,
+      );
+    }
+    const index = this.preset ? this.presetIndex(policy) : this.dataIndex(policy);
+    const counts = new Array<number>(index.values.length).fill(0);
+    for (const { row, key } of this.pending) {
+      const id = index.ids.get(key)!;
+      row.label = id;
+      counts[id]++;
+    }
+    remapVotes(rows, index.ids, index.values, policy);
+    const classes: ClassInfo[] = index.values.map((value, id) => ({
+      id,
+      value,
+      ...(index.names ? { name: index.names[id] } : {}),
+      count: counts[id],
+    }));
+    return { numClasses: index.values.length, labelNames: index.names, classes, values: index.values };
+  }
+
+  /** Classes from the values in the data. */
+  private dataIndex(policy: ErrorPolicy): { ids: Map<number | string, number>; values: (number | string)[]; names?: string[] } {
+    const distinct = new Set<number | string>();
+    for (const p of this.pending) distinct.add(p.key);
+    this.checkCount(distinct.size, policy);
+    const numeric = this.firstNumericLine !== undefined;
+    const values = numeric ? ([...distinct] as number[]).sort((a, b) => a - b) : ([...distinct] as string[]).sort();
+    const ids = new Map<number | string, number>(values.map((v, i) => [v, i]));
+    const identity = numeric && values.every((v, i) => v === i);
+    return { ids, values, names: identity ? undefined : values.map(String) };
+  }
+
+  /** Classes from preset names: the data's labels must be among them. */
+  private presetIndex(policy: ErrorPolicy): { ids: Map<number | string, number>; values: (number | string)[]; names: string[] } {
+    const preset = this.preset!;
+    const names = [...preset.names];
+    const from = preset.file ?? preset.source;
+    this.checkCount(names.length, policy, ` (the class names in ${from})`);
+    const ids = new Map<number | string, number>();
+    if (this.firstNumericLine !== undefined) {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const p of this.pending) {
+        min = Math.min(min, p.key as number);
+        max = Math.max(max, p.key as number);
       }
-      if (this.firstIdLine !== undefined) {
+      const offset = min >= 1 && max === names.length ? 1 : 0;
+      const bad = this.pending.find((p) => (p.key as number) - offset < 0 || (p.key as number) - offset >= names.length);
+      if (bad) {
         throw policy.fatal(
-          `labels mix class ids (line ${this.firstIdLine}) and class names ("${first.name}" at line ${first.row.line}); use one or the other`,
-          first.row.line,
+          `label ${bad.key} is not a class id of the ${names.length} class names in ${from} (ids 0..${names.length - 1}, or 1..${names.length})`,
+          bad.row.line,
         );
       }
-      const names = [...new Set(this.named.map((n) => n.name))].sort();
-      const ids = new Map(names.map((name, i) => [name, i]));
-      for (const { row, name } of this.named) row.label = ids.get(name)!;
-      return { labelNames: names, numClasses: names.length };
+      const values = names.map((_, i) => i + offset);
+      values.forEach((v, i) => ids.set(v, i));
+      return { ids, values, names };
     }
-    const numClasses = Math.max(this.maxId + 1, this.presetNames?.length ?? 0);
-    return { labelNames: this.presetNames ? [...this.presetNames] : undefined, numClasses };
+    names.forEach((n, i) => {
+      if (!ids.has(n)) ids.set(n, i);
+    });
+    const unknown = this.pending.find((p) => !ids.has(p.key));
+    if (unknown) {
+      throw policy.fatal(`label "${unknown.key}" is not one of the class names in ${from} (${names.join(', ')})`, unknown.row.line);
+    }
+    return { ids, values: names, names };
   }
 
-  private checkId(x: number, raw: unknown): number {
+  private checkCount(distinct: number, policy: ErrorPolicy, what = ''): void {
+    const labelled = this.pending.length;
+    const line = this.pending[0]?.row.line;
+    if (distinct > MAX_CLASSES) {
+      throw policy.fatal(
+        `the label field "${this.field}" has ${distinct} distinct values${what}; at most ${MAX_CLASSES} classes are supported. If this is not the class label, choose another label field`,
+        line,
+      );
+    }
+    if (!this.preset && labelled >= MIN_ROWS_FOR_RATIO_RULE && distinct * 2 > labelled) {
+      throw policy.fatal(
+        `the label field "${this.field}" has ${distinct} distinct values in ${labelled} labelled rows: too many for class labels (at most half the rows). If this is not the class label, choose another label field`,
+        line,
+      );
+    }
+  }
+
+  private checkInteger(x: number, raw: unknown): number {
     if (!Number.isInteger(x)) throw new FieldValueError(`label ${describeType(raw)} is not an integer class id`);
-    if (x < 0) throw new FieldValueError(`label ${x} is negative; class ids start at 0`);
     return x;
   }
+}
+
+/**
+ * Labelling-function votes are written in the data's label values (-1 abstains); they become dense class ids too.
+ * A vote for a value that is not a class is an error naming the row.
+ */
+function remapVotes(rows: readonly DatasetRow[], ids: Map<number | string, number>, values: (number | string)[], policy: ErrorPolicy): void {
+  const identity = values.every((v, i) => v === i);
+  if (identity) {
+    for (const row of rows) {
+      const votes = row.weakLabels;
+      if (!votes) continue;
+      for (let j = 0; j < votes.length; j++) {
+        if (votes[j] >= values.length) throw badVote(policy, votes[j], j, values, row.line);
+      }
+    }
+    return;
+  }
+  for (const row of rows) {
+    const votes = row.weakLabels;
+    if (!votes) continue;
+    for (let j = 0; j < votes.length; j++) {
+      if (votes[j] === -1) continue;
+      const id = ids.get(votes[j]);
+      if (id === undefined) throw badVote(policy, votes[j], j, values, row.line);
+      votes[j] = id;
+    }
+  }
+}
+
+function badVote(policy: ErrorPolicy, vote: number, position: number, values: (number | string)[], line: number): InputError {
+  const shown = values.length <= 10 ? values.join(', ') : `${values.slice(0, 10).join(', ')}, ...`;
+  return policy.fatal(`vote ${vote} at position ${position} is not -1 (abstain) or one of the classes (${shown})`, line);
+}
+
+/**
+ * Merges the class sets of files analysed together (a dataset and its test file): the union of their values in the
+ * same order rules, every row's id and votes rewritten to it. Preset names must agree; names and ids cannot mix.
+ */
+export function unifyLabelSets(sets: { file: string; labels: LabelSet; rows: DatasetRow[] }[]): LabelSet {
+  if (sets.length === 1) return sets[0].labels;
+  const first = sets[0];
+  const kinds = new Set(sets.filter((s) => s.labels.values.length > 0).map((s) => typeof s.labels.values[0]));
+  if (kinds.size > 1) {
+    const named = sets.find((s) => typeof s.labels.values[0] === 'string')!;
+    const ids = sets.find((s) => typeof s.labels.values[0] === 'number')!;
+    throw new InputError(`labels are class names here but class ids in ${ids.file}; both files must label the classes the same way`, {
+      file: named.file,
+    });
+  }
+  const union = new Set<number | string>();
+  for (const s of sets) for (const v of s.labels.values) union.add(v);
+  const numeric = typeof [...union][0] === 'number';
+  const values = numeric ? ([...union] as number[]).sort((a, b) => a - b) : ([...union] as string[]).sort();
+  // Keep a file's own order when every file has the same values (preset names keep their file order).
+  const sameAsFirst = sets.every((s) => s.labels.values.length === first.labels.values.length && s.labels.values.every((v, i) => v === first.labels.values[i]));
+  const order = sameAsFirst ? first.labels.values : values;
+  const ids = new Map<number | string, number>(order.map((v, i) => [v, i]));
+  if (order.length > MAX_CLASSES) throw new InputError(`the files together have ${order.length} classes; at most ${MAX_CLASSES} are supported`, { file: first.file });
+  const counts = new Array<number>(order.length).fill(0);
+  for (const s of sets) {
+    const map = s.labels.values.map((v) => ids.get(v)!);
+    for (const row of s.rows) {
+      if (row.label !== null) {
+        row.label = map[row.label];
+        counts[row.label]++;
+      }
+      const votes = row.weakLabels;
+      if (votes) for (let j = 0; j < votes.length; j++) if (votes[j] >= 0) votes[j] = map[votes[j]];
+    }
+  }
+  const nameOf = new Map<number | string, string>();
+  for (const s of sets) s.labels.classes.forEach((c) => c.name !== undefined && !nameOf.has(c.value) && nameOf.set(c.value, c.name));
+  const identity = numeric && order.every((v, i) => v === i);
+  const labelNames = identity && nameOf.size === 0 ? undefined : order.map((v) => nameOf.get(v) ?? String(v));
+  const classes: ClassInfo[] = order.map((value, id) => ({ id, value, ...(labelNames ? { name: labelNames[id] } : {}), count: counts[id] }));
+  for (const s of sets) s.labels = { numClasses: order.length, labelNames, classes, values: order };
+  return { numClasses: order.length, labelNames, classes, values: order };
 }

@@ -1,7 +1,7 @@
 import type { AsyncBuffer } from 'hyparquet';
 import { InputError } from '../errors';
 import { throwIfAborted } from '../encoder';
-import { DatasetBuilder } from './builder';
+import { DatasetBuilder, type BuilderOptions } from './builder';
 import { detectFormat } from './detect';
 import { ErrorPolicy } from './errorPolicy';
 import { CsvParser } from './formats/csv';
@@ -11,7 +11,7 @@ import { readParquetRecords } from './formats/parquet';
 import { SstParser } from './formats/sst';
 import { splitByteLines, splitTextLines, type LineBatch } from './lines';
 import type { RecordParser, RecordSink } from './records';
-import type { Dataset, DatasetFormat, ReadOptions } from './types';
+import type { Dataset, DatasetFormat, HeaderChoice, ReadOptions } from './types';
 
 /** Options for parsing a dataset already in memory. */
 export interface ParseOptions extends ReadOptions {
@@ -21,10 +21,21 @@ export interface ParseOptions extends ReadOptions {
   labelNames?: string[];
 }
 
+/** Tells the builder what a CSV/TSV parser decided about the first row. */
+export function passHeaderDecision(parser: RecordParser, builder: DatasetBuilder): void {
+  if (parser instanceof CsvParser && parser.decision) builder.header = parser.decision;
+}
+
 export type LineFormat = Exclude<DatasetFormat, 'parquet'>;
 
 /** The parser for a line-based format. `truncatedOk` is for sniffing a file's head, which may end mid-row. */
-export function createRecordParser(format: LineFormat, policy: ErrorPolicy, sink: RecordSink, truncatedOk = false): RecordParser {
+export function createRecordParser(
+  format: LineFormat,
+  policy: ErrorPolicy,
+  sink: RecordSink,
+  truncatedOk = false,
+  header: HeaderChoice = 'auto',
+): RecordParser {
   switch (format) {
     case 'jsonl':
       return new JsonlParser(policy, sink);
@@ -33,9 +44,9 @@ export function createRecordParser(format: LineFormat, policy: ErrorPolicy, sink
     case 'wrench':
       return new JsonContainerParser('object', policy, sink, truncatedOk);
     case 'csv':
-      return new CsvParser(',', policy, sink, truncatedOk);
+      return new CsvParser(',', policy, sink, truncatedOk, header);
     case 'tsv':
-      return new CsvParser('\t', policy, sink, truncatedOk);
+      return new CsvParser('\t', policy, sink, truncatedOk, header);
     case 'sst':
       return new SstParser(policy, sink);
   }
@@ -66,7 +77,7 @@ export async function parseDatasetBytes(bytes: Uint8Array, opts: ParseOptions = 
 /** Reads a Parquet file through an AsyncBuffer (in memory or a file handle). */
 export async function parseParquet(file: AsyncBuffer, opts: ParseOptions = {}): Promise<Dataset> {
   const policy = new ErrorPolicy(opts.path ?? '<input>', opts.lenient ?? false);
-  const builder = new DatasetBuilder('parquet', policy, opts);
+  const builder = new DatasetBuilder('parquet', policy, builderOptions(opts));
   await readParquetRecords(file, policy, (r) => builder.add(r), opts);
   return builder.finish();
 }
@@ -80,9 +91,20 @@ export function unknownFormatError(file: string): InputError {
 
 function parseLines(batch: LineBatch, format: LineFormat, opts: ParseOptions): Dataset {
   const policy = new ErrorPolicy(opts.path ?? '<input>', opts.lenient ?? false);
-  const builder = new DatasetBuilder(format, policy, opts);
-  const parser = createRecordParser(format, policy, (r) => builder.add(r));
+  const builder = new DatasetBuilder(format, policy, builderOptions(opts));
+  const parser = createRecordParser(format, policy, (r) => builder.add(r), false, opts.header);
   parser.pushLines(batch);
   parser.end();
+  passHeaderDecision(parser, builder);
   return builder.finish();
+}
+
+/** Class names given in memory (an option or a test) are preset names; `labelNames` is the older spelling. */
+function builderOptions(opts: ParseOptions): BuilderOptions {
+  const names = opts.classNames ?? opts.labelNames;
+  return {
+    path: opts.path,
+    fields: opts.fields,
+    ...(names ? { classNames: { names, source: opts.classNames ? 'option' : 'label.json' } } : {}),
+  };
 }

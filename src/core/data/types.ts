@@ -2,9 +2,45 @@ import type { Warning } from '../errors';
 
 export type DatasetFormat = 'jsonl' | 'json' | 'csv' | 'tsv' | 'sst' | 'wrench' | 'parquet';
 
+/** How the first row of a CSV/TSV is taken: decided from the data (`auto`), forced, or the column names given. */
+export type HeaderChoice = 'auto' | 'yes' | 'no' | string[];
+
+/** The separator put between text fields when several make up the text (`--text-field title,description`). */
+export const TEXT_JOIN = '\n';
+
+/** One class as read: its dense id, the value the data writes for it, its name when known, and its row count. */
+export interface ClassInfo {
+  id: number;
+  value: number | string;
+  name?: string;
+  count: number;
+}
+
+/** What the reader decided and did, shown wherever a result is (CLI, report, Datasets tree). */
+export interface ReadSummary {
+  format: DatasetFormat;
+  /** CSV/TSV only: whether the first row was a header, and why. */
+  header?: { present: boolean; how: 'detected' | 'option'; reason: string; columns: string[] };
+  /** The field(s) whose values make up the text, joined with `textJoin` when more than one. */
+  textFields: string[];
+  textJoin?: string;
+  /** Text-like fields that were not used (so a reader sees the choice). */
+  unusedTextFields: string[];
+  labelField?: string;
+  /** How each role was chosen: by its name, by its content, or by an option. */
+  how: Partial<Record<'text' | 'label', 'name' | 'content' | 'option'>>;
+  classNamesFrom?: { source: 'data' | 'label.json' | 'classes.txt' | 'option'; file?: string };
+  /** Data rows parsed, rows kept, rows skipped as malformed (lenient mode) with the first reasons, rows without a label. */
+  rowsRead: number;
+  skipped: number;
+  skippedExamples: { line?: number; message: string }[];
+  unlabelled: number;
+}
+
 /** Which field of a row holds what. Auto-detected by the readers; any entry can be overridden explicitly. */
 export interface FieldMap {
-  text?: string;
+  /** One field, or several whose values are joined with TEXT_JOIN (title + description). */
+  text?: string | string[];
   label?: string;
   /** Labelling-function votes (WRENCH `weak_labels`, -1 = abstain). */
   weakLabels?: string;
@@ -45,12 +81,20 @@ export interface Dataset {
   /** Class names by id when labels were strings (or a label.json sat beside a WRENCH file). */
   labelNames?: string[];
   numClasses: number;
+  /** The classes with the value the data writes for each and its row count (dense ids 0..numClasses-1). */
+  classes: ClassInfo[];
+  /** What was read and decided, in words a summary can show. */
+  read: ReadSummary;
   warnings: Warning[];
 }
 
 export interface ReadOptions {
   format?: DatasetFormat;
   fields?: FieldMap;
+  /** CSV/TSV header row (default `auto`: decided from the data and reported). */
+  header?: HeaderChoice;
+  /** Class names by class id, in id order; otherwise a label.json (WRENCH) or classes.txt beside the file is used. */
+  classNames?: string[];
   /** Skip malformed rows with a warning instead of failing (default false: first error is fatal). */
   lenient?: boolean;
   signal?: AbortSignal;

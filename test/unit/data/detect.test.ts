@@ -52,7 +52,9 @@ describe('sniffDataset', () => {
       ['wrench/train.json', 'wrench', { text: 'data.text', label: 'label', weakLabels: 'weak_labels' }],
     ];
     for (const [name, format, fields] of cases) {
-      expect(await sniffDataset(join(FIXTURES, name))).toEqual({ format, fields, looksLikeDataset: true });
+      const sniffed = await sniffDataset(join(FIXTURES, name));
+      expect(sniffed).toMatchObject({ format, looksLikeDataset: true });
+      expect(sniffed.fields).toEqual(fields);
     }
   });
 
@@ -73,12 +75,12 @@ describe('sniffDataset', () => {
     const body = Array.from({ length: 5000 }, (_, i) => row(i)).join(',\n');
     const path = tmp.write('big.json', `[\n${body}\n]\n`);
     expect(body.length).toBeGreaterThan(128 * 1024);
-    expect(await sniffDataset(path)).toEqual({ format: 'json', fields: { text: 'text', label: 'label' }, looksLikeDataset: true });
+    expect(await sniffDataset(path)).toMatchObject({ format: 'json', fields: { text: 'text', label: 'label' }, looksLikeDataset: true });
   });
 
   it('sniffs a CSV whose head ends inside a quoted field', async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => `${i % 2},"a quoted review\nthat spans two lines, number ${i}"`);
     const path = tmp.write('big.csv', ['label,review', ...rows].join('\n'));
-    expect(await sniffDataset(path)).toEqual({ format: 'csv', fields: { label: 'label', text: 'review' }, looksLikeDataset: true });
+    expect(await sniffDataset(path)).toMatchObject({ format: 'csv', fields: { label: 'label', text: 'review' }, looksLikeDataset: true });
   });
 });

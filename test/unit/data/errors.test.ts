@@ -85,7 +85,8 @@ describe('encodings and binary files', () => {
   it('strips a UTF-8 BOM silently', async () => {
     const path = tmp.write('bom.jsonl', bytes([0xef, 0xbb, 0xbf], '{"text": "a", "label": 1}\n'));
     const d = await readDataset(path);
-    expect(d.rows[0]).toMatchObject({ line: 1, text: 'a', label: 1 });
+    expect(d.rows[0]).toMatchObject({ line: 1, text: 'a', label: 0 });
+    expect(d.classes).toEqual([{ id: 0, value: 1, name: '1', count: 1 }]);
   });
 
   it('handles CRLF line ends', async () => {
@@ -138,9 +139,8 @@ describe('field values', () => {
     await expectFailure('obj-label.jsonl', '{"text": "a", "label": {"id": 1}}\n', 1, /label.*an object/);
   });
 
-  it('rejects non-integral and negative labels', async () => {
+  it('rejects non-integral labels (negative integers are class values like any other)', async () => {
     await expectFailure('frac.jsonl', '{"text": "a", "label": 0}\n{"text": "b", "label": 1.5}\n', 2, /not an integer/);
-    await expectFailure('neg.csv', 'text,label\na,1\nb,-1\n', 3, /negative/);
   });
 
   it('rejects labels that mix ids and names', async () => {

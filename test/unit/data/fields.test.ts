@@ -66,8 +66,24 @@ describe('label normalisation', () => {
   };
   const rows = (...values: unknown[]) => values.map((v) => JSON.stringify({ text: 't', label: v })).join('\n');
 
-  it('keeps integer ids and counts classes as the largest id + 1', () => {
-    expect(labels(rows(0, 3, 1))).toEqual({ ids: [0, 3, 1], names: undefined, numClasses: 4 });
+  it('maps the set of integer values to dense ids in ascending order (ids 1..4 are 4 classes, not 5)', () => {
+    expect(labels(rows(0, 3, 1))).toEqual({ ids: [0, 2, 1], names: ['0', '1', '3'], numClasses: 3 });
+    expect(labels(rows(1, 2, 3, 4, 2))).toEqual({ ids: [0, 1, 2, 3, 1], names: ['1', '2', '3', '4'], numClasses: 4 });
+    expect(labels(rows(-1, 1, 1))).toEqual({ ids: [0, 1, 1], names: ['-1', '1'], numClasses: 2 });
+    expect(labels(rows(1, 0, 2))).toEqual({ ids: [1, 0, 2], names: undefined, numClasses: 3 });
+  });
+
+  it('a huge class id is one class value, never an allocation of that size', () => {
+    const d = parseDatasetText(rows(0, 20000000, 1e300, 0), 'jsonl');
+    expect(d.numClasses).toBe(3);
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([[0, 2], [20000000, 1], [1e300, 1]]);
+  });
+
+  it('refuses a label field with too many distinct values for classes, naming the field', () => {
+    const many = Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: 't', label: `name ${i}` })).join('\n');
+    expect(() => parseDatasetText(many, 'jsonl')).toThrow(/label field "label" has 40 distinct values in 40 labelled rows/);
+    const ids = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ text: 't', label: i % 1500 })).join('\n');
+    expect(() => parseDatasetText(ids, 'jsonl')).toThrow(/1500 distinct values; at most 1000 classes/);
   });
 
   it('turns numeric strings, integral floats and booleans into ids', () => {
@@ -80,16 +96,19 @@ describe('label normalisation', () => {
 
   it('leaves missing, null and empty labels as null', () => {
     const text = [JSON.stringify({ text: 'a' }), rows(null, '', 1)].join('\n');
-    expect(labels(text)).toEqual({ ids: [null, null, null, 1], names: undefined, numClasses: 2 });
+    expect(labels(text)).toEqual({ ids: [null, null, null, 0], names: ['1'], numClasses: 1 });
   });
 
   it('maps names through given class names and counts them as classes', () => {
-    expect(labels(rows('spam', 0), ['ham', 'spam'])).toEqual({ ids: [1, 0], names: ['ham', 'spam'], numClasses: 2 });
+    expect(labels(rows('spam', 'ham'), ['ham', 'spam'])).toEqual({ ids: [1, 0], names: ['ham', 'spam'], numClasses: 2 });
     expect(labels(rows(0), ['ham', 'spam', 'eggs'])).toMatchObject({ numClasses: 3 });
+    // 1-based ids when the data never uses 0 and does use the last id (AG News with classes.txt)
+    expect(labels(rows(1, 4, 2), ['World', 'Sports', 'Business', 'Sci/Tech'])).toEqual({ ids: [0, 3, 1], names: ['World', 'Sports', 'Business', 'Sci/Tech'], numClasses: 4 });
+    expect(() => labels(rows(0, 5), ['a', 'b', 'c'])).toThrow(/<input>:2: label 5 is not a class id of the 3 class names/);
     expect(() => labels(rows('bacon'), ['ham', 'spam'])).toThrow(/<input>:1: label "bacon" is not one of the class names/);
   });
 
   it('gives zero classes when no row is labelled', () => {
-    expect(labels(JSON.stringify({ text: 'a' }))).toEqual({ ids: [null], names: undefined, numClasses: 0 });
+    expect(labels(JSON.stringify({ text: 'a' }))).toEqual({ ids: [null], names: [], numClasses: 0 });
   });
 });

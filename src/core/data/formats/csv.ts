@@ -2,6 +2,26 @@ import Papa from 'papaparse';
 import type { ErrorPolicy } from '../errorPolicy';
 import type { LineBatch } from '../lines';
 import type { RecordParser, RecordSink } from '../records';
+import type { HeaderChoice } from '../types';
+
+/** Records looked at to decide whether the first row is a header. */
+const HEADER_SAMPLE = 50;
+/** More columns than this is not a dataset this tool can use (and would cost memory per row); an error. */
+export const MAX_COLUMNS = 10_000;
+/** Field names that, in a first row, say "header" (case-insensitive). */
+const KNOWN_NAMES = new Set([
+  'text', 'sentence', 'content', 'review', 'document', 'body', 'question', 'tweet', 'comment', 'title', 'description',
+  'label', 'labels', 'y', 'target', 'class', 'category', 'sentiment', 'gold_label', 'class_index', 'id', 'idx', 'index',
+  'split', 'weak_labels', 'weak_acts', 'strong_acts', 'weak_prob', 'weak_probs', 'weak_score', 'membership',
+]);
+
+/** The decision about a CSV/TSV's first row. */
+export interface HeaderDecision {
+  present: boolean;
+  how: 'detected' | 'option';
+  reason: string;
+  columns: string[];
+}
 
 /**
  * CSV/TSV with a header row. Lines are grouped into records first (a quoted field may hold newlines, which sets
@@ -16,6 +36,9 @@ interface PendingRecord {
 
 export class CsvParser implements RecordParser {
   private header?: string[];
+  /** The records seen before the header decision (auto mode), with their values. */
+  private head: { values: string[]; r: PendingRecord }[] = [];
+  decision?: HeaderDecision;
   private recordLines: string[] = [];
   private recordStart = 0;
   private inQuotes = false;
@@ -30,6 +53,7 @@ export class CsvParser implements RecordParser {
     private readonly sink: RecordSink,
     /** Sniffing a file head: an unclosed quote at the cut is expected. */
     private readonly truncatedOk = false,
+    private readonly headerChoice: HeaderChoice = 'auto',
   ) {}
 
   pushLines(batch: LineBatch): void {
@@ -53,6 +77,7 @@ export class CsvParser implements RecordParser {
 
   end(): void {
     this.flush();
+    if (!this.header) this.decideHeader();
     if (this.inQuotes && !this.truncatedOk) {
       throw this.policy.fatal(`a quoted field that starts at line ${this.recordStart} is never closed`, this.recordStart);
     }
@@ -104,28 +129,124 @@ export class CsvParser implements RecordParser {
   }
 
   private emit(values: string[], r: PendingRecord): void {
+    if (values.length > MAX_COLUMNS) {
+      throw this.policy.fatal(`row has ${values.length} columns; at most ${MAX_COLUMNS.toLocaleString('en-US')} are supported`, r.line);
+    }
     if (!this.header) {
-      this.header = this.readHeader(values, r.line);
+      this.head.push({ values, r });
+      if (this.head.length >= HEADER_SAMPLE || Array.isArray(this.headerChoice) || this.headerChoice !== 'auto') this.decideHeader();
       return;
     }
-    if (values.length !== this.header.length) {
-      this.policy.rowError(`row has ${values.length} columns but the header has ${this.header.length}`, r.line);
+    this.emitRow(values, r);
+  }
+
+  private emitRow(values: string[], r: PendingRecord): void {
+    const header = this.header!;
+    if (values.length !== header.length) {
+      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}`, r.line);
       return;
     }
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < values.length; i++) fields[this.header[i]] = values[i];
+    // A null-prototype object: a column named "__proto__" or "constructor" is a column like any other.
+    const fields = Object.create(null) as Record<string, string>;
+    for (let i = 0; i < values.length; i++) fields[header[i]] = values[i];
     this.sink({ fields, line: r.line, endLine: r.endLine });
   }
 
-  private readHeader(values: string[], line: number): string[] {
-    const names = values.map((v, i) => (v.trim() === '' ? `column_${i + 1}` : v.trim()));
+  /** Decides on the buffered first records, then replays them as rows. */
+  private decideHeader(): void {
+    if (this.header || this.head.length === 0) return;
+    const head = this.head;
+    this.head = [];
+    const first = head[0];
+    const choice = this.headerChoice;
+    let present: boolean;
+    let how: HeaderDecision['how'] = 'option';
+    let reason: string;
+    let names: string[];
+    if (Array.isArray(choice)) {
+      if (choice.length !== first.values.length) {
+        throw this.policy.fatal(`${choice.length} column names were given but the first row has ${first.values.length} columns`, first.r.line);
+      }
+      present = false;
+      names = choice.map((c) => c.trim());
+      reason = 'column names given as an option; the first row is data';
+    } else if (choice === 'yes' || choice === 'no') {
+      present = choice === 'yes';
+      reason = present ? 'the first row is a header (option)' : 'no header row (option)';
+      names = [];
+    } else {
+      ({ present, reason } = looksLikeHeader(first.values, head.slice(1).map((h) => h.values)));
+      how = 'detected';
+      names = [];
+    }
+    if (present) {
+      names = first.values.map((v, i) => (v.trim() === '' ? `column_${i + 1}` : v.trim()));
+    } else if (names.length === 0) {
+      names = first.values.map((_, i) => `column_${i + 1}`);
+    }
     const seen = new Set<string>();
     for (const name of names) {
-      if (seen.has(name)) throw this.policy.fatal(`the header names the column "${name}" twice`, line);
+      if (seen.has(name)) throw this.policy.fatal(`the header names the column "${name}" twice`, first.r.line);
       seen.add(name);
     }
-    return names;
+    this.header = names;
+    this.decision = { present, how, reason, columns: names };
+    for (const [k, h] of head.entries()) if (k > 0 || !present) this.emitRow(h.values, h.r);
   }
+}
+
+/**
+ * Whether a first row is a header, from how its values compare with the rows below (in the spirit of Python's
+ * csv.Sniffer.has_header). Per column: a value that is not a number above a column of numbers (or not a JSON array
+ * above arrays) votes "header"; a number above numbers votes "data"; a known field name (text, label, ...) votes
+ * "header". Repeated values in the first row say "data" (a header names each column once). Without any vote, a
+ * first row of short names above values at least twice as long is a header, and so is a first row with nothing
+ * below to compare it with; any other first row is data.
+ */
+export function looksLikeHeader(first: string[], rows: string[][]): { present: boolean; reason: string } {
+  const trimmed = first.map((v) => v.trim());
+  const nonEmpty = trimmed.filter((v) => v !== '');
+  let header = 0;
+  // A header names each column once: a repeated value is a vote for data.
+  let data = new Set(nonEmpty).size < nonEmpty.length ? 1 : 0;
+  let compared = 0;
+  const votes: string[] = [];
+  for (let c = 0; c < first.length; c++) {
+    const v = trimmed[c];
+    const below = rows.map((r) => (r[c] ?? '').trim()).filter((x) => x !== '');
+    if (KNOWN_NAMES.has(v.toLowerCase())) {
+      header++;
+      votes.push(`"${v}" is a field name`);
+      continue;
+    }
+    if (below.length === 0 || v === '') continue;
+    compared++;
+    if (below.every(isNumber)) {
+      if (isNumber(v)) data++;
+      else {
+        header++;
+        votes.push(`"${v}" heads a column of numbers`);
+      }
+    } else if (below.every((x) => x.startsWith('['))) {
+      if (v.startsWith('[')) data++;
+      else header++;
+    }
+  }
+  if (header > data) return { present: true, reason: `the first row looks like column names (${votes[0]})` };
+  if (data > header) return { present: false, reason: 'the first row has numbers where the rows below have numbers, so it is data' };
+  const shortNames = trimmed.every((v) => v.length <= 40 && !isNumber(v));
+  const longerBelow = first.some((_, c) => {
+    const below = rows.map((r) => (r[c] ?? '').trim()).filter((x) => x !== '');
+    return below.length > 0 && below.reduce((a, x) => a + x.length, 0) / below.length >= 2 * Math.max(1, trimmed[c].length);
+  });
+  if (compared > 0 && !(shortNames && longerBelow)) {
+    return { present: false, reason: 'the first row looks like the rows below it, so it is data' };
+  }
+  return { present: true, reason: 'the first row holds short names above longer values' };
+}
+
+function isNumber(s: string): boolean {
+  return s !== '' && Number.isFinite(Number(s));
 }
 
 /**
