@@ -147,8 +147,9 @@ echo "$CS_WANT" >"$CS_STAMP"
 # 5. The inner npm must not inherit the outer npm's environment (issue 18). Checked on every run, warm cache or
 # cold, with the variable that broke it set as the outer npm sets it: the npm that would install code-server must
 # report Node 24 in its user agent.
+# (`npm exec -c` runs a command in the environment npm gives its scripts, as the postinstall gets it.)
 INNER_UA=$(cd "$CACHE/code-server" && npm_config_user_agent="npm/0 node/$(node --version) linux x64" \
-  clean_npm_env PATH="$NODE_DIR/bin:$PATH" npm config get user-agent 2>/dev/null || true)
+  clean_npm_env PATH="$NODE_DIR/bin:$PATH" npm exec --offline -c 'echo "$npm_config_user_agent"' 2>/dev/null | tail -n 1 || true)
 case "$INNER_UA" in
   *"node/v$NODE_VERSION"*) log "inner npm environment: clean ($INNER_UA)" ;;
   *) die "the inner npm inherits the outer npm's environment: user agent '$INNER_UA', expected node/v$NODE_VERSION" ;;
