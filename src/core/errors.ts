@@ -5,14 +5,20 @@
 export class InputError extends Error {
   readonly file?: string;
   readonly line?: number;
-  constructor(message: string, where?: { file?: string; line?: number }) {
+  /** Which choice fixes it; each surface names its own way to make it (a CLI flag, an editor command). */
+  readonly hint?: InputHint;
+  constructor(message: string, where?: { file?: string; line?: number; hint?: InputHint }) {
     const loc = where?.file ? `${where.file}${where.line !== undefined ? `:${where.line}` : ''}: ` : '';
     super(loc + message);
     this.name = 'InputError';
     this.file = where?.file;
     this.line = where?.line;
+    this.hint = where?.hint;
   }
 }
+
+/** A choice the user can make to fix an input error. */
+export type InputHint = 'text-field' | 'label-field' | 'header' | 'class-names';
 
 /** A problem that does not stop the work (a skipped line, a fallback). */
 export interface Warning {

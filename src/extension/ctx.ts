@@ -15,12 +15,15 @@ export class Ctx implements vscode.Disposable {
   readonly results: ResultStore;
   /** Analyses in flight, by dataset path. */
   readonly running = new Map<string, AbortController>();
+  private readonly columnsEmitter = new vscode.EventEmitter<string>();
+  /** Fires with a dataset path after its remembered column choice changed. */
+  readonly onDidChangeColumns = this.columnsEmitter.event;
 
   constructor(readonly extCtx: vscode.ExtensionContext) {
     this.cfg = readConfig(vscode.workspace.getConfiguration('overlapDensity'));
     this.output = vscode.window.createOutputChannel('Overlap Density', { log: true });
     this.results = new ResultStore(extCtx.workspaceState);
-    this.push(this.output, this.configEmitter, this.results);
+    this.push(this.output, this.configEmitter, this.columnsEmitter, this.results);
     this.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('overlapDensity')) return;
@@ -28,6 +31,10 @@ export class Ctx implements vscode.Disposable {
         this.configEmitter.fire(this.cfg);
       }),
     );
+  }
+
+  columnsChanged(file: string): void {
+    this.columnsEmitter.fire(file);
   }
 
   get config(): Config {

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sniffDataset } from '../core/data';
 import type { DatasetFormat, FieldMap } from '../core/data/types';
+import { describeRead } from '../core/report/readSummary';
+import { describeColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
 import { candidateKind, DATASET_GLOB, inResultsFolder } from './datasetFiles';
 import { LARGE_FILE_LIMIT_BYTES, resultTooltip, treeDescription } from './summaryText';
@@ -16,6 +18,27 @@ export interface DatasetFile {
   format?: DatasetFormat;
   fields: FieldMap;
   bytes: number;
+  /** A WRENCH folder: this is its train.json, and these split files beside it are part of the same dataset. */
+  wrenchSplits?: string[];
+}
+
+/** WRENCH folders list once: train.json stands for the folder, its valid.json and test.json are not separate datasets. */
+export function groupWrenchFolders(files: DatasetFile[]): DatasetFile[] {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const hidden = new Set<string>();
+  for (const f of files) {
+    if (f.format !== 'wrench' || path.basename(f.path) !== 'train.json') continue;
+    const splits: string[] = [];
+    for (const name of ['valid.json', 'test.json']) {
+      const sibling = byPath.get(path.join(path.dirname(f.path), name));
+      if (sibling?.format === 'wrench') {
+        splits.push(name);
+        hidden.add(sibling.path);
+      }
+    }
+    if (splits.length > 0) f.wrenchSplits = splits;
+  }
+  return files.filter((f) => !hidden.has(f.path));
 }
 
 /** At most this many files without a dataset extension are sniffed per scan. */
@@ -70,6 +93,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
         void this.updateContextKeys();
       }),
       ctx.onDidChangeConfig(() => this.rescanSoon()),
+      ctx.onDidChangeColumns(() => this.emitter.fire()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescanSoon()),
     );
   }
@@ -124,7 +148,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
         return undefined;
       }
     });
-    const files = sniffed.filter((f): f is DatasetFile => f !== undefined);
+    const files = groupWrenchFolders(sniffed.filter((f): f is DatasetFile => f !== undefined));
     files.sort((a, b) => a.path.localeCompare(b.path));
     // Load the results in the background so the descriptions fill in.
     void Promise.all(files.map((f) => this.ctx.results.get(f.path))).then(() => this.emitter.fire());
@@ -147,8 +171,16 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
     node.description = parts.filter((p) => p !== '').join(' · ');
     const tip = new vscode.MarkdownString();
     tip.appendText(`${vscode.workspace.asRelativePath(f.path)}${f.format ? ` (${f.format})` : ''}\n\n`);
-    if (entry) tip.appendCodeblock(resultTooltip(entry.result), 'text');
-    else tip.appendText('Not analysed yet.');
+    if (f.wrenchSplits) {
+      tip.appendText(`WRENCH folder: train.json is the pool${f.wrenchSplits.includes('test.json') ? ', test.json the test set' : ''}${f.wrenchSplits.includes('valid.json') ? ' (valid.json is not used)' : ''}.\n\n`);
+    }
+    const columns = storedColumns(this.ctx, f.path);
+    if (columns) tip.appendText(`Columns (chosen): ${describeColumns(columns)}\n\n`);
+    if (entry) {
+      tip.appendCodeblock(resultTooltip(entry.result), 'text');
+      const read = entry.result.dataset.read;
+      if (read) tip.appendCodeblock(describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n'), 'text');
+    } else tip.appendText('Not analysed yet.');
     if (large) tip.appendText('\n\nOver 50 MB: VS Code does not hand such files to extensions, so decorations, hovers and CodeLens are off; analysis runs from disk.');
     node.tooltip = tip;
     node.contextValue = entry ? 'dataset.analysed' : 'dataset';
@@ -159,6 +191,6 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   async getChildren(parent?: DatasetNode): Promise<DatasetNode[]> {
     if (parent) return [];
     const files = await this.datasetFiles();
-    return files.map((f) => new DatasetNode(f, path.basename(f.path)));
+    return files.map((f) => new DatasetNode(f, f.wrenchSplits ? `${path.basename(path.dirname(f.path))}/ (WRENCH)` : path.basename(f.path)));
   }
 }

@@ -22,7 +22,8 @@ import type { PlanRequest } from '../core/select/plan';
 import { DEFAULT_SELECTION_OPTIONS, runSelection, type SelectionOptions } from '../core/select/run';
 import type { SelectionMode, SelectionResult } from '../core/select/schema';
 import type { SelectionSetup, SelectionSource } from '../core/select/setup';
-import { loadSource, sideActivations, weakSide } from './analyzeFile';
+import { loadSource, sideActivations, weakSide, type Source } from './analyzeFile';
+import { MAX_CLASSES, unifyLabelSets } from '../core/data/labels';
 import type { InferenceBackend, ModelSpec, PipelineOptions } from './types';
 
 /** One loaded SOURCE argument: its rows' activations, weak side, labels and what is known about them. */
@@ -49,6 +50,8 @@ export interface LoadSourcesOptions {
   strong: ModelSpec;
   format?: PipelineOptions['format'];
   fields?: PipelineOptions['fields'];
+  header?: PipelineOptions['header'];
+  classNames?: PipelineOptions['classNames'];
   cacheDir?: string;
 }
 
@@ -90,7 +93,7 @@ async function loadFolder(dir: string): Promise<LoadedData> {
   const labelsFile = path.join(dir, 'labels.npy');
   const labelsArr = await readNpyFile(labelsFile);
   if (labelsArr.shape.length !== 1) throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]`, { file: labelsFile });
-  const labels = integers(labelsArr.data, labelsFile, 'label');
+  const labels = integers(labelsArr.data, labelsFile, 'label', MAX_CLASSES - 1);
   const n = labels.length;
   for (const [m, f] of [[weak, 'weak.npy'], [strong, 'strong.npy']] as const) {
     if (m.rows !== n) throw new InputError(`${m.rows} rows but labels.npy has ${n}`, { file: path.join(dir, f) });
@@ -128,11 +131,17 @@ async function loadFolder(dir: string): Promise<LoadedData> {
   };
 }
 
-async function loadDatasetFile(file: string, options: LoadSourcesOptions, hooks: LoadSourcesHooks, part: (f: number) => ProgressFn): Promise<LoadedData> {
-  const pipelineOptions: PipelineOptions = {
+function pipelineOptionsOf(options: LoadSourcesOptions): PipelineOptions {
+  return {
     weak: options.weak, strong: options.strong, format: options.format, fields: options.fields, cacheDir: options.cacheDir,
+    ...(options.header !== undefined ? { header: options.header } : {}),
+    ...(options.classNames ? { classNames: options.classNames } : {}),
   };
-  const src = await loadSource(file, pipelineOptions, hooks.signal);
+}
+
+async function loadDatasetFile(src: Source, options: LoadSourcesOptions, hooks: LoadSourcesHooks, part: (f: number) => ProgressFn): Promise<LoadedData> {
+  const file = src.file;
+  const pipelineOptions = pipelineOptionsOf(options);
   const numClasses = src.dataset.numClasses;
   const strong = await sideActivations('strong', options.strong, src, undefined, pipelineOptions, hooks.inference, part(0), hooks.signal);
   const weak = await weakSide(options.weak, src, undefined, numClasses, pipelineOptions, hooks.inference, part(0.5), hooks.signal);
@@ -169,6 +178,8 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     if (seen.has(key)) throw new InputError('this SOURCE is given twice: each source must be a different file or folder', { file: p });
     seen.add(key);
   }
+  // Files are read first so that their label values become one class set (ids mean the same class in every source).
+  const files = new Map<number, Source>();
   for (const [k, p] of paths.entries()) {
     throwIfAborted(hooks.signal);
     const file = path.resolve(p);
@@ -178,10 +189,25 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     } catch {
       throw new InputError('file or folder not found', { file: p });
     }
+    progress(`reading ${path.basename(file)}`, k / paths.length);
+    if (!stat.isDirectory()) files.set(k, await loadSource(file, pipelineOptionsOf(options), hooks.signal));
+  }
+  if (files.size > 1) {
+    const sets = [...files.values()].map((src) => ({
+      file: src.file,
+      labels: { numClasses: src.dataset.numClasses, labelNames: src.dataset.labelNames, classes: src.dataset.classes, values: src.dataset.classes.map((c) => c.value) },
+      rows: src.dataset.rows,
+    }));
+    const set = unifyLabelSets(sets);
+    for (const src of files.values()) Object.assign(src.dataset, { numClasses: set.numClasses, labelNames: set.labelNames, classes: set.classes });
+  }
+  for (const [k, p] of paths.entries()) {
+    throwIfAborted(hooks.signal);
+    const file = path.resolve(p);
     const part = (from: number): ProgressFn => (stage, f, detail) =>
       progress(`${path.basename(file)}: ${stage}`, (k + from + 0.5 * f) / paths.length, detail);
-    progress(`reading ${path.basename(file)}`, k / paths.length);
-    out.push(stat.isDirectory() ? await loadFolder(file) : await loadDatasetFile(file, options, hooks, part));
+    const src = files.get(k);
+    out.push(src ? await loadDatasetFile(src, options, hooks, part) : await loadFolder(file));
   }
   return out;
 }

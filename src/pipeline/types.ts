@@ -1,5 +1,5 @@
 import type { AlignMode, HardRule } from '../core/detect/types';
-import type { FieldMap, DatasetFormat } from '../core/data/types';
+import type { FieldMap, DatasetFormat, HeaderChoice } from '../core/data/types';
 
 /** How to get the weak or the strong side of an analysis. */
 export type ModelSpec =
@@ -8,8 +8,11 @@ export type ModelSpec =
   | { kind: 'npy'; path: string }
   | { kind: 'safetensors'; path: string; tensor?: string }
   | { kind: 'field'; field: string }
-  /** Weak side only: labelling-function votes aggregated by majority vote. */
-  | { kind: 'votes'; field?: string }
+  /**
+   * Weak side only: labelling-function votes, aggregated by majority vote (default) or by the Dawid-Skene label
+   * model (`label-model` on the command line); ties broken at random with the analysis seed (src/core/votes).
+   */
+  | { kind: 'votes'; field?: string; aggregate?: 'majority' | 'dawid-skene' }
   /** Weak side only: an existing probability column. */
   | { kind: 'probabilities'; field: string };
 
@@ -31,8 +34,15 @@ export interface PipelineOptions {
   strong: ModelSpec;
   format?: DatasetFormat;
   fields?: FieldMap;
-  /** A separate labelled test file (e.g. SST-2 test); otherwise test is a seeded third of the data. */
-  testFile?: string;
+  /** CSV/TSV header row: `auto` (default, decided from the data), `yes`, `no`, or the column names. */
+  header?: HeaderChoice;
+  /** Class names in id order (otherwise a WRENCH label.json or a classes.txt beside the file names them). */
+  classNames?: string[];
+  /**
+   * A separate labelled test file (e.g. SST-2 test); otherwise test is a seeded third of the data. Default: for a
+   * WRENCH train.json, the test.json beside it (the benchmark's own split); `null` turns that off.
+   */
+  testFile?: string | null;
   analysis?: AnalysisOptionsInput;
   device?: DeviceChoice;
   threads?: number;

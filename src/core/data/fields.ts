@@ -17,6 +17,8 @@ const ROLES = Object.keys(CANDIDATES) as Role[];
 
 /** A text column found by content rather than name must average at least this many characters ("a long string"). */
 const LONG_TEXT_CHARS = 20;
+/** A column of several words per value averaging at least this many characters is prose too (titles). */
+const SHORT_PROSE_CHARS = 10;
 /** A label column found by content: short tokens (no spaces, at most this long) ... */
 const LABEL_TOKEN_CHARS = 40;
 /** ... seen in at least this many sample rows, with few distinct values (see findLabelByContent). */
@@ -68,7 +70,8 @@ export interface FieldDetection {
  * Chooses which field holds what, from a sample of records. Explicit entries in `overrides` win; an override set to
  * the empty string turns that role off. By name first (CANDIDATES); failing that, by content: the label is the first
  * column of short tokens with few distinct values (at most half the sample), the text is every column of long
- * non-numeric strings (joined in column order: a title and a description), or the longest string column.
+ * non-numeric strings or several words a value (joined in column order: a title and a description), or the longest
+ * string column.
  */
 export function detectFields(records: readonly Record<string, unknown>[], overrides: FieldMap = {}): FieldDetection {
   const available = fieldPaths(records);
@@ -114,7 +117,7 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
     }
   }
   if (overrides.text === undefined && fields.text === undefined) {
-    const long = textual.filter((c) => c.mean >= LONG_TEXT_CHARS && !used.has(c.path)).map((c) => c.path);
+    const long = textual.filter((c) => isProse(c) && !used.has(c.path)).map((c) => c.path);
     const found = long.length > 0 ? long : longestString(textual, used);
     if (found.length > 0) {
       fields.text = found.length === 1 ? found[0] : found;
@@ -122,13 +125,20 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
       for (const f of found) used.add(f);
     }
   }
-  const unusedText = textual.filter((c) => c.mean >= LONG_TEXT_CHARS && !used.has(c.path)).map((c) => c.path);
+  const unusedText = textual.filter((c) => isProse(c) && !used.has(c.path)).map((c) => c.path);
   return { fields, missing, available, how, unusedText };
 }
 
 interface TextualColumn {
   path: string;
   mean: number;
+  /** Share of values with more than one word. */
+  multiWord: number;
+}
+
+/** Prose, not a category: long on average, or several words in nearly every value (a headline, a title). */
+function isProse(c: TextualColumn): boolean {
+  return c.mean >= LONG_TEXT_CHARS || (c.multiWord >= 0.8 && c.mean >= SHORT_PROSE_CHARS);
 }
 
 /** Columns whose present values are all non-numeric strings, with their mean length, in column order. */
@@ -137,6 +147,7 @@ function textualColumns(records: readonly Record<string, unknown>[], paths: stri
   for (const path of paths) {
     let total = 0;
     let count = 0;
+    let words = 0;
     let textual = true;
     for (const r of records) {
       const v = getField(r, path);
@@ -147,8 +158,9 @@ function textualColumns(records: readonly Record<string, unknown>[], paths: stri
       }
       total += v.length;
       count++;
+      if (/\S\s+\S/.test(v)) words++;
     }
-    if (textual && count > 0) out.push({ path, mean: total / count });
+    if (textual && count > 0) out.push({ path, mean: total / count, multiWord: words / count });
   }
   return out;
 }

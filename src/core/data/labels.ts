@@ -257,3 +257,21 @@ export function unifyLabelSets(sets: { file: string; labels: LabelSet; rows: Dat
   for (const s of sets) s.labels = { numClasses: order.length, labelNames, classes, values: order };
   return { numClasses: order.length, labelNames, classes, values: order };
 }
+
+/**
+ * Integer labels from an array file (labels.npy) as dense class ids: the distinct values in ascending order are the
+ * classes, at most MAX_CLASSES of them. `labelNames` holds the values when they are not already 0..C-1.
+ */
+export function denseLabels(values: Int32Array, file: string): { labels: Int32Array; numClasses: number; labelNames?: string[] } {
+  const distinct = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    distinct.add(values[i]);
+    if (distinct.size > MAX_CLASSES) {
+      throw new InputError(`labels hold more than ${MAX_CLASSES} distinct values (at index ${i}); at most ${MAX_CLASSES} classes are supported`, { file });
+    }
+  }
+  const sorted = [...distinct].sort((a, b) => a - b);
+  if (sorted.every((v, i) => v === i)) return { labels: values, numClasses: sorted.length };
+  const ids = new Map(sorted.map((v, i) => [v, i]));
+  return { labels: values.map((v) => ids.get(v)!), numClasses: sorted.length, labelNames: sorted.map(String) };
+}

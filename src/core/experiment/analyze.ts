@@ -11,6 +11,7 @@ import { groundTruthReport } from './groundTruth';
 import { mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
+import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
 import { pcaMap } from '../report/pca';
@@ -191,6 +192,11 @@ export async function runAnalysis(
     );
   }
 
+  const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length);
+  // The overlap effect with its interval, the detector sanity checks and the verdict sentence (docs/verdict.md).
+  const evidence = verdictEvidence({ regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts } });
+  for (const notice of evidence.sanity.notices) warnings.push(`${SANITY_PREFIX}${notice}`);
+
   const rows: ResultRow[] = new Array(n);
   for (let i = 0; i < n; i++) {
     rows[i] = {
@@ -246,7 +252,10 @@ export async function runAnalysis(
       overlapDensity: det.overlapDensity,
     },
     mixing,
-    regime: regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length),
+    regime,
+    overlapEffect: evidence.overlapEffect,
+    sanity: evidence.sanity,
+    verdict: evidence.verdict,
     ...(groundTruth ? { groundTruth } : {}),
     map,
     rows,

@@ -75,6 +75,65 @@ export interface Regime {
   rule: string;
 }
 
+/**
+ * How an overlap effect stands against 0 (docs/verdict.md): `supported` when its 95% interval lies above 0,
+ * `contradicted` when below, `unresolved` when it contains 0, `no-interval` with a single mixing seed.
+ */
+export type EffectStatus = 'supported' | 'contradicted' | 'unresolved' | 'no-interval';
+
+/** One overlap effect: per-seed values (W2S test accuracy differences), their mean and 95% Student-t interval. */
+export interface EffectEstimate {
+  mean: number;
+  /** Sample standard deviation over seeds (n - 1); null with one seed. */
+  sd: number | null;
+  /** 95% interval mean +- t(0.975, n - 1) sd / sqrt(n); null with one seed. */
+  low: number | null;
+  high: number | null;
+  perSeed: number[];
+  status: EffectStatus;
+  /** When unresolved: seeds that would put 0 outside the interval at this mean and spread (null: none up to 1,000). */
+  seedsToResolve?: number | null;
+}
+
+/** What the mixing experiment says about the overlap rows (core/experiment/effect.ts). */
+export interface OverlapEffect {
+  /** 'ols-slope': per seed, the least-squares slope of accuracy on overlap proportion over all proportions. */
+  method: 'ols-slope';
+  level: 0.95;
+  seeds: number;
+  /** m, the rows in every mixing subset. */
+  subsetSize: number;
+  /** True when m is below the minimum for a meaningful comparison (the verdict then says "not measured"). */
+  tooSmall: boolean;
+  /** Overlap rows vs non-overlap rows at equal size: the slope = predicted acc(p = 1) - acc(p = 0). */
+  vsNonOverlap: EffectEstimate;
+  /** All-overlap subset vs a random subset of the same size, paired by seed: acc(p = 1) - random. */
+  vsRandom: EffectEstimate | null;
+}
+
+/** Checks that the detected categories mean something on this dataset (item 7 of issue 12). */
+export interface DetectorSanity {
+  /** |overlap| / (|overlap| + |easy-only|): the share of the non-hard W2S-train rows called overlap; null without any. */
+  nonHardCoverage: number | null;
+  /** The share above which the detector is said to cover most non-hard rows. */
+  coverageLimit: number;
+  coversMostNonHard: boolean;
+  /** The overlap-vs-non-overlap interval contains 0: the categories do not differ in what they teach. */
+  categoriesIndistinct: boolean;
+  notices: string[];
+}
+
+/** The verdict in words (core/experiment/verdict.ts): outcome regime plus the overlap effect. */
+export interface Verdict {
+  regime: RegimeLabel;
+  /** What the overlap rows do: `explains` (better than non-overlap and random rows), `partly` (better than non-overlap only), `no-better`, `worse`, `unmeasured`. */
+  overlap: 'explains' | 'partly' | 'no-better' | 'worse' | 'unmeasured';
+  /** Short form for the status bar and the CodeLens, e.g. "high W2S (PGR 0.67), but overlap rows do not explain it". */
+  headline: string;
+  /** The headline with its evidence: the effects with their intervals, and a caution when the detector covers most rows. */
+  sentence: string;
+}
+
 export interface GroundTruthReport {
   perCategory: Record<CategoryName, PRF>;
   /** confusion[true][predicted], category order easy, hard, overlap. */
@@ -127,6 +186,12 @@ export interface AnalysisResult {
   /** Null when there is nothing to mix (no detected overlap rows or no non-overlap rows). */
   mixing: MixingCurve | null;
   regime: Regime;
+  /** The overlap effect with its interval over mixing seeds; absent in results written before it existed. */
+  overlapEffect?: OverlapEffect | null;
+  /** Detector sanity checks; absent in older results. */
+  sanity?: DetectorSanity;
+  /** The verdict sentence (regime + overlap effect); absent in older results (readers rebuild it with verdictOf). */
+  verdict?: Verdict;
   groundTruth?: GroundTruthReport;
   /** Histograms inputs for the report: W2S-train confidences and stage-2 scores are in rows[]. */
   rows: ResultRow[];
