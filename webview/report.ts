@@ -9,6 +9,7 @@ import type { Result } from 'vega-embed';
 import { CATEGORY_NAMES, HARD } from '../src/core/detect/types';
 import { groundTruthReport } from '../src/core/experiment/groundTruth';
 import { partition, type Partition } from '../src/core/report/partition';
+import { describeWeakVotes } from '../src/core/report/votes';
 import { confusionSpec, draggable, histogram, mapSpec, regimeSpec, thresholdSpec, type ChartTheme, type MapPoint } from '../src/core/report/specs';
 import { PROTOCOL_VERSION, type ChartId, type ReportInit, type Thresholds } from '../src/protocol/messages';
 import { chartPng, chartSvg, embedChart } from './charts';
@@ -172,6 +173,7 @@ export class ReportApp {
         item('thresholds', 't1 ', live('t1'), ' · t2 ', live('t2'),
           h('span', { class: 'muted' }, ` · ${d.hardRule} rule, ${d.align} scores, jump ${d.jump}${d.usedFallback ? ' · median fallback used' : ''}`)),
         item('encoders', `weak ${enc(s.encoders.weak)} · strong ${enc(s.encoders.strong)}`),
+        s.weakVotes ? item('weak votes', h('span', { 'data-field': 'weak-votes' }, describeWeakVotes(s.weakVotes))) : null,
         item('device', h('span', { 'data-field': 'device' }, s.device)),
       ),
       h('p', { class: 'note', 'data-field': 'approx', hidden: true }),

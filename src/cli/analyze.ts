@@ -11,6 +11,7 @@ import { UsageError } from './errors';
 import {
   ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
 } from './options';
+import { describeWeakVotes } from '../core/report/votes';
 import { stderrProgress } from './progress';
 
 const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overlap detection, mixing curve, regime)
@@ -18,7 +19,11 @@ const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overla
 On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet):
   overlap-density analyze DATASET [--weak SPEC] [--strong SPEC] [--test-file FILE] [--out result.json]
   --weak SPEC      glove-mean[:K] (bundled, default K 2000) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE |
-                   safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] (labelling-function majority vote) | prob:FIELD
+                   safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] | label-model[:FIELD] | prob:FIELD
+                   votes: labelling-function votes (default field weak_labels, -1 = abstain) by majority vote;
+                   label-model: the same votes through a Dawid-Skene label model fitted on the training rows'
+                   votes (never labels or test rows). Both break ties at random with --seed; rows no function
+                   votes on get uniform probabilities. The summary says how many rows were tied or uncovered.
   --strong SPEC    use-lite (bundled, default) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE | safetensors:FILE[#TENSOR] | field:NAME
   --text-field F / --label-field F / --weak-labels-field F / --split-field F   override field detection
   --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set)
@@ -91,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['weak-acts']) await writeResult(out, result);
   const seconds = (performance.now() - t0) / 1000;
+  if (result.weakVotes) process.stdout.write(`votes: ${describeWeakVotes(result.weakVotes)}\n`);
   process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
   for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
   return 0;

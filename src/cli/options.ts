@@ -80,7 +80,8 @@ export function deviceFrom(values: Values): DeviceChoice {
 
 /**
  * Model specs on the command line (file paths are relative to the working folder and made absolute here):
- *   weak:   glove-mean | glove-mean:K | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME | votes[:FIELD] | prob:FIELD
+ *   weak:   glove-mean | glove-mean:K | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME | votes[:FIELD] |
+ *           label-model[:FIELD] | prob:FIELD
  *   strong: use-lite | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME
  */
 export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec {
@@ -117,6 +118,9 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
     case 'votes':
       if (side !== 'weak') break;
       return arg ? { kind: 'votes', field: arg } : { kind: 'votes' };
+    case 'label-model':
+      if (side !== 'weak') break;
+      return arg ? { kind: 'votes', field: arg, aggregate: 'dawid-skene' } : { kind: 'votes', aggregate: 'dawid-skene' };
     case 'prob':
       if (side !== 'weak') break;
       if (!arg) throw new UsageError(`${flag} prob:FIELD needs a field name`);

@@ -107,7 +107,8 @@ export function analyzeWithModels(ctx: Ctx, tree: DatasetsTree): Cmd {
         weak = { kind: 'field', field: fields.weakActs! };
         break;
       case 'votes':
-        weak = fields.weakLabels ? { kind: 'votes', field: fields.weakLabels } : { kind: 'votes' };
+      case 'label-model':
+        weak = { kind: 'votes', ...(fields.weakLabels ? { field: fields.weakLabels } : {}), ...(weakId === 'label-model' ? { aggregate: 'dawid-skene' as const } : {}) };
         break;
       case 'probabilities': {
         const f = await vscode.window.showInputBox({ title: 'Probability column', value: fields.weakProbs ?? ctx.config.models.weakField, validateInput: (v) => (v.trim() ? undefined : 'a field name') });

@@ -94,7 +94,7 @@ export function describeSpec(spec: ModelSpec): string {
     case 'field':
       return `field ${spec.field}`;
     case 'votes':
-      return `votes ${spec.field ?? 'weak_labels'}`;
+      return `${spec.aggregate === 'dawid-skene' ? 'label model' : 'votes'} ${spec.field ?? 'weak_labels'}`;
     case 'probabilities':
       return `probabilities ${spec.field}`;
   }
@@ -117,7 +117,7 @@ export function pipelineOptions(cfg: Config, weak: ModelSpec, strong: ModelSpec)
   };
 }
 
-export type WeakPickId = 'bundled' | 'onnx' | 'activations' | 'field' | 'votes' | 'probabilities';
+export type WeakPickId = 'bundled' | 'onnx' | 'activations' | 'field' | 'votes' | 'label-model' | 'probabilities';
 export type StrongPickId = 'bundled' | 'onnx' | 'activations' | 'field';
 
 export interface ModelPickItem<Id extends string> {
@@ -139,7 +139,13 @@ export function weakPickItems(fields: FieldMap, vocab: number): ModelPickItem<We
     id: 'votes',
     label: '$(checklist) Labelling-function votes',
     description: fields.weakLabels ?? 'weak_labels',
-    detail: 'Majority vote over the votes of each row (-1 = abstain), as in the WRENCH weak-supervision setting.',
+    detail: 'Majority vote over the votes of each row (-1 = abstain), ties broken at random with the analysis seed.',
+  });
+  items.push({
+    id: 'label-model',
+    label: '$(checklist) Labelling-function votes through a label model',
+    description: fields.weakLabels ?? 'weak_labels',
+    detail: "Dawid-Skene EM: weighs each function by its estimated accuracy, fitted on the training rows' votes (no labels).",
   });
   items.push({
     id: 'probabilities',

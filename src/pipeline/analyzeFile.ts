@@ -8,12 +8,12 @@ import { halvesWithTest, randomThirds } from '../core/experiment/split';
 import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
-import type { EncoderInfo } from '../core/report/schema';
+import type { EncoderInfo, WeakVotesSummary } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
 import { ActivationCache, encodeWithCache } from '../inference/cache';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
-import { majorityVoteProbabilities, probabilityColumn } from './weakVotes';
+import { probabilityColumn, votesWeakSide } from './weakVotes';
 
 /** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models" explains the choice). */
 export const DEFAULT_GLOVE_VOCAB = 2000;
@@ -62,7 +62,7 @@ export async function analyzeDatasetFile(
   // Activations: the encoders take 10%..60% of the progress bar.
   const sideProgress = (from: number, to: number): ProgressFn => (stage, f, detail) => progress(stage, from + (to - from) * f, detail);
   const strong = await sideActivations('strong', options.strong, main, test, options, hooks.inference, sideProgress(0.05, 0.4), signal);
-  const weak = await weakSide(options.weak, main, test, numClasses, options, hooks.inference, sideProgress(0.4, 0.6), signal);
+  const weak = await weakSide(options.weak, main, test, numClasses, options, hooks.inference, sideProgress(0.4, 0.6), signal, split);
   throwIfAborted(signal);
   for (const note of [...strong.notes, ...weak.notes]) warnings.push(note);
 
@@ -108,6 +108,7 @@ export async function analyzeDatasetFile(
     }
   }
   if (result.map) result.map.rowIndex = result.map.rowIndex.map((pos) => k2i(datasetIndex, pos, main.rows.length));
+  if (weak.votes) result.weakVotes = weak.votes;
   // The alignment kernel may have opened the first session: ask which provider ran only now.
   result.device = deviceUsed(hooks.inference);
   for (const f of providerFallbacks(hooks.inference)) {
@@ -231,21 +232,15 @@ export async function weakSide(
   inference: InferenceBackend | undefined,
   progress: ProgressFn,
   signal?: AbortSignal,
-): Promise<{ side: WeakSide; info: EncoderInfo; notes: string[]; timings: Record<string, number> }> {
+  /** The analysis split over main + test rows: a label model is fitted on the non-test rows' votes only. */
+  split?: Uint8Array,
+): Promise<{ side: WeakSide; info: EncoderInfo; notes: string[]; timings: Record<string, number>; votes?: WeakVotesSummary }> {
   const sources = test ? [main, test] : [main];
   if (spec.kind === 'votes') {
-    const parts = sources.map((src) => {
-      const votes = src.rows.map((r) => (spec.field ? (r.fields[spec.field] as number[] | undefined) : r.weakLabels));
-      return majorityVoteProbabilities(votes, numClasses, { file: src.file, lines: src.rows.map((r) => r.line) });
-    });
-    const probs = concatFloat(parts.map((p) => p.probs));
-    const coverage = parts[0].coverage;
-    return {
-      side: { kind: 'probabilities', probs },
-      info: { id: 'majority-vote', kind: 'votes', dim: 0, source: spec.field ?? main.dataset.fields.weakLabels },
-      notes: [`labelling functions cover ${(coverage * 100).toFixed(1)}% of the rows; uncovered rows get confidence 0`],
-      timings: {},
-    };
+    const seed = options.analysis?.seed ?? 0;
+    const t0 = performance.now();
+    const out = votesWeakSide(spec, sources, numClasses, seed, split, main.dataset.fields.weakLabels);
+    return { side: out.side, info: out.info, notes: [], timings: { weakVotes: (performance.now() - t0) / 1000 }, votes: out.summary };
   }
   if (spec.kind === 'probabilities') {
     const probs = concatFloat(

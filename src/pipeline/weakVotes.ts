@@ -1,41 +1,101 @@
+import { getField } from '../core/data/fields';
 import { InputError } from '../core/errors';
+import type { DatasetRow } from '../core/data/types';
+import type { WeakSide } from '../core/experiment/protocol';
+import { TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
+import type { EncoderInfo, WeakVotesSummary } from '../core/report/schema';
+import { checkVotes, countStatus, hardLabels, isUncovered, majorityVote, UNCOVERED, type VoteAggregate } from '../core/votes/aggregate';
+import { dawidSkenePosteriors, fitDawidSkene, functionAccuracies } from '../core/votes/dawidSkene';
+import type { ModelSpec } from './types';
+
+/** The rows of one input file (the dataset, or the --test-file) whose votes make the weak side. */
+export interface VoteSource {
+  file: string;
+  rows: DatasetRow[];
+}
 
 /**
- * Labelling-function votes -> weak probabilities (the paper's weak-supervision setting): each row's probability
- * of class c is the share of non-abstaining votes (-1 = abstain) for c; rows where every function abstains get
- * the uniform distribution (confidence 0), which makes them "hard" for the weak side, as they should be.
+ * Labelling-function votes -> the weak side (the paper's weak-supervision setting, METHOD.md section 8): majority
+ * vote or the Dawid-Skene label model (core/votes), hard labels with ties broken at random (the analysis seed),
+ * and the summary the result carries (tied and uncovered rows per split). `split` (0 weak-train, 1 W2S-train,
+ * 2 test, over the rows of all sources in order) says which rows the label model may be fitted on: never the test
+ * rows. Without it (data-source selection) the label model is fitted on the votes of all rows: it is unsupervised
+ * and sees no label, and the summary says so.
  */
-export function majorityVoteProbabilities(
-  votes: ReadonlyArray<readonly number[] | undefined>,
+export function votesWeakSide(
+  spec: ModelSpec & { kind: 'votes' },
+  sources: VoteSource[],
   numClasses: number,
-  where: { file?: string; lines?: ArrayLike<number> } = {},
-): { probs: Float64Array; coverage: number } {
-  const n = votes.length;
-  const probs = new Float64Array(n * numClasses);
-  let covered = 0;
-  for (let i = 0; i < n; i++) {
-    const v = votes[i];
-    if (!v) throw new InputError('row has no labelling-function votes', { file: where.file, line: where.lines?.[i] });
-    let total = 0;
-    for (const x of v) {
-      if (x === -1) continue;
-      if (!Number.isInteger(x) || x < 0 || x >= numClasses) {
-        throw new InputError(`vote ${x} is not -1 (abstain) or a class id in 0..${numClasses - 1}`, {
-          file: where.file,
-          line: where.lines?.[i],
-        });
-      }
-      probs[i * numClasses + x] += 1;
-      total++;
-    }
-    if (total === 0) {
-      for (let c = 0; c < numClasses; c++) probs[i * numClasses + c] = 1 / numClasses;
-    } else {
-      covered++;
-      for (let c = 0; c < numClasses; c++) probs[i * numClasses + c] /= total;
-    }
+  seed: number,
+  split?: Uint8Array,
+  detectedField?: string,
+): { side: WeakSide; info: EncoderInfo; summary: WeakVotesSummary } {
+  const parts = sources.map((src) =>
+    checkVotes(
+      src.rows.map((r) => (spec.field && spec.field !== detectedField ? (getField(r.fields, spec.field) as number[] | undefined) : r.weakLabels)),
+      numClasses,
+      { file: src.file, lines: src.rows.map((r) => r.line) },
+    ),
+  );
+  const votes = { rows: parts.flatMap((p) => p.rows), numClasses };
+  const functions = votes.rows.reduce((m, v) => Math.max(m, v.length), 0);
+  let agg: VoteAggregate;
+  let labelModel: WeakVotesSummary['labelModel'];
+  if (spec.aggregate === 'dawid-skene') {
+    const fit = split ? Int32Array.from(indices(split, (s) => s !== TEST)) : undefined;
+    const model = fitDawidSkene(votes, {}, fit);
+    const probs = dawidSkenePosteriors(model, votes);
+    agg = { probs, ...hardLabels(probs, numClasses, seed, (i) => isUncovered(votes.rows[i])) };
+    labelModel = {
+      abstain: model.options.abstain,
+      fittedOn: split
+        ? `the votes of the ${model.fitRows.toLocaleString('en-US')} weak-train and W2S-train rows some function votes on (no labels, no test rows)`
+        : `the votes of all ${model.fitRows.toLocaleString('en-US')} rows some function votes on (no labels)`,
+      fitRows: model.fitRows,
+      iterations: model.iterations,
+      converged: model.converged,
+      prior: model.prior,
+      accuracies: functionAccuracies(model).map((a) => (Number.isFinite(a) ? a : null)),
+    };
+  } else {
+    agg = majorityVote(votes, seed);
   }
-  return { probs, coverage: n > 0 ? covered / n : 0 };
+  const labels = Int32Array.from(sources.flatMap((s) => s.rows), (r) => r.label ?? -1);
+  const counts: WeakVotesSummary['counts'] = { all: countStatus(agg.status) };
+  if (split) {
+    counts.weakTrain = countStatus(agg.status, indices(split, (s) => s === WEAK_TRAIN));
+    counts.w2sTrain = countStatus(agg.status, indices(split, (s) => s === W2S_TRAIN));
+    const test = indices(split, (s) => s === TEST);
+    counts.test = { ...countStatus(agg.status, test), coveredAccuracy: coveredAccuracy(agg, labels, test) };
+  }
+  return {
+    side: { kind: 'probabilities', probs: agg.probs, labels: agg.labels },
+    info: { id: spec.aggregate === 'dawid-skene' ? 'dawid-skene' : 'majority-vote', kind: 'votes', dim: 0, source: spec.field ?? detectedField },
+    summary: {
+      method: spec.aggregate === 'dawid-skene' ? 'dawid-skene' : 'majority-vote',
+      functions,
+      tieBreak: { policy: 'random', seed },
+      counts,
+      ...(labelModel ? { labelModel } : {}),
+    },
+  };
+}
+
+function indices(split: Uint8Array, keep: (s: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < split.length; i++) if (keep(split[i])) out.push(i);
+  return out;
+}
+
+function coveredAccuracy(agg: VoteAggregate, labels: Int32Array, rows: number[]): number | null {
+  let n = 0;
+  let hit = 0;
+  for (const i of rows) {
+    if (agg.status[i] === UNCOVERED) continue;
+    n++;
+    if (agg.labels[i] === labels[i]) hit++;
+  }
+  return n > 0 ? hit / n : null;
 }
 
 /** A probability column -> n x C probabilities: a scalar is P(class 1) of a binary task, an array is per class. */

@@ -5,7 +5,13 @@ import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 /** The weak side: activations a probe is trained on, or probabilities that already exist (votes, a column). */
 export type WeakSide =
   | { kind: 'activations'; acts: Matrix }
-  | { kind: 'probabilities'; /** n x C, rows sum to 1 */ probs: Float64Array };
+  | {
+      kind: 'probabilities';
+      /** n x C, rows sum to 1 */
+      probs: Float64Array;
+      /** Hard labels when ties were already broken (votes: at random, seeded); otherwise argmax of `probs`. */
+      labels?: Int32Array;
+    };
 
 export interface ProtocolInput {
   weak: WeakSide;
@@ -54,6 +60,12 @@ function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Arra
   return out;
 }
 
+function labelAccuracy(predicted: Int32Array, labels: Int32Array): number {
+  let hit = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hit++;
+  return labels.length > 0 ? hit / labels.length : NaN;
+}
+
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
 export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
   const { numClasses: C, labels, split, l2, signal } = input;
@@ -65,6 +77,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
 
   let weakProbsW2s: Float64Array;
   let weakProbsTest: Float64Array;
+  const weakLabels = input.weak.kind === 'probabilities' ? input.weak.labels : undefined;
   if (input.weak.kind === 'activations') {
     stage('weak probe', 0);
     const acts = input.weak.acts;
@@ -75,7 +88,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     weakProbsW2s = pick(input.weak.probs, w2sTrain, C);
     weakProbsTest = pick(input.weak.probs, test, C);
   }
-  const weakAcc = accuracy(weakProbsTest, testLabels, C);
+  const weakAcc = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
   stage('strong probe', 0.33);
   const strongW2s = selectRows(input.strong, w2sTrain);
@@ -84,7 +97,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const strongAcc = accuracy(predictProbabilities(strongProbe, strongTest), testLabels, C);
 
   stage('W2S probe', 0.66);
-  const pseudoLabels = argmaxLabels(weakProbsW2s, C);
+  const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
   const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal });
   const w2sAcc = accuracy(predictProbabilities(w2sProbe, strongTest), testLabels, C);

@@ -9,6 +9,7 @@ import type { SelectionResult } from '../select/schema';
 import { loadReportAssets, type ReportAssets } from './assets';
 import type { AnalysisResult } from './schema';
 import { modeText, planText, selectionHeadline } from './selection';
+import { describeWeakVotes } from './votes';
 
 export interface HtmlReportOptions {
   /** Row texts by dataset row index (the table's snippets and text filter); W2S-train rows are embedded. */
@@ -127,6 +128,7 @@ function staticSummary(r: AnalysisResult): string {
     ['overlap density', `${pct(d.overlapDensity)} (${CATEGORY_NAMES.map((c) => `${c === 'overlap' ? c : `${c}-only`} ${d.counts[c]}`).join(', ')})`],
     ['regime', `${r.regime.label}: ${r.regime.rule}`],
     ['encoders', `weak ${r.encoders.weak.id}, strong ${r.encoders.strong.id}; device ${r.device}`],
+    ...(r.weakVotes ? [['weak votes', describeWeakVotes(r.weakVotes)] as [string, string]] : []),
   ];
   return `<section class="static-summary"><h1>Overlap density</h1><dl>${rows
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)

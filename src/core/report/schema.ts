@@ -142,6 +142,39 @@ export interface GroundTruthReport {
   densityError: number;
 }
 
+/** Rows of one split: how many, how many had tied top classes (broken at random), how many had no vote at all. */
+export interface VoteCounts {
+  rows: number;
+  tied: number;
+  uncovered: number;
+  /** Weak accuracy on the rows some function votes on (test split only). */
+  coveredAccuracy?: number | null;
+}
+
+/** How labelling-function votes became the weak side (weak side `votes` or `label-model`; core/votes). */
+export interface WeakVotesSummary {
+  method: 'majority-vote' | 'dawid-skene';
+  /** Labelling functions (votes per row). */
+  functions: number;
+  /** Top classes within 1e-5 are tied; one is drawn with a hash of (seed, row), as Snorkel's `tie_break_policy="random"`. */
+  tieBreak: { policy: 'random'; seed: number };
+  /** Uncovered rows (every function abstains) get uniform probabilities (confidence 0) and a label drawn at random. */
+  counts: { all: VoteCounts; weakTrain?: VoteCounts; w2sTrain?: VoteCounts; test?: VoteCounts };
+  /** Dawid-Skene only: what the label model was fitted on and what it learned. */
+  labelModel?: {
+    abstain: 'coverage' | 'ignore';
+    /** Which rows' votes it was fitted on, in words (never labels). */
+    fittedOn: string;
+    fitRows: number;
+    iterations: number;
+    converged: boolean;
+    /** Class prior among covered rows. */
+    prior: number[];
+    /** Per function: estimated P(vote = true class | it votes); null when it never votes. */
+    accuracies: (number | null)[];
+  };
+}
+
 export interface EncoderInfo {
   id: string;
   kind: 'bundled' | 'onnx' | 'activations' | 'votes' | 'probabilities' | 'synthetic' | 'arrays';
@@ -168,6 +201,8 @@ export interface AnalysisResult {
   createdAt: string;
   dataset: DatasetInfo;
   encoders: { weak: EncoderInfo; strong: EncoderInfo };
+  /** How labelling-function votes became the weak side; only when the weak side is votes. */
+  weakVotes?: WeakVotesSummary;
   /** Execution provider that ran the encoders / kernel, e.g. "cpu", "cuda", or "none" for arrays. */
   device: string;
   options: {

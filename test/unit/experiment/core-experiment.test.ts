@@ -5,7 +5,7 @@ import { generateSynthetic, scenarioCounts } from '../../../src/core/synth/gener
 import { regimeVerdict } from '../../../src/core/experiment/regime';
 import { groundTruthReport } from '../../../src/core/experiment/groundTruth';
 import { performanceGapRecovered } from '../../../src/core/experiment/protocol';
-import { majorityVoteProbabilities, probabilityColumn } from '../../../src/pipeline/weakVotes';
+import { probabilityColumn } from '../../../src/pipeline/weakVotes';
 import { InputError } from '../../../src/core/errors';
 
 describe('Rng', () => {
@@ -124,15 +124,7 @@ describe('ground truth report', () => {
   });
 });
 
-describe('weak side from votes and probability columns', () => {
-  it('majority vote shares, uniform when every function abstains', () => {
-    const { probs, coverage } = majorityVoteProbabilities([[1, 1, 0, -1], [-1, -1], [0]], 2);
-    expect(Array.from(probs)).toEqual([1 / 3, 2 / 3, 0.5, 0.5, 1, 0]);
-    expect(coverage).toBeCloseTo(2 / 3, 12);
-  });
-  it('rejects a vote outside the classes with file and line', () => {
-    expect(() => majorityVoteProbabilities([[0], [3]], 2, { file: 'x.json', lines: [4, 9] })).toThrow(/x\.json:9/);
-  });
+describe('weak side from probability columns (votes: test/unit/votes)', () => {
   it('reads scalar and per-class probability columns', () => {
     expect(Array.from(probabilityColumn([0.25, '1'], 2, { field: 'p' }))).toEqual([0.75, 0.25, 0, 1]);
     expect(Array.from(probabilityColumn([[1, 1, 2]], 3, { field: 'p' }))).toEqual([0.25, 0.25, 0.5]);

@@ -42,7 +42,7 @@ describe('model choice', () => {
   });
 
   it('offers the activation field in the weak picker only when the data has one', () => {
-    expect(weakPickItems({}, 2000).map((i) => i.id)).toEqual(['bundled', 'onnx', 'activations', 'votes', 'probabilities']);
+    expect(weakPickItems({}, 2000).map((i) => i.id)).toEqual(['bundled', 'onnx', 'activations', 'votes', 'label-model', 'probabilities']);
     expect(weakPickItems({ weakActs: 'weak_acts' }, 2000).map((i) => i.id)).toContain('field');
   });
 });
