@@ -1,5 +1,13 @@
 import { CancelledError } from '../core/encoder';
-import { InputError } from '../core/errors';
+import { InputError, type InputHint } from '../core/errors';
+
+/** How a CLI user makes the choice an input error asks for. */
+const CLI_FIX: Record<InputHint, string> = {
+  'text-field': 'set it with --text-field NAME, or several: --text-field title,description',
+  'label-field': 'set it with --label-field NAME; for a CSV without a header row the columns are column_1, column_2, ...',
+  header: 'set --header yes, no, or the column names',
+  'class-names': 'set --class-names A,B,...',
+};
 
 /** Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 130 cancelled. */
 export class UsageError extends Error {}
@@ -10,7 +18,8 @@ export function reportError(e: unknown): number {
     return 2;
   }
   if (e instanceof InputError) {
-    process.stderr.write(`overlap-density: error: ${e.message}\n`);
+    const fix = e.hint ? ` (${CLI_FIX[e.hint]})` : '';
+    process.stderr.write(`overlap-density: error: ${e.message}${fix}\n`);
     return 2;
   }
   if (e instanceof CancelledError) {

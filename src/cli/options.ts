@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AnalysisOptions } from '../core/experiment/analyze';
 import type { AlignMode, HardRule } from '../core/detect/types';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
-import type { FieldMap } from '../core/data/types';
+import type { FieldMap, HeaderChoice } from '../core/data/types';
 import { UsageError } from './errors';
 
 /** parseArgs option table for the analysis options shared by `analyze`, `select` and `demo`. */
@@ -27,7 +27,7 @@ export const ANALYSIS_HELP = `Analysis options:
   --pseudo soft|hard                 W2S training targets: weak probabilities or argmax labels (default soft)
   --l2 X                             probe penalty on the mean loss (default 1e-3)
   --seed N                           seed of splits and draws (default 0)
-  --seeds K                          seeds of the mixing experiment (default 3)
+  --seeds K                          seeds of the mixing experiment (default 10; the overlap effect's interval is over them)
   --jump 5|1                         change-point grid: ruptures' default 5, or 1 for the exact split`;
 
 type Values = Record<string, string | undefined>;
@@ -131,6 +131,8 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
 
 /** parseArgs option table for the field overrides shared by `analyze` and `select`. */
 export const FIELD_FLAGS = {
+  header: { type: 'string' },
+  'class-names': { type: 'string' },
   'text-field': { type: 'string' },
   'label-field': { type: 'string' },
   'weak-labels-field': { type: 'string' },
@@ -140,10 +142,33 @@ export const FIELD_FLAGS = {
 /** The field overrides given on the command line (the readers detect the rest). */
 export function fieldOverridesFrom(values: Values): FieldMap {
   const out: FieldMap = {};
-  if (values['text-field']) out.text = values['text-field'];
+  if (values['text-field']) {
+    const names = values['text-field'].split(',').map((t) => t.trim()).filter((t) => t !== '');
+    if (names.length === 0) throw new UsageError('--text-field needs a field name (several: --text-field title,description)');
+    out.text = names.length === 1 ? names[0] : names;
+  }
   if (values['label-field']) out.label = values['label-field'];
   if (values['weak-labels-field']) out.weakLabels = values['weak-labels-field'];
   if (values['split-field']) out.split = values['split-field'];
+  return out;
+}
+
+/** The reading options given on the command line: `--header auto|yes|no|NAME,NAME,...`, `--class-names A,B,...`. */
+export function readOptionsFrom(values: Values): { header?: HeaderChoice; classNames?: string[] } {
+  const out: { header?: HeaderChoice; classNames?: string[] } = {};
+  const h = values.header?.trim();
+  if (h !== undefined) {
+    if (h === 'auto' || h === 'yes' || h === 'no') out.header = h;
+    else if (h.includes(',')) out.header = h.split(',').map((c) => c.trim());
+    else throw new UsageError('--header is auto, yes, no, or the column names separated by commas');
+  }
+  if (values['class-names'] !== undefined) {
+    const names = values['class-names'].split(',').map((c) => c.trim());
+    if (names.length < 2 || names.some((c) => c === '') || new Set(names).size !== names.length) {
+      throw new UsageError('--class-names needs two or more distinct names separated by commas, in class id order');
+    }
+    out.classNames = names;
+  }
   return out;
 }
 

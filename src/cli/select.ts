@@ -6,11 +6,12 @@ import {
 } from '../core/select';
 import { createLocalInference } from '../inference/local';
 import type { InferenceService } from '../inference/types';
+import { activationFolderInputs, refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
 import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
 import type { ModelSpec } from '../pipeline/types';
 import { UsageError } from './errors';
 import {
-  ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
+  ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, readOptionsFrom, intOption, parse, parseModelSpec,
 } from './options';
 import { stderrProgress } from './progress';
 
@@ -155,6 +156,7 @@ export async function run(argv: string[]): Promise<number> {
     seed,
     seeds: analysis.seeds ?? 10,
   };
+  await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], await sourceInputs(positionals));
   const progress = stderrProgress(!values.quiet);
   const t0 = performance.now();
   let backend: InferenceService | undefined;
@@ -169,6 +171,7 @@ export async function run(argv: string[]): Promise<number> {
       {
         weak, strong, cacheDir: values['cache-dir'],
         fields: fieldOverridesFrom(values),
+        ...readOptionsFrom(values),
         splitBy,
         reference,
         shares,
@@ -185,6 +188,16 @@ export async function run(argv: string[]): Promise<number> {
     await backend?.dispose();
   }
   return 0;
+}
+
+/** What the sources read: a dataset file, or the arrays of an activation folder. */
+async function sourceInputs(paths: readonly string[]): Promise<PathRole[]> {
+  const out: PathRole[] = [];
+  for (const p of paths) {
+    const isDir = await fs.stat(p).then((s) => s.isDirectory(), () => false);
+    out.push(...(isDir ? activationFolderInputs(p) : [{ path: p, role: 'source' }]));
+  }
+  return out;
 }
 
 async function hasDatasetFile(paths: readonly string[]): Promise<boolean> {

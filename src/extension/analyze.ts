@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sniffDataset } from '../core/data';
 import { CancelledError } from '../core/encoder';
-import { InputError } from '../core/errors';
+import { InputError, type InputHint } from '../core/errors';
 import { analyzeDatasetFile } from '../pipeline';
 import type { InferenceBackend, ModelSpec, PipelineOutcome } from '../pipeline/types';
+import type { FieldMap, HeaderChoice } from '../core/data/types';
+import { ensureColumns } from './columns';
 import type { Ctx } from './ctx';
 import { describeSpec, ModelChoiceError, needsInference, needsTrust, pipelineOptions, strongSpecFromConfig, weakSpecFromConfig } from './models';
 import { ProgressTracker } from './progress';
@@ -41,11 +43,15 @@ export async function settleUnsaved(file: string): Promise<boolean> {
   return choice === 'Analyze Saved Version';
 }
 
-export async function resolveSpecs(ctx: Ctx, req: AnalyzeRequest): Promise<{ weak: ModelSpec; strong: ModelSpec } | undefined> {
+export async function resolveSpecs(
+  ctx: Ctx,
+  req: AnalyzeRequest,
+  reading: { fields?: FieldMap; header?: HeaderChoice } = {},
+): Promise<{ weak: ModelSpec; strong: ModelSpec } | undefined> {
   let fields = {};
   if (!req.weak || !req.strong) {
     try {
-      fields = (await sniffDataset(req.file)).fields;
+      fields = (await sniffDataset(req.file, reading)).fields;
     } catch {
       // The pipeline reports unreadable files with a line number; let it.
     }
@@ -81,10 +87,12 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promis
     return undefined;
   }
   if (!(await settleUnsaved(file))) return undefined;
-  const specs = await resolveSpecs(ctx, req);
+  const reading = await ensureColumns(ctx, file);
+  if (reading === null) return undefined;
+  const specs = await resolveSpecs(ctx, req, reading);
   if (!specs) return undefined;
   if (!(await trustedFor(specs))) return undefined;
-  const options = pipelineOptions(ctx.config, specs.weak, specs.strong);
+  const options = { ...pipelineOptions(ctx.config, specs.weak, specs.strong), ...reading };
   const controller = new AbortController();
   ctx.running.set(file, controller);
   ctx.output.info(`analysing ${file}: weak ${describeSpec(specs.weak)}, strong ${describeSpec(specs.strong)}, device ${options.device}`);
@@ -150,14 +158,26 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promis
   }
 }
 
+/** How an editor user makes the choice an input error asks for (the CLI names its flags instead). */
+const EDITOR_FIX: Record<InputHint, string> = {
+  'text-field': 'choose it with "Overlap Density: Choose Columns..."',
+  'label-field': 'choose it with "Overlap Density: Choose Columns..."',
+  header: 'say whether the first row is a header with "Overlap Density: Choose Columns..."',
+  'class-names': 'put the class names in a classes.txt beside the file, one per line in id order',
+};
+
 /** An error as the user can act on it: the message with file and line, and a button to go there. */
 export function reportError(ctx: Ctx, e: unknown): void {
   const msg = e instanceof Error ? e.message : String(e);
   ctx.output.error(e instanceof Error && !(e instanceof InputError) && e.stack ? e.stack : msg);
   const where = e instanceof InputError && e.file ? { file: e.file, line: e.line } : undefined;
-  const buttons = where ? ['Go to Line', 'Show Log'] : ['Show Log'];
-  void vscode.window.showErrorMessage(`Overlap Density: ${msg}`, ...buttons).then(async (choice) => {
+  const hint = e instanceof InputError ? e.hint : undefined;
+  const columnsFix = hint === 'text-field' || hint === 'label-field' || hint === 'header';
+  const buttons = [...(columnsFix ? ['Choose Columns...'] : []), ...(where ? ['Go to Line'] : []), 'Show Log'];
+  const fix = hint ? ` (${EDITOR_FIX[hint]})` : '';
+  void vscode.window.showErrorMessage(`Overlap Density: ${msg}${fix}`, ...buttons).then(async (choice) => {
     if (choice === 'Show Log') ctx.output.show(true);
+    if (choice === 'Choose Columns...' && where?.file) await vscode.commands.executeCommand('overlapDensity.chooseColumns', vscode.Uri.file(where.file));
     if (choice === 'Go to Line' && where?.file) {
       const line = Math.max(0, (where.line ?? 1) - 1);
       await vscode.window.showTextDocument(vscode.Uri.file(where.file), { selection: new vscode.Range(line, 0, line, 0) });

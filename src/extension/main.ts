@@ -38,11 +38,12 @@ export function activate(extCtx: vscode.ExtensionContext): void {
     'overlapDensity.annotate': commands.annotate(c, tree),
     'overlapDensity.toggleFlag': commands.toggleFlag(c),
     'overlapDensity.clearResults': commands.clearResults(c, tree),
+    'overlapDensity.chooseColumns': commands.chooseColumns(c, tree),
     'overlapDensity.generateSynthetic': commands.generateSyntheticDataset(c),
     'overlapDensity.compareSources': commands.compareSources(c, tree),
     'overlapDensity.selectDevice': commands.selectDevice(c),
     'overlapDensity.refreshDatasets': commands.refreshDatasets(tree),
-    [REVEAL_ROW_COMMAND]: commands.revealRow(),
+    [REVEAL_ROW_COMMAND]: commands.revealRow(c),
   };
   for (const [id, fn] of Object.entries(register)) c.push(vscode.commands.registerCommand(id, fn));
 

@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { FieldValueError, toNumberArray, toProbs, toSplit, toText, toWeakLabels } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
 import { detectFields, getField, textFieldsOf, type FieldDetection } from './fields';
@@ -101,7 +102,13 @@ export class DatasetBuilder {
     this.textFields = textFieldsOf(fields);
     if (missing.length > 0 && this.pending.length > 0) {
       const named = missing.map((m) => `"${m.name}" (for ${m.role})`).join(', ');
-      throw this.policy.fatal(`field ${named} is not in the data; its fields are: ${available.join(', ')}`, this.pending[0].line);
+      const role = missing[0].role;
+      const hint = role === 'text' ? 'text-field' : role === 'label' ? 'label-field' : undefined;
+      throw new InputError(`field ${named} is not in the data; its fields are: ${available.slice(0, 50).join(', ')}${available.length > 50 ? ', ...' : ''}`, {
+        file: this.policy.file,
+        line: this.pending[0].line,
+        ...(hint ? { hint } : {}),
+      });
     }
     if (this.pending.length > 0 && !fields.text && !fields.weakActs && !fields.strongActs) {
       this.policy.warn(`no text or activation field found; its fields are: ${available.join(', ')}`);

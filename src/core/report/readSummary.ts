@@ -22,7 +22,10 @@ export function describeRead(read: ReadInfo): { label: string; text: string }[] 
     return h === 'content' ? ' (chosen by its content)' : h === 'option' ? ' (as set)' : h === 'name' ? ' (by its name)' : '';
   };
   let format = read.format.toUpperCase();
-  if (read.header) format += `, ${read.header.present ? 'header row' : 'no header row'}: ${read.header.reason}`;
+  if (read.header) {
+    const h = read.header;
+    format += `, ${h.present ? 'header row' : 'no header row'}${h.how === 'option' ? ' (as set)' : `: ${h.reason}`}`;
+  }
   lines.push({ label: 'format', text: format });
   if (read.textFields.length > 0) {
     const joined = read.textFields.length > 1 ? ` joined with ${read.textJoin === '\n' ? 'a newline' : JSON.stringify(read.textJoin)}` : '';
