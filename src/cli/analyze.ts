@@ -4,6 +4,7 @@ import { InputError } from '../core/errors';
 import { readActivationFile, readNpyFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/report/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
+import { refuseOutputsOverInputs } from '../pipeline/outputs';
 import { writeResult } from '../pipeline/results';
 import type { ModelSpec, PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
@@ -70,6 +71,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!values.out) throw new UsageError('--out FILE is required on arrays');
     out = values.out;
+    const inputs = (['weak-acts', 'strong-acts', 'labels', 'split', 'membership'] as const).flatMap((flag) =>
+      values[flag] ? [{ path: values[flag]!, role: `--${flag}` }] : [],
+    );
+    await refuseOutputsOverInputs([{ path: out, role: '--out' }], inputs);
     const input = await arraysInput(values as Record<string, string>);
     result = await runAnalysis(input, analysis, { progress });
   } else {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { renderHtmlReport } from '../core/report/html';
+import { refuseOutputsOverInputs } from '../pipeline/outputs';
 import { loadResult, writeFileAtomic } from '../pipeline/results';
 import { UsageError } from './errors';
 import { parse } from './options';
@@ -19,8 +20,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('give one RESULT.json');
-  const result = await loadResult(positionals[0]);
   const out = values.out ?? positionals[0].replace(/(\.result)?\.json$/i, '') + '.html';
+  await refuseOutputsOverInputs([{ path: out, role: values.out ? '--out' : 'the report file' }], [{ path: positionals[0], role: 'the result file' }]);
+  const result = await loadResult(positionals[0]);
   await writeFileAtomic(out, renderHtmlReport(result));
   process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);
   return 0;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { generateSynthetic, type Scenario } from '../core/synth/generate';
 import { randomThirds } from '../core/experiment/split';
 import { writeNpyFile } from '../core/activations/file';
+import { ACTIVATION_FOLDER_FILES } from '../pipeline/outputs';
 import { intOption, parse } from './options';
 import { UsageError } from './errors';
 
@@ -44,11 +45,12 @@ export async function run(argv: string[]): Promise<number> {
   const split = randomThirds(data.labels.length, seed);
   const dir = values.out;
   const n = data.labels.length;
-  await writeNpyFile(path.join(dir, 'weak.npy'), data.weak.data, [n, data.weak.cols]);
-  await writeNpyFile(path.join(dir, 'strong.npy'), data.strong.data, [n, data.strong.cols]);
-  await writeNpyFile(path.join(dir, 'labels.npy'), data.labels, [n]);
-  await writeNpyFile(path.join(dir, 'split.npy'), split, [n]);
-  await writeNpyFile(path.join(dir, 'membership.npy'), data.membership, [n]);
+  const [weak, strong, labels, splitFile, membership] = ACTIVATION_FOLDER_FILES.map((f) => path.join(dir, f));
+  await writeNpyFile(weak, data.weak.data, [n, data.weak.cols]);
+  await writeNpyFile(strong, data.strong.data, [n, data.strong.cols]);
+  await writeNpyFile(labels, data.labels, [n]);
+  await writeNpyFile(splitFile, split, [n]);
+  await writeNpyFile(membership, data.membership, [n]);
   process.stdout.write(`wrote ${n} rows (${scenario}) to ${dir}\n`);
   return 0;
 }

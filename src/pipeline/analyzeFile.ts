@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { readDataset } from '../core/data';
+import { getField, readDataset } from '../core/data';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
 import type { WeakSide } from '../core/experiment/protocol';
@@ -10,7 +10,9 @@ import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo, WeakVotesSummary } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
+import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, encodeWithCache } from '../inference/cache';
+import { checkOverlapFolder, refuseOutputsOverInputs, sameFile, type PathRole } from './outputs';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 import { probabilityColumn, votesWeakSide } from './weakVotes';
@@ -42,6 +44,8 @@ export async function analyzeDatasetFile(
   const signal = hooks.signal;
   const t0 = performance.now();
   const file = path.resolve(datasetPath);
+  const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
+  await checkWhereItWrites(file, resultPath, options);
   progress('reading data', 0);
   const main = await loadSource(file, options, signal);
   const test = options.testFile ? await loadSource(path.resolve(options.testFile), options, signal) : undefined;
@@ -67,7 +71,7 @@ export async function analyzeDatasetFile(
   for (const note of [...strong.notes, ...weak.notes]) warnings.push(note);
 
   const lines = Int32Array.from(all, (r) => r.line);
-  const membership = membershipOf(all);
+  const membership = membershipOf(all, (k) => (k < main.rows.length ? main.file : test!.file));
   if (membership === 'partial') warnings.push('some rows have a "membership" field and some do not: ground truth ignored');
   const result = await runAnalysis(
     {
@@ -116,9 +120,38 @@ export async function analyzeDatasetFile(
   }
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
-  const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
   await writeResult(resultPath, result);
   return { result, resultPath };
+}
+
+/** Model specs that read a file the user named. */
+function specInputs(spec: ModelSpec, side: 'weak' | 'strong', dataDir: string): PathRole[] {
+  if (spec.kind === 'npy' || spec.kind === 'safetensors') return [{ path: path.resolve(dataDir, spec.path), role: `the ${side} activations` }];
+  if (spec.kind !== 'onnx') return [];
+  const model = { path: path.resolve(spec.path), role: `the ${side} model` };
+  return spec.tokenizer ? [model, { path: path.resolve(spec.tokenizer), role: `the ${side} tokenizer` }] : [model];
+}
+
+const usesEncoderCache = (spec: ModelSpec) => spec.kind === 'bundled' || spec.kind === 'onnx';
+
+/**
+ * Before anything is read: the result must not replace an input, the test file must not be the dataset, and the
+ * `.overlap` folder the run writes into (result, cache) must not lead outside the dataset's folder.
+ */
+async function checkWhereItWrites(file: string, resultPath: string, options: PipelineOptions): Promise<void> {
+  const dataDir = path.dirname(file);
+  const inputs: PathRole[] = [{ path: file, role: 'the dataset' }];
+  if (options.testFile) {
+    const testFile = path.resolve(options.testFile);
+    if (await sameFile(testFile, file)) {
+      throw new InputError('--test-file is the dataset itself: a test set must hold other rows than the ones trained on', { file: testFile });
+    }
+    inputs.push({ path: testFile, role: 'the --test-file' });
+  }
+  inputs.push(...specInputs(options.weak, 'weak', dataDir), ...specInputs(options.strong, 'strong', dataDir));
+  await refuseOutputsOverInputs([{ path: resultPath, role: options.outFile ? '--out' : 'the result file' }], inputs);
+  const cacheInOverlap = !options.cacheDir && (usesEncoderCache(options.weak) || usesEncoderCache(options.strong));
+  if (!options.outFile || cacheInOverlap) await checkOverlapFolder(dataDir);
 }
 
 /** Main-file rows keep their dataset index; test-file rows are numbered after the last main row. */
@@ -190,6 +223,7 @@ export async function sideActivations(
         );
         if (out.fromCache) cached++;
         notes.push(...out.warnings.map((w) => `${path.basename(src.file)}: ${side} encoder: ${w.message}`));
+        if (out.embeddings.cols === 0) throw zeroWidth(`the ${side} encoder's (${encoder.id}) outputs`, spec.kind === 'onnx' ? { file: spec.path } : {});
         parts.push(out.embeddings);
       }
       return {
@@ -244,7 +278,7 @@ export async function weakSide(
   }
   if (spec.kind === 'probabilities') {
     const probs = concatFloat(
-      sources.map((src) => probabilityColumn(src.rows.map((r) => r.fields[spec.field]), numClasses, { file: src.file, field: spec.field, lines: src.rows.map((r) => r.line) })),
+      sources.map((src) => probabilityColumn(src.rows.map((r) => getField(r.fields, spec.field)), numClasses, { file: src.file, field: spec.field, lines: src.rows.map((r) => r.line) })),
     );
     return { side: { kind: 'probabilities', probs }, info: { id: `prob:${spec.field}`, kind: 'probabilities', dim: 0 }, notes: [], timings: {} };
   }
@@ -255,10 +289,11 @@ export async function weakSide(
 function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Array> {
   // A CSV cell holds the vector as JSON text; the reader has already parsed (and checked) the detected activation fields.
   const f = src.dataset.fields;
-  const vector = (r: DatasetRow): unknown => (field === f.weakActs ? r.weakActs : field === f.strongActs ? r.strongActs : r.fields[field]);
+  const vector = (r: DatasetRow): unknown => (field === f.weakActs ? r.weakActs : field === f.strongActs ? r.strongActs : getField(r.fields, field));
   const first = vector(src.rows[0]);
   if (!Array.isArray(first)) throw new InputError(`field "${field}" is not an array of numbers`, { file: src.file, line: src.rows[0].line });
   const d = first.length;
+  if (d === 0) throw zeroWidth(`${side} activations (field "${field}")`, { file: src.file, line: src.rows[0].line });
   const data = new Float32Array(src.rows.length * d);
   src.rows.forEach((r, i) => {
     const v = vector(r);
@@ -293,23 +328,25 @@ function deviceUsed(inference: InferenceBackend | undefined): string {
   return d && d !== 'not started' ? d : 'none (activations from cache or files)';
 }
 
-const MEMBERSHIP_CODES: Record<string, number> = {
-  easy: 0, 'easy-only': 0, '0': 0, hard: 1, 'hard-only': 1, '1': 1, overlap: 2, '2': 2,
-};
+/** A Map, not an object: a value like "__proto__" or "constructor" must not find Object.prototype's members. */
+const MEMBERSHIP_CODES = new Map<string, number>([
+  ['easy', 0], ['easy-only', 0], ['0', 0], ['hard', 1], ['hard-only', 1], ['1', 1], ['overlap', 2], ['2', 2],
+]);
 
 /**
  * Ground-truth membership when every row carries it (synthetic data: a `membership` field holding easy / hard /
  * overlap or 0 / 1 / 2); then results get detection precision / recall / F1.
  */
-function membershipOf(rows: DatasetRow[]): Uint8Array | 'partial' | undefined {
+function membershipOf(rows: DatasetRow[], fileOf: (k: number) => string): Uint8Array | 'partial' | undefined {
   let present = 0;
   const out = new Uint8Array(rows.length);
   rows.forEach((r, i) => {
-    const raw = r.fields.membership;
+    const raw = getField(r.fields, 'membership');
     if (raw === undefined || raw === null) return;
-    const code = MEMBERSHIP_CODES[String(raw).toLowerCase()];
+    const code = typeof raw === 'string' || typeof raw === 'number' ? MEMBERSHIP_CODES.get(String(raw).toLowerCase()) : undefined;
     if (code === undefined) {
-      throw new InputError(`field "membership" is ${JSON.stringify(raw)}; expected easy, hard or overlap (or 0, 1, 2)`, { line: r.line });
+      const shown = typeof raw === 'string' ? JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}...` : raw) : Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : String(raw);
+      throw new InputError(`field "membership" is ${shown}; expected easy, hard or overlap (or 0, 1, 2)`, { file: fileOf(i), line: r.line });
     }
     out[i] = code;
     present++;

@@ -57,9 +57,15 @@ export function tensorToMatrix(t: Tensor, file: string): Matrix<Float32Array> {
   }
   const rows = t.shape[0];
   const cols = t.shape.length === 2 ? t.shape[1] : 1;
+  if (cols === 0) throw zeroWidth(`activations of shape ${formatShape(t.shape)}`, { file });
   const data = t.data instanceof Float32Array ? t.data : toFloat32(t.data);
   checkFinite(data, cols, t.data, file);
   return { rows, cols, data };
+}
+
+/** Activations with no values per row: no probe can be fitted on them, so they are an input error, never a result. */
+export function zeroWidth(what: string, where: { file?: string; line?: number }): InputError {
+  return new InputError(`${what} have 0 values per row (zero-width); activations need at least one dimension`, where);
 }
 
 /** A vector (1-D, or 2-D with one column) as Float64, e.g. labels or weak probabilities stored beside a dataset. */

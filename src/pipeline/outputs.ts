@@ -1,0 +1,100 @@
+/**
+ * Where the tool may write. Two rules, checked before any work starts so that a refused run writes nothing:
+ * - an output never replaces one of the run's inputs (the same file after following links: symbolic links are
+ *   resolved by stat, hard links share a device and inode number), whatever the command;
+ * - the `.overlap` folder next to a dataset (results, flags, annotations, activation cache) and its `cache`
+ *   subfolder never lead outside the dataset's folder through a link, so a cloned repository cannot send what the
+ *   tool writes (or deletes) somewhere else on the disk.
+ */
+import type { Stats } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { InputError } from '../core/errors';
+
+/** A path the command reads or writes, and how the user named it (for the message). */
+export interface PathRole {
+  path: string;
+  /** e.g. "the dataset", "--test-file", "--weak-acts". */
+  role: string;
+}
+
+/** The files `overlap-density synth` writes into a folder and `select` reads from an activation folder. */
+export const ACTIVATION_FOLDER_FILES = ['weak.npy', 'strong.npy', 'labels.npy', 'split.npy', 'membership.npy'] as const;
+
+async function statOrUndefined(p: string): Promise<Stats | undefined> {
+  try {
+    return await fs.stat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when both paths exist and are one file (symbolic links followed; hard links compared by device and inode). */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([statOrUndefined(a), statOrUndefined(b)]);
+  if (!sa || !sb) return false;
+  if (sa.ino !== 0 && sa.dev === sb.dev && sa.ino === sb.ino) return true;
+  // File systems without inode numbers (ino 0): compare the resolved paths.
+  const [ra, rb] = await Promise.all([fs.realpath(a).catch(() => a), fs.realpath(b).catch(() => b)]);
+  return path.resolve(ra) === path.resolve(rb);
+}
+
+/**
+ * Throws an InputError naming the output when an output path is one of the inputs. An output that does not exist yet
+ * cannot be an input; an input that does not exist is left to the reader to report.
+ */
+export async function refuseOutputsOverInputs(outputs: readonly PathRole[], inputs: readonly PathRole[]): Promise<void> {
+  for (const out of outputs) {
+    if (!(await statOrUndefined(out.path))) continue;
+    for (const input of inputs) {
+      if (await sameFile(out.path, input.path)) {
+        const same = path.resolve(out.path) === path.resolve(input.path) ? 'is' : `is the same file as`;
+        const named = same === 'is' ? input.role : `${input.role} ${input.path}`;
+        throw new InputError(`${out.role} ${same} ${named}: writing it would destroy an input; choose another output path`, {
+          file: out.path,
+        });
+      }
+    }
+  }
+}
+
+/** The inputs an activation folder source contributes (the files of ACTIVATION_FOLDER_FILES it has). */
+export function activationFolderInputs(dir: string): PathRole[] {
+  return ACTIVATION_FOLDER_FILES.map((f) => ({ path: path.join(dir, f), role: `source ${dir}'s` }));
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Refuses a `.overlap` folder (or its `cache` subfolder) that resolves outside the dataset's folder. Missing folders
+ * are fine (they are created inside). `dataDir` is the folder of the dataset file.
+ */
+export async function checkOverlapFolder(dataDir: string): Promise<void> {
+  const root = await fs.realpath(dataDir).catch(() => path.resolve(dataDir));
+  for (const sub of [['.overlap'], ['.overlap', 'cache']]) {
+    const p = path.join(dataDir, ...sub);
+    let real: string;
+    try {
+      real = await fs.realpath(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // A dangling link still sends writes elsewhere (mkdir follows it): refuse it as well.
+        const link = await fs.readlink(p).catch(() => undefined);
+        if (link === undefined) return;
+        real = path.resolve(path.dirname(p), link);
+      } else {
+        return;
+      }
+    }
+    if (!isInside(real, root)) {
+      throw new InputError(
+        `${sub.join('/')} is a link to ${real}, outside the dataset's folder; results and caches stay next to the data: remove the link (or give --out and --cache-dir)`,
+        { file: p },
+      );
+    }
+  }
+}
