@@ -14,7 +14,8 @@ import type { Ctx } from './ctx';
 import { candidateKind } from './datasetFiles';
 import { DatasetNode, type DatasetsTree } from './datasetsTree';
 import { activationsSpec, strongPickItems, weakPickItems, type ModelPickItem } from './models';
-import { rowAtLine } from './rowIndex';
+import { revealLine } from './editorProviders';
+import { revealTarget, rowAtLine } from './rowIndex';
 import { showReportPanel } from './reportLink';
 import { activeFileUri } from './statusBar';
 import { syntheticJsonl } from './syntheticJsonl';
@@ -345,14 +346,19 @@ export function refreshDatasets(tree: DatasetsTree): Cmd {
   return () => tree.refresh();
 }
 
-/** Target of the hover's "nearest hard-only row" link. */
-export function revealRow(): Cmd {
-  return async (uriString?: unknown, line?: unknown) => {
-    if (typeof uriString !== 'string' || typeof line !== 'number') return;
-    const uri = vscode.Uri.parse(uriString);
-    const l = Math.max(0, line - 1);
-    const range = new vscode.Range(l, 0, l, 0);
-    const editor = await vscode.window.showTextDocument(uri, { selection: range, preserveFocus: false });
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+/**
+ * Target of the hover's "nearest hard-only row" link, arguments [dataset path, dataset row index]. A hover's link can
+ * be forged by text in the data, so the command goes only to a row of a dataset whose results are loaded; anything
+ * else is refused with a line in the output channel.
+ */
+export function revealRow(ctx: Ctx): Cmd {
+  return async (datasetPath?: unknown, rowIndex?: unknown) => {
+    const entry = typeof datasetPath === 'string' ? ctx.results.peek(datasetPath) : undefined;
+    const target = revealTarget(entry, rowIndex);
+    if ('refused' in target) {
+      ctx.output.warn(`reveal row refused (${target.refused}): ${JSON.stringify([datasetPath, rowIndex]).slice(0, 200)}`);
+      return;
+    }
+    await revealLine(vscode.Uri.file(entry!.datasetPath), target.line);
   };
 }

@@ -11,9 +11,20 @@ import { lensTitle, resultTooltip, STALE_LENS_TITLE } from './summaryText';
 
 export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
 
-/** A `command:` URI for the reveal link in hovers. */
-export function revealRowUri(uri: vscode.Uri, line: number): string {
-  return `command:${REVEAL_ROW_COMMAND}?${encodeURIComponent(JSON.stringify([uri.toString(), line]))}`;
+/**
+ * A `command:` URI for the reveal link in hovers: the analysed dataset's path and a dataset row index. The command
+ * checks both against the loaded results (`revealTarget`), so a link forged into a hover can open nothing else.
+ */
+export function revealRowUri(datasetPath: string, rowIndex: number): string {
+  return `command:${REVEAL_ROW_COMMAND}?${encodeURIComponent(JSON.stringify([datasetPath, rowIndex]))}`;
+}
+
+/** Shows a 1-based line of a file in an editor (the report panel's "reveal" and the hover link both end here). */
+export async function revealLine(uri: vscode.Uri, line: number): Promise<void> {
+  const l = Math.max(0, Math.floor(line) - 1);
+  const range = new vscode.Range(l, 0, l, 0);
+  const editor = await vscode.window.showTextDocument(uri, { selection: range, preserveFocus: false });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 export class RowHoverProvider implements vscode.HoverProvider {
@@ -42,7 +53,9 @@ export class RowHoverProvider implements vscode.HoverProvider {
       }),
       true,
     );
+    // Trusted for this one command only (no other command: link, no HTML); the data in it is escaped (hoverText.ts).
     md.isTrusted = { enabledCommands: [REVEAL_ROW_COMMAND] };
+    md.supportHtml = false;
     const span = doc.lineAt(pos.line).range;
     return new vscode.Hover(md, span);
   }
@@ -60,7 +73,7 @@ function nearestPreview(doc: vscode.TextDocument, entry: ResultEntry, nearest: n
   const last = Math.min(span?.end ?? line, line + PREVIEW_LINES - 1, doc.lineCount);
   const lines: string[] = [];
   for (let l = line; l <= last; l++) lines.push(doc.lineAt(l - 1).text);
-  return { line, text: lines.join(' '), revealUri: revealRowUri(doc.uri, line) };
+  return { line, text: lines.join(' '), revealUri: revealRowUri(entry.datasetPath, nearest) };
 }
 
 class SummaryLens extends vscode.CodeLens {

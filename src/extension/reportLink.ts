@@ -6,13 +6,12 @@ import * as vscode from 'vscode';
 import type { AnalysisResult } from '../core/report/schema';
 import { registerReport, ReportPanel } from './report';
 import type { Ctx } from './ctx';
+import { revealLine } from './editorProviders';
 
 export function registerReportPanel(ctx: Ctx): void {
   ctx.push(
     registerReport(ctx.extCtx, {
-      revealRow: async (datasetPath, line) => {
-        await vscode.commands.executeCommand('overlapDensity.revealRow', vscode.Uri.file(datasetPath).toString(), line);
-      },
+      revealRow: (datasetPath, line) => revealLine(vscode.Uri.file(datasetPath), line),
       onThresholdsChanged: (datasetPath, t1, t2, categories) => {
         void ctx.results.setMovedThresholds(datasetPath, { t1, t2 }, categories);
       },

@@ -98,3 +98,21 @@ export function rowsInLines(ix: RowIndex, first: number, last: number, lastLine?
   }
   return out;
 }
+
+/**
+ * Where the reveal command may go: only a row of an analysed dataset, by its dataset row index (an integer the
+ * results know), to that row's start line. `entry` is the loaded result of the path the command was given (undefined
+ * when that path is not an analysed dataset). Returns the 1-based line, or why the request is refused.
+ */
+export function revealTarget(
+  entry: { result: { rows: readonly ResultRow[] }; index: RowIndex } | undefined,
+  rowIndex: unknown,
+): { line: number } | { refused: string } {
+  if (!entry) return { refused: 'not an analysed dataset' };
+  if (typeof rowIndex !== 'number' || !Number.isSafeInteger(rowIndex) || rowIndex < 0) return { refused: 'the row index is not a non-negative integer' };
+  const k = entry.index.byDatasetIndex.get(rowIndex);
+  const line = k === undefined ? undefined : entry.result.rows[k]?.line;
+  if (line === undefined) return { refused: `row ${rowIndex} is not a row of the analysed dataset with a line` };
+  if (!Number.isSafeInteger(line) || line < 1) return { refused: `row ${rowIndex} has no valid line` };
+  return { line };
+}

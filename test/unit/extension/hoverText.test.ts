@@ -16,7 +16,7 @@ describe('hover text', () => {
     });
     expect(md).toContain('**overlap**');
     expect(md).toContain('weak confidence **0.823** > t1 = 0.400: not hard-only');
-    expect(md).toContain('alignment with hard rows **0.910** ≥ t2 = 0.500: overlap (dot-max)');
+    expect(md).toContain('alignment with hard rows **0.910** ≥ t2 = 0.500: overlap (dot\\-max)');
     expect(md).toContain('weak pseudo-label 1 (positive) · true label 0 (negative): the weak label is wrong');
     expect(md).toContain('[line 2](command:overlapDensity.revealRow?%5B2%5D "Reveal line 2")');
     expect(md).toContain('a \\*bad\\* film');
@@ -53,6 +53,6 @@ describe('hover text', () => {
   });
 
   it('escapes markdown in row text', () => {
-    expect(escapeMarkdown('[x](command:evil)')).toBe('\\[x\\]\\(command:evil\\)');
+    expect(escapeMarkdown('[x](command:evil)')).toBe('\\[x\\]\\(command\\:evil\\)');
   });
 });
