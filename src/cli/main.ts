@@ -18,13 +18,14 @@ Run "overlap-density COMMAND --help" for the options of a command.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, () => Promise<{ run: Command }>> = {
-  analyze: () => import('./analyze'),
-  synth: () => import('./synth'),
-  select: () => import('./select'),
-  report: () => import('./report'),
-  demo: () => import('./demo'),
-};
+// A Map, not an object: a command name like "constructor" or "toString" must not find Object.prototype's.
+const commands = new Map<string, () => Promise<{ run: Command }>>([
+  ['analyze', () => import('./analyze')],
+  ['synth', () => import('./synth')],
+  ['select', () => import('./select')],
+  ['report', () => import('./report')],
+  ['demo', () => import('./demo')],
+]);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${TOOL_VERSION}\n`);
     return 0;
   }
-  const load = commands[name];
+  const load = commands.get(name);
   if (!load) return reportError(new UsageError(`unknown command "${name}"`));
   try {
     return await (await load()).run(rest);

@@ -22,21 +22,21 @@ interface DtypeInfo {
   Ctor: NumericArrayConstructor;
 }
 
-/** Element types by kind + size (byte order is handled separately). */
-const DTYPES: Record<string, DtypeInfo> = {
-  f4: { name: '<f4', Ctor: Float32Array },
-  f8: { name: '<f8', Ctor: Float64Array },
-  f2: { name: '<f2', Ctor: Uint16Array },
-  i1: { name: '|i1', Ctor: Int8Array },
-  i2: { name: '<i2', Ctor: Int16Array },
-  i4: { name: '<i4', Ctor: Int32Array },
-  i8: { name: '<i8', Ctor: BigInt64Array },
-  u1: { name: '|u1', Ctor: Uint8Array },
-  u2: { name: '<u2', Ctor: Uint16Array },
-  u4: { name: '<u4', Ctor: Uint32Array },
-  u8: { name: '<u8', Ctor: BigUint64Array },
-  b1: { name: '|b1', Ctor: Uint8Array },
-};
+/** Element types by kind + size (byte order is handled separately); a Map, as the key comes from the file. */
+const DTYPES = new Map<string, DtypeInfo>([
+  ['f4', { name: '<f4', Ctor: Float32Array }],
+  ['f8', { name: '<f8', Ctor: Float64Array }],
+  ['f2', { name: '<f2', Ctor: Uint16Array }],
+  ['i1', { name: '|i1', Ctor: Int8Array }],
+  ['i2', { name: '<i2', Ctor: Int16Array }],
+  ['i4', { name: '<i4', Ctor: Int32Array }],
+  ['i8', { name: '<i8', Ctor: BigInt64Array }],
+  ['u1', { name: '|u1', Ctor: Uint8Array }],
+  ['u2', { name: '<u2', Ctor: Uint16Array }],
+  ['u4', { name: '<u4', Ctor: Uint32Array }],
+  ['u8', { name: '<u8', Ctor: BigUint64Array }],
+  ['b1', { name: '|b1', Ctor: Uint8Array }],
+]);
 
 export type NpyArray = Tensor;
 
@@ -152,9 +152,9 @@ function parseHeader(header: string, name: string): { descr: string; fortranOrde
 
 function lookupDtype(descr: string, name: string): { info: DtypeInfo; bigEndian: boolean } {
   const m = /^([<>|=]?)([a-z])(\d+)$/.exec(descr);
-  const info = m ? DTYPES[m[2] + m[3]] : undefined;
+  const info = m ? DTYPES.get(m[2] + m[3]) : undefined;
   if (!m || !info) {
-    const supported = Object.values(DTYPES).map((d) => d.name).join(' ');
+    const supported = [...DTYPES.values()].map((d) => d.name).join(' ');
     throw new InputError(`unsupported dtype '${descr}'; supported: ${supported}`, { file: name });
   }
   return { info, bigEndian: m[1] === '>' };

@@ -6,21 +6,22 @@ import { formatShape, shapeSize, tensorToMatrix, viewElements, type NumericArray
 // Format: 8-byte little-endian header length N, N bytes of JSON header, then the tensors' bytes
 // (https://github.com/huggingface/safetensors). Offsets in the header are relative to the end of the header.
 
-const ELEMENT_TYPES: Record<string, NumericArrayConstructor> = {
-  F64: Float64Array,
-  F32: Float32Array,
-  F16: Uint16Array,
-  BF16: Uint16Array,
-  I64: BigInt64Array,
-  I32: Int32Array,
-  I16: Int16Array,
-  I8: Int8Array,
-  U64: BigUint64Array,
-  U32: Uint32Array,
-  U16: Uint16Array,
-  U8: Uint8Array,
-  BOOL: Uint8Array,
-};
+/** Element types by dtype name; a Map, as the name comes from the file's header ("constructor" is no dtype). */
+const ELEMENT_TYPES = new Map<string, NumericArrayConstructor>([
+  ['F64', Float64Array],
+  ['F32', Float32Array],
+  ['F16', Uint16Array],
+  ['BF16', Uint16Array],
+  ['I64', BigInt64Array],
+  ['I32', Int32Array],
+  ['I16', Int16Array],
+  ['I8', Int8Array],
+  ['U64', BigUint64Array],
+  ['U32', Uint32Array],
+  ['U16', Uint16Array],
+  ['U8', Uint8Array],
+  ['BOOL', Uint8Array],
+]);
 
 /** The JSON header is refused above this size, so a wrong file cannot make us parse gigabytes as JSON. */
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
@@ -73,7 +74,7 @@ export function listSafetensors(bytes: Uint8Array, file: string): { entries: Saf
 export function readSafetensors(bytes: Uint8Array, file: string, tensorName?: string): Tensor & { name: string } {
   const { entries, dataOffset } = listSafetensors(bytes, file);
   const entry = pickEntry(entries, file, tensorName);
-  const Ctor = ELEMENT_TYPES[entry.dtype];
+  const Ctor = ELEMENT_TYPES.get(entry.dtype)!;
   const count = shapeSize(entry.shape);
   let data = viewElements(bytes, dataOffset + entry.begin, count, Ctor);
   if (entry.dtype === 'F16') data = halfToFloat32(data as Uint16Array);
@@ -92,8 +93,8 @@ function checkEntry(name: string, value: unknown, dataLength: number, file: stri
   if (typeof value !== 'object' || value === null) throw bad('is not an object');
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== 'string') throw bad('has no dtype');
-  const Ctor = ELEMENT_TYPES[dtype];
-  if (!Ctor) throw bad(`has unsupported dtype ${dtype} (supported: ${Object.keys(ELEMENT_TYPES).join(' ')})`);
+  const Ctor = ELEMENT_TYPES.get(dtype);
+  if (!Ctor) throw bad(`has unsupported dtype ${dtype} (supported: ${[...ELEMENT_TYPES.keys()].join(' ')})`);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad('has no valid shape');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o) && o >= 0)) {
     throw bad('has no valid data_offsets');

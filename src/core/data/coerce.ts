@@ -54,24 +54,25 @@ export function toProbs(v: unknown, field: string): number[] | undefined {
   return toNumberArray(v, field);
 }
 
-const SPLIT_NAMES: Record<string, 0 | 1 | 2> = {
-  'weak-train': 0,
-  weak_train: 0,
-  weak: 0,
-  'w2s-train': 1,
-  w2s_train: 1,
-  w2s: 1,
-  test: 2,
-  '0': 0,
-  '1': 1,
-  '2': 2,
-};
+/** Split names and codes. A Map, not an object: a value like "constructor" must not find Object.prototype's. */
+const SPLIT_NAMES = new Map<string, 0 | 1 | 2>([
+  ['weak-train', 0],
+  ['weak_train', 0],
+  ['weak', 0],
+  ['w2s-train', 1],
+  ['w2s_train', 1],
+  ['w2s', 1],
+  ['test', 2],
+  ['0', 0],
+  ['1', 1],
+  ['2', 2],
+]);
 
 /** The W2S split a row belongs to: weak-train | w2s-train | test, or 0 | 1 | 2. */
 export function toSplit(v: unknown, field: string): 0 | 1 | 2 | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   const key = typeof v === 'number' || typeof v === 'bigint' ? String(v) : typeof v === 'string' ? v.trim().toLowerCase() : undefined;
-  const split = key === undefined ? undefined : SPLIT_NAMES[key];
+  const split = key === undefined ? undefined : SPLIT_NAMES.get(key);
   if (split === undefined) {
     throw new FieldValueError(`field "${field}" should be weak-train, w2s-train or test (or 0, 1, 2), got ${describeType(v)}`);
   }

@@ -685,7 +685,7 @@ function buildPostProcessor(spec: Json | null | undefined, source: string): Post
         }
         const special = item.SpecialToken as { id: string } | undefined;
         if (!special) throw new TokenizerJsonError(`${source}: TemplateProcessing item ${JSON.stringify(item)} is not understood`);
-        const ids = specials[special.id]?.ids;
+        const ids = Object.hasOwn(specials, special.id) ? specials[special.id]?.ids : undefined;
         if (!ids) throw new TokenizerJsonError(`${source}: TemplateProcessing special token "${special.id}" has no ids`);
         (seenSequence ? after : before).push(...ids);
       }

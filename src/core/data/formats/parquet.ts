@@ -1,4 +1,4 @@
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer } from 'hyparquet';
 import { throwIfAborted } from '../../encoder';
 import type { ErrorPolicy } from '../errorPolicy';
 import type { RecordSink } from '../records';
@@ -8,26 +8,30 @@ import type { RecordSink } from '../records';
  * Parquet has no lines, so a row's line is its 1-based row number.
  */
 export async function readParquetRecords(
-  file: AsyncBuffer,
+  source: AsyncBuffer,
   policy: ErrorPolicy,
   sink: RecordSink,
   opts: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
 ): Promise<void> {
+  const file = boundedBuffer(source);
   const metadata = await readMetadata(file, policy);
+  const columns = parquetSchema(metadata).children.map((c) => c.element.name);
   const total = Number(metadata.num_rows);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     throwIfAborted(opts.signal);
     const rowEnd = rowStart + Number(group.num_rows);
-    let rows: Record<string, unknown>[];
+    let rows: unknown[][];
     try {
-      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd });
+      rows = await new Promise<unknown[][]>((onComplete, reject) => {
+        parquetRead({ file, metadata, rowStart, rowEnd, columns, rowFormat: 'array', onComplete }).catch(reject);
+      });
     } catch (e) {
       throw policy.fatal(`cannot read Parquet rows ${rowStart + 1}-${rowEnd}: ${e instanceof Error ? e.message : String(e)}`, rowStart + 1);
     }
     for (let i = 0; i < rows.length; i++) {
       const line = rowStart + i + 1;
-      sink({ fields: plainValues(rows[i]), line, endLine: line });
+      sink({ fields: rowObject(columns, rows[i]), line, endLine: line });
     }
     rowStart = rowEnd;
     opts.onProgress?.(total > 0 ? rowStart / total : 1);
@@ -36,7 +40,7 @@ export async function readParquetRecords(
 
 /** The top-level column names, from the footer only (cheap: no row data is read). */
 export async function parquetColumnNames(file: AsyncBuffer, policy: ErrorPolicy): Promise<string[]> {
-  const metadata = await readMetadata(file, policy);
+  const metadata = await readMetadata(boundedBuffer(file), policy);
   return parquetSchema(metadata).children.map((c) => c.element.name);
 }
 
@@ -48,10 +52,54 @@ async function readMetadata(file: AsyncBuffer, policy: ErrorPolicy) {
   }
 }
 
+/**
+ * A row as an object of own properties, one per column, defined rather than assigned: a column named "__proto__"
+ * stays a column (assignment would set the object's prototype and the column would vanish).
+ */
+function rowObject(columns: readonly string[], values: readonly unknown[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  columns.forEach((name, i) => defineOwn(row, name, plainValue(values[i])));
+  return row;
+}
+
+function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** INT64 columns arrive as BigInt, which JSON and arithmetic reject; class ids and counts fit in a double. */
 function plainValues(row: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(row)) row[k] = plainValue(v);
+  for (const [k, v] of Object.entries(row)) defineOwn(row, k, plainValue(v));
   return row;
+}
+
+/** Thrown by a slice outside the file; the callers above turn it into an InputError naming the file and rows. */
+class ParquetRangeError extends Error {}
+
+/**
+ * The reader's view of the file with every byte range checked against the file's size first: a footer whose
+ * offsets point past the end (a truncated or crafted file) is an error naming the range, never an allocation of
+ * whatever size the footer claims nor a read of zeros. Each slice's promise is marked handled, because the reader
+ * prefetches ranges it never awaits once another read has failed, and Node ends the process on an unhandled
+ * rejection; whoever awaits the slice still gets the error.
+ */
+function boundedBuffer(file: AsyncBuffer): AsyncBuffer {
+  const size = file.byteLength;
+  return {
+    byteLength: size,
+    slice(start: number, end: number = size): Promise<ArrayBuffer> {
+      const p = (async () => {
+        if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+          throw new ParquetRangeError(`corrupt Parquet file: a byte range ${start}-${end} that ends before it starts`);
+        }
+        if (end > size) {
+          throw new ParquetRangeError(`corrupt or truncated Parquet file: its footer points to bytes ${start}-${end}, past the end of the file (${size} bytes)`);
+        }
+        return file.slice(start, end);
+      })();
+      p.catch(() => undefined);
+      return p;
+    },
+  };
 }
 
 function plainValue(v: unknown): unknown {
