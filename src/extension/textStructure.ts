@@ -79,17 +79,64 @@ class JsonScanner {
     return this.fail('unterminated string', p);
   }
 
-  /** Offset just past the value starting at p (after whitespace). */
+  /** Offset just past a number, true, false, null, NaN or Infinity at p. */
+  private primitive(p: number): number {
+    const t = this.text;
+    const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(t.slice(p, p + 64));
+    if (!m) this.fail(`unexpected ${t[p] === undefined ? 'end of text' : JSON.stringify(t[p])} where a JSON value should be`, p);
+    return p + m[0].length;
+  }
+
+  /**
+   * Offset just past the value starting at p (after whitespace). Iterative, with an explicit stack of the open
+   * arrays and objects: nesting as deep as the readers accept (100,000 levels and more) cannot overflow the call stack.
+   */
   value(p: number): number {
     const t = this.text;
+    // The closing bracket of each open container, innermost last.
+    const open: number[] = [];
     p = skipWs(t, p);
-    const c = t[p];
-    if (c === '"') return this.string(p);
-    if (c === '{') return this.object(p).close + 1;
-    if (c === '[') return this.array(p, () => undefined);
-    const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity)/.exec(t.slice(p, p + 64));
-    if (!m) this.fail(`unexpected ${c === undefined ? 'end of text' : JSON.stringify(c)} where a JSON value should be`, p);
-    return p + m[0].length;
+    for (;;) {
+      const c = t.charCodeAt(p);
+      if (c === 34) p = this.string(p);
+      else if (c === 123 || c === 91) {
+        const close = c === 123 ? 125 : 93;
+        open.push(close);
+        p = skipWs(t, p + 1);
+        if (t.charCodeAt(p) === close) {
+          open.pop();
+          p++;
+        } else {
+          if (close === 125) p = this.key(p);
+          continue;
+        }
+      } else p = this.primitive(p);
+      // After a complete value: close containers, or move on to the next element or member.
+      for (;;) {
+        if (open.length === 0) return p;
+        p = skipWs(t, p);
+        const close = open[open.length - 1]!;
+        const d = t.charCodeAt(p);
+        if (d === close) {
+          open.pop();
+          p++;
+          continue;
+        }
+        if (d !== 44) this.fail(close === 125 ? 'expected , or } in object' : 'expected , or ] in array', p);
+        p = skipWs(t, p + 1);
+        if (close === 125) p = this.key(p);
+        break;
+      }
+    }
+  }
+
+  /** At a member's key: the offset of its value (after the key, the colon and whitespace). */
+  private key(p: number): number {
+    const t = this.text;
+    if (t[p] !== '"') this.fail('expected a quoted key in object', p);
+    p = skipWs(t, this.string(p));
+    if (t[p] !== ':') this.fail('expected : after key', p);
+    return skipWs(t, p + 1);
   }
 
   /** Scans an array at p (`[`), calling `onElement(start)` for each element; returns the offset past `]`. */
