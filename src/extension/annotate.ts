@@ -7,9 +7,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DatasetFormat } from '../core/data/types';
 import { detectFormat } from '../core/data';
+import { checkOverlapFolder } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
 import { reportError } from './analyze';
-import { AnnotationMismatchError, annotatesInPlace, applyEdits, planAnnotation, sidecarJsonl, StructureError, type AnnotationFieldNames } from './annotationEdits';
+import {
+  AnnotationMismatchError, annotatesInPlace, applyEdits, fieldsNeedingConfirmation, overwriteQuestion, planAnnotation, sidecarJsonl, StructureError,
+  type AnnotationFieldNames,
+} from './annotationEdits';
 import type { Ctx } from './ctx';
 import { annotationSidecarPath } from './flags';
 import type { ResultEntry } from './results';
@@ -26,6 +30,7 @@ function formatOf(entry: ResultEntry): DatasetFormat | undefined {
 
 async function writeSidecar(ctx: Ctx, entry: ResultEntry, names: AnnotationFieldNames, why: string): Promise<void> {
   const target = annotationSidecarPath(entry.datasetPath);
+  await checkOverlapFolder(path.dirname(entry.datasetPath));
   await writeFileAtomic(target, sidecarJsonl(entry.result.rows, names));
   ctx.output.info(`annotations of ${entry.datasetPath} written to ${target} (${why})`);
   const choice = await vscode.window.showInformationMessage(
@@ -91,6 +96,17 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   }
   if (plan.kind === 'sidecar') return writeSidecar(ctx, entry, names, plan.reason);
 
+  // Never overwrite a field this extension did not write without the user's yes to the fields by name.
+  const foreign = fieldsNeedingConfirmation(plan, ctx.results.annotatedFields(file));
+  if (foreign.length > 0) {
+    const q = overwriteQuestion(name, foreign, plan.rows);
+    const choice = await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.button);
+    if (choice !== q.button) {
+      ctx.output.info(`annotation of ${file} cancelled: it would have overwritten ${foreign.join(', ')}`);
+      return;
+    }
+  }
+
   // The annotated text keeps every row on its line: tell the store it still matches these results.
   const annotated = applyEdits(text, plan.edits);
   await ctx.results.addEquivalentHash(entry, sha256Hex(annotated));
@@ -108,6 +124,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
     void vscode.window.showErrorMessage(`Overlap Density: VS Code refused the edit to ${name} (is the file read-only?).`);
     return;
   }
+  await ctx.results.recordAnnotatedFields(file, [names.category, names.score, names.confidence]);
   if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) await vscode.window.showTextDocument(doc);
   ctx.output.info(`annotated ${plan.rows} rows of ${file} (${names.category}, ${names.score}, ${names.confidence}), ${plan.edits.length} edits`);
   void vscode.window

@@ -37,7 +37,8 @@ export interface TextEditSpec {
 }
 
 export type AnnotationPlan =
-  | { kind: 'edits'; edits: TextEditSpec[]; rows: number }
+  /** `replaces`: the annotation fields the file already has (in any row, or as a CSV column), whose values the edits overwrite. */
+  | { kind: 'edits'; edits: TextEditSpec[]; rows: number; replaces: string[] }
   | { kind: 'sidecar'; reason: string };
 
 /** Formats whose rows can hold extra fields. */
@@ -96,7 +97,7 @@ function jsonValue(v: string | number | null): string {
   return JSON.stringify(v);
 }
 
-function objectEdits(obj: RowObject, names: AnnotationFieldNames, values: AnnotationValues): TextEditSpec[] {
+function objectEdits(obj: RowObject, names: AnnotationFieldNames, values: AnnotationValues, replaced: Set<string>): TextEditSpec[] {
   const wanted: Array<[string, string]> = [
     [names.category, jsonValue(values.category)],
     [names.score, jsonValue(values.score)],
@@ -106,8 +107,10 @@ function objectEdits(obj: RowObject, names: AnnotationFieldNames, values: Annota
   const appended: string[] = [];
   for (const [key, value] of wanted) {
     const m = obj.members.find((mm) => mm.key === key);
-    if (m) edits.push({ offset: m.valueStart, length: m.valueEnd - m.valueStart, text: value });
-    else appended.push(`${JSON.stringify(key)}: ${value}`);
+    if (m) {
+      edits.push({ offset: m.valueStart, length: m.valueEnd - m.valueStart, text: value });
+      replaced.add(key);
+    } else appended.push(`${JSON.stringify(key)}: ${value}`);
   }
   if (appended.length > 0) {
     const last = obj.members[obj.members.length - 1];
@@ -122,6 +125,7 @@ function delimitedEdits(
   rows: readonly ResultRow[],
   names: AnnotationFieldNames,
   delimiter: ',' | '\t',
+  replaced: Set<string>,
 ): TextEditSpec[] {
   const records = scanDelimited(text, delimiter);
   const header = records[0];
@@ -132,8 +136,10 @@ function delimitedEdits(
   const newColumns: string[] = [];
   for (const name of wanted) {
     const at = columns.indexOf(name);
-    if (at >= 0) target.push(at);
-    else {
+    if (at >= 0) {
+      target.push(at);
+      replaced.add(name);
+    } else {
       target.push(columns.length + newColumns.length);
       newColumns.push(name);
     }
@@ -182,15 +188,39 @@ export function planAnnotation(
   const distinct = new Set([names.category, names.score, names.confidence]);
   if (distinct.size !== 3) throw new AnnotationMismatchError('the three annotation field names must differ');
   let edits: TextEditSpec[];
+  const replaced = new Set<string>();
   if (format === 'csv' || format === 'tsv') {
-    edits = delimitedEdits(text, rows, names, format === 'csv' ? ',' : '\t');
+    edits = delimitedEdits(text, rows, names, format === 'csv' ? ',' : '\t', replaced);
   } else {
     const objects = format === 'jsonl' ? scanJsonlObjects(text) : scanJsonRowObjects(text);
     edits = [];
-    for (const [row, obj] of pairRows(rows, objects)) edits.push(...objectEdits(obj, names, annotationValues(row)));
+    for (const [row, obj] of pairRows(rows, objects)) edits.push(...objectEdits(obj, names, annotationValues(row), replaced));
   }
   edits.sort((a, b) => a.offset - b.offset);
-  return { kind: 'edits', edits: mergeTouching(edits), rows: rows.length };
+  const replaces = [names.category, names.score, names.confidence].filter((n) => replaced.has(n));
+  return { kind: 'edits', edits: mergeTouching(edits), rows: rows.length, replaces };
+}
+
+/**
+ * The fields an annotation would overwrite although this extension did not write them (`written`: the names it
+ * wrote into this file before). Annotating never replaces such a field without the user's confirmation by name:
+ * a workspace setting could otherwise point the annotation at `text` or `label` and overwrite the data.
+ */
+export function fieldsNeedingConfirmation(plan: AnnotationPlan, written: readonly string[]): string[] {
+  return plan.kind === 'edits' ? plan.replaces.filter((f) => !written.includes(f)) : [];
+}
+
+/** The modal that asks before existing fields are overwritten: it names every field, the file and the row count. */
+export function overwriteQuestion(fileName: string, fields: readonly string[], rows: number): { message: string; detail: string; button: string } {
+  const quoted = fields.map((f) => JSON.stringify(f));
+  const list = quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+  return {
+    message: `Annotate Dataset would overwrite the existing ${fields.length === 1 ? 'field' : 'fields'} ${list} in ${fileName}.`,
+    detail:
+      `${fields.length === 1 ? 'This field was' : 'These fields were'} not written by Overlap Density; the values of ${rows.toLocaleString('en-US')} ` +
+      'rows would be replaced by annotations. The field names come from the overlapDensity.annotate.* settings: pick other names there to keep the data.',
+    button: `Overwrite ${list}`,
+  };
 }
 
 /** Joins edits that touch (an insertion right after a replacement) so a WorkspaceEdit sees no overlap. */
@@ -220,15 +250,17 @@ export function applyEdits(text: string, edits: readonly TextEditSpec[]): string
 
 /** Sidecar annotations for formats that cannot hold fields: one JSON object per analysed row. */
 export function sidecarJsonl(rows: readonly ResultRow[], names: AnnotationFieldNames): string {
+  const fields = [names.category, names.score, names.confidence];
+  const clash = fields.find((f) => f === 'index' || f === 'line');
+  if (clash) throw new AnnotationMismatchError(`the annotation field name "${clash}" is taken by the sidecar's own "${clash}"; choose another name`);
   return rows
     .map((row) => {
       const v = annotationValues(row);
-      const obj: Record<string, unknown> = { index: row.index };
-      if (row.line !== undefined) obj.line = row.line;
-      obj[names.category] = v.category;
-      obj[names.score] = v.score;
-      obj[names.confidence] = v.confidence;
-      return JSON.stringify(obj);
+      // fromEntries defines own properties: a field name like "__proto__" stays a field.
+      const entries: Array<[string, unknown]> = [['index', row.index]];
+      if (row.line !== undefined) entries.push(['line', row.line]);
+      entries.push([names.category, v.category], [names.score, v.score], [names.confidence, v.confidence]);
+      return JSON.stringify(Object.fromEntries(entries));
     })
     .join('\n') + '\n';
 }

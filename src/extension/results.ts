@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult } from '../core/report/schema';
+import { checkOverlapFolder } from '../pipeline/outputs';
 import { defaultResultPath, loadResult, writeFileAtomic } from '../pipeline/results';
 import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type FlagsFile } from './flags';
 import { withMovedThresholds, type MovedThresholds } from './movedThresholds';
@@ -30,6 +31,10 @@ export interface ResultEntry {
 }
 
 const EQUIVALENT_KEY = 'overlapDensity.equivalentHashes';
+/** Field names Annotate Dataset wrote into each dataset, as [dataset path, names] pairs (never looked up by key). */
+const ANNOTATED_KEY = 'overlapDensity.annotatedFields';
+/** Datasets remembered in ANNOTATED_KEY: the most recent ones. */
+const MAX_ANNOTATED = 200;
 /** How long "this file has no results" is believed without looking again (results written outside the workspace). */
 const MISSING_TTL_MS = 5000;
 type EquivalentStore = Record<string, { createdAt: string; hashes: string[] }>;
@@ -98,6 +103,13 @@ export class ResultStore implements vscode.Disposable {
 
   private async load(datasetPath: string): Promise<ResultEntry | undefined> {
     const resultPath = defaultResultPath(datasetPath);
+    try {
+      await checkOverlapFolder(path.dirname(datasetPath));
+    } catch (e) {
+      this.problemOnce(resultPath, e);
+      this.entries.delete(datasetPath);
+      return undefined;
+    }
     let mtimeMs: number;
     try {
       mtimeMs = (await fs.stat(resultPath)).mtimeMs;
@@ -112,11 +124,7 @@ export class ResultStore implements vscode.Disposable {
     try {
       result = await loadResult(resultPath);
     } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      if (!this.reported.has(resultPath + msg)) {
-        this.reported.add(resultPath + msg);
-        this.onProblem(msg);
-      }
+      this.problemOnce(resultPath, e);
       this.entries.delete(datasetPath);
       return undefined;
     }
@@ -124,6 +132,14 @@ export class ResultStore implements vscode.Disposable {
     this.entries.set(datasetPath, entry);
     this.emitter.fire(datasetPath);
     return entry;
+  }
+
+  private problemOnce(resultPath: string, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (!this.reported.has(resultPath + msg)) {
+      this.reported.add(resultPath + msg);
+      this.onProblem(msg);
+    }
   }
 
   private makeEntry(datasetPath: string, resultPath: string, result: AnalysisResult, mtimeMs: number, flags: FlagsFile): ResultEntry {
@@ -161,6 +177,7 @@ export class ResultStore implements vscode.Disposable {
     const resultPath = defaultResultPath(datasetPath);
     let removed = true;
     try {
+      await checkOverlapFolder(path.dirname(datasetPath));
       await fs.rm(resultPath);
     } catch {
       removed = false;
@@ -174,6 +191,7 @@ export class ResultStore implements vscode.Disposable {
   /** Flags or unflags a row and writes the flags file atomically. Returns whether the row is now flagged. */
   async toggleFlag(entry: ResultEntry, row: { index: number; line?: number }): Promise<boolean> {
     const { file, flagged } = toggleFlag(entry.flags, row);
+    await checkOverlapFolder(path.dirname(entry.datasetPath));
     await writeFileAtomic(flagsPath(entry.datasetPath), JSON.stringify(file, null, 2) + '\n');
     entry.flags = file;
     entry.flagged = flaggedIndices(file);
@@ -189,6 +207,7 @@ export class ResultStore implements vscode.Disposable {
     const has = flags.flags.some((f) => f.index === row.index);
     if (has === flagged) return [...flaggedIndices(flags)];
     const { file } = toggleFlag(flags, row);
+    await checkOverlapFolder(path.dirname(datasetPath));
     await writeFileAtomic(flagsPath(datasetPath), JSON.stringify(file, null, 2) + '\n');
     if (entry) {
       entry.flags = file;
@@ -215,6 +234,19 @@ export class ResultStore implements vscode.Disposable {
     entry.result = same ? entry.original : withMovedThresholds(entry.original, moved, categories);
     entry.moved = same ? undefined : moved;
     this.emitter.fire(datasetPath);
+  }
+
+  /** The fields Annotate Dataset has written into this dataset (it may overwrite them again without asking). */
+  annotatedFields(datasetPath: string): string[] {
+    const all = this.state.get<Array<[string, string[]]>>(ANNOTATED_KEY, []);
+    const found = Array.isArray(all) ? all.find((e) => Array.isArray(e) && e[0] === datasetPath) : undefined;
+    return found && Array.isArray(found[1]) ? found[1].filter((f) => typeof f === 'string') : [];
+  }
+
+  async recordAnnotatedFields(datasetPath: string, fields: readonly string[]): Promise<void> {
+    const names = [...new Set([...this.annotatedFields(datasetPath), ...fields])];
+    const rest = this.state.get<Array<[string, string[]]>>(ANNOTATED_KEY, []).filter((e) => Array.isArray(e) && e[0] !== datasetPath);
+    await this.state.update(ANNOTATED_KEY, [...rest, [datasetPath, names]].slice(-MAX_ANNOTATED));
   }
 
   /** Text hashes accepted as matching this result besides the recorded one (the text after Annotate). */

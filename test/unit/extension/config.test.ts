@@ -61,11 +61,12 @@ describe('settings', () => {
     expect(c.models.weakVocabulary).toBe(2000);
   });
 
-  it('restricts the model path settings in untrusted workspaces and declares the workspace kinds', () => {
+  it('restricts the model path and annotation write-back settings in untrusted workspaces and declares the workspace kinds', () => {
     expect(pkg.capabilities.untrustedWorkspaces.supported).toBe('limited');
-    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.sort()).toEqual(
-      ['overlapDensity.models.strongPath', 'overlapDensity.models.strongTokenizer', 'overlapDensity.models.weakPath', 'overlapDensity.models.weakTokenizer'],
-    );
+    expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.sort()).toEqual([
+      'overlapDensity.annotate.categoryField', 'overlapDensity.annotate.confidenceField', 'overlapDensity.annotate.scoreField',
+      'overlapDensity.models.strongPath', 'overlapDensity.models.strongTokenizer', 'overlapDensity.models.weakPath', 'overlapDensity.models.weakTokenizer',
+    ]);
     expect(pkg.capabilities.virtualWorkspaces).toBeTruthy();
     expect(pkg.extensionKind).toEqual(['workspace']);
     // Languages, workspace contents, commands; and the report panel's restore after a reload (onWebviewPanel).
