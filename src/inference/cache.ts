@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { activationCacheKey } from '../core/activations/cacheKey';
 import { writeFileAtomic } from '../core/activations/file';
 import { readNpyMatrix, writeNpy } from '../core/activations/npy';
@@ -32,7 +32,11 @@ export function textsHash(texts: readonly string[]): string {
   return hash.digest('hex');
 }
 
-/** What is stored beside the matrix so a cache hit reports the same warnings as the run that filled it. */
+/**
+ * What is stored beside the matrix so a cache hit reports the same warnings as the run that filled it, with the
+ * SHA-256 of the `.npy` bytes: a cache file changed after it was written (edited, replaced, half-copied) is
+ * recomputed, never trusted.
+ */
 interface CacheSidecar {
   encoder: string;
   cacheIdentity: string;
@@ -41,6 +45,22 @@ interface CacheSidecar {
   truncatedRows: number[];
   emptyRows: number[];
   warnings: Warning[];
+  sha256: string;
+}
+
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+const isRowList = (v: unknown, rows: number): v is number[] =>
+  Array.isArray(v) && v.every((i) => Number.isSafeInteger(i) && i >= 0 && i < rows);
+
+/** A sidecar as written by `write`, for a matrix of `rows` rows; anything else is not one. */
+function isSidecar(v: unknown, rows: number): v is CacheSidecar {
+  const s = v as Partial<CacheSidecar> | null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.sha256 === 'string' && s.rows === rows && Number.isSafeInteger(s.cols) &&
+    isRowList(s.truncatedRows, rows) && isRowList(s.emptyRows, rows) &&
+    Array.isArray(s.warnings) && s.warnings.every((w) => typeof w === 'object' && w !== null && typeof (w as Warning).message === 'string')
+  );
 }
 
 export interface CacheEntry {
@@ -56,13 +76,19 @@ export class ActivationCache {
     return { key, path: join(this.dir, `${key}.npy`) };
   }
 
-  /** The cached result, or undefined when missing, unreadable or of another shape (then it is recomputed). */
-  async read(key: string, rows: number): Promise<EncodeResult | undefined> {
+  /**
+   * The cached result; undefined when missing, unreadable, of another shape, or when the `.npy` bytes no longer have
+   * the checksum stored when they were written (then it is recomputed; `changed` says why).
+   */
+  async read(key: string, rows: number): Promise<EncodeResult | { changed: string } | undefined> {
     const { path } = this.entry(key);
     try {
-      const sidecar = JSON.parse(await readFile(sidecarPath(path), 'utf8')) as CacheSidecar;
-      const embeddings: Matrix<Float32Array> = readNpyMatrix(await readFile(path), path);
-      if (embeddings.rows !== rows || embeddings.rows !== sidecar.rows || embeddings.cols !== sidecar.cols) return undefined;
+      const sidecar: unknown = JSON.parse(await readFile(sidecarPath(path), 'utf8'));
+      if (!isSidecar(sidecar, rows)) return undefined;
+      const bytes = await readFile(path);
+      if (sha256Hex(bytes) !== sidecar.sha256) return { changed: `${basename(path)} changed after it was written (its checksum does not match)` };
+      const embeddings: Matrix<Float32Array> = readNpyMatrix(bytes, path);
+      if (embeddings.rows !== rows || embeddings.cols !== sidecar.cols) return undefined;
       return { embeddings, truncatedRows: sidecar.truncatedRows, emptyRows: sidecar.emptyRows, warnings: sidecar.warnings };
     } catch {
       return undefined;
@@ -74,6 +100,7 @@ export class ActivationCache {
     const { path } = this.entry(key);
     await mkdir(this.dir, { recursive: true });
     const { embeddings } = result;
+    const npy = writeNpy(embeddings.data, [embeddings.rows, embeddings.cols]);
     const sidecar: CacheSidecar = {
       encoder: encoder.id,
       cacheIdentity: encoder.cacheIdentity,
@@ -82,9 +109,10 @@ export class ActivationCache {
       truncatedRows: result.truncatedRows,
       emptyRows: result.emptyRows,
       warnings: result.warnings,
+      sha256: sha256Hex(npy),
     };
     await writeFileAtomic(sidecarPath(path), Buffer.from(JSON.stringify(sidecar)));
-    await writeFileAtomic(path, writeNpy(embeddings.data, [embeddings.rows, embeddings.cols]));
+    await writeFileAtomic(path, npy);
   }
 }
 
@@ -124,13 +152,14 @@ export async function encodeWithCache(
 ): Promise<CachedEncodeResult> {
   const entry = scope.cache.entry(encodeCacheKey(encoder, texts, scope));
   const hit = await scope.cache.read(entry.key, texts.length);
-  if (hit) {
+  if (hit && !('changed' in hit)) {
     opts.progress?.(`encode ${encoder.id}`, 1, 'from cache');
     return { ...hit, fromCache: true, entry };
   }
   const result = await encoder.encodeDetailed(texts, opts);
   await scope.cache.write(entry.key, result, { id: encoder.id, cacheIdentity: encoder.info.cacheIdentity });
-  return { ...result, fromCache: false, entry };
+  const warnings = hit ? [...result.warnings, { message: `activation cache: ${hit.changed}; recomputed` }] : result.warnings;
+  return { ...result, warnings, fromCache: false, entry };
 }
 
 /** The encoder seen through the cache: a drop-in TextEncoder for the pipeline. */

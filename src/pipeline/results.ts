@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../core/activations/file';
 import * as path from 'node:path';
 import { InputError } from '../core/errors';
 import { SCHEMA_VERSION, type AnalysisResult } from '../core/report/schema';
+import { SchemaViolation, validateResult } from '../core/report/validate';
 
 /** Results live next to the data: `<dir>/.overlap/<file name>.result.json`. */
 export function defaultResultPath(datasetPath: string): string {
@@ -27,7 +28,8 @@ export async function loadResult(file: string): Promise<AnalysisResult> {
 export function parseResult(text: string, file?: string): AnalysisResult {
   let obj: unknown;
   try {
-    obj = JSON.parse(text);
+    // A byte-order mark (an editor's "UTF-8 with BOM") is not part of the JSON.
+    obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw new InputError('results file is not valid JSON (was it written by another tool or cut short?)', { file });
   }
@@ -41,7 +43,12 @@ export function parseResult(text: string, file?: string): AnalysisResult {
       { file },
     );
   }
-  return r as AnalysisResult;
+  try {
+    return validateResult(obj);
+  } catch (e) {
+    if (e instanceof SchemaViolation) throw new InputError(`not a valid results file: ${e.message} (analyse the dataset again to rewrite it)`, { file });
+    throw e;
+  }
 }
 
 /** True when the dataset's bytes changed since the analysis (decorations would be wrong). */

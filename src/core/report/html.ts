@@ -29,7 +29,10 @@ export function renderHtmlReport(result: AnalysisResult, options: HtmlReportOpti
   const name = (result.dataset.path ?? 'dataset').split(/[\\/]/).pop() ?? 'dataset';
   let texts: (string | null)[] | null = null;
   if (options.texts) {
-    texts = new Array<string | null>(result.dataset.rows).fill(null);
+    // Sized by the texts actually given and the W2S-train rows present, never by a count the results file states.
+    let end = 0;
+    for (const r of result.rows) if (r.split === 'w2s-train' && r.index < options.texts.length) end = Math.max(end, r.index + 1);
+    texts = new Array<string | null>(end).fill(null);
     for (const r of result.rows) {
       if (r.split !== 'w2s-train') continue;
       const t = options.texts[r.index];

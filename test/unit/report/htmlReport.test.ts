@@ -82,7 +82,9 @@ describe('renderHtmlReport (text)', () => {
     const r = buildResult({ w2s: 10 });
     const html = renderHtmlReport(r, { assets, texts: r.rows.map((x) => `${'long '.repeat(100)}${x.index}`), maxTextChars: 20 });
     const texts = JSON.parse(html.match(/<script type="application\/json" id="texts-data">(.*?)<\/script>/s)![1]) as (string | null)[];
-    r.rows.forEach((row, i) => expect(texts[i] === null).toBe(row.split !== 'w2s-train'));
+    r.rows.forEach((row, i) => expect((texts[i] ?? null) === null).toBe(row.split !== 'w2s-train'));
+    // Sized by the W2S-train rows and the texts given, never by dataset.rows (issue 13).
+    expect(texts.length).toBe(Math.max(...r.rows.filter((x) => x.split === 'w2s-train').map((x) => x.index)) + 1);
     expect(texts.find((t) => t !== null)!.length).toBe(21);
   });
 });

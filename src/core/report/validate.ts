@@ -1,0 +1,260 @@
+/**
+ * Validation of a results file against the schema in ./schema.ts, before the editor, the report or the CLI use it.
+ * Two layers:
+ * - structure: every member has the type and range the schema gives it (`RESULT` below is a `Shape` of each
+ *   interface, so the compiler keeps it complete when the schema grows);
+ * - sizes and cross-references, bounded by the data actually in the file: `dataset.rows` and the split counts equal
+ *   the rows present, class ids lie below `numClasses`, which is bounded by the rows and class names present, the
+ *   detection counts match the rows' categories, every curve array has the length of the proportions, row indices are
+ *   unique 32-bit integers. A number in the file can therefore never size an allocation beyond what the file holds.
+ */
+import { CATEGORY_NAMES, type CategoryName } from '../detect/types';
+import { arrayOf, bool, nullable, num, object, oneOf, optional, recordOf, SchemaViolation, str} from './check';
+import type {
+  AnalysisResult, DatasetInfo, DetectionSummary, DetectorSanity, EffectEstimate, EncoderInfo, GroundTruthReport, MixingCurve, OverlapEffect, PRF,
+  Regime, ResultRow, Verdict, VoteCounts, WeakVotesSummary,
+} from './schema';
+
+const finite = num();
+const count = num({ int: true, min: 0 });
+const unit = num({ min: 0, max: 1 });
+/** Row indices and lines are stored in Int32Arrays by the editor and the report. */
+const int32 = num({ int: true, min: 0, max: 2 ** 31 - 1 });
+const HARD_RULES = ['segment', 'probing'];
+const ALIGN_MODES = ['dot-max', 'abs-cosine-max', 'residual'];
+const STAGE1_SCALES = ['linear', 'log'];
+const category = oneOf(CATEGORY_NAMES);
+
+const ROW = object<ResultRow>({
+  index: int32,
+  line: optional(num({ int: true, min: 1, max: 2 ** 31 - 1 })),
+  split: oneOf(['weak-train', 'w2s-train', 'test']),
+  label: count,
+  category: nullable(category),
+  confidence: nullable(finite),
+  alignment: nullable(finite),
+  pseudoLabel: nullable(count),
+  nearestHard: optional(nullable(int32)),
+  trueCategory: optional(category),
+});
+
+const ENCODER = object<EncoderInfo>({
+  id: str,
+  kind: oneOf(['bundled', 'onnx', 'activations', 'votes', 'probabilities', 'synthetic', 'arrays']),
+  dim: count,
+  source: optional(str),
+});
+
+const DATASET = object<DatasetInfo>({
+  path: optional(str),
+  format: optional(str),
+  contentHash: optional(str),
+  rows: count,
+  numClasses: num({ int: true, min: 1 }),
+  labelNames: optional(arrayOf(str)),
+  splits: object<DatasetInfo['splits']>({ weakTrain: count, w2sTrain: count, test: count }),
+  testFile: optional(str),
+});
+
+const DETECTION = object<DetectionSummary>({
+  hardRule: oneOf(HARD_RULES),
+  align: oneOf(ALIGN_MODES),
+  jump: num({ int: true, min: 1 }),
+  stage1Scale: optional(oneOf(STAGE1_SCALES)),
+  confidenceThreshold: finite,
+  confidenceBreakpoint: nullable(count),
+  alignThreshold: nullable(finite),
+  alignBreakpoint: nullable(count),
+  usedFallback: bool,
+  fallbacks: object<DetectionSummary['fallbacks']>({ confidence: bool, align: bool }),
+  counts: object<DetectionSummary['counts']>({ easy: count, hard: count, overlap: count }),
+  overlapDensity: unit,
+});
+
+const numbers = arrayOf(finite);
+
+const MIXING = object<MixingCurve>({
+  proportions: arrayOf(unit),
+  mean: numbers,
+  std: numbers,
+  min: numbers,
+  max: numbers,
+  perSeed: arrayOf(numbers),
+  subsetSize: count,
+  randomBaseline: nullable(object<NonNullable<MixingCurve['randomBaseline']>>({ mean: finite, std: finite, perSeed: numbers })),
+  seeds: arrayOf(num({ int: true })),
+});
+
+const OPTIONAL_UNIT = nullable(unit);
+const PRF_CHECK = object<PRF>({ precision: OPTIONAL_UNIT, recall: OPTIONAL_UNIT, f1: OPTIONAL_UNIT, support: count });
+
+const GROUND_TRUTH = object<GroundTruthReport>({
+  perCategory: object<GroundTruthReport['perCategory']>({ easy: PRF_CHECK, hard: PRF_CHECK, overlap: PRF_CHECK }),
+  confusion: arrayOf(arrayOf(count, { length: 3 }), { length: 3 }),
+  trueOverlapDensity: unit,
+  densityError: finite,
+});
+
+const REGIME_LABELS = ['low', 'medium', 'high', 'undetermined'];
+
+const EFFECT = object<EffectEstimate>({
+  mean: finite,
+  sd: nullable(finite),
+  low: nullable(finite),
+  high: nullable(finite),
+  perSeed: numbers,
+  status: oneOf(['supported', 'contradicted', 'unresolved', 'no-interval']),
+  seedsToResolve: optional(nullable(count)),
+});
+
+const OVERLAP_EFFECT = object<OverlapEffect>({
+  method: oneOf(['ols-slope']),
+  level: num({ min: 0.95, max: 0.95 }),
+  seeds: count,
+  subsetSize: count,
+  tooSmall: bool,
+  vsNonOverlap: EFFECT,
+  vsRandom: nullable(EFFECT),
+});
+
+const SANITY = object<DetectorSanity>({
+  nonHardCoverage: nullable(unit),
+  coverageLimit: unit,
+  coversMostNonHard: bool,
+  categoriesIndistinct: bool,
+  notices: arrayOf(str),
+});
+
+const VERDICT = object<Verdict>({
+  regime: oneOf(REGIME_LABELS),
+  overlap: oneOf(['explains', 'partly', 'no-better', 'worse', 'unmeasured']),
+  headline: str,
+  sentence: str,
+});
+
+const VOTE_COUNTS = object<VoteCounts>({ rows: count, tied: count, uncovered: count, coveredAccuracy: optional(nullable(unit)) });
+
+const WEAK_VOTES = object<WeakVotesSummary>({
+  method: oneOf(['majority-vote', 'dawid-skene']),
+  functions: count,
+  tieBreak: object<WeakVotesSummary['tieBreak']>({ policy: oneOf(['random']), seed: num({ int: true }) }),
+  counts: object<WeakVotesSummary['counts']>({
+    all: VOTE_COUNTS, weakTrain: optional(VOTE_COUNTS), w2sTrain: optional(VOTE_COUNTS), test: optional(VOTE_COUNTS),
+  }),
+  labelModel: optional(
+    object<NonNullable<WeakVotesSummary['labelModel']>>({
+      abstain: oneOf(['coverage', 'ignore']),
+      fittedOn: str,
+      fitRows: count,
+      iterations: count,
+      converged: bool,
+      prior: arrayOf(unit),
+      accuracies: arrayOf(nullable(unit)),
+    }),
+  ),
+});
+
+const RESULT = object<AnalysisResult>({
+  schemaVersion: num({ int: true, min: 1 }),
+  tool: object<AnalysisResult['tool']>({ name: str, version: str }),
+  createdAt: str,
+  dataset: DATASET,
+  encoders: object<AnalysisResult['encoders']>({ weak: ENCODER, strong: ENCODER }),
+  device: str,
+  options: object<AnalysisResult['options']>({
+    hardRule: oneOf(HARD_RULES),
+    align: oneOf(ALIGN_MODES),
+    pseudo: oneOf(['soft', 'hard']),
+    l2: num({ min: 0 }),
+    seed: count,
+    seeds: num({ int: true, min: 1 }),
+    jump: num({ int: true, min: 1 }),
+    stage1Scale: optional(oneOf(STAGE1_SCALES)),
+  }),
+  accuracy: object<AnalysisResult['accuracy']>({ weak: unit, strong: unit, w2s: unit }),
+  pgr: nullable(finite),
+  detection: DETECTION,
+  mixing: nullable(MIXING),
+  regime: object<Regime>({ label: oneOf(REGIME_LABELS), rule: str }),
+  overlapEffect: optional(nullable(OVERLAP_EFFECT)),
+  sanity: optional(SANITY),
+  verdict: optional(VERDICT),
+  weakVotes: optional(WEAK_VOTES),
+  groundTruth: optional(GROUND_TRUTH),
+  rows: arrayOf(ROW),
+  map: optional(object<NonNullable<AnalysisResult['map']>>({ x: numbers, y: numbers, rowIndex: arrayOf(int32) })),
+  warnings: arrayOf(str),
+  timings: recordOf(nullable(finite)),
+});
+
+const expectEqual = (path: string, actual: number, expected: number, what: string): void => {
+  if (actual !== expected) throw new SchemaViolation(path, `is ${actual} but ${what} ${expected}`);
+};
+
+/** Sizes and cross-references, each bounded by what the file holds. */
+function checkConsistency(r: AnalysisResult): void {
+  const rows = r.rows;
+  const d = r.dataset;
+  expectEqual('dataset.rows', d.rows, rows.length, 'the file holds rows for');
+  const splits = { 'weak-train': 0, 'w2s-train': 0, test: 0 };
+  const categories: Record<CategoryName, number> = { easy: 0, hard: 0, overlap: 0 };
+  const seen = new Set<number>();
+  let maxLabel = -1;
+  rows.forEach((row, i) => {
+    const at = `rows[${i}]`;
+    splits[row.split]++;
+    if (row.category !== null) {
+      if (row.split !== 'w2s-train') throw new SchemaViolation(`${at}.category`, `is "${row.category}" but only W2S-train rows have a category`);
+      categories[row.category]++;
+    }
+    if (seen.has(row.index)) throw new SchemaViolation(`${at}.index`, `row index ${row.index} appears twice`);
+    seen.add(row.index);
+    maxLabel = Math.max(maxLabel, row.label, row.pseudoLabel ?? -1);
+  });
+  expectEqual('dataset.splits.weakTrain', d.splits.weakTrain, splits['weak-train'], 'the weak-train rows present are');
+  expectEqual('dataset.splits.w2sTrain', d.splits.w2sTrain, splits['w2s-train'], 'the W2S-train rows present are');
+  expectEqual('dataset.splits.test', d.splits.test, splits.test, 'the test rows present are');
+  for (const c of CATEGORY_NAMES) expectEqual(`detection.counts.${c}`, r.detection.counts[c], categories[c], `the rows categorised ${c} are`);
+  // Class ids are dense (0..numClasses-1); numClasses cannot exceed the classes the file can show.
+  const classBound = Math.max(2, rows.length, d.labelNames?.length ?? 0);
+  if (d.numClasses > classBound) {
+    throw new SchemaViolation('dataset.numClasses', `is ${d.numClasses} but the file holds ${rows.length} rows and ${d.labelNames?.length ?? 0} class names`);
+  }
+  if (maxLabel >= d.numClasses) {
+    const i = rows.findIndex((row) => row.label >= d.numClasses || (row.pseudoLabel ?? -1) >= d.numClasses);
+    throw new SchemaViolation(`rows[${i}]`, `class id ${maxLabel} is not below dataset.numClasses (${d.numClasses})`);
+  }
+  for (const [i, row] of rows.entries()) {
+    if (row.nearestHard !== undefined && row.nearestHard !== null && !seen.has(row.nearestHard)) {
+      throw new SchemaViolation(`rows[${i}].nearestHard`, `row ${row.nearestHard} is not a row of the file`);
+    }
+  }
+  const m = r.mixing;
+  if (m) {
+    const n = m.proportions.length;
+    for (const key of ['mean', 'std', 'min', 'max'] as const) expectEqual(`mixing.${key}`, m[key].length, n, 'entries, the proportions are');
+    expectEqual('mixing.perSeed', m.perSeed.length, m.seeds.length, 'seed curves, the seeds are');
+    m.perSeed.forEach((curve, s) => expectEqual(`mixing.perSeed[${s}]`, curve.length, n, 'entries, the proportions are'));
+    if (m.subsetSize > d.splits.w2sTrain) {
+      throw new SchemaViolation('mixing.subsetSize', `is ${m.subsetSize} but there are ${d.splits.w2sTrain} W2S-train rows`);
+    }
+  }
+  const map = r.map;
+  if (map) {
+    expectEqual('map.y', map.y.length, map.x.length, 'points, map.x has');
+    expectEqual('map.rowIndex', map.rowIndex.length, map.x.length, 'points, map.x has');
+    if (map.x.length > rows.length) throw new SchemaViolation('map.x', `has ${map.x.length} points but the file holds ${rows.length} rows`);
+    const k = map.rowIndex.findIndex((i) => !seen.has(i));
+    if (k >= 0) throw new SchemaViolation(`map.rowIndex[${k}]`, `row ${map.rowIndex[k]} is not a row of the file`);
+  }
+}
+
+/** Throws a SchemaViolation naming the first member that breaks the schema; returns the value typed. */
+export function validateResult(value: unknown): AnalysisResult {
+  RESULT(value, '');
+  const r = value as AnalysisResult;
+  checkConsistency(r);
+  return r;
+}
+
+export { SchemaViolation };
