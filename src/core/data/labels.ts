@@ -94,10 +94,19 @@ export class LabelNormalizer {
     }
     const index = this.preset ? this.presetIndex(policy) : this.dataIndex(policy);
     const counts = new Array<number>(index.values.length).fill(0);
+    const firstLine = new Array<number>(index.values.length).fill(0);
     for (const { row, key } of this.pending) {
       const id = index.ids.get(key)!;
       row.label = id;
-      counts[id]++;
+      if (counts[id]++ === 0) firstLine[id] = row.line;
+    }
+    // A class seen once among many rows is more often a typo or a stray id than a class: say where it is.
+    if (this.pending.length >= MIN_ROWS_FOR_RATIO_RULE) {
+      const single = counts.flatMap((c, id) => (c === 1 ? [id] : []));
+      for (const id of single.slice(0, 3)) {
+        policy.warn(`class ${index.values[id]} has only 1 row (line ${firstLine[id]}); check that it is a class label`, firstLine[id]);
+      }
+      if (single.length > 3) policy.warn(`${single.length - 3} more classes have only 1 row`);
     }
     remapVotes(rows, index.ids, index.values, policy);
     const classes: ClassInfo[] = index.values.map((value, id) => ({
@@ -160,17 +169,12 @@ export class LabelNormalizer {
   private checkCount(distinct: number, policy: ErrorPolicy, what = ''): void {
     const labelled = this.pending.length;
     const line = this.pending[0]?.row.line;
+    const fail = (message: string) => new InputError(`${message}. If this is not the class label, choose another label field`, { file: policy.file, line, hint: 'label-field' });
     if (distinct > MAX_CLASSES) {
-      throw policy.fatal(
-        `the label field "${this.field}" has ${distinct} distinct values${what}; at most ${MAX_CLASSES} classes are supported. If this is not the class label, choose another label field`,
-        line,
-      );
+      throw fail(`the label field "${this.field}" has ${distinct} distinct values${what}; at most ${MAX_CLASSES} classes are supported`);
     }
     if (!this.preset && labelled >= MIN_ROWS_FOR_RATIO_RULE && distinct * 2 > labelled) {
-      throw policy.fatal(
-        `the label field "${this.field}" has ${distinct} distinct values in ${labelled} labelled rows: too many for class labels (at most half the rows). If this is not the class label, choose another label field`,
-        line,
-      );
+      throw fail(`the label field "${this.field}" has ${distinct} distinct values in ${labelled} labelled rows: too many for class labels (at most half the rows)`);
     }
   }
 

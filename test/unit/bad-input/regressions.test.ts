@@ -100,7 +100,7 @@ describe('lenient reading keeps the sound rows', () => {
     ['data/not-an-object.jsonl', 2, 2, /one JSON object per line/],
     ['data/ragged-acts.jsonl', 3, 3, /has 2 values but the row at line 1 has 3/],
     ['data/ragged.csv', 2, 3, /row has 4 columns/],
-    ['data/label-negative.jsonl', 3, 4, /label -1 is negative/],
+    ['data/label-fraction.jsonl', 3, 4, /is not an integer class id/],
     ['data/inf-overflow.jsonl', 2, 3, /non-finite value \(Infinity\)/],
     ['data/bad-split.jsonl', 1, 2, /field "split"/],
   ];

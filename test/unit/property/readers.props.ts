@@ -37,11 +37,13 @@ function checkRows(ds: Dataset, placed: Placed[], totalLines: number, withNote: 
   ds.rows.forEach((r, i) => {
     const p = placed[i];
     expect(r.text).toBe(p.row.text);
-    expect(r.label).toBe(p.row.label);
+    // Labels are a value set: the class at dense id r.label writes the row's label value.
+    expect(ds.classes[r.label!].value).toBe(p.row.label);
     expect([r.line, r.endLine]).toEqual([p.line, p.endLine]);
     if (withNote) expect(r.fields.note).toBe(p.row.note);
   });
-  expect(ds.numClasses).toBe(Math.max(...placed.map((p) => p.row.label)) + 1);
+  expect(ds.numClasses).toBe(new Set(placed.map((p) => p.row.label)).size);
+  expect(ds.classes.map((c) => c.value)).toEqual([...new Set(placed.map((p) => p.row.label))].sort((a, b) => a - b));
   const find = lineToRow(ds);
   for (let line = 1; line <= totalLines; line++) {
     // A line that several rows share (a compact JSON array) maps to one of them.
