@@ -10,6 +10,7 @@ import { CATEGORY_NAMES, HARD } from '../src/core/detect/types';
 import { groundTruthReport } from '../src/core/experiment/groundTruth';
 import { partition, type Partition } from '../src/core/report/partition';
 import { describeWeakVotes } from '../src/core/report/votes';
+import { SANITY_PREFIX, verdictEvidence } from '../src/core/experiment/verdict';
 import { confusionSpec, draggable, histogram, mapSpec, regimeSpec, thresholdSpec, type ChartTheme, type MapPoint } from '../src/core/report/specs';
 import { PROTOCOL_VERSION, type ChartId, type ReportInit, type Thresholds } from '../src/protocol/messages';
 import { chartPng, chartSvg, embedChart } from './charts';
@@ -151,11 +152,16 @@ export class ReportApp {
     const item = (label: string, ...value: (Node | string | null)[]) => h('div', { class: 'item' }, h('dt', {}, label), h('dd', {}, ...value));
     const enc = (e: typeof s.encoders.weak) => `${e.id} (${e.kind}, ${e.dim}-d)`;
     const live = (field: string) => h('span', { 'data-field': field });
+    const evidence = verdictEvidence(s);
     return h('section', { id: 'summary', class: 'summary' },
-      h('div', { class: 'verdict', 'data-regime': s.regime.label },
+      h('div', { class: 'verdict', 'data-regime': s.regime.label, 'data-overlap': evidence.verdict.overlap },
         h('span', { class: 'badge', 'data-field': 'regime' }, `${s.regime.label} regime`),
-        h('span', { class: 'rule', 'data-field': 'rule' }, s.regime.rule),
+        h('span', { class: 'sentence', 'data-field': 'verdict' }, evidence.verdict.sentence),
       ),
+      h('p', { class: 'rule', 'data-field': 'rule' }, s.regime.rule),
+      evidence.sanity.notices.length
+        ? h('ul', { class: 'sanity', 'data-field': 'sanity' }, ...evidence.sanity.notices.map((n) => h('li', {}, `Detector sanity: ${n}`)))
+        : null,
       h('dl', { class: 'grid' },
         item('dataset', h('span', { 'data-field': 'dataset', title: s.dataset.path ?? '' }, s.dataset.path ?? '(arrays)'), s.dataset.format ? ` · ${s.dataset.format}` : ''),
         item('rows', h('span', { 'data-field': 'rows' }, fmt.num(s.dataset.rows)),
@@ -177,7 +183,9 @@ export class ReportApp {
         item('device', h('span', { 'data-field': 'device' }, s.device)),
       ),
       h('p', { class: 'note', 'data-field': 'approx', hidden: true }),
-      s.warnings.length ? h('ul', { class: 'warnings' }, ...s.warnings.map((w) => h('li', {}, w))) : null,
+      s.warnings.some((w) => !w.startsWith(SANITY_PREFIX))
+        ? h('ul', { class: 'warnings' }, ...s.warnings.filter((w) => !w.startsWith(SANITY_PREFIX)).map((w) => h('li', {}, w)))
+        : null,
     );
   }
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { runAnalysis, type AnalysisInput } from '../core/experiment/analyze';
+import { verdictOf } from '../core/experiment/verdict';
 import { InputError } from '../core/errors';
 import { readActivationFile, readNpyFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/report/schema';
@@ -103,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   if (result.weakVotes) process.stdout.write(`votes: ${describeWeakVotes(result.weakVotes)}\n`);
   process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
+  process.stdout.write(`${verdictLine(result)}\n`);
   for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
   return 0;
 }
@@ -115,6 +117,11 @@ export function summaryLine(r: AnalysisResult): string {
     `PGR ${r.pgr === null ? 'n/a' : r.pgr.toFixed(2)} · overlap density ${pct(r.detection.overlapDensity)} ` +
     `(${c.overlap} overlap, ${c.easy} easy-only, ${c.hard} hard-only) · regime ${r.regime.label} · device ${r.device}`
   );
+}
+
+/** "verdict: high W2S (PGR 0.67), but overlap rows do not explain it: ..." (core/experiment/verdict.ts). */
+export function verdictLine(r: AnalysisResult): string {
+  return `verdict: ${verdictOf(r).sentence}`;
 }
 
 function integers(data: ArrayLike<number | bigint>, file: string, what: string): Int32Array {

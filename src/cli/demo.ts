@@ -10,7 +10,7 @@ import type { AnalysisResult } from '../core/report/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
 import { writeFileAtomic, writeResult } from '../pipeline/results';
 import { createLocalInference } from '../inference/local';
-import { summaryLine } from './analyze';
+import { summaryLine, verdictLine } from './analyze';
 import { intOption, parse } from './options';
 import { stderrProgress } from './progress';
 
@@ -56,12 +56,12 @@ export async function run(argv: string[]): Promise<number> {
       dataset: { path: 'synthetic:mixed', format: 'synthetic' },
       device: 'cpu',
     },
-    { hardRule: 'segment', pseudo: 'hard', seeds: 5 },
+    { hardRule: 'segment', pseudo: 'hard' },
     { progress },
   );
   await writeOutputs(path.join(out, 'synthetic'), synthResult);
   const f1 = synthResult.groundTruth?.perCategory.overlap.f1;
-  process.stdout.write(`   ${summaryLine(synthResult)}\n   overlap F1 vs ground truth ${f1 === null || f1 === undefined ? 'n/a' : f1.toFixed(3)}\n`);
+  process.stdout.write(`   ${summaryLine(synthResult)}\n   ${verdictLine(synthResult)}\n   overlap F1 vs ground truth ${f1 === null || f1 === undefined ? 'n/a' : f1.toFixed(3)}\n`);
 
   const rows = intOption(values, 'rows', 100, 3000);
   process.stdout.write(`2/2 SpamAssassin corpus (${rows} e-mails) with the bundled encoders\n`);
@@ -76,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
       { progress, inference: backend },
     );
     await writeFileAtomic(path.join(dir, 'report.html'), renderHtmlReport(result));
-    process.stdout.write(`   ${summaryLine(result)}\n`);
+    process.stdout.write(`   ${summaryLine(result)}\n   ${verdictLine(result)}\n`);
   } finally {
     await backend.dispose();
   }

@@ -92,7 +92,7 @@ export const DEFAULT_CONFIG: Config = {
   },
   device: 'auto',
   threads: 0,
-  analysis: { hardRule: 'segment', align: 'residual', pseudo: 'soft', seed: 0, seeds: 3 },
+  analysis: { hardRule: 'segment', align: 'residual', pseudo: 'soft', seed: 0, seeds: 10 },
   decorations: { enabled: true, categories: ['easy', 'hard', 'overlap'], gutterIcons: true, overviewRuler: true, lineHighlight: false },
   codeLens: true,
   hover: true,

@@ -2,6 +2,7 @@
  * One-line summaries of a result for the CodeLens, the status bar, the Datasets view and messages.
  * Pure, so the exact wording is unit-tested.
  */
+import { verdictEvidence, verdictOf } from '../core/experiment/verdict';
 import type { AnalysisResult } from '../core/report/schema';
 
 export function percent(x: number, digits = 1): string {
@@ -13,26 +14,29 @@ export function fixed(x: number | null | undefined, digits = 2): string {
 }
 
 /**
- * "overlap density 23.1% · regime medium · PGR 0.41 · 412 overlap rows"; with `moved`, the partition follows
- * thresholds moved in the report (regime and PGR still come from the analysis).
+ * "overlap density 23.1% · 412 overlap rows · medium W2S (PGR 0.41), and overlap rows help": the verdict's headline
+ * (core/experiment/verdict.ts); with `moved`, the partition follows thresholds moved in the report (the verdict still
+ * comes from the analysis).
  */
 export function lensTitle(result: AnalysisResult, moved = false): string {
   const d = result.detection;
   const rows = d.counts.overlap;
   return [
     `overlap density ${percent(d.overlapDensity)}`,
-    `regime ${result.regime.label}`,
-    `PGR ${fixed(result.pgr)}`,
     `${rows.toLocaleString('en-US')} overlap row${rows === 1 ? '' : 's'}`,
+    verdictOf(result).headline,
     ...(moved ? ['thresholds moved in the report'] : []),
   ].join(' · ');
 }
 
-/** Tooltip of the lens and the tree item: accuracies, counts, thresholds, the regime rule. */
+/** Tooltip of the lens and the tree item: the verdict sentence, accuracies, counts, thresholds, the regime rule. */
 export function resultTooltip(result: AnalysisResult): string {
   const d = result.detection;
   const a = result.accuracy;
+  const evidence = verdictEvidence(result);
   const lines = [
+    evidence.verdict.sentence,
+    ...evidence.sanity.notices.map((n) => `Note: ${n}`),
     `Overlap density ${percent(d.overlapDensity)} of ${result.dataset.splits.w2sTrain.toLocaleString('en-US')} W2S-train rows`,
     `easy-only ${d.counts.easy} · hard-only ${d.counts.hard} · overlap ${d.counts.overlap}`,
     `accuracy weak ${fixed(a.weak, 3)} · strong ${fixed(a.strong, 3)} · W2S ${fixed(a.w2s, 3)} · PGR ${fixed(result.pgr)}`,
@@ -51,7 +55,7 @@ export function treeDescription(result: AnalysisResult): string {
 /** Status bar text (codicons allowed). */
 export function statusText(result: AnalysisResult, stale: boolean): string {
   if (stale) return '$(warning) Overlap: out of date';
-  return `$(graph) Overlap ${percent(result.detection.overlapDensity)} · ${result.regime.label}`;
+  return `$(graph) Overlap ${percent(result.detection.overlapDensity)} · ${verdictOf(result).headline}`;
 }
 
 /** The lens shown instead of the summary when the file changed since the analysis. */

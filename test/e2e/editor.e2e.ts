@@ -112,7 +112,7 @@ export const journeys: Journey[] = [
       const lenses = await h.waitForCodeLens(1);
       const line1 = lenses.filter((l) => l.line === 1).map((l) => l.text).join(' | ');
       assert.equal(line1, `${lensTitle(result)} | Open report`);
-      assert.match(line1, /^overlap density \d+\.\d% · regime (low|medium|high|undetermined) · PGR (-?\d+\.\d\d|n\/a) · \d+ overlap rows/);
+      assert.match(line1, /^overlap density \d+\.\d% · \d+ overlap rows? · ((low|medium|high) W2S \(PGR (-?\d+\.\d\d|n\/a)\)|W2S undetermined)/);
 
       // Gutter decorations on exactly the W2S-train rows in view; the ruler carries the three category colours.
       const visible = (await h.visibleLines()).map((l) => l.line);

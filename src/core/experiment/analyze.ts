@@ -37,7 +37,8 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = {
   pseudo: 'soft',
   l2: 1e-3,
   seed: 0,
-  seeds: 3,
+  /** 10 mixing seeds: a 95% interval of about +-0.7 sd of the per-seed effect (3 seeds: +-2.5 sd); docs/verdict.md. */
+  seeds: 10,
   jump: 5,
 };
 
@@ -93,7 +94,12 @@ function validate(input: AnalysisInput): void {
     }
     seen.add(y);
   }
-  if (seen.size < 2) throw new InputError(`all labels are ${[...seen][0]}: a probe needs at least two classes`, where('labels'));
+  if (seen.size < 2) {
+    // Name the class as the data writes it (ids are dense after reading: the data's "1" may be class 0).
+    const only = [...seen][0];
+    const name = input.dataset?.labelNames?.[only] ?? String(only);
+    throw new InputError(`all labels are ${name}: a probe needs at least two classes`, where('labels'));
+  }
   if (input.split && input.split.length !== n) {
     throw new InputError(`split has ${input.split.length} entries but there are ${n} rows`, where('split'));
   }

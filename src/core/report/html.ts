@@ -5,6 +5,7 @@
  * eval (vega runs with its AST interpreter, as in the webview). The CLI and the extension's export both write it.
  */
 import { CATEGORY_NAMES } from '../detect/types';
+import { verdictEvidence } from '../experiment/verdict';
 import type { SelectionResult } from '../select/schema';
 import { loadReportAssets, type ReportAssets } from './assets';
 import type { AnalysisResult } from './schema';
@@ -122,6 +123,7 @@ function staticSelectionSummary(r: SelectionResult): string {
 /** What the page shows before (or without) its script: the headline numbers as plain HTML. */
 function staticSummary(r: AnalysisResult): string {
   const d = r.detection;
+  const evidence = verdictEvidence(r);
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const rows: [string, string][] = [
     ['dataset', r.dataset.path ?? '(arrays)'],
@@ -129,6 +131,8 @@ function staticSummary(r: AnalysisResult): string {
     ['test accuracy', `weak ${r.accuracy.weak.toFixed(3)}, W2S ${r.accuracy.w2s.toFixed(3)}, strong ${r.accuracy.strong.toFixed(3)}`],
     ['PGR', r.pgr === null ? '—' : r.pgr.toFixed(3)],
     ['overlap density', `${pct(d.overlapDensity)} (${CATEGORY_NAMES.map((c) => `${c === 'overlap' ? c : `${c}-only`} ${d.counts[c]}`).join(', ')})`],
+    ['verdict', evidence.verdict.sentence],
+    ...evidence.sanity.notices.map((n): [string, string] => ['detector sanity', n]),
     ['regime', `${r.regime.label}: ${r.regime.rule}`],
     ['encoders', `weak ${r.encoders.weak.id}, strong ${r.encoders.strong.id}; device ${r.device}`],
     ...(r.weakVotes ? [['weak votes', describeWeakVotes(r.weakVotes)] as [string, string]] : []),

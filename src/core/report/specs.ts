@@ -1,3 +1,4 @@
+import { effectText, overlapEffect } from '../experiment/effect';
 import { regimeMargin } from '../experiment/regime';
 /**
  * Vega-Lite specifications for every chart the report shows (webview and self-contained HTML report alike).
@@ -9,7 +10,7 @@ import type { Config, TopLevelSpec } from 'vega-lite';
 import type { Spec as VgSpec, Signal } from 'vega';
 import { CATEGORY_NAMES } from '../detect/types';
 import type { Band, SelectionResult, StrategyName } from '../select/schema';
-import type { AnalysisResult, GroundTruthReport, RegimeLabel } from './schema';
+import type { AnalysisResult, GroundTruthReport, MixingCurve, RegimeLabel } from './schema';
 
 export interface ChartTheme {
   foreground: string;
@@ -140,6 +141,12 @@ const SERIES = {
   random: 'random subset',
 } as const;
 
+/** " · slope +0.012, 95% CI +0.004 to +0.020": the mean curve's least-squares slope (effect.ts), or nothing. */
+function slopeCaption(mixing: MixingCurve): string {
+  const e = overlapEffect(mixing);
+  return e ? ` · slope ${effectText(e.vsNonOverlap)}` : '';
+}
+
 /**
  * The paper's Figure 2 for the user's data: W2S test accuracy against the overlap proportion of the training
  * subset (mean line, min-max band over seeds), with rules for weak, W2S on all W2S-train, strong and the
@@ -180,7 +187,8 @@ export function regimeSpec(result: Pick<AnalysisResult, 'mixing' | 'accuracy' | 
     title: {
       text: 'W2S test accuracy vs overlap proportion',
       subtitle: mixing
-        ? `regime: ${result.regime.label} · subsets of ${mixing.subsetSize} points · ${mixing.seeds.length} seed${mixing.seeds.length === 1 ? '' : 's'}`
+        ? `regime: ${result.regime.label} · subsets of ${mixing.subsetSize} points · ${mixing.seeds.length} seed${mixing.seeds.length === 1 ? '' : 's'}` +
+          slopeCaption(mixing)
         : `regime: ${result.regime.label} · no mixing curve (no detected overlap rows, or no other rows, to mix)`,
     },
     width: size.width,

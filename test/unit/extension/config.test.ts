@@ -53,7 +53,7 @@ describe('settings', () => {
     });
     expect(c.models.weak).toBe('votes');
     expect(c.analysis.align).toBe('abs-cosine-max');
-    expect(c.analysis.seeds).toBe(3);
+    expect(c.analysis.seeds).toBe(10);
     expect(c.threads).toBe(4);
     expect(c.decorations.categories).toEqual(['overlap']);
     expect(c.annotate.categoryField).toBe('overlap_category');

@@ -12,7 +12,7 @@ describe('thresholds moved in the report', () => {
     expect(moved.detection.counts).toEqual({ easy: 0, hard: 0, overlap: 3 });
     expect(moved.detection.overlapDensity).toBe(1);
     expect(moved.detection.confidenceThreshold).toBe(0.2);
-    expect(lensTitle(moved)).toMatch(/^overlap density 100\.0% · .* · 3 overlap rows$/);
+    expect(lensTitle(moved)).toMatch(/^overlap density 100\.0% · 3 overlap rows · medium W2S /);
     expect(base.rows[0]!.category).toBe('easy');
     expect(base.detection.counts.overlap).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { largeFileMessage, lensTitle, statusText, treeDescription } from '../../../src/extension/summaryText';
+import { verdictOf } from '../../../src/core/experiment/verdict';
+import { largeFileMessage, lensTitle, resultTooltip, statusText, treeDescription } from '../../../src/extension/summaryText';
 import { result, row } from './builders';
 
 function resultWith(overlap: number, total: number, pgr: number | null) {
@@ -7,22 +8,46 @@ function resultWith(overlap: number, total: number, pgr: number | null) {
   return result(rows, { pgr });
 }
 
+/** Ten seeds of a mixing curve: flat (rise 0) or rising, each seed shifted a little; random baseline `random`. */
+function withCurve(r: ReturnType<typeof resultWith>, rise: number, random: number) {
+  const proportions = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+  const perSeed = Array.from({ length: 10 }, (_, s) => proportions.map((p, j) => 0.8 + rise * p + 0.002 * (((s + j) % 3) - 1)));
+  const baseline = Array.from({ length: 10 }, (_, s) => random + 0.001 * ((s % 3) - 1));
+  const mean = proportions.map((_, j) => perSeed.reduce((a, c) => a + c[j], 0) / 10);
+  return {
+    ...r,
+    mixing: {
+      proportions, mean, std: mean.map(() => 0), min: mean, max: mean, perSeed, subsetSize: 400,
+      randomBaseline: { mean: random, std: 0, perSeed: baseline }, seeds: perSeed.map((_, s) => s),
+    },
+  };
+}
+
 describe('summary text', () => {
-  it('writes the CodeLens line the way the issue specifies', () => {
+  it('writes the CodeLens line: density, overlap rows, and the verdict headline', () => {
     const r = resultWith(412, 1784, 0.41);
-    expect(lensTitle(r)).toBe('overlap density 23.1% · regime medium · PGR 0.41 · 412 overlap rows');
+    expect(lensTitle(r)).toBe('overlap density 23.1% · 412 overlap rows · medium W2S (PGR 0.41); the overlap effect is not measured');
+    expect(lensTitle(withCurve(r, 0.04, 0.81))).toBe('overlap density 23.1% · 412 overlap rows · medium W2S (PGR 0.41), and overlap rows help');
+    expect(lensTitle(withCurve({ ...r, regime: { label: 'high', rule: '' } }, 0, 0.8))).toBe(
+      'overlap density 23.1% · 412 overlap rows · high W2S (PGR 0.41), but overlap rows do not explain it',
+    );
   });
 
   it('says n/a for an undefined PGR and uses the singular for one row', () => {
     const r = resultWith(1, 10, null);
-    expect(lensTitle(r)).toBe('overlap density 10.0% · regime medium · PGR n/a · 1 overlap row');
+    expect(lensTitle(r)).toBe('overlap density 10.0% · 1 overlap row · medium W2S (PGR n/a); the overlap effect is not measured');
   });
 
-  it('puts density and regime in the tree and the status bar, and a warning when stale', () => {
-    const r = resultWith(412, 1784, 0.41);
+  it('puts the verdict headline in the status bar, its sentence and sanity notices in the tooltip, a warning when stale', () => {
+    const r = withCurve(resultWith(412, 1784, 0.41), 0, 0.8);
+    const v = verdictOf(r);
     expect(treeDescription(r)).toBe('23.1% · medium');
-    expect(statusText(r, false)).toBe('$(graph) Overlap 23.1% · medium');
+    expect(statusText(r, false)).toBe(`$(graph) Overlap 23.1% · ${v.headline}`);
+    expect(statusText(r, false)).toBe('$(graph) Overlap 23.1% · medium W2S (PGR 0.41), and overlap rows do not help');
     expect(statusText(r, true)).toContain('out of date');
+    const tip = resultTooltip(r).split('\n');
+    expect(tip[0]).toBe(v.sentence);
+    expect(tip[1]).toMatch(/^Note: overlap and non-overlap rows do not differ measurably/);
   });
 
   it('explains why editor features are off on big files', () => {

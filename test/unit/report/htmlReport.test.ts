@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ReportAssets } from '../../../src/core/report/assets';
-import { jsonForScript, renderHtmlReport, renderSelectionHtml, scriptForInline } from '../../../src/core/report/html';
+import { verdictEvidence, verdictOf } from '../../../src/core/experiment/verdict';
+import { escapeHtml, jsonForScript, renderHtmlReport, renderSelectionHtml, scriptForInline } from '../../../src/core/report/html';
 import { selectionHeadline, strategyRows } from '../../../src/core/report/selection';
 import { partition } from '../../../src/core/report/partition';
 import type { AnalysisResult } from '../../../src/core/report/schema';
@@ -78,6 +79,15 @@ describe('renderHtmlReport (text)', () => {
     expect(scriptForInline('x="</script>";\n//# sourceMappingURL=webview.js.map\n')).toBe('x="<\\/script>";\n');
   });
 
+  it('states the verdict sentence and the detector sanity notices in the static summary', () => {
+    const r = buildResult({ w2s: 400 });
+    const html = renderHtmlReport(r, { assets });
+    const summary = html.match(/<section class="static-summary">(.*?)<\/section>/s)![1];
+    const ev = verdictEvidence(r);
+    expect(summary).toContain(`<dt>verdict</dt><dd>${escapeHtml(ev.verdict.sentence)}</dd>`);
+    for (const n of ev.sanity.notices) expect(summary).toContain(`<dt>detector sanity</dt><dd>${escapeHtml(n)}</dd>`);
+  });
+
   it('embeds only W2S-train texts, truncated', () => {
     const r = buildResult({ w2s: 10 });
     const html = renderHtmlReport(r, { assets, texts: r.rows.map((x) => `${'long '.repeat(100)}${x.index}`), maxTextChars: 20 });
@@ -106,6 +116,8 @@ describe('report page in chromium', () => {
     expect(await field(page, 'density')).toBe(`${(r.detection.overlapDensity * 100).toFixed(1)}%`);
     expect(await num(page, 'count-overlap')).toBe(r.detection.counts.overlap);
     expect(await field(page, 'regime')).toBe('medium regime');
+    // The verdict sentence is the core function's, word for word (the CLI, CodeLens and status bar use it too).
+    expect(await field(page, 'verdict')).toBe(verdictOf(r).sentence);
     await page.close();
   });
 
