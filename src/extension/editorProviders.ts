@@ -4,20 +4,12 @@
  */
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
-import { buildHoverMarkdown, type NearestHardPreview } from './hoverText';
+import { buildHoverMarkdown, REVEAL_ROW_COMMAND, revealRowUri, type NearestHardPreview } from './hoverText';
 import type { ResultEntry } from './results';
 import { rowAtLine, rowsInLines } from './rowIndex';
 import { lensTitle, resultTooltip, STALE_LENS_TITLE } from './summaryText';
 
-export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
-
-/**
- * A `command:` URI for the reveal link in hovers: the analysed dataset's path and a dataset row index. The command
- * checks both against the loaded results (`revealTarget`), so a link forged into a hover can open nothing else.
- */
-export function revealRowUri(datasetPath: string, rowIndex: number): string {
-  return `command:${REVEAL_ROW_COMMAND}?${encodeURIComponent(JSON.stringify([datasetPath, rowIndex]))}`;
-}
+export { REVEAL_ROW_COMMAND };
 
 /** Shows a 1-based line of a file in an editor (the report panel's "reveal" and the hover link both end here). */
 export async function revealLine(uri: vscode.Uri, line: number): Promise<void> {

@@ -10,6 +10,16 @@ import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult, ResultRow } from '../core/report/schema';
 import { fixed } from './summaryText';
 
+export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
+
+/**
+ * A `command:` URI for the reveal link in hovers: the analysed dataset's path and a dataset row index. The command
+ * checks both against the loaded results (`revealTarget`), so a link forged into a hover can open nothing else.
+ */
+export function revealRowUri(datasetPath: string, rowIndex: number): string {
+  return `command:${REVEAL_ROW_COMMAND}?${encodeURIComponent(JSON.stringify([datasetPath, rowIndex]))}`;
+}
+
 export interface NearestHardPreview {
   /** 1-based line of the nearest hard-only row. */
   line: number;

@@ -60,7 +60,7 @@ export async function refuseOutputsOverInputs(outputs: readonly PathRole[], inpu
 
 /** The inputs an activation folder source contributes (the files of ACTIVATION_FOLDER_FILES it has). */
 export function activationFolderInputs(dir: string): PathRole[] {
-  return ACTIVATION_FOLDER_FILES.map((f) => ({ path: path.join(dir, f), role: `source ${dir}'s` }));
+  return ACTIVATION_FOLDER_FILES.map((f) => ({ path: path.join(dir, f), role: `an array of the source folder ${dir}` }));
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -187,15 +187,21 @@ const RESULT = object<AnalysisResult>({
   timings: recordOf(nullable(finite)),
 });
 
-const expectEqual = (path: string, actual: number, expected: number, what: string): void => {
-  if (actual !== expected) throw new SchemaViolation(path, `is ${actual} but ${what} ${expected}`);
+/** `path` states a count; the file holds `present` of what it counts. */
+const expectCount = (path: string, stated: number, present: number, what: string): void => {
+  if (stated !== present) throw new SchemaViolation(path, `is ${stated} but the file holds ${present} ${what}`);
+};
+
+/** An array that must have one entry per element of another. */
+const expectLength = (path: string, length: number, n: number, per: string): void => {
+  if (length !== n) throw new SchemaViolation(path, `has ${length} entries for ${n} ${per}`);
 };
 
 /** Sizes and cross-references, each bounded by what the file holds. */
 function checkConsistency(r: AnalysisResult): void {
   const rows = r.rows;
   const d = r.dataset;
-  expectEqual('dataset.rows', d.rows, rows.length, 'the file holds rows for');
+  expectCount('dataset.rows', d.rows, rows.length, 'rows');
   const splits = { 'weak-train': 0, 'w2s-train': 0, test: 0 };
   const categories: Record<CategoryName, number> = { easy: 0, hard: 0, overlap: 0 };
   const seen = new Set<number>();
@@ -211,10 +217,10 @@ function checkConsistency(r: AnalysisResult): void {
     seen.add(row.index);
     maxLabel = Math.max(maxLabel, row.label, row.pseudoLabel ?? -1);
   });
-  expectEqual('dataset.splits.weakTrain', d.splits.weakTrain, splits['weak-train'], 'the weak-train rows present are');
-  expectEqual('dataset.splits.w2sTrain', d.splits.w2sTrain, splits['w2s-train'], 'the W2S-train rows present are');
-  expectEqual('dataset.splits.test', d.splits.test, splits.test, 'the test rows present are');
-  for (const c of CATEGORY_NAMES) expectEqual(`detection.counts.${c}`, r.detection.counts[c], categories[c], `the rows categorised ${c} are`);
+  expectCount('dataset.splits.weakTrain', d.splits.weakTrain, splits['weak-train'], 'weak-train rows');
+  expectCount('dataset.splits.w2sTrain', d.splits.w2sTrain, splits['w2s-train'], 'W2S-train rows');
+  expectCount('dataset.splits.test', d.splits.test, splits.test, 'test rows');
+  for (const c of CATEGORY_NAMES) expectCount(`detection.counts.${c}`, r.detection.counts[c], categories[c], `rows categorised ${c}`);
   // Class ids are dense (0..numClasses-1); numClasses cannot exceed the classes the file can show.
   const classBound = Math.max(2, rows.length, d.labelNames?.length ?? 0);
   if (d.numClasses > classBound) {
@@ -232,17 +238,17 @@ function checkConsistency(r: AnalysisResult): void {
   const m = r.mixing;
   if (m) {
     const n = m.proportions.length;
-    for (const key of ['mean', 'std', 'min', 'max'] as const) expectEqual(`mixing.${key}`, m[key].length, n, 'entries, the proportions are');
-    expectEqual('mixing.perSeed', m.perSeed.length, m.seeds.length, 'seed curves, the seeds are');
-    m.perSeed.forEach((curve, s) => expectEqual(`mixing.perSeed[${s}]`, curve.length, n, 'entries, the proportions are'));
+    for (const key of ['mean', 'std', 'min', 'max'] as const) expectLength(`mixing.${key}`, m[key].length, n, 'mixing proportions');
+    expectLength('mixing.perSeed', m.perSeed.length, m.seeds.length, 'mixing seeds');
+    m.perSeed.forEach((curve, s) => expectLength(`mixing.perSeed[${s}]`, curve.length, n, 'mixing proportions'));
     if (m.subsetSize > d.splits.w2sTrain) {
       throw new SchemaViolation('mixing.subsetSize', `is ${m.subsetSize} but there are ${d.splits.w2sTrain} W2S-train rows`);
     }
   }
   const map = r.map;
   if (map) {
-    expectEqual('map.y', map.y.length, map.x.length, 'points, map.x has');
-    expectEqual('map.rowIndex', map.rowIndex.length, map.x.length, 'points, map.x has');
+    expectLength('map.y', map.y.length, map.x.length, 'points of map.x');
+    expectLength('map.rowIndex', map.rowIndex.length, map.x.length, 'points of map.x');
     if (map.x.length > rows.length) throw new SchemaViolation('map.x', `has ${map.x.length} points but the file holds ${rows.length} rows`);
     const k = map.rowIndex.findIndex((i) => !seen.has(i));
     if (k >= 0) throw new SchemaViolation(`map.rowIndex[${k}]`, `row ${map.rowIndex[k]} is not a row of the file`);

@@ -17,11 +17,12 @@ import { analyzeDatasetFile } from '../../../src/pipeline/analyzeFile';
 import { isResultStale, loadResult } from '../../../src/pipeline/results';
 import type { ModelSpec } from '../../../src/pipeline/types';
 import { buildCli, REPO, runCli, stackLines, type CliRun } from './cli';
+import { fileStates, generateHostile, runHostile, snapshot, type HostileCase, type HostileRunner } from './hostile';
 import { generate, type Generated } from './huge';
 
 const BAD = join(REPO, 'test', 'fixtures', 'bad');
 
-type Runner = 'reader' | 'cli' | 'cli-args' | 'cli-report' | 'activations' | 'npy' | 'onnx' | 'results' | 'stale' | 'pipeline';
+type Runner = 'reader' | 'cli' | 'cli-args' | 'cli-report' | 'activations' | 'npy' | 'onnx' | 'results' | 'stale' | 'pipeline' | HostileRunner;
 
 interface Expectation {
   error?: string;
@@ -37,9 +38,12 @@ interface Expectation {
   lineFromGenerator?: boolean;
   rowsFromGenerator?: boolean;
   maxMessageChars?: number;
+  /** Hostile runners (hostile.ts): fields Annotate must confirm by name, reveal requests to refuse. */
+  confirm?: string[];
+  refused?: number;
 }
 
-interface Case {
+interface Case extends Omit<Partial<HostileCase>, 'expect'> {
   id: string;
   file?: string;
   generate?: string;
@@ -50,7 +54,9 @@ interface Case {
   expect: Expectation;
 }
 
-const manifest = JSON.parse(readFileSync(join(BAD, 'cases.json'), 'utf8')) as { cases: Case[] };
+// cases.json, then each family file beside it (cases.hostile.json: the hostile-input families of issue 13).
+const manifestFiles = ['cases.json', ...readdirSync(BAD).filter((f) => /^cases\..+\.json$/.test(f)).sort()];
+const manifest = { cases: manifestFiles.flatMap((f) => (JSON.parse(readFileSync(join(BAD, f), 'utf8')) as { cases: Case[] }).cases) };
 
 /** What the corpus run found, printed at the end and checked by the last test. */
 const tally = { cases: 0, runs: 0, crashes: [] as string[], stackTraces: [] as string[], partialOutputs: [] as string[] };
@@ -86,7 +92,14 @@ function leftovers(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : [];
 }
 
-const subst = (args: string[], out: string) => args.map((a) => a.replaceAll('{bad}', BAD).replaceAll('{out}', out));
+const subst = (args: string[], out: string, gen = '') => args.map((a) => a.replaceAll('{bad}', BAD).replaceAll('{out}', out).replaceAll('{gen}', gen));
+
+/** What a failing run must leave as it was: the generated folder, or the fixture files its arguments name. */
+function guarded(args: string[], genDir: string | undefined): () => Map<string, string> {
+  if (genDir) return () => snapshot(genDir);
+  const files = args.filter((a) => a.startsWith(BAD) && existsSync(a));
+  return () => fileStates(files);
+}
 
 /** An in-process failure must be an InputError with the expected message, file and line. */
 function checkInputError(c: Case, runner: Runner, err: unknown, file: string | undefined, gen: Generated | undefined): void {
@@ -161,7 +174,7 @@ async function measured<T>(f: (sample: () => void) => Promise<T>): Promise<{ val
   }
 }
 
-async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Generated | undefined): Promise<void> {
+async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Generated | undefined, genDir?: string): Promise<void> {
   const e = c.expect;
   const where = `${c.id} via ${runner}`;
   const outDir = outputDir(c.id, runner);
@@ -179,7 +192,7 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
         const rows = e.rowsFromGenerator ? gen!.rows : e.rows;
         expect(r.value!.rows.length, where).toBe(rows);
         if (e.labelNames) expect(r.value!.labelNames, where).toEqual(e.labelNames);
-        if (gen) expect(r.value!.rows.every((row) => row.line === 1 && row.endLine === 1), `${where}: every row on line 1`).toBe(true);
+        if (e.rowsFromGenerator) expect(r.value!.rows.every((row) => row.line === 1 && row.endLine === 1), `${where}: every row on line 1`).toBe(true);
         return;
       }
       expect(r.error, `${where} must fail`).toBeDefined();
@@ -191,7 +204,7 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
     case 'cli-report': {
       let args: string[];
       if (runner === 'cli-args') {
-        args = subst(c.args!, out);
+        args = subst(c.args!, out, genDir);
       } else if (runner === 'cli-report') {
         args = ['report', file!, '--out', join(outDir, 'report.html')];
       } else {
@@ -200,8 +213,11 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
         if (!extra.includes('--weak')) args.push('--weak', 'field:weak_acts');
         if (!extra.includes('--strong')) args.push('--strong', 'field:strong_acts');
       }
+      const state = guarded(args, c.generate ? genDir : undefined);
+      const before = state();
       const run = runCli(cli.file, args);
       checkCli(c, runner, run, file, out, gen);
+      if (!e.ok) expect(state(), `${where}: files written or overwritten by a refused run`).toEqual(before);
       if (e.ok) {
         const result = await loadResult(out);
         expect(result.dataset.rows, where).toBe(e.rows);
@@ -225,6 +241,10 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
       return;
     }
     case 'results': {
+      if (e.ok) {
+        expect((await loadResult(file!)).rows.length, where).toBe(e.rows);
+        return;
+      }
       const err = await loadResult(file!).then(() => undefined, (x: unknown) => x);
       expect(err, `${where} must fail`).toBeDefined();
       checkInputError(c, runner, err, file, gen);
@@ -248,6 +268,8 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
       expect(written, `${where}: files written by a failed run`).toEqual([]);
       return;
     }
+    default:
+      await runHostile(c as HostileCase, runner, file!, outDir);
   }
 }
 
@@ -260,11 +282,11 @@ describe('bad-input corpus (test/fixtures/bad/cases.json)', () => {
       const genDir = join(work, `gen-${c.id}`);
       if (c.generate) {
         mkdirSync(genDir, { recursive: true });
-        gen = generate(c.generate, genDir);
+        gen = generateHostile(c.generate, genDir, BAD) ?? generate(c.generate, genDir);
         file = gen.file;
       }
       try {
-        for (const runner of c.run) await runOne(c, runner, file, gen);
+        for (const runner of c.run) await runOne(c, runner, file, gen, genDir);
       } finally {
         if (c.generate) rmSync(genDir, { recursive: true, force: true });
       }
