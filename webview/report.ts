@@ -3,6 +3,7 @@
  * everything re-partitions in the page, no host round trip per pixel), the 2-D map, ground-truth quality and the
  * samples table. Talks to its host only through ReportHost (the typed protocol).
  */
+import { describeRead, readHeadline } from '../src/core/report/readSummary';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Result } from 'vega-embed';
@@ -182,6 +183,12 @@ export class ReportApp {
         s.weakVotes ? item('weak votes', h('span', { 'data-field': 'weak-votes' }, describeWeakVotes(s.weakVotes))) : null,
         item('device', h('span', { 'data-field': 'device' }, s.device)),
       ),
+      s.dataset.read
+        ? h('details', { class: 'read', 'data-field': 'read' },
+            h('summary', {}, `What was read: ${readHeadline(s.dataset.read)}`),
+            h('dl', { class: 'grid' }, ...describeRead(s.dataset.read).map((l) => item(l.label, l.text))),
+          )
+        : null,
       h('p', { class: 'note', 'data-field': 'approx', hidden: true }),
       s.warnings.some((w) => !w.startsWith(SANITY_PREFIX))
         ? h('ul', { class: 'warnings' }, ...s.warnings.filter((w) => !w.startsWith(SANITY_PREFIX)).map((w) => h('li', {}, w)))
@@ -273,7 +280,12 @@ export class ReportApp {
           void this.setThreshold(p, value as number, 'drag');
         });
       } else if (id === 'map') {
-        result = await embedChart(el, mapSpec(this.mapPoints(), t, undefined, this.mapNote()), { renderer: 'canvas' });
+        const points = this.mapPoints();
+        result = await embedChart(el, mapSpec(points, t, undefined, this.mapNote()), { renderer: 'canvas' });
+        // What the map shows, for tests and screen readers: points per category at the thresholds it was drawn with.
+        const shown: Record<string, number> = {};
+        for (const pt of points) shown[pt.category] = (shown[pt.category] ?? 0) + 1;
+        el.dataset.categories = JSON.stringify(shown);
       } else {
         const truth = c.trueCategory!;
         result = await embedChart(el, confusionSpec(groundTruthReport(truth, this.part.categories), t));
@@ -388,6 +400,9 @@ export class ReportApp {
     const previous = this.committed;
     this.committed = sent;
     this.saveState();
+    // The live update runs on the next animation frame; the charts redrawn now must see the new partition, or the
+    // map shows the previous thresholds' categories (issue 15, item 1).
+    this.repartition();
     const redraw: Promise<void>[] = [];
     if (sent.t1 !== previous.t1 && document.getElementById('chart-alignment')) redraw.push(this.embed('alignment'));
     if (this.init.map) redraw.push(this.embed('map'));

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { runAnalysis, type AnalysisInput } from '../core/experiment/analyze';
 import { verdictOf } from '../core/experiment/verdict';
 import { InputError } from '../core/errors';
+import { denseLabels } from '../core/data/labels';
 import { readActivationFile, readNpyFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/report/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
@@ -12,7 +13,9 @@ import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
 import {
   ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
+  readOptionsFrom,
 } from './options';
+import { describeRead } from '../core/report/readSummary';
 import { describeWeakVotes } from '../core/report/votes';
 import { stderrProgress } from './progress';
 
@@ -27,8 +30,13 @@ On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet)
                    votes (never labels or test rows). Both break ties at random with --seed; rows no function
                    votes on get uniform probabilities. The summary says how many rows were tied or uncovered.
   --strong SPEC    use-lite (bundled, default) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE | safetensors:FILE[#TENSOR] | field:NAME
-  --text-field F / --label-field F / --weak-labels-field F / --split-field F   override field detection
-  --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set)
+  --text-field F[,F...]  the text field(s); several are joined with a newline (--text-field title,description)
+  --label-field F / --weak-labels-field F / --split-field F   override field detection (otherwise by name, then content)
+  --header auto|yes|no|NAME,NAME,...   CSV/TSV first row: detected (default), a header, data, or data with these
+                   column names (headerless columns are otherwise column_1, column_2, ...)
+  --class-names A,B,...  class names in class id order (otherwise a WRENCH label.json or a classes.txt beside the file)
+  --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set; for a WRENCH train.json,
+                   or a WRENCH folder given as DATASET, the test.json beside it). --test-file none: no test file
   --device auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto: the best available, CPU fallback)
   --threads N      onnxruntime intra-op threads
   --cache-dir DIR  activation cache (default <data dir>/.overlap/cache)
@@ -83,8 +91,9 @@ export async function run(argv: string[]): Promise<number> {
     const options: PipelineOptions = {
       weak: values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec),
       strong: values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec),
-      testFile: values['test-file'],
+      testFile: values['test-file'] === 'none' ? null : values['test-file'],
       fields: fieldOverridesFrom(values),
+      ...readOptionsFrom(values),
       analysis,
       device: deviceFrom(values),
       threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
@@ -102,6 +111,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['weak-acts']) await writeResult(out, result);
   const seconds = (performance.now() - t0) / 1000;
+  if (result.dataset.read) {
+    for (const line of describeRead(result.dataset.read)) process.stdout.write(`read ${line.label}: ${line.text}\n`);
+  }
   if (result.weakVotes) process.stdout.write(`votes: ${describeWeakVotes(result.weakVotes)}\n`);
   process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
   process.stdout.write(`${verdictLine(result)}\n`);
@@ -129,6 +141,7 @@ function integers(data: ArrayLike<number | bigint>, file: string, what: string):
   for (let i = 0; i < data.length; i++) {
     const v = Number(data[i]);
     if (!Number.isInteger(v)) throw new InputError(`${what} at index ${i} is ${v}, not an integer`, { file });
+    if (Math.abs(v) > 2 ** 31 - 1) throw new InputError(`${what} at index ${i} is ${v}, outside the 32-bit integer range`, { file });
     out[i] = v;
   }
   return out;
@@ -139,11 +152,8 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
   const strong = await readActivationFile(values['strong-acts']);
   const labelsArr = await readNpyFile(values.labels);
   if (labelsArr.shape.length !== 1) throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]`, { file: values.labels });
-  const labels = integers(labelsArr.data, values.labels, 'label');
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] < 0) throw new InputError(`label at index ${i} is negative (${labels[i]})`, { file: values.labels });
-  }
-  const numClasses = labels.reduce((a, b) => Math.max(a, b), 0) + 1;
+  // Label values are a class set like in dataset files: dense ids in ascending order, bounded in count.
+  const { labels, numClasses, labelNames } = denseLabels(integers(labelsArr.data, values.labels, 'label'), values.labels);
   const codes = async (file: string | undefined, what: string, max: number) => {
     if (!file) return undefined;
     const arr = await readNpyFile(file);
@@ -164,7 +174,7 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
       weak: { id: path.basename(values['weak-acts']), kind: 'activations', dim: weak.cols, source: values['weak-acts'] },
       strong: { id: path.basename(values['strong-acts']), kind: 'activations', dim: strong.cols, source: values['strong-acts'] },
     },
-    dataset: { path: values.labels, format: 'npy' },
+    dataset: { path: values.labels, format: 'npy', ...(labelNames ? { labelNames } : {}) },
     device: 'cpu',
   };
 }

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../pipeline/results';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
 import { analyzeWithProgress, reportError } from './analyze';
 import { annotateDataset } from './annotate';
+import { describeColumns, pickColumns, storeColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
 import { candidateKind } from './datasetFiles';
 import { DatasetNode, type DatasetsTree } from './datasetsTree';
@@ -221,6 +222,21 @@ export function toggleFlag(ctx: Ctx): Cmd {
     } catch (e) {
       reportError(ctx, e);
     }
+  };
+}
+
+/** Choose Columns...: asks for the text, label (and header row) of a dataset, remembers it, offers to analyse. */
+export function chooseColumns(ctx: Ctx, tree: DatasetsTree): Cmd {
+  return async (arg?: unknown) => {
+    const uri = await targetDataset(tree, arg, 'Choose Columns');
+    if (!uri) return;
+    const file = uri.fsPath;
+    const choice = await pickColumns(file, storedColumns(ctx, file));
+    if (!choice) return;
+    await storeColumns(ctx, file, choice);
+    ctx.output.info(`${file}: columns ${describeColumns(choice)}`);
+    const go = await vscode.window.showInformationMessage(`${path.basename(file)}: ${describeColumns(choice)}.`, 'Analyze Now');
+    if (go) await analyzeWithProgress(ctx, { file });
   };
 }
 

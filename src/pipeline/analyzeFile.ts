@@ -1,6 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { getField, readDataset } from '../core/data';
+import { FieldValueError, toNumberArray } from '../core/data/coerce';
+import { detectFormat } from '../core/data/detect';
+import { unifyLabelSets, type LabelSet } from '../core/data/labels';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
 import type { WeakSide } from '../core/experiment/protocol';
@@ -8,7 +11,7 @@ import { halvesWithTest, randomThirds } from '../core/experiment/split';
 import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
-import type { EncoderInfo, WeakVotesSummary } from '../core/report/schema';
+import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, encodeWithCache } from '../inference/cache';
@@ -43,13 +46,15 @@ export async function analyzeDatasetFile(
   const progress: ProgressFn = hooks.progress ?? (() => {});
   const signal = hooks.signal;
   const t0 = performance.now();
-  const file = path.resolve(datasetPath);
+  const inputs = await resolveInputs(datasetPath, options.testFile);
+  const file = inputs.file;
   const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);
-  await checkWhereItWrites(file, resultPath, options);
+  await checkWhereItWrites(file, resultPath, { ...options, testFile: inputs.testFile });
   progress('reading data', 0);
   const main = await loadSource(file, options, signal);
-  const test = options.testFile ? await loadSource(path.resolve(options.testFile), options, signal) : undefined;
+  const test = inputs.testFile ? await loadSource(inputs.testFile, options, signal) : undefined;
   throwIfAborted(signal);
+  const labelSet = unifyLabels(main, test);
   const readSeconds = (performance.now() - t0) / 1000;
   const warnings: string[] = [...main.dataset.warnings, ...(test?.dataset.warnings ?? [])].map((w) =>
     w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}` : w.message,
@@ -58,7 +63,7 @@ export async function analyzeDatasetFile(
   if (unlabelled > 0) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);
 
   const all = test ? [...main.rows, ...test.rows] : main.rows;
-  const numClasses = Math.max(main.dataset.numClasses, test?.dataset.numClasses ?? 0);
+  const numClasses = labelSet.numClasses;
   const labels = Int32Array.from(all, (r) => r.label as number);
   const seed = options.analysis?.seed ?? 0;
   const split = splitFor(main, test, seed);
@@ -85,8 +90,9 @@ export async function analyzeDatasetFile(
         path: file,
         format: main.dataset.format,
         contentHash: main.hash,
-        labelNames: main.dataset.labelNames,
+        labelNames: labelSet.labelNames,
         ...(test ? { testFile: test.file } : {}),
+        read: readInfo(main, test, labelSet, inputs.pairedBecause),
       },
       device: deviceUsed(hooks.inference),
       lines,
@@ -115,8 +121,11 @@ export async function analyzeDatasetFile(
   if (weak.votes) result.weakVotes = weak.votes;
   // The alignment kernel may have opened the first session: ask which provider ran only now.
   result.device = deviceUsed(hooks.inference);
+  // With `auto` (the default) trying a GPU provider and running on the CPU is normal: result.device says which ran.
+  // Only a provider the user asked for by name and did not get is worth a warning.
+  const asked = options.device && options.device !== 'auto' ? options.device : undefined;
   for (const f of providerFallbacks(hooks.inference)) {
-    result.warnings.push(`execution provider ${f.provider} was not used: ${f.reason}; ran on ${result.device}`);
+    if (asked && f.provider === asked) result.warnings.push(`execution provider ${f.provider} was asked for but not used: ${f.reason}; ran on ${result.device}`);
   }
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
@@ -159,6 +168,47 @@ function k2i(datasetIndex: Int32Array, pos: number, nMain: number): number {
   return pos < nMain ? datasetIndex[pos] : datasetIndex[nMain - 1] + 1 + (pos - nMain);
 }
 
+/** WRENCH keeps each benchmark in a folder: train.json (the pool), valid.json, test.json, label.json. */
+const WRENCH_SPLITS = { train: 'train.json', test: 'test.json' } as const;
+
+/**
+ * The files an analysis reads: a folder holding a WRENCH train.json means that file; a WRENCH train.json without a
+ * named test file is paired with the test.json beside it (the benchmark's own test split; valid.json is not used).
+ */
+export async function resolveInputs(datasetPath: string, testFile: string | null | undefined): Promise<{ file: string; testFile?: string; pairedBecause?: string }> {
+  let file = path.resolve(datasetPath);
+  const info = await fs.stat(file).catch(() => undefined);
+  if (!info) throw new InputError('file not found', { file });
+  if (info.isDirectory()) {
+    const train = path.join(file, WRENCH_SPLITS.train);
+    if (!(await isWrenchFile(train))) {
+      throw new InputError(`this is a folder, not a dataset file (a WRENCH folder needs a WRENCH ${WRENCH_SPLITS.train})`, { file });
+    }
+    file = train;
+  }
+  if (typeof testFile === 'string') return { file, testFile: path.resolve(testFile) };
+  if (testFile === null || path.basename(file) !== WRENCH_SPLITS.train || !(await isWrenchFile(file))) return { file };
+  const test = path.join(path.dirname(file), WRENCH_SPLITS.test);
+  if (!(await isWrenchFile(test))) return { file };
+  return { file, testFile: test, pairedBecause: `WRENCH folder: the ${WRENCH_SPLITS.test} beside ${WRENCH_SPLITS.train} is the test set; valid.json is not used` };
+}
+
+/** Whether a path is a WRENCH split file (by content, not name). */
+export async function isWrenchFile(file: string): Promise<boolean> {
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      const buf = new Uint8Array(4096);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+      return detectFormat(file, buf.subarray(0, bytesRead)) === 'wrench';
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 // Exported for src/pipeline/sources.ts.
 export async function loadSource(file: string, options: PipelineOptions, signal?: AbortSignal): Promise<Source> {
   try {
@@ -166,10 +216,68 @@ export async function loadSource(file: string, options: PipelineOptions, signal?
   } catch {
     throw new InputError('file not found', { file });
   }
-  const dataset = await readDataset(file, { format: options.format, fields: options.fields, signal });
+  const dataset = await readDataset(file, {
+    format: options.format,
+    fields: options.fields,
+    ...(options.header !== undefined ? { header: options.header } : {}),
+    ...(options.classNames ? { classNames: options.classNames } : {}),
+    signal,
+  });
   const rows = dataset.rows.filter((r) => r.label !== null && r.label !== undefined);
-  if (rows.length === 0) throw new InputError('no labelled rows (a label field is needed: set one with --label-field)', { file });
+  if (rows.length === 0) {
+    const fields = dataset.read.labelField ? `the label field "${dataset.read.labelField}" is empty in every row` : 'no label field was found';
+    throw new InputError(`no labelled rows: ${fields}; choose the label field`, { file, hint: 'label-field' });
+  }
   return { dataset, file, hash: await sha256File(file), rows };
+}
+
+/** The class set of the analysed files together (a dataset and its test file share one). */
+function unifyLabels(main: Source, test: Source | undefined): LabelSet {
+  const sets = [main, ...(test ? [test] : [])].map((s) => ({
+    file: s.file,
+    labels: { numClasses: s.dataset.numClasses, labelNames: s.dataset.labelNames, classes: s.dataset.classes, values: s.dataset.classes.map((c) => c.value) },
+    rows: s.dataset.rows,
+  }));
+  const set = unifyLabelSets(sets);
+  for (const s of [main, ...(test ? [test] : [])]) {
+    s.dataset.numClasses = set.numClasses;
+    s.dataset.labelNames = set.labelNames;
+    s.dataset.classes = set.classes;
+  }
+  return set;
+}
+
+/** What was read, for the result: the main file's decisions, class counts over the analysed rows, the test file's counts. */
+function readInfo(main: Source, test: Source | undefined, labels: LabelSet, pairedBecause?: string): ReadInfo {
+  const r = main.dataset.read;
+  const counts = new Array<number>(labels.numClasses).fill(0);
+  for (const row of [...main.rows, ...(test?.rows ?? [])]) counts[row.label as number]++;
+  return {
+    format: r.format,
+    ...(r.header ? { header: { ...r.header, columns: r.header.columns.slice(0, 50) } } : {}),
+    textFields: r.textFields,
+    ...(r.textJoin !== undefined ? { textJoin: r.textJoin } : {}),
+    unusedTextFields: r.unusedTextFields,
+    ...(r.labelField ? { labelField: r.labelField } : {}),
+    how: r.how,
+    ...(r.classNamesFrom ? { classNamesFrom: r.classNamesFrom } : {}),
+    classes: labels.classes.map((c) => ({ ...c, count: counts[c.id] })),
+    rowsRead: r.rowsRead,
+    skipped: r.skipped,
+    skippedExamples: r.skippedExamples,
+    unlabelled: main.dataset.rows.length - main.rows.length,
+    ...(test
+      ? {
+          test: {
+            file: test.file,
+            rowsRead: test.dataset.read.rowsRead,
+            skipped: test.dataset.read.skipped,
+            unlabelled: test.dataset.rows.length - test.rows.length,
+            ...(pairedBecause ? { pairedBecause } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 function splitFor(main: Source, test: Source | undefined, seed: number): Uint8Array {
@@ -211,7 +319,7 @@ export async function sideActivations(
       for (const [k, src] of sources.entries()) {
         const texts = src.rows.map((r, i) => {
           if (typeof r.text !== 'string') {
-            throw new InputError(`row has no text field (set one with --text-field)`, { file: src.file, line: r.line ?? i + 1 });
+            throw new InputError(`row has no text (no text field was found, or it is empty here); choose the text field`, { file: src.file, line: r.line ?? i + 1, hint: 'text-field' });
           }
           return r.text;
         });
@@ -289,7 +397,18 @@ export async function weakSide(
 function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Array> {
   // A CSV cell holds the vector as JSON text; the reader has already parsed (and checked) the detected activation fields.
   const f = src.dataset.fields;
-  const vector = (r: DatasetRow): unknown => (field === f.weakActs ? r.weakActs : field === f.strongActs ? r.strongActs : getField(r.fields, field));
+  const vector = (r: DatasetRow): unknown => {
+    if (field === f.weakActs) return r.weakActs;
+    if (field === f.strongActs) return r.strongActs;
+    const v = getField(r.fields, field);
+    if (typeof v !== 'string') return v;
+    try {
+      return toNumberArray(v, field);
+    } catch (e) {
+      if (e instanceof FieldValueError) throw new InputError(e.message, { file: src.file, line: r.line });
+      throw e;
+    }
+  };
   const first = vector(src.rows[0]);
   if (!Array.isArray(first)) throw new InputError(`field "${field}" is not an array of numbers`, { file: src.file, line: src.rows[0].line });
   const d = first.length;

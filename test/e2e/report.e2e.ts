@@ -91,6 +91,11 @@ export const journeys: Journey[] = [
       assert.notEqual(await count(h, 'count-overlap'), r.detection.counts.overlap);
       const overlapNow = await count(h, 'count-overlap');
       await h.screenshot('report-dark-after-drag');
+      // The 2-D map follows at once: its points per category are the live counts (all 300 rows are drawn).
+      const mapCounts = async () => JSON.parse((await frame.locator('#chart-map').getAttribute('data-categories')) ?? '{}') as Record<string, number>;
+      await retry('map to show the moved thresholds', async () => ((await mapCounts()).overlap === overlapNow ? true : undefined), { timeoutMs: 15_000 })
+        .catch(async (e: Error) => { throw new Error(`${e.message}: map ${JSON.stringify(await mapCounts())}, live overlap ${overlapNow}`); });
+      assert.equal((await mapCounts()).hard, await count(h, 'count-hard'));
 
       // Click a table row: the dataset opens on that row's line.
       const row = frame.locator('vscode-table-row.sample').nth(7);
@@ -141,6 +146,13 @@ export const journeys: Journey[] = [
       await h.waitForWebview('#chart-regime[data-rendered="true"] svg', { timeoutMs: 60_000 });
       await retry('restored t1', async () => ((await field(h, 't1')) === movedT1 ? true : undefined), { timeoutMs: 15_000 });
       await h.screenshot('report-light-restored');
+      // Reset t1 to its change point: the map shows the detected partition straight away, not the moved one.
+      const frame2 = h.webviewFrame();
+      await frame2.locator('#reset-t1').click();
+      const mapNow = async () => JSON.parse((await frame2.locator('#chart-map').getAttribute('data-categories')) ?? '{}') as Record<string, number>;
+      await retry('map after reset', async () => ((await mapNow()).overlap === r.detection.counts.overlap ? true : undefined), { timeoutMs: 15_000 })
+        .catch(async (e: Error) => { throw new Error(`${e.message}: map ${JSON.stringify(await mapNow())}, detected ${JSON.stringify(r.detection.counts)}`); });
+      assert.equal(await count(h, 'count-overlap'), r.detection.counts.overlap);
       const errors = h.console.filter((c) => c.type === 'pageerror' || (c.type === 'error' && /webview|vega|report/i.test(c.text)));
       assert.deepEqual(errors.filter((e) => /Content Security Policy|unsafe-eval|EvalError/i.test(e.text)), [], 'no CSP errors');
     },

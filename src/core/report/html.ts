@@ -4,6 +4,7 @@
  * samples table. One file: the scripts, styles and data are inline under a CSP that allows nothing else and no
  * eval (vega runs with its AST interpreter, as in the webview). The CLI and the extension's export both write it.
  */
+import { describeRead } from './readSummary';
 import { CATEGORY_NAMES } from '../detect/types';
 import { verdictEvidence } from '../experiment/verdict';
 import type { SelectionResult } from '../select/schema';
@@ -136,6 +137,7 @@ function staticSummary(r: AnalysisResult): string {
     ['regime', `${r.regime.label}: ${r.regime.rule}`],
     ['encoders', `weak ${r.encoders.weak.id}, strong ${r.encoders.strong.id}; device ${r.device}`],
     ...(r.weakVotes ? [['weak votes', describeWeakVotes(r.weakVotes)] as [string, string]] : []),
+    ...(r.dataset.read ? describeRead(r.dataset.read).map((l): [string, string] => [`read: ${l.label}`, l.text]) : []),
   ];
   return `<section class="static-summary"><h1>Overlap density</h1><dl>${rows
     .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)

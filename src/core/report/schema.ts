@@ -193,6 +193,35 @@ export interface DatasetInfo {
   labelNames?: string[];
   splits: { weakTrain: number; w2sTrain: number; test: number };
   testFile?: string;
+  /** What was read and decided (format, header, text and label fields, classes with counts, skipped rows). */
+  read?: ReadInfo;
+}
+
+/** One class as read: dense id, the value the data writes, its name, and its row count among the analysed rows. */
+export interface ClassRead {
+  id: number;
+  value: number | string;
+  name?: string;
+  count: number;
+}
+
+/** The reading decisions of an analysis, shown in the CLI summary, the report and the Datasets tree. */
+export interface ReadInfo {
+  format: string;
+  header?: { present: boolean; how: 'detected' | 'option'; reason: string; columns: string[] };
+  textFields: string[];
+  textJoin?: string;
+  unusedTextFields: string[];
+  labelField?: string;
+  how: Partial<Record<'text' | 'label', 'name' | 'content' | 'option'>>;
+  classNamesFrom?: { source: 'data' | 'label.json' | 'classes.txt' | 'option'; file?: string };
+  classes: ClassRead[];
+  rowsRead: number;
+  skipped: number;
+  skippedExamples: { line?: number; message: string }[];
+  unlabelled: number;
+  /** The test file's own counts, and why it was used when nobody named it (a WRENCH folder's test.json). */
+  test?: { file: string; rowsRead: number; skipped: number; unlabelled: number; pairedBecause?: string };
 }
 
 export interface AnalysisResult {
