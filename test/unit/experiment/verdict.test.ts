@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   COVERAGE_LIMIT, detectorSanity, effectDirection, effectEstimate, MIN_EFFECT_SUBSET, olsSlope, overlapEffect, seedsToResolve,
@@ -243,5 +245,46 @@ describe('detector sanity', () => {
     const tiny = overlapEffect(curve({ base: 0.9, rise: 0.002, noise: 0.0002, random: 0.9 }));
     expect(detectorSanity({ easy: 600, hard: 300, overlap: 500 }, tiny).notices[0]).toMatch(/an effect under 0\.005 does not count as a difference/);
     expect(detectorSanity({ easy: 600, hard: 300, overlap: 500 }, rising).notices).toEqual([]);
+  });
+});
+
+describe('the walkthrough teaches the words the tool writes', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
+  const steps = pkg.contributes.walkthroughs[0].steps as { id: string; description: string }[];
+  const regimeStep = steps.find((s) => s.id === 'regimePlot')!.description;
+  const examples = [...regimeStep.matchAll(/"((?:low|medium|high) W2S [^"]+)"/g)].map((m) => m[1]);
+  const num = '([+-]\\d\\.\\d{3})';
+  const rel = '(better than|worse than|not measurably different from|only negligibly different from)';
+  const shape = new RegExp(
+    `^(low|medium|high) W2S \\(PGR (-?\\d\\.\\d\\d)\\).*?: training on them is ${rel} training on non-overlap rows \\(${num}, 95% CI ${num} to ${num}\\) ` +
+      `and ${rel} training on random rows \\(${num}, 95% CI ${num} to ${num}\\)$`,
+  );
+  const estimate = (mean: string, low: string, high: string) => {
+    const [m, l, h] = [Number(mean), Number(low), Number(high)];
+    return { mean: m, sd: 0.01, low: l, high: h, perSeed: [], status: l > 0 ? 'supported' : h < 0 ? 'contradicted' : 'unresolved' } as const;
+  };
+
+  it('every example sentence in the regime-plot step is one verdictOf writes for its numbers', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const ex of examples) {
+      const m = shape.exec(ex);
+      expect(m, ex).not.toBeNull();
+      const [, label, pgr, , nMean, nLow, nHigh, , rMean, rLow, rHigh] = m!;
+      const v = verdictOf({
+        regime: { label: label as RegimeLabel, rule: '' }, pgr: Number(pgr), mixing: null,
+        detection: { counts: { easy: 600, hard: 300, overlap: 500 } },
+        overlapEffect: {
+          method: 'ols-slope', level: 0.95, seeds: 10, subsetSize: 500, tooSmall: false,
+          vsNonOverlap: estimate(nMean, nLow, nHigh), vsRandom: estimate(rMean, rLow, rHigh),
+        },
+      });
+      expect(v.sentence).toBe(ex);
+    }
+  });
+
+  it('the analyze step shows the CodeLens with the first example\'s headline', () => {
+    const analyzeStep = steps.find((s) => s.id === 'analyze')!.description;
+    const headline = examples[0].slice(0, examples[0].indexOf(': '));
+    expect(analyzeStep).toContain(`overlap rows · ${headline}"`);
   });
 });
