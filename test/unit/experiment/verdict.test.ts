@@ -8,7 +8,7 @@ import {
 import { verdictEvidence, verdictOf, type VerdictInput } from '../../../src/core/experiment/verdict';
 import { DEFAULT_PROPORTIONS } from '../../../src/core/experiment/mixing';
 import { Rng } from '../../../src/core/random/rng';
-import type { MixingCurve, RegimeLabel } from '../../../src/core/report/schema';
+import type { EffectEstimate, MixingCurve, RegimeLabel } from '../../../src/core/report/schema';
 
 const P = DEFAULT_PROPORTIONS;
 
@@ -259,9 +259,9 @@ describe('the walkthrough teaches the words the tool writes', () => {
     `^(low|medium|high) W2S \\(PGR (-?\\d\\.\\d\\d)\\).*?: training on them is ${rel} training on non-overlap rows \\(${num}, 95% CI ${num} to ${num}\\) ` +
       `and ${rel} training on random rows \\(${num}, 95% CI ${num} to ${num}\\)$`,
   );
-  const estimate = (mean: string, low: string, high: string) => {
+  const estimate = (mean: string, low: string, high: string): EffectEstimate => {
     const [m, l, h] = [Number(mean), Number(low), Number(high)];
-    return { mean: m, sd: 0.01, low: l, high: h, perSeed: [], status: l > 0 ? 'supported' : h < 0 ? 'contradicted' : 'unresolved' } as const;
+    return { mean: m, sd: 0.01, low: l, high: h, perSeed: [], status: l > 0 ? 'supported' : h < 0 ? 'contradicted' : 'unresolved' };
   };
 
   it('every example sentence in the regime-plot step is one verdictOf writes for its numbers', () => {
