@@ -5,10 +5,13 @@ import { InputError } from '../core/errors';
 import { denseLabels } from '../core/data/labels';
 import { readActivationFile, readNpyFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/report/schema';
-import { analyzeDatasetFile } from '../pipeline/analyzeFile';
+import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
+import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
+import { sniffDataset } from '../core/data/file';
+import type { FieldMap, HeaderChoice } from '../core/data/types';
 import { refuseOutputsOverInputs } from '../pipeline/outputs';
 import { writeResult } from '../pipeline/results';
-import type { ModelSpec, PipelineOptions } from '../pipeline/types';
+import type { PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
 import {
@@ -23,13 +26,15 @@ const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overla
 
 On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet):
   overlap-density analyze DATASET [--weak SPEC] [--strong SPEC] [--test-file FILE] [--out result.json]
-  --weak SPEC      glove-mean[:K] (bundled, default K 2000) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE |
+  --weak SPEC      default: activations, votes or a probability column found in the data, else glove-mean
+                   glove-mean[:K] (bundled, default K 2000) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE |
                    safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] | label-model[:FIELD] | prob:FIELD
                    votes: labelling-function votes (default field weak_labels, -1 = abstain) by majority vote;
                    label-model: the same votes through a Dawid-Skene label model fitted on the training rows'
                    votes (never labels or test rows). Both break ties at random with --seed; rows no function
                    votes on get uniform probabilities. The summary says how many rows were tied or uncovered.
-  --strong SPEC    use-lite (bundled, default) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE | safetensors:FILE[#TENSOR] | field:NAME
+  --strong SPEC    default: activations found in the data, else use-lite
+                   use-lite (bundled) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE | safetensors:FILE[#TENSOR] | field:NAME
   --text-field F[,F...]  the text field(s); several are joined with a newline (--text-field title,description)
   --label-field F / --weak-labels-field F / --split-field F   override field detection (otherwise by name, then content)
   --header auto|yes|no|NAME,NAME,...   CSV/TSV first row: detected (default), a header, data, or data with these
@@ -88,12 +93,15 @@ export async function run(argv: string[]): Promise<number> {
     result = await runAnalysis(input, analysis, { progress });
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
+    const reading = { fields: fieldOverridesFrom(values), ...readOptionsFrom(values) };
+    // Without --weak / --strong, the same `auto` rule as the extension: activations or votes stored in the data
+    // first, the bundled encoders otherwise.
+    const detected = values.weak && values.strong ? {} : await detectedFields(positionals[0], reading);
     const options: PipelineOptions = {
-      weak: values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec),
-      strong: values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec),
+      weak: values.weak ? parseModelSpec(values.weak, 'weak') : autoWeakSpec(detected),
+      strong: values.strong ? parseModelSpec(values.strong, 'strong') : autoStrongSpec(detected),
       testFile: values['test-file'] === 'none' ? null : values['test-file'],
-      fields: fieldOverridesFrom(values),
-      ...readOptionsFrom(values),
+      ...reading,
       analysis,
       device: deviceFrom(values),
       threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
@@ -119,6 +127,16 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${verdictLine(result)}\n`);
   for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
   return 0;
+}
+
+/** The fields the reader finds in a dataset (or the WRENCH folder's train.json); none when it cannot be sniffed. */
+async function detectedFields(datasetPath: string, reading: { fields?: FieldMap; header?: HeaderChoice }): Promise<FieldMap> {
+  try {
+    const { file } = await resolveInputs(datasetPath, null);
+    return (await sniffDataset(file, reading)).fields;
+  } catch {
+    return {}; // the pipeline reports an unreadable file with its line
+  }
 }
 
 export function summaryLine(r: AnalysisResult): string {

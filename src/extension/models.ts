@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import type { FieldMap } from '../core/data/types';
+import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
 import type { ModelSpec, PipelineOptions } from '../pipeline/types';
 import type { Config } from './config';
 
@@ -31,10 +32,7 @@ export function weakSpecFromConfig(cfg: Config, fields: FieldMap, datasetPath: s
   };
   switch (m.weak) {
     case 'auto':
-      if (fields.weakActs) return { kind: 'field', field: fields.weakActs };
-      if (fields.weakLabels) return { kind: 'votes', field: fields.weakLabels };
-      if (fields.weakProbs) return { kind: 'probabilities', field: fields.weakProbs };
-      return { kind: 'bundled', id: 'glove-mean', vocab: m.weakVocabulary };
+      return autoWeakSpec(fields, m.weakVocabulary);
     case 'bundled':
       return { kind: 'bundled', id: 'glove-mean', vocab: m.weakVocabulary };
     case 'onnx': {
@@ -55,8 +53,7 @@ export function strongSpecFromConfig(cfg: Config, fields: FieldMap, datasetPath:
   const m = cfg.models;
   switch (m.strong) {
     case 'auto':
-      if (fields.strongActs) return { kind: 'field', field: fields.strongActs };
-      return { kind: 'bundled', id: 'use-lite' };
+      return autoStrongSpec(fields);
     case 'bundled':
       return { kind: 'bundled', id: 'use-lite' };
     case 'onnx': {

@@ -9,9 +9,9 @@
  *   unique 32-bit integers. A number in the file can therefore never size an allocation beyond what the file holds.
  */
 import { CATEGORY_NAMES, type CategoryName } from '../detect/types';
-import { arrayOf, bool, nullable, num, object, oneOf, optional, recordOf, SchemaViolation, str} from './check';
+import { arrayOf, bool, nullable, num, object, oneOf, optional, recordOf, SchemaViolation, str, type Check } from './check';
 import type {
-  AnalysisResult, DatasetInfo, DetectionSummary, DetectorSanity, EffectEstimate, EncoderInfo, GroundTruthReport, MixingCurve, OverlapEffect, PRF,
+  AnalysisResult, ClassRead, DatasetInfo, ReadInfo, DetectionSummary, DetectorSanity, EffectEstimate, EncoderInfo, GroundTruthReport, MixingCurve, OverlapEffect, PRF,
   Regime, ResultRow, Verdict, VoteCounts, WeakVotesSummary,
 } from './schema';
 
@@ -45,6 +45,27 @@ const ENCODER = object<EncoderInfo>({
   source: optional(str),
 });
 
+/** A class value is an integer or a name. */
+const classValue: Check = (v, path) => (typeof v === 'string' ? undefined : num({ int: true })(v, path));
+const HOW = oneOf(['name', 'content', 'option']);
+
+const READ = object<ReadInfo>({
+  format: str,
+  header: optional(object<NonNullable<ReadInfo['header']>>({ present: bool, how: oneOf(['detected', 'option']), reason: str, columns: arrayOf(str) })),
+  textFields: arrayOf(str),
+  textJoin: optional(str),
+  unusedTextFields: arrayOf(str),
+  labelField: optional(str),
+  how: object<ReadInfo['how']>({ text: optional(HOW), label: optional(HOW) }),
+  classNamesFrom: optional(object<NonNullable<ReadInfo['classNamesFrom']>>({ source: oneOf(['data', 'label.json', 'classes.txt', 'option']), file: optional(str) })),
+  classes: arrayOf(object<ClassRead>({ id: count, value: classValue, name: optional(str), count })),
+  rowsRead: count,
+  skipped: count,
+  skippedExamples: arrayOf(object<ReadInfo['skippedExamples'][number]>({ line: optional(count), message: str })),
+  unlabelled: count,
+  test: optional(object<NonNullable<ReadInfo['test']>>({ file: str, rowsRead: count, skipped: count, unlabelled: count, pairedBecause: optional(str) })),
+});
+
 const DATASET = object<DatasetInfo>({
   path: optional(str),
   format: optional(str),
@@ -54,6 +75,7 @@ const DATASET = object<DatasetInfo>({
   labelNames: optional(arrayOf(str)),
   splits: object<DatasetInfo['splits']>({ weakTrain: count, w2sTrain: count, test: count }),
   testFile: optional(str),
+  read: optional(READ),
 });
 
 const DETECTION = object<DetectionSummary>({
