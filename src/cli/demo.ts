@@ -9,6 +9,7 @@ import { renderHtmlReport } from '../core/report/html';
 import type { AnalysisResult } from '../core/report/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
 import { writeFileAtomic, writeResult } from '../pipeline/results';
+import { reportTexts } from '../pipeline/rowTexts';
 import { createLocalInference } from '../inference/local';
 import { summaryLine, verdictLine } from './analyze';
 import { intOption, parse } from './options';
@@ -75,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
       { weak: { kind: 'bundled', id: 'glove-mean' }, strong: { kind: 'bundled', id: 'use-lite' }, outFile: path.join(dir, 'result.json') },
       { progress, inference: backend },
     );
-    await writeFileAtomic(path.join(dir, 'report.html'), renderHtmlReport(result));
+    const got = await reportTexts(result, path.join(dir, 'result.json'));
+    await writeFileAtomic(path.join(dir, 'report.html'), renderHtmlReport(result, got.texts ? { texts: got.texts } : {}));
     process.stdout.write(`   ${summaryLine(result)}\n   ${verdictLine(result)}\n`);
   } finally {
     await backend.dispose();

@@ -13,11 +13,13 @@ import { renderHtmlReport } from '../../core/report/html';
 import { partition } from '../../core/report/partition';
 import type { AnalysisResult } from '../../core/report/schema';
 import { loadResult } from '../../pipeline/results';
+import { datasetFileOf } from '../../pipeline/rowTexts';
 import { categoriesForRows, toColumns, toReportInit } from '../../protocol/columns';
 import type { ChartId, ReportColumns, ReportInit, Thresholds } from '../../protocol/messages';
 import { RpcServer, type Handlers } from '../../protocol/rpc';
 import { RowTexts } from './rowTexts';
 import { registerSelectionReport } from './selectionPanel';
+import { reportColumn } from './placement';
 import { saveWithDialog } from './saveDialog';
 import { messageHtml, webviewHtml, webviewOptions } from './webviewHtml';
 
@@ -32,6 +34,8 @@ export interface ReportDeps {
   /** The flagged row indices of a dataset. */
   getFlags(datasetPath: string): Promise<number[]>;
 }
+
+export { datasetFileOf };
 
 export const REPORT_VIEW_TYPE = 'overlapDensity.report';
 
@@ -64,7 +68,13 @@ export class ReportPanel implements vscode.Disposable {
       existing.panel.reveal(undefined, true);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(result), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(reg.extensionUri));
+    const datasetPath = panelKey(result, resultPath);
+    const column = reportColumn({
+      reportColumns: [...ReportPanel.panels.values()].map((p) => p.panel.viewColumn),
+      datasetColumn: vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file' && e.document.uri.fsPath === datasetPath)?.viewColumn,
+      activeEditorColumn: vscode.window.activeTextEditor?.viewColumn,
+    });
+    const panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, titleOf(result), { viewColumn: column, preserveFocus: false }, webviewOptions(reg.extensionUri));
     return new ReportPanel(panel, reg, result, resultPath);
   }
 
@@ -278,17 +288,6 @@ function requireRegistration(): Registration {
 
 function panelKey(result: AnalysisResult, resultPath: string): string {
   return datasetFileOf(result, resultPath) ?? resultPath;
-}
-
-/** The dataset a results file describes: its sibling by the `.overlap/` convention, else the recorded path. */
-export function datasetFileOf(result: AnalysisResult, resultPath: string): string | undefined {
-  const m = /^(.*)\.result\.json$/.exec(path.basename(resultPath));
-  const dir = path.dirname(resultPath);
-  if (m && path.basename(dir) === '.overlap') {
-    const beside = path.join(path.dirname(dir), m[1]);
-    if (fs.existsSync(beside)) return beside;
-  }
-  return result.dataset.path;
 }
 
 function titleOf(result: AnalysisResult): string {
