@@ -5,7 +5,8 @@ import { SELECTION_SCHEMA_VERSION, type SelectionResult } from './schema';
 export function parseSelectionResult(text: string, file?: string): SelectionResult {
   let obj: unknown;
   try {
-    obj = JSON.parse(text);
+    // A byte-order mark (an editor's "UTF-8 with BOM") is not part of the JSON.
+    obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     throw new InputError('selection results file is not valid JSON (was it cut short?)', { file });
   }
