@@ -4,6 +4,7 @@ import type { AnalysisOptions } from '../core/experiment/analyze';
 import type { AlignMode, HardRule } from '../core/detect/types';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
+import { GLOVE_VOCAB, MIXING_SEEDS } from '../pipeline/limits';
 import { UsageError } from './errors';
 
 /** parseArgs option table for the analysis options shared by `analyze`, `select` and `demo`. */
@@ -56,7 +57,7 @@ export function analysisOptionsFrom(values: Values): Partial<AnalysisOptions> {
   const pseudo = oneOf(values, 'pseudo', ['soft', 'hard'] as const);
   const l2 = num(values, 'l2', (x) => x >= 0, 'a non-negative number');
   const seed = num(values, 'seed', (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
-  const seeds = num(values, 'seeds', (x) => Number.isInteger(x) && x >= 1 && x <= 1000, 'an integer in 1..1000');
+  const seeds = num(values, 'seeds', (x) => Number.isInteger(x) && x >= MIXING_SEEDS.min && x <= MIXING_SEEDS.max, `an integer in ${MIXING_SEEDS.min}..${MIXING_SEEDS.max}`);
   const jump = num(values, 'jump', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
   const stage1Scale = oneOf(values, 'stage1-scale', ['auto', 'linear', 'log'] as const);
   if (stage1Scale) out.stage1Scale = stage1Scale;
@@ -93,7 +94,7 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
       if (side !== 'weak') break;
       if (!arg) return { kind: 'bundled', id: 'glove-mean' };
       const k = Number(arg);
-      if (!Number.isInteger(k) || k < 1 || k > 50000) throw new UsageError(`${flag} glove-mean:K needs K in 1..50000, got "${arg}"`);
+      if (!Number.isInteger(k) || k < GLOVE_VOCAB.min || k > GLOVE_VOCAB.max) throw new UsageError(`${flag} glove-mean:K needs K in ${GLOVE_VOCAB.min}..${GLOVE_VOCAB.max}, got "${arg}"`);
       return { kind: 'bundled', id: 'glove-mean', vocab: k };
     }
     case 'use-lite':

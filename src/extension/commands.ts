@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { FieldMap } from '../core/data/types';
 import { generateSynthetic, type Scenario } from '../core/synth/generate';
 import { writeFileAtomic } from '../pipeline/results';
+import { GLOVE_VOCAB } from '../pipeline/limits';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
 import { analyzeWithProgress, reportError } from './analyze';
 import { annotateDataset } from './annotate';
@@ -87,7 +88,7 @@ export function analyzeWithModels(ctx: Ctx, tree: DatasetsTree): Cmd {
         const k = await vscode.window.showInputBox({
           title: 'GloVe vocabulary size K (the weak capacity)',
           value: String(ctx.config.models.weakVocabulary),
-          validateInput: (v) => (/^\d+$/.test(v) && +v >= 100 && +v <= 341479 ? undefined : 'a whole number from 100 to 341479'),
+          validateInput: (v) => (/^\d+$/.test(v) && +v >= GLOVE_VOCAB.min && +v <= GLOVE_VOCAB.max ? undefined : `a whole number from ${GLOVE_VOCAB.min} to ${GLOVE_VOCAB.max}`),
         });
         if (!k) return;
         weak = { kind: 'bundled', id: 'glove-mean', vocab: Number(k) };

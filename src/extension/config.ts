@@ -3,6 +3,7 @@
  * in package.json (a unit test keeps the two in step). Pure: it reads through a `get` function, so tests pass a map.
  */
 import type { AlignMode, CategoryName, HardRule } from '../core/detect/types';
+import { GLOVE_VOCAB, MIXING_SEEDS } from '../pipeline/limits';
 import type { DeviceChoice } from '../pipeline/types';
 
 export type WeakModelChoice = 'auto' | 'bundled' | 'onnx' | 'activations' | 'votes' | 'probabilities';
@@ -129,7 +130,7 @@ export function readConfig(s: SettingsReader): Config {
   return {
     models: {
       weak: oneOf(s.get('models.weak'), ['auto', 'bundled', 'onnx', 'activations', 'votes', 'probabilities'], d.models.weak),
-      weakVocabulary: int(s.get('models.weakVocabulary'), d.models.weakVocabulary, 100, 341479),
+      weakVocabulary: int(s.get('models.weakVocabulary'), d.models.weakVocabulary, GLOVE_VOCAB.min, GLOVE_VOCAB.max),
       weakPath: str(s.get('models.weakPath'), ''),
       weakTokenizer: str(s.get('models.weakTokenizer'), ''),
       weakField: str(s.get('models.weakField'), ''),
@@ -144,7 +145,7 @@ export function readConfig(s: SettingsReader): Config {
       align: oneOf(s.get('analysis.align'), ['dot-max', 'abs-cosine-max', 'residual'], d.analysis.align),
       pseudo: oneOf(s.get('analysis.pseudo'), ['soft', 'hard'], d.analysis.pseudo),
       seed: int(s.get('analysis.seed'), d.analysis.seed, 0),
-      seeds: int(s.get('analysis.seeds'), d.analysis.seeds, 1, 50),
+      seeds: int(s.get('analysis.seeds'), d.analysis.seeds, MIXING_SEEDS.min, MIXING_SEEDS.max),
     },
     decorations: {
       enabled: bool(s.get('decorations.enabled'), d.decorations.enabled),

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { CONFIG_KEYS, DEFAULT_CONFIG, readConfig } from '../../../src/extension/config';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../../../src/core/experiment/analyze';
 import { DEFAULT_GLOVE_VOCAB } from '../../../src/pipeline/analyzeFile';
+import { GLOVE_VOCAB, MIXING_SEEDS } from '../../../src/pipeline/limits';
 
-interface Prop { default: unknown; markdownDescription?: string; enum?: string[] }
+interface Prop { default: unknown; markdownDescription?: string; enum?: string[]; minimum?: number; maximum?: number }
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, Prop> }; commands: { command: string; title: string; category?: string }[] };
   activationEvents: string[];
@@ -43,6 +44,12 @@ describe('settings', () => {
       seeds: DEFAULT_ANALYSIS_OPTIONS.seeds,
     });
     expect(DEFAULT_CONFIG.models.weakVocabulary).toBe(DEFAULT_GLOVE_VOCAB);
+  });
+
+  it("states the shared limits (GloVe K, mixing seeds) in package.json as the CLI and the pipeline have them", () => {
+    expect([props['overlapDensity.models.weakVocabulary'].minimum, props['overlapDensity.models.weakVocabulary'].maximum]).toEqual([GLOVE_VOCAB.min, GLOVE_VOCAB.max]);
+    expect([props['overlapDensity.analysis.seeds'].minimum, props['overlapDensity.analysis.seeds'].maximum]).toEqual([MIXING_SEEDS.min, MIXING_SEEDS.max]);
+    expect(readConfig({ get: (k: string) => (k === 'models.weakVocabulary' ? 341479 : undefined) } as never).models.weakVocabulary).toBe(DEFAULT_GLOVE_VOCAB);
   });
 
   it('reads user values and falls back on wrong types or out-of-range values', () => {
