@@ -1,3 +1,4 @@
+import type { ClassInfo, ReadSummary } from '../data/types';
 import type { AlignMode, CategoryName, HardRule } from '../detect/types';
 
 /** Bump when a field changes meaning or disappears; readers refuse results with a newer major version. */
@@ -198,28 +199,12 @@ export interface DatasetInfo {
 }
 
 /** One class as read: dense id, the value the data writes, its name, and its row count among the analysed rows. */
-export interface ClassRead {
-  id: number;
-  value: number | string;
-  name?: string;
-  count: number;
-}
+export type ClassRead = ClassInfo;
 
-/** The reading decisions of an analysis, shown in the CLI summary, the report and the Datasets tree. */
-export interface ReadInfo {
+/** The reading decisions of an analysis (the reader's ReadSummary), shown in the CLI summary, the report and the tree. */
+export interface ReadInfo extends Omit<ReadSummary, 'format'> {
   format: string;
-  header?: { present: boolean; how: 'detected' | 'option'; reason: string; columns: string[] };
-  textFields: string[];
-  textJoin?: string;
-  unusedTextFields: string[];
-  labelField?: string;
-  how: Partial<Record<'text' | 'label', 'name' | 'content' | 'option'>>;
-  classNamesFrom?: { source: 'data' | 'label.json' | 'classes.txt' | 'option'; file?: string };
   classes: ClassRead[];
-  rowsRead: number;
-  skipped: number;
-  skippedExamples: { line?: number; message: string }[];
-  unlabelled: number;
   /** The test file's own counts, and why it was used when nobody named it (a WRENCH folder's test.json). */
   test?: { file: string; rowsRead: number; skipped: number; unlabelled: number; pairedBecause?: string };
 }
