@@ -344,7 +344,7 @@ export async function sideActivations(
     case 'npy':
     case 'safetensors': {
       if (test) {
-        throw new InputError(`${side} activations from a ${spec.kind} file cannot cover a separate --test-file; put the test rows in the dataset with a split field`, { file: spec.path });
+        throw new InputError(`${side} activations from a ${spec.kind} file cannot cover a separate test file; put the test rows in the dataset with a split field`, { file: spec.path });
       }
       const m = await readActivationFile(path.resolve(path.dirname(main.file), spec.path), spec.kind === 'safetensors' ? { tensor: spec.tensor } : {});
       const nRows = main.dataset.rows.length;

@@ -68,7 +68,7 @@ describe('what the pipeline reads', () => {
     expect(read.textFields).toEqual(['column_2', 'column_3']);
     expect(read.labelField).toBe('column_1');
     const lines = describeRead(read).map((l) => `${l.label}: ${l.text}`);
-    expect(lines).toContain('classes: 4: World [1] 75, Sports [2] 75, Business [3] 75, Sci/Tech [4] 75 (names from classes.txt)');
+    expect(lines).toContain('classes: 4: World [1] (75), Sports [2] (75), Business [3] (75), Sci/Tech [4] (75) (names from classes.txt)');
     expect(lines[0]).toMatch(/^format: CSV, no header row: /);
     await fs.rm(dir, { recursive: true, force: true });
   });
