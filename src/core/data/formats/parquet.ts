@@ -1,4 +1,4 @@
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { throwIfAborted } from '../../encoder';
 import type { ErrorPolicy } from '../errorPolicy';
 import type { RecordSink } from '../records';
@@ -20,22 +20,65 @@ export async function readParquetRecords(
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     throwIfAborted(opts.signal);
-    const rowEnd = rowStart + Number(group.num_rows);
-    let rows: unknown[][];
+    const claimed = Number(group.num_rows);
+    const rowEnd = rowStart + claimed;
+    let values: ColumnValues[];
     try {
-      rows = await new Promise<unknown[][]>((onComplete, reject) => {
-        parquetRead({ file, metadata, rowStart, rowEnd, columns, rowFormat: 'array', onComplete }).catch(reject);
-      });
+      values = await decodeGroup(file, metadata, columns, rowStart, rowEnd);
     } catch (e) {
       throw policy.fatal(`cannot read Parquet rows ${rowStart + 1}-${rowEnd}: ${e instanceof Error ? e.message : String(e)}`, rowStart + 1);
     }
-    for (let i = 0; i < rows.length; i++) {
+    // Rows are built from the values the pages hold, never from the count the footer claims: a footer that says
+    // 100,000,000 rows over a few hundred bytes of pages is a corrupt file, not 100,000,000 empty rows.
+    const short = values.findIndex((v) => v.length < claimed);
+    if (short >= 0) {
+      throw policy.fatal(
+        `corrupt Parquet file: its footer says rows ${rowStart + 1}-${rowEnd} (${claimed}) but column "${columns[short]}" holds ${values[short]!.length} values there`,
+        rowStart + 1,
+      );
+    }
+    for (let i = 0; i < claimed; i++) {
       const line = rowStart + i + 1;
-      sink({ fields: rowObject(columns, rows[i]), line, endLine: line });
+      sink({ fields: rowObject(columns, values.map((v) => v.at(i))), line, endLine: line });
     }
     rowStart = rowEnd;
     opts.onProgress?.(total > 0 ? rowStart / total : 1);
   }
+}
+
+/** One column's decoded values over a row group, in row order, as the reader's chunks hold them. */
+interface ColumnValues {
+  length: number;
+  at(i: number): unknown;
+}
+
+/**
+ * Decodes one row group column by column (hyparquet's onChunk, without its row assembly, which allocates the rows the
+ * footer claims): each column's chunks, placed by their first row.
+ */
+async function decodeGroup(file: AsyncBuffer, metadata: FileMetaData, columns: readonly string[], rowStart: number, rowEnd: number): Promise<ColumnValues[]> {
+  const chunks = new Map<string, { start: number; data: ArrayLike<unknown> }[]>(columns.map((c) => [c, []]));
+  await parquetRead({
+    file, metadata, rowStart, rowEnd, columns: [...columns],
+    onChunk: (c) => chunks.get(c.columnName)?.push({ start: c.rowStart - rowStart, data: c.columnData as ArrayLike<unknown> }),
+  });
+  return columns.map((name) => {
+    const parts = chunks.get(name)!.sort((a, b) => a.start - b.start);
+    // Contiguous from the group's first row: the length is where the first gap starts.
+    let length = 0;
+    for (const p of parts) if (p.start <= length) length = Math.max(length, p.start + p.data.length);
+    // Rows are asked for in order: remember the part that held the last one.
+    let k = 0;
+    return {
+      length,
+      at(i: number): unknown {
+        if (k >= parts.length || i < parts[k]!.start) k = 0;
+        while (k < parts.length && i >= parts[k]!.start + parts[k]!.data.length) k++;
+        const p = parts[k];
+        return p && i >= p.start ? p.data[i - p.start] : undefined;
+      },
+    };
+  });
 }
 
 /** The top-level column names, from the footer only (cheap: no row data is read). */
