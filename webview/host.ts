@@ -2,6 +2,7 @@
  * The webview's view of its host. In VS Code it is the typed request/reply protocol over postMessage; in the
  * self-contained HTML report (no host) the same requests are answered in the page from the embedded result.
  */
+import { exportRowsFile, rowExportFileName } from '../src/core/report/rowExport';
 import type { AnalysisResult } from '../src/core/report/schema';
 import type { SelectionResult } from '../src/core/select/schema';
 import { toReportInit } from '../src/protocol/columns';
@@ -111,6 +112,11 @@ export function standaloneHost(result: AnalysisResult, texts: (string | null)[] 
       if (on) flagged.add(index);
       else flagged.delete(index);
       return { flagged: [...flagged] };
+    },
+    exportRows: ({ format, indices, categories, what }) => {
+      const name = rowExportFileName(base, what, format);
+      download(name, exportRowsFile(format, { result, indices, categories, texts, flagged }), format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+      return { path: name, rows: indices.length };
     },
     ...downloadExports(base, '.result.json', result),
   };

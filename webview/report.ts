@@ -3,7 +3,8 @@
  * everything re-partitions in the page, no host round trip per pixel), the 2-D map, ground-truth quality and the
  * samples table. Talks to its host only through ReportHost (the typed protocol).
  */
-import { describeRead, readHeadline } from '../src/core/report/readSummary';
+import { scoreMeaning } from '../src/core/report/plainWords';
+import { classNameOf, describeRead, readHeadline } from '../src/core/report/readSummary';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Result } from 'vega-embed';
@@ -40,7 +41,7 @@ export class ReportApp {
   private readonly flagged = new Set<number>();
   private dragging = false;
   private frame = 0;
-  private tableState: WebviewState['table'] = { page: 0, sort: 'row', descending: false, category: 'all', text: '' };
+  private tableState: WebviewState['table'] = { page: 0, sort: 'informative', descending: false, category: 'all', text: '' };
   private status!: HTMLElement;
 
   constructor(private readonly host: ReportHost, private readonly root: HTMLElement) {}
@@ -113,7 +114,7 @@ export class ReportApp {
       {
         host: this.host,
         columns: this.init.columns,
-        labelNames: s.dataset.labelNames,
+        className: (id) => classNameOf(s.dataset, id),
         categories: () => this.part.categories,
         flagged: this.flagged,
         textsUnavailable: this.init.textsUnavailable,
@@ -177,8 +178,9 @@ export class ReportApp {
           h('span', { class: 'cat easy' }, 'easy-only '), live('count-easy'), ' · ',
           h('span', { class: 'cat hard' }, 'hard-only '), live('count-hard'), ' · ',
           h('span', { class: 'cat overlap' }, 'overlap '), live('count-overlap')),
-        item('thresholds', 't1 ', live('t1'), ' · t2 ', live('t2'),
-          h('span', { class: 'muted' }, ` · ${d.hardRule} rule, ${d.align} scores, jump ${d.jump}${d.usedFallback ? ' · median fallback used' : ''}`)),
+        item('cut-offs', 't1 (weak confidence) ', live('t1'), ' · t2 (similarity to hard-only rows) ', live('t2'),
+          h('span', { class: 'muted' },
+            ` · hard-only: confidence ${d.hardRule === 'probing' ? '≤' : '<'} t1 (${d.hardRule} rule); overlap: not hard-only and similarity ≥ t2; similarity = ${scoreMeaning(d.align) ?? d.align}; cut-offs are change points (jump ${d.jump})${d.usedFallback ? ' · median fallback used' : ''}`)),
         item('encoders', `weak ${enc(s.encoders.weak)} · strong ${enc(s.encoders.strong)}`),
         s.weakVotes ? item('weak votes', h('span', { 'data-field': 'weak-votes' }, describeWeakVotes(s.weakVotes))) : null,
         item('device', h('span', { 'data-field': 'device' }, s.device)),
@@ -223,7 +225,7 @@ export class ReportApp {
     return h('div', { class: 'threshold' },
       this.chartBox(chart),
       h('div', { class: 'threshold-controls' },
-        h('label', { for: `input-${p}` }, p === 't1' ? 't1 (weak confidence)' : 't2 (alignment score)'),
+        h('label', { for: `input-${p}` }, p === 't1' ? 'cut-off t1 (weak confidence)' : 'cut-off t2 (similarity to hard-only rows)'),
         input,
         h('span', { class: 'muted' }, `change point ${detected === null ? '—' : detected.toFixed(4)}`),
         reset,
@@ -262,8 +264,8 @@ export class ReportApp {
         const spec = thresholdSpec(
           {
             param: p,
-            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Stage-2 score: ${s.detection.align} (rows not hard-only at t1)`,
-            xTitle: id === 'confidence' ? 'confidence (top-1 − top-2 probability)' : 'alignment with the hard-only set',
+            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Similarity to the hard-only rows (${s.detection.align}), rows not hard-only at t1`,
+            xTitle: id === 'confidence' ? 'confidence (top-1 − top-2 probability)' : 'similarity to the hard-only rows (stage-2 score)',
             bins: histogram(values, HIST_BINS, extent[0], extent[1]),
             value: (this.current[p] ?? this.detected[p]) as number,
             detected: this.detected[p],

@@ -19,7 +19,7 @@ import { CATEGORY_NAMES } from '../src/core/detect/types';
 import type { ReportColumns } from '../src/protocol/messages';
 import { fmt, h } from './dom';
 import type { ReportHost, WebviewState } from './host';
-import { queryRows, type CategoryFilter, type SortKey } from './query';
+import { INFORMATIVE_ORDER, queryRows, type CategoryFilter, type SortKey } from './query';
 
 export const PAGE_SIZE = 50;
 const SNIPPET_CHARS = 160;
@@ -27,21 +27,23 @@ const CATEGORY_LABEL = ['easy-only', 'hard-only', 'overlap'];
 
 type TableState = WebviewState['table'];
 
-const COLUMNS: { key: SortKey | 'text' | 'flag'; title: string; width: string }[] = [
-  { key: 'flag', title: 'flag', width: '5%' },
-  { key: 'row', title: 'row', width: '7%' },
-  { key: 'text', title: 'text', width: '40%' },
-  { key: 'label', title: 'label', width: '9%' },
-  { key: 'pseudo', title: 'pseudo-label', width: '10%' },
-  { key: 'confidence', title: 'confidence', width: '9%' },
-  { key: 'alignment', title: 'alignment', width: '9%' },
-  { key: 'category', title: 'category', width: '11%' },
+/** Column headers in plain words; `help` is the header's tooltip with the precise meaning. */
+const COLUMNS: { key: SortKey | 'text' | 'flag'; title: string; help: string; width: string }[] = [
+  { key: 'flag', title: 'flag', help: 'flag a row to find it again (kept beside the dataset)', width: '5%' },
+  { key: 'row', title: 'row', help: 'row number in the dataset, counting from 1 (hover a row for its line)', width: '7%' },
+  { key: 'text', title: 'text', help: 'the row text', width: '38%' },
+  { key: 'label', title: 'label', help: 'the true label, by class name', width: '9%' },
+  { key: 'pseudo', title: 'weak guess', help: "the weak model's label for the row (its pseudo-label, what the strong model is trained on)", width: '10%' },
+  { key: 'confidence', title: 'confidence', help: "the weak model's confidence, 0 to 1 (top class probability minus the runner-up's); under the cut-off t1 the row is hard-only", width: '9%' },
+  { key: 'alignment', title: 'like hard-only', help: 'similarity to the hard-only rows (the stage-2 score); at or above the cut-off t2 a non-hard row is overlap', width: '9%' },
+  { key: 'category', title: 'category', help: 'easy-only: the weak model handles it; hard-only: only the strong model can; overlap: both kinds of pattern', width: '13%' },
 ];
 
 export interface TableContext {
   host: ReportHost;
   columns: ReportColumns;
-  labelNames?: string[];
+  /** The name a person reads for a class id. */
+  className: (id: number) => string;
   categories: () => Uint8Array;
   flagged: Set<number>;
   textsUnavailable: string | null;
@@ -61,6 +63,8 @@ export class SamplesTable {
   private categoryCells: { k: number; cell: HTMLElement }[] = [];
   private searchSeq = 0;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly orderNote: HTMLElement;
+  private readonly exportStatus: HTMLElement = h('span', { class: 'muted', id: 'export-rows-status', role: 'status' });
 
   constructor(private readonly ctx: TableContext, initial: TableState) {
     this.state = { ...initial };
@@ -88,10 +92,10 @@ export class SamplesTable {
     this.body = h('vscode-table-body', { slot: 'body' });
     const header = h('vscode-table-header', { slot: 'header' });
     for (const c of COLUMNS) {
-      const cell = h('vscode-table-header-cell', { 'data-key': c.key }, c.title);
+      const cell = h('vscode-table-header-cell', { 'data-key': c.key, title: c.help }, c.title);
       if (c.key !== 'text' && c.key !== 'flag') {
         cell.classList.add('sortable');
-        cell.title = `sort by ${c.title}`;
+        cell.title = `${c.help}. Click to sort by ${c.title}.`;
         cell.addEventListener('click', () => this.sortBy(c.key as SortKey));
       }
       this.headerCells.set(c.key, cell);
@@ -100,8 +104,15 @@ export class SamplesTable {
     const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true }, header, this.body);
     (table as unknown as { columns: string[] }).columns = COLUMNS.map((c) => c.width);
     this.pager = h('div', { class: 'pager', id: 'pager' });
+    this.orderNote = h('div', { class: 'muted order-note', id: 'table-order' });
+    const exportCsv = h('vscode-button', { id: 'export-rows-csv', secondary: true, title: 'the rows the filters show, in this order, with text, labels, scores and line numbers' }, 'Export these rows (CSV)');
+    exportCsv.addEventListener('click', () => void this.exportRows('csv'));
+    const exportJsonl = h('vscode-button', { id: 'export-rows-jsonl', secondary: true, title: 'the rows the filters show, in this order, with text, labels, scores and line numbers' }, 'Export these rows (JSONL)');
+    exportJsonl.addEventListener('click', () => void this.exportRows('jsonl'));
     this.element = h('div', { class: 'samples' },
       h('div', { class: 'toolbar' }, select, text, ctx.textsUnavailable ? h('span', { class: 'muted' }, ctx.textsUnavailable) : null),
+      h('div', { class: 'toolbar' }, exportCsv, exportJsonl, this.exportStatus),
+      this.orderNote,
       table,
       this.pager,
     );
@@ -166,17 +177,17 @@ export class SamplesTable {
   }
 
   private render(): void {
-    const { columns, labelNames } = this.ctx;
+    const { columns, className } = this.ctx;
     const cats = this.ctx.categories();
     const start = this.state.page * PAGE_SIZE;
     const page = this.rows.subarray(start, start + PAGE_SIZE);
-    const label = (v: number) => (v < 0 ? '—' : labelNames?.[v] ?? String(v));
+    const label = (v: number) => (v < 0 ? '—' : className(v));
     this.categoryCells = [];
     const missing: number[] = [];
     const rows: HTMLElement[] = [];
     for (const k of page) {
       const index = columns.index[k];
-      const flag = h('vscode-checkbox', { checked: this.ctx.flagged.has(index), 'aria-label': `flag row ${index}`, class: 'flag' });
+      const flag = h('vscode-checkbox', { checked: this.ctx.flagged.has(index), 'aria-label': `flag row ${index + 1}`, class: 'flag' });
       flag.addEventListener('click', (e) => e.stopPropagation());
       flag.addEventListener('change', () => void this.setFlag(index, (flag as unknown as { checked: boolean }).checked));
       const textCell = h('vscode-table-cell', { class: 'text' });
@@ -189,7 +200,7 @@ export class SamplesTable {
       const line = columns.line[k];
       const row = h('vscode-table-row', { 'data-row': index, 'data-line': line, class: 'sample', title: line > 0 ? `line ${line}: click to reveal in the editor` : 'click to reveal in the editor' },
         h('vscode-table-cell', {}, flag),
-        h('vscode-table-cell', { class: 'num' }, String(index)),
+        h('vscode-table-cell', { class: 'num' }, String(index + 1)),
         textCell,
         h('vscode-table-cell', {}, label(columns.label[k])),
         h('vscode-table-cell', {}, label(columns.pseudoLabel[k])),
@@ -208,6 +219,7 @@ export class SamplesTable {
       cell.dataset.dir = key === this.state.sort ? (this.state.descending ? 'desc' : 'asc') : '';
     }
     this.renderPager();
+    this.renderOrderNote();
     if (missing.length && !this.ctx.textsUnavailable) void this.fetchTexts(missing);
   }
 
@@ -235,6 +247,42 @@ export class SamplesTable {
     );
   }
 
+  /** States the order (what "most informative first" means), with a way back to it after a header click. */
+  private renderOrderNote(): void {
+    if (this.state.sort === 'informative') {
+      this.orderNote.replaceChildren(`Order: ${INFORMATIVE_ORDER}${this.state.descending ? ' (reversed)' : ''}.`);
+      return;
+    }
+    const title = COLUMNS.find((c) => c.key === this.state.sort)?.title ?? this.state.sort;
+    const back = h('a', { href: '#', id: 'sort-informative' }, 'most informative first');
+    back.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.state.sort = 'informative';
+      this.state.descending = false;
+      this.state.page = 0;
+      this.refresh();
+    });
+    this.orderNote.replaceChildren(`Order: by ${title}, ${this.state.descending ? 'largest' : 'smallest'} first · back to `, back);
+  }
+
+  /** Saves the rows the filters show, in the table's order (all pages). */
+  private async exportRows(format: 'csv' | 'jsonl'): Promise<void> {
+    const cats = this.ctx.categories();
+    const indices = new Int32Array(this.rows.length);
+    const categories = new Uint8Array(this.rows.length);
+    this.rows.forEach((k, i) => {
+      indices[i] = this.ctx.columns.index[k];
+      categories[i] = cats[k];
+    });
+    const what = this.state.category === 'all' ? (this.state.text.trim() ? 'filtered' : 'all') : this.state.text.trim() ? `${this.state.category}-filtered` : this.state.category;
+    try {
+      const { path, rows } = await this.ctx.host.request('exportRows', { format, indices, categories, what });
+      this.exportStatus.textContent = path ? `saved ${fmt.num(rows)} rows to ${path}` : '';
+    } catch (e) {
+      this.ctx.onError(`export rows: ${(e as Error).message}`);
+    }
+  }
+
   private async fetchTexts(indices: number[]): Promise<void> {
     try {
       const { texts } = await this.ctx.host.request('texts', { indices, maxChars: SNIPPET_CHARS });
@@ -255,7 +303,7 @@ export class SamplesTable {
     try {
       await this.ctx.host.request('reveal', { index });
     } catch (e) {
-      this.ctx.onError(`reveal row ${index}: ${(e as Error).message}`);
+      this.ctx.onError(`reveal row ${index + 1}: ${(e as Error).message}`);
     }
   }
 
@@ -264,7 +312,7 @@ export class SamplesTable {
       const reply = await this.ctx.host.request('flag', { index, flagged });
       this.setFlags(reply.flagged);
     } catch (e) {
-      this.ctx.onError(`flag row ${index}: ${(e as Error).message}`);
+      this.ctx.onError(`flag row ${index + 1}: ${(e as Error).message}`);
     }
   }
 

@@ -8,6 +8,8 @@
  */
 import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult, ResultRow } from '../core/report/schema';
+import { scoreMeaning as coreScoreMeaning } from '../core/report/plainWords';
+import { classNameOf } from '../core/report/readSummary';
 import { fixed } from './summaryText';
 
 export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
@@ -70,30 +72,58 @@ export function shorten(text: string, max = 120): string {
   return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }
 
+/** A class as a person reads it: its name (or the value the data writes), shortened and escaped. */
 export function labelName(result: AnalysisResult, label: number | null | undefined): string {
-  if (label === null || label === undefined) return 'none';
-  const names = result.dataset.labelNames;
-  const name = Array.isArray(names) && Number.isInteger(label) && label >= 0 && label < names.length ? names[label] : undefined;
-  return typeof name === 'string' && name !== String(label) ? `${num(label)} (${escapeMarkdown(shorten(name, 60))})` : num(label);
+  return escapeMarkdown(shorten(classNameOf(result.dataset, label), 60));
 }
 
-/** "0.823 ≥ t1 = 0.412: not hard-only" with the stage 1 rule of the run (segment: c < t1; probing: c <= t1). */
+const scoreMeaning = (align: unknown): string => coreScoreMeaning(align) ?? escapeMarkdown(String(align));
+
+/** 1-based row number a person reads (the results file stores 0-based indices). */
+const rowNumber = (index: unknown): string => (typeof index === 'number' && Number.isInteger(index) ? String(index + 1) : num(index));
+
+/**
+ * "the weak model's confidence **0.823** of 1 ... < 0.400 (t1): hard-only", with the stage 1 rule of the run
+ * (segment: c < t1; probing: c <= t1).
+ */
 export function confidenceLine(c: number, result: AnalysisResult): string {
   const d = result.detection;
   const t1 = d.confidenceThreshold;
   const hard = d.hardRule === 'probing' ? c <= t1 : c < t1;
   const op = c < t1 ? '<' : c === t1 ? '=' : '>';
-  return `weak confidence **${fixed(c, 3)}** ${op} t1 = ${fixed(t1, 3)}: ${hard ? 'hard-only (the weak model is unsure)' : 'not hard-only'}`;
+  return `the weak model's confidence **${fixed(c, 3)}** of 1 (its top class's probability minus the runner-up's) ${op} cut-off t1 = ${fixed(t1, 3)}: ${hard ? 'hard-only (the weak model is unsure)' : 'not hard-only'}`;
 }
 
 export function alignmentLine(row: ResultRow, result: AnalysisResult): string {
   const d = result.detection;
-  if (row.category === 'hard') return 'alignment: none (hard-only rows are the set the others are aligned with)';
-  if (row.alignment === null) return 'alignment: none';
+  if (row.category === 'hard') return 'similarity to the hard-only rows: none (hard-only rows are what the others are compared with)';
+  if (row.alignment === null) return 'similarity to the hard-only rows: none';
   const t2 = d.alignThreshold;
-  if (t2 === null) return `alignment **${fixed(row.alignment, 3)}** (no t2: no hard-only rows, so no overlap)`;
+  if (t2 === null) return `similarity to the hard-only rows **${fixed(row.alignment, 3)}** (no cut-off t2: there are no hard-only rows, so no overlap)`;
   const over = row.alignment >= t2;
-  return `alignment with hard rows **${fixed(row.alignment, 3)}** ${over ? '≥' : '<'} t2 = ${fixed(t2, 3)}: ${over ? 'overlap' : 'easy-only'} (${escapeMarkdown(String(d.align))})`;
+  return `similarity to the hard-only rows **${fixed(row.alignment, 3)}** ${over ? '≥' : '<'} cut-off t2 = ${fixed(t2, 3)}: ${over ? 'overlap' : 'easy-only'} (score ${scoreMeaning(d.align)})`;
+}
+
+/** The row's category in one plain sentence, with the two numbers that decided it (2 decimals; exact ones below). */
+export function plainSentence(row: ResultRow, result: AnalysisResult): string {
+  const d = result.detection;
+  const c = row.confidence === null ? null : fixed(row.confidence, 2);
+  const t1 = fixed(d.confidenceThreshold, 2);
+  const a = row.alignment === null ? null : fixed(row.alignment, 2);
+  const t2 = d.alignThreshold === null ? null : fixed(d.alignThreshold, 2);
+  const sure = c === null ? 'The weak model is sure enough here' : `The weak model is sure enough here (${c} of 1, cut-off ${t1})`;
+  switch (row.category) {
+    case 'hard':
+      return `The weak model is unsure here (${c ?? 'n/a'} of 1, under the cut-off ${t1}), so the strong model has to learn this row from patterns only it can see: a hard-only row.`;
+    case 'overlap':
+      return `${sure}, and the row also resembles the rows it is unsure about (${a ?? 'n/a'}, cut-off ${t2 ?? 'n/a'}): it has easy patterns the weak model uses and hard ones only the strong model sees. Weak-to-strong learning draws on rows like this.`;
+    case 'easy':
+      return t2 === null || a === null
+        ? `${sure}, and there are no hard-only rows to compare it with: easy patterns only.`
+        : `${sure}, and the row does not resemble the rows it is unsure about (${a}, under the cut-off ${t2}): easy patterns only, little for the strong model to learn beyond the weak one.`;
+    default:
+      return '';
+  }
 }
 
 export function buildHoverMarkdown(input: HoverInput): string {
@@ -101,19 +131,23 @@ export function buildHoverMarkdown(input: HoverInput): string {
   const parts: string[] = [];
   const lineNote = row.line !== undefined ? ` · line ${num(row.line)}` : '';
   if (row.category === null || row.split !== 'w2s-train') {
-    parts.push(`**Overlap Density** · row ${num(row.index)}${lineNote} · ${title(SPLIT_TITLE, row.split)} split`);
-    parts.push(`Not categorised: detection runs on the W2S-train split only. label ${labelName(result, row.label)}`);
+    parts.push(`**Overlap Density** · row ${rowNumber(row.index)}${lineNote} · ${title(SPLIT_TITLE, row.split)} split`);
+    parts.push(
+      `Not categorised: overlap is looked for only in the W2S-train split, the rows the strong model learns from the weak model's guesses; this row trains the weak model or tests both. Label: ${labelName(result, row.label)}`,
+    );
     if (input.flagged) parts.push('$(bookmark) flagged');
     return parts.join('\n\n');
   }
-  parts.push(`**Overlap Density** · row ${num(row.index)}${lineNote} · **${title(CATEGORY_TITLE, row.category)}**${input.flagged ? ' · $(bookmark) flagged' : ''}`);
+  parts.push(`**Overlap Density** · row ${rowNumber(row.index)}${lineNote} · **${title(CATEGORY_TITLE, row.category)}**${input.flagged ? ' · $(bookmark) flagged' : ''}`);
+  const sentence = plainSentence(row, result);
+  if (sentence) parts.push(sentence);
   const facts: string[] = [];
   if (row.confidence !== null) facts.push(confidenceLine(row.confidence, result));
   facts.push(alignmentLine(row, result));
   if (row.pseudoLabel !== null) {
     const agree = row.pseudoLabel === row.label;
     facts.push(
-      `weak pseudo-label ${labelName(result, row.pseudoLabel)} · true label ${labelName(result, row.label)}: ${agree ? 'agree' : 'the weak label is wrong'}`,
+      `the weak model's guess ${labelName(result, row.pseudoLabel)} · true label ${labelName(result, row.label)}: ${agree ? 'the guess is right' : 'the guess is wrong'}`,
     );
   } else {
     facts.push(`true label ${labelName(result, row.label)}`);
@@ -122,12 +156,12 @@ export function buildHoverMarkdown(input: HoverInput): string {
     const ok = row.trueCategory === row.category;
     facts.push(`ground truth ${title(CATEGORY_TITLE, row.trueCategory)}: ${ok ? 'detected correctly' : 'detected wrongly'}`);
   }
-  if (input.moved) facts.push('thresholds moved in the report: the category follows the moved t1 / t2');
+  if (input.moved) facts.push('you moved the cut-offs in the report: the category follows the moved t1 / t2');
   parts.push(facts.map((f) => `- ${f}`).join('\n'));
   if (input.nearest) {
     const n = input.nearest;
     parts.push(
-      `nearest hard-only row, [line ${num(n.line)}](${n.revealUri} "Reveal line ${num(n.line)}"): ${escapeMarkdown(shorten(n.text))}`,
+      `most similar hard-only row, [line ${num(n.line)}](${n.revealUri} "Reveal line ${num(n.line)}"): ${escapeMarkdown(shorten(n.text))}`,
     );
   }
   return parts.join('\n\n');

@@ -87,6 +87,11 @@ export interface RequestMap {
   };
   /** Save the results JSON or the self-contained HTML report (the host holds the result). */
   exportReport: { params: { format: 'json' | 'html' }; result: { path: string | null } };
+  /**
+   * Save the table's rows as filtered and ordered (dataset row indices, the live category of each) as CSV or JSONL
+   * with texts, labels, scores and lines; `what` names the filter for the file name ("overlap", "flagged", "all").
+   */
+  exportRows: { params: { format: 'csv' | 'jsonl'; indices: Int32Array; categories: Uint8Array; what: string }; result: { path: string | null; rows: number } };
 }
 
 /** Events the host pushes after `ready`. */

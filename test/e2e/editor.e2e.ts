@@ -140,14 +140,14 @@ export const journeys: Journey[] = [
       const t0 = Date.now();
       const hover = await h.hoverLine(row.line!);
       timings.hover = (Date.now() - t0) / 1000;
-      assert.match(hover, new RegExp(`row ${row.index} · line ${row.line} · overlap`));
-      assert.ok(hover.includes(`weak confidence ${row.confidence!.toFixed(3)}`), hover);
-      assert.ok(hover.includes(`t1 = ${result.detection.confidenceThreshold.toFixed(3)}`), hover);
-      assert.ok(hover.includes(`${row.alignment!.toFixed(3)} ≥ t2 = ${result.detection.alignThreshold!.toFixed(3)}: overlap`), hover);
-      assert.match(hover, /weak pseudo-label \d · true label \d/);
+      assert.match(hover, new RegExp(`row ${row.index + 1} · line ${row.line} · overlap`));
+      assert.ok(hover.includes(`the weak model's confidence ${row.confidence!.toFixed(3)} of 1`), hover);
+      assert.ok(hover.includes(`cut-off t1 = ${result.detection.confidenceThreshold.toFixed(3)}`), hover);
+      assert.ok(hover.includes(`${row.alignment!.toFixed(3)} ≥ cut-off t2 = ${result.detection.alignThreshold!.toFixed(3)}: overlap`), hover);
+      assert.match(hover, /the weak model's guess \S+ · true label \S+/);
       if (row.trueCategory) assert.match(hover, /ground truth (easy-only|hard-only|overlap): detected (correctly|wrongly)/);
       const nearestLine = result.rows.find((r) => r.index === row.nearestHard)!.line!;
-      assert.ok(hover.includes(`nearest hard-only row, line ${nearestLine}`), hover);
+      assert.ok(hover.includes(`most similar hard-only row, line ${nearestLine}`), hover);
       await h.screenshot('hover-overlap-row');
       console.log(`    progress seen: ${JSON.stringify(progress)}`);
 
@@ -314,7 +314,7 @@ export const journeys: Journey[] = [
       const visible = (await h.visibleLines()).map((l) => l.line);
       const row = result.rows.find((r) => r.category !== null && r.line !== undefined && r.line > 2 && visible.includes(r.line))!;
       const hover = await h.hoverLine(row.line!);
-      assert.ok(hover.includes(`weak confidence ${row.confidence!.toFixed(3)}`), hover);
+      assert.ok(hover.includes(`the weak model's confidence ${row.confidence!.toFixed(3)} of 1`), hover);
       await h.screenshot('sst2-dev-analysed-hover');
       // SST lines cannot hold fields: Annotate writes the sidecar.
       await h.runCommand('Overlap Density: Annotate Dataset');
@@ -347,7 +347,7 @@ export const journeys: Journey[] = [
         const t0 = Date.now();
         const text = await h.hoverLine(row.line!);
         ms.push(Date.now() - t0);
-        assert.ok(text.includes(`row ${row.index} · line ${row.line}`), text);
+        assert.ok(text.includes(`row ${row.index + 1} · line ${row.line}`), text);
       }
       ms.sort((a, b) => a - b);
       const q = (p: number) => ms[Math.min(ms.length - 1, Math.ceil(p * ms.length) - 1)]!;

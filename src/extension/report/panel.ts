@@ -11,6 +11,7 @@ import type { DatasetFormat } from '../../core/data';
 import { loadReportAssets } from '../../core/report/assets';
 import { renderHtmlReport } from '../../core/report/html';
 import { partition } from '../../core/report/partition';
+import { exportRowsFile, rowExportFileName } from '../../core/report/rowExport';
 import type { AnalysisResult } from '../../core/report/schema';
 import { loadResult } from '../../pipeline/results';
 import { datasetFileOf } from '../../pipeline/rowTexts';
@@ -221,6 +222,13 @@ export class ReportPanel implements vscode.Disposable {
         return { flagged: await this.reg.deps.setFlag(p, { index, ...(line > 0 ? { line } : {}) }, flagged) };
       },
       exportChart: async ({ chart, format, data }) => ({ path: await this.save(`${this.baseName()}.${chart}.${format}`, chartFilter(chart, format), typeof data === 'string' ? Buffer.from(data, 'utf8') : data) }),
+      exportRows: async ({ format, indices, categories, what }) => {
+        const texts = this.texts ? await this.texts.all().catch(() => null) : null;
+        const flagged = new Set(this.hasDataset() ? await this.reg.deps.getFlags(this.datasetPath).catch(() => []) : []);
+        const body = exportRowsFile(format, { result: this.result, indices, categories, texts, flagged });
+        const name = rowExportFileName(this.baseName(), what, format);
+        return { path: await this.save(name, { [format === 'csv' ? 'CSV' : 'JSON Lines']: [format] }, Buffer.from(body, 'utf8')), rows: indices.length };
+      },
       exportReport: async ({ format }) => {
         if (format === 'json') {
           return { path: await this.save(`${this.baseName()}.result.json`, { 'Results JSON': ['json'] }, Buffer.from(JSON.stringify(this.result, null, 1), 'utf8')) };

@@ -15,9 +15,11 @@ describe('hover text', () => {
       nearest: { line: 2, text: '{"text": "a *bad* film"}', revealUri: 'command:overlapDensity.revealRow?%5B2%5D' },
     });
     expect(md).toContain('**overlap**');
-    expect(md).toContain('weak confidence **0.823** > t1 = 0.400: not hard-only');
-    expect(md).toContain('alignment with hard rows **0.910** ≥ t2 = 0.500: overlap (dot\\-max)');
-    expect(md).toContain('weak pseudo-label 1 (positive) · true label 0 (negative): the weak label is wrong');
+    expect(md).toContain("the weak model's confidence **0.823** of 1 (its top class's probability minus the runner-up's) > cut-off t1 = 0.400: not hard-only");
+    expect(md).toContain('similarity to the hard-only rows **0.910** ≥ cut-off t2 = 0.500: overlap (score dot-max: the largest dot product');
+    expect(md).toContain('The weak model is sure enough here (0.82 of 1, cut-off 0.40), and the row also resembles the rows it is unsure about (0.91, cut-off 0.50)');
+    expect(md).toContain("the weak model's guess positive · true label negative: the guess is wrong");
+    expect(md).toContain('row 1 · line 1');
     expect(md).toContain('[line 2](command:overlapDensity.revealRow?%5B2%5D "Reveal line 2")');
     expect(md).toContain('a \\*bad\\* film');
   });
@@ -25,31 +27,43 @@ describe('hover text', () => {
   it('calls a hard-only row hard because its confidence is under t1, and gives it no alignment', () => {
     const md = buildHoverMarkdown({ row: row(1, 2, 'hard', { confidence: 0.1 }), result: base });
     expect(md).toContain('**hard-only**');
-    expect(md).toContain('0.100** < t1 = 0.400: hard-only');
-    expect(md).toContain('hard-only rows are the set the others are aligned with');
+    expect(md).toContain('0.100** of 1');
+    expect(md).toContain('< cut-off t1 = 0.400: hard-only');
+    expect(md).toContain('The weak model is unsure here (0.10 of 1, under the cut-off 0.40), so the strong model has to learn this row from patterns only it can see');
+    expect(md).toContain('hard-only rows are what the others are compared with');
   });
 
   it('applies the probing rule (c <= t1) at the threshold itself', () => {
     const probing = result([], { detection: { ...base.detection, hardRule: 'probing' } });
-    expect(confidenceLine(0.4, probing)).toContain('= t1 = 0.400: hard-only');
-    expect(confidenceLine(0.4, base)).toContain('= t1 = 0.400: not hard-only');
+    expect(confidenceLine(0.4, probing)).toContain('= cut-off t1 = 0.400: hard-only');
+    expect(confidenceLine(0.4, base)).toContain('= cut-off t1 = 0.400: not hard-only');
   });
 
   it('says easy-only below t2', () => {
     const md = buildHoverMarkdown({ row: row(2, 3, 'easy', { alignment: 0.2 }), result: base });
-    expect(md).toContain('**0.200** < t2 = 0.500: easy-only');
+    expect(md).toContain('**0.200** < cut-off t2 = 0.500: easy-only');
+    expect(md).toContain('does not resemble the rows it is unsure about (0.20, under the cut-off 0.50)');
   });
 
   it('explains that rows outside W2S-train are not categorised', () => {
     const md = buildHoverMarkdown({ row: row(5, 6, null), result: base, flagged: true });
     expect(md).toContain('weak-train split');
-    expect(md).toContain('detection runs on the W2S-train split only');
+    expect(md).toContain('overlap is looked for only in the W2S-train split');
+    expect(md).toContain('row 6 · line 6');
     expect(md).toContain('flagged');
   });
 
   it('reports ground truth on synthetic data', () => {
     const md = buildHoverMarkdown({ row: row(0, 1, 'overlap', { trueCategory: 'easy' }), result: base });
     expect(md).toContain('ground truth easy-only: detected wrongly');
+  });
+
+  it('names classes by the values the data writes when there are no names (labels 1..4 read as ids 0..3)', () => {
+    const read = { format: 'csv', textFields: ['text'], unusedTextFields: [], how: {}, rowsRead: 2, skipped: 0, skippedExamples: [], unlabelled: 0,
+      classes: [{ id: 0, value: 1, count: 1 }, { id: 1, value: 2, name: 'Sports', count: 1 }] };
+    const r = result([], { dataset: { ...base.dataset, labelNames: undefined, read } });
+    const md = buildHoverMarkdown({ row: row(0, 1, 'overlap', { pseudoLabel: 0, label: 1 }), result: r });
+    expect(md).toContain("the weak model's guess 1 · true label Sports");
   });
 
   it('escapes markdown in row text', () => {

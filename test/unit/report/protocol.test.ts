@@ -41,6 +41,7 @@ function handlers(over: Partial<Handlers> = {}): Handlers {
     flag: fail,
     exportChart: fail,
     exportReport: fail,
+    exportRows: fail,
     ...over,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EASY, HARD, OVERLAP } from '../../../src/core/detect/types';
 import type { ReportColumns } from '../../../src/protocol/messages';
-import { queryRows } from '../../../webview/query';
+import { queryRows, type SortKey } from '../../../webview/query';
 
 function cols(conf: number[], align: number[]): ReportColumns {
   const n = conf.length;
@@ -18,7 +18,7 @@ function cols(conf: number[], align: number[]): ReportColumns {
   };
 }
 
-const q = (over: Partial<Parameters<typeof queryRows>[3]> = {}) => ({ category: 'all' as const, textMatches: null, sort: 'row' as const, descending: false, ...over });
+const q = (over: Partial<Parameters<typeof queryRows>[3]> = {}) => ({ category: 'all' as const, textMatches: null, sort: 'row' as SortKey, descending: false, ...over });
 
 describe('samples table query', () => {
   const c = cols([0.5, 0.1, 0.9, 0.3], [0.2, NaN, 0.8, 0.6]);
@@ -28,6 +28,13 @@ describe('samples table query', () => {
     expect(Array.from(queryRows(c, cats, new Set(), q({ category: 'overlap' })))).toEqual([2, 3]);
     expect(Array.from(queryRows(c, cats, new Set([11, 13]), q({ category: 'flagged' })))).toEqual([1, 3]);
     expect(Array.from(queryRows(c, cats, new Set(), q({ category: 'overlap', textMatches: new Set([13]) })))).toEqual([3]);
+  });
+
+  it('puts the most informative rows first: overlap by score, then hard-only least sure first, then easy-only', () => {
+    const c6 = cols([0.5, 0.1, 0.9, 0.3, 0.05, 0.7], [0.2, NaN, 0.8, 0.6, NaN, 0.4]);
+    const cats6 = Uint8Array.from([EASY, HARD, OVERLAP, OVERLAP, HARD, EASY]);
+    expect(Array.from(queryRows(c6, cats6, new Set(), q({ sort: 'informative' })))).toEqual([2, 3, 4, 1, 5, 0]);
+    expect(Array.from(queryRows(c6, cats6, new Set(), q({ sort: 'informative', category: 'hard' })))).toEqual([4, 1]);
   });
 
   it('sorts either way with missing scores last and ties in file order', () => {
