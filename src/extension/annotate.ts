@@ -11,7 +11,7 @@ import { checkOverlapFolder } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
 import { reportError } from './analyze';
 import {
-  AnnotationMismatchError, annotatesInPlace, applyEdits, fieldsNeedingConfirmation, overwriteQuestion, planAnnotation, sidecarJsonl, StructureError,
+  AnnotationMismatchError, annotatesInPlace, annotationScope, applyEdits, fieldsNeedingConfirmation, overwriteQuestion, planAnnotation, sidecarJsonl, StructureError,
   type AnnotationFieldNames,
 } from './annotationEdits';
 import type { Ctx } from './ctx';
@@ -32,9 +32,10 @@ async function writeSidecar(ctx: Ctx, entry: ResultEntry, names: AnnotationField
   const target = annotationSidecarPath(entry.datasetPath);
   await checkOverlapFolder(path.dirname(entry.datasetPath));
   await writeFileAtomic(target, sidecarJsonl(entry.result.rows, names));
+  const scope = annotationScope(entry.result.rows);
   ctx.output.info(`annotations of ${entry.datasetPath} written to ${target} (${why})`);
   const choice = await vscode.window.showInformationMessage(
-    `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${entry.result.rows.length} rows went to ${path.join('.overlap', path.basename(target))}.`,
+    `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${scope.annotated.toLocaleString('en-US')} W2S-train rows went to ${path.join('.overlap', path.basename(target))}${scope.note ? `; ${scope.note}` : ''}.`,
     'Open',
   );
   if (choice) await vscode.window.showTextDocument(vscode.Uri.file(target));
@@ -126,13 +127,21 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   }
   await ctx.results.recordAnnotatedFields(file, [names.category, names.score, names.confidence]);
   if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) await vscode.window.showTextDocument(doc);
+  const scope = annotationScope(entry.result.rows);
   ctx.output.info(`annotated ${plan.rows} rows of ${file} (${names.category}, ${names.score}, ${names.confidence}), ${plan.edits.length} edits`);
+  const annotatedHash = sha256Hex(annotated);
   void vscode.window
     .showInformationMessage(
-      `Annotated ${plan.rows.toLocaleString('en-US')} rows of ${name} with ${names.category}, ${names.score} and ${names.confidence}. Save to keep them; Undo (Ctrl+Z) removes them.`,
+      `Annotated ${plan.rows.toLocaleString('en-US')} W2S-train rows of ${name} with ${names.category} (easy-only, hard-only, overlap), ${names.score} and ${names.confidence}${scope.note ? `; ${scope.note}` : ''}. Save to keep them; Undo (Ctrl+Z) removes them.`,
       'Save',
     )
     .then((choice) => {
-      if (choice === 'Save') void doc.save();
+      if (choice !== 'Save') return;
+      // The notification outlives an Undo: saving then would save the text without the annotations, silently.
+      if (doc.isClosed || sha256Hex(doc.getText()) !== annotatedHash) {
+        void vscode.window.showInformationMessage(`${name}: the annotations were undone or edited since; nothing was saved.`);
+        return;
+      }
+      void doc.save();
     });
 }

@@ -7,6 +7,7 @@
 import type { DatasetFormat } from '../core/data/types';
 import type { CategoryName } from '../core/detect/types';
 import type { ResultRow } from '../core/report/schema';
+import { CATEGORY_WORDS } from '../core/report/rowExport';
 import {
   csvFieldValue,
   csvQuote,
@@ -24,7 +25,8 @@ export interface AnnotationFieldNames {
 }
 
 export interface AnnotationValues {
-  category: CategoryName | null;
+  /** The UI's words: "easy-only", "hard-only", "overlap". */
+  category: string | null;
   score: number | null;
   confidence: number | null;
 }
@@ -52,7 +54,27 @@ export function roundScore(x: number | null): number | null {
 }
 
 export function annotationValues(row: ResultRow): AnnotationValues {
-  return { category: row.category, score: roundScore(row.alignment), confidence: roundScore(row.confidence) };
+  const category = row.category === null ? null : (CATEGORY_WORDS[row.category as CategoryName] ?? null);
+  return { category, score: roundScore(row.alignment), confidence: roundScore(row.confidence) };
+}
+
+/**
+ * Only W2S-train rows are annotated (issue 15, item 7): overlap is looked for there alone, so the weak-train and test
+ * rows would get three nulls that say nothing. JSON rows outside it are left untouched; CSV/TSV rows get empty cells
+ * in the new columns (a CSV row has one cell per column); the sidecar lists W2S-train rows only.
+ */
+export const annotated = (row: ResultRow): boolean => row.split === 'w2s-train';
+
+/** "300 W2S-train rows annotated; the 600 weak-train and test rows are left as they are (...)" */
+export function annotationScope(rows: readonly ResultRow[]): { annotated: number; left: number; note: string } {
+  const n = rows.filter(annotated).length;
+  const left = rows.length - n;
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  return {
+    annotated: n,
+    left,
+    note: left > 0 ? `the other ${fmt(left)} rows (weak-train and test splits) are left as they are: overlap is looked for in the W2S-train split only` : '',
+  };
 }
 
 export class AnnotationMismatchError extends Error {
@@ -194,11 +216,11 @@ export function planAnnotation(
   } else {
     const objects = format === 'jsonl' ? scanJsonlObjects(text) : scanJsonRowObjects(text);
     edits = [];
-    for (const [row, obj] of pairRows(rows, objects)) edits.push(...objectEdits(obj, names, annotationValues(row), replaced));
+    for (const [row, obj] of pairRows(rows, objects)) if (annotated(row)) edits.push(...objectEdits(obj, names, annotationValues(row), replaced));
   }
   edits.sort((a, b) => a.offset - b.offset);
   const replaces = [names.category, names.score, names.confidence].filter((n) => replaced.has(n));
-  return { kind: 'edits', edits: mergeTouching(edits), rows: rows.length, replaces };
+  return { kind: 'edits', edits: mergeTouching(edits), rows: rows.filter(annotated).length, replaces };
 }
 
 /**
@@ -254,6 +276,7 @@ export function sidecarJsonl(rows: readonly ResultRow[], names: AnnotationFieldN
   const clash = fields.find((f) => f === 'index' || f === 'line');
   if (clash) throw new AnnotationMismatchError(`the annotation field name "${clash}" is taken by the sidecar's own "${clash}"; choose another name`);
   return rows
+    .filter(annotated)
     .map((row) => {
       const v = annotationValues(row);
       // fromEntries defines own properties: a field name like "__proto__" stays a field.
