@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnalysisResult } from '../../src/core/report/schema';
 import { buildResult, datasetJsonl, rowText } from '../unit/report/build';
-import { retry, sleep, type Journey, type VSCode } from './harness';
+import { acceptSaveDialog, retry, sleep, type Journey, type VSCode } from './harness';
 
 /** Two datasets with their results beside them (300 and 150 W2S-train rows, class names negative/positive). */
 function workspace(): { dir: string; result: AnalysisResult } {
@@ -37,13 +37,6 @@ async function layout(h: VSCode): Promise<{ reportTabs: string[]; groups: number
 async function focusDataset(h: VSCode, name: string): Promise<void> {
   await h.page.locator('.tabs-container .tab').filter({ hasText: name }).filter({ hasNotText: 'Overlap' }).first().click();
   await retry(`${name} active`, async () => ((await h.activeEditorPath().catch(() => '')).endsWith(name) ? true : undefined), { timeoutMs: 10_000 });
-}
-
-async function acceptSaveDialog(h: VSCode, expectedName: string): Promise<void> {
-  const input = h.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await retry('save dialog path', async () => ((await input.inputValue()).endsWith(expectedName) ? true : undefined), { timeoutMs: 10_000 });
-  await input.press('Enter');
 }
 
 export const journeys: Journey[] = [

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnalysisResult } from '../../src/core/report/schema';
 import { buildResult, datasetJsonl } from '../unit/report/build';
-import { retry, sleep, type Journey, type VSCode } from './harness';
+import { acceptSaveDialog, retry, sleep, type Journey, type VSCode } from './harness';
 
 /** 900 rows (300 W2S-train) with a consistent result beside them, ground truth and a 2-D map: every chart shows. */
 function reportWorkspace(): { dir: string; result: AnalysisResult } {
@@ -30,14 +30,6 @@ async function field(h: VSCode, name: string): Promise<string> {
 }
 
 const count = async (h: VSCode, name: string) => Number((await field(h, name)).replace(/,/g, ''));
-
-/** Accepts VS Code's save dialog (code-server's simple file dialog: a quick input holding the path). */
-async function acceptSaveDialog(h: VSCode, expectedName: string): Promise<void> {
-  const input = h.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await retry('save dialog path', async () => ((await input.inputValue()).endsWith(expectedName) ? true : undefined), { timeoutMs: 10_000 });
-  await input.press('Enter');
-}
 
 async function chartBackground(h: VSCode): Promise<string> {
   return h.webviewFrame().locator('#chart-regime svg').first().evaluate((e) => (globalThis as any).getComputedStyle(e).backgroundColor);

@@ -7,3 +7,4 @@ export { isExternalUrl } from './network';
 export { retry, sleep, withTimeout } from './retry';
 export { e2ePaths } from './paths';
 export { killAllCodeServersSync } from './codeServer';
+export { acceptSaveDialog } from './dialogs';
