@@ -134,6 +134,8 @@ interface TextualColumn {
   mean: number;
   /** Share of values with more than one word. */
   multiWord: number;
+  /** Share of distinct values among the present ones (a category column repeats a few values). */
+  distinctShare: number;
 }
 
 /** Prose, not a category: long on average, or several words in nearly every value (a headline, a title). */
@@ -149,6 +151,7 @@ function textualColumns(records: readonly Record<string, unknown>[], paths: stri
     let count = 0;
     let words = 0;
     let textual = true;
+    const seen = new Set<string>();
     for (const r of records) {
       const v = getField(r, path);
       if (v === undefined || v === null || v === '') continue;
@@ -159,15 +162,17 @@ function textualColumns(records: readonly Record<string, unknown>[], paths: stri
       total += v.length;
       count++;
       if (/\S\s+\S/.test(v)) words++;
+      seen.add(v);
     }
-    if (textual && count > 0) out.push({ path, mean: total / count, multiWord: words / count });
+    if (textual && count > 0) out.push({ path, mean: total / count, multiWord: words / count, distinctShare: seen.size / count });
   }
   return out;
 }
 
+/** The last resort: the string column with the longest values, unless it repeats a few values (a category). */
 function longestString(columns: TextualColumn[], used: Set<string>): string[] {
   let best: TextualColumn | undefined;
-  for (const c of columns) if (!used.has(c.path) && (!best || c.mean > best.mean)) best = c;
+  for (const c of columns) if (!used.has(c.path) && c.distinctShare > 0.5 && (!best || c.mean > best.mean)) best = c;
   return best ? [best.path] : [];
 }
 
