@@ -99,8 +99,9 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
     for (const candidate of CANDIDATES[role]) {
       const actual = byLower.get(candidate);
       if (actual === undefined || used.has(actual)) continue;
-      // `labels` is sometimes a multi-label list; a class id must be a scalar.
-      if (role === 'label' && records.some((r) => Array.isArray(getField(r, actual)))) continue;
+      // `labels` is sometimes a multi-label list; a class id must be a scalar. A field that is mostly lists is
+      // skipped; a stray list in a scalar field is that row's error (with its line), not a reason to drop the field.
+      if (role === 'label' && mostlyLists(records, actual)) continue;
       fields[role] = actual;
       if (role === 'text' || role === 'label') how[role] = 'name';
       used.add(actual);
@@ -212,6 +213,18 @@ function findLabelByContent(records: readonly Record<string, unknown>[], paths: 
     if (distinct.size >= 2 && few) return path;
   }
   return undefined;
+}
+
+function mostlyLists(records: readonly Record<string, unknown>[], path: string): boolean {
+  let lists = 0;
+  let present = 0;
+  for (const r of records) {
+    const v = getField(r, path);
+    if (v === undefined || v === null) continue;
+    present++;
+    if (Array.isArray(v)) lists++;
+  }
+  return lists * 2 > present;
 }
 
 function looksNumericOrArray(s: string): boolean {

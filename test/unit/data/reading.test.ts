@@ -124,6 +124,12 @@ describe('class names', () => {
 });
 
 describe('string labels and label sets across files', () => {
+  it('a stray list in the label field is that row\'s error, not "no label field"', () => {
+    const rows = ['{"text":"a","label":1}', '{"text":"b","label":[0,1]}', '{"text":"c","label":0}'].join('\n');
+    expect(() => parseDatasetText(rows, 'jsonl')).toThrow(/<input>:2: label field "label" should be a class id or name, got an array/);
+    expect(parseDatasetText(rows, 'jsonl', { lenient: true }).rows.map((r) => r.label)).toEqual([1, 0]);
+  });
+
   it('numbers string labels in code-point order and counts them', () => {
     const d = parseDatasetText(['{"text":"a","label":"pos"}', '{"text":"b","label":"neg"}', '{"text":"c","label":"pos"}'].join('\n'), 'jsonl');
     expect(d.classes).toEqual([{ id: 0, value: 'neg', name: 'neg', count: 1 }, { id: 1, value: 'pos', name: 'pos', count: 2 }]);
