@@ -143,6 +143,9 @@ export interface CachedEncodeResult extends EncodeResult {
   entry: CacheEntry;
 }
 
+/** The progress detail of a cache hit; the stage reads "activations from cache (<encoder>)". */
+export const FROM_CACHE = 'from cache';
+
 /** Encodes through the cache: a hit reads the `.npy`; a miss encodes and then stores the result. */
 export async function encodeWithCache(
   encoder: InferenceTextEncoder,
@@ -153,7 +156,7 @@ export async function encodeWithCache(
   const entry = scope.cache.entry(encodeCacheKey(encoder, texts, scope));
   const hit = await scope.cache.read(entry.key, texts.length);
   if (hit && !('changed' in hit)) {
-    opts.progress?.(`encode ${encoder.id}`, 1, 'from cache');
+    opts.progress?.(`activations from cache (${encoder.id})`, 1, FROM_CACHE);
     return { ...hit, fromCache: true, entry };
   }
   const result = await encoder.encodeDetailed(texts, opts);

@@ -13,6 +13,8 @@ import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
+import { FROM_CACHE } from '../inference/cache';
+import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, encodeWithCache } from '../inference/cache';
 import { checkOverlapFolder, refuseOutputsOverInputs, sameFile, type PathRole } from './outputs';
@@ -68,10 +70,22 @@ export async function analyzeDatasetFile(
   const seed = options.analysis?.seed ?? 0;
   const split = splitFor(main, test, seed);
 
-  // Activations: the encoders take 10%..60% of the progress bar.
-  const sideProgress = (from: number, to: number): ProgressFn => (stage, f, detail) => progress(stage, from + (to - from) * f, detail);
-  const strong = await sideActivations('strong', options.strong, main, test, options, hooks.inference, sideProgress(0.05, 0.4), signal);
-  const weak = await weakSide(options.weak, main, test, numClasses, options, hooks.inference, sideProgress(0.4, 0.6), signal, split);
+  // One bar weighted by the expected cost of each stage; a side read from the cache is re-weighed when it says so.
+  const seeds = Math.max(1, options.analysis?.seeds ?? 10);
+  const plan = new WeightedProgress(progress, [
+    ['strong', all.length * sideCostPerRow(options.strong)],
+    ['weak', all.length * sideCostPerRow(options.weak)],
+    ['analysis', all.length * (COST_PER_ROW.analysis + seeds * COST_PER_ROW.analysisPerSeed)],
+  ]);
+  const sideProgress = (side: 'strong' | 'weak'): ProgressFn => {
+    const report = plan.stage(side);
+    return (stage, f, detail) => {
+      if (detail === FROM_CACHE) plan.reweigh(side, all.length * COST_PER_ROW.cacheRead);
+      report(stage, f, detail);
+    };
+  };
+  const strong = await sideActivations('strong', options.strong, main, test, options, hooks.inference, sideProgress('strong'), signal);
+  const weak = await weakSide(options.weak, main, test, numClasses, options, hooks.inference, sideProgress('weak'), signal, split);
   throwIfAborted(signal);
   for (const note of [...strong.notes, ...weak.notes]) warnings.push(note);
 
@@ -103,7 +117,7 @@ export async function analyzeDatasetFile(
     {
       kernel: hooks.inference?.alignmentKernel(),
       signal,
-      progress: (stage, f) => progress(stage, 0.6 + 0.4 * f),
+      progress: plan.stage('analysis'),
     },
   );
   // runAnalysis numbers rows by position; the editor needs dataset row indices. Test-file rows keep their
