@@ -1,6 +1,8 @@
 import { throwIfAborted } from '../encoder';
 import { selectRows, type Matrix } from '../linalg/matrix';
-import { accuracy, fitProbeAsync, predictProbabilities, type Probe } from '../probe';
+import {
+  accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
+} from '../probe';
 import { Rng } from '../random/rng';
 import type { MixingCurve } from '../report/schema';
 
@@ -24,16 +26,20 @@ export interface MixingInput {
   init?: Probe;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Fit the probes together (default true; probe/batch.ts): one pass over the shared rows per round evaluates every
+   * running fit, each still its own L-BFGS run. false: one fit after the other (the reference of bench/mixing).
+   */
+  batched?: boolean;
 }
 
-async function trainAndScore(input: MixingInput, rows: Int32Array): Promise<number> {
+function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
   const C = input.numClasses;
   const targets = new Float64Array(rows.length * C);
   for (let k = 0; k < rows.length; k++) {
     for (let c = 0; c < C; c++) targets[k * C + c] = input.targets[rows[k] * C + c];
   }
-  const probe = await fitProbeAsync(selectRows(input.strongW2s, rows), targets, C, { l2: input.l2, signal: input.signal, init: input.init });
-  return accuracy(predictProbabilities(probe, input.strongTest), input.testLabels, C);
+  return { rows, targets };
 }
 
 function stats(values: number[]): { mean: number; std: number; min: number; max: number } {
@@ -55,28 +61,38 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
   if (m < 2) return null;
   const n = input.strongW2s.rows;
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  const perSeed: number[][] = [];
-  const baseline: number[] = [];
-  const total = input.seeds.length * (proportions.length + 1);
-  let done = 0;
+  // Draw every subset first (same draws, same order as fitting them one by one), then fit them.
+  const fits: SubsetFit[] = [];
   for (const seed of input.seeds) {
     const rng = new Rng(seed * 2654435761);
-    const row: number[] = [];
     for (const p of proportions) {
-      throwIfAborted(input.signal);
       const nO = Math.floor(m * p + 1e-9);
       const nN = Math.floor(m * (1 - p) + 1e-9);
       const chosen = new Int32Array(nO + nN);
       chosen.set(rng.sample(input.overlap, nO), 0);
       chosen.set(rng.sample(input.nonOverlap, nN), nO);
-      row.push(await trainAndScore(input, chosen));
+      fits.push(subsetFit(input, chosen));
+    }
+    fits.push(subsetFit(input, rng.sample(all, m)));
+  }
+  const total = fits.length;
+  let done = 0;
+  const opts = { l2: input.l2, signal: input.signal, init: input.init };
+  let probes: Probe[];
+  if (input.batched ?? true) {
+    probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, { ...opts, onFit: () => input.onProgress?.(++done / total) });
+  } else {
+    probes = [];
+    for (const fit of fits) {
+      throwIfAborted(input.signal);
+      probes.push(await fitProbeAsync(selectRows(input.strongW2s, fit.rows), fit.targets, input.numClasses, opts));
       input.onProgress?.(++done / total);
     }
-    perSeed.push(row);
-    throwIfAborted(input.signal);
-    baseline.push(await trainAndScore(input, rng.sample(all, m)));
-    input.onProgress?.(++done / total);
   }
+  const scores = probes.map((probe) => accuracy(predictProbabilities(probe, input.strongTest), input.testLabels, input.numClasses));
+  const per = proportions.length + 1;
+  const perSeed = input.seeds.map((_, s) => scores.slice(s * per, s * per + proportions.length));
+  const baseline = input.seeds.map((_, s) => scores[s * per + proportions.length]);
   const columns = proportions.map((_, j) => stats(perSeed.map((r) => r[j])));
   const base = stats(baseline);
   return {

@@ -9,3 +9,4 @@ export {
 } from './lbfgs';
 export { LogisticObjective, sigmoid, softplus } from './logistic';
 export { SoftmaxObjective } from './softmax';
+export { fitProbesBatch, type BatchOptions, type SubsetFit } from './batch';

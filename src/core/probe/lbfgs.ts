@@ -31,6 +31,11 @@ export interface DifferentiableObjective {
    * `gradientAt`.
    */
   line?(x: Float64Array, d: Float64Array): LineFunction;
+  /**
+   * Optional: told the first trial point x + t d of the coming line search just before the iteration yields, so a
+   * driver that steps several fits together can evaluate all their trial points in one batched pass (batch.ts).
+   */
+  prepare?(x: Float64Array, d: Float64Array, t: number): void;
 }
 
 export interface LbfgsOptions {
@@ -224,8 +229,9 @@ class GenericLine implements LineFunction {
 }
 
 /**
- * One L-BFGS run as a generator that yields after every iteration (so an async driver can give the event loop a
- * turn); `minimizeLbfgs` drives it synchronously.
+ * One L-BFGS run as a generator that yields once per iteration, before its line search (so an async driver can give
+ * the event loop a turn, and a batched driver can evaluate several fits' trial points together); `minimizeLbfgs`
+ * drives it synchronously.
  */
 export function* lbfgsIterations(
   obj: DifferentiableObjective, x0: Float64Array, opts: LbfgsOptions = {},
@@ -338,6 +344,10 @@ export function* lbfgsIterations(
     }
     const dNorm = normInf(d);
     const xNorm = normInf(x);
+    // The iteration's one yield: before the line search, with its first trial point announced (see `prepare`).
+    obj.prepare?.(x, d, t);
+    yield iter;
+    if (signal?.aborted) throw new CancelledError();
     const line = obj.line ? obj.line(x, d) : new GenericLine(obj, x, d);
     const ls = strongWolfe(line, t, f, gtd, dNorm, 1e-15 * (1 + xNorm), maxLs, slope);
     evaluations += ls.evaluations;
@@ -357,7 +367,6 @@ export function* lbfgsIterations(
     if (tolChange > 0 && (Math.abs(f - fPrev) < tolChange || Math.abs(t) * dNorm <= tolChange)) {
       return result(iter, 'tolChange');
     }
-    yield iter;
   }
   return result(iter, 'maxIter');
 }

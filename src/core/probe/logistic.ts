@@ -24,6 +24,15 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** A full evaluation computed ahead of time for one point (by a batched pass), handed out once on request. */
+interface Preset {
+  point: Float64Array;
+  z: Float64Array;
+  g: Float64Array;
+  f: number;
+  valid: boolean;
+}
+
 export class LogisticObjective implements DifferentiableObjective {
   readonly dim: number;
   readonly n: number;
@@ -37,29 +46,41 @@ export class LogisticObjective implements DifferentiableObjective {
   readonly dv: Float64Array;
   /** Line-search buffers, reused every iteration (one line search is active at a time). */
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array };
+  /** The first trial point of the coming line search (see `prepare`), and a batched evaluation of it, if any. */
+  pending: Float64Array | null = null;
+  private preset: Preset | null = null;
+  /** Running sums of a pass over the rows (beginPass / passRows / endPass). */
+  private passLoss = 0;
+  private passGb = 0;
+  private passB = 0;
 
   constructor(
     x: Matrix,
-    /** Soft targets y_i in [0, 1], one per row. */
+    /** Soft targets y_i in [0, 1], one per row (per entry of `rows` when given). */
     readonly y: Float64Array,
     readonly l2: number,
     engine?: RowEngine,
     /** false: no intercept (b stays 0, its gradient is held at 0), like scikit-learn's fit_intercept=False. */
     readonly fitBias = true,
+    /**
+     * The rows of X (and of the engine, which then must be given) this objective is over, in this order; all rows
+     * when absent. Several objectives can share one engine this way (the batched fits of batch.ts).
+     */
+    readonly rows?: Int32Array,
   ) {
-    this.n = x.rows;
+    this.n = rows ? rows.length : x.rows;
     this.d = x.cols;
     this.dim = x.cols + 1;
     this.engine = engine ?? rowEngine(x, 3 * x.cols, 3);
     this.wv = this.engine.vector(x.cols);
     this.gv = this.engine.vector(x.cols);
     this.dv = this.engine.vector(x.cols);
-    this.z = new Float64Array(x.rows);
+    this.z = new Float64Array(this.n);
     this.buf = {
       xt: new Float64Array(x.cols + 1),
-      trialZ: new Float64Array(x.rows),
+      trialZ: new Float64Array(this.n),
       trialG: new Float64Array(x.cols + 1),
-      u: new Float64Array(x.rows),
+      u: new Float64Array(this.n),
     };
   }
 
@@ -69,15 +90,40 @@ export class LogisticObjective implements DifferentiableObjective {
 
   /** z = X w + b into zOut, gradient into g, returns f: one pass over X. */
   fusedPass(params: Float64Array, zOut: Float64Array, g: Float64Array): number {
-    const { n, d, y, l2, engine, wv, gv } = this;
-    const b = params[d];
+    const pre = this.preset;
+    if (pre?.valid) {
+      pre.valid = false;
+      if (sameValues(pre.point, params)) {
+        zOut.set(pre.z);
+        g.set(pre.g);
+        return pre.f;
+      }
+    }
+    this.beginPass(params);
+    this.passRows(0, this.n, zOut);
+    return this.endPass(params, g);
+  }
+
+  /** Starts a pass at params: loads the weights into the engine, zeroes the sums. */
+  beginPass(params: Float64Array): void {
+    const { d, wv, gv } = this;
     for (let j = 0; j < d; j++) wv[j] = params[j];
     gv.fill(0);
-    let loss = 0;
-    let gb = 0;
+    this.passLoss = 0;
+    this.passGb = 0;
+    this.passB = params[d];
+  }
+
+  /** Adds rows [from, to) to the pass begun at params (z of those rows into zOut). */
+  passRows(from: number, to: number, zOut: Float64Array): void {
+    const { n, y, engine, wv, gv, rows } = this;
+    const b = this.passB;
     const invN = 1 / n;
-    for (let i = 0; i < n; i++) {
-      const zi = engine.dot(i, wv, 0) + b;
+    let loss = this.passLoss;
+    let gb = this.passGb;
+    for (let i = from; i < to; i++) {
+      const row = rows ? rows[i] : i;
+      const zi = engine.dot(row, wv, 0) + b;
       zOut[i] = zi;
       let p: number;
       if (zi >= 0) {
@@ -91,21 +137,67 @@ export class LogisticObjective implements DifferentiableObjective {
       }
       const r = (p - y[i]) * invN;
       gb += r;
-      if (r !== 0) engine.axpy(i, r, gv, 0);
+      if (r !== 0) engine.axpy(row, r, gv, 0);
     }
+    this.passLoss = loss;
+    this.passGb = gb;
+  }
+
+  /** Ends the pass: the gradient into g, returns f. */
+  endPass(params: Float64Array, g: Float64Array): number {
+    const { d, l2, gv } = this;
     let ww = 0;
     for (let j = 0; j < d; j++) {
       const w = params[j];
       ww += w * w;
       g[j] = gv[j] + 2 * l2 * w;
     }
-    g[d] = this.fitBias ? gb : 0;
-    return loss * invN + l2 * ww;
+    g[d] = this.fitBias ? this.passGb : 0;
+    return this.passLoss / this.n + l2 * ww;
   }
 
   line(params: Float64Array, dir: Float64Array): LineFunction {
     return new LogisticLine(this, params, dir);
   }
+
+  /** Records the coming trial point params + t dir (computed as the line search will compute it). */
+  prepare(params: Float64Array, dir: Float64Array, t: number): void {
+    const p = this.pending ?? new Float64Array(this.dim);
+    for (let j = 0; j <= this.d; j++) p[j] = params[j] + t * dir[j];
+    this.pending = p;
+  }
+
+  /**
+   * Batched evaluation, step 1: starts a pass at the pending point. The driver then calls `passRows` over row
+   * ranges and `finishPending`; the next `fusedPass` at that exact point returns the result without a pass.
+   */
+  beginPending(): void {
+    if (!this.preset) {
+      this.preset = {
+        point: new Float64Array(this.dim), z: new Float64Array(this.n), g: new Float64Array(this.dim), f: 0, valid: false,
+      };
+    }
+    this.beginPass(this.pending!);
+  }
+
+  /** The rows' z of a pending pass go here. */
+  pendingZ(): Float64Array {
+    return this.preset!.z;
+  }
+
+  finishPending(): void {
+    const pre = this.preset!;
+    const point = this.pending!;
+    pre.f = this.endPass(point, pre.g);
+    pre.point.set(point);
+    pre.valid = true;
+  }
+}
+
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 class LogisticLine implements LineFunction {
@@ -171,7 +263,7 @@ class LogisticLine implements LineFunction {
       return this.trialF;
     }
     const u = this.direction();
-    const { n, d, y, l2, engine, gv } = obj;
+    const { n, d, y, l2, engine, gv, rows } = obj;
     const { params, dir } = this;
     gv.fill(0);
     let loss = 0;
@@ -191,7 +283,7 @@ class LogisticLine implements LineFunction {
       }
       const r = (p - y[i]) / n;
       gb += r;
-      if (r !== 0) engine.axpy(i, r, gv, 0);
+      if (r !== 0) engine.axpy(rows ? rows[i] : i, r, gv, 0);
     }
     for (let j = 0; j < d; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
     g[d] = obj.fitBias ? gb : 0;
@@ -203,10 +295,10 @@ class LogisticLine implements LineFunction {
     const obj = this.obj;
     const u = obj.buf.u;
     if (!this.hasU) {
-      const { n, d, engine, dv } = obj;
+      const { n, d, engine, dv, rows } = obj;
       for (let j = 0; j < d; j++) dv[j] = this.dir[j];
       const db = this.dir[d];
-      for (let i = 0; i < n; i++) u[i] = engine.dot(i, dv, 0) + db;
+      for (let i = 0; i < n; i++) u[i] = engine.dot(rows ? rows[i] : i, dv, 0) + db;
       this.hasU = true;
     }
     return u;

@@ -60,14 +60,15 @@ export interface Probe {
   fit: ProbeFit;
 }
 
-function validate(x: Matrix, targets: Float64Array, C: number, l2: number): void {
+/** Checks the class count, l2 and soft targets of a fit on `rows` rows. */
+export function validateProbeInput(rows: number, targets: Float64Array, C: number, l2: number): void {
   if (!Number.isInteger(C) || C < 2) throw new InputError(`a probe needs at least 2 classes, got ${C}`);
-  if (x.rows === 0) throw new InputError('cannot fit a probe on 0 rows');
-  if (targets.length !== x.rows * C) {
-    throw new InputError(`probe targets have ${targets.length} values, expected ${x.rows} rows x ${C} classes`);
+  if (rows === 0) throw new InputError('cannot fit a probe on 0 rows');
+  if (targets.length !== rows * C) {
+    throw new InputError(`probe targets have ${targets.length} values, expected ${rows} rows x ${C} classes`);
   }
   if (!(l2 >= 0) || !Number.isFinite(l2)) throw new InputError(`l2 must be a finite number >= 0, got ${l2}`);
-  for (let i = 0; i < x.rows; i++) {
+  for (let i = 0; i < rows; i++) {
     let sum = 0;
     for (let c = 0; c < C; c++) {
       const v = targets[i * C + c];
@@ -82,7 +83,7 @@ function validate(x: Matrix, targets: Float64Array, C: number, l2: number): void
 
 function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions): { obj: DifferentiableObjective; l2: number } {
   const l2 = opts.l2 ?? DEFAULT_L2;
-  validate(x, targets, C, l2);
+  validateProbeInput(x.rows, targets, C, l2);
   if (C === 2) {
     const y = new Float64Array(x.rows);
     for (let i = 0; i < x.rows; i++) y[i] = targets[2 * i + 1];
@@ -91,7 +92,7 @@ function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions):
   return { obj: new SoftmaxObjective(x, targets, C, l2, undefined, opts.fitBias ?? true), l2 };
 }
 
-function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
+export function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
   if (!Number.isFinite(res.f) || !Number.isFinite(res.gradNorm)) {
     throw new InputError('the probe objective is not finite: the activations contain NaN or Inf values');
   }
@@ -111,7 +112,7 @@ function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
   };
 }
 
-function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, opts: ProbeOptions): Float64Array {
+export function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, opts: ProbeOptions): Float64Array {
   const x0 = new Float64Array(obj.dim);
   const init = opts.init;
   if (!init) return x0;
@@ -124,7 +125,7 @@ function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, opts: Pr
   return x0;
 }
 
-function lbfgsOptions(opts: ProbeOptions) {
+export function lbfgsOptions(opts: ProbeOptions) {
   return {
     maxIter: opts.maxIter ?? DEFAULT_MAX_ITER,
     gradTol: opts.gradTol ?? DEFAULT_GRAD_TOL,

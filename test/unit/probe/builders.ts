@@ -1,5 +1,6 @@
 /** Seeded test data for the probe and detection tests (mulberry32 + Box-Muller; no shared state). */
 import type { Matrix } from '../../../src/core/linalg/matrix';
+import type { Probe } from '../../../src/core/probe';
 
 export class TestRng {
   private state: number;
@@ -50,4 +51,19 @@ export function softTargets(rng: TestRng, n: number, C: number): Float64Array {
     for (let c = 0; c < C; c++) t[i * C + c] /= s;
   }
   return t;
+}
+
+/** Gradient of the binary objective at a fitted probe, from the definition (independent of the solver). */
+export function logisticGradient(x: Matrix, targets: Float64Array, probe: Probe): Float64Array {
+  const { rows: n, cols: d } = x;
+  const g = new Float64Array(d + 1);
+  for (let i = 0; i < n; i++) {
+    let z = probe.bias[0];
+    for (let j = 0; j < d; j++) z += x.data[i * d + j] * probe.weights[j];
+    const r = (1 / (1 + Math.exp(-z)) - targets[2 * i + 1]) / n;
+    for (let j = 0; j < d; j++) g[j] += r * x.data[i * d + j];
+    g[d] += r;
+  }
+  for (let j = 0; j < d; j++) g[j] += 2 * probe.l2 * probe.weights[j];
+  return g;
 }

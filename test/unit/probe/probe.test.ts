@@ -7,22 +7,7 @@ import {
   SoftmaxObjective, type Probe,
 } from '../../../src/core/probe';
 import { setSimdEnabled } from '../../../src/core/linalg/simd';
-import { randomMatrix, softBinaryTargets, softTargets, TestRng } from './builders';
-
-/** Gradient of the binary objective at a fitted probe, from the definition (independent of the solver). */
-function logisticGradient(x: Matrix, targets: Float64Array, probe: Probe): Float64Array {
-  const { rows: n, cols: d } = x;
-  const g = new Float64Array(d + 1);
-  for (let i = 0; i < n; i++) {
-    let z = probe.bias[0];
-    for (let j = 0; j < d; j++) z += x.data[i * d + j] * probe.weights[j];
-    const r = (1 / (1 + Math.exp(-z)) - targets[2 * i + 1]) / n;
-    for (let j = 0; j < d; j++) g[j] += r * x.data[i * d + j];
-    g[d] += r;
-  }
-  for (let j = 0; j < d; j++) g[j] += 2 * probe.l2 * probe.weights[j];
-  return g;
-}
+import { logisticGradient, randomMatrix, softBinaryTargets, softTargets, TestRng } from './builders';
 
 function softmaxGradient(x: Matrix, targets: Float64Array, probe: Probe): Float64Array {
   const { rows: n, cols: d } = x;

@@ -1,0 +1,109 @@
+/**
+ * bench/mixing (issue 14, item 1): the mixing experiment alone, batched probe fits (probe/batch.ts, the default)
+ * against the same fits one after the other (`batched: false`), in the same run on the same data, interleaved.
+ * Data: a seeded synthetic W2S-train matrix with soft pseudo-label targets from a noisy linear rule, a random third
+ * of the rows called overlap, the W2S probe on all rows as the warm start (as in analyze.ts).
+ * Cases: the paper's LLM shape (n_w2s = 5,000, d = 4,096) and SST-2's (n_w2s = 3,460, d = 512: USE-Lite on half
+ * of SST-2's 6,920 training rows, 1,821 test rows).
+ * Env: MIXING_SEEDS (10, the default of the analysis), MIXING_REPS (1: pairs of runs per case; the speed-up is
+ * the median of the per-pair ratios), MIXING_CASES
+ * (llm,sst2). Checks: every accuracy of the batched curve equals the separate one.
+ */
+import { mixingCurve, type MixingInput } from '../src/core/experiment/mixing';
+import { rowEngine } from '../src/core/linalg/rowEngine';
+import type { Matrix } from '../src/core/linalg/matrix';
+import { fitProbe } from '../src/core/probe';
+import { Rng } from '../src/core/random/rng';
+import { machineLine, table } from './common';
+
+interface Case { name: string; n: number; d: number; nTest: number }
+const CASES: Case[] = [
+  { name: 'llm', n: 5000, d: 4096, nTest: 1000 },
+  { name: 'sst2', n: 3460, d: 512, nTest: 1821 },
+];
+
+function data(c: Case, seed: number) {
+  const rng = new Rng(seed);
+  const dirs = 8;
+  const w = Array.from({ length: dirs }, () => rng.normal());
+  const make = (rows: number): { x: Matrix<Float32Array>; s: Float64Array } => {
+    const x = new Float32Array(rows * c.d);
+    const s = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < c.d; j++) x[i * c.d + j] = rng.normal() / Math.sqrt(c.d) * 4;
+      let z = 0;
+      for (let j = 0; j < dirs; j++) z += w[j] * x[i * c.d + j] * Math.sqrt(c.d) / 4;
+      s[i] = z;
+    }
+    return { x: { rows, cols: c.d, data: x }, s };
+  };
+  const train = make(c.n);
+  const test = make(c.nTest);
+  const targets = new Float64Array(c.n * 2);
+  for (let i = 0; i < c.n; i++) {
+    const p = 1 / (1 + Math.exp(-(train.s[i] + 1.5 * rng.normal())));
+    targets[2 * i] = 1 - p;
+    targets[2 * i + 1] = p;
+  }
+  const testLabels = Int32Array.from(test.s, (v) => (v > 0 ? 1 : 0));
+  const perm = Array.from({ length: c.n }, (_, i) => i);
+  for (let i = c.n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+  }
+  const overlap = Int32Array.from(perm.slice(0, Math.floor(c.n / 3))).sort();
+  const nonOverlap = Int32Array.from(perm.slice(Math.floor(c.n / 3))).sort();
+  return { strongW2s: train.x, targets, strongTest: test.x, testLabels, overlap, nonOverlap };
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  const seeds = Number(process.env.MIXING_SEEDS ?? 10);
+  const reps = Number(process.env.MIXING_REPS ?? 1);
+  const want = (process.env.MIXING_CASES ?? 'llm,sst2').split(',');
+  console.log(`row engine: ${rowEngine({ rows: 1, cols: 4, data: new Float32Array(4) }, 4).kind}; seeds ${seeds}; ${reps} pair(s) per case`);
+  const rows: string[][] = [];
+  for (const c of CASES.filter((k) => want.includes(k.name))) {
+    const dset = data(c, 7);
+    const t0 = performance.now();
+    const init = fitProbe(dset.strongW2s, dset.targets, 2, { l2: 1e-3 });
+    const initS = (performance.now() - t0) / 1000;
+    const input: MixingInput = {
+      ...dset, numClasses: 2, l2: 1e-3, init, seeds: Array.from({ length: seeds }, (_, s) => s),
+    };
+    const sep: number[] = [];
+    const bat: number[] = [];
+    let same = true;
+    for (let r = 0; r < reps; r++) {
+      // interleaved: separate, batched (then batched, separate on the next pair)
+      const order = r % 2 === 0 ? [false, true] : [true, false];
+      const curves: Record<string, number[][]> = {};
+      for (const batched of order) {
+        const t = performance.now();
+        const curve = await mixingCurve({ ...input, batched });
+        (batched ? bat : sep).push((performance.now() - t) / 1000);
+        curves[String(batched)] = [...curve!.perSeed, curve!.randomBaseline!.perSeed];
+      }
+      same &&= JSON.stringify(curves.true) === JSON.stringify(curves.false);
+    }
+    const med = (v: number[]) => {
+      const o = [...v].sort((a, b) => a - b);
+      const h = Math.floor(o.length / 2);
+      return o.length % 2 ? o[h] : (o[h - 1] + o[h]) / 2;
+    };
+    const fits = seeds * 12; // 11 proportions + the random baseline per seed
+    console.log(`${c.name}: n_w2s ${c.n}, d ${c.d}, m ${Math.min(dset.overlap.length, dset.nonOverlap.length)}, ${fits} fits, warm start ${initS.toFixed(1)} s (${init.fit.iterations} it); separate ${sep.map((v) => v.toFixed(1)).join(', ')} s; batched ${bat.map((v) => v.toFixed(1)).join(', ')} s`);
+    const ratios = sep.map((v, r) => v / bat[r]);
+    rows.push([
+      c.name, String(c.n), String(c.d), String(fits), med(sep).toFixed(1), med(bat).toFixed(1),
+      `${med(ratios).toFixed(2)} (${ratios.map((v) => v.toFixed(2)).join(', ')})`, same ? 'yes' : 'NO',
+    ]);
+  }
+  console.log(table(['case', 'n_w2s', 'd', 'fits', 'separate s', 'batched s', 'speed-up: median (per pair)', 'same accuracies'], rows));
+  if (rows.some((r) => r[7] !== 'yes')) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
