@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { sniffDataset } from '../core/data';
 import type { DatasetFormat, FieldMap } from '../core/data/types';
 import { describeRead } from '../core/report/readSummary';
+import { fencedBlock } from './hoverText';
 import { describeColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
 import { candidateKind, DATASET_GLOB, inResultsFolder } from './datasetFiles';
@@ -177,9 +178,9 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
     const columns = storedColumns(this.ctx, f.path);
     if (columns) tip.appendText(`Columns (chosen): ${describeColumns(columns)}\n\n`);
     if (entry) {
-      tip.appendCodeblock(resultTooltip(entry.result), 'text');
+      tip.appendMarkdown(fencedBlock(resultTooltip(entry.result)));
       const read = entry.result.dataset.read;
-      if (read) tip.appendCodeblock(describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n'), 'text');
+      if (read) tip.appendMarkdown(fencedBlock(describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n')));
     } else tip.appendText('Not analysed yet.');
     if (large) tip.appendText('\n\nOver 50 MB: VS Code does not hand such files to extensions, so decorations, hovers and CodeLens are off; analysis runs from disk.');
     node.tooltip = tip;

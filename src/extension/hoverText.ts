@@ -166,3 +166,14 @@ export function buildHoverMarkdown(input: HoverInput): string {
   }
   return parts.join('\n\n');
 }
+
+/**
+ * A code block that its content cannot close: the fence is one backtick longer than the longest run of backticks in
+ * the text (class names and field names come from the data; appendCodeblock would let "```" end the block early).
+ */
+export function fencedBlock(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `\n${fence}text\n${text}\n${fence}\n`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHoverMarkdown, confidenceLine, escapeMarkdown } from '../../../src/extension/hoverText';
+import { buildHoverMarkdown, confidenceLine, escapeMarkdown, fencedBlock } from '../../../src/extension/hoverText';
 import { result, row } from './builders';
 
 describe('hover text', () => {
@@ -68,5 +68,15 @@ describe('hover text', () => {
 
   it('escapes markdown in row text', () => {
     expect(escapeMarkdown('[x](command:evil)')).toBe('\\[x\\]\\(command\\:evil\\)');
+  });
+});
+
+describe('fencedBlock', () => {
+  it('uses a fence longer than any backtick run in the text, so data cannot close the block', () => {
+    expect(fencedBlock('plain')).toBe('\n```text\nplain\n```\n');
+    const hostile = 'classes: 2: a```\n![x](https://example.invalid/t.png) ````b';
+    const block = fencedBlock(hostile);
+    expect(block.startsWith('\n`````text\n')).toBe(true);
+    expect(block.endsWith('\n`````\n')).toBe(true);
   });
 });
