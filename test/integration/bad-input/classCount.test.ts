@@ -96,4 +96,15 @@ describe('class-count bombs end bounded', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/many\.npy: labels hold more than 1000 distinct values/);
   });
+
+  it('a CSV 1,000,000 columns wide (40 rows, 88 MB) is refused at its first line, in bounded memory (issue 13 item 6)', () => {
+    const file = join(dir, 'wide.csv');
+    const header = Array.from({ length: 1_000_000 }, (_, i) => `c${i}`).join(',');
+    const row = new Array<string>(1_000_000).fill('1').join(',');
+    writeFileSync(file, `${header}\n${`${row}\n`.repeat(40)}`);
+    const r = run(['analyze', file, '--quiet', '--out', join(dir, 'wide.result.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/wide\.csv:1: row has 1000000 columns; at most 10,000 are supported$/);
+    expect(r.rssMB).toBeLessThan(RSS_LIMIT_MB);
+  });
 });
