@@ -1,7 +1,13 @@
 /**
  * bench/core: the analysis on cached activations (n = 15,000, d_weak = 1,024, d_strong = 4,096), ours vs a numpy/scipy
  * implementation of the same steps (bench/core_ref.py) on the same files, in the same run. Goal: ours <= 0.7 x numpy.
- * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3).
+ * Ours runs twice: default options (the residual detector) and `--align dot-max` (the reference's detector), both
+ * against the same numpy run. numpy runs on its best BLAS kernel: Debian's OpenBLAS 0.3.21 does not recognise newer
+ * CPUs and falls back to its generic "Prescott" kernel unless OPENBLAS_CORETYPE names one, so the bench times a
+ * 2,048 x 2,048 matmul under each kernel the CPU supports (by /proc/cpuinfo flags) and runs the reference under the
+ * fastest; the reference prints the kernel that ran (threadpoolctl, installed with apt when possible).
+ * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_OPENBLAS_CORETYPE (a fixed kernel;
+ * empty: OpenBLAS's own choice).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -44,8 +50,60 @@ function makeData(seed: number) {
   return { labels, weak, strong };
 }
 
+/** OpenBLAS kernels this CPU can run, best first by instruction set (DYNAMIC_ARCH names). */
+function candidateKernels(): string[] {
+  let info = '';
+  try {
+    info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? '').trim().split(/\s+/));
+  const amd = /AuthenticAMD/.test(info);
+  const out: string[] = [];
+  if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')) out.push('SkylakeX');
+  if (flags.has('avx2') && flags.has('fma')) out.push(...(amd ? ['Zen', 'Haswell'] : ['Haswell', 'Zen']));
+  if (flags.has('avx')) out.push('Sandybridge');
+  out.push('Prescott');
+  return out;
+}
+
+/** The OPENBLAS_CORETYPE under which numpy's matmul is fastest here ('' = OpenBLAS's own choice), with the timings. */
+function bestKernel(py: string): { coretype: string; timings: string } {
+  const fixed = process.env.CORE_OPENBLAS_CORETYPE;
+  if (fixed !== undefined) return { coretype: fixed, timings: 'fixed by CORE_OPENBLAS_CORETYPE' };
+  const probe = 'import numpy as np, time\na = np.random.default_rng(0).standard_normal((2048, 2048))\na @ a\n' +
+    't = time.perf_counter()\nfor _ in range(3): a @ a\nprint((time.perf_counter() - t) / 3)';
+  const times: [string, number][] = [];
+  for (const k of ['', ...candidateKernels()]) {
+    const env = { ...process.env };
+    if (k) env.OPENBLAS_CORETYPE = k;
+    else delete env.OPENBLAS_CORETYPE;
+    try {
+      times.push([k, Number(execFileSync(py, ['-c', probe], { encoding: 'utf8', env }).trim())]);
+    } catch {
+      // a kernel this OpenBLAS build lacks
+    }
+  }
+  times.sort((a, b) => a[1] - b[1]);
+  return {
+    coretype: times[0]?.[0] ?? '',
+    timings: times.map(([k, t]) => `${k || 'default'} ${t.toFixed(2)} s`).join(', '),
+  };
+}
+
 async function main() {
   const py = ensurePythonNumpy();
+  try {
+    execFileSync(py, ['-c', 'import threadpoolctl'], { stdio: 'ignore' });
+  } catch {
+    try {
+      execFileSync('sh', ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-threadpoolctl'], { stdio: 'ignore' });
+    } catch {
+      // the reference then says it cannot name the kernel
+    }
+  }
+  const kernel = bestKernel(py);
   const dir = path.join(__dirname, 'core-data');
   fs.mkdirSync(dir, { recursive: true });
   const data = makeData(1);
@@ -61,16 +119,23 @@ async function main() {
     labels: data.labels, numClasses: 2, split,
     encoders: { weak: { id: 'bench-weak', kind: 'arrays' as const, dim: D_WEAK }, strong: { id: 'bench-strong', kind: 'arrays' as const, dim: D_STRONG } },
   };
-  const options = { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const };
   const inference = createLocalInference({ device: 'cpu' });
   const runs: { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>> }[] = [];
-  for (const [name, kernel] of [['ours (ONNX kernel)', inference.alignmentKernel()], ['ours (pure-TS kernel)', tsAlignmentKernel]] as const) {
+  const variants = [
+    ['ours, default options', { seeds: SEEDS, pseudo: 'soft' as const }, inference.alignmentKernel()],
+    ['ours, --align dot-max', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, inference.alignmentKernel()],
+    ['ours, dot-max, pure-TS kernel', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, tsAlignmentKernel],
+  ] as const;
+  for (const [name, options, kernel] of variants) {
     const t0 = performance.now();
     const result = await runAnalysis(input, options, { kernel });
     runs.push({ name, seconds: (performance.now() - t0) / 1000, result });
   }
   await inference.dispose();
-  const ref = JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  const env = { ...process.env };
+  if (kernel.coretype) env.OPENBLAS_CORETYPE = kernel.coretype;
+  else delete env.OPENBLAS_CORETYPE;
+  const ref = JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 24, env }));
   const rows = runs.map((r) => [
     r.name, r.seconds.toFixed(1), (r.result.timings.protocol ?? 0).toFixed(1), (r.result.timings.detection ?? 0).toFixed(2),
     (r.result.timings.mixing ?? 0).toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
@@ -84,8 +149,12 @@ async function main() {
   console.log(machineLine());
   console.log(`n = ${N}, d_weak = ${D_WEAK}, d_strong = ${D_STRONG}, mixing seeds = ${SEEDS} (11 proportions + random baseline each)`);
   console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'overlap', 'x numpy'], rows));
+  console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(ref.blas)}`);
+  console.log('(the reference detects overlap with dot-max: the default row compares the residual detector with it)');
   const ratio = runs[0].seconds / ref.seconds.total;
-  console.log(`verdict: ours takes ${ratio.toFixed(2)} x numpy's time (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}`);
+  const dotMax = runs[1].seconds / ref.seconds.total;
+  console.log(`verdict: default options ${ratio.toFixed(2)} x numpy (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}; ` +
+    `dot-max ${dotMax.toFixed(2)} x numpy (goal <= 0.5): ${dotMax <= 0.5 ? 'MET' : 'NOT MET'}`);
   void spawnSync;
 }
 

@@ -4,7 +4,8 @@ The same steps as src/core/experiment/analyze.ts: weak probe (weak-train), stron
 soft pseudo-labels), Binseg change point (l2, jump 5, min size 2) twice, dot-max alignment, the mixing curve over
 11 proportions x seeds plus the random baseline. Probes: mean logistic loss + l2 ||w||^2 with an unpenalised bias,
 minimised by scipy's L-BFGS-B to a gradient inf-norm of 1e-6 with ftol disabled (our solver stops on the same rule).
-Usage: python3 core_ref.py DIR SEEDS  (DIR holds weak.npy strong.npy labels.npy split.npy); prints JSON.
+Usage: python3 core_ref.py DIR SEEDS  (DIR holds weak.npy strong.npy labels.npy split.npy); prints JSON, with the
+BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with OPENBLAS_CORETYPE, see there).
 """
 import json
 import sys
@@ -103,8 +104,21 @@ def main():
         "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},
         "seconds": {"protocol": t_protocol, "detection": t_detect, "mixing": t_mixing,
                     "total": t_protocol + t_detect + t_mixing},
-        "blas": np.__config__.blas_opt_info.get("libraries", ["?"]) if hasattr(np.__config__, "blas_opt_info") else "?",
+        "blas": blas_kernel(),
     }))
+
+
+def blas_kernel():
+    """The BLAS numpy runs and its kernel ("openblas 0.3.21 Zen"), from threadpoolctl when it is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        libs = np.__config__.blas_opt_info.get("libraries", ["?"]) if hasattr(np.__config__, "blas_opt_info") else ["?"]
+        return ",".join(libs) + " (kernel unknown: no threadpoolctl)"
+    parts = [" ".join(str(i.get(k)) for k in ("internal_api", "version", "architecture") if i.get(k))
+             for i in threadpool_info() if i.get("user_api") == "blas"]
+    return "; ".join(parts) or "?"
+
 
 
 if __name__ == "__main__":
