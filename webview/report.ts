@@ -4,6 +4,7 @@
  * samples table. Talks to its host only through ReportHost (the typed protocol).
  */
 import { scoreMeaning } from '../src/core/report/plainWords';
+import { CATEGORY_WORDS } from '../src/core/report/rowExport';
 import { classNameOf, describeRead, readHeadline } from '../src/core/report/readSummary';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
@@ -23,6 +24,7 @@ import { onThemeChange, readTheme } from './theme';
 
 /** More points than this are drawn as an even subsample (the tooltip still names real rows). */
 const MAP_MAX_POINTS = 20000;
+const MAP_TEXT_CHARS = 120;
 const HIST_BINS = 40;
 const CATEGORY_LABEL = ['easy-only', 'hard-only', 'overlap'];
 
@@ -283,7 +285,13 @@ export class ReportApp {
         });
       } else if (id === 'map') {
         const points = this.mapPoints();
+        await this.mapTexts(points);
         result = await embedChart(el, mapSpec(points, t, undefined, this.mapNote()), { renderer: 'canvas' });
+        // A click on a point opens its row, as a click on a table row does.
+        result.view.addEventListener('click', (_e, item) => {
+          const k = (item as { datum?: { k?: unknown } } | null | undefined)?.datum?.k;
+          if (typeof k === 'number') void this.host.request('reveal', { index: this.init.columns.index[k] }).catch(() => undefined);
+        });
         // What the map shows, for tests and screen readers: points per category at the thresholds it was drawn with.
         const shown: Record<string, number> = {};
         for (const pt of points) shown[pt.category] = (shown[pt.category] ?? 0) + 1;
@@ -308,9 +316,33 @@ export class ReportApp {
     for (let i = 0; i < m.k.length; i += stride) {
       const k = m.k[i];
       const a = c.alignment[k];
-      points.push({ x: m.x[i], y: m.y[i], k, row: c.index[k], category: CATEGORY_NAMES[cats[k]] ?? 'none', confidence: c.confidence[k], alignment: Number.isFinite(a) ? a : null });
+      const category = CATEGORY_NAMES[cats[k]] ?? 'none';
+      points.push({
+        x: m.x[i], y: m.y[i], k, row: c.index[k] + 1, category, kind: CATEGORY_WORDS[category] ?? category,
+        label: classNameOf(this.init.summary.dataset, c.label[k]), confidence: c.confidence[k], alignment: Number.isFinite(a) ? a : null,
+      });
     }
     return points;
+  }
+
+  /** Row texts for the map's tooltips (once per page; the map draws without them when they cannot be read). */
+  private mapTextCache: Map<number, string | null> | null = null;
+
+  private async mapTexts(points: MapPoint[]): Promise<void> {
+    if (this.init.textsUnavailable) return;
+    if (!this.mapTextCache) {
+      const indices = points.map((p) => this.init.columns.index[p.k]);
+      try {
+        const { texts } = await this.host.request('texts', { indices, maxChars: MAP_TEXT_CHARS });
+        this.mapTextCache = new Map(indices.map((ix, j) => [ix, texts[j] ?? null]));
+      } catch {
+        this.mapTextCache = new Map();
+      }
+    }
+    for (const p of points) {
+      const t = this.mapTextCache.get(this.init.columns.index[p.k]);
+      if (typeof t === 'string') p.text = t;
+    }
   }
 
   private mapNote(): string {

@@ -29,14 +29,14 @@ type TableState = WebviewState['table'];
 
 /** Column headers in plain words; `help` is the header's tooltip with the precise meaning. */
 const COLUMNS: { key: SortKey | 'text' | 'flag'; title: string; help: string; width: string }[] = [
-  { key: 'flag', title: 'flag', help: 'flag a row to find it again (kept beside the dataset)', width: '5%' },
+  { key: 'flag', title: '⚑', help: 'flag a row to find it again (kept beside the dataset)', width: '4%' },
   { key: 'row', title: 'row', help: 'row number in the dataset, counting from 1 (hover a row for its line)', width: '7%' },
-  { key: 'text', title: 'text', help: 'the row text', width: '38%' },
-  { key: 'label', title: 'label', help: 'the true label, by class name', width: '9%' },
-  { key: 'pseudo', title: 'weak guess', help: "the weak model's label for the row (its pseudo-label, what the strong model is trained on)", width: '10%' },
-  { key: 'confidence', title: 'confidence', help: "the weak model's confidence, 0 to 1 (top class probability minus the runner-up's); under the cut-off t1 the row is hard-only", width: '9%' },
-  { key: 'alignment', title: 'like hard-only', help: 'similarity to the hard-only rows (the stage-2 score); at or above the cut-off t2 a non-hard row is overlap', width: '9%' },
-  { key: 'category', title: 'category', help: 'easy-only: the weak model handles it; hard-only: only the strong model can; overlap: both kinds of pattern', width: '13%' },
+  { key: 'text', title: 'text', help: 'the row text', width: '30%' },
+  { key: 'label', title: 'label', help: 'the true label, by class name', width: '10%' },
+  { key: 'pseudo', title: 'weak guess', help: "the weak model's label for the row (its pseudo-label, what the strong model is trained on)", width: '11%' },
+  { key: 'confidence', title: 'weak conf.', help: "the weak model's confidence, 0 to 1 (top class probability minus the runner-up's); under the cut-off t1 the row is hard-only", width: '12%' },
+  { key: 'alignment', title: 'like hard', help: 'similarity to the hard-only rows (the stage-2 score); at or above the cut-off t2 a non-hard row is overlap', width: '12%' },
+  { key: 'category', title: 'category', help: 'easy-only: the weak model handles it; hard-only: only the strong model can; overlap: both kinds of pattern', width: '14%' },
 ];
 
 export interface TableContext {
@@ -92,7 +92,7 @@ export class SamplesTable {
     this.body = h('vscode-table-body', { slot: 'body' });
     const header = h('vscode-table-header', { slot: 'header' });
     for (const c of COLUMNS) {
-      const cell = h('vscode-table-header-cell', { 'data-key': c.key, title: c.help }, c.title);
+      const cell = h('vscode-table-header-cell', { 'data-key': c.key, title: c.help, ...(c.key === 'flag' ? { 'aria-label': 'flag' } : {}) }, c.title);
       if (c.key !== 'text' && c.key !== 'flag') {
         cell.classList.add('sortable');
         cell.title = `${c.help}. Click to sort by ${c.title}.`;

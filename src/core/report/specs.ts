@@ -329,7 +329,8 @@ export function thresholdSpec(c: ThresholdChart, theme: ChartTheme, size: ChartS
             field: 'side',
             type: 'nominal',
             scale: { domain: [c.below.label, c.above.label], range: [c.below.color, c.above.color] },
-            legend: { orient: 'top-right', title: null },
+            // Above the plot, not inside it: inside the top-right corner it covered the tallest bars (issue 15, item 5).
+            legend: { orient: 'top', direction: 'horizontal', title: null },
           },
           tooltip: [
             { field: 'x0', title: 'from', format: '.3f' },
@@ -387,8 +388,14 @@ export interface MapPoint {
   y: number;
   /** Position in the W2S-train columns. */
   k: number;
+  /** 1-based row number a person reads (dataset row index + 1). */
   row: number;
   category: string;
+  /** The category in the UI's words ("easy-only", "hard-only", "overlap"), for the tooltip. */
+  kind?: string;
+  /** The true label by class name, and the row's text (shortened), when known. */
+  label?: string;
+  text?: string;
   confidence: number;
   alignment: number | null;
 }
@@ -398,7 +405,7 @@ export function mapSpec(points: MapPoint[], theme: ChartTheme, size: ChartSize =
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: 'map',
-    title: { text: 'W2S-train rows: PCA of strong activations', subtitle: note || 'coloured by category; hover a point for its row' },
+    title: { text: 'W2S-train rows: PCA of strong activations', subtitle: note || 'coloured by category; hover a point for its row, click to open it' },
     width: size.width,
     height: size.height,
     autosize: { type: 'fit-x', contains: 'padding' },
@@ -417,9 +424,11 @@ export function mapSpec(points: MapPoint[], theme: ChartTheme, size: ChartSize =
       },
       tooltip: [
         { field: 'row', title: 'row' },
-        { field: 'category', title: 'category' },
-        { field: 'confidence', title: 'confidence', format: '.3f' },
-        { field: 'alignment', title: 'alignment', format: '.3f' },
+        { field: 'kind', title: 'category' },
+        { field: 'label', title: 'label' },
+        { field: 'confidence', title: 'weak confidence', format: '.3f' },
+        { field: 'alignment', title: 'similarity to hard-only rows', format: '.3f' },
+        { field: 'text', title: 'text' },
       ],
     },
   } as TopLevelSpec;

@@ -116,6 +116,8 @@ describe('chart specs', () => {
     ];
     const m = await run(compile(mapSpec(points, DARK_THEME, fixed)).spec);
     expect(m.scale('color').range()).toEqual([DARK_THEME.easy, DARK_THEME.hard, DARK_THEME.overlap]);
+    const tooltip = (mapSpec(points, DARK_THEME, fixed) as { encoding: { tooltip: { field: string; title: string }[] } }).encoding.tooltip;
+    expect(tooltip.map((t) => t.title)).toEqual(['row', 'category', 'label', 'weak confidence', 'similarity to hard-only rows', 'text']);
     const gt = buildResult({ w2s: 300, groundTruth: true }).groundTruth!;
     const c = await run(compile(confusionSpec(gt, LIGHT_THEME)).spec);
     expect(c.scale('x').domain()).toEqual(['easy-only', 'hard-only', 'overlap']);
