@@ -107,7 +107,7 @@ function pairRows<U extends { line: number }>(rows: readonly ResultRow[], units:
     }
     if (!unit) {
       throw new AnnotationMismatchError(
-        `row ${row.index}${row.line !== undefined ? ` (line ${row.line})` : ''} of the results has no matching row in the file; re-analyse it first`,
+        `row ${row.index + 1}${row.line !== undefined ? ` (line ${row.line})` : ''} of the results has no matching row in the file; re-analyse it first`,
       );
     }
     out.push([row, unit]);

@@ -203,7 +203,7 @@ export class ReportPanel implements vscode.Disposable {
         if (!this.hasDataset()) throw new Error('the result names no dataset file');
         const p = this.datasetPath;
         const line = await this.lineOf(index);
-        if (line < 1) throw new Error(`row ${index} has no known line in ${path.basename(p)}`);
+        if (line < 1) throw new Error(`row ${index + 1} has no known line in ${path.basename(p)}`);
         await this.focusDatasetGroup(p);
         await this.reg.deps.revealRow(p, line);
         return { revealed: true };
