@@ -240,6 +240,23 @@ describe('report page in chromium', () => {
     await page.close();
   });
 
+  it('exports the rows the table shows as CSV with texts, most informative first (issue 15, item 5)', async () => {
+    const r = buildResult({ w2s: 100 });
+    const { page } = await open(r);
+    await page.locator('vscode-table-row.sample').first().waitFor();
+    expect(await page.locator('#table-order').textContent()).toMatch(/most informative first: overlap rows/);
+    const download = page.waitForEvent('download');
+    await page.locator('#export-rows-csv').click();
+    const d = await download;
+    expect(d.suggestedFilename()).toBe('reviews.jsonl.all-rows.csv');
+    const lines = fs.readFileSync((await d.path())!, 'utf8').trim().split('\r\n');
+    expect(lines).toHaveLength(1 + r.rows.filter((x) => x.split === 'w2s-train').length);
+    const first = lines[1]!.split(',');
+    expect(first[2]).toBe('overlap');
+    expect(first.at(-1)).toBe(rowText(Number(first[0]) - 1));
+    await page.close();
+  });
+
   it('re-themes the charts when the colour scheme changes', async () => {
     const { page } = await open(buildResult({ w2s: 100 }));
     const background = () => page.locator('#chart-regime svg').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(e).backgroundColor);
