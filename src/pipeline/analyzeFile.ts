@@ -235,6 +235,7 @@ export async function loadSource(file: string, options: PipelineOptions, signal?
     fields: options.fields,
     ...(options.header !== undefined ? { header: options.header } : {}),
     ...(options.classNames ? { classNames: options.classNames } : {}),
+    keepFields: [...specFields(options.weak), ...specFields(options.strong), ...(options.keepFields ?? [])],
     signal,
   });
   const rows = dataset.rows.filter((r) => r.label !== null && r.label !== undefined);
@@ -243,6 +244,11 @@ export async function loadSource(file: string, options: PipelineOptions, signal?
     throw new InputError(`no labelled rows: ${fields}; choose the label field`, { file, hint: 'label-field' });
   }
   return { dataset, file, hash: await sha256File(file), rows };
+}
+
+/** Row fields a model spec reads (a wide CSV keeps only the fields in use). */
+function specFields(spec: ModelSpec): string[] {
+  return (spec.kind === 'field' || spec.kind === 'votes' || spec.kind === 'probabilities') && spec.field ? [spec.field] : [];
 }
 
 /** The class set of the analysed files together (a dataset and its test file share one). */

@@ -136,6 +136,7 @@ function pipelineOptionsOf(options: LoadSourcesOptions): PipelineOptions {
     weak: options.weak, strong: options.strong, format: options.format, fields: options.fields, cacheDir: options.cacheDir,
     ...(options.header !== undefined ? { header: options.header } : {}),
     ...(options.classNames ? { classNames: options.classNames } : {}),
+    ...((options as { splitBy?: string }).splitBy ? { keepFields: [(options as { splitBy?: string }).splitBy!] } : {}),
   };
 }
 

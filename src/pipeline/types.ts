@@ -38,6 +38,8 @@ export interface PipelineOptions {
   header?: HeaderChoice;
   /** Class names in id order (otherwise a WRENCH label.json or a classes.txt beside the file names them). */
   classNames?: string[];
+  /** Row fields read besides the detected ones and those named by the model specs (a select --split-by column). */
+  keepFields?: string[];
   /**
    * A separate labelled test file (e.g. SST-2 test); otherwise test is a seeded third of the data. Default: for a
    * WRENCH train.json, the test.json beside it (the benchmark's own split); `null` turns that off.

@@ -18,6 +18,8 @@ export interface BuilderOptions {
   fields?: FieldMap;
   /** Class names by id from outside the rows (an option, a label.json or classes.txt beside the file). */
   classNames?: PresetClassNames;
+  /** Fields to keep in the rows besides the detected ones (fields named by model specs, a split-by column). */
+  keepFields?: readonly string[];
 }
 
 /**
@@ -34,6 +36,8 @@ export class DatasetBuilder {
   private rowsRead = 0;
   /** Set by the caller once a CSV/TSV parser has decided about the first row. */
   header?: HeaderDecision;
+  /** Told the field names in use once they are chosen (a wide CSV then keeps only those columns per row). */
+  onFieldsChosen?: (names: ReadonlySet<string>) => void;
   private readonly widths = new Map<VectorRole, { width: number; line: number }>();
 
   constructor(
@@ -114,6 +118,11 @@ export class DatasetBuilder {
       this.policy.warn(`no text or activation field found; its fields are: ${available.join(', ')}`);
     }
     this.fields = fields;
+    if (this.onFieldsChosen) {
+      const names = new Set<string>(['membership', ...(this.options.keepFields ?? [])]);
+      for (const v of Object.values(fields)) for (const n of Array.isArray(v) ? v : [v]) if (typeof n === 'string') names.add(n.split('.')[0]);
+      this.onFieldsChosen(names);
+    }
     this.labels = new LabelNormalizer(fields.label ?? 'label', this.options.classNames);
     const pending = this.pending;
     this.pending = [];

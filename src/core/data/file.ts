@@ -13,7 +13,7 @@ import { CsvParser, type HeaderDecision } from './formats/csv';
 import { parquetColumnNames } from './formats/parquet';
 import { LineSplitter } from './lines';
 import type { PresetClassNames } from './labels';
-import { createRecordParser, parseParquet, passHeaderDecision, unknownFormatError } from './parse';
+import { createRecordParser, keepFieldsInUse, parseParquet, passHeaderDecision, unknownFormatError } from './parse';
 import type { Dataset, DatasetFormat, FieldMap, HeaderChoice, ReadOptions } from './types';
 
 /** How much of a file `sniffDataset` and format detection read. */
@@ -64,8 +64,14 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
 
   const policy = new ErrorPolicy(path, opts.lenient ?? false);
   const classNames = await presetClassNames(path, format, opts, policy);
-  const builder = new DatasetBuilder(format, policy, { path, fields: opts.fields, ...(classNames ? { classNames } : {}) });
+  const builder = new DatasetBuilder(format, policy, {
+    path,
+    fields: opts.fields,
+    ...(classNames ? { classNames } : {}),
+    ...(opts.keepFields ? { keepFields: opts.keepFields } : {}),
+  });
   const parser = createRecordParser(format, policy, (r) => builder.add(r), false, opts.header);
+  keepFieldsInUse(parser, builder);
   const splitter = new LineSplitter(path);
   let done = 0;
   try {

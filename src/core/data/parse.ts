@@ -21,6 +21,11 @@ export interface ParseOptions extends ReadOptions {
   labelNames?: string[];
 }
 
+/** A CSV/TSV parser keeps, in a wide file, only the columns the builder uses. */
+export function keepFieldsInUse(parser: RecordParser, builder: DatasetBuilder): void {
+  if (parser instanceof CsvParser) builder.onFieldsChosen = (names) => parser.keepOnly(names);
+}
+
 /** Tells the builder what a CSV/TSV parser decided about the first row. */
 export function passHeaderDecision(parser: RecordParser, builder: DatasetBuilder): void {
   if (parser instanceof CsvParser && parser.decision) builder.header = parser.decision;
@@ -93,6 +98,7 @@ function parseLines(batch: LineBatch, format: LineFormat, opts: ParseOptions): D
   const policy = new ErrorPolicy(opts.path ?? '<input>', opts.lenient ?? false);
   const builder = new DatasetBuilder(format, policy, builderOptions(opts));
   const parser = createRecordParser(format, policy, (r) => builder.add(r), false, opts.header);
+  keepFieldsInUse(parser, builder);
   parser.pushLines(batch);
   parser.end();
   passHeaderDecision(parser, builder);
@@ -105,6 +111,7 @@ function builderOptions(opts: ParseOptions): BuilderOptions {
   return {
     path: opts.path,
     fields: opts.fields,
+    ...(opts.keepFields ? { keepFields: opts.keepFields } : {}),
     ...(names ? { classNames: { names, source: opts.classNames ? 'option' : 'label.json' } } : {}),
   };
 }

@@ -95,6 +95,8 @@ export interface ReadOptions {
   header?: HeaderChoice;
   /** Class names by class id, in id order; otherwise a label.json (WRENCH) or classes.txt beside the file is used. */
   classNames?: string[];
+  /** Fields the caller reads from the rows besides the detected ones (a wide CSV keeps only the fields in use). */
+  keepFields?: readonly string[];
   /** Skip malformed rows with a warning instead of failing (default false: first error is fatal). */
   lenient?: boolean;
   signal?: AbortSignal;

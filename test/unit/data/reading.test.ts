@@ -84,6 +84,19 @@ describe('CSV header detection', () => {
     expect(d.rows.map((r) => r.text)).toEqual(['some text here', 'other text']);
   });
 
+  it('a wide CSV keeps only the columns in use in each row (memory grows with the fields used, not the width)', () => {
+    const names = ['label', 'text', ...Array.from({ length: 200 }, (_, i) => `extra_${i}`)];
+    const row = (l: number, t: string) => [String(l), t, ...Array.from({ length: 200 }, (_, i) => String(i))].join(',');
+    const text = [names.join(','), ...Array.from({ length: 150 }, (_, i) => row(i % 2, `some words for row ${i}`))].join('\n');
+    const d = parseDatasetText(text, 'csv', { keepFields: ['extra_7'] });
+    expect(d.rows).toHaveLength(150);
+    // rows read after the field choice (the first 100 are read before it) hold only what is in use
+    expect(Object.keys(d.rows[149].fields).sort()).toEqual(['extra_7', 'label', 'text']);
+    expect(d.rows[149].fields.extra_7).toBe('7');
+    // a narrow file keeps every column (nothing to save)
+    expect(Object.keys(parseDatasetText('label,text,note\n1,a b,x\n0,c d,y\n', 'csv').rows[1].fields)).toEqual(['label', 'text', 'note']);
+  });
+
   it('refuses a row with more columns than the stated limit, naming the line', () => {
     const wide = `${Array.from({ length: 10_001 }, (_, i) => `c${i}`).join(',')}\n`;
     expect(() => parseDatasetText(`text,label\n${wide}`, 'csv', { lenient: true })).toThrow(/<input>:2: row has 10001 columns; at most 10,000/);

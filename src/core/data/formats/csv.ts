@@ -8,6 +8,8 @@ import type { HeaderChoice } from '../types';
 const HEADER_SAMPLE = 50;
 /** More columns than this is not a dataset this tool can use (and would cost memory per row); an error. */
 export const MAX_COLUMNS = 10_000;
+/** Files wider than this keep only the columns in use in each row (see CsvParser.keepOnly). */
+export const WIDE_COLUMNS = 64;
 /** Field names that, in a first row, say "header" (case-insensitive). */
 const KNOWN_NAMES = new Set([
   'text', 'sentence', 'content', 'review', 'document', 'body', 'question', 'tweet', 'comment', 'title', 'description',
@@ -148,8 +150,22 @@ export class CsvParser implements RecordParser {
     }
     // A null-prototype object: a column named "__proto__" or "constructor" is a column like any other.
     const fields = Object.create(null) as Record<string, string>;
-    for (let i = 0; i < values.length; i++) fields[header[i]] = values[i];
+    const kept = this.kept;
+    if (kept) for (const i of kept) fields[header[i]] = values[i];
+    else for (let i = 0; i < values.length; i++) fields[header[i]] = values[i];
     this.sink({ fields, line: r.line, endLine: r.endLine });
+  }
+
+  /** Column indices kept in each row once the fields in use are known (wide files only); all when undefined. */
+  private kept?: number[];
+
+  /**
+   * From now on, rows hold only these columns (the fields the analysis uses), when the file has more than
+   * WIDE_COLUMNS columns: memory per row then grows with the columns in use, not with the file's width.
+   */
+  keepOnly(names: ReadonlySet<string>): void {
+    if (!this.header || this.header.length <= WIDE_COLUMNS) return;
+    this.kept = this.header.flatMap((n, i) => (names.has(n) ? [i] : []));
   }
 
   /** Decides on the buffered first records, then replays them as rows. */
