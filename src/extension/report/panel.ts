@@ -14,7 +14,7 @@ import { partition } from '../../core/report/partition';
 import { exportRowsFile, rowExportFileName } from '../../core/report/rowExport';
 import type { AnalysisResult } from '../../core/report/schema';
 import { loadResult } from '../../pipeline/results';
-import { datasetFileOf } from '../../pipeline/rowTexts';
+import { datasetFileOf, reportTexts } from '../../pipeline/rowTexts';
 import { categoriesForRows, toColumns, toReportInit } from '../../protocol/columns';
 import type { ChartId, ReportColumns, ReportInit, Thresholds } from '../../protocol/messages';
 import { RpcServer, type Handlers } from '../../protocol/rpc';
@@ -233,8 +233,10 @@ export class ReportPanel implements vscode.Disposable {
         if (format === 'json') {
           return { path: await this.save(`${this.baseName()}.result.json`, { 'Results JSON': ['json'] }, Buffer.from(JSON.stringify(this.result, null, 1), 'utf8')) };
         }
-        const texts = this.texts ? await this.texts.all().catch(() => undefined) : undefined;
-        const html = renderHtmlReport(this.result, { texts, assets: loadReportAssets(this.reg.extensionUri.fsPath) });
+        // The same rule as the CLI's report: texts only from the dataset as analysed (same sha256), read the same way.
+        const got = await reportTexts(this.result, this.resultPath);
+        if (!got.texts) void vscode.window.showInformationMessage(`Overlap Density: the HTML report is written without row texts: ${got.reason}.`);
+        const html = renderHtmlReport(this.result, { ...(got.texts ? { texts: got.texts } : {}), assets: loadReportAssets(this.reg.extensionUri.fsPath) });
         return { path: await this.save(`${this.baseName()}.report.html`, { 'HTML report': ['html'] }, Buffer.from(html, 'utf8')) };
       },
     };
