@@ -266,7 +266,7 @@ export class ReportApp {
         const spec = thresholdSpec(
           {
             param: p,
-            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Similarity to the hard-only rows (${s.detection.align}), rows not hard-only at t1`,
+            title: id === 'confidence' ? 'Weak confidence of the pseudo-label (W2S-train)' : `Similarity to hard-only rows (${s.detection.align}), non-hard rows`,
             xTitle: id === 'confidence' ? 'confidence (top-1 − top-2 probability)' : 'similarity to the hard-only rows (stage-2 score)',
             bins: histogram(values, HIST_BINS, extent[0], extent[1]),
             value: (this.current[p] ?? this.detected[p]) as number,
