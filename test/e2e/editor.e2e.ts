@@ -195,22 +195,26 @@ export const journeys: Journey[] = [
       await h.waitForCodeLens(1);
       const glyphsBefore = await retry('decorations', async () => ((await glyphLines(h)).length > 0 ? glyphLines(h) : undefined), { timeoutMs: 15_000 });
 
-      // Annotate: one edit into every row, the rows stay on their lines, the colours stay.
+      // Annotate: one edit into every W2S-train row (the others stay as they are), the rows stay on their lines,
+      // the colours stay; the category in the UI's words.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await notified(h, /^Annotated 900 rows of synth\.jsonl/);
-      const first = await retry('annotated line 1', async () => {
-        const l = (await h.visibleLines()).find((x) => x.line === 1);
+      await notified(h, new RegExp(`^Annotated ${result.rows.filter((r) => r.split === 'w2s-train').length} W2S-train rows of synth\\.jsonl`));
+      const r0 = result.rows.find((r) => r.split === 'w2s-train' && r.line !== undefined && r.line <= 20)!;
+      const first = await retry(`annotated line ${r0.line}`, async () => {
+        const l = (await h.visibleLines()).find((x) => x.line === r0.line);
         return l && l.text.includes('overlap_category') ? l.text : undefined;
       }, { timeoutMs: 10_000 });
-      const r0 = result.rows.find((r) => r.line === 1)!;
-      assert.ok(first.includes(`"overlap_category": ${JSON.stringify(r0.category)}`), first);
+      const word = new Map([['easy', 'easy-only'], ['hard', 'hard-only'], ['overlap', 'overlap']]).get(r0.category!);
+      assert.ok(first.includes(`"overlap_category": ${JSON.stringify(word)}`), first);
+      const other = result.rows.find((r) => r.split !== 'w2s-train' && r.line !== undefined && r.line <= 20);
+      if (other) assert.ok(!(await h.visibleLines()).find((x) => x.line === other.line)!.text.includes('overlap_category'), 'rows outside W2S-train are left as they are');
       assert.deepEqual(await glyphLines(h), glyphsBefore, 'decorations survive the annotation (rows stay on their lines)');
       await h.screenshot('annotated');
 
       // One Ctrl+Z removes the whole annotation; the file on disk was never touched.
       await h.undo();
       await retry('undone', async () => {
-        const l = (await h.visibleLines()).find((x) => x.line === 1);
+        const l = (await h.visibleLines()).find((x) => x.line === r0.line);
         return l && !l.text.includes('overlap_category') ? true : undefined;
       }, { timeoutMs: 10_000 });
       assert.equal(h.readFile('synth.jsonl'), before);
@@ -318,9 +322,10 @@ export const journeys: Journey[] = [
       await h.screenshot('sst2-dev-analysed-hover');
       // SST lines cannot hold fields: Annotate writes the sidecar.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await notified(h, /annotations of 872 rows went to \.overlap\/stsa\.binary\.dev\.annotations\.jsonl/);
+      const w2sDev = result.rows.filter((r) => r.split === 'w2s-train').length;
+      await notified(h, new RegExp(`annotations of ${w2sDev} W2S-train rows went to \\.overlap/stsa\\.binary\\.dev\\.annotations\\.jsonl`));
       const side = h.readFile(path.join('.overlap', 'stsa.binary.dev.annotations.jsonl')).trim().split('\n');
-      assert.equal(side.length, 872);
+      assert.equal(side.length, w2sDev);
       console.log(`    SST-2 dev: ${lensTitle(result)}; device ${result.device}; ${seconds.toFixed(1)} s`);
     },
   },
@@ -381,8 +386,9 @@ export const journeys: Journey[] = [
       await h.screenshot('large-file-status');
       // Annotate cannot edit such a file through the editor: it writes the sidecar and says so.
       await h.runCommand('Overlap Density: Annotate Dataset');
-      await notified(h, /files over 50 MB cannot be edited through the editor, so the annotations of 20000 rows went to \.overlap\/large\.jsonl\.annotations\.jsonl/);
-      assert.equal(h.readFile(path.join('.overlap', 'large.jsonl.annotations.jsonl')).trim().split('\n').length, 20_000);
+      const w2sLarge = result.rows.filter((r) => r.split === 'w2s-train').length;
+      await notified(h, new RegExp(`files over 50 MB cannot be edited through the editor, so the annotations of ${w2sLarge.toLocaleString('en-US')} W2S-train rows went to \\.overlap/large\\.jsonl\\.annotations\\.jsonl`));
+      assert.equal(h.readFile(path.join('.overlap', 'large.jsonl.annotations.jsonl')).trim().split('\n').length, w2sLarge);
     },
   },
 ];
