@@ -39,14 +39,21 @@ export function rereadOptions(result: AnalysisResult): ReadOptions {
 
 export type ReportTexts = { texts: (string | null)[]; file: string } | { texts: null; reason: string };
 
-/** Texts by dataset row index when the dataset is found and unchanged; otherwise why not. */
-export async function reportTexts(result: AnalysisResult, resultPath: string): Promise<ReportTexts> {
+/**
+ * Texts by dataset row index when the dataset is found and unchanged; otherwise why not. `requireHash` (the CLI's
+ * default): a result without a recorded sha256 gets no texts, because nothing shows the file is the analysed one,
+ * and a hand-made results file must not make `report` copy an arbitrary local file into a page meant for sharing.
+ * The report panel passes false: it shows those texts in the editor already.
+ */
+export async function reportTexts(result: AnalysisResult, resultPath: string, { requireHash = true } = {}): Promise<ReportTexts> {
   const file = datasetFileOf(result, resultPath);
   if (!file) return { texts: null, reason: 'the result names no dataset file' };
   const abs = path.resolve(path.dirname(resultPath), file);
   const found = [abs, path.resolve(file)].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
   if (!found) return { texts: null, reason: `the dataset file is not there (${file})` };
-  if (result.dataset.contentHash && isResultStale(result, await sha256File(found))) {
+  if (!result.dataset.contentHash) {
+    if (requireHash) return { texts: null, reason: 'the result records no sha256 of the dataset, so nothing shows the file is the analysed one' };
+  } else if (isResultStale(result, await sha256File(found))) {
     return { texts: null, reason: `${path.basename(found)} changed since the analysis (its sha256 differs), so its rows may not be the analysed ones` };
   }
   try {

@@ -234,7 +234,7 @@ export class ReportPanel implements vscode.Disposable {
           return { path: await this.save(`${this.baseName()}.result.json`, { 'Results JSON': ['json'] }, Buffer.from(JSON.stringify(this.result, null, 1), 'utf8')) };
         }
         // The same rule as the CLI's report: texts only from the dataset as analysed (same sha256), read the same way.
-        const got = await reportTexts(this.result, this.resultPath);
+        const got = await reportTexts(this.result, this.resultPath, { requireHash: false });
         if (!got.texts) void vscode.window.showInformationMessage(`Overlap Density: the HTML report is written without row texts: ${got.reason}.`);
         const html = renderHtmlReport(this.result, { ...(got.texts ? { texts: got.texts } : {}), assets: loadReportAssets(this.reg.extensionUri.fsPath) });
         return { path: await this.save(`${this.baseName()}.report.html`, { 'HTML report': ['html'] }, Buffer.from(html, 'utf8')) };

@@ -36,6 +36,13 @@ describe('reportTexts (standalone HTML report texts, issue 15 item 6)', () => {
     expect(got).toMatchObject({ reason: expect.stringMatching(/changed since the analysis/) });
   });
 
+  it('leaves them out when the result records no hash (a hand-made result must not pull in any local file), unless told', async () => {
+    const w = workspace();
+    delete w.result.dataset.contentHash;
+    expect(await reportTexts(w.result, w.resultPath)).toMatchObject({ texts: null, reason: expect.stringMatching(/records no sha256/) });
+    expect((await reportTexts(w.result, w.resultPath, { requireHash: false })).texts?.[0]).toBe(rowText(0));
+  });
+
   it('leaves them out, saying why, when the dataset is gone', async () => {
     const w = workspace();
     fs.rmSync(w.dataPath);
