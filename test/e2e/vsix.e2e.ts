@@ -14,7 +14,7 @@ import type { AnalysisResult } from '../../src/core/report/schema';
 import { generateSynthetic } from '../../src/core/synth/generate';
 import { lensTitle } from '../../src/extension/summaryText';
 import { syntheticJsonl } from '../../src/extension/syntheticJsonl';
-import { retry, type Journey, type VSCode } from './harness';
+import { retry, sleep, type Journey, type VSCode } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const repoRoot = () => process.env.E2E_REPO_ROOT ?? ROOT;
@@ -142,6 +142,10 @@ export const journeys: Journey[] = [
       }, { timeoutMs: 30_000 });
       assert.match(fs.readFileSync(sample, 'utf8').split('\n')[0]!, /^\{"label":[01],"membership":"(easy|hard|overlap)","weak_acts":\[/);
 
+      // The command opens the sample in an editor after writing it: wait for that editor, or it takes focus from the
+      // walkthrough picker below and closes it (seen under load).
+      await retry('sample dataset open in an editor', async () => ((await h.activeEditorPath().catch(() => '')).endsWith(SAMPLE) ? true : undefined), { timeoutMs: 30_000 });
+      await sleep(1000);
       // Its "Analyze Dataset" button: no text editor is active on the walkthrough page, so the command asks which of
       // the workspace's datasets to analyse.
       await openWalkthrough(h);
