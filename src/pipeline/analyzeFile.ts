@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { getField, readDataset } from '../core/data';
 import { FieldValueError, toNumberArray } from '../core/data/coerce';
 import { detectFormat } from '../core/data/detect';
-import { unifyLabelSets, type LabelSet } from '../core/data/labels';
+import { unifyDatasetLabels, type LabelSet } from '../core/data/labels';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
 import type { WeakSide } from '../core/experiment/protocol';
@@ -56,7 +56,8 @@ export async function analyzeDatasetFile(
   const main = await loadSource(file, options, signal);
   const test = inputs.testFile ? await loadSource(inputs.testFile, options, signal) : undefined;
   throwIfAborted(signal);
-  const labelSet = unifyLabels(main, test);
+  // A dataset and its test file share one class set.
+  const labelSet = unifyDatasetLabels(test ? [main, test] : [main]);
   const readSeconds = (performance.now() - t0) / 1000;
   const warnings: string[] = [...main.dataset.warnings, ...(test?.dataset.warnings ?? [])].map((w) =>
     w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}` : w.message,
@@ -249,22 +250,6 @@ export async function loadSource(file: string, options: PipelineOptions, signal?
 /** Row fields a model spec reads (a wide CSV keeps only the fields in use). */
 function specFields(spec: ModelSpec): string[] {
   return (spec.kind === 'field' || spec.kind === 'votes' || spec.kind === 'probabilities') && spec.field ? [spec.field] : [];
-}
-
-/** The class set of the analysed files together (a dataset and its test file share one). */
-function unifyLabels(main: Source, test: Source | undefined): LabelSet {
-  const sets = [main, ...(test ? [test] : [])].map((s) => ({
-    file: s.file,
-    labels: { numClasses: s.dataset.numClasses, labelNames: s.dataset.labelNames, classes: s.dataset.classes, values: s.dataset.classes.map((c) => c.value) },
-    rows: s.dataset.rows,
-  }));
-  const set = unifyLabelSets(sets);
-  for (const s of [main, ...(test ? [test] : [])]) {
-    s.dataset.numClasses = set.numClasses;
-    s.dataset.labelNames = set.labelNames;
-    s.dataset.classes = set.classes;
-  }
-  return set;
 }
 
 /** What was read, for the result: the main file's decisions, class counts over the analysed rows, the test file's counts. */

@@ -23,7 +23,7 @@ import { DEFAULT_SELECTION_OPTIONS, runSelection, type SelectionOptions } from '
 import type { SelectionMode, SelectionResult } from '../core/select/schema';
 import type { SelectionSetup, SelectionSource } from '../core/select/setup';
 import { loadSource, sideActivations, weakSide, type Source } from './analyzeFile';
-import { MAX_CLASSES, unifyLabelSets } from '../core/data/labels';
+import { MAX_CLASSES, unifyDatasetLabels } from '../core/data/labels';
 import type { InferenceBackend, ModelSpec, PipelineOptions } from './types';
 
 /** One loaded SOURCE argument: its rows' activations, weak side, labels and what is known about them. */
@@ -193,15 +193,7 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     progress(`reading ${path.basename(file)}`, k / paths.length);
     if (!stat.isDirectory()) files.set(k, await loadSource(file, pipelineOptionsOf(options), hooks.signal));
   }
-  if (files.size > 1) {
-    const sets = [...files.values()].map((src) => ({
-      file: src.file,
-      labels: { numClasses: src.dataset.numClasses, labelNames: src.dataset.labelNames, classes: src.dataset.classes, values: src.dataset.classes.map((c) => c.value) },
-      rows: src.dataset.rows,
-    }));
-    const set = unifyLabelSets(sets);
-    for (const src of files.values()) Object.assign(src.dataset, { numClasses: set.numClasses, labelNames: set.labelNames, classes: set.classes });
-  }
+  if (files.size > 1) unifyDatasetLabels([...files.values()]);
   for (const [k, p] of paths.entries()) {
     throwIfAborted(hooks.signal);
     const file = path.resolve(p);

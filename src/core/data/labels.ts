@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import { FieldValueError } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
 import { describeType } from './records';
-import type { ClassInfo, DatasetRow } from './types';
+import type { ClassInfo, Dataset, DatasetRow } from './types';
 
 /**
  * A label read from one row: an integral value (a class id as written in the data, any integer), a class name, or
@@ -278,4 +278,20 @@ export function denseLabels(values: Int32Array, file: string): { labels: Int32Ar
   if (sorted.every((v, i) => v === i)) return { labels: values, numClasses: sorted.length };
   const ids = new Map(sorted.map((v, i) => [v, i]));
   return { labels: values.map((v) => ids.get(v)!), numClasses: sorted.length, labelNames: sorted.map(String) };
+}
+
+/**
+ * One class set for datasets read together (a file and its test file, the sources of a selection): unifies their
+ * labels and writes the shared class count, names and classes back into each dataset.
+ */
+export function unifyDatasetLabels(sources: readonly { file: string; dataset: Dataset }[]): LabelSet {
+  const set = unifyLabelSets(
+    sources.map(({ file, dataset: d }) => ({
+      file,
+      labels: { numClasses: d.numClasses, labelNames: d.labelNames, classes: d.classes, values: d.classes.map((c) => c.value) },
+      rows: d.rows,
+    })),
+  );
+  for (const { dataset } of sources) Object.assign(dataset, { numClasses: set.numClasses, labelNames: set.labelNames, classes: set.classes });
+  return set;
 }
