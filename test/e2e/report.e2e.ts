@@ -100,10 +100,13 @@ export const journeys: Journey[] = [
         const status = await h.statusBar();
         return editorPath.endsWith('reviews.jsonl') && status.some((s) => s.startsWith(`Ln ${line},`)) ? true : undefined;
       }, { timeoutMs: 15_000 });
-      // The host heard the released thresholds: the editor's CodeLens counts the new overlap rows.
-      await retry('CodeLens to follow the thresholds', async () =>
-        ((await h.readCodeLens()).some((l) => l.text.includes(`${overlapNow} overlap`)) ? true : undefined), { timeoutMs: 15_000 });
       await h.screenshot('report-row-revealed');
+      // The host heard the released thresholds: the editor's CodeLens (on line 1, so scroll there first: the
+      // revealed row can be anywhere in the file) counts the new overlap rows.
+      await h.goToLine(1);
+      await retry('CodeLens to follow the thresholds', async () =>
+        ((await h.readCodeLens()).some((l) => l.text.includes(`${overlapNow} overlap`)) ? true : undefined), { timeoutMs: 15_000 })
+        .catch(async (e: Error) => { throw new Error(`${e.message}: lenses ${JSON.stringify(await h.readCodeLens())}, live overlap ${overlapNow}`); });
 
       // Export the regime plot as SVG and the whole report as HTML through the save dialog.
       await frame.locator('vscode-button.export[data-chart="regime"][data-format="svg"]').click();
