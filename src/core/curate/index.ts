@@ -1,0 +1,5 @@
+// Curating a W2S training pool from an analysis (issue 17, part 3; docs/curation.md).
+export {
+  budgetRows, CURATION_GROUPS, curationPlan, curationSummary, DEFAULT_CURATION_FRACTION,
+  type CurationBudget, type CurationGroup, type CurationPlan,
+} from './select';

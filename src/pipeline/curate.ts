@@ -1,0 +1,205 @@
+/**
+ * Writes a curated dataset file (issue 17, part 3): chosen rows of an analysed dataset in the input's own format,
+ * each row's source text copied byte for byte (CRLF, quoting, multi-line CSV fields, a missing final newline, a BOM
+ * and a CSV/TSV header line included). JSON arrays and WRENCH objects keep each member's exact value text inside a
+ * new container (WRENCH keys written as JSON strings, identical for its plain numeric keys). Parquet and arrays
+ * cannot be copied byte for byte and are refused. The written bytes are read back with the analysis's read options
+ * before they are written, and must give exactly the chosen rows.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseDatasetBytes, type Dataset, type DatasetRow } from '../core/data';
+import { ErrorPolicy } from '../core/data/errorPolicy';
+import { TopLevelJsonScanner, type JsonElement } from '../core/data/jsonScanner';
+import { splitTextLines } from '../core/data/lines';
+import { InputError } from '../core/errors';
+import type { AnalysisResult } from '../core/report/schema';
+import { writeFileAtomic } from './results';
+import { refuseOutputsOverInputs } from './outputs';
+import { rereadOptions } from './rowTexts';
+
+/** Formats whose rows can be copied byte for byte. */
+const COPYABLE = new Set(['jsonl', 'csv', 'tsv', 'sst', 'json', 'wrench']);
+
+export interface RowsFileOptions {
+  /** Replace an existing output file (never an input). */
+  force?: boolean;
+  /** Other files the run reads, which the output must not replace (a test file). */
+  inputs?: readonly string[];
+}
+
+export interface RowsFileOutcome {
+  file: string;
+  rows: number;
+  bytes: number;
+  format: string;
+}
+
+/** `<dir>/<name>.curated.<ext>` beside the input (`stsa.binary.train` -> `stsa.binary.curated.train`). */
+export function curatedPathFor(datasetPath: string, tag = 'curated'): string {
+  const dir = path.dirname(datasetPath);
+  const base = path.basename(datasetPath);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? path.join(dir, `${base.slice(0, dot)}.${tag}${base.slice(dot)}`) : path.join(dir, `${base}.${tag}`);
+}
+
+/** Why a format cannot be curated byte for byte, or undefined when it can. */
+export function uncopyableReason(format: string | undefined): string | undefined {
+  if (format && COPYABLE.has(format)) return undefined;
+  if (format === 'parquet') return 'Parquet is a binary, column-wise format: its rows cannot be copied byte for byte; convert it to JSONL or CSV and analyse that file';
+  return `rows of this input (${format ?? 'unknown format'}) cannot be copied byte for byte; curation needs a JSONL, JSON, CSV/TSV, SST or WRENCH file`;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Reads the analysed dataset again (same read options as the analysis) and checks that it is the analysed file:
+ * its sha256 when the result recorded one, and every result row's line.
+ */
+export async function readAnalysedDataset(file: string, result: AnalysisResult): Promise<{ bytes: Uint8Array; dataset: Dataset }> {
+  const reason = uncopyableReason(result.dataset.format);
+  if (reason) throw new InputError(reason, { file });
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    throw new InputError(`cannot read the dataset (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+  }
+  if (result.dataset.contentHash && result.dataset.contentHash !== sha256(bytes)) {
+    throw new InputError('the file changed since it was analysed (its sha256 differs); analyse it again before curating', { file });
+  }
+  const dataset = await parseDatasetBytes(bytes, { ...rereadOptions(result), path: file });
+  const byIndex = new Map<number, DatasetRow>(dataset.rows.map((r) => [r.index, r]));
+  for (const r of result.rows) {
+    if (r.line === undefined) continue;
+    const d = byIndex.get(r.index);
+    if (!d || d.line !== r.line) {
+      throw new InputError(`row ${r.index + 1} of the analysis is not at line ${r.line} of the file as read again; analyse it again before curating`, { file });
+    }
+  }
+  return { bytes, dataset };
+}
+
+/** Byte offset where each 1-based line starts (index 0 unused; entry lines + 1 = end of file), after a BOM. */
+function lineStarts(bytes: Uint8Array): { starts: number[]; bom: number } {
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const starts = [0, bom];
+  for (let i = bom; i < bytes.length; i++) if (bytes[i] === 0x0a && i + 1 < bytes.length) starts.push(i + 1);
+  starts.push(bytes.length);
+  return { starts, bom };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** One-row-per-line and CSV/TSV files: everything before the first data row (BOM, header), then each row's lines. */
+function lineRowsBytes(bytes: Uint8Array, dataset: Dataset, chosen: DatasetRow[]): Uint8Array {
+  const { starts } = lineStarts(bytes);
+  const lineCount = starts.length - 2;
+  const at = (line: number) => starts[Math.min(line, lineCount + 1)]!;
+  const parts: Uint8Array[] = [bytes.subarray(0, at(dataset.rows[0]!.line))];
+  for (const r of chosen) parts.push(bytes.subarray(at(r.line), at(r.endLine + 1)));
+  return concat(parts);
+}
+
+/** A JSON member's exact source text: the scanner joins its lines with "\n"; each line's own ending is put back. */
+function exactElementText(el: JsonElement, eols: string[]): string {
+  const parts = el.text.split('\n');
+  const first = el.endLine - parts.length + 1;
+  return parts.map((p, k) => (k < parts.length - 1 ? p + eols[first + k]! : p)).join('');
+}
+
+/** JSON arrays and WRENCH objects: the chosen members' exact text in a new container, one member per line. */
+function jsonRowsBytes(bytes: Uint8Array, dataset: Dataset, chosen: DatasetRow[], file: string): Uint8Array {
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  const batch = splitTextLines(text, file);
+  const eols: string[] = [''];
+  const rawLines = text.split('\n');
+  for (let k = 0; k < batch.lines.length; k++) eols.push(rawLines[k]!.endsWith('\r') ? '\r\n' : '\n');
+  const eol = eols[1] ?? '\n';
+  const container = dataset.format === 'wrench' ? 'object' : 'array';
+  const elements: JsonElement[] = [];
+  const scanner = new TopLevelJsonScanner(container, new ErrorPolicy(file, true), (el) => elements.push(el));
+  scanner.pushLines(batch);
+  scanner.end();
+  // Elements that are not row objects were skipped by the reader; match the rows to the elements by their lines.
+  const rowElement = new Map<number, JsonElement>();
+  const sameSpan = (el: JsonElement, r: DatasetRow) => el.line === r.line && el.endLine === r.endLine;
+  let k = 0;
+  for (const r of dataset.rows) {
+    while (k < elements.length && !sameSpan(elements[k]!, r)) k++;
+    if (k >= elements.length) throw new InputError(`row ${r.index + 1} (line ${r.line}) was not found again in the file`, { file, line: r.line });
+    if (dataset.read.skipped > 0 && k + 1 < elements.length && sameSpan(elements[k + 1]!, r)) {
+      throw new InputError('several members share these lines and some were skipped as malformed, so rows cannot be matched to members; fix the malformed members first', { file, line: r.line });
+    }
+    rowElement.set(r.index, elements[k]!);
+    k++;
+  }
+  const rawLine = (line: number) => (rawLines[line - 1] ?? '').replace(/^\uFEFF/, '');
+  const members = chosen.map((r) => {
+    const el = rowElement.get(r.index)!;
+    const indent = /^[ \t]*/.exec(rawLine(el.line))![0];
+    const value = exactElementText(el, eols);
+    return container === 'object' ? `${indent}${JSON.stringify(el.key ?? String(r.index))}: ${value}` : `${indent}${value}`;
+  });
+  const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
+  const [open, close] = container === 'object' ? ['{', '}'] : ['[', ']'];
+  const body = members.length > 0 ? `${eol}${members.join(`,${eol}`)}${eol}` : eol;
+  return new TextEncoder().encode(`${bom}${open}${body}${close}${eol}`);
+}
+
+/** The bytes of a file holding `indices` (dataset row indices) of `dataset`, in file order. */
+export function rowsFileBytes(bytes: Uint8Array, dataset: Dataset, indices: Iterable<number>, file: string): Uint8Array {
+  const byIndex = new Map<number, DatasetRow>(dataset.rows.map((r) => [r.index, r]));
+  const wanted = new Set<number>();
+  for (const i of indices) {
+    if (!byIndex.has(i)) throw new InputError(`row index ${i} is not a row of the dataset`, { file });
+    wanted.add(i);
+  }
+  const chosen = dataset.rows.filter((r) => wanted.has(r.index));
+  if (chosen.length === 0) throw new InputError('no rows were chosen: nothing to write', { file });
+  return dataset.format === 'json' || dataset.format === 'wrench' ? jsonRowsBytes(bytes, dataset, chosen, file) : lineRowsBytes(bytes, dataset, chosen);
+}
+
+/** Reads `out` back as the analysis read the input; it must give the chosen rows, field for field, in order. */
+async function verifyRows(outBytes: Uint8Array, result: AnalysisResult, chosen: DatasetRow[], out: string): Promise<void> {
+  const again = await parseDatasetBytes(outBytes, { ...rereadOptions(result), lenient: false, path: out });
+  const same =
+    again.rows.length === chosen.length &&
+    again.rows.every((r, k) => r.text === chosen[k]!.text && JSON.stringify(r.fields) === JSON.stringify(chosen[k]!.fields));
+  if (!same) throw new Error(`internal error: the curated file does not read back as the chosen rows (${again.rows.length} rows read, ${chosen.length} chosen); nothing was written`);
+}
+
+/**
+ * Writes the rows `indices` of the analysed dataset `file` to `out`: never over an input, atomically, and only over
+ * an existing file with `force`.
+ */
+export async function writeRowsFile(
+  file: string,
+  result: AnalysisResult,
+  indices: readonly number[],
+  out: string,
+  opts: RowsFileOptions = {},
+): Promise<RowsFileOutcome> {
+  const inputs = [{ path: file, role: 'the dataset' }, ...(opts.inputs ?? []).map((p) => ({ path: p, role: 'an input' }))];
+  await refuseOutputsOverInputs([{ path: out, role: 'the curated file' }], inputs);
+  if (!opts.force && (await fs.stat(out).then(() => true, () => false))) {
+    throw new InputError('the output file exists; choose another path or pass --force to replace it', { file: out });
+  }
+  const { bytes, dataset } = await readAnalysedDataset(file, result);
+  const outBytes = rowsFileBytes(bytes, dataset, indices, file);
+  const wanted = new Set(indices);
+  await verifyRows(outBytes, result, dataset.rows.filter((r) => wanted.has(r.index)), out);
+  await writeFileAtomic(out, outBytes);
+  return { file: out, rows: wanted.size, bytes: outBytes.length, format: dataset.format };
+}
