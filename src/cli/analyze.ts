@@ -16,7 +16,7 @@ import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
 import {
   ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
-  readOptionsFrom,
+  readOptionsFrom, type FlagValues,
 } from './options';
 import { describeRead } from '../core/report/readSummary';
 import { describeWeakVotes } from '../core/report/votes';
@@ -60,10 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      ...ANALYSIS_FLAGS,
-      weak: { type: 'string' }, strong: { type: 'string' }, 'test-file': { type: 'string' },
-      ...FIELD_FLAGS,
-      device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+      ...DATASET_FLAGS,
       'weak-acts': { type: 'string' }, 'strong-acts': { type: 'string' }, labels: { type: 'string' },
       split: { type: 'string' }, membership: { type: 'string' },
       out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -93,21 +90,7 @@ export async function run(argv: string[]): Promise<number> {
     result = await runAnalysis(input, analysis, { progress });
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
-    const reading = { fields: fieldOverridesFrom(values), ...readOptionsFrom(values) };
-    // Without --weak / --strong, the same `auto` rule as the extension: activations or votes stored in the data
-    // first, the bundled encoders otherwise.
-    const detected = values.weak && values.strong ? {} : await detectedFields(positionals[0], reading);
-    const options: PipelineOptions = {
-      weak: values.weak ? parseModelSpec(values.weak, 'weak') : autoWeakSpec(detected),
-      strong: values.strong ? parseModelSpec(values.strong, 'strong') : autoStrongSpec(detected),
-      testFile: values['test-file'] === 'none' ? null : values['test-file'],
-      ...reading,
-      analysis,
-      device: deviceFrom(values),
-      threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
-      cacheDir: values['cache-dir'],
-      outFile: values.out,
-    };
+    const options: PipelineOptions = { ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out };
     const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
     try {
       const outcome = await analyzeDatasetFile(positionals[0], options, { progress, inference: backend });
@@ -127,6 +110,34 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${verdictLine(result)}\n`);
   for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
   return 0;
+}
+
+/** The flags `datasetPipelineOptions` reads: analysis options, models, test file, fields, device, cache. */
+export const DATASET_FLAGS = {
+  ...ANALYSIS_FLAGS,
+  weak: { type: 'string' }, strong: { type: 'string' }, 'test-file': { type: 'string' },
+  ...FIELD_FLAGS,
+  device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+} as const;
+
+/**
+ * The pipeline options of a DATASET command line (models, test file, reading, analysis, device, cache), shared by
+ * `analyze` and `curate`. Without --weak / --strong, the same `auto` rule as the extension: activations or votes
+ * stored in the data first, the bundled encoders otherwise.
+ */
+export async function datasetPipelineOptions(values: FlagValues, dataset: string): Promise<PipelineOptions> {
+  const reading = { fields: fieldOverridesFrom(values), ...readOptionsFrom(values) };
+  const detected = values.weak && values.strong ? {} : await detectedFields(dataset, reading);
+  return {
+    weak: values.weak ? parseModelSpec(values.weak, 'weak') : autoWeakSpec(detected),
+    strong: values.strong ? parseModelSpec(values.strong, 'strong') : autoStrongSpec(detected),
+    testFile: values['test-file'] === 'none' ? null : values['test-file'],
+    ...reading,
+    analysis: analysisOptionsFrom(values),
+    device: deviceFrom(values),
+    threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
+    cacheDir: values['cache-dir'],
+  };
 }
 
 /** The fields the reader finds in a dataset (or the WRENCH folder's train.json); none when it cannot be sniffed. */

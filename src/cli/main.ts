@@ -11,6 +11,7 @@ Usage:
   overlap-density select SOURCE... [--rounds T] [--per-round n] [--bonus code|ucb1]
                           [--strategies ucb,random,optimal] [--seeds K] [--reference synthetic|split]
                           [--split-by COLUMN|@votes] --out select.json
+  overlap-density curate DATASET [--size N | --fraction F] [--seed S] [--out FILE] [--force] [--no-analyze]
   overlap-density report RESULT.json [--out report.html]
   overlap-density demo [--out DIR]
 
@@ -23,6 +24,7 @@ const commands = new Map<string, () => Promise<{ run: Command }>>([
   ['analyze', () => import('./analyze')],
   ['synth', () => import('./synth')],
   ['select', () => import('./select')],
+  ['curate', () => import('./curate')],
   ['report', () => import('./report')],
   ['demo', () => import('./demo')],
 ]);

@@ -9,15 +9,18 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { parseDatasetBytes, type Dataset, type DatasetRow } from '../core/data';
+import { curationPlan, type CurationBudget, type CurationPlan } from '../core/curate';
+import { parseDatasetBytes, sniffDataset, type Dataset, type DatasetRow } from '../core/data';
 import { ErrorPolicy } from '../core/data/errorPolicy';
 import { TopLevelJsonScanner, type JsonElement } from '../core/data/jsonScanner';
 import { splitTextLines } from '../core/data/lines';
 import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/report/schema';
+import { analyzeDatasetFile, resolveInputs } from './analyzeFile';
 import { writeFileAtomic } from './results';
 import { refuseOutputsOverInputs } from './outputs';
 import { rereadOptions } from './rowTexts';
+import type { PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 
 /** Formats whose rows can be copied byte for byte. */
 const COPYABLE = new Set(['jsonl', 'csv', 'tsv', 'sst', 'json', 'wrench']);
@@ -202,4 +205,89 @@ export async function writeRowsFile(
   await verifyRows(outBytes, result, dataset.rows.filter((r) => wanted.has(r.index)), out);
   await writeFileAtomic(out, outBytes);
   return { file: out, rows: wanted.size, bytes: outBytes.length, format: dataset.format };
+}
+
+export interface CurateRequest {
+  budget: CurationBudget;
+  /** Seed of the curation's draws and tie-breaks (default: the analysis seed). */
+  seed?: number;
+  /** The curated file (default `<name>.curated.<ext>` beside the input). */
+  out?: string;
+  force?: boolean;
+  /** Analyse the curated file on the input's test set (default true). */
+  analyze?: boolean;
+  /** Folder of both results files (default: each file's `.overlap` folder beside it). */
+  resultsDir?: string;
+}
+
+export interface CurateOutcome {
+  input: PipelineOutcome;
+  plan: CurationPlan;
+  written: RowsFileOutcome;
+  /** The input's test rows, written beside the curated file when the input had no test file (same test set). */
+  testWritten?: RowsFileOutcome;
+  /** The curated file's own analysis, on the same test set. */
+  curated?: PipelineOutcome;
+}
+
+/**
+ * Analyse -> choose (core/curate) -> write the curated file -> analyse it on the same test set. The curated file
+ * holds W2S-train rows only; its analysis splits them again into weak-train and W2S-train halves and scores on the
+ * input's test file, or on the input's test rows written to `<name>.curated-test.<ext>` when the input had none.
+ */
+export async function curateDataset(datasetPath: string, options: PipelineOptions, req: CurateRequest, hooks: PipelineHooks = {}): Promise<CurateOutcome> {
+  const { file, testFile } = await resolveInputs(datasetPath, options.testFile);
+  const out = path.resolve(req.out ?? curatedPathFor(file));
+  const analyze = req.analyze ?? true;
+  // The input's test rows go beside the curated file when the input has no test file: `x.curated.test.jsonl`.
+  const testOut = analyze && !testFile ? curatedPathFor(out, 'test') : undefined;
+  const inputs = [file, ...(testFile ? [testFile] : [])];
+  // Refuse before any work: an output over an input, or over an existing file without --force.
+  const outputs = [{ path: out, role: 'the curated file' }, ...(testOut ? [{ path: testOut, role: 'the curated test file' }] : [])];
+  await refuseOutputsOverInputs(outputs, inputs.map((p) => ({ path: p, role: 'an input' })));
+  for (const o of outputs) {
+    if (!req.force && (await exists(o.path))) throw new InputError(`${o.role} exists; choose another path or pass --force to replace it`, { file: o.path });
+  }
+  const format = await formatOf(file, options);
+  const reason = uncopyableReason(format);
+  if (reason) throw new InputError(reason, { file });
+
+  const resultIn = (f: string, tag = '') => (req.resultsDir ? path.join(path.resolve(req.resultsDir), `${path.basename(f)}${tag}.result.json`) : undefined);
+  const input = await analyzeDatasetFile(file, { ...options, outFile: resultIn(file) }, hooks);
+  const result = input.result;
+  const plan = curationPlan(result.rows, req.budget, req.seed ?? result.options.seed);
+  const written = await writeRowsFile(file, result, plan.rows, out, { force: req.force, inputs });
+  let testWritten: RowsFileOutcome | undefined;
+  let curated: PipelineOutcome | undefined;
+  if (analyze) {
+    let test = result.dataset.testFile;
+    if (!test) {
+      const testRows = result.rows.filter((r) => r.split === 'test').map((r) => r.index);
+      testWritten = await writeRowsFile(file, result, testRows, testOut ?? curatedPathFor(out, 'test'), { force: req.force, inputs: [...inputs, out] });
+      test = testWritten.file;
+    }
+    const read = result.dataset.read;
+    curated = await analyzeDatasetFile(
+      out,
+      {
+        ...options,
+        format: result.dataset.format as PipelineOptions['format'],
+        ...(read?.header ? { header: read.header.present ? 'yes' : 'no' } : {}),
+        testFile: test,
+        outFile: resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : ''),
+      },
+      hooks,
+    );
+  }
+  return { input, plan, written, ...(testWritten ? { testWritten } : {}), ...(curated ? { curated } : {}) };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.stat(p).then(() => true, () => false);
+}
+
+/** The format the analysis will read (given, or detected from the file's head), to refuse Parquet before analysing. */
+async function formatOf(file: string, options: PipelineOptions): Promise<string | undefined> {
+  if (options.format) return options.format;
+  return (await sniffDataset(file, options.header !== undefined ? { header: options.header } : {})).format;
 }

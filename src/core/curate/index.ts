@@ -3,3 +3,4 @@ export {
   budgetRows, CURATION_GROUPS, curationPlan, curationSummary, DEFAULT_CURATION_FRACTION,
   type CurationBudget, type CurationGroup, type CurationPlan,
 } from './select';
+export { compareAnalyses, type ComparisonLine } from './compare';
