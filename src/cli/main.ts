@@ -12,6 +12,8 @@ Usage:
                           [--strategies ucb,random,optimal] [--seeds K] [--reference synthetic|split]
                           [--split-by COLUMN|@votes] --out select.json
   overlap-density curate DATASET [--size N | --fraction F] [--seed S] [--out FILE] [--force] [--no-analyze]
+  overlap-density check DATASET... [--config FILE] [--baseline RESULT.json] [--min-density X] [--min-pgr X]
+                        [--format text|json|sarif] [--out FILE] [analysis options]   (exit 0 pass, 1 alarm, 2 bad input)
   overlap-density report RESULT.json [--out report.html]
   overlap-density demo [--out DIR]
 
@@ -25,6 +27,7 @@ const commands = new Map<string, () => Promise<{ run: Command }>>([
   ['synth', () => import('./synth')],
   ['select', () => import('./select')],
   ['curate', () => import('./curate')],
+  ['check', () => import('./check')],
   ['report', () => import('./report')],
   ['demo', () => import('./demo')],
 ]);

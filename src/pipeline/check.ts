@@ -9,6 +9,7 @@ import { sha256File } from '../core/activations/file';
 import { baselineRows, evaluateCheck, parseCheckConfig, type BaselineResult, type CheckReport, type CheckRules } from '../core/check';
 import { readDataset } from '../core/data';
 import { InputError } from '../core/errors';
+import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../core/experiment/analyze';
 import type { AnalysisResult } from '../core/report/schema';
 import { checkOverlapFolder, refuseOutputsOverInputs } from './outputs';
 import { defaultResultPath, isResultStale, loadResult, writeFileAtomic } from './results';
@@ -121,6 +122,20 @@ export async function cachedResult(datasetFile: string, resultPath: string, acce
   }
   if (!r.dataset.contentHash || isResultStale(r, await sha256File(datasetFile))) return null;
   return accept(r) ? r : null;
+}
+
+/**
+ * Whether a result was made with the analysis options asked for: each option given, else its default, equals the
+ * result's (`align` and `stage1Scale` only when given, since their defaults depend on the weak side).
+ */
+export function resultMatchesOptions(result: AnalysisResult, asked: Partial<AnalysisOptions>): boolean {
+  const o = result.options;
+  const want = { ...DEFAULT_ANALYSIS_OPTIONS, ...asked };
+  if (o.hardRule !== want.hardRule || o.pseudo !== want.pseudo || o.l2 !== want.l2) return false;
+  if (o.seed !== want.seed || o.seeds !== want.seeds || o.jump !== want.jump) return false;
+  if (asked.align !== undefined && o.align !== asked.align) return false;
+  if (asked.stage1Scale !== undefined && asked.stage1Scale !== 'auto' && (o.stage1Scale ?? 'linear') !== asked.stage1Scale) return false;
+  return true;
 }
 
 export interface CheckRunOptions {

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors';
 import { parseJsonAt } from '../data/jsonParse';
+import { jsonErrorOffset, lineAt } from './jsonLocate';
 
 /** How the overlap effect (training on overlap rows vs non-overlap rows, effect.ts) must come out. */
 export type EffectRequirement = 'positive' | 'not-negative' | 'any';
@@ -184,7 +185,12 @@ export function ruleValueProblem(key: keyof CheckRules, v: unknown): string | un
 export function parseCheckConfig(text: string, file: string): CheckRules {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const parsed = parseJsonAt(body, 1);
-  if ('error' in parsed) throw new InputError(`${parsed.error} (the check config is one JSON object)`, { file, line: parsed.line });
+  if ('error' in parsed) {
+    // V8 gives no position for some errors ("Unexpected token ','"): find the line by scanning.
+    const at = jsonErrorOffset(body);
+    const line = at !== undefined ? lineAt(body, at) : parsed.line;
+    throw new InputError(`${parsed.error} (the check config is one JSON object)`, { file, line });
+  }
   const obj = parsed.value;
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new InputError(`the check config must be one JSON object like {"minDensity": 0.2}, got ${describeValue(obj)}`, { file, line: 1 });
