@@ -12,7 +12,7 @@ import { InputError, type InputHint } from '../core/errors';
 import { analyzeDatasetFile } from '../pipeline';
 import type { InferenceBackend, ModelSpec, PipelineOutcome } from '../pipeline/types';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
-import { ensureColumns } from './columns';
+import { ensureColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
 import { describeSpec, ModelChoiceError, needsInference, needsTrust, pipelineOptions, strongSpecFromConfig, weakSpecFromConfig } from './models';
 import { ProgressTracker } from './progress';
@@ -79,27 +79,57 @@ export async function trustedFor(specs: { weak: ModelSpec; strong: ModelSpec }):
   return false;
 }
 
-export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promise<PipelineOutcome | undefined> {
+/** How a run shows itself: a cancellable notification (a command), or the status bar (a re-analysis on save). */
+export interface RunMode {
+  background?: {
+    /** Aborted when a newer save supersedes this run. */
+    signal: AbortSignal;
+    /** A problem the user should see without a popup (the alarms put it in the Problems panel). */
+    onError(e: unknown): void;
+  };
+}
+
+/** The model specs of the last analysis of each dataset (a re-analysis on save uses the same models). */
+const lastSpecs = new Map<string, { weak: ModelSpec; strong: ModelSpec }>();
+
+export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest, mode: RunMode = {}): Promise<PipelineOutcome | undefined> {
   const file = req.file;
   const name = path.basename(file);
+  const bg = mode.background;
   if (ctx.running.has(file)) {
-    void vscode.window.showInformationMessage(`${name} is already being analysed.`);
+    if (!bg) void vscode.window.showInformationMessage(`${name} is already being analysed.`);
     return undefined;
   }
-  if (!(await settleUnsaved(file))) return undefined;
-  const reading = await ensureColumns(ctx, file);
+  let reading: { fields?: FieldMap; header?: HeaderChoice } | null;
+  let specs: { weak: ModelSpec; strong: ModelSpec } | undefined;
+  if (bg) {
+    // Never ask anything: the columns and models of the last analysis, or the settings where they need no choice.
+    reading = storedColumns(ctx, file) ? await ensureColumns(ctx, file) : {};
+    if (reading === null) return undefined;
+    specs = req.weak && req.strong ? { weak: req.weak, strong: req.strong } : lastSpecs.get(file) ?? (await quietSpecs(ctx, file, reading));
+    if (!specs || (!vscode.workspace.isTrusted && (needsTrust(specs.weak) || needsTrust(specs.strong)))) return undefined;
+  } else {
+    if (!(await settleUnsaved(file))) return undefined;
+    reading = await ensureColumns(ctx, file);
+    if (reading === null) return undefined;
+    specs = await resolveSpecs(ctx, req, reading);
+    if (!specs) return undefined;
+    if (!(await trustedFor(specs))) return undefined;
+  }
   if (reading === null) return undefined;
-  const specs = await resolveSpecs(ctx, req, reading);
-  if (!specs) return undefined;
-  if (!(await trustedFor(specs))) return undefined;
-  const options = { ...pipelineOptions(ctx.config, specs.weak, specs.strong), ...reading };
+  const chosen = specs;
+  const options = { ...pipelineOptions(ctx.config, chosen.weak, chosen.strong), ...reading };
   const controller = new AbortController();
+  const abortWith = () => controller.abort();
+  bg?.signal.addEventListener('abort', abortWith, { once: true });
   ctx.running.set(file, controller);
-  ctx.output.info(`analysing ${file}: weak ${describeSpec(specs.weak)}, strong ${describeSpec(specs.strong)}, device ${options.device}`);
+  ctx.output.info(`${bg ? 're-analysing (saved)' : 'analysing'} ${file}: weak ${describeSpec(chosen.weak)}, strong ${describeSpec(chosen.strong)}, device ${options.device}`);
   const t0 = Date.now();
   try {
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Overlap Density: analysing ${name}`, cancellable: true },
+      bg
+        ? { location: vscode.ProgressLocation.Window, title: `Overlap Density: re-analysing ${name}` }
+        : { location: vscode.ProgressLocation.Notification, title: `Overlap Density: analysing ${name}`, cancellable: true },
       async (progress, token) => {
         let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
         const stop = () => {
@@ -108,8 +138,9 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promis
           void inference?.dispose();
         };
         const sub = token.onCancellationRequested(stop);
+        controller.signal.addEventListener('abort', () => void inference?.dispose(), { once: true });
         try {
-          if (needsInference(specs.weak) || needsInference(specs.strong)) {
+          if (needsInference(chosen.weak) || needsInference(chosen.strong)) {
             const { createInferenceClient } = await import('../inference/client');
             inference = createInferenceClient({
               workerPath: ctx.asAbsolutePath(path.join('dist', 'worker.js')),
@@ -134,27 +165,52 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest): Promis
     );
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     const { result, resultPath } = outcome;
+    lastSpecs.set(file, chosen);
     ctx.output.info(`analysed ${file} in ${seconds} s on ${result.device}: ${lensTitle(result)} -> ${resultPath}`);
     for (const w of result.warnings) ctx.output.warn(w);
     await ctx.results.put(file, resultPath, result);
-    void vscode.window
-      .showInformationMessage(`${name}: ${lensTitle(result)}.`, 'Show Report', 'Annotate Dataset')
-      .then((choice) => {
-        const uri = vscode.Uri.file(file);
-        if (choice === 'Show Report') void vscode.commands.executeCommand('overlapDensity.showReport', uri);
-        if (choice === 'Annotate Dataset') void vscode.commands.executeCommand('overlapDensity.annotate', uri);
-      });
+    if (!bg) {
+      void vscode.window
+        .showInformationMessage(`${name}: ${lensTitle(result)}.`, 'Show Report', 'Annotate Dataset')
+        .then((choice) => {
+          const uri = vscode.Uri.file(file);
+          if (choice === 'Show Report') void vscode.commands.executeCommand('overlapDensity.showReport', uri);
+          if (choice === 'Annotate Dataset') void vscode.commands.executeCommand('overlapDensity.annotate', uri);
+        });
+    }
     return outcome;
   } catch (e) {
     if (isCancel(e) || controller.signal.aborted) {
       ctx.output.info(`analysis of ${file} cancelled after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      void vscode.window.showInformationMessage(`Analysis of ${name} cancelled. No results were written.`);
+      if (!bg) void vscode.window.showInformationMessage(`Analysis of ${name} cancelled. No results were written.`);
       return undefined;
     }
-    reportError(ctx, e);
+    if (bg) {
+      ctx.output.warn(`re-analysis of ${file} failed: ${e instanceof Error ? e.message : String(e)}`);
+      bg.onError(e);
+    } else {
+      reportError(ctx, e);
+    }
     return undefined;
   } finally {
+    bg?.signal.removeEventListener('abort', abortWith);
     ctx.running.delete(file);
+  }
+}
+
+/** The settings' models for a dataset, or undefined when they need a choice (a background run never asks). */
+async function quietSpecs(ctx: Ctx, file: string, reading: { fields?: FieldMap; header?: HeaderChoice }): Promise<{ weak: ModelSpec; strong: ModelSpec } | undefined> {
+  let fields = {};
+  try {
+    fields = (await sniffDataset(file, reading)).fields;
+  } catch {
+    // The pipeline reports unreadable files with a line number.
+  }
+  try {
+    return { weak: weakSpecFromConfig(ctx.config, fields, file), strong: strongSpecFromConfig(ctx.config, fields, file) };
+  } catch (e) {
+    if (e instanceof ModelChoiceError) return undefined;
+    throw e;
   }
 }
 

@@ -9,6 +9,7 @@ import { generateSynthetic, type Scenario } from '../core/synth/generate';
 import { writeFileAtomic } from '../pipeline/results';
 import { GLOVE_VOCAB } from '../pipeline/limits';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
+import type { Alarms } from './alarms';
 import { analyzeWithProgress, reportError } from './analyze';
 import { annotateDataset } from './annotate';
 import { describeColumns, pickColumns, storeColumns, storedColumns } from './columns';
@@ -238,6 +239,13 @@ export function chooseColumns(ctx: Ctx, tree: DatasetsTree): Cmd {
     ctx.output.info(`${file}: columns ${describeColumns(choice)}`);
     const go = await vscode.window.showInformationMessage(`${path.basename(file)}: ${describeColumns(choice)}.`, 'Analyze Now');
     if (go) await analyzeWithProgress(ctx, { file });
+  };
+}
+
+export function setBaseline(ctx: Ctx, tree: DatasetsTree, alarms: Alarms): Cmd {
+  return async (arg?: unknown) => {
+    const uri = await targetDataset(tree, arg, 'Set as Baseline');
+    if (uri) await alarms.setBaseline(uri.fsPath);
   };
 }
 

@@ -72,6 +72,12 @@ export interface Config {
   };
   /** `datasets.exclude`: glob the Datasets view skips. */
   datasetsExclude: string;
+  check: {
+    /** `check.enabled`: alarms (the check rules) as diagnostics in the Problems panel. */
+    enabled: boolean;
+    /** `check.analyzeOnSave`: re-analyse an analysed dataset after each save (opt-in; restricted setting). */
+    analyzeOnSave: boolean;
+  };
 }
 
 /** The section of `vscode.workspace.getConfiguration('overlapDensity')` this module needs. */
@@ -100,6 +106,7 @@ export const DEFAULT_CONFIG: Config = {
   statusBar: true,
   annotate: { categoryField: 'overlap_category', scoreField: 'overlap_score', confidenceField: 'weak_confidence' },
   datasetsExclude: '**/{node_modules,.git,.overlap,dist,out,.vscode-test}/**',
+  check: { enabled: true, analyzeOnSave: false },
 };
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
@@ -165,6 +172,10 @@ export function readConfig(s: SettingsReader): Config {
       confidenceField: fieldName(s.get('annotate.confidenceField'), d.annotate.confidenceField),
     },
     datasetsExclude: str(s.get('datasets.exclude'), d.datasetsExclude),
+    check: {
+      enabled: bool(s.get('check.enabled'), d.check.enabled),
+      analyzeOnSave: bool(s.get('check.analyzeOnSave'), d.check.analyzeOnSave),
+    },
   };
 }
 
@@ -176,4 +187,5 @@ export const CONFIG_KEYS = [
   'decorations.enabled', 'decorations.categories', 'decorations.gutterIcons', 'decorations.overviewRuler',
   'decorations.lineHighlight', 'codeLens.enabled', 'hover.enabled', 'statusBar.enabled',
   'annotate.categoryField', 'annotate.scoreField', 'annotate.confidenceField', 'datasets.exclude',
+  'check.enabled', 'check.analyzeOnSave',
 ] as const;

@@ -10,6 +10,7 @@ import type { DatasetFormat, FieldMap } from '../core/data/types';
 import { describeRead } from '../core/report/readSummary';
 import { fencedBlock } from './hoverText';
 import { describeColumns, storedColumns } from './columns';
+import { alarmLines, type Alarms } from './alarms';
 import type { Ctx } from './ctx';
 import { candidateKind, DATASET_GLOB, inResultsFolder } from './datasetFiles';
 import { LARGE_FILE_LIMIT_BYTES, resultTooltip, treeDescription } from './summaryText';
@@ -80,7 +81,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly ctx: Ctx, private readonly alarms?: Alarms) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     const onFile = (uri: vscode.Uri) => {
       if (!inResultsFolder(uri.fsPath) && candidateKind(uri.fsPath) !== 'never') this.rescanSoon();
@@ -95,6 +96,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
       }),
       ctx.onDidChangeConfig(() => this.rescanSoon()),
       ctx.onDidChangeColumns(() => this.emitter.fire()),
+      ...(alarms ? [alarms.onDidChange(() => this.emitter.fire())] : []),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescanSoon()),
     );
   }
@@ -168,7 +170,12 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
     const folder = vscode.workspace.asRelativePath(path.dirname(f.path), false);
     const where = folder && folder !== path.dirname(f.path) && folder !== '.' ? folder : '';
     const large = f.bytes > LARGE_FILE_LIMIT_BYTES;
-    const parts = [entry ? treeDescription(entry.result) : f.format ?? '', where, large ? '> 50 MB: analysis only' : ''];
+    const alarm = this.alarms?.state(f.path);
+    const raised = alarm ? alarm.report.findings.filter((x) => x.level !== 'note') : [];
+    const parts = [
+      raised.length > 0 ? `⚠ ${raised.length} alarm${raised.length === 1 ? '' : 's'}` : '',
+      entry ? treeDescription(entry.result) : f.format ?? '', where, large ? '> 50 MB: analysis only' : '',
+    ];
     node.description = parts.filter((p) => p !== '').join(' · ');
     const tip = new vscode.MarkdownString();
     tip.appendText(`${vscode.workspace.asRelativePath(f.path)}${f.format ? ` (${f.format})` : ''}\n\n`);
@@ -181,6 +188,7 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
       tip.appendMarkdown(fencedBlock(resultTooltip(entry.result)));
       const read = entry.result.dataset.read;
       if (read) tip.appendMarkdown(fencedBlock(describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n')));
+      if (alarm) tip.appendMarkdown(fencedBlock(alarmLines(alarm).join('\n')));
     } else tip.appendText('Not analysed yet.');
     if (large) tip.appendText('\n\nOver 50 MB: VS Code does not hand such files to extensions, so decorations, hovers and CodeLens are off; analysis runs from disk.');
     node.tooltip = tip;

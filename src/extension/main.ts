@@ -3,6 +3,7 @@
  * a dataset; the inference worker starts inside an analysis only (see analyze.ts).
  */
 import * as vscode from 'vscode';
+import { Alarms } from './alarms';
 import * as commands from './commands';
 import { Ctx } from './ctx';
 import { DatasetsTree } from './datasetsTree';
@@ -19,9 +20,10 @@ export function activate(extCtx: vscode.ExtensionContext): void {
   ctx = c;
   c.results.onProblem = (msg) => c.output.warn(msg);
 
-  const tree = new DatasetsTree(c);
+  const alarms = new Alarms(c);
+  const tree = new DatasetsTree(c, alarms);
   const treeView = vscode.window.createTreeView('overlapDensity.datasets', { treeDataProvider: tree, showCollapseAll: false });
-  c.push(tree, treeView, new Decorations(c), new RegimeStatus(c), c);
+  c.push(tree, treeView, new Decorations(c), new RegimeStatus(c), alarms, c);
 
   // Every file: only documents with results get anything, and the providers answer from a cache.
   const selector: vscode.DocumentSelector = { scheme: 'file' };
@@ -38,6 +40,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
     'overlapDensity.annotate': commands.annotate(c, tree),
     'overlapDensity.toggleFlag': commands.toggleFlag(c),
     'overlapDensity.clearResults': commands.clearResults(c, tree),
+    'overlapDensity.setBaseline': commands.setBaseline(c, tree, alarms),
     'overlapDensity.chooseColumns': commands.chooseColumns(c, tree),
     'overlapDensity.generateSynthetic': commands.generateSyntheticDataset(c),
     'overlapDensity.compareSources': commands.compareSources(c, tree),

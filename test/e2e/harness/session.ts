@@ -694,6 +694,20 @@ export class VSCode {
     await this.hideNotificationCenter().catch(() => undefined);
   }
 
+  /**
+   * The Problems panel's entries (opened with "View: Toggle Problems" when hidden, and left open), read from each row's
+   * accessible label, e.g. "Error: density below ... at line 1 and character 1" (file rows say "... problems").
+   */
+  async problems({ open = true }: { open?: boolean } = {}): Promise<string[]> {
+    if (open && !(await this.page.locator('.markers-panel').isVisible().catch(() => false))) {
+      await this.runCommand('View: Toggle Problems');
+      await this.page.locator('.markers-panel').waitFor({ state: 'visible', timeout: 15_000 });
+    }
+    return this.page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.markers-panel .monaco-list-row')]
+      .map((e: Dom) => String(e.getAttribute('aria-label') ?? e.textContent ?? '').replace(/\u00a0/g, ' ').trim())
+      .filter((t: string) => t));
+  }
+
   /** Texts of the status bar items, left to right. */
   async statusBar(): Promise<string[]> {
     return this.page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.part.statusbar .statusbar-item')]

@@ -72,6 +72,7 @@ describe('settings', () => {
     expect(pkg.capabilities.untrustedWorkspaces.supported).toBe('limited');
     expect(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.sort()).toEqual([
       'overlapDensity.annotate.categoryField', 'overlapDensity.annotate.confidenceField', 'overlapDensity.annotate.scoreField',
+      'overlapDensity.check.analyzeOnSave',
       'overlapDensity.models.strongPath', 'overlapDensity.models.strongTokenizer', 'overlapDensity.models.weakPath', 'overlapDensity.models.weakTokenizer',
     ]);
     expect(pkg.capabilities.virtualWorkspaces).toBeTruthy();
