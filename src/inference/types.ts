@@ -40,6 +40,8 @@ export interface EncoderInfo {
   /** The execution provider its session runs on, and the providers that failed first. */
   readonly provider: string;
   readonly fallbacks: readonly ProviderFailure[];
+  /** Caveats the encoder repeats as warnings with every result (e.g. an approximate tokenizer). */
+  readonly notes?: readonly string[];
 }
 
 /** A TextEncoder with the details the pipeline and the cache need. */

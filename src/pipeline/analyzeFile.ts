@@ -13,10 +13,9 @@ import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/report/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
-import { FROM_CACHE } from '../inference/cache';
 import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
-import { ActivationCache, encodeWithCache } from '../inference/cache';
+import { ActivationCache, cachedShare, encodeWithCache } from '../inference/cache';
 import { checkOverlapFolder, refuseOutputsOverInputs, sameFile, type PathRole } from './outputs';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
@@ -80,8 +79,11 @@ export async function analyzeDatasetFile(
   ]);
   const sideProgress = (side: 'strong' | 'weak'): ProgressFn => {
     const report = plan.stage(side);
+    const spec = side === 'strong' ? options.strong : options.weak;
     return (stage, f, detail) => {
-      if (detail === FROM_CACHE) plan.reweigh(side, all.length * COST_PER_ROW.cacheRead);
+      // All rows from the cache, or (after an edit) most of them: the rest of this side costs what is left to encode.
+      const share = cachedShare(detail);
+      if (share !== undefined) plan.reweigh(side, all.length * (share * COST_PER_ROW.cacheRead + (1 - share) * sideCostPerRow(spec)));
       report(stage, f, detail);
     };
   };
@@ -321,6 +323,7 @@ export async function sideActivations(
       const parts: Matrix[] = [];
       const notes: string[] = [];
       let cached = 0;
+      let reused = 0;
       for (const [k, src] of sources.entries()) {
         const texts = src.rows.map((r, i) => {
           if (typeof r.text !== 'string') {
@@ -331,10 +334,11 @@ export async function sideActivations(
         const out = await encodeWithCache(
           encoder,
           texts,
-          { cache: new ActivationCache(options.cacheDir ?? path.join(path.dirname(src.file), '.overlap', 'cache')), dataHash: src.hash },
+          { cache: new ActivationCache(options.cacheDir ?? path.join(path.dirname(src.file), '.overlap', 'cache')), dataHash: src.hash, source: src.file },
           { signal, progress: (stage: string, f: number, d?: string) => progress(`${side} encoder: ${stage}`, (k + f) / sources.length, d) },
         );
         if (out.fromCache) cached++;
+        reused += out.reusedRows;
         notes.push(...out.warnings.map((w) => `${path.basename(src.file)}: ${side} encoder: ${w.message}`));
         if (out.embeddings.cols === 0) throw zeroWidth(`the ${side} encoder's (${encoder.id}) outputs`, spec.kind === 'onnx' ? { file: spec.path } : {});
         parts.push(out.embeddings);
@@ -343,7 +347,7 @@ export async function sideActivations(
         matrix: concatRows(parts),
         info: { id: encoder.id, kind: spec.kind, dim: encoder.dim, ...(spec.kind === 'onnx' ? { source: spec.path } : {}) },
         notes,
-        timings: { [timingKey]: (performance.now() - t0) / 1000, [`${side}CacheHits`]: cached },
+        timings: { [timingKey]: (performance.now() - t0) / 1000, [`${side}CacheHits`]: cached, [`${side}RowsFromCache`]: reused },
       };
     }
     case 'npy':

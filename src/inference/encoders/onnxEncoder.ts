@@ -3,10 +3,10 @@
  * order. The bundled encoders and user ONNX models differ only in their tokenizer and input/output binding.
  */
 import { CancelledError } from '../../core/encoder';
-import type { Warning } from '../../core/errors';
 import type { Matrix } from '../../core/linalg/matrix';
+import { encodeWarnings, isBlankText } from '../encodeWarnings';
 import { meanPoolByMask } from '../pooling';
-import { lengthSortedBatches, maskToInt64, padBatch, type TokenBatch } from '../tokenize/batch';
+import { maskToInt64, padBatch, shapeStableBatches, type TokenBatch } from '../tokenize/batch';
 import { loadOrt, type Ort } from '../ort';
 import type { OpenedSession } from '../sessions';
 import type { Encoding, TextTokenizer } from '../tokenize/types';
@@ -40,6 +40,15 @@ export interface OnnxEncoderConfig {
 }
 
 export const DEFAULT_BATCH_SIZE = 64;
+
+/**
+ * A one-row batch gets a filler row: onnxruntime (CPU) runs a batch of one on another code path whose float sums
+ * differ in the last bits from those of larger batches. From two rows on, with the padded length fixed by the
+ * text's own length (shapeStableBatches), a text's vector has the same bits whatever the other rows (measured on
+ * both bundled models, 1 and 2 threads), so the edited rows of an incremental encode (cache.ts) get the bits a
+ * full encode gives them.
+ */
+const MIN_BATCH_ROWS = 2;
 
 function countKept(ids: Int32Array, ignoreId: number | undefined): number {
   if (ignoreId === undefined) return ids.length;
@@ -84,6 +93,7 @@ export class OnnxTextEncoder implements InferenceTextEncoder {
       maxTokens: config.maxTokens,
       provider: config.opened.provider,
       fallbacks: config.opened.fallbacks,
+      ...(config.notes?.length ? { notes: config.notes } : {}),
     };
   }
 
@@ -104,7 +114,7 @@ export class OnnxTextEncoder implements InferenceTextEncoder {
     for (let i = 0; i < texts.length; i++) {
       if ((i & 1023) === 0 && signal?.aborted) throw new CancelledError();
       const text = texts[i];
-      if (typeof text !== 'string' || text.trim() === '') {
+      if (isBlankText(text)) {
         emptyRows.push(i);
         continue;
       }
@@ -116,30 +126,24 @@ export class OnnxTextEncoder implements InferenceTextEncoder {
       else toRun.push(i);
     }
     const lengths = toRun.map((i) => encodings[i]!.ids.length);
-    const batches = lengthSortedBatches(lengths, batchSize).map((b) => b.map((j) => toRun[j]!));
+    // Shapes that depend on each text alone (tokenize/batch.ts): the same text gets the same bits in any file.
+    const batches = shapeStableBatches(lengths, batchSize, maxTokens).map((b) => ({ seqLen: b.seqLen, rows: b.rows.map((j) => toRun[j]!) }));
     const padOptions = { padId: tokenizer.padId, ignoreId: tokenizer.ignoreId };
     const ort = await loadOrt();
     progress?.(`encode ${this.id}`, 0, `${texts.length} texts`);
+    let done = 0;
     for (let b = 0; b < batches.length; b++) {
       // Checked before every batch: cancellation takes effect within one batch.
       if (signal?.aborted) throw new CancelledError();
-      const rows = batches[b]!;
-      const batch = padBatch(rows.map((r) => encodings[r]!), padOptions);
+      const { rows, seqLen } = batches[b]!;
+      const batch = padBatch(rows.map((r) => encodings[r]!), padOptions, { seqLen, minRows: MIN_BATCH_ROWS });
       const vectors = await this.runBatch(ort, batch);
       for (let r = 0; r < rows.length; r++) out.set(vectors.subarray(r * dim, (r + 1) * dim), rows[r]! * dim);
-      progress?.(`encode ${this.id}`, (b + 1) / batches.length, `${Math.min(toRun.length, (b + 1) * batchSize)}/${toRun.length} texts`);
+      done += rows.length;
+      progress?.(`encode ${this.id}`, (b + 1) / batches.length, `${done}/${toRun.length} texts`);
     }
     if (signal?.aborted) throw new CancelledError();
-    const warnings: Warning[] = (this.config.notes ?? []).map((message) => ({ message: `${this.id}: ${message}` }));
-    if (truncatedRows.length > 0) {
-      warnings.push({ message: `${this.id}: ${truncatedRows.length} text(s) longer than ${maxTokens} tokens were truncated (first: text ${truncatedRows[0]! + 1} of ${texts.length})` });
-    }
-    if (emptyRows.length > 0) {
-      warnings.push({ message: `${this.id}: ${emptyRows.length} empty text(s) were encoded as zero vectors (first: text ${emptyRows[0]! + 1} of ${texts.length})` });
-    }
-    if (unknownRows.length > 0) {
-      warnings.push({ message: `${this.id}: ${unknownRows.length} text(s) have no token the model knows and were encoded as zero vectors (first: text ${unknownRows[0]! + 1} of ${texts.length})` });
-    }
+    const warnings = encodeWarnings(this.id, maxTokens, this.config.notes ?? [], { truncated: truncatedRows, empty: emptyRows, unknown: unknownRows }, texts.length);
     const zeroRows = [...emptyRows, ...unknownRows].sort((a, b) => a - b);
     return { embeddings: { rows: texts.length, cols: dim, data: out }, truncatedRows, emptyRows: zeroRows, warnings };
   }

@@ -24,10 +24,15 @@ export interface PadOptions {
   ignoreId?: number;
 }
 
-/** Pads encodings to the longest one. */
-export function padBatch(encodings: readonly Encoding[], opts: PadOptions): TokenBatch {
+/**
+ * Pads encodings to the longest one, or to `shape.seqLen` when longer. With `shape.minRows`, adds copies of the
+ * first encoding as filler rows up to that many (callers read only the first `encodings.length` rows of the output).
+ */
+export function padBatch(encodings: readonly Encoding[], opts: PadOptions, shape: { seqLen?: number; minRows?: number } = {}): TokenBatch {
+  const filler = encodings.length > 0 ? Math.max(0, (shape.minRows ?? 0) - encodings.length) : 0;
+  if (filler > 0) encodings = [...encodings, ...new Array<Encoding>(filler).fill(encodings[0]!)];
   const batch = encodings.length;
-  let seqLen = 1;
+  let seqLen = Math.max(1, shape.seqLen ?? 1);
   for (const e of encodings) seqLen = Math.max(seqLen, e.ids.length);
   const inputIds = new BigInt64Array(batch * seqLen).fill(BigInt(opts.padId));
   const mask = new Float32Array(batch * seqLen);
@@ -73,5 +78,46 @@ export function lengthSortedBatches(lengths: ArrayLike<number>, batchSize: numbe
   const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
   const batches: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
+  return batches;
+}
+
+/**
+ * The padded length of a text of `length` tokens when a batch's shape must depend on that text alone: the next
+ * multiple of 4 up to 64 tokens, of 8 up to 128, of 16 beyond; never past `maxTokens` unless the text is longer.
+ * Finer steps pad less but split batches more; at these steps USE-Lite on SST-2 dev ran at about the speed of
+ * plain length-sorted batches (noisy shared machine, docs/architecture.md).
+ */
+export function bucketLength(length: number, maxTokens: number): number {
+  const step = length <= 64 ? 4 : length <= 128 ? 8 : 16;
+  const edge = Math.max(step, Math.ceil(length / step) * step);
+  return Math.max(length, Math.min(edge, maxTokens));
+}
+
+export interface ShapedBatch {
+  /** Row indices, ascending by length. */
+  rows: number[];
+  /** The padded length of every row of this batch (bucketLength of each of them). */
+  seqLen: number;
+}
+
+/**
+ * Length-sorted batches that never mix length buckets, each padded to its bucket's length. onnxruntime's CPU
+ * kernels sum in an order that depends on the padded length (and on whether the batch has one row or more), so a
+ * text's vector would otherwise depend on which texts share its batch. With these shapes (and at least two rows
+ * per run, see onnxEncoder.ts) the same text gets the same bits in any file: encoding only the edited rows of a
+ * file (the incremental cache) equals encoding the whole file again.
+ */
+export function shapeStableBatches(lengths: ArrayLike<number>, batchSize: number, maxTokens: number): ShapedBatch[] {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
+  const batches: ShapedBatch[] = [];
+  let current: ShapedBatch | undefined;
+  for (const i of lengthSortedBatches(lengths, Math.max(1, lengths.length))[0] ?? []) {
+    const seqLen = bucketLength(lengths[i]!, maxTokens);
+    if (!current || current.seqLen !== seqLen || current.rows.length === batchSize) {
+      current = { rows: [], seqLen };
+      batches.push(current);
+    }
+    current.rows.push(i);
+  }
   return batches;
 }

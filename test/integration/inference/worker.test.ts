@@ -110,8 +110,10 @@ describe('inference worker thread', () => {
         },
       });
       await expect(run).rejects.toBeInstanceOf(CancelledError);
-      // Cancelled after the first batch of 40: no progress arrives afterwards.
-      expect(fractions.filter((f) => f > 0)).toEqual([1 / 40]);
+      // Cancelled after the first batch (of about 40; length buckets split a few): no progress arrives afterwards.
+      const reported = fractions.filter((f) => f > 0);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeLessThanOrEqual(1 / 40);
       expect(await readdir(cacheDir)).toEqual([]);
       // The worker still serves requests after a cancel.
       const after = await encoder.encode(SENTENCES.slice(0, 1));

@@ -68,11 +68,12 @@ describe('activation cache', () => {
     expect(second.embeddings.cols).toBe(3);
     expect(second.emptyRows).toEqual([1]);
     expect(second.warnings).toEqual([{ message: 'fake: 1 empty' }]);
-    // One matrix and its sidecar, nothing temporary left behind.
+    // One matrix, its sidecar and its row hashes, nothing temporary left behind.
     const files = (await readdir(cache.dir)).sort();
-    expect(files).toHaveLength(2);
+    expect(files).toHaveLength(3);
     expect(files[0]).toMatch(/^fake-[0-9a-f]{16}\.json$/);
     expect(files[1]).toMatch(/^fake-[0-9a-f]{16}\.npy$/);
+    expect(files[2]).toMatch(/^fake-[0-9a-f]{16}\.rows$/);
   });
 
   it('misses when the data, the texts, the encoder identity (K, model hash, token limit) or caller options change', async () => {
