@@ -28,7 +28,7 @@ export type Cmd = (...args: unknown[]) => unknown;
 export { compareSources } from './compareSources';
 
 /** The dataset a command acts on: its argument, the active file, or the user's pick. Files on disk only. */
-async function targetDataset(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
+export async function targetDataset(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
   const uri = await pickTarget(tree, arg, verb);
   if (uri && uri.scheme !== 'file') {
     void vscode.window.showInformationMessage(`${verb} needs a file on disk (this one is ${uri.scheme}:); open the folder locally or through VS Code Remote.`);

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { Alarms } from './alarms';
 import * as commands from './commands';
 import { Ctx } from './ctx';
+import { curateTrainingSet } from './curate';
 import { DatasetsTree } from './datasetsTree';
 import { Decorations } from './decorations';
 import { REVEAL_ROW_COMMAND, RowHoverProvider, SummaryCodeLensProvider } from './editorProviders';
@@ -44,6 +45,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
     'overlapDensity.chooseColumns': commands.chooseColumns(c, tree),
     'overlapDensity.generateSynthetic': commands.generateSyntheticDataset(c),
     'overlapDensity.compareSources': commands.compareSources(c, tree),
+    'overlapDensity.curate': curateTrainingSet(c, (arg, verb) => commands.targetDataset(tree, arg, verb)),
     'overlapDensity.selectDevice': commands.selectDevice(c),
     'overlapDensity.refreshDatasets': commands.refreshDatasets(tree),
     [REVEAL_ROW_COMMAND]: commands.revealRow(c),

@@ -133,3 +133,25 @@ export function curationSummary(plan: CurationPlan): string {
   if (plan.available.uncategorised > 0) parts.push(part('uncategorised', 'without a category'));
   return `${n(plan.rows.length)} of ${n(plan.pool)} W2S-train rows: ${parts.join(', ')}`;
 }
+
+/**
+ * A budget as a person types it: "50%" or "0.5" (a share of the W2S-train rows), "1000" (rows). Returns the budget,
+ * or why the text is not one.
+ */
+export function parseBudget(text: string): CurationBudget | { error: string } {
+  const t = text.trim().replace(/,/g, '');
+  const pct = /^(\d+(?:\.\d+)?)\s*%$/.exec(t);
+  if (pct) {
+    const f = Number(pct[1]) / 100;
+    return f > 0 && f <= 1 ? { fraction: f } : { error: 'a share must be more than 0% and at most 100%' };
+  }
+  if (/^\d+$/.test(t)) {
+    const n = Number(t);
+    return Number.isSafeInteger(n) && n >= 1 ? { size: n } : { error: 'a number of rows must be 1 or more' };
+  }
+  if (/^0?\.\d+$/.test(t)) {
+    const f = Number(t);
+    return f > 0 ? { fraction: f } : { error: 'a share must be more than 0' };
+  }
+  return { error: 'type a number of rows (1000) or a share of the W2S-train rows (50% or 0.5)' };
+}

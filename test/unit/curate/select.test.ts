@@ -100,3 +100,15 @@ describe('curationPlan', () => {
     expect(curationSummary(curationPlan(r, { size: 4 }))).toBe('4 of 8 W2S-train rows: 3 overlap (all), 1 easy-only of 3, 0 hard-only of 2');
   });
 });
+
+describe('parseBudget (the editor command\'s input box)', () => {
+  it('reads rows, percentages and decimal shares', async () => {
+    const { parseBudget } = await import('../../../src/core/curate');
+    expect(parseBudget('1000')).toEqual({ size: 1000 });
+    expect(parseBudget(' 1,200 ')).toEqual({ size: 1200 });
+    expect(parseBudget('50%')).toEqual({ fraction: 0.5 });
+    expect(parseBudget('0.25')).toEqual({ fraction: 0.25 });
+    expect(parseBudget('.1')).toEqual({ fraction: 0.1 });
+    for (const bad of ['0', '0%', '150%', 'half', '', '-5', '1e3']) expect(parseBudget(bad)).toHaveProperty('error');
+  });
+});

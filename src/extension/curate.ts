@@ -1,0 +1,155 @@
+/**
+ * "Overlap Density: Curate Training Set..." (issue 17, part 3): the CLI's `curate` in the editor. Asks the budget,
+ * runs the one curation pipeline (`curateDataset`: analyse, choose W2S-train rows by the detected overlap, write
+ * `<name>.curated.<ext>` beside the input with each row byte for byte, analyse it on the input's test set) under a
+ * cancellable notification, stores both results (so the curated file gets its CodeLens and highlights), and shows
+ * input vs curated side by side in a Markdown preview.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { compareAnalyses, curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
+import { verdictOf } from '../core/experiment/verdict';
+import { curateDataset, curatedPathFor, uncopyableReason, type CurateOutcome } from '../pipeline/curate';
+import type { InferenceBackend } from '../pipeline/types';
+import { isCancel, reportError, resolveSpecs, settleUnsaved, trustedFor } from './analyze';
+import { ensureColumns } from './columns';
+import type { Cmd } from './commands';
+import type { Ctx } from './ctx';
+import { escapeMarkdown } from './hoverText';
+import { needsInference, pipelineOptions } from './models';
+import { ProgressTracker } from './progress';
+
+const TITLE = 'Curate Training Set';
+
+/** `pick` turns the command's argument into a dataset file (the same rule as every dataset command). */
+export function curateTrainingSet(ctx: Ctx, pick: (arg: unknown, verb: string) => Promise<vscode.Uri | undefined>): Cmd {
+  return async (arg?: unknown) => {
+    try {
+      const uri = await pick(arg, TITLE);
+      if (uri) await runCuration(ctx, uri.fsPath);
+    } catch (e) {
+      reportError(ctx, e);
+    }
+  };
+}
+
+async function askBudget(): Promise<CurationBudget | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: `${TITLE}: how many rows?`,
+    prompt: 'Rows of the W2S training half to keep: a number of rows (1000) or a share (50%). Overlap rows are taken first, then easy-only, then hard-only rows.',
+    value: `${DEFAULT_CURATION_FRACTION * 100}%`,
+    validateInput: (v) => {
+      const b = parseBudget(v);
+      return 'error' in b ? b.error : undefined;
+    },
+  });
+  if (text === undefined) return undefined;
+  const b = parseBudget(text);
+  return 'error' in b ? undefined : b;
+}
+
+async function runCuration(ctx: Ctx, file: string): Promise<void> {
+  const name = path.basename(file);
+  if (path.extname(file).toLowerCase() === '.parquet') {
+    void vscode.window.showWarningMessage(`${name}: ${uncopyableReason('parquet')}.`);
+    return;
+  }
+  const budget = await askBudget();
+  if (!budget) return;
+  const out = curatedPathFor(file);
+  // The curated file, and the test rows beside it when the input has no test file.
+  const existing = [out, curatedPathFor(out, 'test')].filter((p) => fs.existsSync(p)).map((p) => path.basename(p));
+  if (existing.length > 0) {
+    const replace = await vscode.window.showWarningMessage(`${existing.join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'}. Replace?`, { modal: true }, 'Replace');
+    if (replace !== 'Replace') return;
+  }
+  if (!(await settleUnsaved(file))) return;
+  const reading = await ensureColumns(ctx, file);
+  if (reading === null) return;
+  const specs = await resolveSpecs(ctx, { file }, reading);
+  if (!specs || !(await trustedFor(specs))) return;
+  if (ctx.running.has(file) || ctx.running.has(out)) {
+    void vscode.window.showInformationMessage(`${name} is already being analysed.`);
+    return;
+  }
+  const options = { ...pipelineOptions(ctx.config, specs.weak, specs.strong), ...reading };
+  const controller = new AbortController();
+  ctx.running.set(file, controller);
+  ctx.running.set(out, controller);
+  const t0 = Date.now();
+  try {
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Overlap Density: curating ${name}`, cancellable: true },
+      async (progress, token) => {
+        let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
+        const sub = token.onCancellationRequested(() => {
+          controller.abort();
+          void inference?.dispose();
+        });
+        try {
+          if (needsInference(specs.weak) || needsInference(specs.strong)) {
+            const { createInferenceClient } = await import('../inference/client');
+            inference = createInferenceClient({
+              workerPath: ctx.asAbsolutePath(path.join('dist', 'worker.js')),
+              device: options.device,
+              ...(options.threads ? { threads: options.threads } : {}),
+            });
+          }
+          const tracker = new ProgressTracker();
+          return await curateDataset(file, options, { budget, out, force: true, analyze: true }, {
+            signal: controller.signal,
+            ...(inference ? { inference } : {}),
+            progress: (stage, fraction, detail) => {
+              if (!controller.signal.aborted) progress.report(tracker.step(stage, fraction, detail));
+            },
+          });
+        } finally {
+          sub.dispose();
+          await inference?.dispose().catch(() => undefined);
+        }
+      },
+    );
+    ctx.output.info(`curated ${file} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${curationSummary(outcome.plan)} -> ${outcome.written.file}`);
+    await ctx.results.put(file, outcome.input.resultPath, outcome.input.result);
+    if (outcome.curated) await ctx.results.put(outcome.written.file, outcome.curated.resultPath, outcome.curated.result);
+    await showOutcome(outcome);
+  } catch (e) {
+    if (isCancel(e) || controller.signal.aborted) {
+      void vscode.window.showInformationMessage(`Curating ${name} cancelled.`);
+      return;
+    }
+    throw e;
+  } finally {
+    ctx.running.delete(file);
+    ctx.running.delete(out);
+  }
+}
+
+/** Input vs curated as Markdown: every value from the data or a results file is escaped. */
+export function comparisonMarkdown(outcome: CurateOutcome): string {
+  const { input, plan, written, testWritten, curated } = outcome;
+  const md: string[] = [
+    `# Curated training set: ${escapeMarkdown(path.basename(written.file))}`,
+    '',
+    `From ${escapeMarkdown(path.basename(input.result.dataset.path ?? ''))}: ${escapeMarkdown(curationSummary(plan))}. Each row is copied byte for byte.`,
+    ...plan.notes.map((n) => `- ${escapeMarkdown(n)}`),
+  ];
+  if (testWritten) md.push('', `The input's ${testWritten.rows} test rows were written to ${escapeMarkdown(path.basename(testWritten.file))}, the curated file's test set.`);
+  if (curated) {
+    const { lines, note } = compareAnalyses(input.result, curated.result);
+    md.push('', '| | input | curated |', '|---|---|---|');
+    for (const l of lines) md.push(`| ${escapeMarkdown(l.label)} | ${escapeMarkdown(l.input)} | ${escapeMarkdown(l.curated)} |`);
+    md.push('', escapeMarkdown(note), '', `**Input:** ${escapeMarkdown(verdictOf(input.result).sentence)}`, '', `**Curated:** ${escapeMarkdown(verdictOf(curated.result).sentence)}`);
+  }
+  return md.join('\n');
+}
+
+async function showOutcome(outcome: CurateOutcome): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: comparisonMarkdown(outcome) });
+  await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  const c = outcome.curated?.result;
+  const w2s = c ? `; W2S accuracy ${outcome.input.result.accuracy.w2s.toFixed(3)} (input) vs ${c.accuracy.w2s.toFixed(3)} (curated) on the same test set` : '';
+  const choice = await vscode.window.showInformationMessage(`Wrote ${path.basename(outcome.written.file)} (${outcome.written.rows} rows)${w2s}.`, 'Open Curated File');
+  if (choice) await vscode.window.showTextDocument(vscode.Uri.file(outcome.written.file));
+}
