@@ -24,7 +24,7 @@ import { runProtocol } from '../src/core/experiment/protocol';
 import { halvesWithTest } from '../src/core/experiment/split';
 import { accuracy, fitProbesBatch, predictProbabilities, type SubsetFit } from '../src/core/probe';
 import { Rng } from '../src/core/random/rng';
-import type { EffectEstimate } from '../src/core/report/schema';
+import type { EffectEstimate } from '../src/core/result/schema';
 import { createLocalInference } from '../src/inference/local';
 import { loadSource, resolveInputs, sideActivations, weakSide } from '../src/pipeline/analyzeFile';
 import { autoStrongSpec, autoWeakSpec } from '../src/pipeline/autoSpecs';

@@ -17,7 +17,7 @@ import type { CategoryName } from '../src/core/detect/types';
 import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
 import { runAnalysis } from '../src/core/experiment/analyze';
 import { Rng } from '../src/core/random/rng';
-import type { AnalysisResult } from '../src/core/report/schema';
+import type { AnalysisResult } from '../src/core/result/schema';
 import { overviewMarks, visibleCategoryRanges, visibleFlagRanges } from '../src/extension/decorationRanges';
 import { buildHoverMarkdown, type NearestHardPreview } from '../src/extension/hoverText';
 import { buildRowIndex, rowAtLine, rowsInLines, type RowIndex } from '../src/extension/rowIndex';

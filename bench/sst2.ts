@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AnalysisResult } from '../src/core/report/schema';
+import type { AnalysisResult } from '../src/core/result/schema';
 import { machineLine, table } from './common';
 import { fmt, loadLine, median } from './lib/measure';
 

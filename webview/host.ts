@@ -3,7 +3,7 @@
  * self-contained HTML report (no host) the same requests are answered in the page from the embedded result.
  */
 import { exportRowsFile, rowExportFileName } from '../src/core/report/rowExport';
-import type { AnalysisResult } from '../src/core/report/schema';
+import type { AnalysisResult } from '../src/core/result/schema';
 import type { SelectionResult } from '../src/core/select/schema';
 import { toReportInit } from '../src/protocol/columns';
 import type { AnyRequestMap, EventMap, RequestMap, SelectionEventMap, SelectionRequestMap, Thresholds } from '../src/protocol/messages';

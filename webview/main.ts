@@ -3,7 +3,7 @@
  * panel kind is in #app's data-panel: the dataset report or the selection report); in a self-contained HTML report
  * it reads the result embedded in the page (its `kind` says which page).
  */
-import type { AnalysisResult } from '../src/core/report/schema';
+import type { AnalysisResult } from '../src/core/result/schema';
 import type { SelectionResult } from '../src/core/select/schema';
 import { inVsCode, standaloneHost, standaloneSelectionHost, vscodeHost, type ReportHost, type SelectionHost } from './host';
 import { ReportApp } from './report';

@@ -4,7 +4,7 @@ import { verdictOf } from '../core/experiment/verdict';
 import { InputError } from '../core/errors';
 import { denseLabels } from '../core/data/labels';
 import { readActivationFile, readNpyFile } from '../core/activations/file';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
 import { sniffDataset } from '../core/data/file';

@@ -6,7 +6,7 @@ import { randomThirds } from '../core/experiment/split';
 import { generateSynthetic } from '../core/synth/generate';
 import { Rng } from '../core/random/rng';
 import { renderHtmlReport } from '../core/report/html';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
 import { writeFileAtomic, writeResult } from '../pipeline/results';
 import { reportTexts } from '../pipeline/rowTexts';

@@ -1,5 +1,8 @@
 import type { Matrix } from './linalg/matrix';
 
+// Cancellation lives with the errors (linalg needs it, and linalg must not import the encoder interface).
+export { CancelledError, throwIfAborted } from './errors';
+
 /** Progress reporting shared by every long operation: a stage name and a fraction in [0,1]. */
 export type ProgressFn = (stage: string, fraction: number, detail?: string) => void;
 
@@ -14,14 +17,4 @@ export interface TextEncoder {
   encode(texts: readonly string[], opts?: { signal?: AbortSignal; progress?: ProgressFn }): Promise<Matrix<Float32Array>>;
 }
 
-/** Thrown when an operation is cancelled through an AbortSignal. */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
 
-export function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new CancelledError();
-}

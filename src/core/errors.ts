@@ -26,3 +26,15 @@ export interface Warning {
   file?: string;
   line?: number;
 }
+
+/** Thrown when an operation is cancelled through an AbortSignal. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { evaluateCheck, type CheckReport, type Finding } from '../core/check';
 import { InputError } from '../core/errors';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { baselinePath, CHECK_CONFIG_NAME, currentTexts, loadBaseline, rulesFor, writeBaseline } from '../pipeline/check';
 import { analyzeWithProgress } from './analyze';
 import type { Ctx } from './ctx';

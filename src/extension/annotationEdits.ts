@@ -6,7 +6,7 @@
  */
 import type { DatasetFormat } from '../core/data/types';
 import type { CategoryName } from '../core/detect/types';
-import type { ResultRow } from '../core/report/schema';
+import type { ResultRow } from '../core/result/schema';
 import { CATEGORY_WORDS } from '../core/report/rowExport';
 import {
   csvFieldValue,

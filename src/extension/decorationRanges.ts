@@ -3,7 +3,7 @@
  * scroll, so a 10^5-row file costs the same as a screenful; the overview ruler gets a sampled whole-file view.
  */
 import type { CategoryName } from '../core/detect/types';
-import type { ResultRow } from '../core/report/schema';
+import type { ResultRow } from '../core/result/schema';
 import { rowEndLine, rowsInLines, type RowIndex } from './rowIndex';
 
 /** 0-based inclusive line range, as `vscode.Range` lines. */

@@ -7,7 +7,7 @@
  * the reveal link this module builds itself.
  */
 import type { CategoryName } from '../core/detect/types';
-import type { AnalysisResult, ResultRow } from '../core/report/schema';
+import type { AnalysisResult, ResultRow } from '../core/result/schema';
 import { scoreMeaning as coreScoreMeaning } from '../core/report/plainWords';
 import { classNameOf } from '../core/report/readSummary';
 import { fixed } from './summaryText';

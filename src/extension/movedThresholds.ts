@@ -4,7 +4,7 @@
  * partition: this builds that view of a result without touching the file on disk.
  */
 import type { CategoryName } from '../core/detect/types';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 
 export interface MovedThresholds {
   t1: number;

@@ -3,7 +3,7 @@
  * panel reveals rows, reads and sets flags, and tells the editor about thresholds moved on its charts.
  */
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { registerReport, ReportPanel } from './report';
 import type { Ctx } from './ctx';
 import { revealLine } from './editorProviders';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CategoryName } from '../core/detect/types';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { checkOverlapFolder } from '../pipeline/outputs';
 import { defaultResultPath, loadResult, writeFileAtomic } from '../pipeline/results';
 import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type FlagsFile } from './flags';

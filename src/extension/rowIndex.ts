@@ -3,7 +3,7 @@
  * `result.rows[].line`. A row spans from its start line to the line before the next row starts, so hovers and
  * decorations work for multi-line JSON objects and quoted CSV fields as well as for one-row-a-line files.
  */
-import type { ResultRow } from '../core/report/schema';
+import type { ResultRow } from '../core/result/schema';
 
 export interface RowIndex {
   /** 1-based start lines, ascending. */

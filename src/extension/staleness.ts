@@ -4,7 +4,7 @@
  * (the text right after Annotate Dataset, whose edits keep every row on its line).
  */
 import { createHash } from 'node:crypto';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 
 export function sha256Hex(data: string | Uint8Array): string {
   const h = createHash('sha256');

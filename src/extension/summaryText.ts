@@ -3,7 +3,7 @@
  * Pure, so the exact wording is unit-tested.
  */
 import { verdictEvidence, verdictOf } from '../core/experiment/verdict';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 
 export function percent(x: number, digits = 1): string {
   return `${(100 * x).toFixed(digits)}%`;

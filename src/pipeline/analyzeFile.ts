@@ -11,7 +11,7 @@ import { halvesWithTest, randomThirds } from '../core/experiment/split';
 import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
-import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/report/schema';
+import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/result/schema';
 import { readActivationFile, sha256File } from '../core/activations/file';
 import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';

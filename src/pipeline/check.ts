@@ -10,7 +10,7 @@ import { baselineRows, evaluateCheck, parseCheckConfig, type BaselineResult, typ
 import { readDataset } from '../core/data';
 import { InputError } from '../core/errors';
 import { DEFAULT_ANALYSIS_OPTIONS, type AnalysisOptions } from '../core/experiment/analyze';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { checkOverlapFolder, refuseOutputsOverInputs } from './outputs';
 import { defaultResultPath, isResultStale, loadResult, writeFileAtomic } from './results';
 import { rereadOptions } from './rowTexts';

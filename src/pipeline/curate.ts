@@ -15,7 +15,7 @@ import { ErrorPolicy } from '../core/data/errorPolicy';
 import { TopLevelJsonScanner, type JsonElement } from '../core/data/jsonScanner';
 import { splitTextLines } from '../core/data/lines';
 import { InputError } from '../core/errors';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from './analyzeFile';
 import { writeFileAtomic } from './results';
 import { refuseOutputsOverInputs } from './outputs';

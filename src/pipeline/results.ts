@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import { writeFileAtomic } from '../core/activations/file';
 import * as path from 'node:path';
 import { InputError } from '../core/errors';
-import { SCHEMA_VERSION, type AnalysisResult } from '../core/report/schema';
+import { SCHEMA_VERSION, type AnalysisResult } from '../core/result/schema';
 import { SchemaViolation, validateResult } from '../core/report/validate';
 
 /** Results live next to the data: `<dir>/.overlap/<file name>.result.json`. */

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256File } from '../core/activations/file';
 import { readDataset, type DatasetFormat, type ReadOptions } from '../core/data';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { isResultStale } from './results';
 
 /** The dataset a results file describes: its sibling by the `.overlap/` convention, else the recorded path. */

@@ -16,7 +16,7 @@ import { InputError } from '../core/errors';
 import { pickRows, type WeakSide } from '../core/experiment/protocol';
 import { indicesOf, randomThirds, TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
-import type { EncoderInfo } from '../core/report/schema';
+import type { EncoderInfo } from '../core/result/schema';
 import { detectedReferenceSetup, syntheticReferenceSetup, type DetectedReferenceInput } from '../core/select/reference';
 import type { PlanRequest } from '../core/select/plan';
 import { DEFAULT_SELECTION_OPTIONS, runSelection, type SelectionOptions } from '../core/select/run';

@@ -75,7 +75,7 @@ export interface PipelineHooks {
 }
 
 export interface PipelineOutcome {
-  result: import('../core/report/schema').AnalysisResult;
+  result: import('../core/result/schema').AnalysisResult;
   /** Where the result JSON was written (atomically). */
   resultPath: string;
 }

@@ -3,7 +3,7 @@ import { InputError } from '../core/errors';
 import type { DatasetRow } from '../core/data/types';
 import type { WeakSide } from '../core/experiment/protocol';
 import { TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
-import type { EncoderInfo, WeakVotesSummary } from '../core/report/schema';
+import type { EncoderInfo, WeakVotesSummary } from '../core/result/schema';
 import { checkVotes, countStatus, hardLabels, isUncovered, majorityVote, UNCOVERED, type VoteAggregate } from '../core/votes/aggregate';
 import { dawidSkenePosteriors, fitDawidSkene, functionAccuracies } from '../core/votes/dawidSkene';
 import type { ModelSpec } from './types';

@@ -1,6 +1,6 @@
 import { CATEGORY_NAMES, type CategoryName } from '../core/detect/types';
 import { NO_CATEGORY } from '../core/report/partition';
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import { PROTOCOL_VERSION, type ReportColumns, type ReportInit, type ReportMap, type ReportSummary, type Thresholds } from './messages';
 
 const code = (c: CategoryName | null | undefined): number => (c ? CATEGORY_NAMES.indexOf(c) : NO_CATEGORY);

@@ -5,7 +5,7 @@
  * `ready` request has arrived (its reply carries the whole initial state). Large per-row data travels as typed
  * arrays (VS Code transfers their buffers), never as arrays of row objects; texts travel one page at a time.
  */
-import type { AnalysisResult } from '../core/report/schema';
+import type { AnalysisResult } from '../core/result/schema';
 import type { SelectionResult } from '../core/select/schema';
 
 /**

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AnalysisResult } from '../../src/core/report/schema';
+import type { AnalysisResult } from '../../src/core/result/schema';
 import { retry, type Journey, type VSCode } from './harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -15,7 +15,7 @@
 import { effectDirection, effectText, signedAcc } from '../experiment/effect';
 import { regimeMargin } from '../experiment/regime';
 import { verdictEvidence } from '../experiment/verdict';
-import type { AnalysisResult, ResultRow } from '../report/schema';
+import type { AnalysisResult, ResultRow } from '../result/schema';
 import { resolveRules, type CheckRules, type ResolvedRules } from './rules';
 import { normalizeText, textKey } from './textKey';
 

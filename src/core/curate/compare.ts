@@ -3,7 +3,7 @@
  * has not read the paper can follow. The CLI prints them as a table, the extension as Markdown.
  */
 import { verdictOf } from '../experiment/verdict';
-import type { AnalysisResult } from '../report/schema';
+import type { AnalysisResult } from '../result/schema';
 
 export interface ComparisonLine {
   label: string;

@@ -15,7 +15,7 @@
  * Weak-train and test rows are never chosen: the curated file is a W2S-train pool.
  */
 import { InputError } from '../errors';
-import type { ResultRow } from '../report/schema';
+import type { ResultRow } from '../result/schema';
 import { Rng } from '../random/rng';
 
 /** The budget: a number of rows, or a share of the W2S-train rows (exactly one). */

@@ -6,7 +6,7 @@ import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
 import { firstNonFinite, selectRows } from '../linalg/matrix';
-import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../report/schema';
+import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
 import { groundTruthReport } from './groundTruth';
 import { mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
@@ -14,7 +14,7 @@ import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
-import { pcaMap } from '../report/pca';
+import { pcaMap } from '../linalg/pca';
 
 export interface AnalysisOptions {
   hardRule: HardRule;

@@ -12,7 +12,7 @@
  * The interval covers the randomness of the subset draws (the seeds); the split, the probes and the detection are
  * fixed by the analysis seed, and the test set is the same for every seed.
  */
-import type { DetectorSanity, EffectEstimate, MixingCurve, OverlapEffect } from '../report/schema';
+import type { DetectorSanity, EffectEstimate, MixingCurve, OverlapEffect } from '../result/schema';
 
 /** The interval's level; fixed, the sentence says "95% CI". */
 export const EFFECT_LEVEL = 0.95;

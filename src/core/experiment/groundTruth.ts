@@ -1,5 +1,5 @@
 import { CATEGORY_NAMES } from '../detect/types';
-import type { GroundTruthReport, PRF } from '../report/schema';
+import type { GroundTruthReport, PRF } from '../result/schema';
 
 /** Detection quality against known membership (synthetic data): P/R/F1 per category and the confusion matrix. */
 export function groundTruthReport(truth: ArrayLike<number>, predicted: ArrayLike<number>): GroundTruthReport {

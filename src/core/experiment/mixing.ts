@@ -4,7 +4,7 @@ import {
   accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
 } from '../probe';
 import { Rng } from '../random/rng';
-import type { MixingCurve } from '../report/schema';
+import type { MixingCurve } from '../result/schema';
 
 export const DEFAULT_PROPORTIONS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 

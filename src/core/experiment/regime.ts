@@ -1,4 +1,4 @@
-import type { Regime } from '../report/schema';
+import type { Regime } from '../result/schema';
 
 /**
  * The regime verdict. The paper describes the regimes qualitatively (METHOD.md "Ideas"): low overlap density,

@@ -13,7 +13,7 @@
  */
 import type {
   AnalysisResult, DetectorSanity, OverlapEffect, RegimeLabel, Verdict,
-} from '../report/schema';
+} from '../result/schema';
 import { detectorSanity, effectDirection, effectText, MIN_EFFECT_SUBSET, overlapEffect, signedAcc, type EffectDirection } from './effect';
 
 /** Sanity notices also join the result's warnings with this prefix (older readers show warnings only). */

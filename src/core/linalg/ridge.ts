@@ -10,7 +10,7 @@
  * Cost: O(n dimX (dimX + dimY)) for the cross products and O(dimX^2 (dimX + dimY)) for the solve; the row passes
  * run through a RowEngine (WebAssembly SIMD over Float32 rows when available).
  */
-import { throwIfAborted } from '../encoder';
+import { throwIfAborted } from '../errors';
 import { symmetricEigen, type SymmetricEigen } from './eigen';
 import { axpyRowAt, dotRowAt, sumSquaresRow } from './gemv';
 import type { Matrix } from './matrix';

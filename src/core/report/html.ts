@@ -9,7 +9,7 @@ import { CATEGORY_NAMES } from '../detect/types';
 import { verdictEvidence } from '../experiment/verdict';
 import type { SelectionResult } from '../select/schema';
 import { loadReportAssets, type ReportAssets } from './assets';
-import type { AnalysisResult } from './schema';
+import type { AnalysisResult } from '../result/schema';
 import { modeText, planText, selectionHeadline } from './selection';
 import { describeWeakVotes } from './votes';
 

@@ -1,4 +1,4 @@
-import type { ReadInfo } from './schema';
+import type { ReadInfo } from '../result/schema';
 
 /** At most this many classes are listed by name in one line; the rest are counted. */
 const CLASSES_SHOWN = 12;

@@ -9,7 +9,7 @@
  */
 import { CATEGORY_NAMES } from '../detect/types';
 import { classNameOf } from './readSummary';
-import type { AnalysisResult, ResultRow } from './schema';
+import type { AnalysisResult, ResultRow } from '../result/schema';
 
 export type RowExportFormat = 'csv' | 'jsonl';
 

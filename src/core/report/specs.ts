@@ -10,7 +10,7 @@ import type { Config, TopLevelSpec } from 'vega-lite';
 import type { Spec as VgSpec, Signal } from 'vega';
 import { CATEGORY_NAMES } from '../detect/types';
 import type { Band, SelectionResult, StrategyName } from '../select/schema';
-import type { AnalysisResult, GroundTruthReport, MixingCurve, RegimeLabel } from './schema';
+import type { AnalysisResult, GroundTruthReport, MixingCurve, RegimeLabel } from '../result/schema';
 
 export interface ChartTheme {
   foreground: string;

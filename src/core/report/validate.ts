@@ -13,7 +13,7 @@ import { arrayOf, bool, nullable, num, object, oneOf, optional, recordOf, Schema
 import type {
   AnalysisResult, ClassRead, DatasetInfo, ReadInfo, DetectionSummary, DetectorSanity, EffectEstimate, EncoderInfo, GroundTruthReport, MixingCurve, OverlapEffect, PRF,
   Regime, ResultRow, Verdict, VoteCounts, WeakVotesSummary,
-} from './schema';
+} from '../result/schema';
 
 const finite = num();
 const count = num({ int: true, min: 0 });

@@ -1,4 +1,4 @@
-import type { VoteCounts, WeakVotesSummary } from './schema';
+import type { VoteCounts, WeakVotesSummary } from '../result/schema';
 
 const num = (x: number) => x.toLocaleString('en-US');
 

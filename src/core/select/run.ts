@@ -16,7 +16,7 @@ import { pickRows, type WeakSide } from '../experiment/protocol';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../linalg/matrix';
 import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilities, type Probe } from '../probe';
 import { Rng } from '../random/rng';
-import type { EncoderInfo } from '../report/schema';
+import type { EncoderInfo } from '../result/schema';
 import { TOOL_VERSION } from '../version';
 import { IncrementalMaxAlignment, isMaxAlignMode } from './incremental';
 import { densestArm, optimalStrategy, randomStrategy, ucbStrategy, type Strategy } from './bandit';

@@ -4,7 +4,7 @@
  * Arms are numbered 0..K-1 in the order of `sources`.
  */
 import type { AlignMode, HardRule } from '../detect/types';
-import type { EncoderInfo } from '../report/schema';
+import type { EncoderInfo } from '../result/schema';
 
 export const SELECTION_SCHEMA_VERSION = 1;
 

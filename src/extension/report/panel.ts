@@ -12,7 +12,7 @@ import { loadReportAssets } from '../../core/report/assets';
 import { renderHtmlReport } from '../../core/report/html';
 import { partition } from '../../core/report/partition';
 import { exportRowsFile, rowExportFileName } from '../../core/report/rowExport';
-import type { AnalysisResult } from '../../core/report/schema';
+import type { AnalysisResult } from '../../core/result/schema';
 import { loadResult } from '../../pipeline/results';
 import { datasetFileOf, reportTexts } from '../../pipeline/rowTexts';
 import { categoriesForRows, toColumns, toReportInit } from '../../protocol/columns';

@@ -11,7 +11,7 @@ import MarkdownIt from 'markdown-it';
 import { expect } from 'vitest';
 import { detectFormat } from '../../../src/core/data';
 import type { DatasetFormat } from '../../../src/core/data/types';
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 import {
   AnnotationMismatchError, applyEdits, fieldsNeedingConfirmation, overwriteQuestion, planAnnotation, sidecarJsonl, StructureError,
   type AnnotationFieldNames,

@@ -2,7 +2,7 @@
  * The file the crash test writes: a results file (the schema's shape, ~2.5 MB) whose every byte depends on its
  * version, so that a mix of two versions, a truncation or an empty file can never pass for either one.
  */
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 
 export const ROWS = 20_000;
 

@@ -12,7 +12,7 @@ import { writeNpy } from '../../../src/core/activations/npy';
 import { parseDatasetBytes } from '../../../src/core/data';
 import { InputError } from '../../../src/core/errors';
 import { renderHtmlReport } from '../../../src/core/report/html';
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 import { fieldsNeedingConfirmation, overwriteQuestion, planAnnotation } from '../../../src/extension/annotationEdits';
 import { scanJsonlObjects, StructureError } from '../../../src/extension/textStructure';
 import { ActivationCache, encodeWithCache } from '../../../src/inference/cache';

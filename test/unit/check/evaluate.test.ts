@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   baselineRows, densityDropMargin, evaluateCheck, pgrDropMargin, type BaselineResult, type CheckReport, type Finding,
 } from '../../../src/core/check';
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 import { buildResult, rowText } from '../report/build';
 
 const ids = (r: CheckReport, level?: Finding['level']) => [...new Set(r.findings.filter((f) => !level || f.level === level).map((f) => f.ruleId))];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRows, curationPlan, curationSummary } from '../../../src/core/curate';
 import { InputError } from '../../../src/core/errors';
-import type { ResultRow } from '../../../src/core/report/schema';
+import type { ResultRow } from '../../../src/core/result/schema';
 
 type Cat = 'overlap' | 'easy' | 'hard' | null;
 

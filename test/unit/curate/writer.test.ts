@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readDataset } from '../../../src/core/data';
 import { InputError } from '../../../src/core/errors';
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 import { curatedPathFor, writeRowsFile } from '../../../src/pipeline/curate';
 import { useTempDir } from '../data/tempDir';
 

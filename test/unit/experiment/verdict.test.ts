@@ -8,7 +8,7 @@ import {
 import { verdictEvidence, verdictOf, type VerdictInput } from '../../../src/core/experiment/verdict';
 import { DEFAULT_PROPORTIONS } from '../../../src/core/experiment/mixing';
 import { Rng } from '../../../src/core/random/rng';
-import type { EffectEstimate, MixingCurve, RegimeLabel } from '../../../src/core/report/schema';
+import type { EffectEstimate, MixingCurve, RegimeLabel } from '../../../src/core/result/schema';
 
 const P = DEFAULT_PROPORTIONS;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnnotationMismatchError, annotationScope, applyEdits, planAnnotation, sidecarJsonl } from '../../../src/extension/annotationEdits';
-import type { ResultRow } from '../../../src/core/report/schema';
+import type { ResultRow } from '../../../src/core/result/schema';
 import { row } from './builders';
 
 const NAMES = { category: 'overlap_category', score: 'overlap_score', confidence: 'weak_confidence' };

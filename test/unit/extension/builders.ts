@@ -1,5 +1,5 @@
 import type { CategoryName } from '../../../src/core/detect/types';
-import type { AnalysisResult, ResultRow } from '../../../src/core/report/schema';
+import type { AnalysisResult, ResultRow } from '../../../src/core/result/schema';
 
 /** A W2S-train row; fields not given get plausible values for their category. */
 export function row(index: number, line: number | undefined, category: CategoryName | null, extra: Partial<ResultRow> = {}): ResultRow {

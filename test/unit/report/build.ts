@@ -5,7 +5,7 @@
 import { CATEGORY_NAMES, type HardRule } from '../../../src/core/detect/types';
 import { groundTruthReport } from '../../../src/core/experiment/groundTruth';
 import { partition } from '../../../src/core/report/partition';
-import { SCHEMA_VERSION, type AnalysisResult, type ResultRow } from '../../../src/core/report/schema';
+import { SCHEMA_VERSION, type AnalysisResult, type ResultRow } from '../../../src/core/result/schema';
 import { Rng } from '../../../src/core/random/rng';
 
 export interface BuildOptions {

@@ -13,7 +13,7 @@ import { verdictEvidence, verdictOf } from '../../../src/core/experiment/verdict
 import { escapeHtml, jsonForScript, renderHtmlReport, renderSelectionHtml, scriptForInline } from '../../../src/core/report/html';
 import { selectionHeadline, strategyRows } from '../../../src/core/report/selection';
 import { partition } from '../../../src/core/report/partition';
-import type { AnalysisResult } from '../../../src/core/report/schema';
+import type { AnalysisResult } from '../../../src/core/result/schema';
 import { toColumns } from '../../../src/protocol/columns';
 import { CHART_IDS, SELECTION_CHART_IDS } from '../../../src/protocol/messages';
 import { buildReportAssets, launch, trap, writeTemp, type PageProbe } from './browser';

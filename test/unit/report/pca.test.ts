@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matrix } from '../../../src/core/linalg/matrix';
 import { Rng } from '../../../src/core/random/rng';
-import { pca2, pcaMap } from '../../../src/core/report/pca';
+import { pca2, pcaMap } from '../../../src/core/linalg/pca';
 
 /** Reference: all eigenpairs of a symmetric matrix by cyclic Jacobi rotations (exact up to rounding). */
 function jacobiEigen(a: number[][]): { values: number[]; vectors: number[][] } {

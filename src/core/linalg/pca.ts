@@ -1,4 +1,4 @@
-import type { Matrix } from '../linalg/matrix';
+import type { Matrix } from './matrix';
 import { Rng } from '../random/rng';
 
 export interface Pca2 {

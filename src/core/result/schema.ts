@@ -246,7 +246,7 @@ export interface AnalysisResult {
   rows: ResultRow[];
   /**
    * Optional 2-D map of the W2S-train rows for the report: the first two principal components of their strong
-   * activations (`pcaMap` in report/pca.ts). `rowIndex[k]` is the dataset row (ResultRow.index) of point k.
+   * activations (`pcaMap` in linalg/pca.ts). `rowIndex[k]` is the dataset row (ResultRow.index) of point k.
    */
   map?: { x: number[]; y: number[]; rowIndex: number[] };
   warnings: string[];
