@@ -30,8 +30,8 @@ compare it with the rules and a baseline; exit 0 pass, 1 alarm, 2 bad input.
   --min-pgr X          alarm when PGR is below X
   --max-density-drop X with a baseline: allowed density drop before the noise margin (default 0.05)
   --max-pgr-drop X     with a baseline: allowed PGR drop before the noise margin (default 0.1)
-  --overlap-effect R   positive: overlap rows must measurably help; not-negative (default): must not measurably
-                       hurt; any: not checked
+  --overlap-effect R   positive: overlap rows must measurably help; not-negative: must not measurably hurt;
+                       any (default): not checked (its sign can change with the analysis seed; docs/check.md)
   --fail-on L          error (default): only errors alarm; warning: warnings (duplicate texts with different
                        labels, PGR not measurable) alarm too
   --format F           text (default), json, or sarif (SARIF 2.1.0 for code scanning)

@@ -133,6 +133,25 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
 const f2 = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
 
+/**
+ * Why a result's density measures nothing, or undefined: overlap rows are the non-hard rows that align with the
+ * hard-only rows, so with no hard-only rows (a stage-1 threshold at the lowest confidence) or no other rows, the
+ * density is fixed by the detector, not by the data.
+ */
+export function degenerate(r: AnalysisResult): string | undefined {
+  const { easy, hard, overlap } = r.detection.counts;
+  if (hard === 0) {
+    return `the detector found no hard-only rows (confidence threshold ${r.detection.confidenceThreshold.toFixed(3)}), so no row can be overlap; analyse again with another --seed or --hard-rule probing`;
+  }
+  if (easy + overlap === 0) return 'the detector called every W2S-train row hard-only';
+  return undefined;
+}
+
+function countsOf(r: AnalysisResult): Record<string, number> {
+  const { easy, hard, overlap } = r.detection.counts;
+  return { easyRows: easy, hardRows: hard, overlapRows: overlap };
+}
+
 /** Rows of the dataset file itself (rows of a separate test file carry no line). */
 function fileRows(r: AnalysisResult): ResultRow[] {
   return r.rows.filter((row) => row.line !== undefined);
@@ -176,8 +195,12 @@ export function evaluateCheck(current: AnalysisResult, rules: CheckRules, opts: 
   const w2s = current.dataset.splits.w2sTrain;
 
   // Minimum density.
+  const noHard = degenerate(current);
   if (R.minDensity === undefined) c.outcome('min-density', 'skipped', `overlap density ${pct(density)}; no minimum set`);
-  else if (density < R.minDensity) {
+  else if (noHard) {
+    c.dataset('min-density', 'warning', `overlap density is not measured: ${noHard}`, { density, minDensity: R.minDensity, ...countsOf(current) });
+    c.outcome('min-density', R.failOn === 'warning' ? 'alarm' : 'warning', `overlap density not measured (${noHard})`);
+  } else if (density < R.minDensity) {
     c.dataset('min-density', 'error',
       `overlap density is ${pct(density)} (${current.detection.counts.overlap} of ${w2s} W2S-train rows), below the minimum ${pct(R.minDensity)}`,
       { density, minDensity: R.minDensity, overlapRows: current.detection.counts.overlap, w2sTrainRows: w2s });
@@ -261,7 +284,15 @@ function compareBaseline(c: Collector, R: ResolvedRules, cur: AnalysisResult, ba
   const dDrop = db - dc;
   const dAllowed = R.maxDensityDrop + dMargin;
   const dDetail = `overlap density ${pct(dc)}, baseline ${pct(db)}: drop ${pct(dDrop)}, allowed ${pct(R.maxDensityDrop)} + noise margin ${pct(dMargin)}`;
-  if (dDrop > dAllowed) {
+  const noHard = degenerate(cur) ?? degenerate(base);
+  if (noHard) {
+    // Overlap is measured against the hard-only rows; without any, density is 0 by construction, not a fall.
+    const which = degenerate(cur) ? 'current result' : 'baseline';
+    c.dataset('density-drop', 'warning', `overlap density not compared with the baseline: in the ${which}, ${noHard}`, {
+      density: dc, baselineDensity: db, ...countsOf(degenerate(cur) ? cur : base),
+    });
+    c.outcome('density-drop', R.failOn === 'warning' ? 'alarm' : 'warning', `not compared: in the ${which}, ${noHard}`);
+  } else if (dDrop > dAllowed) {
     c.dataset('density-drop', 'error', `overlap density fell from ${pct(db)} to ${pct(dc)} since the baseline, more than the allowed ${pct(R.maxDensityDrop)} plus the noise margin ${pct(dMargin)}`, {
       density: dc, baselineDensity: db, drop: dDrop, maxDensityDrop: R.maxDensityDrop, margin: dMargin,
     });

@@ -4,7 +4,7 @@ export {
   type CheckRules, type EffectRequirement, type ResolvedRules,
 } from './rules';
 export {
-  MIN_MARGIN, MIN_REMOVED_OVERLAP, NOISE_Z, REMOVED_Z, baselineRows, densityDropMargin, evaluateCheck, pgrDropMargin, pgrSe,
+  MIN_MARGIN, MIN_REMOVED_OVERLAP, NOISE_Z, REMOVED_Z, baselineRows, degenerate, densityDropMargin, evaluateCheck, pgrDropMargin, pgrSe,
   type BaselineResult, type BaselineRows, type CheckOptions, type CheckOutcome, type CheckReport, type Finding, type FindingLevel, type RuleId,
 } from './evaluate';
 export { RULE_INFO, ruleInfo, type RuleInfo } from './catalogue';

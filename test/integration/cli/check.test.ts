@@ -7,16 +7,12 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import Ajv from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../../src/core/synth/generate';
 import { syntheticJsonl } from '../../../src/extension/syntheticJsonl';
+import { validateSarif } from '../../unit/check/sarifSchema';
 import { buildCli, runCli, stackLines } from '../bad-input/cli';
 
-const sarifSchema = JSON.parse(
-  readFileSync(join(dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
-);
-const validateSarif = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(sarifSchema);
 
 let cli: { file: string; dispose: () => void };
 let dir: string;

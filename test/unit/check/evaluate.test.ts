@@ -20,12 +20,14 @@ function withSlopes(slopes: number[], o: Parameters<typeof buildResult>[0] = {})
 }
 
 describe('evaluateCheck: dataset-level rules', () => {
-  it('defaults on a result with a rising curve: pass, nothing to report', () => {
+  it('defaults on a result with a rising curve: pass, nothing to report; the effect rule is off by default', () => {
     const r = buildResult();
     const rep = evaluateCheck(r, {}, { texts: textsOf(r) });
     expect(rep.status).toBe('pass');
     expect(rep.findings).toEqual([]);
-    expect(outcome(rep, 'overlap-effect').outcome).toBe('pass');
+    expect(outcome(rep, 'overlap-effect').outcome).toBe('skipped');
+    expect(evaluateCheck(withSlopes([-0.05, -0.06, -0.055]), {}).status).toBe('pass');
+    expect(outcome(evaluateCheck(r, { overlapEffect: 'not-negative' }), 'overlap-effect').outcome).toBe('pass');
     expect(outcome(rep, 'density-drop')).toEqual({ ruleId: 'density-drop', outcome: 'skipped', detail: 'no baseline' });
     expect(rep.summary).toMatch(/^pass: 0 errors, 0 warnings, 0 notes · overlap density \d+\.\d% · PGR 0\.38/);
   });
@@ -64,7 +66,7 @@ describe('evaluateCheck: dataset-level rules', () => {
     expect([status(positive, 'positive'), status(positive, 'not-negative'), status(positive, 'any')]).toEqual(['pass', 'pass', 'pass']);
     expect([status(unresolved, 'positive'), status(unresolved, 'not-negative'), status(unresolved, 'any')]).toEqual(['alarm', 'pass', 'pass']);
     expect([status(negative, 'positive'), status(negative, 'not-negative'), status(negative, 'any')]).toEqual(['alarm', 'alarm', 'pass']);
-    const f = evaluateCheck(negative, {}).findings[0];
+    const f = evaluateCheck(negative, { overlapEffect: 'not-negative' }).findings[0];
     expect(f).toMatchObject({ ruleId: 'overlap-effect', level: 'error', line: 1, evidence: { direction: 'negative', required: 'not-negative' } });
     expect(f.message).toContain('worse than training on non-overlap rows (-0.055, 95% CI');
   });
@@ -72,7 +74,7 @@ describe('evaluateCheck: dataset-level rules', () => {
   it('an unmeasured effect (one seed) alarms only when a positive effect is required', () => {
     const one = withSlopes([0.08]);
     expect(evaluateCheck(one, { overlapEffect: 'positive' }).status).toBe('alarm');
-    const rep = evaluateCheck(one, {});
+    const rep = evaluateCheck(one, { overlapEffect: 'not-negative' });
     expect(rep.status).toBe('pass');
     expect(rep.findings.map((f) => [f.ruleId, f.level])).toEqual([['overlap-effect', 'note']]);
     expect(rep.findings[0].message).toContain('not measured');
@@ -142,6 +144,22 @@ describe('evaluateCheck: drops against a baseline, and their noise margins', () 
     const rep = evaluateCheck(cur, { overlapEffect: 'any' }, { baseline: base });
     expect(ids(rep, 'error')).toEqual(['pgr-drop']);
     expect(evaluateCheck(big(0.52, 0.804), { overlapEffect: 'any' }, { baseline: base }).status).toBe('pass');
+  });
+
+  it('a detection without hard-only rows (density 0 by construction) is a warning, not a density alarm', () => {
+    // SMS (WRENCH) with analysis seed 2: the stage-1 threshold fell on confidence 0, so no row was hard-only.
+    const base = sst2Like(SST2_SEEDS[0], 0);
+    const none = sst2Like({ ...SST2_SEEDS[0], density: 0 }, 2);
+    none.detection.counts = { easy: 290, hard: 0, overlap: 0 };
+    none.detection.confidenceThreshold = 0;
+    const rep = evaluateCheck(none, { overlapEffect: 'any', minDensity: 0.1 }, { baseline: base });
+    expect(rep.status).toBe('pass');
+    expect(rep.findings.map((f) => [f.ruleId, f.level])).toEqual([['min-density', 'warning'], ['density-drop', 'warning']]);
+    expect(rep.findings[1].message).toContain('no hard-only rows (confidence threshold 0.000)');
+    expect(evaluateCheck(none, { overlapEffect: 'any' }, { baseline: base }).findings.map((f) => f.ruleId)).toEqual(['density-drop']);
+    // The same density with hard-only rows present is a real fall.
+    none.detection.counts = { easy: 200, hard: 90, overlap: 0 };
+    expect(ids(evaluateCheck(none, { overlapEffect: 'any' }, { baseline: base }), 'error')).toEqual(['density-drop']);
   });
 
   it('PGR drop is skipped when either PGR is not measurable', () => {

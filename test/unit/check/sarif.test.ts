@@ -1,16 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import Ajv from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { evaluateCheck, relativeUri, RULE_INFO, toSarif, type CheckReport } from '../../../src/core/check';
 import { buildResult, rowText } from '../report/build';
-
-/** The official SARIF 2.1.0 schema (OASIS, rtm.5), as shipped by Microsoft's @microsoft/jest-sarif package. */
-const schemaFile = path.join(path.dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib/schemas/sarif-2.1.0-rtm.5.json');
-const schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
-// unicodeRegExp off: the schema's language pattern has a stray "]" that only the non-unicode RegExp accepts.
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-const validate = ajv.compile(schema);
+import { sarifSchema as schema, validateSarif as validate } from './sarifSchema';
 
 function alarmingReport(): CheckReport {
   const r = buildResult();
@@ -25,6 +16,10 @@ describe('SARIF output', () => {
     expect(schema.title).toMatch(/SARIF\) Version 2\.1\.0/);
     expect(validate({ version: '2.1.0', runs: [{ results: [] }] })).toBe(false); // no tool
     expect(validate({ version: '2.0.0', runs: [] })).toBe(false);
+    // Formats are checked: an artifact URI with a space is not a URI reference.
+    const spaced = toSarif([{ relativePath: 'a.jsonl', report: alarmingReport() }], { version: '0.1.0' });
+    (spaced.runs[0].results[0] as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }).locations[0].physicalLocation.artifactLocation.uri = 'my data.jsonl';
+    expect(validate(spaced)).toBe(false);
   });
 
   it('validates against the SARIF 2.1.0 schema, with rules, levels, locations and evidence', () => {
