@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`wrote ${rel(written.file)} (${written.rows} rows, ${written.format}, rows copied byte for byte)\n`);
   if (testWritten) process.stdout.write(`wrote ${rel(testWritten.file)} (the input's ${testWritten.rows} test rows, the curated file's test set)\n`);
   if (curated) {
-    const { lines, note } = compareAnalyses(input.result, curated.result);
+    const { lines, note } = compareAnalyses(input.result, curated.result, plan);
     const rows = lines.filter((l) => l.label !== 'verdict');
     const w0 = Math.max(...rows.map((l) => l.label.length));
     const w1 = Math.max(5, ...rows.map((l) => l.input.length));

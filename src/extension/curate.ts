@@ -137,7 +137,7 @@ export function comparisonMarkdown(outcome: CurateOutcome): string {
   ];
   if (testWritten) md.push('', `The input's ${testWritten.rows} test rows were written to ${escapeMarkdown(path.basename(testWritten.file))}, the curated file's test set.`);
   if (curated) {
-    const { lines, note } = compareAnalyses(input.result, curated.result);
+    const { lines, note } = compareAnalyses(input.result, curated.result, plan);
     md.push('', '| | input | curated |', '|---|---|---|');
     for (const l of lines) md.push(`| ${escapeMarkdown(l.label)} | ${escapeMarkdown(l.input)} | ${escapeMarkdown(l.curated)} |`);
     md.push('', escapeMarkdown(note), '', `**Input:** ${escapeMarkdown(verdictOf(input.result).sentence)}`, '', `**Curated:** ${escapeMarkdown(verdictOf(curated.result).sentence)}`);

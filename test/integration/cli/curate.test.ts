@@ -62,7 +62,8 @@ describe('overlap-density curate', () => {
     expect(cur.dataset.splits.test).toBe(input.dataset.splits.test);
     expect(r.stdout).toMatch(/curated: 50 of \d+ W2S-train rows: \d+ overlap/);
     expect(r.stdout).toMatch(/W2S accuracy\s+0\.\d{3}\s+0\.\d{3}/);
-    expect(r.stdout).toMatch(/overlap density \(W2S-train\)/);
+    expect(r.stdout).toMatch(/overlap rows by the input's detection\s+\d+\.\d% \(\d+ of \d+\)\s+\d+\.\d% \(\d+ of 50\)/);
+    expect(r.stdout).toMatch(/overlap density, detected again/);
   });
 
   it('refuses an existing output without --force (exit 2, file untouched), and replaces it with --force', () => {
