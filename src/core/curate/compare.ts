@@ -4,7 +4,7 @@
  */
 import { verdictOf } from '../experiment/verdict';
 import type { CurationPlan } from './select';
-import type { AnalysisResult } from '../report/schema';
+import type { AnalysisResult } from '../result/schema';
 
 export interface ComparisonLine {
   label: string;
