@@ -45,6 +45,7 @@ On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet)
   --device auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto: the best available, CPU fallback)
   --threads N      onnxruntime intra-op threads
   --cache-dir DIR  activation cache (default <data dir>/.overlap/cache)
+  --no-history     keep no copy of the result in <data dir>/.overlap/history/<file>/ (default: the newest 20 are kept)
 
 On activation arrays (.npy):
   overlap-density analyze --weak-acts W.npy --strong-acts S.npy --labels L.npy [--split SPLIT.npy] [--membership M.npy]
@@ -63,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
       ...DATASET_FLAGS,
       'weak-acts': { type: 'string' }, 'strong-acts': { type: 'string' }, labels: { type: 'string' },
       split: { type: 'string' }, membership: { type: 'string' },
-      out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' }, quiet: { type: 'boolean' }, 'no-history': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -90,12 +91,13 @@ export async function run(argv: string[]): Promise<number> {
     result = await runAnalysis(input, analysis, { progress });
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
-    const options: PipelineOptions = { ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out };
+    const options: PipelineOptions = { ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out, history: !values['no-history'] };
     const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
     try {
       const outcome = await analyzeDatasetFile(positionals[0], options, { progress, inference: backend });
       result = outcome.result;
       out = outcome.resultPath;
+      if (outcome.history && 'error' in outcome.history) process.stderr.write(`overlap-density: warning: result not kept in the history: ${outcome.history.error}\n`);
     } finally {
       await backend.dispose();
     }

@@ -17,6 +17,7 @@ import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, cachedShare, encodeWithCache } from '../inference/cache';
 import { checkOverlapFolder, refuseOutputsOverInputs, sameFile, type PathRole } from './outputs';
+import { recordHistory } from './history';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 import { probabilityColumn, votesWeakSide } from './weakVotes';
@@ -147,7 +148,12 @@ export async function analyzeDatasetFile(
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
   await writeResult(resultPath, result);
-  return { result, resultPath };
+  if (options.history === false) return { result, resultPath };
+  const history = await recordHistory(file, result).then(
+    (entry) => ({ path: entry }),
+    (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),
+  );
+  return { result, resultPath, history };
 }
 
 /** Model specs that read a file the user named. */

@@ -69,12 +69,16 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /**
- * Refuses a `.overlap` folder (or its `cache` subfolder) that resolves outside the dataset's folder. Missing folders
- * are fine (they are created inside). `dataDir` is the folder of the dataset file.
+ * Refuses a `.overlap` folder (or its `cache` subfolder, or the given `subs`) that resolves outside the dataset's
+ * folder. Missing folders are fine (they are created inside). `dataDir` is the folder of the dataset file.
  */
-export async function checkOverlapFolder(dataDir: string): Promise<void> {
+export async function checkOverlapFolder(
+  dataDir: string,
+  subs: readonly (readonly string[])[] = [['.overlap'], ['.overlap', 'cache']],
+  advice = 'results and caches stay next to the data: remove the link (or give --out and --cache-dir)',
+): Promise<void> {
   const root = await fs.realpath(dataDir).catch(() => path.resolve(dataDir));
-  for (const sub of [['.overlap'], ['.overlap', 'cache']]) {
+  for (const sub of subs) {
     const p = path.join(dataDir, ...sub);
     let real: string;
     try {
@@ -92,7 +96,7 @@ export async function checkOverlapFolder(dataDir: string): Promise<void> {
     }
     if (!isInside(real, root)) {
       throw new InputError(
-        `${sub.join('/')} is a link to ${real}, outside the dataset's folder; results and caches stay next to the data: remove the link (or give --out and --cache-dir)`,
+        `${sub.join('/')} is a link to ${real}, outside the dataset's folder; ${advice}`,
         { file: p },
       );
     }

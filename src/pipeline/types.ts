@@ -52,6 +52,11 @@ export interface PipelineOptions {
   cacheDir?: string;
   /** Where the result JSON goes; default `<dataDir>/.overlap/<file>.result.json`. */
   outFile?: string;
+  /**
+   * Keep a copy of the result in `<dataDir>/.overlap/history/<file>/` (bounded, src/pipeline/history.ts);
+   * default true, false turns it off (`--no-history`).
+   */
+  history?: boolean;
 }
 
 /**
@@ -78,4 +83,9 @@ export interface PipelineOutcome {
   result: import('../core/result/schema').AnalysisResult;
   /** Where the result JSON was written (atomically). */
   resultPath: string;
+  /**
+   * The history entry written after the result, or why none was (the analysis itself succeeded: a history that
+   * cannot be written, e.g. a read-only folder, does not fail it). Absent when history is off.
+   */
+  history?: { path: string } | { error: string };
 }
