@@ -249,6 +249,20 @@ export function setBaseline(ctx: Ctx, tree: DatasetsTree, alarms: Alarms): Cmd {
   };
 }
 
+export function compareWithEarlier(ctx: Ctx, tree: DatasetsTree): Cmd {
+  return async (arg?: unknown) => {
+    const uri = await targetDataset(tree, arg, 'Compare with an Earlier Result');
+    if (!uri) return;
+    const entry = await ctx.results.get(uri.fsPath);
+    if (!entry) {
+      void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no results yet: analyse it first.`);
+      return;
+    }
+    const { pickAndCompare } = await import('./compareResults');
+    await pickAndCompare(uri.fsPath, entry.original).catch((e) => reportError(ctx, e));
+  };
+}
+
 export function clearResults(ctx: Ctx, tree: DatasetsTree): Cmd {
   return async (arg?: unknown) => {
     const uri = await targetDataset(tree, arg, 'Clear Results');

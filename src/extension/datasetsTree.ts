@@ -13,7 +13,8 @@ import { describeColumns, storedColumns } from './columns';
 import { alarmLines, type Alarms } from './alarms';
 import type { Ctx } from './ctx';
 import { candidateKind, DATASET_GLOB, inResultsFolder } from './datasetFiles';
-import { LARGE_FILE_LIMIT_BYTES, resultTooltip, treeDescription } from './summaryText';
+import { listHistory } from '../pipeline/history';
+import { historyTrend, LARGE_FILE_LIMIT_BYTES, resultTooltip, treeDescription } from './summaryText';
 
 export interface DatasetFile {
   path: string;
@@ -195,6 +196,15 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
     node.contextValue = entry ? 'dataset.analysed' : 'dataset';
     node.command = { title: 'Open', command: 'vscode.open', arguments: [node.uri] };
     return node;
+  }
+
+  /** The tooltip's history part is read when the tooltip opens (a folder listing per hover, not per refresh). */
+  async resolveTreeItem(item: vscode.TreeItem, node: DatasetNode): Promise<vscode.TreeItem> {
+    if (!this.ctx.results.peek(node.file.path) || !(item.tooltip instanceof vscode.MarkdownString)) return item;
+    const { entries } = await listHistory(node.file.path).catch(() => ({ entries: [] }));
+    const lines = historyTrend(entries);
+    if (lines.length > 1) item.tooltip.appendMarkdown(fencedBlock(lines.join('\n')));
+    return item;
   }
 
   async getChildren(parent?: DatasetNode): Promise<DatasetNode[]> {

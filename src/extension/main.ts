@@ -42,6 +42,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
     'overlapDensity.toggleFlag': commands.toggleFlag(c),
     'overlapDensity.clearResults': commands.clearResults(c, tree),
     'overlapDensity.setBaseline': commands.setBaseline(c, tree, alarms),
+    'overlapDensity.compareWithEarlier': commands.compareWithEarlier(c, tree),
     'overlapDensity.chooseColumns': commands.chooseColumns(c, tree),
     'overlapDensity.generateSynthetic': commands.generateSyntheticDataset(c),
     'overlapDensity.compareSources': commands.compareSources(c, tree),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verdictOf } from '../../../src/core/experiment/verdict';
-import { largeFileMessage, lensTitle, resultTooltip, statusText, treeDescription } from '../../../src/extension/summaryText';
+import { historyTrend, largeFileMessage, lensTitle, resultTooltip, statusText, treeDescription } from '../../../src/extension/summaryText';
 import { result, row } from './builders';
 
 function resultWith(overlap: number, total: number, pgr: number | null) {
@@ -52,5 +52,30 @@ describe('summary text', () => {
 
   it('explains why editor features are off on big files', () => {
     expect(largeFileMessage('big.jsonl', 120 * 1024 * 1024)).toMatch(/big\.jsonl is 120 MB.*over 50 MB.*Analysis still runs/);
+  });
+});
+
+describe('historyTrend', () => {
+  const at = (i: number, density: number, sha: string | null, pgr: number | null = 0.4) =>
+    ({ createdAt: `2026-12-0${i}T10:00:00.000Z`, density, pgr, regime: 'medium', sha256: sha });
+
+  it('lists the kept analyses oldest first with the density change and whether the data changed', () => {
+    // listHistory gives newest first.
+    const lines = historyTrend([at(3, 0.2, 'b'), at(2, 0.25, 'a'), at(1, 0.25, 'a', null)]);
+    expect(lines).toEqual([
+      'History: the last 3 of 3 kept analyses, oldest first',
+      '2026-12-01 10:00 · density 25.0% · PGR n/a · medium',
+      '2026-12-02 10:00 · density 25.0% (no change) · PGR 0.40 · medium',
+      '2026-12-03 10:00 · density 20.0% (-5.0 points, data changed) · PGR 0.40 · medium',
+    ]);
+  });
+
+  it('shows at most max entries, the newest, and nothing without history', () => {
+    const many = Array.from({ length: 12 }, (_, k) => at(1, 0.1 + k / 100, 'x'));
+    const lines = historyTrend(many, 4);
+    expect(lines[0]).toBe('History: the last 4 of 12 kept analyses, oldest first');
+    expect(lines).toHaveLength(5);
+    expect(lines[4]).toContain('density 10.0%');
+    expect(historyTrend([])).toEqual([]);
   });
 });
