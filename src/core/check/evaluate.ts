@@ -404,11 +404,11 @@ function compareBaseline(c: Collector, R: ResolvedRules, cur: AnalysisResult, ba
     if (!b || row.category === null || b.category === null) continue;
     compared++;
     if (b.category === row.category) continue;
-    const move = `${b.category} -> ${row.category}`;
+    const move = `${WORD[b.category]} -> ${WORD[row.category]}`;
     moves.set(move, (moves.get(move) ?? 0) + 1);
     rows.push({
       ruleId: 'category-changed', level: 'note', line: row.line!, rowIndex: row.index,
-      message: `category changed since the baseline: ${b.category} -> ${row.category}` +
+      message: `category changed since the baseline: ${move}` +
         (b.line !== row.line ? ` (line ${b.line} in the baseline)` : ''),
       evidence: { before: b.category, after: row.category, baselineRow: b.index, baselineLine: b.line ?? null },
     });
@@ -418,6 +418,9 @@ function compareBaseline(c: Collector, R: ResolvedRules, cur: AnalysisResult, ba
   c.outcome('category-changed', 'pass',
     `${rows.length} of ${compared} W2S-train rows in both results changed category (${how})${moveText ? `: ${moveText}` : ''}`);
 }
+
+/** Category words as the editor and the report say them. */
+const WORD: Record<NonNullable<ResultRow['category']>, string> = { easy: 'easy-only', hard: 'hard-only', overlap: 'overlap' };
 
 function keyOf(t: string | null | undefined): string | null {
   return typeof t === 'string' && normalizeText(t) !== '' ? textKey(t) : null;
