@@ -6,7 +6,7 @@
 import type { AlignBlockSizes } from './alignKernel';
 import type { AlignKernelMode } from '../core/detect/types';
 import type { EncoderInfo, EncoderSpec, ProviderReport } from './types';
-import type { DeviceChoice } from '../pipeline/types';
+import type { DeviceChoice } from './types';
 
 /** Passed as `workerData`: how the worker's sessions are created. */
 export interface WorkerConfig {

@@ -5,7 +5,7 @@
  * the choice is only final once a session was actually created with it.
  */
 import { availableParallelism } from 'node:os';
-import type { DeviceChoice } from '../pipeline/types';
+import type { DeviceChoice } from './types';
 
 export type ExecutionProviderName = 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'cpu';
 

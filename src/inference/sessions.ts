@@ -11,7 +11,7 @@ import {
   type ExecutionProviderName,
   type ProviderFailure,
 } from './providers';
-import type { DeviceChoice } from '../pipeline/types';
+import type { DeviceChoice } from './types';
 
 export interface OpenedSession {
   readonly session: OrtSession;

@@ -1,17 +1,36 @@
 /**
  * The inference layer's public shapes, shared by the in-process backend (local.ts, CLI and tests) and the
- * worker-thread client (client.ts, extension). Both implement the pipeline's InferenceBackend.
+ * worker-thread client (client.ts, extension). Both implement InferenceBackend, what the pipeline needs from this
+ * layer. The layer owns its types: the pipeline imports them (and builds its ModelSpec on EncoderSpec), never the
+ * other way round (test/unit/architecture/imports.test.ts).
  */
 import type { ProgressFn, TextEncoder } from '../core/encoder';
 import type { AlignmentKernel } from '../core/detect/types';
 import type { Warning } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
-import type { DeviceChoice, InferenceBackend, ModelSpec } from '../pipeline/types';
 import type { AlignBlockSizes } from './alignKernel';
 import type { ProviderFailure } from './providers';
 
 /** The model specs an encoder can be built from (bundled GloVe-mean / USE-Lite, or a user ONNX file). */
-export type EncoderSpec = Extract<ModelSpec, { kind: 'bundled' | 'onnx' }>;
+export type EncoderSpec =
+  | { kind: 'bundled'; id: 'glove-mean' | 'use-lite'; /** GloVe vocabulary size K (weak capacity). */ vocab?: number }
+  | { kind: 'onnx'; path: string; tokenizer?: string };
+
+/** The onnxruntime execution provider asked for; `auto` tries the machine's accelerators, then the CPU. */
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+/**
+ * What the pipeline needs from the inference layer. The CLI passes an in-process implementation, the extension one
+ * backed by a worker thread; tests may pass fakes.
+ */
+export interface InferenceBackend {
+  /** A text encoder for a bundled or ONNX model spec. */
+  textEncoder(spec: EncoderSpec): Promise<InferenceTextEncoder>;
+  alignmentKernel(): AlignmentKernel;
+  /** The execution provider that actually ran (after any fallback), e.g. "cpu". */
+  device(): string;
+  dispose(): Promise<void>;
+}
 
 export interface EncodeOptions {
   signal?: AbortSignal;

@@ -1,10 +1,10 @@
 import type { AlignMode, HardRule } from '../core/detect/types';
 import type { FieldMap, DatasetFormat, HeaderChoice } from '../core/data/types';
+import type { DeviceChoice, EncoderSpec, InferenceBackend } from '../inference/types';
 
-/** How to get the weak or the strong side of an analysis. */
+/** How to get the weak or the strong side of an analysis: an encoder the inference layer runs, or data. */
 export type ModelSpec =
-  | { kind: 'bundled'; id: 'glove-mean' | 'use-lite'; /** GloVe vocabulary size K (weak capacity). */ vocab?: number }
-  | { kind: 'onnx'; path: string; tokenizer?: string }
+  | EncoderSpec
   | { kind: 'npy'; path: string }
   | { kind: 'safetensors'; path: string; tensor?: string }
   | { kind: 'field'; field: string }
@@ -16,7 +16,7 @@ export type ModelSpec =
   /** Weak side only: an existing probability column. */
   | { kind: 'probabilities'; field: string };
 
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type { DeviceChoice, InferenceBackend };
 
 export interface AnalysisOptionsInput {
   hardRule?: HardRule;
@@ -57,19 +57,6 @@ export interface PipelineOptions {
    * default true, false turns it off (`--no-history`).
    */
   history?: boolean;
-}
-
-/**
- * What the pipeline needs from the inference layer. The CLI passes an in-process implementation,
- * the extension one backed by a worker thread; tests may pass fakes.
- */
-export interface InferenceBackend {
-  /** A text encoder for a bundled or ONNX model spec (kinds 'bundled' and 'onnx'). */
-  textEncoder(spec: ModelSpec & { kind: 'bundled' | 'onnx' }): Promise<import('../inference/types').InferenceTextEncoder>;
-  alignmentKernel(): import('../core/detect/types').AlignmentKernel;
-  /** The execution provider that actually ran (after any fallback), e.g. "cpu". */
-  device(): string;
-  dispose(): Promise<void>;
 }
 
 export interface PipelineHooks {
