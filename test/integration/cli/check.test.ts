@@ -76,6 +76,11 @@ describe('check on synthetic rows', () => {
     expect(stackLines(bad.stderr)).toEqual([]);
     rmSync(cfg);
     expect(check([data, '--format', 'xml']).code).toBe(2);
+    expect(check([data, data, '--baseline', data]).stderr).toContain('--baseline FILE compares one DATASET');
+    expect(check([data, '--baseline', 'b.json', '--no-baseline']).code).toBe(2);
+    const help = check(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('exit 0 pass, 1 alarm, 2 bad input');
     expect(check([data, '--min-density', 'lots']).code).toBe(2);
     const missing = check([join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);
