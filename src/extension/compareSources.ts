@@ -11,7 +11,6 @@ import * as vscode from 'vscode';
 import { selectionHeadline } from '../core/report/selection';
 import type { StrategyName } from '../core/select/schema';
 import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
-import type { InferenceBackend } from '../pipeline/types';
 import { isCancel, reportError, resolveSpecs, settleUnsaved, trustedFor } from './analyze';
 import {
   COMPARE_DEFAULTS, compareArgsFrom, defaultStrategies, describeMode, describePlan, intInputError, modeNeeded, selectionOutputPath,
@@ -20,8 +19,8 @@ import {
 import type { Cmd } from './commands';
 import type { Ctx } from './ctx';
 import type { DatasetFile, DatasetsTree } from './datasetsTree';
-import { describeSpec, needsInference } from './models';
-import { ProgressTracker } from './progress';
+import { withInferenceProgress } from './inferenceProgress';
+import { describeSpec } from './models';
 import { SelectionPanel } from './report';
 import { activeFileUri } from './statusBar';
 
@@ -196,56 +195,28 @@ async function runComparison(ctx: Ctx, req: CompareRequest): Promise<string | un
   ctx.output.info(`comparing ${what}: ${describePlan(req)}; weak ${describeSpec(specs.weak)}, strong ${describeSpec(specs.strong)}, device ${cfg.device}`);
   const t0 = Date.now();
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Overlap Density: comparing ${what}`, cancellable: true },
-      async (progress, token) => {
-        let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
-        const sub = token.onCancellationRequested(() => {
-          controller.abort();
-          void inference?.dispose();
-        });
-        try {
-          if (needsInference(specs.weak) || needsInference(specs.strong)) {
-            const { createInferenceClient } = await import('../inference/client');
-            inference = createInferenceClient({
-              workerPath: ctx.asAbsolutePath(path.join('dist', 'worker.js')),
-              device: cfg.device,
-              ...(cfg.threads > 0 ? { threads: cfg.threads } : {}),
-            });
-          }
-          const tracker = new ProgressTracker();
-          const r = await selectFromPaths(
-            req.paths,
-            {
-              weak: specs.weak,
-              strong: specs.strong,
-              ...(req.mode.kind === 'split-by' ? { splitBy: req.mode.column } : {}),
-              ...(req.mode.kind === 'reference-split' ? { reference: 'split' as const } : {}),
-              plan: { rounds: req.rounds, perRound: req.perRound, strategies: req.strategies, seed: req.seed, seeds: req.seeds, bonus: req.bonus },
-              // The selection defaults of `overlap-density select` (dot-max alignment with the incremental history,
-              // docs/selection.md), not the analysis.* settings: the residual detector has no incremental form.
-              selection: {},
-              ...(inference ? {} : { device: 'cpu' }),
-            },
-            {
-              signal: controller.signal,
-              ...(inference ? { inference } : {}),
-              progress: (stage, fraction, detail) => {
-                if (!controller.signal.aborted) progress.report(tracker.step(stage, fraction, detail));
-              },
-            },
-          );
-          if (controller.signal.aborted) throw new vscode.CancellationError();
-          r.timings.total = (Date.now() - t0) / 1000;
-          // The only write, after everything ran: a cancelled or failed run leaves no results file.
-          await writeSelectionResult(out, r);
-          return r;
-        } finally {
-          sub.dispose();
-          await inference?.dispose().catch(() => undefined);
-        }
-      },
-    );
+    const result = await withInferenceProgress(ctx, `Overlap Density: comparing ${what}`, specs, controller, async (run) => {
+      const r = await selectFromPaths(
+        req.paths,
+        {
+          weak: specs.weak,
+          strong: specs.strong,
+          ...(req.mode.kind === 'split-by' ? { splitBy: req.mode.column } : {}),
+          ...(req.mode.kind === 'reference-split' ? { reference: 'split' as const } : {}),
+          plan: { rounds: req.rounds, perRound: req.perRound, strategies: req.strategies, seed: req.seed, seeds: req.seeds, bonus: req.bonus },
+          // The selection defaults of `overlap-density select` (dot-max alignment with the incremental history,
+          // docs/selection.md), not the analysis.* settings: the residual detector has no incremental form.
+          selection: {},
+          ...(run.inference ? {} : { device: 'cpu' }),
+        },
+        run,
+      );
+      if (controller.signal.aborted) throw new vscode.CancellationError();
+      r.timings.total = (Date.now() - t0) / 1000;
+      // The only write, after everything ran: a cancelled or failed run leaves no results file.
+      await writeSelectionResult(out, r);
+      return r;
+    });
     ctx.output.info(`compared ${what} in ${((Date.now() - t0) / 1000).toFixed(1)} s on ${result.device} -> ${out}`);
     for (const a of result.plan.adjustments) ctx.output.info(`plan adjusted: ${a}`);
     for (const line of result.summary.lines) ctx.output.info(line);

@@ -11,14 +11,13 @@ import * as vscode from 'vscode';
 import { compareAnalyses, curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
 import { verdictOf } from '../core/experiment/verdict';
 import { curateDataset, curatedPathFor, uncopyableReason, type CurateOutcome } from '../pipeline/curate';
-import type { InferenceBackend } from '../pipeline/types';
 import { isCancel, reportError, resolveSpecs, settleUnsaved, trustedFor } from './analyze';
 import { ensureColumns } from './columns';
 import type { Cmd } from './commands';
 import type { Ctx } from './ctx';
 import { escapeMarkdown } from './hoverText';
-import { needsInference, pipelineOptions } from './models';
-import { ProgressTracker } from './progress';
+import { withInferenceProgress } from './inferenceProgress';
+import { pipelineOptions } from './models';
 
 const TITLE = 'Curate Training Set';
 
@@ -79,36 +78,8 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
   ctx.running.set(out, controller);
   const t0 = Date.now();
   try {
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Overlap Density: curating ${name}`, cancellable: true },
-      async (progress, token) => {
-        let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
-        const sub = token.onCancellationRequested(() => {
-          controller.abort();
-          void inference?.dispose();
-        });
-        try {
-          if (needsInference(specs.weak) || needsInference(specs.strong)) {
-            const { createInferenceClient } = await import('../inference/client');
-            inference = createInferenceClient({
-              workerPath: ctx.asAbsolutePath(path.join('dist', 'worker.js')),
-              device: options.device,
-              ...(options.threads ? { threads: options.threads } : {}),
-            });
-          }
-          const tracker = new ProgressTracker();
-          return await curateDataset(file, options, { budget, out, force: true, analyze: true }, {
-            signal: controller.signal,
-            ...(inference ? { inference } : {}),
-            progress: (stage, fraction, detail) => {
-              if (!controller.signal.aborted) progress.report(tracker.step(stage, fraction, detail));
-            },
-          });
-        } finally {
-          sub.dispose();
-          await inference?.dispose().catch(() => undefined);
-        }
-      },
+    const outcome = await withInferenceProgress(ctx, `Overlap Density: curating ${name}`, specs, controller, (run) =>
+      curateDataset(file, options, { budget, out, force: true, analyze: true }, run),
     );
     ctx.output.info(`curated ${file} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${curationSummary(outcome.plan)} -> ${outcome.written.file}`);
     await ctx.results.put(file, outcome.input.resultPath, outcome.input.result);
