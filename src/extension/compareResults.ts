@@ -14,6 +14,7 @@ import type { AnalysisResult } from '../core/result/schema';
 import { baselinePath, currentTexts, loadBaseline } from '../pipeline/check';
 import { listHistory, loadHistoryEntry } from '../pipeline/history';
 import { comparisonPage } from './compareText';
+import { showMarkdownPage } from './markdownPage';
 import { fixed, percent } from './summaryText';
 
 interface Earlier {
@@ -66,6 +67,5 @@ export async function pickAndCompare(datasetPath: string, current: AnalysisResul
   const earlier = await pick.load();
   const comparison = await compareWithEarlier(datasetPath, current, earlier);
   const content = comparisonPage(comparison, { dataset: name, earlier: pick.label === 'Baseline' ? 'baseline' : `result of ${pick.label}`, later: 'now' });
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  await showMarkdownPage(`${name} compared`, content);
 }

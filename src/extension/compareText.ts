@@ -9,6 +9,10 @@ import { fixed, percent, signedPoints } from './summaryText';
 /** Rows listed in the page (the counts cover all of them). */
 const MAX_LISTED = 200;
 
+function rows(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
 function signed(x: number | null, digits = 3): string {
   if (x === null || !Number.isFinite(x)) return 'n/a';
   return `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(digits)}`;
@@ -42,7 +46,7 @@ export function comparisonPage(c: ResultComparison, names: { dataset: string; ea
   }
   md.push(
     `Rows paired by ${c.matchedBy === 'text' ? 'their text' : 'row number (the file is unchanged)'}: ${c.matched.toLocaleString('en-US')}` +
-      `${c.matchedBy === 'text' ? `; ${c.onlyInA.toLocaleString('en-US')} earlier rows are gone or edited, ${c.onlyInB.toLocaleString('en-US')} rows are new or edited` : ''}.` +
+      `${c.matchedBy === 'text' ? `; ${rows(c.onlyInA, 'earlier row is', 'earlier rows are')} gone or edited, ${rows(c.onlyInB, 'row is', 'rows are')} new or edited` : ''}.` +
       ` ${c.changed.toLocaleString('en-US')} paired row${c.changed === 1 ? '' : 's'} changed category.`,
   );
   if (c.transitions.length > 0) {

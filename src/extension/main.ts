@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Alarms } from './alarms';
+import { registerMarkdownPages } from './markdownPage';
 import * as commands from './commands';
 import { Ctx } from './ctx';
 import { curateTrainingSet } from './curate';
@@ -54,6 +55,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
   for (const [id, fn] of Object.entries(register)) c.push(vscode.commands.registerCommand(id, fn));
 
   registerReportPanel(c);
+  c.push(registerMarkdownPages());
 
   const ms = performance.now() - t0;
   const ort = Object.keys(require.cache).some((k) => k.includes('onnxruntime'));

@@ -86,6 +86,19 @@ export const journeys: Journey[] = [
       }, { timeoutMs: 20_000 }).catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await h.readCodeLens())}`); });
       await sleep(300);
       await h.screenshot('alarms-after-save');
+
+      // The two analyses side by side: the current result against the baseline, as a Markdown page.
+      await h.runCommand('Overlap Density: Compare with an Earlier Result...');
+      await h.answerQuickInput('Baseline');
+      const heading = await h.waitForWebview('h1', { timeoutMs: 45_000 });
+      assert.match((await heading.textContent()) ?? '', /reviews\.jsonl: baseline vs now/);
+      const page = (await h.webviewFrame().locator('body').textContent()) ?? '';
+      assert.match(page, /file contents changed/);
+      assert.match(page, /Rows paired by their text/, 'the baseline stored its row text hashes, so rows pair by text');
+      console.log(`    compare: ${page.replace(/\s+/g, ' ').slice(0, 300)}`);
+      const tabs = (await h.page.locator('.tabs-container .tab').allTextContents()).map((t) => t.trim());
+      assert.ok(!tabs.some((t) => /Untitled/.test(t)), `a read-only page, not an untitled document: ${tabs.join(' | ')}`);
+      await h.screenshot('alarms-compare');
     },
   },
 ];

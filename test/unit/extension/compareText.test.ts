@@ -27,4 +27,14 @@ describe('comparisonPage', () => {
     expect(page).not.toContain('![x]');
     expect(page).toContain('\\!\\[x\\]');
   });
+
+  it('pairs rows by text across an edit and counts rows gone and new in words', () => {
+    const before = result([row(0, 1, 'overlap'), row(1, 2, 'hard'), row(2, 3, 'easy')]);
+    const after = result([row(0, 1, 'easy'), row(1, 2, 'easy'), row(2, 3, 'hard')], { dataset: { ...before.dataset, contentHash: 'other' } });
+    // Row 2 of the earlier file was edited (its text changed); the others moved one line down in the new file.
+    const page = comparisonPage(compareResults(before, after, ['a', 'b', 'c'], ['new', 'a', 'c']), names);
+    expect(page).toContain('Rows paired by their text: 2; 1 earlier row is gone or edited, 1 row is new or edited. 2 paired rows changed category.');
+    expect(page).toContain('| 2 | 2 | overlap | easy\\-only |');
+    expect(page).toContain('| 3 | 3 | easy\\-only | hard\\-only |');
+  });
 });
