@@ -50,6 +50,9 @@ export const DEFAULT_BATCH_SIZE = 64;
  */
 const MIN_BATCH_ROWS = 2;
 
+/** The batching's name in the cache identity (shapeStableBatches' buckets and MIN_BATCH_ROWS). */
+const BATCHING = 'length-buckets-4-8-16,min-2';
+
 function countKept(ids: Int32Array, ignoreId: number | undefined): number {
   if (ignoreId === undefined) return ids.length;
   let n = 0;
@@ -89,7 +92,8 @@ export class OnnxTextEncoder implements InferenceTextEncoder {
     this.info = {
       id: config.id,
       dim: config.dim,
-      cacheIdentity: config.cacheIdentity,
+      // Batch shapes change the last bits of the vectors: entries cached under another batching are not reused.
+      cacheIdentity: `${config.cacheIdentity}|batches:${BATCHING}`,
       maxTokens: config.maxTokens,
       provider: config.opened.provider,
       fallbacks: config.opened.fallbacks,
