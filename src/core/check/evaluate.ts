@@ -182,8 +182,14 @@ class Collector {
   }
 }
 
+/**
+ * A class name as messages show it: names come from the data, so control characters (a terminal escape sequence,
+ * a newline that would fake another finding line) become U+FFFD and long names are cut.
+ */
 function labelName(r: AnalysisResult, label: number): string {
-  return r.dataset.labelNames?.[label] ?? String(label);
+  const name = r.dataset.labelNames?.[label] ?? String(label);
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\ufffd');
+  return clean.length > 60 ? `${clean.slice(0, 60)}...` : clean;
 }
 
 export function evaluateCheck(current: AnalysisResult, rules: CheckRules, opts: CheckOptions = {}): CheckReport {

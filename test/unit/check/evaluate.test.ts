@@ -194,6 +194,21 @@ describe('evaluateCheck: row-level rules', () => {
     expect(evaluateCheck(r, {}, { texts }).findings).toEqual([]);
   });
 
+  it('class names from the data cannot put control characters or fake lines into a message', () => {
+    const r = buildResult();
+    r.dataset.labelNames = ['neg\u001b[31m', 'pos\nfake.jsonl:1: error [min-density] x'];
+    const texts = textsOf(r);
+    texts[r.rows[1].index] = texts[r.rows[0].index];
+    r.rows[0].label = 0;
+    r.rows[1].label = 1;
+    const dup = evaluateCheck(r, {}, { texts }).findings.filter((f) => f.ruleId === 'duplicate-label');
+    expect(dup).toHaveLength(2);
+    for (const f of dup) {
+      expect(f.message).not.toMatch(/[\u0000-\u001f]/);
+      expect(f.message).toContain('neg\ufffd[31m');
+    }
+  });
+
   it('row findings are bounded per rule, then one finding says how many more', () => {
     const r = buildResult({ w2s: 400 });
     const texts = r.rows.map(() => 'the same text');
