@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { configKeys, DEFAULT_RULES, parseCheckConfig, RULE_KEYS, resolveRules } from '../../../src/core/check';
 import { InputError } from '../../../src/core/errors';
@@ -110,6 +111,25 @@ describe('the shipped JSON schema and package.json', () => {
         expect([p.minimum, p.maximum], key).toEqual([spec.min, spec.max]);
       }
       expect(p.default, key).toEqual((DEFAULT_RULES as Record<string, unknown>)[key]);
+    }
+  });
+
+  it('accepts and refuses the same files as parseCheckConfig (ajv on the schema)', () => {
+    const validate = new Ajv({ allErrors: true }).compile(schema);
+    const samples = [
+      '{}', '{"minDensity": 0.2, "overlapEffect": "positive", "$schema": "x", "description": "d"}',
+      '{"maxRowFindings": 1}', '{"failOn": "warning", "duplicateLabels": false}',
+      '{"minDensity": 1.5}', '{"minDensity": "0.2"}', '{"overlapEffect": "yes"}', '{"maxRowFindings": 2.5}',
+      '{"maxRowFindings": 0}', '{"minPrg": 0.1}', '{"categoryChanges": 1}', '{"description": 3}', '{"maxPgrDrop": -1}',
+    ];
+    for (const text of samples) {
+      let parsed = true;
+      try {
+        parseCheckConfig(text, FILE);
+      } catch {
+        parsed = false;
+      }
+      expect(validate(JSON.parse(text)), text).toBe(parsed);
     }
   });
 
