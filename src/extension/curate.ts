@@ -8,14 +8,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { compareAnalyses, curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
-import { verdictOf } from '../core/experiment/verdict';
+import { curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
 import { curateDataset, curatedPathFor, uncopyableReason, type CurateOutcome } from '../pipeline/curate';
 import { isCancel, reportError, resolveSpecs, settleUnsaved, trustedFor } from './analyze';
 import { ensureColumns } from './columns';
 import type { Cmd } from './commands';
 import type { Ctx } from './ctx';
-import { escapeMarkdown } from './hoverText';
+import { comparisonMarkdown } from './curateText';
 import { withInferenceProgress } from './inferenceProgress';
 import { pipelineOptions } from './models';
 
@@ -95,25 +94,6 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
     ctx.running.delete(file);
     ctx.running.delete(out);
   }
-}
-
-/** Input vs curated as Markdown: every value from the data or a results file is escaped. */
-export function comparisonMarkdown(outcome: CurateOutcome): string {
-  const { input, plan, written, testWritten, curated } = outcome;
-  const md: string[] = [
-    `# Curated training set: ${escapeMarkdown(path.basename(written.file))}`,
-    '',
-    `From ${escapeMarkdown(path.basename(input.result.dataset.path ?? ''))}: ${escapeMarkdown(curationSummary(plan))}. Each row is copied byte for byte.`,
-    ...plan.notes.map((n) => `- ${escapeMarkdown(n)}`),
-  ];
-  if (testWritten) md.push('', `The input's ${testWritten.rows} test rows were written to ${escapeMarkdown(path.basename(testWritten.file))}, the curated file's test set.`);
-  if (curated) {
-    const { lines, note } = compareAnalyses(input.result, curated.result, plan);
-    md.push('', '| | input | curated |', '|---|---|---|');
-    for (const l of lines) md.push(`| ${escapeMarkdown(l.label)} | ${escapeMarkdown(l.input)} | ${escapeMarkdown(l.curated)} |`);
-    md.push('', escapeMarkdown(note), '', `**Input:** ${escapeMarkdown(verdictOf(input.result).sentence)}`, '', `**Curated:** ${escapeMarkdown(verdictOf(curated.result).sentence)}`);
-  }
-  return md.join('\n');
 }
 
 async function showOutcome(outcome: CurateOutcome): Promise<void> {
