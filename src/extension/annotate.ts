@@ -19,6 +19,7 @@ import { annotationSidecarPath } from './flags';
 import type { ResultEntry } from './results';
 import { sha256Hex } from './staleness';
 import { largeFileSize } from './statusBar';
+import { OVERLAP_DIR } from '../core/layout';
 
 /** Above this many edits one whole-text replacement is cheaper for the editor than many small ones. */
 const MAX_SMALL_EDITS = 50_000;
@@ -35,7 +36,7 @@ async function writeSidecar(ctx: Ctx, entry: ResultEntry, names: AnnotationField
   const scope = annotationScope(entry.result.rows);
   ctx.output.info(`annotations of ${entry.datasetPath} written to ${target} (${why})`);
   const choice = await vscode.window.showInformationMessage(
-    `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${scope.annotated.toLocaleString('en-US')} W2S-train rows went to ${path.join('.overlap', path.basename(target))}${scope.note ? `; ${scope.note}` : ''}.`,
+    `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${scope.annotated.toLocaleString('en-US')} W2S-train rows went to ${path.join(OVERLAP_DIR, path.basename(target))}${scope.note ? `; ${scope.note}` : ''}.`,
     'Open',
   );
   if (choice) await vscode.window.showTextDocument(vscode.Uri.file(target));

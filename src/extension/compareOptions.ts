@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { DEFAULT_ROUNDS } from '../core/select/plan';
 import { STRATEGY_NAMES, type BonusMode, type StrategyName } from '../core/select/schema';
+import { selectionPath } from '../core/layout';
 
 /** How the picked files become sources (docs/selection.md): one per file, one file by a column, or reference sources. */
 export type SourceMode =
@@ -100,7 +101,7 @@ export function selectionOutputPath(paths: readonly string[], mode: SourceMode):
     name = paths.map((p) => safe(stem(p))).join('+');
     if (name.length > MAX_NAME) name = `${safe(stem(first))}+${paths.length - 1}-more`;
   }
-  return path.join(path.dirname(first), '.overlap', `${name}.select.json`);
+  return selectionPath(first, name);
 }
 
 /** How the sources are made, in words (progress title, log). */

@@ -3,6 +3,7 @@
  * (SST's `stsa.binary.train`) whose content sniffs as one. Source code, media and archives are never read.
  */
 import * as path from 'node:path';
+import { inOverlapDir } from '../core/layout';
 
 export type Candidate = 'extension' | 'content' | 'never';
 
@@ -33,5 +34,5 @@ export const DATASET_GLOB = '**/*.{jsonl,ndjson,json,csv,tsv,parquet}';
 
 /** Results folders hold our own JSON; never list them. */
 export function inResultsFolder(file: string): boolean {
-  return file.split(/[\\/]/).includes('.overlap');
+  return inOverlapDir(file);
 }

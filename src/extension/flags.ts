@@ -3,6 +3,7 @@
  * (the report webview lists them too). Pure model; the command writes it with writeFileAtomic.
  */
 import * as path from 'node:path';
+import { annotationsPath, sidecarPath } from '../core/layout';
 
 export interface FlagEntry {
   /** Dataset row index (0-based, file order). */
@@ -20,12 +21,12 @@ export interface FlagsFile {
 }
 
 export function flagsPath(datasetPath: string): string {
-  return path.join(path.dirname(datasetPath), '.overlap', `${path.basename(datasetPath)}.flags.json`);
+  return sidecarPath(datasetPath, 'flags');
 }
 
 /** Where annotations go for formats that cannot hold fields (SST text, Parquet). */
 export function annotationSidecarPath(datasetPath: string): string {
-  return path.join(path.dirname(datasetPath), '.overlap', `${path.basename(datasetPath)}.annotations.jsonl`);
+  return annotationsPath(datasetPath);
 }
 
 export function emptyFlags(datasetPath: string): FlagsFile {

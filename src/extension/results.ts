@@ -14,6 +14,7 @@ import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type Fla
 import { withMovedThresholds, type MovedThresholds } from './movedThresholds';
 import { buildRowIndex, type RowIndex } from './rowIndex';
 import { freshness, sha256Hex, type Freshness } from './staleness';
+import { datasetOfSidecar } from '../core/layout';
 
 export interface ResultEntry {
   readonly datasetPath: string;
@@ -39,13 +40,7 @@ const MAX_ANNOTATED = 200;
 const MISSING_TTL_MS = 5000;
 type EquivalentStore = Record<string, { createdAt: string; hashes: string[] }>;
 
-/** `<dir>/.overlap/<name>.result.json` or `.flags.json` -> `<dir>/<name>`. */
-export function datasetOfSidecar(file: string): string | undefined {
-  const m = /^(.*)\.(result|flags)\.json$/.exec(path.basename(file));
-  const dir = path.dirname(file);
-  if (!m || path.basename(dir) !== '.overlap') return undefined;
-  return path.join(path.dirname(dir), m[1]!);
-}
+export { datasetOfSidecar };
 
 export class ResultStore implements vscode.Disposable {
   private readonly entries = new Map<string, ResultEntry>();

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { activationCacheKey } from '../core/activations/cacheKey';
 import { writeFileAtomic } from '../core/activations/file';
 import { readNpyMatrix, writeNpy } from '../core/activations/npy';
@@ -21,10 +21,11 @@ import type { Matrix } from '../core/linalg/matrix';
 import { throwIfAborted } from '../core/encoder';
 import { assembleResult, planReuse, ROW_HASH_BYTES, rowHashes } from './incremental';
 import type { EncodeOptions, EncodeResult, InferenceTextEncoder } from './types';
+import { cacheDir } from '../core/layout';
 
 /** `<dataDir>/.overlap/cache` for a dataset file. */
 export function defaultCacheDir(dataFile: string): string {
-  return join(dirname(dataFile), '.overlap', 'cache');
+  return cacheDir(dataFile);
 }
 
 /** SHA-256 of a list of texts (length-prefixed, so ["ab"] and ["a","b"] differ). */

@@ -21,6 +21,7 @@ import { recordHistory } from './history';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 import { probabilityColumn, votesWeakSide } from './weakVotes';
+import { cacheDir } from '../core/layout';
 
 /** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models" explains the choice). */
 export const DEFAULT_GLOVE_VOCAB = 2000;
@@ -340,7 +341,7 @@ export async function sideActivations(
         const out = await encodeWithCache(
           encoder,
           texts,
-          { cache: new ActivationCache(options.cacheDir ?? path.join(path.dirname(src.file), '.overlap', 'cache')), dataHash: src.hash, source: src.file },
+          { cache: new ActivationCache(options.cacheDir ?? cacheDir(src.file)), dataHash: src.hash, source: src.file },
           { signal, progress: (stage: string, f: number, d?: string) => progress(`${side} encoder: ${stage}`, (k + f) / sources.length, d) },
         );
         if (out.fromCache) cached++;

@@ -14,6 +14,7 @@ import type { AnalysisResult } from '../core/result/schema';
 import { checkOverlapFolder, refuseOutputsOverInputs } from './outputs';
 import { defaultResultPath, isResultStale, loadResult, writeFileAtomic } from './results';
 import { rereadOptions } from './rowTexts';
+import { sidecarPath } from '../core/layout';
 
 /** The rules file's name; the nearest one above the dataset applies. */
 export const CHECK_CONFIG_NAME = 'overlap-density.check.json';
@@ -54,7 +55,7 @@ export async function findCheckConfig(datasetPath: string, stopAt?: string): Pro
 
 /** The baseline of a dataset file: `<dir>/.overlap/<file name>.baseline.json` (a result file, plus row text hashes). */
 export function baselinePath(datasetPath: string): string {
-  return path.join(path.dirname(datasetPath), '.overlap', `${path.basename(datasetPath)}.baseline.json`);
+  return sidecarPath(datasetPath, 'baseline');
 }
 
 /** Reads a baseline (any results file); null when `optional` and it does not exist. */

@@ -13,6 +13,7 @@ import { resultSummary, type ResultSummary } from '../core/report/compare';
 import type { AnalysisResult, RegimeLabel } from '../core/result/schema';
 import { checkOverlapFolder } from './outputs';
 import { loadResult } from './results';
+import { historyDir as layoutHistoryDir, OVERLAP_DIR } from '../core/layout';
 
 export const HISTORY_KEEP = 20;
 export const HISTORY_MAX_BYTES = 256 * 1024 * 1024;
@@ -24,7 +25,7 @@ const REGIMES: readonly RegimeLabel[] = ['low', 'medium', 'high', 'undetermined'
 
 /** `<dir>/.overlap/history/<file name>` for a dataset file. */
 export function historyDir(datasetPath: string): string {
-  return path.join(path.dirname(path.resolve(datasetPath)), '.overlap', 'history', path.basename(datasetPath));
+  return layoutHistoryDir(datasetPath);
 }
 
 /** One kept result, summarised: createdAt, dataset sha256, density, PGR, regime, verdict words, accuracies. */
@@ -115,7 +116,7 @@ export interface HistoryBounds {
 export async function recordHistory(datasetPath: string, result: AnalysisResult, bounds: HistoryBounds = {}): Promise<string> {
   const dir = historyDir(datasetPath);
   const name0 = path.basename(datasetPath);
-  await checkOverlapFolder(path.dirname(path.resolve(datasetPath)), [['.overlap'], ['.overlap', 'history'], ['.overlap', 'history', name0]],
+  await checkOverlapFolder(path.dirname(path.resolve(datasetPath)), [[OVERLAP_DIR], [OVERLAP_DIR, 'history'], [OVERLAP_DIR, 'history', name0]],
     'the history stays next to the data: remove the link (or turn the history off: --no-history)');
   await fs.mkdir(dir, { recursive: true });
   const base = `${stamp(result.createdAt)}-${result.dataset.contentHash?.slice(0, 8) ?? 'nohash'}`;

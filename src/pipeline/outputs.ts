@@ -10,6 +10,7 @@ import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../core/errors';
+import { OVERLAP_DIR } from '../core/layout';
 
 /** A path the command reads or writes, and how the user named it (for the message). */
 export interface PathRole {
@@ -74,7 +75,7 @@ function isInside(child: string, parent: string): boolean {
  */
 export async function checkOverlapFolder(
   dataDir: string,
-  subs: readonly (readonly string[])[] = [['.overlap'], ['.overlap', 'cache']],
+  subs: readonly (readonly string[])[] = [[OVERLAP_DIR], [OVERLAP_DIR, 'cache']],
   advice = 'results and caches stay next to the data: remove the link (or give --out and --cache-dir)',
 ): Promise<void> {
   const root = await fs.realpath(dataDir).catch(() => path.resolve(dataDir));

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs/promises';
 import { writeFileAtomic } from '../core/activations/file';
-import * as path from 'node:path';
 import { InputError } from '../core/errors';
 import { SCHEMA_VERSION, type AnalysisResult } from '../core/result/schema';
 import { SchemaViolation, validateResult } from '../core/report/validate';
+import { sidecarPath } from '../core/layout';
 
 /** Results live next to the data: `<dir>/.overlap/<file name>.result.json`. */
 export function defaultResultPath(datasetPath: string): string {
-  return path.join(path.dirname(datasetPath), '.overlap', `${path.basename(datasetPath)}.result.json`);
+  return sidecarPath(datasetPath, 'result');
 }
 
 export async function writeResult(file: string, result: AnalysisResult): Promise<void> {

@@ -9,15 +9,12 @@ import { sha256File } from '../core/activations/file';
 import { readDataset, type DatasetFormat, type ReadOptions } from '../core/data';
 import type { AnalysisResult } from '../core/result/schema';
 import { isResultStale } from './results';
+import { datasetOfSidecar } from '../core/layout';
 
 /** The dataset a results file describes: its sibling by the `.overlap/` convention, else the recorded path. */
 export function datasetFileOf(result: AnalysisResult, resultPath: string): string | undefined {
-  const m = /^(.*)\.result\.json$/.exec(path.basename(resultPath));
-  const dir = path.dirname(resultPath);
-  if (m && path.basename(dir) === '.overlap') {
-    const beside = path.join(path.dirname(dir), m[1]);
-    if (fs.existsSync(beside)) return beside;
-  }
+  const beside = datasetOfSidecar(resultPath, ['result']);
+  if (beside && fs.existsSync(beside)) return beside;
   return result.dataset.path;
 }
 

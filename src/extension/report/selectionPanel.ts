@@ -16,6 +16,7 @@ import { RpcServer, type Handlers } from '../../protocol/rpc';
 import { toSelectionInit } from '../../protocol/selection';
 import { saveWithDialog } from './saveDialog';
 import { messageHtml, webviewHtml, webviewOptions } from './webviewHtml';
+import { OVERLAP_DIR } from '../../core/layout';
 
 export const SELECTION_VIEW_TYPE = 'overlapDensity.selection';
 
@@ -150,7 +151,7 @@ export class SelectionPanel implements vscode.Disposable {
   /** Exports are proposed next to the sources (the folder holding `.overlap/`), not beside the results file itself. */
   private save(name: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<string | null> {
     const dir = path.dirname(this.resultPath);
-    return saveWithDialog(path.join(path.basename(dir) === '.overlap' ? path.dirname(dir) : dir, name), filters, bytes);
+    return saveWithDialog(path.join(path.basename(dir) === OVERLAP_DIR ? path.dirname(dir) : dir, name), filters, bytes);
   }
 }
 
