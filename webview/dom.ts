@@ -15,6 +15,15 @@ export function h(tag: string, attrs: Record<string, string | number | boolean |
   return el;
 }
 
+/**
+ * Names a @vscode-elements text field: its `label` property becomes the inner <input>'s aria-label (an aria-label
+ * on the element itself does not reach the input, and `label` is not an attribute of that element).
+ */
+export function labelField<T extends HTMLElement>(field: T, label: string): T {
+  (field as unknown as { label: string }).label = label;
+  return field;
+}
+
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`report: element #${id} is missing`);

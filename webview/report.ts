@@ -9,6 +9,7 @@ import { classNameOf, describeRead, readHeadline } from '../src/core/report/read
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { Result } from 'vega-embed';
+import type { TopLevelSpec } from 'vega-lite';
 import { CATEGORY_NAMES, HARD } from '../src/core/detect/types';
 import { groundTruthReport } from '../src/core/experiment/groundTruth';
 import { partition, type Partition } from '../src/core/report/partition';
@@ -17,10 +18,11 @@ import { SANITY_PREFIX, verdictEvidence } from '../src/core/experiment/verdict';
 import { confusionSpec, draggable, histogram, mapSpec, regimeSpec, thresholdSpec, type ChartTheme, type MapPoint } from '../src/core/report/specs';
 import { PROTOCOL_VERSION, type ChartId, type ReportInit, type Thresholds } from '../src/protocol/messages';
 import { chartPng, chartSvg, embedChart } from './charts';
-import { fmt, h } from './dom';
+import { fmt, h, labelField } from './dom';
 import type { ReportHost, WebviewState } from './host';
 import { SamplesTable } from './table';
-import { onThemeChange, readTheme } from './theme';
+import { applyThemeVariables, onThemeChange, readTheme } from './theme';
+import { CATEGORY_SHAPES, CHART_NAMES, describeAlignment, describeConfidence, describeConfusion, describeMap, describeRegime } from './describe';
 
 /** More points than this are drawn as an even subsample (the tooltip still names real rows). */
 const MAP_MAX_POINTS = 20000;
@@ -45,14 +47,18 @@ export class ReportApp {
   private frame = 0;
   private tableState: WebviewState['table'] = { page: 0, sort: 'informative', descending: false, category: 'all', text: '' };
   private status!: HTMLElement;
+  /** Polite live region: after a threshold change it says the new counts (screen readers read it out). */
+  private announcer!: HTMLElement;
 
   constructor(private readonly host: ReportHost, private readonly root: HTMLElement) {}
 
   async start(): Promise<void> {
     this.host.on('init', (init) => void this.load(init));
     this.host.on('flags', ({ flagged }) => this.table?.setFlags(flagged));
+    applyThemeVariables(this.theme, this.root);
     onThemeChange(() => {
       this.theme = readTheme();
+      applyThemeVariables(this.theme, this.root);
       void this.renderCharts();
     });
     // A release anywhere ends a drag: that is when the host hears the new thresholds (decorations update).
@@ -111,6 +117,7 @@ export class ReportApp {
     const exportHtml = h('vscode-button', { id: 'export-html', secondary: true }, 'Export HTML report');
     exportHtml.addEventListener('click', () => void this.exportReport('html'));
     this.status = h('div', { id: 'status', class: 'status', role: 'status' });
+    this.announcer = h('div', { id: 'announce', class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' });
     const hasAlign = this.detected.t2 !== null && this.init.columns.alignment.some(Number.isFinite);
     this.table = new SamplesTable(
       {
@@ -128,13 +135,14 @@ export class ReportApp {
       },
       this.tableState,
     );
-    const parts: (HTMLElement | null)[] = [
-      h('header', { class: 'head' },
-        h('h1', { title: s.dataset.path ?? '' }, `Overlap density · ${name}`),
-        h('div', { class: 'actions' }, exportJson, this.host.standalone ? null : exportHtml),
-      ),
+    const jumps: [string, string][] = [['summary', 'summary'], ['regime-section', 'regime plot'], ['thresholds-section', 'thresholds']];
+    if (this.init.map) jumps.push(['map-section', '2-D map']);
+    if (this.init.columns.trueCategory) jumps.push(['truth-section', 'ground truth']);
+    jumps.push(['samples-section', 'samples table']);
+    const main = h('main', { 'aria-labelledby': 'report-title' },
       this.status,
-      h('div', { id: 'error', class: 'error', hidden: true }),
+      this.announcer,
+      h('div', { id: 'error', class: 'error', role: 'alert', hidden: true }),
       this.summarySection(),
       section('regime', 'Regime plot', this.chartBox('regime')),
       section('thresholds', 'Thresholds',
@@ -146,8 +154,15 @@ export class ReportApp {
       this.init.map ? section('map', '2-D map', this.chartBox('map')) : null,
       this.init.columns.trueCategory ? section('truth', 'Detection vs ground truth', h('div', { class: 'two' }, h('div', { id: 'prf' }), this.chartBox('confusion'))) : null,
       section('samples', 'Samples', this.table.element),
-    ];
-    this.root.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+    );
+    this.root.replaceChildren(
+      h('header', { class: 'head' },
+        h('h1', { id: 'report-title', title: s.dataset.path ?? '' }, `Overlap density · ${name}`),
+        h('div', { class: 'actions', role: 'group', 'aria-label': 'export the report' }, exportJson, this.host.standalone ? null : exportHtml),
+      ),
+      jumpLinks(jumps),
+      main,
+    );
   }
 
   private summarySection(): HTMLElement {
@@ -157,7 +172,8 @@ export class ReportApp {
     const enc = (e: typeof s.encoders.weak) => `${e.id} (${e.kind}, ${e.dim}-d)`;
     const live = (field: string) => h('span', { 'data-field': field });
     const evidence = verdictEvidence(s);
-    return h('section', { id: 'summary', class: 'summary' },
+    return h('section', { id: 'summary', class: 'summary', 'aria-labelledby': 'summary-title', tabindex: -1 },
+      h('h2', { id: 'summary-title', class: 'visually-hidden' }, 'Summary'),
       h('div', { class: 'verdict', 'data-regime': s.regime.label, 'data-overlap': evidence.verdict.overlap },
         h('span', { class: 'badge', 'data-field': 'regime' }, `${s.regime.label} regime`),
         h('span', { class: 'sentence', 'data-field': 'verdict' }, evidence.verdict.sentence),
@@ -201,33 +217,36 @@ export class ReportApp {
   }
 
   private chartBox(id: ChartId): HTMLElement {
-    const svg = h('vscode-button', { secondary: true, class: 'export', 'data-chart': id, 'data-format': 'svg' }, 'SVG');
-    svg.addEventListener('click', () => void this.exportChart(id, 'svg'));
-    const png = h('vscode-button', { secondary: true, class: 'export', 'data-chart': id, 'data-format': 'png' }, 'PNG');
-    png.addEventListener('click', () => void this.exportChart(id, 'png'));
+    const button = (format: 'svg' | 'png') => {
+      const b = h('vscode-button', { secondary: true, class: 'export', 'data-chart': id, 'data-format': format, 'aria-label': `Save the ${CHART_NAMES[id]} as ${format.toUpperCase()}` }, format.toUpperCase());
+      b.addEventListener('click', () => void this.exportChart(id, format));
+      return b;
+    };
+    // role="img" with the chart's numbers in words: a screen reader reads the label, not the SVG's marks.
     return h('div', { class: 'chart-box' },
-      h('div', { class: 'chart', id: `chart-${id}` }),
-      h('div', { class: 'chart-actions' }, svg, png),
+      h('div', { class: 'chart', id: `chart-${id}`, role: 'img', 'aria-label': CHART_NAMES[id] }),
+      h('div', { class: 'chart-actions', role: 'group', 'aria-label': `export the ${CHART_NAMES[id]}` }, button('svg'), button('png')),
     );
   }
 
   private thresholdBox(p: Param, chart: 'confidence' | 'alignment'): HTMLElement {
-    const input = h('vscode-textfield', { id: `input-${p}`, type: 'text', inputmode: 'decimal', 'aria-label': `${p} value`, class: 'threshold-input' });
+    const words = p === 't1' ? 'cut-off t1 (weak confidence)' : 'cut-off t2 (similarity to hard-only rows)';
+    const input = labelField(h('vscode-textfield', { id: `input-${p}`, type: 'text', inputmode: 'decimal', class: 'threshold-input' }), `${words}: type a value and press Enter`);
     input.addEventListener('change', () => {
       const v = Number((input as unknown as { value: string }).value);
       if (!Number.isFinite(v)) return this.showError(`${p}: "${(input as unknown as { value: string }).value}" is not a number`);
       void this.setThreshold(p, v, 'input');
     });
-    const reset = h('vscode-button', { id: `reset-${p}`, secondary: true }, 'Reset to change point');
+    const detected = this.detected[p];
+    const reset = h('vscode-button', { id: `reset-${p}`, secondary: true, 'aria-label': `Reset ${p} to the change point ${detected === null ? '' : detected.toFixed(4)}`.trim() }, 'Reset to change point');
     reset.addEventListener('click', () => {
       const v = this.detected[p];
       if (v !== null) void this.setThreshold(p, v, 'input');
     });
-    const detected = this.detected[p];
     return h('div', { class: 'threshold' },
       this.chartBox(chart),
-      h('div', { class: 'threshold-controls' },
-        h('label', { for: `input-${p}` }, p === 't1' ? 'cut-off t1 (weak confidence)' : 'cut-off t2 (similarity to hard-only rows)'),
+      h('div', { class: 'threshold-controls', role: 'group', 'aria-label': words },
+        h('label', { for: `input-${p}` }, words),
         input,
         h('span', { class: 'muted' }, `change point ${detected === null ? '—' : detected.toFixed(4)}`),
         reset,
@@ -286,7 +305,7 @@ export class ReportApp {
       } else if (id === 'map') {
         const points = this.mapPoints();
         await this.mapTexts(points);
-        result = await embedChart(el, mapSpec(points, t, undefined, this.mapNote()), { renderer: 'canvas' });
+        result = await embedChart(el, withCategoryShapes(mapSpec(points, t, undefined, this.mapNote())), { renderer: 'canvas' });
         // A click on a point opens its row, as a click on a table row does.
         result.view.addEventListener('click', (_e, item) => {
           const k = (item as { datum?: { k?: unknown } } | null | undefined)?.datum?.k;
@@ -305,6 +324,28 @@ export class ReportApp {
       return;
     }
     this.charts.set(id, result);
+    this.describeChart(id);
+  }
+
+  /** The chart box's aria-label: the chart's numbers in words, at the thresholds now shown. */
+  private describeChart(id: ChartId): void {
+    const el = document.getElementById(`chart-${id}`);
+    if (!el) return;
+    const s = this.init.summary;
+    const { counts } = this.part;
+    let text: string;
+    if (id === 'regime') text = describeRegime(s.mixing, s.accuracy, s.regime.label);
+    else if (id === 'confidence') text = describeConfidence(counts.easy + counts.hard + counts.overlap, this.current.t1, counts.hard, s.detection.hardRule === 'probing' ? '≤' : '<');
+    else if (id === 'alignment') text = describeAlignment(counts.easy + counts.overlap, this.current.t2, counts.overlap);
+    else if (id === 'map') text = describeMap(JSON.parse(el.dataset.categories ?? '{}') as Record<string, number>, this.init.map?.k.length ?? 0);
+    else if (this.init.columns.trueCategory) text = describeConfusion(groundTruthReport(this.init.columns.trueCategory, this.part.categories).confusion);
+    else return;
+    // vega-embed makes the box a "graphics-document" whose marks a screen reader would read one by one: one image
+    // with the numbers in words instead.
+    el.setAttribute('role', 'img');
+    el.removeAttribute('aria-roledescription');
+    el.setAttribute('aria-label', text);
+    for (const child of el.children) child.setAttribute('aria-hidden', 'true');
   }
 
   private mapPoints(): MapPoint[] {
@@ -408,6 +449,8 @@ export class ReportApp {
       if (input && v !== null && document.activeElement !== input) input.value = v.toFixed(4);
     }
     this.updatePrf();
+    this.describeChart('confidence');
+    this.describeChart('alignment');
   }
 
   private updatePrf(): void {
@@ -441,12 +484,21 @@ export class ReportApp {
     if (sent.t1 !== previous.t1 && document.getElementById('chart-alignment')) redraw.push(this.embed('alignment'));
     if (this.init.map) redraw.push(this.embed('map'));
     if (this.init.columns.trueCategory) redraw.push(this.embed('confusion'));
+    this.announce();
     try {
       await this.host.request('thresholds', sent);
     } catch (e) {
       this.showError(`thresholds: ${(e as Error).message}`);
     }
     await Promise.all(redraw);
+  }
+
+  /** Says the new partition in the live region, once per committed change (not per frame of a drag). */
+  private announce(): void {
+    const { counts, overlapDensity } = this.part;
+    const t2 = this.current.t2 === null ? '' : `, t2 ${fmt.score(this.current.t2)}`;
+    this.announcer.textContent = `Cut-offs t1 ${fmt.score(this.current.t1)}${t2}: ${fmt.num(counts.easy)} easy-only, ` +
+      `${fmt.num(counts.hard)} hard-only, ${fmt.num(counts.overlap)} overlap rows; overlap density ${fmt.pct(overlapDensity)}.`;
   }
 
   // ---------------------------------------------------------------- exports, state, errors
@@ -493,8 +545,41 @@ export class ReportApp {
   }
 }
 
+/** A region landmark named by its heading; focusable (tabindex -1) so a jump link can move focus to it. */
 function section(id: string, title: string, ...children: (Node | null)[]): HTMLElement {
-  return h('section', { id: `${id}-section` }, h('h2', {}, title), ...children);
+  return h('section', { id: `${id}-section`, 'aria-labelledby': `${id}-title`, tabindex: -1 }, h('h2', { id: `${id}-title` }, title), ...children);
+}
+
+/** "Jump to" links: move focus (not only the scroll position) to a section, so Tab continues from there. */
+function jumpLinks(targets: [string, string][]): HTMLElement {
+  const links = targets.map(([id, label], i) => {
+    const a = h('a', { href: `#${id}`, 'data-jump': id }, label);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      const target = document.getElementById(id);
+      target?.scrollIntoView({ block: 'start' });
+      target?.focus({ preventScroll: true });
+    });
+    return i === 0 ? [a] : [' · ', a];
+  });
+  return h('nav', { class: 'jump', 'aria-label': 'report sections' }, 'Jump to: ', ...links.flat());
+}
+
+/**
+ * The map with a shape per category as well as a colour (circle, square, triangle), so the categories stay apart
+ * for a reader who cannot tell the colours apart; the legend shows both.
+ */
+function withCategoryShapes(spec: TopLevelSpec): TopLevelSpec {
+  const s = spec as TopLevelSpec & { mark: unknown; encoding: Record<string, { field?: string; [k: string]: unknown }> };
+  const color = s.encoding.color;
+  return {
+    ...s,
+    mark: { type: 'point', filled: true, size: 22, opacity: 0.75 },
+    encoding: {
+      ...s.encoding,
+      shape: { ...color, scale: { domain: Object.keys(CATEGORY_SHAPES), range: Object.values(CATEGORY_SHAPES) } },
+    },
+  } as TopLevelSpec;
 }
 
 function sameThresholds(a: Thresholds, b: Thresholds): boolean {

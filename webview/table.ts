@@ -2,7 +2,8 @@
  * The samples table: W2S-train rows with text snippet, label, pseudo-label, confidence, alignment and category;
  * sortable by clicking a header, filtered by category / flag / text, paged (the DOM holds one page, so 100k rows
  * cost one query, not 100k elements). Texts are fetched from the host per page. Click a row to reveal it in the
- * editor; the checkbox flags it.
+ * editor; the checkbox flags it. Keyboard: one row is in the Tab order (roving tabindex); arrow keys, Home/End and
+ * Page Up/Down move between rows (and pages), Enter reveals the row, Space flags it; sortable headers take Enter.
  */
 import '@vscode-elements/elements/dist/vscode-table/index.js';
 import '@vscode-elements/elements/dist/vscode-table-header/index.js';
@@ -17,7 +18,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { CATEGORY_NAMES } from '../src/core/detect/types';
 import type { ReportColumns } from '../src/protocol/messages';
-import { fmt, h } from './dom';
+import { fmt, h, labelField } from './dom';
 import type { ReportHost, WebviewState } from './host';
 import { INFORMATIVE_ORDER, queryRows, type CategoryFilter, type SortKey } from './query';
 
@@ -65,10 +66,13 @@ export class SamplesTable {
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly orderNote: HTMLElement;
   private readonly exportStatus: HTMLElement = h('span', { class: 'muted', id: 'export-rows-status', role: 'status' });
+  /** Position on the page of the row that is in the Tab order. */
+  private activeRow = 0;
 
   constructor(private readonly ctx: TableContext, initial: TableState) {
     this.state = { ...initial };
-    const select = h('vscode-single-select', { id: 'filter-category', 'aria-label': 'category filter' },
+    // `label`: the aria-label of the element's inner control (an aria-label on the element itself does not reach it).
+    const select = h('vscode-single-select', { id: 'filter-category', label: 'show rows of category' },
       ...(['all', 'overlap', 'easy', 'hard', 'flagged'] as CategoryFilter[]).map((c) =>
         h('vscode-option', { value: c, selected: c === this.state.category }, c === 'all' ? 'all categories' : c === 'flagged' ? 'flagged rows' : c === 'overlap' ? 'overlap' : `${c}-only`)),
     );
@@ -77,13 +81,12 @@ export class SamplesTable {
       this.state.page = 0;
       this.refresh();
     });
-    const text = h('vscode-textfield', {
+    const text = labelField(h('vscode-textfield', {
       id: 'filter-text',
       placeholder: ctx.textsUnavailable ? 'text filter unavailable' : 'filter by text',
       value: this.state.text,
       disabled: !!ctx.textsUnavailable,
-      'aria-label': 'text filter',
-    });
+    }), 'filter rows by text');
     text.addEventListener('input', () => {
       this.state.text = (text as unknown as { value: string }).value;
       clearTimeout(this.searchTimer);
@@ -95,24 +98,33 @@ export class SamplesTable {
       const cell = h('vscode-table-header-cell', { 'data-key': c.key, title: c.help, ...(c.key === 'flag' ? { 'aria-label': 'flag' } : {}) }, c.title);
       if (c.key !== 'text' && c.key !== 'flag') {
         cell.classList.add('sortable');
-        cell.title = `${c.help}. Click to sort by ${c.title}.`;
+        cell.title = `${c.help}. Click (or Enter) to sort by ${c.title}.`;
+        cell.tabIndex = 0;
         cell.addEventListener('click', () => this.sortBy(c.key as SortKey));
+        cell.addEventListener('keydown', (e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          this.sortBy(c.key as SortKey);
+        });
       }
       this.headerCells.set(c.key, cell);
       header.append(cell);
     }
-    const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true }, header, this.body);
+    const help = h('p', { class: 'muted keys', id: 'table-keys' },
+      'Keyboard: Tab into the table, arrow keys move between rows, Enter opens the row in the editor, Space flags it; Enter on a column header sorts by it.');
+    const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true, 'aria-label': 'Samples: W2S-train rows', 'aria-describedby': 'table-keys' }, header, this.body);
     (table as unknown as { columns: string[] }).columns = COLUMNS.map((c) => c.width);
-    this.pager = h('div', { class: 'pager', id: 'pager' });
+    this.pager = h('div', { class: 'pager', id: 'pager', role: 'group', 'aria-label': 'table pages' });
     this.orderNote = h('div', { class: 'muted order-note', id: 'table-order' });
     const exportCsv = h('vscode-button', { id: 'export-rows-csv', secondary: true, title: 'the rows the filters show, in this order, with text, labels, scores and line numbers' }, 'Export these rows (CSV)');
     exportCsv.addEventListener('click', () => void this.exportRows('csv'));
     const exportJsonl = h('vscode-button', { id: 'export-rows-jsonl', secondary: true, title: 'the rows the filters show, in this order, with text, labels, scores and line numbers' }, 'Export these rows (JSONL)');
     exportJsonl.addEventListener('click', () => void this.exportRows('jsonl'));
     this.element = h('div', { class: 'samples' },
-      h('div', { class: 'toolbar' }, select, text, ctx.textsUnavailable ? h('span', { class: 'muted' }, ctx.textsUnavailable) : null),
-      h('div', { class: 'toolbar' }, exportCsv, exportJsonl, this.exportStatus),
+      h('div', { class: 'toolbar', role: 'group', 'aria-label': 'filter the rows' }, select, text, ctx.textsUnavailable ? h('span', { class: 'muted' }, ctx.textsUnavailable) : null),
+      h('div', { class: 'toolbar', role: 'group', 'aria-label': 'export the rows' }, exportCsv, exportJsonl, this.exportStatus),
       this.orderNote,
+      help,
       table,
       this.pager,
     );
@@ -187,7 +199,9 @@ export class SamplesTable {
     const rows: HTMLElement[] = [];
     for (const k of page) {
       const index = columns.index[k];
-      const flag = h('vscode-checkbox', { checked: this.ctx.flagged.has(index), 'aria-label': `flag row ${index + 1}`, class: 'flag' });
+      // Out of the Tab order (Space on the row flags it), or Tab would stop on 50 checkboxes before the pager.
+      // Its name is slotted text, visually hidden (the checkbox's label would otherwise show it).
+      const flag = h('vscode-checkbox', { checked: this.ctx.flagged.has(index), class: 'flag', tabindex: -1 }, h('span', { class: 'visually-hidden' }, `flag row ${index + 1}`));
       flag.addEventListener('click', (e) => e.stopPropagation());
       flag.addEventListener('change', () => void this.setFlag(index, (flag as unknown as { checked: boolean }).checked));
       const textCell = h('vscode-table-cell', { class: 'text' });
@@ -209,18 +223,92 @@ export class SamplesTable {
         catCell,
       );
       row.dataset.textFor = String(index);
+      row.setAttribute('aria-label', `row ${index + 1}${line > 0 ? `, line ${line}` : ''}`);
       row.addEventListener('click', () => void this.reveal(index));
+      const position = rows.length;
+      row.addEventListener('keydown', (e) => this.rowKey(e, position, index, flag));
+      row.addEventListener('focus', () => this.setActiveRow(position));
       rows.push(row);
     }
+    this.activeRow = Math.min(this.activeRow, Math.max(0, rows.length - 1));
+    rows.forEach((r, i) => (r.tabIndex = i === this.activeRow ? 0 : -1));
     this.body.replaceChildren(...rows);
     if (rows.length === 0) this.body.append(h('vscode-table-row', {}, h('vscode-table-cell', { class: 'muted' }, 'no rows match the filters')));
     for (const [key, cell] of this.headerCells) {
       cell.classList.toggle('sorted', key === this.state.sort);
       cell.dataset.dir = key === this.state.sort ? (this.state.descending ? 'desc' : 'asc') : '';
+      if (cell.classList.contains('sortable')) cell.setAttribute('aria-sort', key !== this.state.sort ? 'none' : this.state.descending ? 'descending' : 'ascending');
     }
     this.renderPager();
     this.renderOrderNote();
     if (missing.length && !this.ctx.textsUnavailable) void this.fetchTexts(missing);
+  }
+
+  private rowElements(): HTMLElement[] {
+    return [...this.body.querySelectorAll<HTMLElement>('vscode-table-row.sample')];
+  }
+
+  private setActiveRow(position: number): void {
+    this.activeRow = position;
+    this.rowElements().forEach((r, i) => (r.tabIndex = i === position ? 0 : -1));
+  }
+
+  private focusRow(position: number): void {
+    const rows = this.rowElements();
+    if (!rows.length) return;
+    const p = Math.max(0, Math.min(rows.length - 1, position));
+    this.setActiveRow(p);
+    rows[p].focus();
+    rows[p].scrollIntoView({ block: 'nearest' });
+  }
+
+  /** A page change from the keyboard: show the page, then focus a row on it (first, or last when going back). */
+  private keyPage(page: number, position: 'first' | 'last'): void {
+    const pages = Math.max(1, Math.ceil(this.rows.length / PAGE_SIZE));
+    if (page < 0 || page >= pages || page === this.state.page) return;
+    this.state.page = page;
+    this.activeRow = 0;
+    this.render();
+    this.ctx.onStateChange({ ...this.state });
+    this.focusRow(position === 'first' ? 0 : PAGE_SIZE - 1);
+  }
+
+  private rowKey(e: KeyboardEvent, position: number, index: number, flag: HTMLElement): void {
+    const last = this.rowElements().length - 1;
+    switch (e.key) {
+      case 'Enter':
+        void this.reveal(index);
+        break;
+      case ' ': {
+        const box = flag as unknown as { checked: boolean };
+        box.checked = !box.checked;
+        void this.setFlag(index, box.checked);
+        break;
+      }
+      case 'ArrowDown':
+        if (position < last) this.focusRow(position + 1);
+        else this.keyPage(this.state.page + 1, 'first');
+        break;
+      case 'ArrowUp':
+        if (position > 0) this.focusRow(position - 1);
+        else this.keyPage(this.state.page - 1, 'last');
+        break;
+      case 'Home':
+        this.focusRow(0);
+        break;
+      case 'End':
+        this.focusRow(last);
+        break;
+      case 'PageDown':
+        this.keyPage(this.state.page + 1, 'first');
+        break;
+      case 'PageUp':
+        this.keyPage(this.state.page - 1, 'first');
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
   }
 
   private renderPager(): void {

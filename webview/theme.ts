@@ -1,4 +1,5 @@
 import { DARK_THEME, LIGHT_THEME, type ChartTheme } from '../src/core/report/specs';
+import { readablePalette } from './palette';
 
 /** Which VS Code theme kind the body says (VS Code sets these classes on the webview's body). */
 export function themeKind(): 'light' | 'dark' | 'high-contrast' | 'high-contrast-light' {
@@ -10,7 +11,11 @@ export function themeKind(): 'light' | 'dark' | 'high-contrast' | 'high-contrast
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-/** Chart colours from the --vscode-* variables, falling back to Light+/Dark+ defaults where one is missing. */
+/**
+ * Chart colours from the --vscode-* variables, falling back to Light+/Dark+ defaults where one is missing. Category
+ * and regime colours are nudged to >= 4.5:1 against the editor background (readablePalette), so they stay readable
+ * as text and as marks in every theme, high contrast included.
+ */
 export function readTheme(): ChartTheme {
   const kind = themeKind();
   const base = kind === 'dark' || kind === 'high-contrast' ? DARK_THEME : LIGHT_THEME;
@@ -18,7 +23,7 @@ export function readTheme(): ChartTheme {
   const v = (name: string, fallback: string) => css.getPropertyValue(`--vscode-${name}`).trim() || fallback;
   const fontSize = parseFloat(v('font-size', '13px'));
   const highContrast = kind === 'high-contrast' || kind === 'high-contrast-light';
-  return {
+  return readablePalette({
     foreground: v('foreground', base.foreground),
     background: v('editor-background', base.background),
     muted: v('descriptionForeground', base.muted),
@@ -37,7 +42,17 @@ export function readTheme(): ChartTheme {
     low: v('charts-red', base.low),
     medium: v('charts-yellow', base.medium),
     high: v('charts-green', base.high),
-  };
+  });
+}
+
+/**
+ * The readable category and regime colours as CSS variables (--od-easy, --od-hard, --od-overlap, --od-low,
+ * --od-medium, --od-high) on the page's root, for the summary, the table and the regime badge. Set through the
+ * CSSOM, which the report's CSP allows (it forbids style attributes in markup, not this).
+ */
+export function applyThemeVariables(theme: ChartTheme, root: HTMLElement): void {
+  const style = root.style;
+  for (const k of ['easy', 'hard', 'overlap', 'low', 'medium', 'high'] as const) style.setProperty(`--od-${k}`, theme[k]);
 }
 
 /** Calls `onChange` when VS Code switches theme (it rewrites the body's class and style attributes). */
@@ -51,6 +66,8 @@ export function onThemeChange(onChange: () => void): () => void {
   };
   const observer = new MutationObserver(check);
   observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind'] });
+  // VS Code writes the --vscode-* variables on <html>: a switch between two themes of one kind changes only those.
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
   const media = matchMedia('(prefers-color-scheme: dark)');
   const onMedia = () => check();
   media.addEventListener('change', onMedia);

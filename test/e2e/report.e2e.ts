@@ -4,24 +4,12 @@
 // serializer with the moved threshold). Screenshots: test/e2e/screenshots/report-*.png.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AnalysisResult } from '../../src/core/result/schema';
-import { buildResult, datasetJsonl } from '../unit/report/build';
+import { reportWorkspace, waitForEditorAtLine } from './reportHelpers';
 import { acceptSaveDialog, retry, sleep, type Journey, type VSCode } from './harness';
 
-/** 900 rows (300 W2S-train) with a consistent result beside them, ground truth and a 2-D map: every chart shows. */
-function reportWorkspace(): { dir: string; result: AnalysisResult } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-e2e-report-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const result = buildResult({ w2s: 300, groundTruth: true, datasetPath: path.join(dir, 'reviews.jsonl') });
-  fs.writeFileSync(path.join(dir, 'reviews.jsonl'), datasetJsonl(result));
-  fs.mkdirSync(path.join(dir, '.overlap'));
-  fs.writeFileSync(path.join(dir, '.overlap', 'reviews.jsonl.result.json'), JSON.stringify(result));
-  return { dir, result };
-}
-
-const ws = reportWorkspace();
+/** 600 rows (300 W2S-train) with a consistent result beside them, ground truth and a 2-D map: every chart shows. */
+const ws = reportWorkspace(300, 'od-e2e-report-');
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -95,11 +83,7 @@ export const journeys: Journey[] = [
       const line = Number(await row.getAttribute('data-line'));
       assert.ok(line > 1);
       await row.click();
-      await retry(`editor at line ${line}`, async () => {
-        const editorPath = await h.activeEditorPath().catch(() => '');
-        const status = await h.statusBar();
-        return editorPath.endsWith('reviews.jsonl') && status.some((s) => s.startsWith(`Ln ${line},`)) ? true : undefined;
-      }, { timeoutMs: 15_000 });
+      await waitForEditorAtLine(h, 'reviews.jsonl', line);
       await h.screenshot('report-row-revealed');
       // The host heard the released thresholds: the editor's CodeLens (on line 1, so scroll there first: the
       // revealed row can be anywhere in the file) counts the new overlap rows.
