@@ -3,13 +3,14 @@
  * runs the one curation pipeline (`curateDataset`: analyse, choose W2S-train rows by the detected overlap, write
  * `<name>.curated.<ext>` beside the input with each row byte for byte, analyse it on the input's test set) under a
  * cancellable notification, stores both results (so the curated file gets its CodeLens and highlights), and shows
- * input vs curated side by side in a Markdown preview.
+ * input vs curated side by side in a Markdown preview of `.overlap/<curated name>.comparison.md`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
 import { curateDataset, curatedPathFor, uncopyableReason, type CurateOutcome } from '../pipeline/curate';
+import { writeFileAtomic } from '../pipeline/results';
 import { isCancel, reportError, resolveSpecs, settleUnsaved, trustedFor } from './analyze';
 import { ensureColumns } from './columns';
 import type { Cmd } from './commands';
@@ -96,9 +97,12 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
   }
 }
 
+/** The comparison as a Markdown file beside the results (`.overlap/<curated name>.comparison.md`), in its preview. */
 async function showOutcome(outcome: CurateOutcome): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: comparisonMarkdown(outcome) });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+  const dir = path.dirname(outcome.curated?.resultPath ?? outcome.input.resultPath);
+  const mdFile = path.join(dir, `${path.basename(outcome.written.file)}.comparison.md`);
+  await writeFileAtomic(mdFile, comparisonMarkdown(outcome));
+  await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(mdFile));
   const c = outcome.curated?.result;
   const w2s = c ? `; W2S accuracy ${outcome.input.result.accuracy.w2s.toFixed(3)} (input) vs ${c.accuracy.w2s.toFixed(3)} (curated) on the same test set` : '';
   const choice = await vscode.window.showInformationMessage(`Wrote ${path.basename(outcome.written.file)} (${outcome.written.rows} rows)${w2s}.`, 'Open Curated File');
