@@ -10,6 +10,7 @@ import { throwIfAborted } from '../encoder';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
 import { changePoint, DEFAULT_JUMP, minimumPoints } from './changepoint';
+import { isHard } from './resolve';
 import { tsAlignmentKernel } from './alignKernel';
 import { stage2Scorer, type DetectionHistory, type Stage2Scorer } from './scorers';
 import {
@@ -106,8 +107,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
   const hardList: number[] = [];
   const restList: number[] = [];
   for (let i = 0; i < n; i++) {
-    const isHard = hardRule === 'segment' ? confidence[i] < t1 : confidence[i] <= t1;
-    if (isHard) {
+    if (isHard(confidence[i]!, t1, hardRule)) {
       categories[i] = HARD;
       hardList.push(i);
     } else {

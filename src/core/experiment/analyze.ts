@@ -15,6 +15,7 @@ import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
 import { pcaMap } from '../linalg/pca';
+import { resolveAlign, resolveStage1Scale } from '../detect/resolve';
 
 export interface AnalysisOptions {
   hardRule: HardRule;
@@ -120,12 +121,10 @@ export async function runAnalysis(
   const opts: AnalysisOptions = { ...DEFAULT_ANALYSIS_OPTIONS, ...options };
   validate(input);
   const warnings = [...(input.warnings ?? [])];
-  if (opts.align === 'residual' && input.weak.kind !== 'activations') {
-    // The residual detector maps weak activations to strong ones; votes and probability columns have none.
-    opts.align = 'dot-max';
-    warnings.push('the weak side has no activations (votes or probabilities): detection uses dot-max instead of residual');
-  }
-  const stage1Scale = opts.stage1Scale === 'auto' ? (opts.align === 'residual' ? 'log' : 'linear') : opts.stage1Scale;
+  const detector = resolveAlign(opts.align, input.weak.kind === 'activations');
+  opts.align = detector.align;
+  if (detector.note) warnings.push(detector.note);
+  const stage1Scale = resolveStage1Scale(opts.stage1Scale, opts.align);
   const progress = hooks.progress ?? (() => {});
   const timings: Record<string, number> = {};
   const time = async <T>(name: string, f: () => Promise<T>): Promise<T> => {

@@ -1,3 +1,4 @@
+import { isHard } from '../detect/resolve';
 import { EASY, HARD, OVERLAP, type HardRule } from '../detect/types';
 
 /** Category code for rows outside W2S-train in typed category columns. */
@@ -25,12 +26,6 @@ export interface Partition {
   unscored: number;
 }
 
-/**
- * Stage 1 (METHOD.md section 2): "segment" hard = c < t1, "probing" hard = c <= t1.
- */
-export function isHard(confidence: number, t1: number, rule: HardRule): boolean {
-  return rule === 'segment' ? confidence < t1 : confidence <= t1;
-}
 
 /**
  * Re-partitions W2S-train for thresholds (t1, t2) with the stored scores, so the report can move a threshold

@@ -29,6 +29,7 @@ import { membershipDensity, validateSetup, type SelectionSetup } from './setup';
 import { summarize } from './summary';
 
 import type { SelectionOptions } from './schema';
+import { resolveAlign } from '../detect/resolve';
 
 export type { SelectionOptions };
 
@@ -272,11 +273,9 @@ export async function runSelection(
   if (!Number.isInteger(opts.evalEvery) || opts.evalEvery < 1) throw new InputError(`evalEvery must be a positive integer, got ${opts.evalEvery}`);
   validateSetup(setup);
   const alignNotes: string[] = [];
-  if (opts.align === 'residual' && setup.sources[0].weak.kind !== 'activations') {
-    // As in runAnalysis: the residual detector needs weak activations; votes and probability columns have none.
-    opts.align = 'dot-max';
-    alignNotes.push('the weak side has no activations (votes or probabilities): detection uses dot-max instead of residual');
-  }
+  const detector = resolveAlign(opts.align, setup.sources[0].weak.kind === 'activations');
+  opts.align = detector.align;
+  if (detector.note) alignNotes.push(detector.note);
   const C = setup.numClasses;
   const densities = setup.sources.map((s) =>
     s.membership ? membershipDensity(s.membership) : s.trueOverlapDensity ?? null,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EASY, HARD, OVERLAP } from '../../../src/core/detect/types';
-import { isHard, partition } from '../../../src/core/report/partition';
+import { partition } from '../../../src/core/report/partition';
+import { isHard } from '../../../src/core/detect/resolve';
 import { toColumns } from '../../../src/protocol/columns';
 import { buildResult } from './build';
 
