@@ -20,7 +20,9 @@ row's text byte for byte (a CSV/TSV header line is kept); it holds W2S-train row
   --fraction F     share of the W2S-train rows to keep, 0 < F <= 1 (default ${DEFAULT_CURATION_FRACTION})
   --seed S         seed of the analysis split and of the curation's draws (default 0)
   --out FILE       the curated file (default <name>.curated.<ext> beside the input; never the input itself)
-  --results-dir DIR  where both analyses' results go (default: the .overlap folder beside each file)
+  --results-dir DIR  where both analyses' results go (default: the .overlap folder beside each file); with it no
+                   history copy is written beside the data either (read-only data: give --out and --results-dir)
+  --no-history     keep no copy of the results in <data dir>/.overlap/history/ (default: kept, as analyze does)
   --force          replace an existing output file
   --no-analyze     only write the file; by default it is analysed on the input's test set and the two analyses
                    are printed side by side. Without a test file, the input's test rows are written to
@@ -54,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       ...DATASET_FLAGS,
       size: { type: 'string' }, fraction: { type: 'string' },
-      out: { type: 'string' }, 'results-dir': { type: 'string' }, force: { type: 'boolean' }, 'no-analyze': { type: 'boolean' }, analyze: { type: 'boolean' },
+      out: { type: 'string' }, 'results-dir': { type: 'string' }, 'no-history': { type: 'boolean' }, force: { type: 'boolean' }, 'no-analyze': { type: 'boolean' }, analyze: { type: 'boolean' },
       quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give one DATASET file');
   if (values.analyze && values['no-analyze']) throw new UsageError('give --analyze or --no-analyze, not both');
   const budget = budgetFrom(values);
-  const options = await datasetPipelineOptions(values, positionals[0]!);
+  const options = { ...(await datasetPipelineOptions(values, positionals[0]!)), history: !values['no-history'] && !values['results-dir'] };
   const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
   const t0 = performance.now();
   let outcome;

@@ -61,6 +61,8 @@ describe('overlap-density curate', () => {
     const cur = JSON.parse(fs.readFileSync(path.join(dir, 'res', 'data.curated.jsonl.result.json'), 'utf8'));
     expect(cur.dataset.splits.test).toBe(input.dataset.splits.test);
     expect(r.stdout).toMatch(/curated: 50 of \d+ W2S-train rows: \d+ overlap/);
+    // With --results-dir nothing but the curated files is written beside the data (no .overlap, no history).
+    expect(fs.existsSync(path.join(dir, '.overlap'))).toBe(false);
     expect(r.stdout).toMatch(/W2S accuracy\s+0\.\d{3}\s+0\.\d{3}/);
     expect(r.stdout).toMatch(/overlap rows by the input's detection\s+\d+\.\d% \(\d+ of \d+\)\s+\d+\.\d% \(\d+ of 50\)/);
     expect(r.stdout).toMatch(/overlap density, detected again/);
