@@ -82,12 +82,12 @@ export async function run(argv: string[]): Promise<number> {
     await backend.dispose();
   }
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
-  const { input, plan, written, testWritten, curated } = outcome;
+  const { input, plan, written, testWritten, curated, curatedError } = outcome;
   process.stdout.write(`input: ${summaryLine(input.result)} · ${rel(input.resultPath)}\n`);
   process.stdout.write(`input ${verdictLine(input.result)}\n`);
   process.stdout.write(`curated: ${curationSummary(plan)}\n`);
   for (const note of plan.notes) process.stdout.write(`curated: note: ${note}\n`);
-  process.stdout.write(`wrote ${rel(written.file)} (${written.rows} rows, ${written.format}, rows copied byte for byte)\n`);
+  process.stdout.write(`wrote ${rel(written.file)} (${written.rows} row${written.rows === 1 ? '' : 's'}, ${written.format}, rows copied byte for byte)\n`);
   if (testWritten) process.stdout.write(`wrote ${rel(testWritten.file)} (the input's ${testWritten.rows} test rows, the curated file's test set)\n`);
   if (curated) {
     const { lines, note } = compareAnalyses(input.result, curated.result, plan);
@@ -100,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`curated ${verdictLine(curated.result)}\n(curated result: ${rel(curated.resultPath)})\n`);
     for (const w of curated.result.warnings) process.stderr.write(`overlap-density: warning (curated): ${w}\n`);
   }
+  if (curatedError) process.stderr.write(`overlap-density: warning: the curated file was written but could not be analysed: ${curatedError}\n`);
   process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   return 0;
 }

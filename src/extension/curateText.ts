@@ -6,8 +6,8 @@ import type { CurateOutcome } from '../pipeline/curate';
 import { escapeMarkdown } from './hoverText';
 
 /** Input vs curated as Markdown: every value from the data or a results file is escaped. */
-export function comparisonMarkdown(outcome: Pick<CurateOutcome, 'input' | 'plan' | 'written' | 'testWritten' | 'curated'>): string {
-  const { input, plan, written, testWritten, curated } = outcome;
+export function comparisonMarkdown(outcome: Pick<CurateOutcome, 'input' | 'plan' | 'written' | 'testWritten' | 'curated' | 'curatedError'>): string {
+  const { input, plan, written, testWritten, curated, curatedError } = outcome;
   const md: string[] = [
     `# Curated training set: ${escapeMarkdown(path.basename(written.file))}`,
     '',
@@ -15,6 +15,7 @@ export function comparisonMarkdown(outcome: Pick<CurateOutcome, 'input' | 'plan'
     ...plan.notes.map((n) => `- ${escapeMarkdown(n)}`),
   ];
   if (testWritten) md.push('', `The input's ${testWritten.rows} test rows were written to ${escapeMarkdown(path.basename(testWritten.file))}, the curated file's test set.`);
+  if (curatedError) md.push('', `The curated file could not be analysed: ${escapeMarkdown(curatedError)}`);
   if (curated) {
     const { lines, note } = compareAnalyses(input.result, curated.result, plan);
     md.push('', '| | input | curated |', '|---|---|---|');

@@ -228,6 +228,8 @@ export interface CurateOutcome {
   testWritten?: RowsFileOutcome;
   /** The curated file's own analysis, on the same test set. */
   curated?: PipelineOutcome;
+  /** Why the curated file could not be analysed (too few rows, ...); the file itself was written. */
+  curatedError?: string;
 }
 
 /**
@@ -259,6 +261,7 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
   const written = await writeRowsFile(file, result, plan.rows, out, { force: req.force, inputs });
   let testWritten: RowsFileOutcome | undefined;
   let curated: PipelineOutcome | undefined;
+  let curatedError: string | undefined;
   if (analyze) {
     let test = result.dataset.testFile;
     if (!test) {
@@ -267,19 +270,30 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
       test = testWritten.file;
     }
     const read = result.dataset.read;
-    curated = await analyzeDatasetFile(
-      out,
-      {
-        ...options,
-        format: result.dataset.format as PipelineOptions['format'],
-        ...(read?.header ? { header: read.header.present ? 'yes' : 'no' } : {}),
-        testFile: test,
-        outFile: resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : ''),
-      },
-      hooks,
-    );
+    try {
+      curated = await analyzeDatasetFile(
+        out,
+        {
+          ...options,
+          format: result.dataset.format as PipelineOptions['format'],
+          ...(read?.header ? { header: read.header.present ? 'yes' : 'no' } : {}),
+          testFile: test,
+          outFile: resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : ''),
+        },
+        hooks,
+      );
+    } catch (e) {
+      // The file is written and correct; a curated file too small to analyse (a few rows) is said, not an error.
+      if (!(e instanceof InputError)) throw e;
+      curatedError = e.message;
+    }
   }
-  return { input, plan, written, ...(testWritten ? { testWritten } : {}), ...(curated ? { curated } : {}) };
+  return {
+    input, plan, written,
+    ...(testWritten ? { testWritten } : {}),
+    ...(curated ? { curated } : {}),
+    ...(curatedError ? { curatedError } : {}),
+  };
 }
 
 async function exists(p: string): Promise<boolean> {

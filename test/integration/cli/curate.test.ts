@@ -98,3 +98,14 @@ describe('overlap-density curate', () => {
     expect(h.stdout).toMatch(/--fraction F/);
   });
 });
+
+describe('overlap-density curate on a tiny budget', () => {
+  it('writes the file and says, with exit 0, when it is too small to analyse', () => {
+    // One row: its analysis would have an empty W2S-train half.
+    const r = run('data.jsonl', '--size', '1', '--out', 'tiny.jsonl', '--seeds', '2', '--results-dir', 'res', '--force', '--quiet');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'tiny.jsonl'), 'utf8').split('\r\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(r.stdout).toMatch(/wrote tiny\.jsonl \(1 row,/);
+    expect(r.stderr).toMatch(/the curated file was written but could not be analysed: .*split is empty/);
+  });
+});
