@@ -29,15 +29,16 @@ const CATEGORY_LABEL = ['easy-only', 'hard-only', 'overlap'];
 type TableState = WebviewState['table'];
 
 /** Column headers in plain words; `help` is the header's tooltip with the precise meaning. */
+/** Fixed widths for the short columns (a 6-digit row number, "hard-only", a 0.000 score fit at any panel width); the text takes the rest. */
 const COLUMNS: { key: SortKey | 'text' | 'flag'; title: string; help: string; width: string }[] = [
-  { key: 'flag', title: '⚑', help: 'flag a row to find it again (kept beside the dataset)', width: '4%' },
-  { key: 'row', title: 'row', help: 'row number in the dataset, counting from 1 (hover a row for its line)', width: '7%' },
-  { key: 'text', title: 'text', help: 'the row text', width: '30%' },
+  { key: 'flag', title: '⚑', help: 'flag a row to find it again (kept beside the dataset)', width: '28px' },
+  { key: 'row', title: 'row', help: 'row number in the dataset, counting from 1 (hover a row for its line)', width: '54px' },
+  { key: 'text', title: 'text', help: 'the row text', width: 'auto' },
   { key: 'label', title: 'label', help: 'the true label, by class name', width: '10%' },
-  { key: 'pseudo', title: 'weak guess', help: "the weak model's label for the row (its pseudo-label, what the strong model is trained on)", width: '11%' },
-  { key: 'confidence', title: 'weak conf.', help: "the weak model's confidence, 0 to 1 (top class probability minus the runner-up's); under the cut-off t1 the row is hard-only", width: '12%' },
-  { key: 'alignment', title: 'like hard', help: 'similarity to the hard-only rows (the stage-2 score); at or above the cut-off t2 a non-hard row is overlap', width: '12%' },
-  { key: 'category', title: 'category', help: 'easy-only: the weak model handles it; hard-only: only the strong model can; overlap: both kinds of pattern', width: '14%' },
+  { key: 'pseudo', title: 'weak guess', help: "the weak model's label for the row (its pseudo-label, what the strong model is trained on)", width: '10%' },
+  { key: 'confidence', title: 'weak conf.', help: "the weak model's confidence, 0 to 1 (top class probability minus the runner-up's); under the cut-off t1 the row is hard-only", width: '54px' },
+  { key: 'alignment', title: 'like hard', help: 'similarity to the hard-only rows (the stage-2 score); at or above the cut-off t2 a non-hard row is overlap', width: '54px' },
+  { key: 'category', title: 'category', help: 'easy-only: the weak model handles it; hard-only: only the strong model can; overlap: both kinds of pattern', width: '82px' },
 ];
 
 export interface TableContext {
@@ -112,7 +113,7 @@ export class SamplesTable {
     }
     const help = h('p', { class: 'muted keys', id: 'table-keys' },
       'Keyboard: Tab into the table, arrow keys move between rows, Enter opens the row in the editor, Space flags it; Enter on a column header sorts by it.');
-    const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true, 'aria-label': 'Samples: W2S-train rows', 'aria-describedby': 'table-keys' }, header, this.body);
+    const table = h('vscode-table', { id: 'samples-table', zebra: true, 'bordered-rows': true, resizable: true, 'min-column-width': '28px', 'aria-label': 'Samples: W2S-train rows', 'aria-describedby': 'table-keys' }, header, this.body);
     (table as unknown as { columns: string[] }).columns = COLUMNS.map((c) => c.width);
     this.pager = h('div', { class: 'pager', id: 'pager', role: 'group', 'aria-label': 'table pages' });
     this.orderNote = h('div', { class: 'muted order-note', id: 'table-order' });
