@@ -23,6 +23,7 @@ import type { ReportHost, WebviewState } from './host';
 import { SamplesTable } from './table';
 import { applyThemeVariables, onThemeChange, readTheme } from './theme';
 import { CATEGORY_SHAPES, CHART_NAMES, describeAlignment, describeConfidence, describeConfusion, describeMap, describeRegime } from './describe';
+import { historyTrend } from '../src/core/report/trend';
 
 /** More points than this are drawn as an even subsample (the tooltip still names real rows). */
 const MAP_MAX_POINTS = 20000;
@@ -203,6 +204,7 @@ export class ReportApp {
         s.weakVotes ? item('weak votes', h('span', { 'data-field': 'weak-votes' }, describeWeakVotes(s.weakVotes))) : null,
         item('device', h('span', { 'data-field': 'device' }, s.device)),
       ),
+      this.historyBlock(),
       s.dataset.read
         ? h('details', { class: 'read', 'data-field': 'read' },
             h('summary', {}, `What was read: ${readHeadline(s.dataset.read)}`),
@@ -213,6 +215,17 @@ export class ReportApp {
       s.warnings.some((w) => !w.startsWith(SANITY_PREFIX))
         ? h('ul', { class: 'warnings' }, ...s.warnings.filter((w) => !w.startsWith(SANITY_PREFIX)).map((w) => h('li', {}, w)))
         : null,
+    );
+  }
+
+  /** The trend across the kept analyses of this dataset (the host sends them; none in the standalone report). */
+  private historyBlock(): HTMLElement | null {
+    const lines = historyTrend(this.init.history ?? []);
+    if (lines.length < 3) return null; // a trend needs two analyses
+    const [title, ...rows] = lines;
+    return h('details', { class: 'read', 'data-field': 'history' },
+      h('summary', {}, title!),
+      h('ul', {}, ...rows.map((r) => h('li', {}, r))),
     );
   }
 

@@ -7,6 +7,7 @@
  */
 import type { AnalysisResult } from '../core/result/schema';
 import type { SelectionResult } from '../core/select/schema';
+import type { TrendPoint } from '../core/report/trend';
 
 /**
  * Bump when a message changes shape; the webview refuses a host with another version.
@@ -65,6 +66,8 @@ export interface ReportInit {
   flagged: number[];
   /** Why row texts cannot be shown (dataset missing, no text field), or null when they can. */
   textsUnavailable: string | null;
+  /** The dataset's kept analyses, newest first (absent in the standalone HTML report). */
+  history?: TrendPoint[];
 }
 
 /** Requests the webview sends; `result` is what the host's reply carries. */

@@ -99,6 +99,18 @@ export const journeys: Journey[] = [
       const tabs = (await h.page.locator('.tabs-container .tab').allTextContents()).map((t) => t.trim());
       assert.ok(!tabs.some((t) => /Untitled/.test(t)), `a read-only page, not an untitled document: ${tabs.join(' | ')}`);
       await h.screenshot('alarms-compare');
+
+      // The report shows the trend across the two kept analyses.
+      await h.openFile('reviews.jsonl');
+      await h.runCommand('Overlap Density: Show Report');
+      const history = await h.waitForWebview('[data-field="history"] summary', { timeoutMs: 60_000 });
+      assert.match((await history.textContent()) ?? '', /History: the last 2 of 2 kept analyses/);
+      await history.click();
+      const items = await h.webviewFrame().locator('[data-field="history"] li').allTextContents();
+      console.log(`    report history: ${items.join(' | ')}`);
+      assert.equal(items.length, 2);
+      assert.match(items[1]!, /data changed/);
+      await h.screenshot('alarms-report-history');
     },
   },
 ];

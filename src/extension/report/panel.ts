@@ -23,6 +23,7 @@ import { registerSelectionReport } from './selectionPanel';
 import { reportColumn } from './placement';
 import { saveWithDialog } from './saveDialog';
 import { messageHtml, webviewHtml, webviewOptions } from './webviewHtml';
+import { listHistory } from '../../pipeline/history';
 
 /** What the report needs from the rest of the extension (wired in main.ts by the editor side). */
 export interface ReportDeps {
@@ -150,11 +151,15 @@ export class ReportPanel implements vscode.Disposable {
 
   /** The init message the page gets (tests). */
   async initMessage(): Promise<ReportInit> {
-    return toReportInit(this.result, this.resultPath, {
-      thresholds: this.thresholds,
-      flagged: this.hasDataset() ? await this.reg.deps.getFlags(this.datasetPath).catch(() => []) : [],
-      textsUnavailable: this.textsUnavailable(),
-    });
+    const history = this.hasDataset() ? await listHistory(this.datasetPath).then((l) => l.entries, () => []) : [];
+    return {
+      ...toReportInit(this.result, this.resultPath, {
+        thresholds: this.thresholds,
+        flagged: this.hasDataset() ? await this.reg.deps.getFlags(this.datasetPath).catch(() => []) : [],
+        textsUnavailable: this.textsUnavailable(),
+      }),
+      history: history.map((e) => ({ createdAt: e.createdAt, density: e.density, pgr: e.pgr, regime: e.regime, sha256: e.sha256 })),
+    };
   }
 
   dispose(): void {
