@@ -149,7 +149,8 @@ export async function analyzeDatasetFile(
   result.timings = { read: readSeconds, ...strong.timings, ...weak.timings, ...result.timings, total: (performance.now() - t0) / 1000 };
   throwIfAborted(signal);
   await writeResult(resultPath, result);
-  if (options.history === false) return { result, resultPath };
+  // History sits beside the default result: with the result sent elsewhere (--out) nothing else is written by the data.
+  if (options.history === false || resultPath !== path.resolve(defaultResultPath(file))) return { result, resultPath };
   const history = await recordHistory(file, result).then(
     (entry) => ({ path: entry }),
     (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),

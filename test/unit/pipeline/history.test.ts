@@ -134,6 +134,11 @@ describe('history of results', () => {
       const off = await analyzeDatasetFile(f, { ...OPTIONS, history: false });
       expect(off.history).toBeUndefined();
       await expect(fs.stat(historyDir(f))).rejects.toThrow();
+      // A result sent elsewhere (--out) leaves nothing by the data: no history either.
+      const elsewhere = await analyzeDatasetFile(f, { ...OPTIONS, outFile: path.join(outside, 'r.json') });
+      expect(elsewhere.history).toBeUndefined();
+      expect(await fs.readdir(outside)).toEqual(['r.json']);
+      await expect(fs.stat(historyDir(f))).rejects.toThrow();
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
       await fs.rm(outside, { recursive: true, force: true });
