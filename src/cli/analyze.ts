@@ -15,20 +15,23 @@ import type { PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
 import {
-  ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, intOption, parse, parseModelSpec,
-  readOptionsFrom, type FlagValues,
+  ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, INFERENCE_FLAGS, INFERENCE_HELP, parse,
+  parseModelSpec, readOptionsFrom, threadsFrom, type FlagValues,
 } from './options';
 import { describeRead } from '../core/report/readSummary';
 import { describeWeakVotes } from '../core/report/votes';
 import { stderrProgress } from './progress';
+import { REQUEST_OPTIONS } from '../pipeline/request';
+
+const GLOVE_K = REQUEST_OPTIONS.weakVocabulary;
 
 const HELP = `overlap-density analyze: the paper's protocol (probes, PGR, overlap detection, mixing curve, regime)
 
 On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet):
   overlap-density analyze DATASET [--weak SPEC] [--strong SPEC] [--test-file FILE] [--out result.json]
   --weak SPEC      default: activations, votes or a probability column found in the data, else glove-mean
-                   glove-mean[:K] (bundled, default K 2000) | onnx:MODEL.onnx[#tokenizer.json] | npy:FILE |
-                   safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] | label-model[:FIELD] | prob:FIELD
+                   glove-mean[:K] (bundled, default K ${GLOVE_K.default}, K in ${GLOVE_K.min}..${GLOVE_K.max}) | onnx:MODEL.onnx[#tokenizer.json] |
+                   npy:FILE | safetensors:FILE[#TENSOR] | field:NAME | votes[:FIELD] | label-model[:FIELD] | prob:FIELD
                    votes: labelling-function votes (default field weak_labels, -1 = abstain) by majority vote;
                    label-model: the same votes through a Dawid-Skene label model fitted on the training rows'
                    votes (never labels or test rows). Both break ties at random with --seed; rows no function
@@ -42,10 +45,9 @@ On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet)
   --class-names A,B,...  class names in class id order (otherwise a WRENCH label.json or a classes.txt beside the file)
   --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set; for a WRENCH train.json,
                    or a WRENCH folder given as DATASET, the test.json beside it). --test-file none: no test file
-  --device auto|cpu|cuda|dml|coreml|webgpu   execution provider (default auto: the best available, CPU fallback)
-  --threads N      onnxruntime intra-op threads
   --cache-dir DIR  activation cache (default <data dir>/.overlap/cache)
-  --no-history     keep no copy of the result in <data dir>/.overlap/history/<file>/ (default: the newest 20 are kept)
+  --no-history     keep no copy of the result in <data dir>/.overlap/history/<file>/ (default: the newest 20 are kept,
+                   unless --out sends the result elsewhere)
 
 On activation arrays (.npy):
   overlap-density analyze --weak-acts W.npy --strong-acts S.npy --labels L.npy [--split SPLIT.npy] [--membership M.npy]
@@ -54,7 +56,9 @@ On activation arrays (.npy):
   --out FILE       result JSON (default: <data dir>/.overlap/<file>.result.json for datasets; required for arrays)
   --quiet          no progress on stderr
 
-${ANALYSIS_HELP}`;
+${ANALYSIS_HELP}
+
+${INFERENCE_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse({
@@ -119,7 +123,7 @@ export const DATASET_FLAGS = {
   ...ANALYSIS_FLAGS,
   weak: { type: 'string' }, strong: { type: 'string' }, 'test-file': { type: 'string' },
   ...FIELD_FLAGS,
-  device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+  ...INFERENCE_FLAGS, 'cache-dir': { type: 'string' },
 } as const;
 
 /**
@@ -137,7 +141,7 @@ export async function datasetPipelineOptions(values: FlagValues, dataset: string
     ...reading,
     analysis: analysisOptionsFrom(values),
     device: deviceFrom(values),
-    threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined,
+    threads: threadsFrom(values),
     cacheDir: values['cache-dir'],
   };
 }

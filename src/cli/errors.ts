@@ -1,5 +1,6 @@
 import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
+import { cliName, OptionError } from '../pipeline/request';
 
 /** How a CLI user makes the choice an input error asks for. */
 const CLI_FIX: Record<InputHint, string> = {
@@ -15,6 +16,11 @@ export class UsageError extends Error {}
 export function reportError(e: unknown): number {
   if (e instanceof UsageError) {
     process.stderr.write(`overlap-density: ${e.message}\nRun "overlap-density --help" for usage.\n`);
+    return 2;
+  }
+  if (e instanceof OptionError) {
+    // The request table names the option neutrally; the CLI says its flag.
+    process.stderr.write(`overlap-density: ${cliName(e.option)} ${e.detail}\nRun "overlap-density --help" for usage.\n`);
     return 2;
   }
   if (e instanceof InputError) {

@@ -1,37 +1,72 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { AnalysisOptions } from '../core/experiment/analyze';
-import type { AlignMode, HardRule } from '../core/detect/types';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
-import { GLOVE_VOCAB, MIXING_SEEDS } from '../pipeline/limits';
+import {
+  cliName, OPTION_NAMES, optionSpec, parseOptionText, REQUEST_OPTIONS, type OptionGroup, type OptionName, type OptionValue,
+} from '../pipeline/request';
 import { UsageError } from './errors';
 
-/** parseArgs option table for the analysis options shared by `analyze`, `select` and `demo`. */
-export const ANALYSIS_FLAGS = {
-  'hard-rule': { type: 'string' },
-  align: { type: 'string' },
-  pseudo: { type: 'string' },
-  l2: { type: 'string' },
-  seed: { type: 'string' },
-  seeds: { type: 'string' },
-  jump: { type: 'string' },
-  'stage1-scale': { type: 'string' },
-} as const;
+/** The request options of one group, in table order, that have a CLI flag. */
+function flagged(group: OptionGroup): OptionName[] {
+  return OPTION_NAMES.filter((n) => optionSpec(n).group === group && optionSpec(n).flag);
+}
 
-export const ANALYSIS_HELP = `Analysis options:
-  --hard-rule segment|probing        stage 1: hard = c < t1 (segment, default) or c <= t1 (probing)
-  --align residual|dot-max|abs-cosine-max
-                                     stage 2 score (default residual, or dot-max when the weak side is votes or
-                                     probabilities; dot-max and abs-cosine-max are the paper's; docs/detectors.md)
-  --stage1-scale auto|linear|log     stage 1 change point on c or on log(c) (default auto: log for residual)
-  --pseudo soft|hard                 W2S training targets: weak probabilities or argmax labels (default soft)
-  --l2 X                             probe penalty on the mean loss (default 1e-3)
-  --seed N                           seed of splits and draws (default 0)
-  --seeds K                          seeds of the mixing experiment (default 10; the overlap effect's interval is over them)
-  --jump 5|1                         change-point grid: ruptures' default 5, or 1 for the exact split`;
+function flagTable(group: OptionGroup): Record<string, { type: 'string' }> {
+  return Object.fromEntries(flagged(group).map((n) => [optionSpec(n).flag!, { type: 'string' as const }]));
+}
+
+/** parseArgs option table for the analysis options shared by `analyze`, `select`, `check`, `curate` (src/pipeline/request.ts). */
+export const ANALYSIS_FLAGS = flagTable('analysis');
+/** parseArgs option table for --device and --threads. */
+export const INFERENCE_FLAGS = flagTable('inference');
+
+const HELP_COLUMN = 37;
+const HELP_WIDTH = 120;
+
+/** One `--help` entry: `  --flag VALUE   help (default D)`, wrapped under the help column. */
+export function helpLine(usage: string, text: string): string {
+  const head = `  ${usage}`;
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && HELP_COLUMN + line.length + 1 + w.length > HELP_WIDTH) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  const pad = ' '.repeat(HELP_COLUMN);
+  const first = head.length < HELP_COLUMN - 1 ? head.padEnd(HELP_COLUMN) + lines.shift() : head;
+  return [first, ...lines.map((l) => pad + l)].join('\n');
+}
+
+/** The `--help` line of one request option, from the table. */
+export function optionHelp(name: OptionName): string {
+  const spec = optionSpec(name);
+  const value = spec.placeholder ?? (spec.type === 'choice' ? spec.values.join('|') : 'N');
+  const bounds = spec.type !== 'choice' && spec.max !== undefined ? `, ${spec.min}..${spec.max}` : '';
+  return helpLine(`${cliName(name)} ${value}`, `${spec.help} (default ${spec.defaultHelp ?? spec.default}${bounds})`);
+}
+
+/** The `--help` lines of every flagged option of a group. */
+export function groupHelp(group: OptionGroup): string {
+  return flagged(group).map(optionHelp).join('\n');
+}
+
+export const ANALYSIS_HELP = `Analysis options:\n${groupHelp('analysis')}`;
+export const INFERENCE_HELP = `Inference options (bundled and ONNX encoders):\n${groupHelp('inference')}`;
 
 type Values = Record<string, string | undefined>;
+
+/** The value of a request option's flag when given, checked against the table; errors name the flag. */
+export function optionFrom<K extends OptionName>(values: Values, name: K): OptionValue<K> | undefined {
+  const raw = values[optionSpec(name).flag!];
+  if (raw === undefined) return undefined;
+  return parseOptionText(name, raw);
+}
 
 function num(values: Values, name: string, check: (x: number) => boolean, what: string): number | undefined {
   const raw = values[name];
@@ -43,32 +78,13 @@ function num(values: Values, name: string, check: (x: number) => boolean, what: 
   return x;
 }
 
-function oneOf<T extends string>(values: Values, name: string, allowed: readonly T[]): T | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  if (!allowed.includes(raw as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got "${String(raw)}"`);
-  return raw as T;
-}
-
 export function analysisOptionsFrom(values: Values): Partial<AnalysisOptions> {
-  const out: Partial<AnalysisOptions> = {};
-  const hardRule = oneOf<HardRule>(values, 'hard-rule', ['segment', 'probing']);
-  const align = oneOf<AlignMode>(values, 'align', ['dot-max', 'abs-cosine-max', 'residual']);
-  const pseudo = oneOf(values, 'pseudo', ['soft', 'hard'] as const);
-  const l2 = num(values, 'l2', (x) => x >= 0, 'a non-negative number');
-  const seed = num(values, 'seed', (x) => Number.isInteger(x) && x >= 0, 'a non-negative integer');
-  const seeds = num(values, 'seeds', (x) => Number.isInteger(x) && x >= MIXING_SEEDS.min && x <= MIXING_SEEDS.max, `an integer in ${MIXING_SEEDS.min}..${MIXING_SEEDS.max}`);
-  const jump = num(values, 'jump', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
-  const stage1Scale = oneOf(values, 'stage1-scale', ['auto', 'linear', 'log'] as const);
-  if (stage1Scale) out.stage1Scale = stage1Scale;
-  if (hardRule) out.hardRule = hardRule;
-  if (align) out.align = align;
-  if (pseudo) out.pseudo = pseudo;
-  if (l2 !== undefined) out.l2 = l2;
-  if (seed !== undefined) out.seed = seed;
-  if (seeds !== undefined) out.seeds = seeds;
-  if (jump !== undefined) out.jump = jump;
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const name of flagged('analysis')) {
+    const v = optionFrom(values, name);
+    if (v !== undefined) out[name] = v;
+  }
+  return out as Partial<AnalysisOptions>;
 }
 
 export function intOption(values: Values, name: string, min: number, fallback: number): number {
@@ -76,7 +92,12 @@ export function intOption(values: Values, name: string, min: number, fallback: n
 }
 
 export function deviceFrom(values: Values): DeviceChoice {
-  return oneOf<DeviceChoice>(values, 'device', ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']) ?? 'auto';
+  return optionFrom(values, 'device') ?? REQUEST_OPTIONS.device.default;
+}
+
+/** --threads N; 0 or absent: onnxruntime's default (undefined here). */
+export function threadsFrom(values: Values): number | undefined {
+  return optionFrom(values, 'threads') || undefined;
 }
 
 /**
@@ -93,9 +114,7 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
     case 'glove-mean': {
       if (side !== 'weak') break;
       if (!arg) return { kind: 'bundled', id: 'glove-mean' };
-      const k = Number(arg);
-      if (!Number.isInteger(k) || k < GLOVE_VOCAB.min || k > GLOVE_VOCAB.max) throw new UsageError(`${flag} glove-mean:K needs K in ${GLOVE_VOCAB.min}..${GLOVE_VOCAB.max}, got "${arg}"`);
-      return { kind: 'bundled', id: 'glove-mean', vocab: k };
+      return { kind: 'bundled', id: 'glove-mean', vocab: parseOptionText('weakVocabulary', arg) };
     }
     case 'use-lite':
       if (side !== 'strong') break;

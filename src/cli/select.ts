@@ -11,9 +11,11 @@ import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
 import type { ModelSpec } from '../pipeline/types';
 import { UsageError } from './errors';
 import {
-  ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, readOptionsFrom, intOption, parse, parseModelSpec,
+  ANALYSIS_FLAGS, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, INFERENCE_FLAGS, readOptionsFrom, intOption, parse,
+  parseModelSpec, threadsFrom,
 } from './options';
 import { stderrProgress } from './progress';
+import { REQUEST_OPTIONS } from '../pipeline/request';
 
 const HELP = `overlap-density select: choose among data sources by their overlap density (UCB, the paper's Algorithm 1)
 
@@ -98,7 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       'eval-every': { type: 'string' }, 'split-by': { type: 'string' }, reference: { type: 'string' }, shares: { type: 'string' },
       'n-overlap': { type: 'string' }, 'n-nonoverlap': { type: 'string' }, augment: { type: 'string' }, 'w2s-c': { type: 'string' },
       weak: { type: 'string' }, strong: { type: 'string' },
-      ...FIELD_FLAGS, device: { type: 'string' }, threads: { type: 'string' }, 'cache-dir': { type: 'string' },
+      ...FIELD_FLAGS, ...INFERENCE_FLAGS, 'cache-dir': { type: 'string' },
       out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -154,7 +156,7 @@ export async function run(argv: string[]): Promise<number> {
     bonus: bonus as BonusMode,
     strategies: strategies as StrategyName[] | undefined,
     seed,
-    seeds: analysis.seeds ?? 10,
+    seeds: analysis.seeds ?? REQUEST_OPTIONS.seeds.default,
   };
   await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], await sourceInputs(positionals));
   const progress = stderrProgress(!values.quiet);
@@ -164,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
     const weak = values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec);
     const strong = values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec);
     if (!synthetic && (needsEncoders(weak) || needsEncoders(strong)) && (await hasDatasetFile(positionals))) {
-      backend = createLocalInference({ device: deviceFrom(values), threads: values.threads ? intOption(values, 'threads', 1, 1) : undefined });
+      backend = createLocalInference({ device: deviceFrom(values), threads: threadsFrom(values) });
     }
     const result = await selectFromPaths(
       positionals,

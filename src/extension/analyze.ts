@@ -11,6 +11,7 @@ import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
 import { analyzeDatasetFile } from '../pipeline';
 import type { InferenceBackend, ModelSpec, PipelineOutcome } from '../pipeline/types';
+import { OptionError, settingName } from '../pipeline/request';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
 import { ensureColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
@@ -224,7 +225,8 @@ const EDITOR_FIX: Record<InputHint, string> = {
 
 /** An error as the user can act on it: the message with file and line, and a button to go there. */
 export function reportError(ctx: Ctx, e: unknown): void {
-  const msg = e instanceof Error ? e.message : String(e);
+  // The request table names a bad option neutrally; the editor says its setting (the CLI says its flag).
+  const msg = e instanceof OptionError ? `${settingName(e.option)} ${e.detail}` : e instanceof Error ? e.message : String(e);
   ctx.output.error(e instanceof Error && !(e instanceof InputError) && e.stack ? e.stack : msg);
   const where = e instanceof InputError && e.file ? { file: e.file, line: e.line } : undefined;
   const hint = e instanceof InputError ? e.hint : undefined;

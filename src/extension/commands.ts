@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { FieldMap } from '../core/data/types';
 import { generateSynthetic, type Scenario } from '../core/synth/generate';
 import { writeFileAtomic } from '../pipeline/results';
-import { GLOVE_VOCAB } from '../pipeline/limits';
+import { REQUEST_OPTIONS } from '../pipeline/request';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
 import type { Alarms } from './alarms';
 import { analyzeWithProgress, reportError } from './analyze';
@@ -22,6 +22,9 @@ import { revealTarget, rowAtLine } from './rowIndex';
 import { showReportPanel } from './reportLink';
 import { activeFileUri } from './statusBar';
 import { syntheticJsonl } from './syntheticJsonl';
+
+/** The bounds of the GloVe vocabulary size K (the request table's). */
+const K = REQUEST_OPTIONS.weakVocabulary;
 
 export type Cmd = (...args: unknown[]) => unknown;
 
@@ -89,7 +92,7 @@ export function analyzeWithModels(ctx: Ctx, tree: DatasetsTree): Cmd {
         const k = await vscode.window.showInputBox({
           title: 'GloVe vocabulary size K (the weak capacity)',
           value: String(ctx.config.models.weakVocabulary),
-          validateInput: (v) => (/^\d+$/.test(v) && +v >= GLOVE_VOCAB.min && +v <= GLOVE_VOCAB.max ? undefined : `a whole number from ${GLOVE_VOCAB.min} to ${GLOVE_VOCAB.max}`),
+          validateInput: (v) => (/^\d+$/.test(v) && +v >= K.min && +v <= K.max ? undefined : `a whole number from ${K.min} to ${K.max}`),
         });
         if (!k) return;
         weak = { kind: 'bundled', id: 'glove-mean', vocab: Number(k) };

@@ -3,8 +3,8 @@
  * in package.json (a unit test keeps the two in step). Pure: it reads through a `get` function, so tests pass a map.
  */
 import type { AlignMode, CategoryName, HardRule } from '../core/detect/types';
-import { GLOVE_VOCAB, MIXING_SEEDS } from '../pipeline/limits';
 import type { DeviceChoice } from '../pipeline/types';
+import { optionSpec, REQUEST_OPTIONS, settingOrDefault, type OptionName } from '../pipeline/request';
 
 export type WeakModelChoice = 'auto' | 'bundled' | 'onnx' | 'activations' | 'votes' | 'probabilities';
 export type StrongModelChoice = 'auto' | 'bundled' | 'onnx' | 'activations';
@@ -85,11 +85,13 @@ export interface SettingsReader {
   get<T>(key: string): T | undefined;
 }
 
-/** Defaults equal to package.json's (used when a key is missing or holds the wrong type). */
+const R = REQUEST_OPTIONS;
+
+/** Defaults equal to package.json's (used when a key is missing or holds the wrong type); request options from the table. */
 export const DEFAULT_CONFIG: Config = {
   models: {
     weak: 'auto',
-    weakVocabulary: 2000,
+    weakVocabulary: R.weakVocabulary.default,
     weakPath: '',
     weakTokenizer: '',
     weakField: '',
@@ -97,9 +99,9 @@ export const DEFAULT_CONFIG: Config = {
     strongPath: '',
     strongTokenizer: '',
   },
-  device: 'auto',
-  threads: 0,
-  analysis: { hardRule: 'segment', align: 'residual', pseudo: 'soft', seed: 0, seeds: 10 },
+  device: R.device.default,
+  threads: R.threads.default,
+  analysis: { hardRule: R.hardRule.default, align: R.align.default, pseudo: R.pseudo.default, seed: R.seed.default, seeds: R.seeds.default },
   decorations: { enabled: true, categories: ['easy', 'hard', 'overlap'], gutterIcons: true, overviewRuler: true, lineHighlight: false },
   codeLens: true,
   hover: true,
@@ -113,8 +115,10 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback
   return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
-function int(value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fallback;
+/** A request option's setting (src/pipeline/request.ts: its key, bounds, values and default). */
+function request<K extends OptionName>(s: SettingsReader, name: K) {
+  const key = optionSpec(name).setting;
+  return settingOrDefault(name, key === undefined ? undefined : s.get(key));
 }
 
 function bool(value: unknown, fallback: boolean): boolean {
@@ -137,7 +141,7 @@ export function readConfig(s: SettingsReader): Config {
   return {
     models: {
       weak: oneOf(s.get('models.weak'), ['auto', 'bundled', 'onnx', 'activations', 'votes', 'probabilities'], d.models.weak),
-      weakVocabulary: int(s.get('models.weakVocabulary'), d.models.weakVocabulary, GLOVE_VOCAB.min, GLOVE_VOCAB.max),
+      weakVocabulary: request(s, 'weakVocabulary'),
       weakPath: str(s.get('models.weakPath'), ''),
       weakTokenizer: str(s.get('models.weakTokenizer'), ''),
       weakField: str(s.get('models.weakField'), ''),
@@ -145,14 +149,14 @@ export function readConfig(s: SettingsReader): Config {
       strongPath: str(s.get('models.strongPath'), ''),
       strongTokenizer: str(s.get('models.strongTokenizer'), ''),
     },
-    device: oneOf(s.get('device'), ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'], d.device),
-    threads: int(s.get('threads'), d.threads, 0),
+    device: request(s, 'device'),
+    threads: request(s, 'threads'),
     analysis: {
-      hardRule: oneOf(s.get('analysis.hardRule'), ['segment', 'probing'], d.analysis.hardRule),
-      align: oneOf(s.get('analysis.align'), ['dot-max', 'abs-cosine-max', 'residual'], d.analysis.align),
-      pseudo: oneOf(s.get('analysis.pseudo'), ['soft', 'hard'], d.analysis.pseudo),
-      seed: int(s.get('analysis.seed'), d.analysis.seed, 0),
-      seeds: int(s.get('analysis.seeds'), d.analysis.seeds, MIXING_SEEDS.min, MIXING_SEEDS.max),
+      hardRule: request(s, 'hardRule'),
+      align: request(s, 'align'),
+      pseudo: request(s, 'pseudo'),
+      seed: request(s, 'seed'),
+      seeds: request(s, 'seeds'),
     },
     decorations: {
       enabled: bool(s.get('decorations.enabled'), d.decorations.enabled),

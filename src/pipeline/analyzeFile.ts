@@ -22,9 +22,10 @@ import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 import { probabilityColumn, votesWeakSide } from './weakVotes';
 import { cacheDir } from '../core/layout';
+import { checkPipelineRequest, REQUEST_OPTIONS } from './request';
 
-/** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models" explains the choice). */
-export const DEFAULT_GLOVE_VOCAB = 2000;
+/** Default weak capacity: GloVe restricted to its 2,000 most frequent words (README "Models"); src/pipeline/request.ts holds it. */
+export const DEFAULT_GLOVE_VOCAB = REQUEST_OPTIONS.weakVocabulary.default;
 
 // Exported for src/pipeline/sources.ts (data-source selection loads each source the same way).
 export interface Source {
@@ -49,6 +50,7 @@ export async function analyzeDatasetFile(
   const progress: ProgressFn = hooks.progress ?? (() => {});
   const signal = hooks.signal;
   const t0 = performance.now();
+  checkPipelineRequest(options);
   const inputs = await resolveInputs(datasetPath, options.testFile);
   const file = inputs.file;
   const resultPath = options.outFile ? path.resolve(options.outFile) : defaultResultPath(file);

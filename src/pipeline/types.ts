@@ -1,4 +1,4 @@
-import type { AlignMode, HardRule } from '../core/detect/types';
+import type { AnalysisRequest } from './request';
 import type { FieldMap, DatasetFormat, HeaderChoice } from '../core/data/types';
 import type { DeviceChoice, EncoderSpec, InferenceBackend } from '../inference/types';
 
@@ -18,16 +18,8 @@ export type ModelSpec =
 
 export type { DeviceChoice, InferenceBackend };
 
-export interface AnalysisOptionsInput {
-  hardRule?: HardRule;
-  align?: AlignMode;
-  pseudo?: 'soft' | 'hard';
-  l2?: number;
-  seed?: number;
-  seeds?: number;
-  jump?: number;
-  stage1Scale?: 'auto' | 'linear' | 'log';
-}
+/** The analysis options a caller may set (the request table's analysis group, src/pipeline/request.ts). */
+export type AnalysisOptionsInput = AnalysisRequest;
 
 export interface PipelineOptions {
   weak: ModelSpec;
