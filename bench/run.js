@@ -18,7 +18,7 @@ for (const name of names) {
   const out = path.join(dir, 'out', `${name}.js`);
   esbuild.buildSync({
     entryPoints: [path.join(dir, `${name}.ts`)], outfile: out, bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', external: ['onnxruntime-node', 'onnxruntime-common', 'vscode'], logLevel: 'warning',
+    target: 'node20', external: ['onnxruntime-node', 'onnxruntime-common', 'vscode', '@anush008/tokenizers'], logLevel: 'warning',
   });
   console.log(`\n=== bench/${name} ===`);
   const r = spawnSync(process.execPath, ['--max-old-space-size=16384', out], { stdio: 'inherit', cwd: path.join(dir, '..') });
