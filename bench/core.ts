@@ -1,9 +1,9 @@
 /**
  * bench/core: the analysis on cached activations (n = 15,000, d_weak = 1,024, d_strong = 4,096), ours vs a numpy/scipy
  * implementation of the same steps (bench/core_ref.py) on the same files, in the same run. Goal: ours <= 0.7 x numpy.
- * Ours runs twice: default options (the residual detector) and `--align dot-max` (the reference's detector), both
- * against the same numpy run. numpy runs on its best BLAS kernel: Debian's OpenBLAS 0.3.21 does not recognise newer
- * CPUs and falls back to its generic "Prescott" kernel unless OPENBLAS_CORETYPE names one, so the bench times a
+ * Ours runs default options (the residual detector) and `--align dot-max`; the reference runs both detectors too
+ * (core_ref.py ALIGN), each of ours against its own, and the residual scores are compared row by row. numpy runs on
+ * its best BLAS kernel: Debian's OpenBLAS 0.3.21 does not recognise newer CPUs and falls back to its generic "Prescott" kernel unless OPENBLAS_CORETYPE names one, so the bench times a
  * 2,048 x 2,048 matmul under each kernel the CPU supports (by /proc/cpuinfo flags) and runs the reference under the
  * fastest; the reference prints the kernel that ran (threadpoolctl, installed with apt when possible).
  * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_OPENBLAS_CORETYPE (a fixed kernel;
@@ -14,7 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeNpyFile } from '../src/core/activations/file';
 import { runAnalysis } from '../src/core/experiment/analyze';
-import { randomThirds } from '../src/core/experiment/split';
+import { randomThirds, W2S_TRAIN } from '../src/core/experiment/split';
+import { selectRows } from '../src/core/linalg/matrix';
+import { ridgeLooResidualNorms } from '../src/core/linalg/ridgeLoo';
 import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
 import { Rng } from '../src/core/random/rng';
 import { createLocalInference } from '../src/inference/local';
@@ -135,26 +137,69 @@ async function main() {
   const env = { ...process.env };
   if (kernel.coretype) env.OPENBLAS_CORETYPE = kernel.coretype;
   else delete env.OPENBLAS_CORETYPE;
-  const ref = JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS)], { encoding: 'utf8', maxBuffer: 1 << 24, env }));
-  const rows = runs.map((r) => [
+  type Ref = {
+    align: string; lambda: number | null; scores: (number | null)[]; norms: number[] | null; ridge_seconds: number | null; blas: string;
+    accuracy: { weak: number; strong: number; w2s: number }; counts: { hard: number; overlap: number };
+    seconds: { protocol: number; detection: number; mixing: number; total: number };
+  };
+  const reference = (align: string): Ref => JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS), align], {
+    encoding: 'utf8', maxBuffer: 1 << 26, env,
+  }));
+  const refResidual = reference('residual');
+  const refDot = reference('dot-max');
+  // ours: the default run against numpy's residual detector, the dot-max runs against numpy's dot-max
+  const refOf = (i: number) => (i === 0 ? refResidual : refDot);
+  const rows = runs.map((r, i) => [
     r.name, r.seconds.toFixed(1), (r.result.timings.protocol ?? 0).toFixed(1), (r.result.timings.detection ?? 0).toFixed(2),
     (r.result.timings.mixing ?? 0).toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
-    String(r.result.detection.counts.overlap), (r.seconds / ref.seconds.total).toFixed(2),
+    String(r.result.detection.counts.hard), String(r.result.detection.counts.overlap), (r.seconds / refOf(i).seconds.total).toFixed(2),
   ]);
-  rows.push([
-    `numpy/scipy (${String(ref.blas)})`, ref.seconds.total.toFixed(1), ref.seconds.protocol.toFixed(1), ref.seconds.detection.toFixed(2),
-    ref.seconds.mixing.toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
-    String(ref.counts.overlap), '1.00',
-  ]);
+  for (const ref of [refResidual, refDot]) {
+    rows.push([
+      `numpy/scipy, ${ref.align} (${String(ref.blas)})`, ref.seconds.total.toFixed(1), ref.seconds.protocol.toFixed(1), ref.seconds.detection.toFixed(2),
+      ref.seconds.mixing.toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
+      String(ref.counts.hard), String(ref.counts.overlap), '1.00',
+    ]);
+  }
   console.log(machineLine());
   console.log(`n = ${N}, d_weak = ${D_WEAK}, d_strong = ${D_STRONG}, mixing seeds = ${SEEDS} (11 proportions + random baseline each)`);
-  console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'overlap', 'x numpy'], rows));
-  console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(ref.blas)}`);
-  console.log('(the reference detects overlap with dot-max: the default row compares the residual detector with it)');
-  const ratio = runs[0].seconds / ref.seconds.total;
-  const dotMax = runs[1].seconds / ref.seconds.total;
-  console.log(`verdict: default options ${ratio.toFixed(2)} x numpy (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}; ` +
-    `dot-max ${dotMax.toFixed(2)} x numpy (goal <= 0.5): ${dotMax <= 0.5 ? 'MET' : 'NOT MET'}`);
+  console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'hard', 'overlap', 'x numpy'], rows));
+  console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(refResidual.blas)}`);
+  console.log('(x numpy: the default row against numpy\'s residual detector, the dot-max rows against numpy\'s dot-max)');
+  // Same scores? The W2S-train rows in index order, both scored (non-hard on both sides).
+  const ours = runs[0].result.rows.filter((row) => row.category !== null);
+  let compared = 0;
+  let maxAbs = 0;
+  let maxRel = 0;
+  ours.forEach((row, k) => {
+    const theirs = refResidual.scores[k];
+    if (row.alignment === null || theirs === null || theirs === undefined) return;
+    compared++;
+    const diff = Math.abs(row.alignment - theirs);
+    maxAbs = Math.max(maxAbs, diff);
+    maxRel = Math.max(maxRel, diff / Math.max(Math.abs(theirs), 1e-300));
+  });
+  console.log(`residual scores, ours vs numpy on the ${compared} W2S-train rows both scored (of ${ours.length}): max |diff| = ${maxAbs.toExponential(2)}, ` +
+    `max relative ${maxRel.toExponential(2)}; hard rows ours ${runs[0].result.detection.counts.hard} / numpy ${refResidual.counts.hard}; ` +
+    `numpy's GCV lambda ${refResidual.lambda === null ? '-' : refResidual.lambda.toPrecision(6)}`);
+  // The ridge part alone on the W2S-train rows (the scores above also carry the float32 alignment kernel).
+  const w2s = Int32Array.from(Array.from(split.keys()).filter((i) => split[i] === W2S_TRAIN));
+  const t0 = performance.now();
+  const loo = ridgeLooResidualNorms(selectRows(input.weak.acts, w2s), selectRows(input.strong, w2s));
+  const oursRidge = (performance.now() - t0) / 1000;
+  let normDiff = 0;
+  let normRel = 0;
+  refResidual.norms?.forEach((v, k) => {
+    normDiff = Math.max(normDiff, Math.abs(loo.norms[k] - v));
+    normRel = Math.max(normRel, Math.abs(loo.norms[k] - v) / Math.abs(v));
+  });
+  console.log(`ridge leave-one-out norms alone (${w2s.length} rows, ${loo.fit.route} route): ours ${oursRidge.toFixed(2)} s, ` +
+    `numpy ${(refResidual.ridge_seconds ?? NaN).toFixed(2)} s (${(oursRidge / (refResidual.ridge_seconds ?? NaN)).toFixed(2)} x); ` +
+    `lambda ours ${loo.fit.lambda.toPrecision(6)}; max |diff| ${normDiff.toExponential(2)}, max relative ${normRel.toExponential(2)}`);
+  const ratio = runs[0].seconds / refResidual.seconds.total;
+  const dotMax = runs[1].seconds / refDot.seconds.total;
+  console.log(`verdict: default options ${ratio.toFixed(2)} x numpy's residual detector (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}; ` +
+    `dot-max ${dotMax.toFixed(2)} x numpy's dot-max (goal <= 0.5): ${dotMax <= 0.5 ? 'MET' : 'NOT MET'}`);
   void spawnSync;
 }
 

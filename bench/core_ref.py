@@ -4,8 +4,14 @@ The same steps as src/core/experiment/analyze.ts: weak probe (weak-train), stron
 soft pseudo-labels), Binseg change point (l2, jump 5, min size 2) twice, dot-max alignment, the mixing curve over
 11 proportions x seeds plus the random baseline. Probes: mean logistic loss + l2 ||w||^2 with an unpenalised bias,
 minimised by scipy's L-BFGS-B to a gradient inf-norm of 1e-6 with ftol disabled (our solver stops on the same rule).
-Usage: python3 core_ref.py DIR SEEDS  (DIR holds weak.npy strong.npy labels.npy split.npy); prints JSON, with the
-BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with OPENBLAS_CORETYPE, see there).
+With ALIGN = residual (the product's default detector, src/core/detect/residual.ts): stage 1 on the log scale
+(log(c + 1e-6), threshold = the confidence at the breakpoint), stage 2 scores every non-hard row by its leave-one-out
+residual norm under the ridge map weak -> strong (intercept, one lambda by GCV over 37 multiples of the mean
+eigenvalue of Xc^T Xc, eigh of the smaller Gram matrix) times its max |cos| to the hard rows; the scores go to
+the JSON (null for hard rows, W2S-train rows in index order) for bench/core.ts to compare with ours.
+Usage: python3 core_ref.py DIR SEEDS [ALIGN]  (DIR holds weak.npy strong.npy labels.npy split.npy; ALIGN dot-max
+(default) or residual); prints JSON, with the BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with
+OPENBLAS_CORETYPE, see there).
 """
 import json
 import sys
@@ -43,21 +49,88 @@ def proba(model, X):
 
 
 def changepoint(values, jump=5, min_size=2):
+    return changepoint_at(values, jump, min_size)[0]
+
+
+def changepoint_at(values, jump=5, min_size=2):
+    """(threshold, breakpoint index into the sorted values or None for the median fallback)."""
     s = np.sort(values)
     n = len(s)
     if n < 7:
-        return float(np.median(s))
+        return float(np.median(s)), None
     c = np.concatenate([[0.0], np.cumsum(s)])
     b = np.arange(jump, n - min_size + 1, jump)
     b = b[b >= min_size]
     gain = b * (n - b) / n * (c[b] / b - (c[n] - c[b]) / (n - b)) ** 2
     best = b[len(gain) - 1 - np.argmax(gain[::-1])]  # ties -> the largest b
-    return float(s[best])
+    return float(s[best]), int(best)
+
+
+GCV_FACTORS = 10.0 ** (-6 + np.arange(37) / 4)
+
+
+def ridge_loo_norms(X, Y):
+    """Leave-one-out residual norms of the ridge map X -> Y (intercept unpenalised, lambda by GCV) on its rows."""
+    n, dx = X.shape
+    Xc = X - X.mean(axis=0)
+    Yc = Y - Y.mean(axis=0)
+    tss = float(np.einsum("ij,ij->", Yc, Yc))
+    if n <= dx:  # dual: eigh of the n x n Gram matrix
+        e, U = np.linalg.eigh(Xc @ Xc.T)
+        e = np.maximum(e, 0)
+        P = U.T @ Yc
+        q2 = e * np.einsum("ij,ij->i", P, P)
+    else:  # primal: eigh of the dx x dx Gram matrix
+        e, V = np.linalg.eigh(Xc.T @ Xc)
+        e = np.maximum(e, 0)
+        Q = V.T @ (Xc.T @ Yc)
+        q2 = np.einsum("ij,ij->i", Q, Q)
+
+    def gcv(lam):
+        s = e + lam
+        ok = s > 0
+        df = 1 + np.sum(e[ok] / s[ok])
+        rss = max(0.0, tss - np.sum(q2[ok] * (e[ok] + 2 * lam) / s[ok] ** 2))
+        return rss / n / (1 - df / n) ** 2 if n - df > 1e-9 * n else np.inf
+
+    scale = e.sum() / dx
+    if scale > 0:
+        lams = scale * GCV_FACTORS
+        scores = [gcv(lam) for lam in lams]
+        lam = lams[int(np.argmin(scores))]  # first minimum, as ours
+    else:
+        lam = 1.0
+    s = e + lam
+    f = np.where(s > 0, e / np.where(s > 0, s, 1), 0)
+    if n <= dx:
+        R = Yc - U @ (f[:, None] * P)
+        h = 1 / n + (U * U) @ f
+    else:
+        B = V @ (Q / np.where(s > 0, s, np.inf)[:, None])
+        R = Yc - Xc @ B
+        Z = Xc @ V
+        h = 1 / n + (Z * Z) @ np.where(s > 0, 1 / np.where(s > 0, s, 1), 0)
+    norms = np.sqrt(np.einsum("ij,ij->i", R, R))
+    loo = h < 1 - 1e-12
+    norms[loo] /= 1 - h[loo]
+    return norms, float(lam)
+
+
+def max_abs_cosine(Q, K):
+    """max_h |cos(q, k_h)| per row of Q (0 for a zero row)."""
+    qn = np.linalg.norm(Q, axis=1)
+    kn = np.linalg.norm(K, axis=1)
+    Qs = Q / np.where(qn > 0, qn, 1)[:, None]
+    Ks = K / np.where(kn > 0, kn, 1)[:, None]
+    return np.abs(Qs @ Ks.T).max(axis=1)
 
 
 def main():
     d = sys.argv[1]
     seeds = int(sys.argv[2])
+    align = sys.argv[3] if len(sys.argv) > 3 else "dot-max"
+    if align not in ("dot-max", "residual"):
+        sys.exit(f"core_ref.py: ALIGN must be dot-max or residual, got {align}")
     weak = np.load(f"{d}/weak.npy").astype(np.float64)
     strong = np.load(f"{d}/strong.npy").astype(np.float64)
     y = np.load(f"{d}/labels.npy").astype(np.float64)
@@ -75,10 +148,25 @@ def main():
     t_protocol = time.perf_counter() - t0
     t1 = time.perf_counter()
     conf = 2 * np.abs(p_w2 - 0.5)
-    th1 = changepoint(conf)
+    lam = None
+    norms = None
+    t_ridge = None
+    if align == "residual":
+        _, b1 = changepoint_at(np.log(conf + 1e-6))
+        th1 = float(np.sort(conf)[b1]) if b1 is not None else changepoint(conf)
+    else:
+        th1 = changepoint(conf)
     hard = conf < th1
     rest = np.where(~hard)[0]
-    scores = (Xs[rest] @ Xs[hard].T).max(axis=1) if hard.any() else np.zeros(len(rest))
+    if not hard.any():
+        scores = np.zeros(len(rest))
+    elif align == "residual":
+        t_ridge = time.perf_counter()
+        norms, lam = ridge_loo_norms(weak[w2], Xs)
+        t_ridge = time.perf_counter() - t_ridge
+        scores = norms[rest] * max_abs_cosine(Xs[rest], Xs[hard])
+    else:
+        scores = (Xs[rest] @ Xs[hard].T).max(axis=1)
     th2 = changepoint(scores)
     overlap = rest[scores >= th2]
     non = np.setdiff1d(np.arange(len(w2)), overlap)
@@ -98,7 +186,12 @@ def main():
         fit_logistic(Xs[sel], p_w2[sel])
         curve.append(row)
     t_mixing = time.perf_counter() - t2
+    per_row = [None] * len(w2)
+    for k, i in enumerate(rest):
+        per_row[i] = float(scores[k])
     print(json.dumps({
+        "align": align, "lambda": lam, "scores": per_row, "ridge_seconds": t_ridge,
+        "norms": None if norms is None else [float(v) for v in norms],
         "accuracy": {"weak": weak_acc, "strong": strong_acc, "w2s": w2s_acc},
         "iterations": {"weak": int(weak_m[2]), "strong": int(strong_m[2]), "w2s": int(w2s_m[2])},
         "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},

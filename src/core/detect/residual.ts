@@ -10,7 +10,8 @@
  */
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
-import { centredRowNorms, fitRidge, ridgeResidualNorms, type RidgeFit } from '../linalg/ridge';
+import { centredRowNorms } from '../linalg/ridge';
+import { ridgeLooResidualNorms, type RidgeSummary } from '../linalg/ridgeLoo';
 import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
 
 /**
@@ -29,8 +30,8 @@ export interface ResidualScorerOptions {
   lambda?: number;
   /** Default "aligned". */
   score?: ResidualScore;
-  /** Called with the fitted map (benches, reports). */
-  onFit?: (fit: RidgeFit) => void;
+  /** Called with the fitted map's summary (benches, reports). */
+  onFit?: (fit: RidgeSummary) => void;
 }
 
 export const RESIDUAL_NEEDS_WEAK =
@@ -66,11 +67,14 @@ function fitRows(input: Stage2Input): { weak: Matrix; strong: Matrix } {
 /** Residual norms of every fit row (current rows first, then the history's hard rows, then its non-hard rows). */
 export function residualNorms(input: Stage2Input, options: ResidualScorerOptions = {}): Float64Array {
   const rows = fitRows(input);
-  const fit = fitRidge(rows.weak, rows.strong, { lambda: options.lambda, signal: input.signal });
+  // The training rows' (leave-one-out) residuals only: linalg/ridgeLoo.ts picks the exact route that works in
+  // min(rows, weak dim) dimensions, without forming the strong x weak coefficient matrix.
+  const { norms, fit, meanY } = ridgeLooResidualNorms(rows.weak, rows.strong, {
+    lambda: options.lambda, leaveOneOut: options.leaveOneOut ?? true, signal: input.signal,
+  });
   options.onFit?.(fit);
-  const norms = ridgeResidualNorms(fit, rows.weak, rows.strong, { leaveOneOut: options.leaveOneOut ?? true, signal: input.signal });
   if (options.score === 'relative') {
-    const spread = centredRowNorms(rows.strong, fit.meanY);
+    const spread = centredRowNorms(rows.strong, meanY);
     for (let i = 0; i < norms.length; i++) norms[i] = spread[i] > 0 ? norms[i] / spread[i] : 0;
   }
   return norms;

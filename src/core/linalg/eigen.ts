@@ -19,23 +19,24 @@ export interface SymmetricEigen {
  */
 export function symmetricEigen(a: Float64Array, dim: number): SymmetricEigen {
   if (a.length < dim * dim) throw new Error(`symmetricEigen: ${a.length} values for a ${dim} x ${dim} matrix`);
-  // tred2/tql2 work on columns of V (V[i][j] = v[i * n + j]); at the end column k is eigenvector k.
+  // tred2/tql2 (EISPACK) work on the columns of V; we store V transposed (v[j * n + i] = V[i][j]), so the inner loops
+  // (the QL rotations, the Householder updates) run along contiguous memory instead of striding by n: the same
+  // operations in the same order, several times faster at dim ~ 1,000. At the end row k of v is eigenvector k.
   const n = dim;
-  const v = Float64Array.from(a.subarray(0, n * n));
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v[j * n + i] = a[i * n + j];
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n > 0) {
     tred2(v, d, e, n);
     tql2(v, d, e, n);
   }
-  const vectors = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) vectors[k * n + j] = v[j * n + k];
-  return { dim: n, values: d, vectors };
+  return { dim: n, values: d, vectors: v };
 }
 
-/** Householder tridiagonalisation: on return d is the diagonal, e[1..] the subdiagonal, v the transformation. */
+/** Householder tridiagonalisation: on return d is the diagonal, e[1..] the subdiagonal, v the transformation (transposed). */
 function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  for (let j = 0; j < n; j++) d[j] = v[(n - 1) * n + j];
+  for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
@@ -43,9 +44,9 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
     if (scale === 0) {
       e[i] = d[i - 1];
       for (let j = 0; j < i; j++) {
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
+        d[j] = v[j * n + (i - 1)];
         v[j * n + i] = 0;
+        v[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -61,11 +62,13 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j];
-        v[j * n + i] = f;
-        g = e[j] + v[j * n + j] * f;
+        v[i * n + j] = f;
+        const rj = j * n;
+        g = e[j] + v[rj + j] * f;
         for (let k = j + 1; k <= i - 1; k++) {
-          g += v[k * n + j] * d[k];
-          e[k] += v[k * n + j] * f;
+          const vk = v[rj + k];
+          g += vk * d[k];
+          e[k] += vk * f;
         }
         e[j] = g;
       }
@@ -79,37 +82,40 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
       for (let j = 0; j < i; j++) {
         f = d[j];
         g = e[j];
-        for (let k = j; k <= i - 1; k++) v[k * n + j] -= f * e[k] + g * d[k];
-        d[j] = v[(i - 1) * n + j];
-        v[i * n + j] = 0;
+        const rj = j * n;
+        for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
+        d[j] = v[j * n + (i - 1)];
+        v[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = v[i * n + i];
+    v[i * n + (n - 1)] = v[i * n + i];
     v[i * n + i] = 1;
     const h = d[i + 1];
     if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[k * n + i + 1] / h;
+      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k] / h;
+      const ri = (i + 1) * n;
       for (let j = 0; j <= i; j++) {
+        const rj = j * n;
         let g = 0;
-        for (let k = 0; k <= i; k++) g += v[k * n + i + 1] * v[k * n + j];
-        for (let k = 0; k <= i; k++) v[k * n + j] -= g * d[k];
+        for (let k = 0; k <= i; k++) g += v[ri + k] * v[rj + k];
+        for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
-    d[j] = v[(n - 1) * n + j];
-    v[(n - 1) * n + j] = 0;
+    d[j] = v[j * n + (n - 1)];
+    v[j * n + (n - 1)] = 0;
   }
   v[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
 }
 
-/** Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (columns of v). */
+/** Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (rows of v). */
 function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
@@ -156,10 +162,14 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
+          // the rotation of rows i and i + 1 of v (h is reassigned before its next use)
+          const r0 = i * n;
+          const r1 = r0 + n;
           for (let k = 0; k < n; k++) {
-            h = v[k * n + i + 1];
-            v[k * n + i + 1] = s * v[k * n + i] + c * h;
-            v[k * n + i] = c * v[k * n + i] - s * h;
+            const t = v[r1 + k];
+            const u = v[r0 + k];
+            v[r1 + k] = s * u + c * t;
+            v[r0 + k] = c * u - s * t;
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
@@ -184,9 +194,9 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
       d[k] = d[i];
       d[i] = p;
       for (let j = 0; j < n; j++) {
-        const t = v[j * n + i];
-        v[j * n + i] = v[j * n + k];
-        v[j * n + k] = t;
+        const t = v[i * n + j];
+        v[i * n + j] = v[k * n + j];
+        v[k * n + j] = t;
       }
     }
   }

@@ -104,10 +104,33 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   }
   throwIfAborted(options.signal);
 
+  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
+
+  // coefT[c, :] = sum_k qT[c, k] / (e_k + lambda) V_k
+  const coefT = new Float64Array(dy * dx);
+  for (let c = 0; c < dy; c++) {
+    for (let k = 0; k < dx; k++) {
+      const s = e[k] + lambda;
+      if (s > 0) axpyRowAt(qT[c * dx + k] / s, V, k * dx, coefT, c * dx, dx);
+    }
+  }
+  const intercept = new Float64Array(dy);
+  for (let c = 0; c < dy; c++) intercept[c] = meanY[c] - dotRowAt(coefT, c * dx, meanX, 0, dx);
+  return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, meanY, eigen };
+}
+
+/**
+ * GCV over the grid (or the fixed lambda) from the nonzero spectrum: e (eigenvalues of Xc^T Xc, or of Xc Xc^T: the
+ * same nonzero ones), q2 = ||q_k||^2, tss = ||Yc||^2, n rows, dimX columns (the grid's scale is trace / dimX).
+ */
+export function chooseLambda(
+  e: Float64Array, q2: Float64Array, tss: number, n: number, dimX: number, options: RidgeOptions,
+): { lambda: number; rule: RidgeFit['rule']; df: number; rss: number; gcv: number } {
+  const m = e.length;
   const evaluate = (lambda: number) => {
     let df = 1;
     let explained = 0;
-    for (let k = 0; k < dx; k++) {
+    for (let k = 0; k < m; k++) {
       const s = e[k] + lambda;
       if (s <= 0) continue; // e_k = 0 and lambda = 0: a null direction takes no part
       df += e[k] / s;
@@ -126,8 +149,8 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   } else {
     rule = 'gcv';
     let trace = 0;
-    for (let k = 0; k < dx; k++) trace += e[k];
-    const scale = dx > 0 ? trace / dx : 0;
+    for (let k = 0; k < m; k++) trace += e[k];
+    const scale = dimX > 0 ? trace / dimX : 0;
     const factors = options.gcvFactors ?? DEFAULT_GCV_FACTORS;
     if (factors.length === 0) throw new Error('fitRidge: empty GCV grid');
     if (!(scale > 0)) {
@@ -144,19 +167,7 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
       }
     }
   }
-  const { df, rss, gcv } = evaluate(lambda);
-
-  // coefT[c, :] = sum_k qT[c, k] / (e_k + lambda) V_k
-  const coefT = new Float64Array(dy * dx);
-  for (let c = 0; c < dy; c++) {
-    for (let k = 0; k < dx; k++) {
-      const s = e[k] + lambda;
-      if (s > 0) axpyRowAt(qT[c * dx + k] / s, V, k * dx, coefT, c * dx, dx);
-    }
-  }
-  const intercept = new Float64Array(dy);
-  for (let c = 0; c < dy; c++) intercept[c] = meanY[c] - dotRowAt(coefT, c * dx, meanX, 0, dx);
-  return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, meanY, eigen };
+  return { lambda, rule, ...evaluate(lambda) };
 }
 
 /** Float64 rows of the output per block: a block stays in a typical 256 KB L2 cache while every row of x passes. */

@@ -1,0 +1,163 @@
+/**
+ * Leave-one-out residual norms of the ridge map x -> y on its own training rows (the residual detector's whole
+ * need), the same numbers as `fitRidge` + `ridgeResidualNorms(..., { leaveOneOut: true })` (ridge.ts) by the cheaper
+ * of two exact routes:
+ *
+ * - **dual** (rows n <= dimX): everything in n dimensions. K = Xc Xc^T = U^T diag(e) U (rows of U are eigenvectors)
+ *   has the nonzero eigenvalues of Xc^T Xc, so GCV sees the same spectrum; with Sc = Yc Yc^T and S' = U Sc U^T,
+ *   ||q_k||^2 = e_k S'_kk, the residuals are (I - H) Yc with I - H = U^T diag(g) U, g_k = lambda / (e_k + lambda),
+ *   so ||r_i||^2 = sum_{k,l} g_k U_ki S'_kl g_l U_li, and the leverages are h_i = 1/n + sum_k f_k U_ki^2,
+ *   f_k = 1 - g_k. No dimX x dimX or dimY x dimX matrix is formed: the cost is n^2 (dimX + dimY) / 2 multiply-adds
+ *   for the two Gram matrices (WebAssembly SIMD rows) plus O(n^3) for the eigendecomposition and three n x n products,
+ *   instead of n dimX (dimX + 2 dimY) + 2 dimX^2 dimY + O(dimX^3).
+ * - **primal** (n > dimX): ridge.ts as it is (the dimX x dimX Gram matrix and its eigendecomposition).
+ */
+import { throwIfAborted } from '../errors';
+import { symmetricEigen } from './eigen';
+import { axpyRowAt, dotRowAt } from './gemv';
+import type { Matrix } from './matrix';
+import { chooseLambda, fitRidge, ridgeResidualNorms, type RidgeFit, type RidgeOptions } from './ridge';
+import { rowEngine } from './rowEngine';
+
+/** What the residual detector reports about its map (the coefficients themselves are never formed on the dual route). */
+export type RidgeSummary = Pick<RidgeFit, 'rows' | 'xCols' | 'yCols' | 'lambda' | 'rule' | 'df' | 'gcv' | 'rss' | 'tss'> & {
+  /** Which exact route computed it (see the file comment). */
+  route: 'dual' | 'primal';
+};
+
+export interface RidgeLooOptions extends RidgeOptions {
+  /** Divide by 1 - h_i (default true); false gives the plain training residual norms. */
+  leaveOneOut?: boolean;
+  /** Force a route (tests, benches); default: dual when rows <= x columns. */
+  route?: 'dual' | 'primal';
+}
+
+export interface RidgeLooResult {
+  norms: Float64Array;
+  fit: RidgeSummary;
+  meanY: Float64Array;
+}
+
+/** Float64 rows per block of a Gram matrix: the block stays in a 256 KB L2 cache while the other rows stream past. */
+const blockRows = (d: number) => Math.max(1, Math.floor((256 * 1024) / (8 * Math.max(1, d))));
+
+/** Column means and the centred Gram matrix M_c M_c^T (n x n, symmetric) of the rows of m. */
+function centredGram(m: Matrix, signal?: AbortSignal): { gram: Float64Array; mean: Float64Array } {
+  const n = m.rows;
+  const d = m.cols;
+  const engine = rowEngine(m, n * d + d, 2);
+  const rows64 = engine.vector(n * d);
+  for (let k = 0; k < n * d; k++) rows64[k] = m.data[k];
+  const mean = engine.vector(d);
+  for (let i = 0; i < n; i++) axpyRowAt(1, rows64, i * d, mean, 0, d);
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const gram = new Float64Array(n * n);
+  const B = blockRows(d);
+  for (let j0 = 0; j0 < n; j0 += B) {
+    throwIfAborted(signal);
+    const j1 = Math.min(n, j0 + B);
+    for (let i = j0; i < n; i++) {
+      const jEnd = Math.min(j1, i + 1);
+      for (let j = j0; j < jEnd; j++) gram[i * n + j] = engine.dot(i, rows64, j * d);
+    }
+  }
+  // (x_i - m).(x_j - m) = x_i.x_j - a_i - a_j + m.m with a_i = x_i.m
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = engine.dot(i, mean, 0);
+  const c = dotRowAt(mean, 0, mean, 0, d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = gram[i * n + j] - a[i] - a[j] + c;
+      gram[i * n + j] = v;
+      gram[j * n + i] = v;
+    }
+  }
+  return { gram, mean: Float64Array.from(mean) };
+}
+
+/** Leave-one-out (or plain) residual norms of every training row of the ridge map x -> y, with the fit's summary. */
+export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOptions = {}): RidgeLooResult {
+  const n = x.rows;
+  const leaveOneOut = options.leaveOneOut ?? true;
+  const route = options.route ?? (n <= x.cols ? 'dual' : 'primal');
+  if (route === 'primal' || n === 0 || y.rows !== n || x.cols === 0) {
+    const fit = fitRidge(x, y, options); // also throws the shape errors
+    const norms = ridgeResidualNorms(fit, x, y, { leaveOneOut, signal: options.signal });
+    const { rows, xCols, yCols, lambda, rule, df, gcv, rss, tss } = fit;
+    return { norms, fit: { rows, xCols, yCols, lambda, rule, df, gcv, rss, tss, route: 'primal' }, meanY: fit.meanY };
+  }
+  if (options.lambda !== undefined && !(options.lambda >= 0 && Number.isFinite(options.lambda))) {
+    throw new Error(`fitRidge: lambda must be a finite number >= 0, got ${options.lambda}`);
+  }
+  const dx = x.cols;
+  const { signal } = options;
+  const k = centredGram(x, signal).gram;
+  const { gram: sc, mean: meanY } = centredGram(y, signal);
+  throwIfAborted(signal);
+  const eigen = symmetricEigen(k, n);
+  const e = eigen.values;
+  for (let j = 0; j < n; j++) if (!(e[j] > 0)) e[j] = 0;
+  const U = eigen.vectors;
+  throwIfAborted(signal);
+
+  // T = U Sc (row k: sum_j U_kj Sc_j), S' = T U^T (symmetric), q2_k = e_k S'_kk
+  const T = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < n; j++) {
+      const u = U[r * n + j];
+      if (u !== 0) axpyRowAt(u, sc, j * n, T, r * n, n);
+    }
+  }
+  throwIfAborted(signal);
+  const Sp = sc; // Sc is no longer needed
+  for (let r = 0; r < n; r++) {
+    for (let l = 0; l <= r; l++) {
+      const v = dotRowAt(T, r * n, U, l * n, n);
+      Sp[r * n + l] = v;
+      Sp[l * n + r] = v;
+    }
+  }
+  throwIfAborted(signal);
+  let tss = 0;
+  for (let r = 0; r < n; r++) tss += Sp[r * n + r];
+  const q2 = new Float64Array(n);
+  for (let r = 0; r < n; r++) q2[r] = e[r] * Sp[r * n + r];
+
+  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
+
+  // g_k = lambda / (e_k + lambda) (1 where e_k + lambda = 0), f_k = e_k / (e_k + lambda)
+  const g = new Float64Array(n);
+  const f = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const s = e[j] + lambda;
+    f[j] = s > 0 ? e[j] / s : 0;
+    g[j] = s > 0 ? lambda / s : 1;
+  }
+  // M^T = S' diag(g) U (row r: sum_l S'_rl g_l U_l); ||r_i||^2 = sum_r g_r U_ri M^T_ri
+  const M = T; // T is no longer needed
+  M.fill(0);
+  for (let r = 0; r < n; r++) {
+    for (let l = 0; l < n; l++) {
+      const w = Sp[r * n + l] * g[l];
+      if (w !== 0) axpyRowAt(w, U, l * n, M, r * n, n);
+    }
+  }
+  throwIfAborted(signal);
+  const ss = new Float64Array(n);
+  const h = new Float64Array(n).fill(1 / n);
+  for (let r = 0; r < n; r++) {
+    const gr = g[r];
+    const fr = f[r];
+    for (let i = 0; i < n; i++) {
+      const u = U[r * n + i];
+      ss[i] += gr * u * M[r * n + i];
+      h[i] += fr * u * u;
+    }
+  }
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    norms[i] = Math.sqrt(Math.max(0, ss[i]));
+    if (leaveOneOut && h[i] < 1 - 1e-12) norms[i] /= 1 - h[i];
+  }
+  return { norms, fit: { rows: n, xCols: dx, yCols: y.cols, lambda, rule, df, gcv, rss, tss, route: 'dual' }, meanY };
+}

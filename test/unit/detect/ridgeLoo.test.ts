@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { symmetricEigen } from '../../../src/core/linalg/eigen';
+import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
+import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
+import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
+import { setSimdEnabled } from '../../../src/core/linalg/simd';
+import { TestRng } from '../probe/builders';
+import { bruteForceGcv, referenceRidge, regressionData, rowOf } from './ridgeReference';
+
+/** Largest |a - b| / |b| over the entries. */
+function maxRelative(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-300));
+  return m;
+}
+
+/** The leave-one-out residual norm of every row by refitting without it (the definition, O(n) fits). */
+function refitLoo(x: Matrix, y: Matrix, lambda: number): Float64Array {
+  const n = x.rows;
+  return Float64Array.from({ length: n }, (_, i) => {
+    const others = Int32Array.from({ length: n - 1 }, (_, k) => (k < i ? k : k + 1));
+    const pred = referenceRidge(selectRows(x, others), selectRows(y, others), lambda).predict(rowOf(x, i));
+    return Math.hypot(...rowOf(y, i).map((v, c) => v - pred[c]));
+  });
+}
+
+// Shapes on both sides of the dual/primal switch (rows <= x columns: dual), with an offset so centring matters.
+const SHAPES: [number, number, number][] = [[12, 5, 3], [9, 14, 4], [16, 16, 7], [30, 45, 60], [7, 2, 9]];
+
+describe('ridgeLooResidualNorms', () => {
+  it('equals the old fitRidge + ridgeResidualNorms within 1e-9 relative on both routes (GCV lambda, LOO and plain)', () => {
+    for (const [s, [n, dx, dy]] of SHAPES.entries()) {
+      const rng = new TestRng(100 + s);
+      const { x, y } = regressionData(rng, n, dx, dy, 1.5);
+      for (let i = 0; i < x.data.length; i++) x.data[i] += 3; // a large column mean
+      const fit = fitRidge(x, y);
+      for (const leaveOneOut of [true, false]) {
+        const old = ridgeResidualNorms(fit, x, y, { leaveOneOut });
+        for (const route of ['dual', 'primal'] as const) {
+          const r = ridgeLooResidualNorms(x, y, { leaveOneOut, route });
+          expect(r.fit.route).toBe(route);
+          expect(r.fit.lambda / fit.lambda).toBeCloseTo(1, 12);
+          expect(r.fit.df).toBeCloseTo(fit.df, 9);
+          expect(r.fit.gcv / fit.gcv).toBeCloseTo(1, 9);
+          expect(r.fit.tss / fit.tss).toBeCloseTo(1, 12);
+          expect(maxRelative(r.norms, old)).toBeLessThan(1e-9);
+        }
+      }
+      expect(ridgeLooResidualNorms(x, y).fit.route).toBe(n <= dx ? 'dual' : 'primal');
+    }
+  });
+
+  it('gives the leave-one-out residuals of refitting without each row, on the dual route too', () => {
+    for (const [n, dx, dy] of [[10, 16, 3], [14, 6, 2]]) {
+      const rng = new TestRng(7 + n);
+      const { x, y } = regressionData(rng, n, dx, dy, 1, true);
+      for (const lambda of [0.3, 4]) {
+        const ref = refitLoo(x, y, lambda);
+        for (const route of ['dual', 'primal'] as const) {
+          const r = ridgeLooResidualNorms(x, y, { lambda, route });
+          expect(r.fit.rule).toBe('fixed');
+          expect(maxRelative(r.norms, ref)).toBeLessThan(1e-9);
+        }
+      }
+    }
+  });
+
+  it('picks the GCV argmin of the explicit hat matrix when rows < columns', () => {
+    const rng = new TestRng(21);
+    const { x, y } = regressionData(rng, 11, 15, 3, 2);
+    const { lambda: bestLambda, gcv: best } = bruteForceGcv(x, y);
+    const r = ridgeLooResidualNorms(x, y);
+    expect(r.fit.route).toBe('dual');
+    expect(r.fit.lambda / bestLambda).toBeCloseTo(1, 9);
+    expect(r.fit.gcv / best).toBeCloseTo(1, 8);
+  });
+
+  it('agrees with the JavaScript loops when WebAssembly SIMD is off', () => {
+    const rng = new TestRng(5);
+    const { x, y } = regressionData(rng, 40, 50, 30, 1);
+    const simd = ridgeLooResidualNorms(x, y);
+    setSimdEnabled(false);
+    try {
+      const js = ridgeLooResidualNorms(x, y);
+      expect(js.fit.lambda / simd.fit.lambda).toBeCloseTo(1, 12);
+      expect(maxRelative(js.norms, simd.norms)).toBeLessThan(1e-9);
+    } finally {
+      setSimdEnabled(true);
+    }
+  });
+
+  it('keeps the mean-only answer for a constant x and rejects a bad lambda on the dual route', () => {
+    const x = { rows: 4, cols: 6, data: new Float32Array(24).fill(3) };
+    const y = { rows: 4, cols: 1, data: Float32Array.from([1, 2, 3, 6]) };
+    const r = ridgeLooResidualNorms(x, y, { leaveOneOut: false });
+    expect(r.fit.route).toBe('dual');
+    expect(Array.from(r.norms, (v) => Math.round(v * 1e9) / 1e9)).toEqual([2, 1, 0, 3]);
+    expect(() => ridgeLooResidualNorms(x, y, { lambda: -1 })).toThrow(/lambda must be/);
+  });
+});
+
+describe('symmetricEigen (transposed storage)', () => {
+  it('returns rows that are eigenvectors of a slightly asymmetric input, as the column-stored EISPACK does', () => {
+    const rng = new TestRng(3);
+    const dim = 9;
+    const a = new Float64Array(dim * dim);
+    for (let i = 0; i < dim; i++) for (let j = 0; j <= i; j++) {
+      const v = rng.normal();
+      a[i * dim + j] = v;
+      a[j * dim + i] = v;
+    }
+    const { values, vectors } = symmetricEigen(a, dim);
+    for (let k = 0; k < dim; k++) {
+      for (let i = 0; i < dim; i++) {
+        let av = 0;
+        for (let j = 0; j < dim; j++) av += a[i * dim + j] * vectors[k * dim + j];
+        expect(av).toBeCloseTo(values[k] * vectors[k * dim + i], 10);
+      }
+    }
+  });
+});
