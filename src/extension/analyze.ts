@@ -10,13 +10,13 @@ import { sniffDataset } from '../core/data';
 import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
 import { analyzeDatasetFile } from '../pipeline';
-import type { InferenceBackend, ModelSpec, PipelineOutcome } from '../pipeline/types';
+import type { ModelSpec, PipelineOutcome } from '../pipeline/types';
 import { OptionError, settingName } from '../pipeline/request';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
 import { ensureColumns, storedColumns } from './columns';
 import type { Ctx } from './ctx';
-import { describeSpec, ModelChoiceError, needsInference, needsTrust, pipelineOptions, strongSpecFromConfig, weakSpecFromConfig } from './models';
-import { ProgressTracker } from './progress';
+import { describeSpec, ModelChoiceError, needsTrust, pipelineOptions, strongSpecFromConfig, weakSpecFromConfig } from './models';
+import { withInferenceProgress } from './inferenceProgress';
 import { lensTitle } from './summaryText';
 
 export interface AnalyzeRequest {
@@ -127,42 +127,13 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest, mode: R
   ctx.output.info(`${bg ? 're-analysing (saved)' : 'analysing'} ${file}: weak ${describeSpec(chosen.weak)}, strong ${describeSpec(chosen.strong)}, device ${options.device}`);
   const t0 = Date.now();
   try {
-    const outcome = await vscode.window.withProgress(
-      bg
-        ? { location: vscode.ProgressLocation.Window, title: `Overlap Density: re-analysing ${name}` }
-        : { location: vscode.ProgressLocation.Notification, title: `Overlap Density: analysing ${name}`, cancellable: true },
-      async (progress, token) => {
-        let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
-        const stop = () => {
-          controller.abort();
-          // Stop the worker now rather than at its next cancellation check.
-          void inference?.dispose();
-        };
-        const sub = token.onCancellationRequested(stop);
-        controller.signal.addEventListener('abort', () => void inference?.dispose(), { once: true });
-        try {
-          if (needsInference(chosen.weak) || needsInference(chosen.strong)) {
-            const { createInferenceClient } = await import('../inference/client');
-            inference = createInferenceClient({
-              workerPath: ctx.asAbsolutePath(path.join('dist', 'worker.js')),
-              device: options.device,
-              ...(options.threads ? { threads: options.threads } : {}),
-            });
-          }
-          const tracker = new ProgressTracker();
-          return await analyzeDatasetFile(file, options, {
-            signal: controller.signal,
-            ...(inference ? { inference } : {}),
-            progress: (stage, fraction, detail) => {
-              if (controller.signal.aborted) return;
-              progress.report(tracker.step(stage, fraction, detail));
-            },
-          });
-        } finally {
-          sub.dispose();
-          await inference?.dispose().catch(() => undefined);
-        }
-      },
+    const outcome = await withInferenceProgress(
+      ctx,
+      bg ? `Overlap Density: re-analysing ${name}` : `Overlap Density: analysing ${name}`,
+      chosen,
+      controller,
+      (run) => analyzeDatasetFile(file, options, run),
+      { background: !!bg },
     );
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     const { result, resultPath } = outcome;

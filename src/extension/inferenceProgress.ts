@@ -1,7 +1,8 @@
 /**
  * A pipeline run under a cancellable progress notification, with an inference worker when the models need one
  * (bundled or ONNX encoders): started lazily, stopped on cancel (not at its next check) and disposed at the end.
- * Shared by the commands that run a whole pipeline: Compare Data Sources and Curate Training Set.
+ * Shared by every command that runs a pipeline: Analyze (and its re-analysis on save), Compare Data Sources and
+ * Curate Training Set.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -24,13 +25,18 @@ export async function withInferenceProgress<T>(
   specs: { weak: ModelSpec; strong: ModelSpec },
   controller: AbortController,
   body: (run: InferenceRun) => Promise<T>,
+  { background = false }: { background?: boolean } = {},
 ): Promise<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+  // A background run (re-analysis on save) shows in the status bar and is cancelled by its controller only.
+  const where = background
+    ? { location: vscode.ProgressLocation.Window, title }
+    : { location: vscode.ProgressLocation.Notification, title, cancellable: true };
+  return vscode.window.withProgress(where, async (progress, token) => {
     let inference: (InferenceBackend & { dispose(): Promise<void> }) | undefined;
-    const sub = token.onCancellationRequested(() => {
-      controller.abort();
-      void inference?.dispose();
-    });
+    // Stop the worker at once on any abort (a cancel click or a newer save), not at its next cancellation check.
+    const stop = () => void inference?.dispose();
+    controller.signal.addEventListener('abort', stop, { once: true });
+    const sub = token.onCancellationRequested(() => controller.abort());
     try {
       if (needsInference(specs.weak) || needsInference(specs.strong)) {
         const { createInferenceClient } = await import('../inference/client');
@@ -51,6 +57,7 @@ export async function withInferenceProgress<T>(
       });
     } finally {
       sub.dispose();
+      controller.signal.removeEventListener('abort', stop);
       await inference?.dispose().catch(() => undefined);
     }
   });
