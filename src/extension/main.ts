@@ -20,7 +20,7 @@ export function activate(extCtx: vscode.ExtensionContext): void {
   const t0 = performance.now();
   const c = new Ctx(extCtx);
   ctx = c;
-  c.results.onProblem = (msg) => c.output.warn(msg);
+  c.push(c.results.onDidProblem((msg) => c.output.warn(msg)));
 
   const alarms = new Alarms(c);
   const tree = new DatasetsTree(c, alarms);

@@ -19,7 +19,7 @@ export function registerReportPanel(ctx: Ctx): void {
       getFlags: (datasetPath) => ctx.results.flagsOf(datasetPath),
     }),
   );
-  ctx.results.onFlagsChanged = (datasetPath, flagged) => ReportPanel.flagsChanged(datasetPath, flagged);
+  ctx.push(ctx.results.onDidChangeFlags(({ datasetPath, flagged }) => ReportPanel.flagsChanged(datasetPath, flagged)));
 }
 
 export function showReportPanel(result: AnalysisResult, resultPath: string): void {

@@ -56,9 +56,13 @@ export class ResultStore implements vscode.Disposable {
   /** Fires when a document turns stale or fresh again (an edit, an undo, a save). */
   readonly onDidChangeFreshness = this.freshnessEmitter.event;
   private readonly lastFreshness = new Map<string, Freshness>();
-  private readonly disposables: vscode.Disposable[] = [this.emitter, this.freshnessEmitter];
-  /** Problems loading results, for the output channel. */
-  onProblem: (message: string) => void = () => {};
+  private readonly problemEmitter = new vscode.EventEmitter<string>();
+  /** Fires with a problem loading results (once per file and message), for the output channel. */
+  readonly onDidProblem = this.problemEmitter.event;
+  private readonly flagsEmitter = new vscode.EventEmitter<{ datasetPath: string; flagged: number[] }>();
+  /** Fires after the editor changed a dataset's flags (the report refreshes its table). */
+  readonly onDidChangeFlags = this.flagsEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter, this.freshnessEmitter, this.problemEmitter, this.flagsEmitter];
 
   constructor(private readonly state: vscode.Memento) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/.overlap/*.{result,flags}.json');
@@ -133,7 +137,7 @@ export class ResultStore implements vscode.Disposable {
     const msg = e instanceof Error ? e.message : String(e);
     if (!this.reported.has(resultPath + msg)) {
       this.reported.add(resultPath + msg);
-      this.onProblem(msg);
+      this.problemEmitter.fire(msg);
     }
   }
 
@@ -191,7 +195,7 @@ export class ResultStore implements vscode.Disposable {
     entry.flags = file;
     entry.flagged = flaggedIndices(file);
     this.emitter.fire(entry.datasetPath);
-    this.onFlagsChanged(entry.datasetPath, [...entry.flagged]);
+    this.flagsEmitter.fire({ datasetPath: entry.datasetPath, flagged: [...entry.flagged] });
     return flagged;
   }
 
@@ -218,8 +222,6 @@ export class ResultStore implements vscode.Disposable {
     return [...(entry ? entry.flagged : flaggedIndices(await readFlags(datasetPath)))];
   }
 
-  /** Called after the editor changed flags (the report refreshes its table). */
-  onFlagsChanged: (datasetPath: string, flagged: number[]) => void = () => {};
 
   /** The report moved t1/t2: the editor follows with the new partition until the results are reloaded. */
   async setMovedThresholds(datasetPath: string, moved: MovedThresholds, categories: readonly (CategoryName | null)[]): Promise<void> {
