@@ -1,10 +1,10 @@
-// One code-server (VS Code 1.139 server + workbench) per journey: fresh user data, its own process group, free port.
+// One code-server (VS Code server + workbench, the newest or the oldest build: paths.ts) per journey: fresh user data, its own process group, free port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { assertInstalled, e2ePaths, type E2EPaths } from './paths';
+import { assertInstalled, e2ePaths, type E2EPaths, type VSCodeBuild } from './paths';
 import { sleep } from './retry';
 
 /** User settings every journey starts from: nothing pops up, nothing phones home, nothing updates. */
@@ -45,6 +45,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Short label for the temp folder name. */
   label?: string;
+  /** Which VS Code (default: $E2E_VSCODE, else the newest). */
+  build?: VSCodeBuild;
 }
 
 const live = new Set<number>();
@@ -71,6 +73,26 @@ async function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * Node's arguments that start code-server with VS Code's smoke-test driver on, before code-server's own options.
+ * Without the driver a built VS Code ignores extensionDevelopmentPath from the URL (VSCODE-E2E.md). code-server 4.139
+ * passes it through `--vscode-option`; 4.90 has no such option and rejects any option it does not know, though it
+ * hands every parsed option on to VS Code's server, which knows `enable-smoke-test-driver`: so for 4.90 the option is
+ * added to code-server's option table (the exported `options` of out/node/cli.js) before its entry runs. The server
+ * process code-server forks receives the parsed options from its parent, so only the parent needs this.
+ */
+function launch(paths: E2EPaths): string[] {
+  if (paths.build === 'newest') return [paths.codeServerEntry, '--vscode-option', 'enable-smoke-test-driver'];
+  const patch = [
+    "const path = require('node:path');",
+    'const entry = process.argv[1];',
+    "require(path.join(path.dirname(entry), 'cli.js')).options['enable-smoke-test-driver'] = { type: 'boolean', description: 'e2e' };",
+    'process.argv = [process.argv[0], entry, ...process.argv.slice(2)];',
+    'require(entry);',
+  ].join('\n');
+  return ['-e', patch, paths.codeServerEntry, '--enable-smoke-test-driver'];
 }
 
 export class CodeServer {
@@ -108,7 +130,7 @@ export class CodeServer {
   }
 
   static async start(opts: CodeServerOptions): Promise<CodeServer> {
-    const paths = e2ePaths();
+    const paths = e2ePaths(opts.build);
     assertInstalled(paths);
     const label = (opts.label ?? 'vscode').replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), `od-e2e-${label}-`));
@@ -119,7 +141,7 @@ export class CodeServer {
     const env = CodeServer.environment(root, opts.env);
 
     if (opts.installVsix) {
-      const r = spawnSync(paths.node24, [paths.codeServerEntry, '--user-data-dir', path.join(root, 'user-data'),
+      const r = spawnSync(paths.node, [paths.codeServerEntry, '--user-data-dir', path.join(root, 'user-data'),
         '--extensions-dir', path.join(root, 'extensions'), '--install-extension', path.resolve(opts.installVsix)],
       { env, encoding: 'utf8', timeout: 120_000 });
       if (r.status !== 0) {
@@ -133,8 +155,8 @@ export class CodeServer {
       const port = await freePort();
       fs.writeFileSync(path.join(root, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
       const log = fs.openSync(path.join(root, 'code-server.log'), 'a');
-      const child = spawn(paths.node24, [
-        paths.codeServerEntry,
+      const child = spawn(paths.node, [
+        ...launch(paths),
         '--config', path.join(root, 'config.yaml'),
         '--auth', 'none',
         '--bind-addr', `127.0.0.1:${port}`,
@@ -142,8 +164,6 @@ export class CodeServer {
         '--disable-getting-started-override',
         '--user-data-dir', path.join(root, 'user-data'),
         '--extensions-dir', path.join(root, 'extensions'),
-        // Without it a built VS Code ignores extensionDevelopmentPath from the URL (VSCODE-E2E.md).
-        '--vscode-option', 'enable-smoke-test-driver',
       ], { cwd: root, env, detached: true, stdio: ['ignore', log, log] });
       fs.closeSync(log);
       const server = new CodeServer(paths, root, port, child);

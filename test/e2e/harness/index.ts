@@ -5,6 +5,7 @@ export type { CodeLensInfo, ConsoleEntry, DecorationInfo, EditorDecorations, Not
 export type { RecordedRequest } from './network';
 export { isExternalUrl } from './network';
 export { retry, sleep, withTimeout } from './retry';
-export { e2ePaths } from './paths';
+export { bundledVSCodeVersion, e2ePaths } from './paths';
+export type { VSCodeBuild } from './paths';
 export { killAllCodeServersSync } from './codeServer';
 export { acceptSaveDialog } from './dialogs';

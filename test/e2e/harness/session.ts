@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { BASE_SETTINGS, CodeServer } from './codeServer';
 import { NetworkRecorder, type RecordedRequest } from './network';
-import { assertCacheOutside, e2ePaths } from './paths';
+import { assertCacheOutside, e2ePaths, type VSCodeBuild } from './paths';
 import { retry, sleep, withTimeout } from './retry';
 
 export interface StartOptions {
@@ -34,6 +34,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Label used in temp folder names and as the screenshot file prefix. */
   name?: string;
+  /**
+   * Which VS Code: 'newest' (code-server 4.139.1 = VS Code 1.139.1) or 'oldest' (code-server 4.90.3 = VS Code
+   * 1.90.2, the oldest that package.json's `engines.vscode` admits). Default: $E2E_VSCODE, else 'newest'.
+   */
+  vscode?: VSCodeBuild;
 }
 
 export interface Notification {
@@ -93,9 +98,14 @@ const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').
 // and this project's tsconfig has no DOM lib, so it reaches the DOM through `(globalThis as any).document`.
 type Dom = any;
 
-/** Accepts the pre-1.139 ids ("Default Dark Modern", "Default Light+", ...) for the themes VS Code has since renamed. */
-export function themeId(name: string): string {
-  return /^Default (Dark|Light)( Modern|\+)$/.test(name) ? name.slice('Default '.length) : name;
+/**
+ * The id of a built-in theme in the given build: VS Code 1.139 renamed "Default Dark Modern", "Default Light+", ...
+ * to "Dark Modern", "Light+", ...; either spelling is accepted and given in the build's own.
+ */
+export function themeId(name: string, build: VSCodeBuild = 'newest'): string {
+  const renamed = /^(Default )?((Dark|Light)( Modern|\+))$/.exec(name);
+  if (!renamed) return name;
+  return build === 'oldest' ? `Default ${renamed[2]}` : renamed[2];
 }
 
 /** The workbench class ('vs', 'vs-dark', 'hc-black', 'hc-light') of a built-in theme id; undefined for others. */
@@ -104,6 +114,8 @@ function themeType(id: string): string | undefined {
     'Dark Modern': 'vs-dark', 'Dark 2026': 'vs-dark', 'Dark+': 'vs-dark', 'Visual Studio Dark': 'vs-dark',
     'Light Modern': 'vs', 'Light 2026': 'vs', 'Light+': 'vs', 'Visual Studio Light': 'vs',
     'Default High Contrast': 'hc-black', 'Default High Contrast Light': 'hc-light',
+    // VS Code 1.90's ids
+    'Default Dark Modern': 'vs-dark', 'Default Dark+': 'vs-dark', 'Default Light Modern': 'vs', 'Default Light+': 'vs',
   };
   return builtIn[id];
 }
@@ -112,15 +124,16 @@ function themeType(id: string): string | undefined {
 export async function startVSCode(options: StartOptions = {}): Promise<VSCode> {
   const name = options.name ?? 'vscode';
   const settings: Record<string, unknown> = { ...BASE_SETTINGS, ...options.settings };
-  const theme = themeId(options.theme ?? String(settings['workbench.colorTheme'] ?? 'Dark Modern'));
+  const paths = e2ePaths(options.vscode);
+  const theme = themeId(options.theme ?? String(settings['workbench.colorTheme'] ?? 'Dark Modern'), paths.build);
   settings['workbench.colorTheme'] = theme;
   const dev = (options.extension ?? 'dev') === 'dev';
-  const paths = e2ePaths();
   const devPath = path.resolve(options.extensionDevelopmentPath ?? process.env.E2E_EXTENSION_DEV_PATH ?? paths.repoRoot);
   if (dev) assertCacheOutside(paths, devPath);
   const server = await CodeServer.start({
     settings,
     label: name,
+    build: paths.build,
     env: options.env,
     installVsix: typeof options.extension === 'object' ? options.extension.vsix : undefined,
   });
@@ -760,10 +773,11 @@ export class VSCode {
    * Switches the colour theme as a user does (Preferences: Color Theme, pick `name`); when no row has that label (ids
    * and labels differ for a few themes) it writes the id to user settings instead, which VS Code notices in ~5 s.
    * VS Code 1.139 built-in ids: 'Dark Modern', 'Light Modern', 'Dark 2026', 'Light 2026', 'Dark+', 'Light+',
-   * 'Default High Contrast', 'Default High Contrast Light'. Waits until the workbench colours change.
+   * 'Default High Contrast', 'Default High Contrast Light' (1.90: 'Default Dark Modern', ..., no 2026 themes; either
+   * spelling works on both). Waits until the workbench colours change.
    */
   async setTheme(theme: string, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<void> {
-    const name = themeId(theme);
+    const name = themeId(theme, this.server.paths.build);
     const read = (): Promise<string> => this.page.evaluate(() => {
       const el = (globalThis as any).document.querySelector('.monaco-workbench');
       return el ? (globalThis as any).getComputedStyle(el).getPropertyValue('--vscode-editor-background') : '';
@@ -778,7 +792,8 @@ export class VSCode {
       }
     };
     await this.runCommand('Preferences: Color Theme');
-    const index = await this.waitForQuickRow((label) => label === name, 5_000);
+    // Rows show labels: 1.90's "Default Dark Modern" is labelled "Dark Modern".
+    const index = await this.waitForQuickRow((label) => label === name || label === themeId(theme), 5_000);
     if (index !== undefined) await this.acceptQuickRow(index);
     else await this.page.keyboard.press('Escape');
     if (index === undefined || !(await changed(5_000))) {
