@@ -125,6 +125,8 @@ async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) {
     console.log('e2e: warning: dist/extension.js is missing (run `node esbuild.js`); the dev extension will not activate');
   }
+  // Each journey file registers its own exit clean-up; a dozen of them is expected, not a leak.
+  process.setMaxListeners(50);
   const bundlePath = await bundle(files);
   const mod = require(bundlePath);
   const harness = mod.harness;
