@@ -4,6 +4,7 @@
  * public domain). O(dim^3); used by the ridge regression's generalized cross-validation (ridge.ts), where the
  * Gram matrix of the weak activations is dim_weak x dim_weak.
  */
+import { simdWorkspace, type SimdWorkspace } from './simd';
 
 export interface SymmetricEigen {
   dim: number;
@@ -23,19 +24,21 @@ export function symmetricEigen(a: Float64Array, dim: number): SymmetricEigen {
   // (the QL rotations, the Householder updates) run along contiguous memory instead of striding by n: the same
   // operations in the same order, several times faster at dim ~ 1,000. At the end row k of v is eigenvector k.
   const n = dim;
-  const v = new Float64Array(n * n);
+  // v lives in WebAssembly memory when SIMD is available, for the rotation kernel (bitwise the loop's result).
+  const ws = n >= 8 ? simdWorkspace((n * n + 2 * n) * 8) : null;
+  const v = ws ? new Float64Array(ws.f64.buffer, 0, n * n) : new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v[j * n + i] = a[i * n + j];
-  const d = new Float64Array(n);
-  const e = new Float64Array(n);
+  const d = ws ? new Float64Array(ws.f64.buffer, n * n * 8, n) : new Float64Array(n);
+  const e = ws ? new Float64Array(ws.f64.buffer, (n * n + n) * 8, n) : new Float64Array(n);
   if (n > 0) {
-    tred2(v, d, e, n);
-    tql2(v, d, e, n);
+    tred2(v, d, e, n, ws);
+    tql2(v, d, e, n, ws);
   }
   return { dim: n, values: d, vectors: v };
 }
 
 /** Householder tridiagonalisation: on return d is the diagonal, e[1..] the subdiagonal, v the transformation (transposed). */
-function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): void {
   for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -65,10 +68,16 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
         v[i * n + j] = f;
         const rj = j * n;
         g = e[j] + v[rj + j] * f;
-        for (let k = j + 1; k <= i - 1; k++) {
-          const vk = v[rj + k];
-          g += vk * d[k];
-          e[k] += vk * f;
+        if (ws) {
+          // the dot stays in order (bitwise EISPACK); the e update is elementwise, so the kernel gives the same bits
+          for (let k = j + 1; k <= i - 1; k++) g += v[rj + k] * d[k];
+          if (i - 1 > j) ws.axpy64(f, v.byteOffset + (rj + j + 1) * 8, e.byteOffset + (j + 1) * 8, i - 1 - j);
+        } else {
+          for (let k = j + 1; k <= i - 1; k++) {
+            const vk = v[rj + k];
+            g += vk * d[k];
+            e[k] += vk * f;
+          }
         }
         e[j] = g;
       }
@@ -102,7 +111,9 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
         const rj = j * n;
         let g = 0;
         for (let k = 0; k <= i; k++) g += v[ri + k] * v[rj + k];
-        for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
+        // y - g d and y + (-g) d round alike, so the kernel gives the loop's bits
+        if (ws) ws.axpy64(-g, d.byteOffset, v.byteOffset + rj * 8, i + 1);
+        else for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
       }
     }
     for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
@@ -116,7 +127,7 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
 }
 
 /** Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (rows of v). */
-function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -165,7 +176,8 @@ function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number): voi
           // the rotation of rows i and i + 1 of v (h is reassigned before its next use)
           const r0 = i * n;
           const r1 = r0 + n;
-          for (let k = 0; k < n; k++) {
+          if (ws) ws.rot64(c, s, v.byteOffset + r0 * 8, v.byteOffset + r1 * 8, n);
+          else for (let k = 0; k < n; k++) {
             const t = v[r1 + k];
             const u = v[r0 + k];
             v[r1 + k] = s * u + c * t;

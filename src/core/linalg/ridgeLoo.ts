@@ -18,6 +18,7 @@ import { axpyRowAt, dotRowAt } from './gemv';
 import type { Matrix } from './matrix';
 import { chooseLambda, fitRidge, ridgeResidualNorms, type RidgeFit, type RidgeOptions } from './ridge';
 import { rowEngine } from './rowEngine';
+import { simdWorkspace } from './simd';
 
 /** What the residual detector reports about its map (the coefficients themselves are never formed on the dual route). */
 export type RidgeSummary = Pick<RidgeFit, 'rows' | 'xCols' | 'yCols' | 'lambda' | 'rule' | 'df' | 'gcv' | 'rss' | 'tss'> & {
@@ -92,20 +93,30 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
   const dx = x.cols;
   const { signal } = options;
   const k = centredGram(x, signal).gram;
-  const { gram: sc, mean: meanY } = centredGram(y, signal);
+  const { gram: scGram, mean: meanY } = centredGram(y, signal);
   throwIfAborted(signal);
   const eigen = symmetricEigen(k, n);
   const e = eigen.values;
   for (let j = 0; j < n; j++) if (!(e[j] > 0)) e[j] = 0;
-  const U = eigen.vectors;
   throwIfAborted(signal);
+  // U, Sc and T in one WebAssembly memory for the Float64 SIMD axpy (bitwise the JavaScript loop's sums).
+  const ws = simdWorkspace(3 * n * n * 8);
+  const rows64 = (slot: number) => (ws ? new Float64Array(ws.f64.buffer, slot * n * n * 8, n * n) : new Float64Array(n * n));
+  const U = rows64(0);
+  U.set(eigen.vectors);
+  const sc = rows64(1);
+  sc.set(scGram);
+  const axpy = ws
+    ? (alpha: number, x: Float64Array, xRow: number, out: Float64Array, outRow: number) =>
+      ws.axpy64(alpha, x.byteOffset + xRow * n * 8, out.byteOffset + outRow * n * 8, n)
+    : (alpha: number, x: Float64Array, xRow: number, out: Float64Array, outRow: number) => axpyRowAt(alpha, x, xRow * n, out, outRow * n, n);
 
   // T = U Sc (row k: sum_j U_kj Sc_j), S' = T U^T (symmetric), q2_k = e_k S'_kk
-  const T = new Float64Array(n * n);
+  const T = rows64(2);
   for (let r = 0; r < n; r++) {
     for (let j = 0; j < n; j++) {
       const u = U[r * n + j];
-      if (u !== 0) axpyRowAt(u, sc, j * n, T, r * n, n);
+      if (u !== 0) axpy(u, sc, j, T, r);
     }
   }
   throwIfAborted(signal);
@@ -139,7 +150,7 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
   for (let r = 0; r < n; r++) {
     for (let l = 0; l < n; l++) {
       const w = Sp[r * n + l] * g[l];
-      if (w !== 0) axpyRowAt(w, U, l * n, M, r * n, n);
+      if (w !== 0) axpy(w, U, l, M, r);
     }
   }
   throwIfAborted(signal);

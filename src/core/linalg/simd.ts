@@ -1,7 +1,8 @@
 /**
  * Optional WebAssembly SIMD row kernels: the same dot and axpy as gemv.ts (Float32 rows against Float64 vectors,
  * Float64 accumulation), two lanes at a time. JavaScript tops out near one multiply-add per nanosecond on these
- * loops; the SIMD versions run several times faster, which is most of a probe fit's time.
+ * loops; the SIMD versions run several times faster, which is most of a probe fit's time. Two Float64 x Float64
+ * kernels (axpy64, rot64) serve the eigendecomposition and the ridge map's n x n products (eigen.ts, ridgeLoo.ts).
  *
  * The module is a few hundred bytes assembled below (no toolchain, no file, no network): WebAssembly is a standard global in
  * Node, Electron and browsers. When it is missing or lacks SIMD, `simdKernels()` returns null and callers keep the
@@ -109,27 +110,31 @@ function dotBody(): number[] {
 }
 
 /**
- * axpy(alpha: f64, x: *f32, y: *f64, len: i32): y[j] += alpha x[j], eight elements per step.
- * Locals: 4 end8 (i32), 5 end (i32), 6 a (v128).
+ * axpy(alpha: f64, x: *f32, y: *f64, len: i32): y[j] += alpha x[j], eight elements per step. With f64x, axpy64 over a
+ * Float64 x: the same multiply then add per element as the JavaScript loop (WebAssembly SIMD has no fused
+ * multiply-add), so its results are bitwise the loop's. Locals: 4 end8 (i32), 5 end (i32), 6 a (v128).
  */
-function axpyBody(): number[] {
+function axpyBody(f64x = false): number[] {
   const [ALPHA, X, Y, LEN, END8, ENDP, A] = [0, 1, 2, 3, 4, 5, 6];
+  const xBytes = f64x ? 8 : 4;
+  const shift = f64x ? 3 : 2;
+  const loadX = (k: number) => (f64x ? v128load(16 * k) : [...load64zero(8 * k), ...PROMOTE_LOW]);
   const step = (k: number) => [
-    ...get(Y), ...get(Y), ...v128load(16 * k), ...get(X), ...load64zero(8 * k), ...PROMOTE_LOW, ...get(A), ...F64X2_MUL,
+    ...get(Y), ...get(Y), ...v128load(16 * k), ...get(X), ...loadX(k), ...get(A), ...F64X2_MUL,
     ...F64X2_ADD, ...v128store(16 * k),
   ];
   const body = [
     ...get(ALPHA), ...F64X2_SPLAT, ...set(A),
-    ...get(X), ...get(LEN), ...i32c(-8), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(END8),
+    ...get(X), ...get(LEN), ...i32c(-8), ...I32_AND, ...i32c(shift), ...I32_SHL, ...I32_ADD, ...set(END8),
     ...whileLess(X, END8, [
       ...step(0), ...step(1), ...step(2), ...step(3),
-      ...get(X), ...i32c(32), ...I32_ADD, ...set(X), ...get(Y), ...i32c(64), ...I32_ADD, ...set(Y),
+      ...get(X), ...i32c(8 * xBytes), ...I32_ADD, ...set(X), ...get(Y), ...i32c(64), ...I32_ADD, ...set(Y),
     ]),
-    ...get(X), ...get(LEN), ...i32c(7), ...I32_AND, ...i32c(2), ...I32_SHL, ...I32_ADD, ...set(ENDP),
+    ...get(X), ...get(LEN), ...i32c(7), ...I32_AND, ...i32c(shift), ...I32_SHL, ...I32_ADD, ...set(ENDP),
     ...whileLess(X, ENDP, [
-      ...get(Y), ...get(Y), ...f64load(0), ...get(X), ...f32load(0), ...F64_PROMOTE_F32, ...get(ALPHA), ...F64_MUL, ...F64_ADD,
-      ...f64store(0),
-      ...get(X), ...i32c(4), ...I32_ADD, ...set(X), ...get(Y), ...i32c(8), ...I32_ADD, ...set(Y),
+      ...get(Y), ...get(Y), ...f64load(0), ...get(X), ...(f64x ? f64load(0) : [...f32load(0), ...F64_PROMOTE_F32]), ...get(ALPHA),
+      ...F64_MUL, ...F64_ADD, ...f64store(0),
+      ...get(X), ...i32c(xBytes), ...I32_ADD, ...set(X), ...get(Y), ...i32c(8), ...I32_ADD, ...set(Y),
     ]),
   ];
   return [...vec([[2, I32], [1, V128]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
@@ -181,16 +186,50 @@ function block4x2Body(): number[] {
   return [...vec([[6, I32], [11, V128]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
 }
 
+const F64_SUB = [0xa1];
+const F64X2_SUB = simd(0xf1);
+
+/**
+ * rot64(c: f64, s: f64, r0: *f64, r1: *f64, len: i32): the plane rotation of two Float64 rows of the QL iteration,
+ * (r0, r1) <- (c r0 - s r1, s r0 + c r1) elementwise, with the operations of eigen.ts's loop (bitwise equal).
+ * Locals: 5 end2, 6 end (i32); 7 cv, 8 sv, 9 t, 10 u (v128); 11 t, 12 u (f64).
+ */
+function rot64Body(): number[] {
+  const [C, S, R0, R1, LEN, END2, ENDP, CV, SV, TV, UV, T, U] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const body = [
+    ...get(C), ...F64X2_SPLAT, ...set(CV), ...get(S), ...F64X2_SPLAT, ...set(SV),
+    ...get(R0), ...get(LEN), ...i32c(-2), ...I32_AND, ...i32c(3), ...I32_SHL, ...I32_ADD, ...set(END2),
+    ...whileLess(R0, END2, [
+      ...get(R1), ...v128load(0), ...set(TV), ...get(R0), ...v128load(0), ...set(UV),
+      ...get(R1), ...get(SV), ...get(UV), ...F64X2_MUL, ...get(CV), ...get(TV), ...F64X2_MUL, ...F64X2_ADD, ...v128store(0),
+      ...get(R0), ...get(CV), ...get(UV), ...F64X2_MUL, ...get(SV), ...get(TV), ...F64X2_MUL, ...F64X2_SUB, ...v128store(0),
+      ...get(R0), ...i32c(16), ...I32_ADD, ...set(R0), ...get(R1), ...i32c(16), ...I32_ADD, ...set(R1),
+    ]),
+    ...get(R0), ...get(LEN), ...i32c(1), ...I32_AND, ...i32c(3), ...I32_SHL, ...I32_ADD, ...set(ENDP),
+    ...whileLess(R0, ENDP, [
+      ...get(R1), ...f64load(0), ...set(T), ...get(R0), ...f64load(0), ...set(U),
+      ...get(R1), ...get(S), ...get(U), ...F64_MUL, ...get(C), ...get(T), ...F64_MUL, ...F64_ADD, ...f64store(0),
+      ...get(R0), ...get(C), ...get(U), ...F64_MUL, ...get(S), ...get(T), ...F64_MUL, ...F64_SUB, ...f64store(0),
+      ...get(R0), ...i32c(8), ...I32_ADD, ...set(R0), ...get(R1), ...i32c(8), ...I32_ADD, ...set(R1),
+    ]),
+  ];
+  return [...vec([[2, I32], [4, V128], [2, F64]].map(([c, t]) => [...uleb(c), t])), ...body, ...END];
+}
+
 function moduleBytes(): Uint8Array {
   const types = section(1, vec([
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])], // dot
     [0x60, ...vec([[F64], [I32], [I32], [I32]]), ...vec([])], // axpy
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])], // block4x2
+    [0x60, ...vec([[F64], [F64], [I32], [I32], [I32]]), ...vec([])], // rot64
   ]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([uleb(0), uleb(1), uleb(2)]));
-  const exports = section(7, vec([[...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1], [...name('block4x2'), 0x00, 2]]));
-  const code = section(10, vec([dotBody(), axpyBody(), block4x2Body()].map((b) => [...uleb(b.length), ...b])));
+  const funcs = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(1), uleb(3)])); // axpy64 has axpy's signature
+  const exports = section(7, vec([
+    [...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1], [...name('block4x2'), 0x00, 2],
+    [...name('axpy64'), 0x00, 3], [...name('rot64'), 0x00, 4],
+  ]));
+  const code = section(10, vec([dotBody(), axpyBody(), block4x2Body(), axpyBody(true), rot64Body()].map((b) => [...uleb(b.length), ...b])));
   return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code]);
 }
 
@@ -206,6 +245,10 @@ export interface SimdWorkspace {
   axpy(alpha: number, x: number, y: number, len: number): void;
   /** Dots of 4 query rows with 2 * pairs key rows into f32 at out (see block4x2Body). */
   block4x2(q: number, k: number, pairs: number, rowBytes: number, out: number): void;
+  /** f64[y/8 + j] += alpha * f64[x/8 + j] (Float64 rows; bitwise the JavaScript loop's result). */
+  axpy64(alpha: number, x: number, y: number, len: number): void;
+  /** The plane rotation of two Float64 rows at r0 and r1 (see rot64Body). */
+  rot64(c: number, s: number, r0: number, r1: number, len: number): void;
 }
 
 const PAGE = 65536;
@@ -258,10 +301,10 @@ export function simdWorkspace(bytes: number): SimdWorkspace | null {
     return null; // out of memory for the copy: the JavaScript loops need none
   }
   const inst = new wasm!.Instance(mod, { env: { memory } });
-  const ex = inst.exports as unknown as Pick<SimdWorkspace, 'dot' | 'axpy' | 'block4x2'>;
+  const ex = inst.exports as unknown as Pick<SimdWorkspace, 'dot' | 'axpy' | 'block4x2' | 'axpy64' | 'rot64'>;
   return {
     f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer),
-    dot: ex.dot, axpy: ex.axpy, block4x2: ex.block4x2,
+    dot: ex.dot, axpy: ex.axpy, block4x2: ex.block4x2, axpy64: ex.axpy64, rot64: ex.rot64,
   };
 }
 

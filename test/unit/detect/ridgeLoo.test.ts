@@ -3,7 +3,7 @@ import { symmetricEigen } from '../../../src/core/linalg/eigen';
 import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
 import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
 import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
-import { setSimdEnabled } from '../../../src/core/linalg/simd';
+import { setSimdEnabled, simdWorkspace } from '../../../src/core/linalg/simd';
 import { TestRng } from '../probe/builders';
 import { bruteForceGcv, referenceRidge, regressionData, rowOf } from './ridgeReference';
 
@@ -23,6 +23,19 @@ function refitLoo(x: Matrix, y: Matrix, lambda: number): Float64Array {
     const pred = referenceRidge(selectRows(x, others), selectRows(y, others), lambda).predict(rowOf(x, i));
     return Math.hypot(...rowOf(y, i).map((v, c) => v - pred[c]));
   });
+}
+
+/** A random symmetric dim x dim matrix (row-major). */
+function randomSymmetric(rng: TestRng, dim: number): Float64Array {
+  const a = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = rng.normal();
+      a[i * dim + j] = v;
+      a[j * dim + i] = v;
+    }
+  }
+  return a;
 }
 
 // Shapes on both sides of the dual/primal switch (rows <= x columns: dual), with an offset so centring matters.
@@ -76,7 +89,7 @@ describe('ridgeLooResidualNorms', () => {
     expect(r.fit.gcv / best).toBeCloseTo(1, 8);
   });
 
-  it('agrees with the JavaScript loops when WebAssembly SIMD is off', () => {
+  it('agrees with the JavaScript loops bit for bit when WebAssembly SIMD is off', () => {
     const rng = new TestRng(5);
     const { x, y } = regressionData(rng, 40, 50, 30, 1);
     const simd = ridgeLooResidualNorms(x, y);
@@ -101,15 +114,9 @@ describe('ridgeLooResidualNorms', () => {
 });
 
 describe('symmetricEigen (transposed storage)', () => {
-  it('returns rows that are eigenvectors of a slightly asymmetric input, as the column-stored EISPACK does', () => {
-    const rng = new TestRng(3);
+  it('returns eigenvectors as rows: A v_k = lambda_k v_k', () => {
     const dim = 9;
-    const a = new Float64Array(dim * dim);
-    for (let i = 0; i < dim; i++) for (let j = 0; j <= i; j++) {
-      const v = rng.normal();
-      a[i * dim + j] = v;
-      a[j * dim + i] = v;
-    }
+    const a = randomSymmetric(new TestRng(3), dim);
     const { values, vectors } = symmetricEigen(a, dim);
     for (let k = 0; k < dim; k++) {
       for (let i = 0; i < dim; i++) {
@@ -117,6 +124,46 @@ describe('symmetricEigen (transposed storage)', () => {
         for (let j = 0; j < dim; j++) av += a[i * dim + j] * vectors[k * dim + j];
         expect(av).toBeCloseTo(values[k] * vectors[k * dim + i], 10);
       }
+    }
+  });
+});
+
+describe('Float64 SIMD kernels (axpy64, rot64)', () => {
+  it('give the JavaScript loops\' results bit for bit, tails included', () => {
+    const ws = simdWorkspace(1 << 16);
+    if (!ws) return; // no WebAssembly SIMD here: the loops run instead
+    const rng = new TestRng(9);
+    for (const len of [0, 1, 2, 3, 7, 8, 9, 31]) {
+      const x = new Float64Array(ws.f64.buffer, 0, len);
+      const y = new Float64Array(ws.f64.buffer, 8 * 64, len);
+      for (let i = 0; i < len; i++) {
+        x[i] = rng.normal() * 1e3;
+        y[i] = rng.normal() / 3;
+      }
+      const after = Float64Array.from(y, (v, i) => v + 0.3711 * x[i]);
+      ws.axpy64(0.3711, x.byteOffset, y.byteOffset, len);
+      expect(Array.from(y)).toEqual(Array.from(after));
+      const [c, s] = [Math.cos(0.7), Math.sin(0.7)];
+      const r0 = Float64Array.from(x, (u, i) => c * u - s * y[i]);
+      const r1 = Float64Array.from(x, (u, i) => s * u + c * y[i]);
+      ws.rot64(c, s, x.byteOffset, y.byteOffset, len);
+      expect(Array.from(x)).toEqual(Array.from(r0));
+      expect(Array.from(y)).toEqual(Array.from(r1));
+      expect(ws.f64[64 + len]).toBe(0); // nothing written past the row
+    }
+  });
+
+  it('leave the eigendecomposition bitwise equal with SIMD on and off', () => {
+    const dim = 37;
+    const a = randomSymmetric(new TestRng(4), dim);
+    const simd = symmetricEigen(a, dim);
+    setSimdEnabled(false);
+    try {
+      const js = symmetricEigen(a, dim);
+      expect(Array.from(simd.values)).toEqual(Array.from(js.values));
+      expect(Array.from(simd.vectors)).toEqual(Array.from(js.vectors));
+    } finally {
+      setSimdEnabled(true);
     }
   });
 });
