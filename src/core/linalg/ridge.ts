@@ -15,6 +15,7 @@ import { symmetricEigen, type SymmetricEigen } from './eigen';
 import { axpyRowAt, dotRowAt, sumSquaresRow } from './gemv';
 import type { Matrix } from './matrix';
 import { rowEngine, type RowEngine } from './rowEngine';
+import { simdWorkspace } from './simd';
 
 /** Default GCV grid: lambda = factor * mean eigenvalue of Xc^T Xc, factors 10^-6 .. 10^3, four per decade. */
 export const DEFAULT_GCV_FACTORS: readonly number[] = Array.from({ length: 37 }, (_, i) => 10 ** (-6 + i / 4));
@@ -91,14 +92,34 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   const eigen = symmetricEigen(gram, dx);
   const e = eigen.values;
   for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
-  const V = eigen.vectors;
-  // qT[c * dx + k] = (V Xc^T Yc)[k, c] = V_k . crossT_c
-  const qT = new Float64Array(dy * dx);
+  // V, V^T, S^T X (then the coefficients) and Q^T in one WebAssembly memory for the Float64 SIMD axpy when available
+  // (qT then sums in another order than the dot products of the JavaScript path: equal to rounding).
+  const ws = simdWorkspace((2 * dx * dx + 2 * dy * dx) * 8);
+  const slot = (offset: number, len: number) => (ws ? new Float64Array(ws.f64.buffer, offset * 8, len) : new Float64Array(len));
+  const V = slot(0, dx * dx);
+  V.set(eigen.vectors);
+  const qT = slot(2 * dx * dx, dy * dx);
   const q2 = new Float64Array(dx);
+  const coefT = slot(2 * dx * dx + dy * dx, dy * dx);
+  if (ws) {
+    // qT[c, :] = sum_j crossT[c, j] V^T_j
+    const Vt = slot(dx * dx, dx * dx);
+    for (let k = 0; k < dx; k++) for (let j = 0; j < dx; j++) Vt[j * dx + k] = V[k * dx + j];
+    coefT.set(crossT);
+    for (let c = 0; c < dy; c++) {
+      for (let j = 0; j < dx; j++) {
+        const a = coefT[c * dx + j];
+        if (a !== 0) ws.axpy64(a, Vt.byteOffset + j * dx * 8, qT.byteOffset + c * dx * 8, dx);
+      }
+    }
+    coefT.fill(0);
+  } else {
+    // qT[c * dx + k] = (V Xc^T Yc)[k, c] = V_k . crossT_c
+    for (let c = 0; c < dy; c++) for (let k = 0; k < dx; k++) qT[c * dx + k] = dotRowAt(V, k * dx, crossT, c * dx, dx);
+  }
   for (let c = 0; c < dy; c++) {
     for (let k = 0; k < dx; k++) {
-      const q = dotRowAt(V, k * dx, crossT, c * dx, dx);
-      qT[c * dx + k] = q;
+      const q = qT[c * dx + k];
       q2[k] += q * q;
     }
   }
@@ -107,11 +128,13 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
 
   // coefT[c, :] = sum_k qT[c, k] / (e_k + lambda) V_k
-  const coefT = new Float64Array(dy * dx);
   for (let c = 0; c < dy; c++) {
     for (let k = 0; k < dx; k++) {
       const s = e[k] + lambda;
-      if (s > 0) axpyRowAt(qT[c * dx + k] / s, V, k * dx, coefT, c * dx, dx);
+      if (!(s > 0)) continue;
+      const a = qT[c * dx + k] / s;
+      if (ws) ws.axpy64(a, V.byteOffset + k * dx * 8, coefT.byteOffset + c * dx * 8, dx);
+      else axpyRowAt(a, V, k * dx, coefT, c * dx, dx);
     }
   }
   const intercept = new Float64Array(dy);

@@ -89,17 +89,20 @@ describe('ridgeLooResidualNorms', () => {
     expect(r.fit.gcv / best).toBeCloseTo(1, 8);
   });
 
-  it('agrees with the JavaScript loops bit for bit when WebAssembly SIMD is off', () => {
-    const rng = new TestRng(5);
-    const { x, y } = regressionData(rng, 40, 50, 30, 1);
-    const simd = ridgeLooResidualNorms(x, y);
-    setSimdEnabled(false);
-    try {
-      const js = ridgeLooResidualNorms(x, y);
-      expect(js.fit.lambda / simd.fit.lambda).toBeCloseTo(1, 12);
-      expect(maxRelative(js.norms, simd.norms)).toBeLessThan(1e-9);
-    } finally {
-      setSimdEnabled(true);
+  it('agrees with the JavaScript loops when WebAssembly SIMD is off, on both routes', () => {
+    for (const [n, dx, dy] of [[40, 50, 30], [70, 20, 30]]) {
+      const rng = new TestRng(5 + n);
+      const { x, y } = regressionData(rng, n, dx, dy, 1);
+      const simd = ridgeLooResidualNorms(x, y);
+      setSimdEnabled(false);
+      try {
+        const js = ridgeLooResidualNorms(x, y);
+        expect(js.fit.route).toBe(simd.fit.route);
+        expect(js.fit.lambda / simd.fit.lambda).toBeCloseTo(1, 12);
+        expect(maxRelative(js.norms, simd.norms)).toBeLessThan(1e-9);
+      } finally {
+        setSimdEnabled(true);
+      }
     }
   });
 
