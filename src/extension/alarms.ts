@@ -49,6 +49,8 @@ export function alarmLines(state: AlarmState, max = 8): string[] {
 }
 
 export interface AlarmState {
+  /** The analysis the report was made from (its result's createdAt). */
+  createdAt: string;
   report: CheckReport;
   rulesFrom: string | null;
   baseline: { path: string; createdAt: string } | null;
@@ -91,11 +93,15 @@ export class Alarms implements vscode.Disposable {
 
   refreshAll(): void {
     const files = new Set([...this.ctx.results.analysedPaths(), ...this.states.keys()]);
-    for (const f of files) void this.refresh(f);
+    for (const f of files) void this.refresh(f, true);
   }
 
-  /** Re-evaluates the rules for one dataset and replaces its diagnostics. */
-  async refresh(datasetPath: string): Promise<void> {
+  /**
+   * Re-evaluates the rules for one dataset and replaces its diagnostics. The store also fires for flags and moved
+   * thresholds, which change nothing the rules read: without `force` an already evaluated result is not read again
+   * (evaluating hashes and re-reads the dataset for its texts).
+   */
+  async refresh(datasetPath: string, force = false): Promise<void> {
     const gen = (this.generation.get(datasetPath) ?? 0) + 1;
     this.generation.set(datasetPath, gen);
     const uri = vscode.Uri.file(datasetPath);
@@ -108,6 +114,7 @@ export class Alarms implements vscode.Disposable {
       if (this.generation.get(datasetPath) === gen) this.set(datasetPath, uri, undefined, []);
       return;
     }
+    if (!force && this.states.get(datasetPath)?.createdAt === entry.original.createdAt) return;
     try {
       const state = await this.evaluate(datasetPath, entry.original);
       if (this.generation.get(datasetPath) !== gen) return;
@@ -142,6 +149,7 @@ export class Alarms implements vscode.Disposable {
     const texts = await currentTexts(result, datasetPath);
     const report = evaluateCheck(result, source.rules, { baseline, texts });
     return {
+      createdAt: result.createdAt,
       report,
       rulesFrom: source.file,
       baseline: baseline ? { path: bPath, createdAt: baseline.createdAt } : null,
@@ -170,7 +178,7 @@ export class Alarms implements vscode.Disposable {
     // of its row texts so later versions of the file are matched row by row.
     await writeBaseline(datasetPath, entry.original);
     this.ctx.output.info(`baseline of ${datasetPath}: ${target} (results of ${entry.original.createdAt})`);
-    await this.refresh(datasetPath);
+    await this.refresh(datasetPath, true);
     void vscode.window.showInformationMessage(`${name}: baseline set. Later analyses are compared with it in the Problems panel and by \`overlap-density check\`.`);
     return true;
   }
