@@ -179,7 +179,19 @@ export const journeys: Journey[] = [
       await h.answerQuickInput('300', { type: true });
       await h.answerQuickInput('600', { type: true });
       await h.answerQuickInput('7', { type: true });
-      await h.answerQuickInput(h.workspacePath('synth.jsonl'), { type: true });
+      // The save dialog: the whole path at once (typed key by key, the dialog's completion raced the keys under load
+      // and once turned the path into a folder that does not exist).
+      const target = h.workspacePath('synth.jsonl');
+      const pathBox = h.page.locator('.quick-input-widget .quick-input-box input');
+      await retry('save dialog path', async () => {
+        // The same box served the seed a moment ago: wait for the save dialog's proposed file name.
+        const now = await pathBox.inputValue().catch(() => '');
+        if (now !== target && !now.endsWith('synthetic-mixed-300-600-seed7.jsonl')) return undefined;
+        await pathBox.fill(target);
+        await sleep(300);
+        return (await pathBox.inputValue()) === target ? true : undefined;
+      }, { timeoutMs: 30_000 });
+      await pathBox.press('Enter');
       await retry('synth.jsonl open', async () => ((await h.activeTab()) === 'synth.jsonl' ? true : undefined), { timeoutMs: 20_000 });
       const expectedText = syntheticJsonl(generateSynthetic({ scenario: 'mixed', nOverlap: 300, nNonOverlap: 600, seed: 7 }));
       assert.equal(h.readFile('synth.jsonl'), expectedText, 'the generator wrote the seeded mixture');
