@@ -53,7 +53,9 @@ async function pickTarget(tree: DatasetsTree, arg: unknown, verb: string): Promi
   }
   const pick = await vscode.window.showQuickPick(
     files.map((f) => ({ label: path.basename(f.path), description: vscode.workspace.asRelativePath(path.dirname(f.path)), detail: f.format, file: f.path })),
-    { title: `${verb}: which dataset?`, matchOnDescription: true },
+    // Kept open on focus loss: a walkthrough button opens it, and the walkthrough then ticks its step and moves focus
+    // to the next one, which closed the picker before the user could answer (seen in the packaged-extension e2e).
+    { title: `${verb}: which dataset?`, matchOnDescription: true, ignoreFocusOut: true },
   );
   return pick ? vscode.Uri.file(pick.file) : undefined;
 }

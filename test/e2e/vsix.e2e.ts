@@ -153,6 +153,11 @@ export const journeys: Journey[] = [
       assert.equal(await step(h, 'Analyze it').getAttribute('aria-checked'), 'false');
       await step(h, 'Analyze it').click();
       await stepButton(h, 'Analyze Dataset').click();
+      // The walkthrough ticks the step when the command starts and moves focus to the next step: the picker must
+      // stay open through that (it closed itself before; a user saw it flash and vanish). Answer it only after.
+      await retry('"Analyze it" ticked by the button', async () =>
+        ((await step(h, 'Analyze it').getAttribute('aria-checked')) === 'true' ? true : undefined), { timeoutMs: 15_000 });
+      await sleep(2000);
       await h.answerQuickInput(file);
       const t0 = Date.now();
       await retry('analysis to finish', async () => {
@@ -163,8 +168,6 @@ export const journeys: Journey[] = [
       }, { timeoutMs: 420_000, intervalMs: 1_000 });
       const seconds = (Date.now() - t0) / 1000;
       await h.hideNotificationCenter();
-      await retry('"Analyze it" ticked by the analysis', async () =>
-        ((await step(h, 'Analyze it').getAttribute('aria-checked')) === 'true' ? true : undefined), { timeoutMs: 15_000 });
       assert.equal(await step(h, 'Read the regime plot').getAttribute('aria-checked'), 'false');
       await step(h, 'Read the regime plot').click();
       await walkthroughImage(h, 'The regime plot').waitFor({ state: 'visible', timeout: 30_000 });
