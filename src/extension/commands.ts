@@ -377,6 +377,7 @@ export function selectDevice(ctx: Ctx): Cmd {
       {
         title: `Compute device for encoders and the alignment kernel${lastRan ? ` (last analysis ran on ${lastRan})` : ''}`,
         placeHolder: 'A device that is missing or fails falls back to CPU; each result records which one ran.',
+        ignoreFocusOut: true, // opened from a walkthrough button too, which ticks its step and moves focus
       },
     );
     if (!pick) return;
