@@ -274,10 +274,13 @@ export function evaluateCheck(current: AnalysisResult, rules: CheckRules, opts: 
 
   const failing = new Set<FindingLevel>(R.failOn === 'warning' ? ['error', 'warning'] : ['error']);
   const status = c.findings.some((f) => failing.has(f.level)) ? 'alarm' : 'pass';
-  const count = (lvl: FindingLevel) => c.findings.filter((f) => f.level === lvl).length;
+  const count = (lvl: FindingLevel) => {
+    const n = c.findings.filter((f) => f.level === lvl).length;
+    return `${n} ${lvl}${n === 1 ? '' : 's'}`;
+  };
   const effectWords = effect && !effect.tooSmall ? `overlap effect ${effectText(effect.vsNonOverlap)}` : 'overlap effect not measured';
   const summary =
-    `${status === 'alarm' ? 'ALARM' : 'pass'}: ${count('error')} errors, ${count('warning')} warnings, ${count('note')} notes · ` +
+    `${status === 'alarm' ? 'ALARM' : 'pass'}: ${count('error')}, ${count('warning')}, ${count('note')} · ` +
     `overlap density ${pct(density)} · PGR ${f2(current.pgr)} · ${effectWords}${baseline ? ' · compared with the baseline' : ''}`;
   return { status, findings: c.findings, summary, checks: c.checks, rules: R, baseline: baseline !== null };
 }

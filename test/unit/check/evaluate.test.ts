@@ -41,6 +41,7 @@ describe('evaluateCheck: dataset-level rules', () => {
     const f = rep.findings.find((x) => x.ruleId === 'min-density')!;
     expect(f).toMatchObject({ level: 'error', line: 1, evidence: { density: d, minDensity: d + 0.01 } });
     expect(f.message).toContain(`${r.detection.counts.overlap} of ${r.dataset.splits.w2sTrain} W2S-train rows`);
+    expect(rep.summary).toMatch(/^ALARM: 1 error, 0 warnings, 0 notes · /);
   });
 
   it('minPgr: pass, alarm, and a warning (not an alarm unless failOn warning) when PGR cannot be measured', () => {
