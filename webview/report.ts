@@ -324,6 +324,8 @@ export class ReportApp {
           const k = (item as { datum?: { k?: unknown } } | null | undefined)?.datum?.k;
           if (typeof k === 'number') void this.host.request('reveal', { index: this.init.columns.index[k] }).catch(() => undefined);
         });
+        // The view on its element, so the e2e journey can find a point's pixel on the canvas and click it.
+        Object.defineProperty(el, 'odMapView', { value: result.view, configurable: true });
         // What the map shows, for tests and screen readers: points per category at the thresholds it was drawn with.
         const shown: Record<string, number> = {};
         for (const pt of points) shown[pt.category] = (shown[pt.category] ?? 0) + 1;
@@ -403,7 +405,7 @@ export class ReportApp {
     const n = this.init.map!.k.length;
     return n > MAP_MAX_POINTS
       ? `every ${Math.ceil(n / MAP_MAX_POINTS)}th of ${fmt.num(n)} rows; coloured by category at the current thresholds`
-      : `${fmt.num(n)} rows coloured by category at the current thresholds; hover a point for its row`;
+      : `${fmt.num(n)} rows coloured by category at the current thresholds`;
   }
 
   // ---------------------------------------------------------------- thresholds

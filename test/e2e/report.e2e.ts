@@ -86,6 +86,38 @@ export const journeys: Journey[] = [
       await row.locator('vscode-table-cell.text').click({ position: { x: 12, y: 8 } });
       await waitForEditorAtLine(h, 'reviews.jsonl', line);
       await h.screenshot('report-row-revealed');
+      // Click a point of the 2-D map (the canvas pixel of its most isolated point, so no neighbour lies on top): the
+      // dataset opens on that point's row, as for a table row.
+      const point = await frame.locator('#chart-map').evaluate((el) => {
+        type Item = { x?: number; y?: number; datum?: { row?: number }; items?: Mark[] };
+        type Mark = { marktype: string; items: Item[] };
+        type View = { scenegraph(): { root: Mark }; origin(): [number, number]; padding(): { left: number; top: number } };
+        const view = (el as unknown as { odMapView: View }).odMapView;
+        const pts: { x: number; y: number; row: number }[] = [];
+        const walk = (mark: Mark, ox: number, oy: number): void => {
+          for (const it of mark.items) {
+            if (mark.marktype === 'symbol' && typeof it.datum?.row === 'number') pts.push({ x: ox + (it.x ?? 0), y: oy + (it.y ?? 0), row: it.datum.row });
+            else for (const m of it.items ?? []) walk(m, ox + (it.x ?? 0), oy + (it.y ?? 0));
+          }
+        };
+        // The scene's offset on the canvas is the view's padding plus its origin (vega's own event handler uses both).
+        const [ox, oy] = view.origin();
+        walk(view.scenegraph().root, ox + view.padding().left, oy + view.padding().top);
+        let best = { x: 0, y: 0, row: -1, gap: -1 };
+        for (const p of pts) {
+          let gap = Infinity;
+          for (const q of pts) if (q !== p) gap = Math.min(gap, Math.hypot(p.x - q.x, p.y - q.y));
+          if (gap > best.gap) best = { ...p, gap };
+        }
+        return best;
+      });
+      assert.ok(point.row > 0 && point.gap >= 4, `an isolated map point: ${JSON.stringify(point)}`);
+      const canvas = frame.locator('#chart-map canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      await canvas.click({ position: { x: point.x, y: point.y } });
+      await waitForEditorAtLine(h, 'reviews.jsonl', point.row); // JSONL: row r (1-based) is line r
+      await h.screenshot('report-map-point-revealed');
+
       // The host heard the released thresholds: the editor's CodeLens (on line 1, so scroll there first: the
       // revealed row can be anywhere in the file) counts the new overlap rows.
       await h.goToLine(1);

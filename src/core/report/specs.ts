@@ -405,7 +405,8 @@ export function mapSpec(points: MapPoint[], theme: ChartTheme, size: ChartSize =
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     description: 'map',
-    title: { text: 'W2S-train rows: PCA of strong activations', subtitle: note || 'coloured by category; hover a point for its row, click to open it' },
+    // Two short lines: one long subtitle was cut at the chart's width in a half-width panel.
+    title: { text: 'W2S-train rows: PCA of strong activations', subtitle: [note || 'coloured by category', 'hover a point for its row; click it to open the row'] },
     width: size.width,
     height: size.height,
     autosize: { type: 'fit-x', contains: 'padding' },
