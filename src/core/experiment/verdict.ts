@@ -45,7 +45,11 @@ const RELATION: Record<EffectDirection, string> = {
 
 function outcomeText(label: RegimeLabel, pgr: number | null): string {
   if (label === 'undetermined') return 'W2S undetermined (the strong model is not better than the weak one)';
-  return `${label} W2S (PGR ${pgr === null || !Number.isFinite(pgr) ? 'n/a' : pgr.toFixed(2)})`;
+  if (pgr === null || !Number.isFinite(pgr)) return `${label} W2S (PGR n/a)`;
+  // A negative PGR under "medium" is W2S below weak by less than the noise margin: say so, or the sign reads as
+  // a contradiction of the label (the rule is in regime.ts).
+  if (label === 'medium' && pgr < 0) return `medium W2S (PGR ${pgr.toFixed(2)}, within noise of the weak model)`;
+  return `${label} W2S (PGR ${pgr.toFixed(2)})`;
 }
 
 function effectPhrase(kind: Verdict['overlap'], label: RegimeLabel): string {

@@ -147,6 +147,11 @@ describe('verdict rule (table of cases)', () => {
       overlap: 'explains', headline: 'low W2S (PGR -0.50), though overlap rows help',
     },
     {
+      name: 'medium with a negative PGR (W2S under weak by less than the margin) says so',
+      label: 'medium', pgr: -0.02, mixing: curve({ base: 0.6, rise: 0.05, random: 0.61 }),
+      overlap: 'explains', headline: 'medium W2S (PGR -0.02, within noise of the weak model), and overlap rows help',
+    },
+    {
       name: 'no gap between weak and strong',
       label: 'undetermined', pgr: null, mixing: curve({ base: 0.8, rise: 0, random: 0.8 }),
       overlap: 'no-better', headline: 'W2S undetermined (the strong model is not better than the weak one); overlap rows do not help',
