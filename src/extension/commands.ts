@@ -19,7 +19,6 @@ import { DatasetNode, type DatasetsTree } from './datasetsTree';
 import { activationsSpec, strongPickItems, weakPickItems, type ModelPickItem } from './models';
 import { revealLine } from './editorProviders';
 import { revealTarget, rowAtLine } from './rowIndex';
-import { showReportPanel } from './reportLink';
 import { activeFileUri } from './statusBar';
 import { syntheticJsonl } from './syntheticJsonl';
 
@@ -164,7 +163,7 @@ export function showReport(ctx: Ctx, tree: DatasetsTree): Cmd {
       return;
     }
     try {
-      showReportPanel(entry.original, entry.resultPath);
+      ctx.reports.show({ result: entry.original, resultPath: entry.resultPath });
     } catch (e) {
       reportError(ctx, e);
     }

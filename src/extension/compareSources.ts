@@ -21,7 +21,6 @@ import type { Ctx } from './ctx';
 import type { DatasetFile, DatasetsTree } from './datasetsTree';
 import { withInferenceProgress } from './inferenceProgress';
 import { describeSpec } from './models';
-import { SelectionPanel } from './report';
 import { activeFileUri } from './statusBar';
 
 const TITLE = 'Compare Data Sources (UCB)';
@@ -221,7 +220,7 @@ async function runComparison(ctx: Ctx, req: CompareRequest): Promise<string | un
     for (const a of result.plan.adjustments) ctx.output.info(`plan adjusted: ${a}`);
     for (const line of result.summary.lines) ctx.output.info(line);
     for (const w of result.warnings) ctx.output.warn(w);
-    SelectionPanel.show(result, out);
+    ctx.selections.show({ result, resultPath: out });
     void vscode.window.showInformationMessage(`Compared ${result.sources.length} sources: ${selectionHeadline(result)}.`, 'Show Log').then((choice) => {
       if (choice) ctx.output.show(true);
     });

@@ -1,9 +1,11 @@
 /**
- * The extension's context: settings, the results store, the output channel and every disposable. Features take
- * a Ctx; nothing else holds global state (the rust-analyzer `Ctx` shape).
+ * The extension's context: settings, the results store, the output channel, the report panel hosts and every
+ * disposable. Features take a Ctx; nothing else holds global state (the rust-analyzer `Ctx` shape).
  */
 import * as vscode from 'vscode';
 import { readConfig, type Config } from './config';
+import type { ReportPanels, SelectionPanels } from './report';
+import { createPanelHosts } from './reportLink';
 import { ResultStore } from './results';
 
 export class Ctx implements vscode.Disposable {
@@ -18,6 +20,10 @@ export class Ctx implements vscode.Disposable {
   private readonly columnsEmitter = new vscode.EventEmitter<string>();
   /** Fires with a dataset path after its remembered column choice changed. */
   readonly onDidChangeColumns = this.columnsEmitter.event;
+  /** The dataset report panels, one per dataset (report/host.ts); their serializer restores them after a reload. */
+  readonly reports: ReportPanels;
+  /** The selection report panels, one per selection results file. */
+  readonly selections: SelectionPanels;
 
   constructor(readonly extCtx: vscode.ExtensionContext) {
     this.cfg = readConfig(vscode.workspace.getConfiguration('overlapDensity'));
@@ -31,6 +37,9 @@ export class Ctx implements vscode.Disposable {
         this.configEmitter.fire(this.cfg);
       }),
     );
+    const panels = createPanelHosts(this);
+    this.reports = panels.reports;
+    this.selections = panels.selections;
   }
 
   columnsChanged(file: string): void {

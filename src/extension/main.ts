@@ -11,7 +11,6 @@ import { curateTrainingSet } from './curate';
 import { DatasetsTree } from './datasetsTree';
 import { Decorations } from './decorations';
 import { REVEAL_ROW_COMMAND, RowHoverProvider, SummaryCodeLensProvider } from './editorProviders';
-import { registerReportPanel } from './reportLink';
 import { RegimeStatus } from './statusBar';
 
 let ctx: Ctx | undefined;
@@ -54,7 +53,6 @@ export function activate(extCtx: vscode.ExtensionContext): void {
   };
   for (const [id, fn] of Object.entries(register)) c.push(vscode.commands.registerCommand(id, fn));
 
-  registerReportPanel(c);
   c.push(registerMarkdownPages());
 
   const ms = performance.now() - t0;

@@ -1,27 +1,25 @@
 /**
  * The one place that wires the report webview (src/extension/report, its own owner) to the editor side: the
- * panel reveals rows, reads and sets flags, and tells the editor about thresholds moved on its charts.
+ * panel reveals rows, reads and sets flags, and tells the editor about thresholds moved on its charts. The
+ * context object (ctx.ts) calls it once and holds the panel hosts it returns.
  */
 import * as vscode from 'vscode';
-import type { AnalysisResult } from '../core/result/schema';
-import { registerReport, ReportPanel } from './report';
+import { ReportPanels, SelectionPanels } from './report';
 import type { Ctx } from './ctx';
 import { revealLine } from './editorProviders';
 
-export function registerReportPanel(ctx: Ctx): void {
-  ctx.push(
-    registerReport(ctx.extCtx, {
-      revealRow: (datasetPath, line) => revealLine(vscode.Uri.file(datasetPath), line),
-      onThresholdsChanged: (datasetPath, t1, t2, categories) => {
-        void ctx.results.setMovedThresholds(datasetPath, { t1, t2 }, categories);
-      },
-      setFlag: (datasetPath, row, flagged) => ctx.results.setFlag(datasetPath, row, flagged),
-      getFlags: (datasetPath) => ctx.results.flagsOf(datasetPath),
-    }),
-  );
-  ctx.push(ctx.results.onDidChangeFlags(({ datasetPath, flagged }) => ReportPanel.flagsChanged(datasetPath, flagged)));
-}
-
-export function showReportPanel(result: AnalysisResult, resultPath: string): void {
-  ReportPanel.show(result, resultPath);
+/** The hosts of both panel kinds, their serializers registered, flag changes forwarded to the open reports. */
+export function createPanelHosts(ctx: Ctx): { reports: ReportPanels; selections: SelectionPanels } {
+  const uri = ctx.extCtx.extensionUri;
+  const reports = new ReportPanels(uri, {
+    revealRow: (datasetPath, line) => revealLine(vscode.Uri.file(datasetPath), line),
+    onThresholdsChanged: (datasetPath, t1, t2, categories) => {
+      void ctx.results.setMovedThresholds(datasetPath, { t1, t2 }, categories);
+    },
+    setFlag: (datasetPath, row, flagged) => ctx.results.setFlag(datasetPath, row, flagged),
+    getFlags: (datasetPath) => ctx.results.flagsOf(datasetPath),
+  });
+  const selections = new SelectionPanels(uri);
+  ctx.push(reports, selections, ctx.results.onDidChangeFlags(({ datasetPath, flagged }) => reports.flagsChanged(datasetPath, flagged)));
+  return { reports, selections };
 }

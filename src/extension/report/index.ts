@@ -1,3 +1,3 @@
 // The report webview's host side: what the rest of the extension uses.
-export { ReportPanel, registerReport, REPORT_VIEW_TYPE, type ReportDeps } from './panel';
-export { loadSelectionResult, SelectionPanel, SELECTION_VIEW_TYPE } from './selectionPanel';
+export { ReportPanels, REPORT_VIEW_TYPE, type ReportDeps } from './panel';
+export { loadSelectionResult, SelectionPanels, SELECTION_VIEW_TYPE } from './selectionPanel';

@@ -1,8 +1,8 @@
 /**
- * The selection report panel: the second panel kind of the report family (the UCB issue). Same machinery as the
- * dataset report (panel.ts): the page of media/webview.js under the same CSP and nonce, the typed protocol with the
- * `ready` handshake (SelectionRequestMap), page state through getState/setState, and a serializer that restores the
- * panel after a reload from the results file the page names. One panel per selection results file.
+ * The selection report panel: the second panel kind of the report family (the UCB issue), one per selection
+ * results file, on the same generic panel host as the dataset report (host.ts: the page of media/webview.js under
+ * the same CSP and nonce, the typed protocol with the `ready` handshake, the serializer that restores the panel
+ * after a reload from the results file the page names). Here: its state and the answers to SelectionRequestMap.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,112 +11,78 @@ import { loadReportAssets } from '../../core/report/assets';
 import { renderSelectionHtml } from '../../core/report/html';
 import { parseSelectionResult } from '../../core/select/parse';
 import type { SelectionResult } from '../../core/select/schema';
-import type { SelectionChartId, SelectionEventMap, SelectionRequestMap } from '../../protocol/messages';
-import { RpcServer, type Handlers } from '../../protocol/rpc';
+import type { SelectionChartId, SelectionEventMap, SelectionInit, SelectionRequestMap } from '../../protocol/messages';
+import type { Handlers } from '../../protocol/rpc';
 import { toSelectionInit } from '../../protocol/selection';
+import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelView, type ResultFile } from './host';
 import { saveWithDialog } from './saveDialog';
-import { messageHtml, webviewHtml, webviewOptions } from './webviewHtml';
 import { OVERLAP_DIR } from '../../core/layout';
 
 export const SELECTION_VIEW_TYPE = 'overlapDensity.selection';
-
-let extensionUri: vscode.Uri | undefined;
 
 /** Reads a selection results file (`.overlap/<name>.select.json`). */
 export async function loadSelectionResult(file: string): Promise<SelectionResult> {
   return parseSelectionResult(await fs.readFile(file, 'utf8'), file);
 }
 
-export class SelectionPanel implements vscode.Disposable {
-  private static readonly panels = new Map<string, SelectionPanel>();
+/** A selection report: a selection results file and the result it holds. */
+export type SelectionContent = ResultFile<SelectionResult>;
+export type HostedSelection = HostedPanel<SelectionContent, SelectionRequestMap, SelectionEventMap, SelectionPanel>;
 
-  private readonly server: RpcServer<SelectionRequestMap, SelectionEventMap>;
-  private readonly disposables: vscode.Disposable[] = [];
-
-  /** Opens (or reveals and refreshes) the report of this selection results file. */
-  static show(result: SelectionResult, resultPath: string): SelectionPanel {
-    const uri = requireRegistration();
-    const existing = SelectionPanel.panels.get(resultPath);
-    if (existing) {
-      existing.setResult(result);
-      existing.panel.reveal(undefined, false);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(SELECTION_VIEW_TYPE, titleOf(result), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(uri));
-    return new SelectionPanel(panel, uri, result, resultPath);
-  }
-
-  /** The panel of a results file, if open (tests, commands). */
-  static get(resultPath: string): SelectionPanel | undefined {
-    return SelectionPanel.panels.get(resultPath);
-  }
-
-  /** Restores a panel after a reload: the page's saved state names the results file. */
-  static async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    const uri = requireRegistration();
-    const resultPath = (state as { resultPath?: unknown } | undefined)?.resultPath;
-    panel.webview.options = webviewOptions(uri);
-    if (typeof resultPath !== 'string' || !resultPath) {
-      panel.webview.html = messageHtml('This selection report has no saved state. Run "Overlap Density: Compare Data Sources (UCB)..." again.');
-      return;
-    }
-    try {
-      const result = await loadSelectionResult(resultPath);
-      const existing = SelectionPanel.panels.get(resultPath);
-      if (existing) {
-        panel.dispose();
-        existing.panel.reveal();
-        return;
-      }
-      new SelectionPanel(panel, uri, result, resultPath);
-    } catch (e) {
-      panel.webview.html = messageHtml(`The selection report could not be restored: ${(e as Error).message}`);
-    }
-  }
-
-  private constructor(
-    readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
-    private result: SelectionResult,
-    readonly resultPath: string,
-  ) {
-    SelectionPanel.panels.set(resultPath, this);
-    this.server = new RpcServer<SelectionRequestMap, SelectionEventMap>(
+/** The selection report panels, one per selection results file (the context object holds the one instance). */
+export class SelectionPanels extends WebviewPanelHost<SelectionContent, SelectionRequestMap, SelectionEventMap, SelectionPanel> {
+  constructor(extensionUri: vscode.Uri) {
+    super(
       {
-        post: (m) => void this.panel.webview.postMessage(m),
-        listen: (handler) => {
-          const d = this.panel.webview.onDidReceiveMessage(handler);
-          return () => d.dispose();
+        viewType: SELECTION_VIEW_TYPE,
+        page: 'selection',
+        keyOf: ({ resultPath }) => resultPath,
+        titleOf: ({ result }) => titleOf(result),
+        columnOf: () => vscode.ViewColumn.Active,
+        revealPreservesFocus: false,
+        createView: (panel, content) => new SelectionPanel(panel, extensionUri, content),
+        restore: (state) => {
+          const resultPath = savedResultPath(state);
+          return resultPath === undefined ? undefined : loadSelectionResult(resultPath).then((result) => ({ result, resultPath }));
         },
+        noStateMessage: 'This selection report has no saved state. Run "Overlap Density: Compare Data Sources (UCB)..." again.',
+        restoreFailedMessage: 'The selection report could not be restored',
       },
-      this.handlers(),
-    );
-    this.panel.webview.html = webviewHtml(this.panel.webview, extensionUri, this.panel.title, 'selection');
-    this.disposables.push(
-      this.panel.onDidDispose(() => this.dispose()),
-      this.panel.onDidChangeViewState(() => {
-        if (!this.panel.visible) this.server.reset();
-      }),
+      extensionUri,
     );
   }
+}
 
-  dispose(): void {
-    SelectionPanel.panels.delete(this.resultPath);
-    this.server.dispose();
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+/** One selection report: its result and the answers to its page's requests. */
+export class SelectionPanel implements PanelView<SelectionContent, SelectionRequestMap> {
+  private result: SelectionResult;
+  readonly resultPath: string;
+  readonly handlers: Handlers<SelectionRequestMap>;
+
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    content: SelectionContent,
+  ) {
+    this.result = content.result;
+    this.resultPath = content.resultPath;
+    this.handlers = this.makeHandlers();
   }
 
-  private setResult(result: SelectionResult): void {
+  init(): SelectionInit {
+    return toSelectionInit(this.result, this.resultPath);
+  }
+
+  update({ result }: SelectionContent): boolean {
     const changed = this.result.createdAt !== result.createdAt;
     this.result = result;
     this.panel.title = titleOf(result);
-    if (changed) this.server.emit('init', toSelectionInit(result, this.resultPath));
+    return changed;
   }
 
-  private handlers(): Handlers<SelectionRequestMap> {
+  private makeHandlers(): Handlers<SelectionRequestMap> {
     return {
-      ready: () => toSelectionInit(this.result, this.resultPath),
+      ready: () => this.init(),
       openSource: async ({ source }) => {
         const p = this.result.sources[source]?.path;
         if (!p) throw new Error(`source ${source} is not a file`);
@@ -153,19 +119,6 @@ export class SelectionPanel implements vscode.Disposable {
     const dir = path.dirname(this.resultPath);
     return saveWithDialog(path.join(path.basename(dir) === OVERLAP_DIR ? path.dirname(dir) : dir, name), filters, bytes);
   }
-}
-
-/** Registers the selection panel's serializer (registerReport calls it, so both kinds register together). */
-export function registerSelectionReport(uri: vscode.Uri): vscode.Disposable {
-  extensionUri = uri;
-  return vscode.window.registerWebviewPanelSerializer(SELECTION_VIEW_TYPE, {
-    deserializeWebviewPanel: (panel, state) => SelectionPanel.revive(panel, state),
-  });
-}
-
-function requireRegistration(): vscode.Uri {
-  if (!extensionUri) throw new Error('the selection panel is not registered: call registerReport(context, deps) in activate()');
-  return extensionUri;
 }
 
 function titleOf(result: SelectionResult): string {
