@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
 import { firstNonFinite, selectRows } from '../linalg/matrix';
 import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
+import { classNameOf } from '../result/names';
 import { groundTruthReport } from './groundTruth';
 import { mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
@@ -200,7 +201,10 @@ export async function runAnalysis(
 
   const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length);
   // The overlap effect with its interval, the detector sanity checks and the verdict sentence (docs/verdict.md).
-  const evidence = verdictEvidence({ regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts } });
+  const evidence = verdictEvidence({
+    regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts },
+    overlapLabels: { pseudoLabels: protocol.pseudoLabels, overlapPos, nameOf: (id) => classNameOf(input.dataset ?? {}, id) },
+  });
   for (const notice of evidence.sanity.notices) warnings.push(`${SANITY_PREFIX}${notice}`);
 
   const rows: ResultRow[] = new Array(n);

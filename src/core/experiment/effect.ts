@@ -135,11 +135,16 @@ export function effectText(e: EffectEstimate): string {
 }
 
 /**
- * Detector sanity (issue 12, item 7): does "overlap" separate anything here? Two checks, each with a notice:
- * the detector called more than COVERAGE_LIMIT of the non-hard W2S-train rows overlap, or training on overlap rows
- * and on non-overlap rows gives the same accuracy (the interval contains 0, or the effect is under MIN_EFFECT).
+ * Detector sanity (issue 12, item 7): does "overlap" separate anything here? Three checks, each with a notice:
+ * the detector called more than COVERAGE_LIMIT of the non-hard W2S-train rows overlap, training on overlap rows
+ * and on non-overlap rows gives the same accuracy (the interval contains 0, or the effect is under MIN_EFFECT), or
+ * the weak model gives every overlap row one label (`overlapOneClass`, found by the caller, which has the labels).
  */
-export function detectorSanity(counts: { easy: number; hard: number; overlap: number }, effect: OverlapEffect | null): DetectorSanity {
+export function detectorSanity(
+  counts: { easy: number; hard: number; overlap: number },
+  effect: OverlapEffect | null,
+  overlapOneClass: DetectorSanity['overlapOneClass'] = null,
+): DetectorSanity {
   const nonHard = counts.overlap + counts.easy;
   const coverage = nonHard > 0 ? counts.overlap / nonHard : null;
   const coversMost = coverage !== null && coverage > COVERAGE_LIMIT;
@@ -166,5 +171,15 @@ export function detectorSanity(counts: { easy: number; hard: number; overlap: nu
         `of training on overlap rows instead of non-overlap rows is ${effectText(e)} (${effect!.seeds} seeds); ${why}`,
     );
   }
-  return { nonHardCoverage: coverage, coverageLimit: COVERAGE_LIMIT, coversMostNonHard: coversMost, categoriesIndistinct: indistinct, notices };
+  if (overlapOneClass) {
+    const o = overlapOneClass;
+    notices.push(
+      `the weak model labels all ${o.overlap} overlap rows "${o.name}" (the W2S-train rows get ${o.classes} different labels): ` +
+        'a model trained on overlap rows alone learns one class, so the mixing curve measures that, not what overlap teaches',
+    );
+  }
+  return {
+    nonHardCoverage: coverage, coverageLimit: COVERAGE_LIMIT, coversMostNonHard: coversMost, categoriesIndistinct: indistinct,
+    overlapOneClass, notices,
+  };
 }

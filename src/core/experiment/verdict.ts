@@ -28,6 +28,8 @@ export type VerdictInput = Pick<AnalysisResult, 'regime' | 'pgr' | 'mixing'> & {
    * keeps the analysis's verdict; older results get it from their counts.
    */
   sanity?: DetectorSanity;
+  /** The weak model's label per W2S-train row and the overlap rows' positions among them (the one-class check). */
+  overlapLabels?: { pseudoLabels: ArrayLike<number>; overlapPos: ArrayLike<number>; nameOf: (id: number) => string };
 };
 
 export interface VerdictEvidence {
@@ -68,7 +70,11 @@ function connective(kind: Verdict['overlap'], label: RegimeLabel): string {
 }
 
 /** Why there is no measured effect, in words. */
-function unmeasuredReason(effect: OverlapEffect | null, counts: { easy: number; hard: number; overlap: number }): string {
+function unmeasuredReason(effect: OverlapEffect | null, counts: { easy: number; hard: number; overlap: number }, sanity: DetectorSanity): string {
+  const one = sanity.overlapOneClass;
+  if (one) {
+    return `the weak model labels all ${one.overlap} overlap rows "${one.name}", so training on them alone cannot learn the other classes`;
+  }
   if (!effect) {
     if (counts.overlap === 0) return 'no overlap rows were detected, so there is nothing to compare';
     if (counts.easy + counts.hard === 0) return 'every W2S-train row was called overlap, so there is nothing to compare them with';
@@ -83,17 +89,28 @@ function unmeasuredReason(effect: OverlapEffect | null, counts: { easy: number; 
   );
 }
 
+/** The one label the weak model gives every overlap row, when W2S-train rows get two or more; else null. */
+export function overlapOneClass(o: NonNullable<VerdictInput['overlapLabels']>): DetectorSanity['overlapOneClass'] {
+  if (o.overlapPos.length < 2) return null;
+  const first = o.pseudoLabels[o.overlapPos[0]!]!;
+  for (let j = 1; j < o.overlapPos.length; j++) if (o.pseudoLabels[o.overlapPos[j]!] !== first) return null;
+  const classes = new Set<number>();
+  for (let k = 0; k < o.pseudoLabels.length; k++) classes.add(o.pseudoLabels[k]!);
+  if (classes.size < 2) return null;
+  return { label: first, name: o.nameOf(first), overlap: o.overlapPos.length, classes: classes.size };
+}
+
 /** The overlap effect, the sanity checks and the verdict of a result (recomputed from its mixing curve when absent). */
 export function verdictEvidence(r: VerdictInput): VerdictEvidence {
   const effect = r.overlapEffect !== undefined ? r.overlapEffect : overlapEffect(r.mixing);
   const counts = r.detection.counts;
-  const sanity = r.sanity ?? detectorSanity(counts, effect);
+  const sanity = r.sanity ?? detectorSanity(counts, effect, r.overlapLabels ? overlapOneClass(r.overlapLabels) : null);
   const label = r.regime.label;
   let kind: Verdict['overlap'];
   let detail: string;
-  if (!effect || effect.tooSmall || effect.vsNonOverlap.status === 'no-interval') {
+  if (!effect || effect.tooSmall || effect.vsNonOverlap.status === 'no-interval' || sanity.overlapOneClass) {
     kind = 'unmeasured';
-    detail = unmeasuredReason(effect, counts);
+    detail = unmeasuredReason(effect, counts, sanity);
   } else {
     const n = effectDirection(effect.vsNonOverlap);
     const rnd = effect.vsRandom ? effectDirection(effect.vsRandom) : null;

@@ -144,6 +144,12 @@ const SANITY = object<DetectorSanity>({
   coverageLimit: unit,
   coversMostNonHard: bool,
   categoriesIndistinct: bool,
+  overlapOneClass: optional(nullable(object<NonNullable<DetectorSanity['overlapOneClass']>>({
+    label: num({ int: true, min: 0, max: 2 ** 31 - 1 }),
+    name: str,
+    overlap: num({ int: true, min: 1, max: 2 ** 31 - 1 }),
+    classes: num({ int: true, min: 2, max: 2 ** 31 - 1 }),
+  }))),
   notices: arrayOf(str),
 });
 

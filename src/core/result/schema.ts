@@ -121,6 +121,13 @@ export interface DetectorSanity {
   coversMostNonHard: boolean;
   /** The overlap-vs-non-overlap interval contains 0: the categories do not differ in what they teach. */
   categoriesIndistinct: boolean;
+  /**
+   * The weak model gave every overlap row the same label (`label`, a class id, read as `name`; `overlap` rows) while
+   * the W2S-train rows get `classes` >= 2 different ones: a probe trained on the overlap-heavy subsets of the mixing
+   * experiment learns one class, so the curve measures that and the overlap effect is not measured. Absent in older
+   * results.
+   */
+  overlapOneClass?: { label: number; name: string; overlap: number; classes: number } | null;
   notices: string[];
 }
 

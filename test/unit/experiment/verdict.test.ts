@@ -235,6 +235,21 @@ describe('detector sanity', () => {
     expect(v.sentence).toMatch(/; caution: 87% of the rows the weak model is confident on were called overlap, so the categories barely separate$/);
   });
 
+  it('overlap rows the weak model gives one label: a notice, and the effect is not measured (it would measure class balance)', () => {
+    const m = curve({ base: 0.95, rise: -0.4, random: 1 });
+    // 6 W2S-train rows, two classes; the overlap rows (positions 1, 3, 4) all get label 0, named "negative".
+    const labels = Int32Array.from([1, 0, 1, 0, 0, 1]);
+    const nameOf = (id: number) => ['negative', 'positive'][id]!;
+    const one = verdictEvidence({ ...input('undetermined', null, m), overlapLabels: { pseudoLabels: labels, overlapPos: [1, 3, 4], nameOf } });
+    expect(one.sanity.overlapOneClass).toEqual({ label: 0, name: 'negative', overlap: 3, classes: 2 });
+    expect(one.sanity.notices.at(-1)).toMatch(/^the weak model labels all 3 overlap rows "negative" \(the W2S-train rows get 2 different labels\)/);
+    expect(one.verdict.overlap).toBe('unmeasured');
+    expect(one.verdict.sentence).toMatch(/the overlap effect is not measured: the weak model labels all 3 overlap rows "negative", so training on them alone cannot learn the other classes$/);
+    // Two labels among the overlap rows, or one class in all of W2S-train: no such finding.
+    expect(verdictEvidence({ ...input('high', 0.7, m), overlapLabels: { pseudoLabels: labels, overlapPos: [0, 1], nameOf } }).sanity.overlapOneClass).toBeNull();
+    expect(verdictEvidence({ ...input('high', 0.7, m), overlapLabels: { pseudoLabels: new Int32Array(6), overlapPos: [0, 1], nameOf } }).sanity.overlapOneClass).toBeNull();
+  });
+
   it('does not warn at or below the limit, nor without non-hard rows', () => {
     expect(detectorSanity({ easy: 25, hard: 10, overlap: 75 }, rising).coversMostNonHard).toBe(false);
     expect(detectorSanity({ easy: 0, hard: 10, overlap: 0 }, null)).toMatchObject({ nonHardCoverage: null, coversMostNonHard: false, notices: [] });
