@@ -105,14 +105,32 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * How each row of one file is copied: for one-row-per-line and CSV/TSV files the row's exact lines (and the file's
+ * prefix before its first data row: BOM, header line); for JSON arrays and WRENCH objects each member's exact value
+ * text with its indentation and key, to go into a new container.
+ */
+export type RowPieces =
+  | { kind: 'lines'; file: string; format: string; prefix: Uint8Array; eol: string; row: (r: DatasetRow) => Uint8Array }
+  | { kind: 'json'; file: string; format: string; container: 'array' | 'object'; bom: string; eol: string; member: (r: DatasetRow) => { indent: string; key: string; value: string } };
+
+/** The line ending a file uses (its first line's), "\n" when it has a single line. */
+function firstEol(bytes: Uint8Array): string {
+  const i = bytes.indexOf(0x0a);
+  return i > 0 && bytes[i - 1] === 0x0d ? '\r\n' : '\n';
+}
+
 /** One-row-per-line and CSV/TSV files: everything before the first data row (BOM, header), then each row's lines. */
-function lineRowsBytes(bytes: Uint8Array, dataset: Dataset, chosen: DatasetRow[]): Uint8Array {
+function linePieces(bytes: Uint8Array, dataset: Dataset, file: string): RowPieces {
   const { starts } = lineStarts(bytes);
   const lineCount = starts.length - 2;
   const at = (line: number) => starts[Math.min(line, lineCount + 1)]!;
-  const parts: Uint8Array[] = [bytes.subarray(0, at(dataset.rows[0]!.line))];
-  for (const r of chosen) parts.push(bytes.subarray(at(r.line), at(r.endLine + 1)));
-  return concat(parts);
+  const first = dataset.rows[0];
+  return {
+    kind: 'lines', file, format: dataset.format, eol: firstEol(bytes),
+    prefix: first ? bytes.subarray(0, at(first.line)) : bytes.subarray(0, 0),
+    row: (r) => bytes.subarray(at(r.line), at(r.endLine + 1)),
+  };
 }
 
 /** A JSON member's exact source text: the scanner joins its lines with "\n"; each line's own ending is put back. */
@@ -122,8 +140,8 @@ function exactElementText(el: JsonElement, eols: string[]): string {
   return parts.map((p, k) => (k < parts.length - 1 ? p + eols[first + k]! : p)).join('');
 }
 
-/** JSON arrays and WRENCH objects: the chosen members' exact text in a new container, one member per line. */
-function jsonRowsBytes(bytes: Uint8Array, dataset: Dataset, chosen: DatasetRow[], file: string): Uint8Array {
+/** JSON arrays and WRENCH objects: each member's exact text, matched to the rows by their lines. */
+function jsonPieces(bytes: Uint8Array, dataset: Dataset, file: string): RowPieces {
   const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   const batch = splitTextLines(text, file);
   const eols: string[] = [''];
@@ -149,16 +167,59 @@ function jsonRowsBytes(bytes: Uint8Array, dataset: Dataset, chosen: DatasetRow[]
     k++;
   }
   const rawLine = (line: number) => (rawLines[line - 1] ?? '').replace(/^\uFEFF/, '');
-  const members = chosen.map((r) => {
-    const el = rowElement.get(r.index)!;
-    const indent = /^[ \t]*/.exec(rawLine(el.line))![0];
-    const value = exactElementText(el, eols);
-    return container === 'object' ? `${indent}${JSON.stringify(el.key ?? String(r.index))}: ${value}` : `${indent}${value}`;
+  return {
+    kind: 'json', file, format: dataset.format, container, eol,
+    bom: text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '',
+    member: (r) => {
+      const el = rowElement.get(r.index);
+      if (!el) throw new InputError(`row ${r.index + 1} is not a member of the file`, { file, line: r.line });
+      return { indent: /^[ \t]*/.exec(rawLine(el.line))![0], key: el.key ?? String(r.index), value: exactElementText(el, eols) };
+    },
+  };
+}
+
+/** How the rows of `dataset` (read from `bytes`) are copied byte for byte. */
+export function rowPieces(bytes: Uint8Array, dataset: Dataset, file: string): RowPieces {
+  return dataset.format === 'json' || dataset.format === 'wrench' ? jsonPieces(bytes, dataset, file) : linePieces(bytes, dataset, file);
+}
+
+/**
+ * The bytes of a file of `rows` (each with the pieces of its own file), in the order given. Line formats: the first
+ * file's prefix (BOM, header line), then each row's exact lines; a row without a final newline (a file's last line)
+ * gets its file's line ending when more rows follow. JSON: a new container of the first file's kind, BOM and line
+ * ending, one member per line. WRENCH keys are kept unless two rows share one (rows of different files), in which case
+ * every key is renumbered "0", "1", ... in output order and `notes` says so. All pieces must be of one format.
+ */
+export function joinRowPieces(rows: readonly { pieces: RowPieces; row: DatasetRow }[]): { bytes: Uint8Array; notes: string[] } {
+  if (rows.length === 0) throw new InputError('no rows were chosen: nothing to write');
+  const first = rows[0]!.pieces;
+  for (const { pieces } of rows) {
+    if (pieces.format !== first.format) throw new InputError(`rows of ${pieces.format} and ${first.format} files cannot go into one file`, { file: pieces.file });
+  }
+  if (first.kind === 'lines') {
+    const parts: Uint8Array[] = [first.prefix];
+    rows.forEach(({ pieces, row }, k) => {
+      if (pieces.kind !== 'lines') throw new Error('internal error: mixed pieces');
+      const b = pieces.row(row);
+      parts.push(b);
+      if (k < rows.length - 1 && b.length > 0 && b[b.length - 1] !== 0x0a) parts.push(new TextEncoder().encode(pieces.eol));
+    });
+    return { bytes: concat(parts), notes: [] };
+  }
+  const members = rows.map(({ pieces, row }) => {
+    if (pieces.kind !== 'json') throw new Error('internal error: mixed pieces');
+    return pieces.member(row);
   });
-  const bom = text.charCodeAt(0) === 0xfeff ? '\uFEFF' : '';
-  const [open, close] = container === 'object' ? ['{', '}'] : ['[', ']'];
-  const body = members.length > 0 ? `${eol}${members.join(`,${eol}`)}${eol}` : eol;
-  return new TextEncoder().encode(`${bom}${open}${body}${close}${eol}`);
+  const notes: string[] = [];
+  let keys = members.map((m) => m.key);
+  if (first.container === 'object' && new Set(keys).size < keys.length) {
+    keys = keys.map((_, k) => String(k));
+    notes.push('the sources share WRENCH keys (row ids), so the keys were renumbered 0, 1, ... in output order; each member\'s value is copied byte for byte');
+  }
+  const eol = first.eol;
+  const texts = members.map((m, k) => (first.container === 'object' ? `${m.indent}${JSON.stringify(keys[k])}: ${m.value}` : `${m.indent}${m.value}`));
+  const [open, close] = first.container === 'object' ? ['{', '}'] : ['[', ']'];
+  return { bytes: new TextEncoder().encode(`${first.bom}${open}${eol}${texts.join(`,${eol}`)}${eol}${close}${eol}`), notes };
 }
 
 /** The bytes of a file holding `indices` (dataset row indices) of `dataset`, in file order. */
@@ -171,7 +232,8 @@ export function rowsFileBytes(bytes: Uint8Array, dataset: Dataset, indices: Iter
   }
   const chosen = dataset.rows.filter((r) => wanted.has(r.index));
   if (chosen.length === 0) throw new InputError('no rows were chosen: nothing to write', { file });
-  return dataset.format === 'json' || dataset.format === 'wrench' ? jsonRowsBytes(bytes, dataset, chosen, file) : lineRowsBytes(bytes, dataset, chosen);
+  const pieces = rowPieces(bytes, dataset, file);
+  return joinRowPieces(chosen.map((row) => ({ pieces, row }))).bytes;
 }
 
 /** Reads `out` back as the analysis read the input; it must give the chosen rows, field for field, in order. */

@@ -303,6 +303,7 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
       labelNames,
       weakTrainRows: wt.length,
       testRows: te.length,
+      positions: { pool, test: te },
     };
     if (d.membership) source.membership = Uint8Array.from(pool, (r) => d.membership![r]);
     sources.push(source);

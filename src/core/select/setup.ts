@@ -25,6 +25,8 @@ export interface SelectionSource {
   /** Rows this source gave to the shared weak-train and test sets (for the report). */
   weakTrainRows?: number;
   testRows?: number;
+  /** Where the pool and test rows are in the loaded file's labelled rows (files and column splits; for curation). */
+  positions?: { pool: Int32Array; test: Int32Array };
 }
 
 export interface SelectionSetup {

@@ -1,20 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/random/rng';
-import { buildCli } from '../bad-input/cli';
+import { useCurateCli } from './curateCli';
 
 /** `overlap-density curate` as a user runs it, on a JSONL with activation fields (no encoders needed). */
-let cli: { file: string; dispose: () => void };
+const h = useCurateCli('od-curate');
 let dir = '';
 let data = '';
 let lines: string[] = [];
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-curate-'));
-  cli = await buildCli();
+  dir = h.dir;
   // 300 rows: the weak side sees 2 dims of a 6-dim signal, the strong side all 6; some keys and spacing vary per row.
   const rng = new Rng(5);
   lines = Array.from({ length: 300 }, (_, i) => {
@@ -30,12 +27,7 @@ beforeAll(async () => {
   fs.writeFileSync(data, `${lines.join('\r\n')}\r\n`);
 });
 
-afterAll(() => {
-  cli?.dispose();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-const run = (...args: string[]) => spawnSync(process.execPath, [cli.file, 'curate', ...args], { encoding: 'utf8', cwd: dir });
+const run = h.run;
 
 describe('overlap-density curate', () => {
   it('writes the chosen W2S-train rows byte for byte, the test rows beside them, and both analyses side by side', () => {
