@@ -16,7 +16,7 @@ import {
   scanJsonRowObjects,
   StructureError,
   type RowObject,
-} from './textStructure';
+} from '../core/data/structure';
 
 export interface AnnotationFieldNames {
   category: string;

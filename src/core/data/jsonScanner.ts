@@ -1,5 +1,6 @@
 import type { ErrorPolicy } from './errorPolicy';
 import type { LineBatch } from './lines';
+import { jsonStringEnd } from './structure';
 
 /** One top-level member of a JSON array or object, as source text with the lines it spans. */
 export interface JsonElement {
@@ -15,14 +16,14 @@ type Phase = 'open' | 'beforeKey' | 'key' | 'afterKey' | 'beforeValue' | 'value'
 type ValueKind = 'container' | 'string' | 'primitive';
 
 const QUOTE = 34;
-const BACKSLASH = 92;
 const COMMA = 44;
 const COLON = 58;
 
 /**
  * Streams the members of one top-level JSON array (`[...]`) or object (`{...}`) line by line, so a large file is
  * never held as one string: only the member being read is buffered, and each member is handed over as text for
- * JSON.parse. It tracks strings, escapes and nesting, but leaves the validation of a member's content to JSON.parse.
+ * JSON.parse. It tracks strings, escapes and nesting (strings end where structure.ts's jsonStringEnd says, as in the
+ * annotation scanner), but leaves the validation of a member's content to JSON.parse.
  */
 export class TopLevelJsonScanner {
   private phase: Phase = 'open';
@@ -172,26 +173,22 @@ export class TopLevelJsonScanner {
     }
     let j = i;
     while (j < n) {
-      if (this.inString) {
-        const q = s.indexOf('"', j);
-        if (q < 0) {
+      const c = s.charCodeAt(j++);
+      if (c === QUOTE) {
+        const end = jsonStringEnd(s, j - 1);
+        if (end < 0) {
+          // Not closed on its line: scanLine reports it.
+          this.inString = true;
           j = n;
           break;
         }
-        j = q + 1;
-        if (!isEscaped(s, q)) {
-          this.inString = false;
-          if (this.kind === 'string') {
-            this.parts.push(s.slice(from, j));
-            this.finishValue(ln);
-            return j;
-          }
+        j = end;
+        if (this.kind === 'string') {
+          this.parts.push(s.slice(from, j));
+          this.finishValue(ln);
+          return j;
         }
-        continue;
-      }
-      const c = s.charCodeAt(j++);
-      if (c === QUOTE) this.inString = true;
-      else if (c === 123 || c === 91) this.depth++;
+      } else if (c === 123 || c === 91) this.depth++;
       else if (c === 125 || c === 93) {
         this.depth--;
         if (this.depth === 0) {
@@ -205,23 +202,18 @@ export class TopLevelJsonScanner {
     return n;
   }
 
+  /** At i, just past a key's opening quote (at i - 1). */
   private scanKey(s: string, i: number, ln: number): number {
-    let j = i;
-    for (;;) {
-      const q = s.indexOf('"', j);
-      if (q < 0) throw this.policy.fatal('a key string is not closed on its line', ln);
-      if (!isEscaped(s, q)) {
-        const raw = s.slice(i, q);
-        try {
-          this.key = JSON.parse(`"${raw}"`) as string;
-        } catch {
-          throw this.policy.fatal(`malformed key "${raw}"`, ln);
-        }
-        this.phase = 'afterKey';
-        return q + 1;
-      }
-      j = q + 1;
+    const end = jsonStringEnd(s, i - 1);
+    if (end < 0) throw this.policy.fatal('a key string is not closed on its line', ln);
+    const raw = s.slice(i, end - 1);
+    try {
+      this.key = JSON.parse(`"${raw}"`) as string;
+    } catch {
+      throw this.policy.fatal(`malformed key "${raw}"`, ln);
     }
+    this.phase = 'afterKey';
+    return end;
   }
 
   private finishValue(ln: number): void {
@@ -245,11 +237,4 @@ function skipWhitespace(s: string, i: number): number {
 
 function isPrimitiveEnd(c: number): boolean {
   return c === COMMA || c === 93 || c === 125 || c === 32 || c === 9 || c === 13;
-}
-
-/** A quote is escaped when an odd number of backslashes precede it. */
-function isEscaped(s: string, q: number): boolean {
-  let k = q - 1;
-  while (k >= 0 && s.charCodeAt(k) === BACKSLASH) k--;
-  return (q - 1 - k) % 2 === 1;
 }

@@ -14,7 +14,7 @@ import { InputError } from '../../../src/core/errors';
 import { renderHtmlReport } from '../../../src/core/report/html';
 import type { AnalysisResult } from '../../../src/core/result/schema';
 import { fieldsNeedingConfirmation, overwriteQuestion, planAnnotation } from '../../../src/extension/annotationEdits';
-import { scanJsonlObjects, StructureError } from '../../../src/extension/textStructure';
+import { scanJsonlObjects, StructureError } from '../../../src/core/data/structure';
 import { ActivationCache, encodeWithCache } from '../../../src/inference/cache';
 import type { EncodeResult, InferenceTextEncoder } from '../../../src/inference/types';
 import { checkOverlapFolder, refuseOutputsOverInputs, sameFile } from '../../../src/pipeline/outputs';

@@ -2,6 +2,7 @@ import Papa from 'papaparse';
 import type { ErrorPolicy } from '../errorPolicy';
 import type { LineBatch } from '../lines';
 import type { RecordParser, RecordSink } from '../records';
+import { csvClosingQuote } from '../structure';
 import type { HeaderChoice } from '../types';
 
 /** Records looked at to decide whether the first row is a header. */
@@ -267,22 +268,22 @@ function isNumber(s: string): boolean {
 
 /**
  * Whether a record is still inside a quoted field after this line, given the state at its start. Outside quotes, a
- * quote opens a field only at the line's start (a new record) or right after a delimiter; inside, `""` is a quote.
+ * quote opens a field only at the line's start (a new record) or right after a delimiter; inside, `""` is a quote
+ * (structure.ts's csvClosingQuote, shared with the annotation scanner).
  */
 function endsInsideQuotes(text: string, inQuotes: boolean, delimiter: number): boolean {
   let i = 0;
   for (;;) {
-    const q = text.indexOf('"', i);
-    if (q < 0) return inQuotes;
     if (inQuotes) {
-      if (text.charCodeAt(q + 1) === 34) {
-        i = q + 2;
-        continue;
-      }
+      const close = csvClosingQuote(text, i);
+      if (close < 0) return true;
       inQuotes = false;
-    } else if (q === 0 || text.charCodeAt(q - 1) === delimiter) {
-      inQuotes = true;
+      i = close + 1;
+      continue;
     }
+    const q = text.indexOf('"', i);
+    if (q < 0) return false;
+    if (q === 0 || text.charCodeAt(q - 1) === delimiter) inQuotes = true;
     i = q + 1;
   }
 }

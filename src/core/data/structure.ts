@@ -1,7 +1,8 @@
 /**
- * Just enough structure of JSON, JSONL, WRENCH and CSV/TSV text to edit rows in place: where each row object
- * or record starts and ends and where its top-level fields are, as offsets into the text. The readers in
- * core/data parse values; this keeps the bytes around them so an edit changes nothing else.
+ * The one structure scanner of JSON, JSONL, WRENCH and CSV/TSV text: where each row object or record starts and
+ * ends and where its top-level fields are, as offsets into the text, so that annotation (extension) can edit rows
+ * in place byte for byte. The readers beside it parse values; they share its low-level primitives (where a JSON
+ * string or a quoted CSV field ends) so the grammar is tokenised by one piece of code.
  */
 
 export class StructureError extends Error {
@@ -15,7 +16,7 @@ export class StructureError extends Error {
 export class LineTable {
   private readonly starts: number[] = [0];
   constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   lineOf(offset: number): number {
     let lo = 0;
@@ -44,6 +45,44 @@ export interface JsonObjectSpan {
   members: JsonMember[];
 }
 
+/** A JSON quote is escaped when an odd number of backslashes precede it. */
+export function jsonQuoteIsEscaped(s: string, q: number): boolean {
+  let k = q - 1;
+  while (k >= 0 && s.charCodeAt(k) === 92) k--;
+  return (q - 1 - k) % 2 === 1;
+}
+
+/**
+ * Offset just past the JSON string that opens at p (a `"`), or -1 when it is not closed before its line ends.
+ * `lineEnd` is the offset of the first line break after p (the text's length when there is none): readers that hand
+ * over one line at a time pass nothing. Quotes are found with indexOf; a line break escaped by a backslash (not JSON,
+ * but skipped as an escape, as a byte-by-byte scan does) sends the rare string that crosses one to a byte-by-byte scan.
+ */
+export function jsonStringEnd(s: string, p: number, lineEnd = s.length): number {
+  let q = s.indexOf('"', p + 1);
+  while (q >= 0 && jsonQuoteIsEscaped(s, q)) q = s.indexOf('"', q + 1);
+  if (q >= 0 && q < lineEnd) return q + 1;
+  if (lineEnd >= s.length) return -1;
+  for (let i = p + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+    else if (c === 10) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Offset of the quote that closes a quoted CSV/TSV field whose content continues at `from` (RFC 4180: `""` inside is
+ * one quote), or -1 when `s` ends first.
+ */
+export function csvClosingQuote(s: string, from: number): number {
+  for (let q = s.indexOf('"', from); q >= 0; q = s.indexOf('"', q + 2)) {
+    if (s.charCodeAt(q + 1) !== 34) return q;
+  }
+  return -1;
+}
+
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xfeff;
 }
@@ -67,16 +106,21 @@ class JsonScanner {
     return this.lines.lineOf(offset);
   }
 
+  /** Where the next line break at or after `nlFrom` is (the text's length when none): strings end before it. */
+  private nlFrom = -1;
+  private nl = -1;
+
   /** Offset just past the string starting at p (which holds `"`). */
   string(p: number): number {
     const t = this.text;
-    for (let i = p + 1; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 92) i++;
-      else if (c === 34) return i + 1;
-      else if (c === 10) this.fail('unterminated string', p);
+    if (p < this.nlFrom || p > this.nl) {
+      this.nlFrom = p;
+      const nl = t.indexOf('\n', p);
+      this.nl = nl < 0 ? t.length : nl;
     }
-    return this.fail('unterminated string', p);
+    const end = jsonStringEnd(t, p, this.nl);
+    if (end < 0) this.fail('unterminated string', p);
+    return end;
   }
 
   /** Offset just past a number, true, false, null, NaN or Infinity at p. */
@@ -271,17 +315,9 @@ export function scanDelimited(text: string, delimiter: ',' | '\t'): CsvRecord[] 
     for (;;) {
       const fStart = p;
       if (text.charCodeAt(p) === 34) {
-        p++;
-        for (;;) {
-          if (p >= text.length) throw new StructureError('unterminated quoted field', lines.lineOf(fStart));
-          if (text.charCodeAt(p) === 34) {
-            if (text.charCodeAt(p + 1) === 34) p += 2;
-            else {
-              p++;
-              break;
-            }
-          } else p++;
-        }
+        const q = csvClosingQuote(text, p + 1);
+        if (q < 0) throw new StructureError('unterminated quoted field', lines.lineOf(fStart));
+        p = q + 1;
       }
       while (p < text.length) {
         const c = text.charCodeAt(p);
