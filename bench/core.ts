@@ -18,39 +18,12 @@ import { randomThirds, W2S_TRAIN } from '../src/core/experiment/split';
 import { selectRows } from '../src/core/linalg/matrix';
 import { ridgeLooResidualNorms } from '../src/core/linalg/ridgeLoo';
 import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
-import { Rng } from '../src/core/random/rng';
 import { createLocalInference } from '../src/inference/local';
 import { ensurePythonNumpy, machineLine, table } from './common';
+import { D_STRONG, D_WEAK, makeCoreData } from './lib/coreData';
 
 const N = Number(process.env.CORE_N ?? 15000);
 const SEEDS = Number(process.env.CORE_SEEDS ?? 3);
-const D_WEAK = 1024;
-const D_STRONG = 4096;
-
-/** Rows carry an easy block (seen by both models) and a hard block (strong only), each present or not. */
-function makeData(seed: number) {
-  const rng = new Rng(seed);
-  const dEasy = D_STRONG / 2;
-  const thetaEasy = Float32Array.from({ length: dEasy }, () => 0.06 * rng.next());
-  const thetaHard = Float32Array.from({ length: D_STRONG - dEasy }, () => 0.06 * rng.next());
-  const labels = new Int32Array(N);
-  const weak = new Float32Array(N * D_WEAK);
-  const strong = new Float32Array(N * D_STRONG);
-  for (let i = 0; i < N; i++) {
-    const y = rng.next() < 0.5 ? 0 : 1;
-    labels[i] = y;
-    const s = y ? 1 : -1;
-    const m = rng.int(3); // 0 easy-only, 1 hard-only, 2 overlap
-    for (let j = 0; j < D_STRONG; j++) {
-      const easy = j < dEasy;
-      const present = m === 2 || (easy ? m === 0 : m === 1);
-      const v = (present ? s * (easy ? thetaEasy[j] : thetaHard[j - dEasy]) : 0) + rng.normal();
-      strong[i * D_STRONG + j] = v;
-      if (j < D_WEAK) weak[i * D_WEAK + j] = v;
-    }
-  }
-  return { labels, weak, strong };
-}
 
 /** OpenBLAS kernels this CPU can run, best first by instruction set (DYNAMIC_ARCH names). */
 function candidateKernels(): string[] {
@@ -108,7 +81,7 @@ async function main() {
   const kernel = bestKernel(py);
   const dir = path.join(__dirname, 'core-data');
   fs.mkdirSync(dir, { recursive: true });
-  const data = makeData(1);
+  const data = makeCoreData(N, 1);
   const split = randomThirds(N, 0);
   await writeNpyFile(path.join(dir, 'weak.npy'), data.weak, [N, D_WEAK]);
   await writeNpyFile(path.join(dir, 'strong.npy'), data.strong, [N, D_STRONG]);
@@ -140,6 +113,7 @@ async function main() {
   type Ref = {
     align: string; lambda: number | null; scores: (number | null)[]; norms: number[] | null; ridge_seconds: number | null; blas: string;
     accuracy: { weak: number; strong: number; w2s: number }; counts: { hard: number; overlap: number };
+    confidence: number[]; overlap: number[]; newton: number; breakpoints: { confidence: number | null; align: number | null };
     seconds: { protocol: number; detection: number; mixing: number; total: number };
   };
   const reference = (align: string): Ref => JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS), align], {
@@ -182,6 +156,24 @@ async function main() {
   console.log(`residual scores, ours vs numpy on the ${compared} W2S-train rows both scored (of ${ours.length}): max |diff| = ${maxAbs.toExponential(2)}, ` +
     `max relative ${maxRel.toExponential(2)}; hard rows ours ${runs[0].result.detection.counts.hard} / numpy ${refResidual.counts.hard}; ` +
     `numpy's GCV lambda ${refResidual.lambda === null ? '-' : refResidual.lambda.toPrecision(6)}`);
+  // The partition row by row (issue 14 item 5: both weak probes polished to the optimum, so it should be identical).
+  for (const [i, ref] of [[0, refResidual], [1, refDot]] as const) {
+    const result = runs[i].result;
+    const w2sRows = result.rows.filter((row) => row.category !== null);
+    const overlapSet = new Set(ref.overlap);
+    let differ = 0;
+    let confDiff = 0;
+    w2sRows.forEach((row, k) => {
+      const theirs = ref.scores[k] === null ? 'hard' : overlapSet.has(k) ? 'overlap' : 'easy';
+      if (row.category !== theirs) differ++;
+      confDiff = Math.max(confDiff, Math.abs((row.confidence ?? NaN) - ref.confidence[k]));
+    });
+    const d = result.detection;
+    console.log(`partition, ${runs[i].name} vs numpy ${ref.align}: ${w2sRows.length - differ} of ${w2sRows.length} W2S-train rows in the same ` +
+      `category (${differ} differ); max |weak confidence diff| ${confDiff.toExponential(2)} (numpy's weak probe: ${ref.newton} ` +
+      `Newton steps after L-BFGS-B); breakpoints stage 1 ours ${d.confidenceBreakpoint} / numpy ` +
+      `${ref.breakpoints.confidence}, stage 2 ours ${d.alignBreakpoint} / numpy ${ref.breakpoints.align}`);
+  }
   // The ridge part alone on the W2S-train rows (the scores above also carry the float32 alignment kernel).
   const w2s = Int32Array.from(Array.from(split.keys()).filter((i) => split[i] === W2S_TRAIN));
   const t0 = performance.now();

@@ -9,21 +9,28 @@ With ALIGN = residual (the product's default detector, src/core/detect/residual.
 residual norm under the ridge map weak -> strong (intercept, one lambda by GCV over 37 multiples of the mean
 eigenvalue of Xc^T Xc, eigh of the smaller Gram matrix) times its max |cos| to the hard rows; the scores go to
 the JSON (null for hard rows, W2S-train rows in index order) for bench/core.ts to compare with ours.
+The weak probe gets exact Newton steps after L-BFGS-B (newton_polish; CORE_REF_POLISH=0 turns them off), as ours
+gets Newton-CG: the partition is then the optimum's on both sides (issue 14, item 5).
 Usage: python3 core_ref.py DIR SEEDS [ALIGN]  (DIR holds weak.npy strong.npy labels.npy split.npy; ALIGN dot-max
-(default) or residual); prints JSON, with the BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with
+(default) or residual; weak-probe: bench/polish's weak-probe fits on DIR/x.npy y.npy xw2.npy); prints JSON, with the BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with
 OPENBLAS_CORETYPE, see there).
 """
 import json
+import os
 import sys
 import time
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
 
 L2 = 1e-3
+# CORE_REF_POLISH=0: the weak probe as L-BFGS-B leaves it (before issue 14 item 5), for comparison
+POLISH = os.environ.get("CORE_REF_POLISH", "1") != "0"
 
 
-def fit_logistic(X, y):
+def objective(X, y):
+    """The probe's objective: mean logistic loss + L2 ||w||^2 (bias unpenalised), and its gradient."""
     n, d = X.shape
 
     def f(theta):
@@ -35,16 +42,49 @@ def fit_logistic(X, y):
         g[:d] = X.T @ r + 2 * L2 * w
         g[d] = r.sum()
         return loss, g
+    return f
 
+
+def newton_polish(X, y, theta, tol=1e-12, max_steps=6):
+    """Exact Newton steps (Hessian X^T S X / n + 2 L2 I, bias unpenalised, Cholesky) until ||g||_inf <= tol, taking a
+    step only when it lowers the gradient norm. The L-BFGS stop at 1e-6 leaves the weak confidences up to ~1e-3 from
+    the optimum, which moves rows across the stage-1 threshold; both implementations polish the weak probe so that
+    the comparison is between optima (issue 14, item 5). Returns (theta, steps)."""
+    n, d = X.shape
+    f = objective(X, y)
+    _, g = f(theta)
+    steps = 0
+    while np.max(np.abs(g)) > tol and steps < max_steps:
+        z = X @ theta[:d] + theta[d]
+        p = 1 / (1 + np.exp(-z))
+        s = p * (1 - p) / n
+        H = np.empty((d + 1, d + 1))
+        H[:d, :d] = (X * s[:, None]).T @ X + 2 * L2 * np.eye(d)
+        H[:d, d] = H[d, :d] = X.T @ s
+        H[d, d] = s.sum()
+        c = cho_factor(H)
+        trial = theta + cho_solve(c, -g)
+        steps += 1
+        _, gt = f(trial)
+        if not np.max(np.abs(gt)) < np.max(np.abs(g)):
+            break
+        theta, g = trial, gt
+    return theta, steps
+
+
+def fit_logistic(X, y, polish=False):
+    """(w, b, L-BFGS iterations, Newton steps); polish: Newton steps after L-BFGS (the weak probe)."""
+    d = X.shape[1]
     # ftol=0: stop on the gradient alone (inf-norm <= 1e-6), the criterion our L-BFGS uses; scipy's default
     # ftol=2.2e-9 would stop earlier on a small relative decrease, i.e. do less work than the product does.
-    res = minimize(f, np.zeros(d + 1), jac=True, method="L-BFGS-B",
+    res = minimize(objective(X, y), np.zeros(d + 1), jac=True, method="L-BFGS-B",
                    options={"maxiter": 1000, "gtol": 1e-6, "ftol": 0.0, "maxcor": 10})
-    return res.x[:d], res.x[d], res.nit
+    theta, steps = newton_polish(X, y, res.x) if polish else (res.x, 0)
+    return theta[:d], theta[d], res.nit, steps
 
 
 def proba(model, X):
-    w, b, _ = model
+    w, b = model[0], model[1]
     return 1 / (1 + np.exp(-(X @ w + b)))
 
 
@@ -129,6 +169,8 @@ def main():
     d = sys.argv[1]
     seeds = int(sys.argv[2])
     align = sys.argv[3] if len(sys.argv) > 3 else "dot-max"
+    if align == "weak-probe":
+        return weak_probe(d)
     if align not in ("dot-max", "residual"):
         sys.exit(f"core_ref.py: ALIGN must be dot-max or residual, got {align}")
     weak = np.load(f"{d}/weak.npy").astype(np.float64)
@@ -137,7 +179,7 @@ def main():
     split = np.load(f"{d}/split.npy")
     wt, w2, te = (np.where(split == k)[0] for k in range(3))
     t0 = time.perf_counter()
-    weak_m = fit_logistic(weak[wt], y[wt])
+    weak_m = fit_logistic(weak[wt], y[wt], polish=POLISH)
     p_w2 = proba(weak_m, weak[w2])
     weak_acc = np.mean((proba(weak_m, weak[te]) > 0.5) == y[te])
     Xs, Xt = strong[w2], strong[te]
@@ -155,7 +197,7 @@ def main():
         _, b1 = changepoint_at(np.log(conf + 1e-6))
         th1 = float(np.sort(conf)[b1]) if b1 is not None else changepoint(conf)
     else:
-        th1 = changepoint(conf)
+        th1, b1 = changepoint_at(conf)
     hard = conf < th1
     rest = np.where(~hard)[0]
     if not hard.any():
@@ -167,7 +209,7 @@ def main():
         scores = norms[rest] * max_abs_cosine(Xs[rest], Xs[hard])
     else:
         scores = (Xs[rest] @ Xs[hard].T).max(axis=1)
-    th2 = changepoint(scores)
+    th2, b2 = changepoint_at(scores)
     overlap = rest[scores >= th2]
     non = np.setdiff1d(np.arange(len(w2)), overlap)
     t_detect = time.perf_counter() - t1
@@ -195,10 +237,28 @@ def main():
         "accuracy": {"weak": weak_acc, "strong": strong_acc, "w2s": w2s_acc},
         "iterations": {"weak": int(weak_m[2]), "strong": int(strong_m[2]), "w2s": int(w2s_m[2])},
         "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},
+        "confidence": [float(v) for v in conf], "overlap": [int(i) for i in overlap], "newton": int(weak_m[3]),
+        "breakpoints": {"confidence": b1, "align": b2},
         "seconds": {"protocol": t_protocol, "detection": t_detect, "mixing": t_mixing,
                     "total": t_protocol + t_detect + t_mixing},
         "blas": blas_kernel(),
     }))
+
+
+def weak_probe(d):
+    """bench/polish: the weak probe on DIR/x.npy, y.npy unpolished and polished, confidences on DIR/xw2.npy."""
+    X = np.load(f"{d}/x.npy").astype(np.float64)
+    y = np.load(f"{d}/y.npy").astype(np.float64)
+    Xw2 = np.load(f"{d}/xw2.npy").astype(np.float64)
+    fits = []
+    for name, polish in (("L-BFGS-B to 1e-6", False), ("L-BFGS-B to 1e-6 + exact Newton", True)):
+        t = time.perf_counter()
+        m = fit_logistic(X, y, polish=polish)
+        t = time.perf_counter() - t
+        _, g = objective(X, y)(np.append(m[0], m[1]))
+        fits.append({"name": name, "seconds": t, "iterations": int(m[2]), "newton": int(m[3]),
+                     "grad": float(np.max(np.abs(g))), "conf": [float(v) for v in 2 * np.abs(proba(m, Xw2) - 0.5)]})
+    print(json.dumps({"fits": fits, "blas": blas_kernel()}))
 
 
 def blas_kernel():

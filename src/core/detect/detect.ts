@@ -177,7 +177,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
 const LOG_EPS = 1e-6;
 
 /** The stage-1 change point on the chosen scale; the threshold is always reported as a confidence value. */
-function stage1ChangePoint(confidence: Float64Array, jump: number, scale: 'linear' | 'log') {
+export function stage1ChangePoint(confidence: Float64Array, jump: number, scale: 'linear' | 'log') {
   if (scale === 'linear') return changePoint(confidence, { jump });
   const cp = changePoint(Float64Array.from(confidence, (c) => Math.log(c + LOG_EPS)), { jump });
   const sorted = Float64Array.from(confidence).sort();

@@ -81,7 +81,8 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   if (input.weak.kind === 'activations') {
     stage('weak probe', 0);
     const acts = input.weak.acts;
-    const probe = await fitProbeAsync(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal });
+    // polish: the weak confidences decide the partition, so the weak probe goes to its optimum (issue 14, item 5)
+    const probe = await fitProbeAsync(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal, polish: true });
     weakProbsW2s = predictProbabilities(probe, selectRows(acts, w2sTrain));
     weakProbsTest = predictProbabilities(probe, selectRows(acts, test));
   } else {

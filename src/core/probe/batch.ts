@@ -16,7 +16,7 @@ import { rowEngine } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
 import { LogisticObjective } from './logistic';
 import {
-  DEFAULT_L2, fitProbeAsync, lbfgsOptions, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
+  DEFAULT_L2, fitProbeAsync, lbfgsOptions, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
 } from './probe';
 
 export interface SubsetFit {
@@ -106,7 +106,8 @@ export async function fitProbesBatch(
     for (const k of active) {
       const step = runs[k].next();
       if (step.done) {
-        out[k] = toProbe(x, C, l2, step.value as LbfgsResult);
+        const p = polished(objs[k], step.value as LbfgsResult, opts);
+        out[k] = toProbe(x, C, l2, p.res, p.polish);
         opts.onFit?.(k);
       } else {
         still.push(k);

@@ -10,3 +10,4 @@ export {
 export { LogisticObjective, sigmoid, softplus } from './logistic';
 export { SoftmaxObjective } from './softmax';
 export { fitProbesBatch, type BatchOptions, type SubsetFit } from './batch';
+export { DEFAULT_POLISH_TOL, newtonPolish, newtonPolishAsync, type PolishResult } from './newton';

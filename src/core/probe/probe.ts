@@ -11,6 +11,7 @@ import {
   minimizeLbfgs, minimizeLbfgsAsync, type DifferentiableObjective, type LbfgsResult, type LbfgsStop,
 } from './lbfgs';
 import { LogisticObjective, sigmoid } from './logistic';
+import { DEFAULT_POLISH_TOL, newtonPolish, newtonPolishAsync, type PolishResult } from './newton';
 import { SoftmaxObjective } from './softmax';
 
 export const DEFAULT_L2 = 1e-3;
@@ -35,6 +36,15 @@ export interface ProbeOptions {
    * only the iteration count changes). The mixing experiment starts each subset fit from the all-data W2S probe.
    */
   init?: Probe;
+  /**
+   * After L-BFGS, Newton-CG steps to the optimum (newton.ts) until ||grad||_inf <= this (true: 1e-12); L-BFGS then
+   * stops at min(gradTol, 1e-8), where one Newton step usually suffices (fewer passes over X in all than stopping
+   * L-BFGS at 1e-6 and taking two; docs/benchmarks.md "polish"). The weak probe uses it: its confidences decide
+   * the partition, and the 1e-6 stop leaves them up to ~1e-3 off.
+   */
+  polish?: boolean | number;
+  /** With `polish`: the L-BFGS stop before it, default 1e-8 (POLISH_HANDOFF_TOL). */
+  polishFrom?: number;
 }
 
 /** How the fit ended. `converged` is ||grad||_inf <= gradTol at the returned weights. */
@@ -45,6 +55,8 @@ export interface ProbeFit {
   gradNorm: number;
   loss: number;
   stop: LbfgsStop;
+  /** The Newton polish, when asked for: gradient inf-norm before it, steps and Hessian-vector products (passes). */
+  polish?: { startGradNorm: number; newtonSteps: number; hessianProducts: number; gradientPasses: number };
 }
 
 export interface Probe {
@@ -81,7 +93,7 @@ export function validateProbeInput(rows: number, targets: Float64Array, C: numbe
   }
 }
 
-function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions): { obj: DifferentiableObjective; l2: number } {
+function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions): { obj: LogisticObjective | SoftmaxObjective; l2: number } {
   const l2 = opts.l2 ?? DEFAULT_L2;
   validateProbeInput(x.rows, targets, C, l2);
   if (C === 2) {
@@ -92,7 +104,36 @@ function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions):
   return { obj: new SoftmaxObjective(x, targets, C, l2, undefined, opts.fitBias ?? true), l2 };
 }
 
-export function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Probe {
+/** The polish's tolerance when `opts.polish` asks for one, else null (no polish, or nothing finite to polish). */
+function polishTol(res: LbfgsResult, opts: ProbeOptions): number | null {
+  if (!opts.polish || !Number.isFinite(res.f) || !Number.isFinite(res.gradNorm)) return null;
+  return typeof opts.polish === 'number' ? opts.polish : DEFAULT_POLISH_TOL;
+}
+
+/** The L-BFGS result with the polish's weights when they are at least as good (the fit record says how far it went). */
+function withPolish(res: LbfgsResult, p: PolishResult, opts: ProbeOptions): { res: LbfgsResult; polish: ProbeFit['polish'] } {
+  const better = p.gradNorm <= res.gradNorm;
+  return {
+    res: better ? { ...res, x: p.x, f: p.f, gradNorm: p.gradNorm, converged: res.converged || p.gradNorm <= (opts.gradTol ?? DEFAULT_GRAD_TOL) } : res,
+    polish: { startGradNorm: p.startGradNorm, newtonSteps: p.newtonSteps, hessianProducts: p.hessianProducts, gradientPasses: p.gradientPasses },
+  };
+}
+
+/** The L-BFGS result polished by Newton-CG when `opts.polish` asks for it. */
+export function polished(obj: LogisticObjective | SoftmaxObjective, res: LbfgsResult, opts: ProbeOptions): { res: LbfgsResult; polish?: ProbeFit['polish'] } {
+  const tol = polishTol(res, opts);
+  return tol === null ? { res } : withPolish(res, newtonPolish(obj, res.x, tol), opts);
+}
+
+/** `polished` that gives the event loop a turn every 50 ms and stops with CancelledError on an aborted signal. */
+async function polishedAsync(
+  obj: LogisticObjective | SoftmaxObjective, res: LbfgsResult, opts: ProbeOptions,
+): Promise<{ res: LbfgsResult; polish?: ProbeFit['polish'] }> {
+  const tol = polishTol(res, opts);
+  return tol === null ? { res } : withPolish(res, await newtonPolishAsync(obj, res.x, tol, opts.signal), opts);
+}
+
+export function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult, polish?: ProbeFit['polish']): Probe {
   if (!Number.isFinite(res.f) || !Number.isFinite(res.gradNorm)) {
     throw new InputError('the probe objective is not finite: the activations contain NaN or Inf values');
   }
@@ -107,7 +148,7 @@ export function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult): Pro
     l2,
     fit: {
       iterations: res.iterations, evaluations: res.evaluations, converged: res.converged,
-      gradNorm: res.gradNorm, loss: res.f, stop: res.stop,
+      gradNorm: res.gradNorm, loss: res.f, stop: res.stop, ...(polish ? { polish } : {}),
     },
   };
 }
@@ -125,10 +166,14 @@ export function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, o
   return x0;
 }
 
+/** Where L-BFGS hands over to the Newton polish (see ProbeOptions.polish). */
+export const POLISH_HANDOFF_TOL = 1e-8;
+
 export function lbfgsOptions(opts: ProbeOptions) {
+  const gradTol = opts.gradTol ?? DEFAULT_GRAD_TOL;
   return {
     maxIter: opts.maxIter ?? DEFAULT_MAX_ITER,
-    gradTol: opts.gradTol ?? DEFAULT_GRAD_TOL,
+    gradTol: opts.polish ? Math.min(gradTol, opts.polishFrom ?? POLISH_HANDOFF_TOL) : gradTol,
     history: opts.history,
     signal: opts.signal,
   };
@@ -140,8 +185,8 @@ export function lbfgsOptions(opts: ProbeOptions) {
  */
 export function fitProbe(x: Matrix, targets: Float64Array, numClasses: number, opts: ProbeOptions = {}): Probe {
   const { obj, l2 } = setup(x, targets, numClasses, opts);
-  const res = minimizeLbfgs(obj, startPoint(obj, x, numClasses, opts), lbfgsOptions(opts));
-  return toProbe(x, numClasses, l2, res);
+  const p = polished(obj, minimizeLbfgs(obj, startPoint(obj, x, numClasses, opts), lbfgsOptions(opts)), opts);
+  return toProbe(x, numClasses, l2, p.res, p.polish);
 }
 
 /** `fitProbe` that gives the event loop a turn every few iterations, so a cancellation can arrive mid-fit. */
@@ -150,7 +195,8 @@ export async function fitProbeAsync(
 ): Promise<Probe> {
   const { obj, l2 } = setup(x, targets, numClasses, opts);
   const res = await minimizeLbfgsAsync(obj, startPoint(obj, x, numClasses, opts), lbfgsOptions(opts));
-  return toProbe(x, numClasses, l2, res);
+  const p = await polishedAsync(obj, res, opts);
+  return toProbe(x, numClasses, l2, p.res, p.polish);
 }
 
 /** Class probabilities (n x C, row-major). Two classes: [1 - p, p] with p = sigmoid(w.x + b). */
