@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { detectOverlap } from '../../../src/core/detect/detect';
 import { CancelledError } from '../../../src/core/encoder';
 import { Rng } from '../../../src/core/random/rng';
-import { alternating, CANCEL_WITHIN_MS, cancelOnClick, gaussian, isCancelled } from './helpers';
+import { alternating, cancelOnClick, expectPromptCancel, fullRunMs, gaussian, isCancelled } from './helpers';
 
 const N = 12_000;
 const strong = gaussian(N, 64, alternating(N), 0.5, 5);
@@ -38,7 +38,7 @@ describe('cancelling overlap detection', () => {
     }
   });
 
-  it(`a cancel click during the kernel ends detection with CancelledError within ${CANCEL_WITHIN_MS} ms`, async () => {
+  it('a cancel click during the kernel ends detection with CancelledError, promptly', async () => {
     const latencies: number[] = [];
     for (const at of [0, 0.3, 0.7]) {
       let after = 0;
@@ -53,7 +53,7 @@ describe('cancelling overlap detection', () => {
       expect(after, 'blocks reported after the abort').toBe(0);
       latencies.push(r.latencyMs);
     }
-    process.stdout.write(`cancel: detectOverlap (${N} x 64) latency ms ${latencies.map((l) => l.toFixed(0)).join(', ')}\n`);
-    expect(Math.max(...latencies)).toBeLessThan(CANCEL_WITHIN_MS);
+    const full = await fullRunMs(() => run(new AbortController().signal, () => undefined));
+    expectPromptCancel(`detectOverlap (${N} x 64)`, latencies, full);
   });
 });

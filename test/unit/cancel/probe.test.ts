@@ -8,7 +8,7 @@ import { CancelledError } from '../../../src/core/encoder';
 import {
   fitProbe, fitProbeAsync, LogisticObjective, minimizeLbfgsAsync, oneHot, type DifferentiableObjective,
 } from '../../../src/core/probe';
-import { alternating, CANCEL_WITHIN_MS, cancelAfter, gaussian, isCancelled } from './helpers';
+import { alternating, cancelAfter, expectPromptCancel, fullRunMs, gaussian, isCancelled } from './helpers';
 
 // Large enough that a fit outlasts the 400 ms abort even on a quiet machine with the WASM SIMD kernels.
 const N = 3000;
@@ -73,7 +73,7 @@ describe('cancelling a probe fit', () => {
     }
   });
 
-  it(`fitProbeAsync rejects with CancelledError within ${CANCEL_WITHIN_MS} ms of a timer abort`, async () => {
+  it('fitProbeAsync rejects with CancelledError promptly after a timer abort', async () => {
     const latencies: number[] = [];
     for (const delay of [20, 150, 400]) {
       const r = await cancelAfter(delay, (signal) => fitProbeAsync(x, oneHot(labels, 2), 2, { ...slow, signal }));
@@ -81,8 +81,8 @@ describe('cancelling a probe fit', () => {
       expect(isCancelled(r.error), String(r.error)).toBe(true);
       latencies.push(r.latencyMs);
     }
-    process.stdout.write(`cancel: fitProbeAsync (${N} x ${D}) latency ms ${latencies.map((l) => l.toFixed(0)).join(', ')}\n`);
-    expect(Math.max(...latencies)).toBeLessThan(CANCEL_WITHIN_MS);
+    const full = await fullRunMs(() => fitProbeAsync(x, oneHot(labels, 2), 2, slow), 1);
+    expectPromptCancel(`fitProbeAsync (${N} x ${D})`, latencies, full);
   });
 
   it('an already-aborted signal stops fitProbe and fitProbeAsync before any work', async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readDataset } from '../../../src/core/data';
 import { CancelledError } from '../../../src/core/encoder';
-import { CANCEL_WITHIN_MS, cancelOnClick, isCancelled } from './helpers';
+import { cancelOnClick, expectPromptCancel, fullRunMs, isCancelled } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'overlap-cancel-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +47,7 @@ describe('cancelling readDataset on a big file', () => {
     expect(afterAbort, 'chunks read after the abort').toBe(0);
   });
 
-  it(`a cancel click at any point of the read ends it with CancelledError within ${CANCEL_WITHIN_MS} ms`, async () => {
+  it('a cancel click at any point of the read ends it with CancelledError, promptly', async () => {
     const latencies: number[] = [];
     for (const at of [0, 0.1, 0.5, 0.9]) {
       let progressAfter = 0;
@@ -65,7 +65,7 @@ describe('cancelling readDataset on a big file', () => {
       expect(progressAfter, 'chunks reported after the abort').toBe(0);
       latencies.push(r.latencyMs);
     }
-    process.stdout.write(`cancel: readDataset (40 MB JSONL) latency ms ${latencies.map((l) => l.toFixed(0)).join(', ')}\n`);
-    expect(Math.max(...latencies)).toBeLessThan(CANCEL_WITHIN_MS);
+    const full = await fullRunMs(() => readDataset(file, {}), 1);
+    expectPromptCancel('readDataset (40 MB JSONL)', latencies, full);
   });
 });
