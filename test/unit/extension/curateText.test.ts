@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { curationPlan } from '../../../src/core/curate';
-import { comparisonMarkdown } from '../../../src/extension/curateText';
+import { comparisonMarkdown, sourcesMarkdown } from '../../../src/extension/curateText';
 import { result, row } from './builders';
 
 describe('Curate Training Set: the Markdown comparison', () => {
@@ -33,5 +33,28 @@ describe('Curate Training Set: the Markdown comparison', () => {
     expect(md).not.toContain('`y`');
     // Every "|" outside the table rows is escaped.
     for (const line of md.split('\n').filter((l) => !l.startsWith('|'))) expect(line).not.toMatch(/(^|[^\\])\|/);
+  });
+});
+
+describe('Curate Training Set across sources: the Markdown comparison', () => {
+  const c = { size: 4, curated: { accuracy: 0.95, perSource: [3, 1] }, random: { accuracy: 0.91, perSource: [2, 2] }, all: { accuracy: 0.93, rows: 20 }, weakAccuracy: 0.8, testRows: 12 };
+  const md = sourcesMarkdown({
+    selection: { plan: { rounds: 2, perRound: 7, seeds: [0] } } as never,
+    rows: [],
+    sources: [{ name: 'a|b <i>.jsonl', poolRows: 10, taken: 3 }, { name: 'c.jsonl', poolRows: 10, taken: 1 }],
+    comparison: c,
+    written: { file: '/d/a+c.curated.jsonl', rows: 4, bytes: 9, format: 'jsonl' },
+    testWritten: { file: '/d/a+c.curated.test.jsonl', rows: 12, bytes: 9, format: 'jsonl' },
+    notes: ['a note'],
+  });
+
+  it('shows curated vs random vs all pools and what UCB took from each source, escaped', () => {
+    expect(md).toMatch(/\| UCB-curated \| 4 \| 0\.950 \|/);
+    expect(md).toMatch(/\| random draw from the pooled sources \| 4 \| 0\.910 \|/);
+    expect(md).toMatch(/\| all pooled rows \| 20 \| 0\.930 \|/);
+    expect(md).toContain('| 10 | 3 (75%) | 2 (50%) |');
+    expect(md).toContain('a\\|b');
+    expect(md).not.toContain('<i>');
+    expect(md).toContain("12 test rows");
   });
 });
