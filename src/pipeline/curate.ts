@@ -14,6 +14,7 @@ import { parseDatasetBytes, sniffDataset, type Dataset, type DatasetRow } from '
 import { ErrorPolicy } from '../core/data/errorPolicy';
 import { TopLevelJsonScanner, type JsonElement } from '../core/data/jsonScanner';
 import { splitTextLines } from '../core/data/lines';
+import { LineTable } from '../core/data/structure';
 import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from './analyzeFile';
@@ -86,15 +87,6 @@ export async function readAnalysedDataset(file: string, result: AnalysisResult):
   return { bytes, dataset };
 }
 
-/** Byte offset where each 1-based line starts (index 0 unused; entry lines + 1 = end of file), after a BOM. */
-function lineStarts(bytes: Uint8Array): { starts: number[]; bom: number } {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const starts = [0, bom];
-  for (let i = bom; i < bytes.length; i++) if (bytes[i] === 0x0a && i + 1 < bytes.length) starts.push(i + 1);
-  starts.push(bytes.length);
-  return { starts, bom };
-}
-
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -122,9 +114,10 @@ function firstEol(bytes: Uint8Array): string {
 
 /** One-row-per-line and CSV/TSV files: everything before the first data row (BOM, header), then each row's lines. */
 function linePieces(bytes: Uint8Array, dataset: Dataset, file: string): RowPieces {
-  const { starts } = lineStarts(bytes);
-  const lineCount = starts.length - 2;
-  const at = (line: number) => starts[Math.min(line, lineCount + 1)]!;
+  // Byte offset where a 1-based line starts (line 1 after a BOM; the end of the file past the last line).
+  const lines = new LineTable(bytes);
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const at = (line: number) => Math.max(bom, lines.startOf(line));
   const first = dataset.rows[0];
   return {
     kind: 'lines', file, format: dataset.format, eol: firstEol(bytes),

@@ -12,11 +12,21 @@ export class StructureError extends Error {
   }
 }
 
-/** 1-based line of an offset, via a precomputed table of line starts. */
+/** 1-based line of an offset and offset of a line, via a precomputed table of line starts (of a text or its bytes). */
 export class LineTable {
   private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  private readonly length: number;
+  constructor(text: string | Uint8Array) {
+    this.length = text.length;
+    if (typeof text === 'string') {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    } else {
+      for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) this.starts.push(i + 1);
+    }
+  }
+  /** Offset where a 1-based line starts; the text's length for a line past the last. */
+  startOf(line: number): number {
+    return line - 1 < this.starts.length ? this.starts[line - 1]! : this.length;
   }
   lineOf(offset: number): number {
     let lo = 0;

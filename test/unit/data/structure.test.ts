@@ -80,6 +80,14 @@ describe('structure scans', () => {
     expect([0, 2, 3, 6, 7, 8].map((o) => t.lineOf(o))).toEqual([1, 1, 2, 2, 3, 4]);
   });
 
+  it('LineTable gives where a line starts, in a text or its bytes; past the last line, the end', () => {
+    const text = 'ab\ncd\r\n\nx';
+    for (const t of [new LineTable(text), new LineTable(new TextEncoder().encode(text))]) {
+      expect([1, 2, 3, 4, 5, 9].map((l) => t.startOf(l))).toEqual([0, 3, 7, 8, 9, 9]);
+    }
+    expect([1, 2, 3].map((l) => new LineTable('a\n').startOf(l))).toEqual([0, 2, 2]);
+  });
+
   it('JSONL objects with their members and lines; blank lines skipped', () => {
     const text = '{"a": 1, "b": "x\\"y"}\n\n  {"c": [1, {"d": null}]}\r\n';
     const rows = scanJsonlObjects(text);
