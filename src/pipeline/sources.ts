@@ -261,10 +261,19 @@ export function checkWidths(data: readonly LoadedData[]): void {
   }
 }
 
+/** The weak side of some rows; votes keep their tie-broken hard labels (analyze's rule, docs/votes.md). */
 function weakRows(weak: WeakSide, rows: Int32Array, C: number): WeakSide {
-  return weak.kind === 'activations'
-    ? { kind: 'activations', acts: selectRows(weak.acts, rows) }
-    : { kind: 'probabilities', probs: pickRows(weak.probs, rows, C) };
+  if (weak.kind === 'activations') return { kind: 'activations', acts: selectRows(weak.acts, rows) };
+  const side: WeakSide = { kind: 'probabilities', probs: pickRows(weak.probs, rows, C) };
+  if (weak.labels) side.labels = pickRows(weak.labels, rows);
+  return side;
+}
+
+/** The shared test set's weak side from votes: its probabilities, and its hard labels when every source has them. */
+function testVotes(probs: Float64Array[], labels: (Int32Array | null)[]): WeakSide {
+  const side: WeakSide = { kind: 'probabilities', probs: concatArrays(probs, Float64Array) };
+  if (labels.every((l): l is Int32Array => l !== null)) side.labels = concatArrays(labels, Int32Array);
+  return side;
 }
 
 /** Row subset of a loaded data set as one source, with its split into weak-train / pool / test. */
@@ -287,6 +296,7 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
   const teStrong: Matrix[] = [];
   const teWeakActs: Matrix[] = [];
   const teWeakProbs: Float64Array[] = [];
+  const teWeakLabels: (Int32Array | null)[] = [];
   const teLabels: Int32Array[] = [];
   for (const p of parts) {
     const at = (code: number) => Int32Array.from(indicesOf(p.split, code), (k) => p.rows[k]);
@@ -312,7 +322,10 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
     wtLabels.push(pickRows(d.labels, wt));
     teStrong.push(selectRows(d.strong, te));
     if (d.weak.kind === 'activations') teWeakActs.push(selectRows(d.weak.acts, te));
-    else teWeakProbs.push(pickRows(d.weak.probs, te, C));
+    else {
+      teWeakProbs.push(pickRows(d.weak.probs, te, C));
+      teWeakLabels.push(d.weak.labels ? pickRows(d.weak.labels, te) : null);
+    }
     teLabels.push(pickRows(d.labels, te));
   }
   const first = parts[0].data;
@@ -323,7 +336,7 @@ function setupFromParts(parts: Part[], C: number, labelNames: string[] | undefin
     weakTrain: activations ? { weak: stackRows(wtWeak, weakCols), labels: concatArrays(wtLabels, Int32Array) } : undefined,
     test: {
       strong: stackRows(teStrong, first.strong.cols),
-      weak: activations ? { kind: 'activations', acts: stackRows(teWeakActs, weakCols) } : { kind: 'probabilities', probs: concatArrays(teWeakProbs, Float64Array) },
+      weak: activations ? { kind: 'activations', acts: stackRows(teWeakActs, weakCols) } : testVotes(teWeakProbs, teWeakLabels),
       labels: concatArrays(teLabels, Int32Array),
     },
     numClasses: C,

@@ -11,9 +11,9 @@
  */
 import { minimumPoints } from '../detect/changepoint';
 import { InputError } from '../errors';
-import { pickRows } from '../experiment/protocol';
+import { labelAccuracy, pickRows, weakHardLabels } from '../experiment/protocol';
 import { selectRows, stackRows, type Matrix } from '../linalg/matrix';
-import { accuracy, argmaxLabels, fitProbe, oneHot, predictProbabilities } from '../probe';
+import { accuracy, fitProbe, oneHot, predictProbabilities } from '../probe';
 import { Rng } from '../random/rng';
 import type { PlanRequest } from '../select/plan';
 import { armOrder } from '../select/run';
@@ -122,9 +122,9 @@ export function w2sScorer(setup: SelectionSetup, opts: Pick<SelectionOptions, 'l
   };
   const targets = setup.sources.map((s) => {
     const p = probsOf(s.weak);
-    return opts.pseudo === 'soft' ? p : oneHot(argmaxLabels(p, C), C);
+    return opts.pseudo === 'soft' ? p : oneHot(weakHardLabels(s.weak, p, C), C);
   });
-  const weakAccuracy = accuracy(probsOf(setup.test.weak), setup.test.labels, C);
+  const weakAccuracy = labelAccuracy(weakHardLabels(setup.test.weak, probsOf(setup.test.weak), C), setup.test.labels);
   return {
     weakAccuracy,
     testRows: setup.test.labels.length,

@@ -60,7 +60,17 @@ function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Arra
   return out;
 }
 
-function labelAccuracy(predicted: Int32Array, labels: Int32Array): number {
+/**
+ * Hard weak labels of a weak side whose probabilities are `probs`: the votes' own labels (ties broken at random,
+ * seeded: docs/votes.md) where it has them, else the argmax of the probabilities. Analyze, select and curation all
+ * take weak labels and the weak accuracy from here.
+ */
+export function weakHardLabels(weak: WeakSide, probs: Float64Array, C: number): Int32Array {
+  return weak.kind === 'probabilities' && weak.labels ? weak.labels : argmaxLabels(probs, C);
+}
+
+/** Share of rows whose predicted label is the true one (NaN without rows). */
+export function labelAccuracy(predicted: Int32Array, labels: Int32Array): number {
   let hit = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hit++;
   return labels.length > 0 ? hit / labels.length : NaN;

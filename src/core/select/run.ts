@@ -12,9 +12,9 @@ import { detectOverlap, type DetectionHistory } from '../detect/detect';
 import { HARD, OVERLAP, type AlignmentKernel } from '../detect/types';
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
-import { pickRows, type WeakSide } from '../experiment/protocol';
+import { labelAccuracy, pickRows, weakHardLabels, type WeakSide } from '../experiment/protocol';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../linalg/matrix';
-import { accuracy, argmaxLabels, confidence, fitProbe, oneHot, predictProbabilities, type Probe } from '../probe';
+import { accuracy, confidence, fitProbe, oneHot, predictProbabilities, type Probe } from '../probe';
 import { Rng } from '../random/rng';
 import type { EncoderInfo } from '../result/schema';
 import { TOOL_VERSION } from '../version';
@@ -300,12 +300,13 @@ export async function runSelection(
     C,
     weakProbs,
     conf: weakProbs.map((p) => confidence(p, C)),
-    targets: weakProbs.map((p) => (opts.pseudo === 'soft' ? p : oneHot(argmaxLabels(p, C), C))),
+    // Hard targets: the votes' tie-broken labels where the weak side has them (as analyze), else the argmax.
+    targets: weakProbs.map((p, k) => (opts.pseudo === 'soft' ? p : oneHot(weakHardLabels(setup.sources[k]!.weak, p, C), C))),
     testStrong: setup.test.strong,
     testLabels: setup.test.labels,
   };
   const testWeakProbs = weakProbabilities(setup.test.weak, weakProbe);
-  const weakAcc = accuracy(testWeakProbs, setup.test.labels, C);
+  const weakAcc = labelAccuracy(weakHardLabels(setup.test.weak, testWeakProbs, C), setup.test.labels);
   // Reference lines for the plots: the strong ceiling and W2S on all pools together.
   progress('reference probes', 0.02);
   const poolStrong = stackRows(setup.sources.map((s) => s.strong));
