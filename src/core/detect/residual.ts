@@ -11,7 +11,7 @@
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
 import { centredRowNorms } from '../linalg/ridge';
-import { ridgeLooResidualNorms, type RidgeSummary } from '../linalg/ridgeLoo';
+import { ridgeLooResidualNorms, ridgeLooResidualNormsAsync, type RidgeLooResult, type RidgeSummary } from '../linalg/ridgeLoo';
 import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
 
 /**
@@ -32,6 +32,13 @@ export interface ResidualScorerOptions {
   score?: ResidualScore;
   /** Called with the fitted map's summary (benches, reports). */
   onFit?: (fit: RidgeSummary) => void;
+  /**
+   * The scorer's ridge fit lets the event loop run (so a cancel click lands) every this many milliseconds of work
+   * (default linalg/steps.ts's DEFAULT_SLICE_MS; 0: after every step). Tests.
+   */
+  sliceMs?: number;
+  /** Test hook: called after each step (a chunk of rows) of the scorer's ridge fit. */
+  onFitStep?: () => void;
 }
 
 export const RESIDUAL_NEEDS_WEAK =
@@ -69,12 +76,29 @@ export function residualNorms(input: Stage2Input, options: ResidualScorerOptions
   const rows = fitRows(input);
   // The training rows' (leave-one-out) residuals only: linalg/ridgeLoo.ts picks the exact route that works in
   // min(rows, weak dim) dimensions, without forming the strong x weak coefficient matrix.
-  const { norms, fit, meanY } = ridgeLooResidualNorms(rows.weak, rows.strong, {
+  const loo = ridgeLooResidualNorms(rows.weak, rows.strong, {
     lambda: options.lambda, leaveOneOut: options.leaveOneOut ?? true, signal: input.signal,
   });
+  return finishNorms(rows.strong, loo, options);
+}
+
+/**
+ * residualNorms, letting the event loop run every few milliseconds of the ridge fit and then checking the signal
+ * (linalg/steps.ts): a cancel click lands within one slice instead of when the fit ends. The same numbers, bitwise.
+ */
+export async function residualNormsAsync(input: Stage2Input, options: ResidualScorerOptions = {}): Promise<Float64Array> {
+  const rows = fitRows(input);
+  const loo = await ridgeLooResidualNormsAsync(rows.weak, rows.strong, {
+    lambda: options.lambda, leaveOneOut: options.leaveOneOut ?? true, signal: input.signal,
+    sliceMs: options.sliceMs, onStep: options.onFitStep,
+  });
+  return finishNorms(rows.strong, loo, options);
+}
+
+function finishNorms(strong: Matrix, { norms, fit, meanY }: RidgeLooResult, options: ResidualScorerOptions): Float64Array {
   options.onFit?.(fit);
   if (options.score === 'relative') {
-    const spread = centredRowNorms(rows.strong, meanY);
+    const spread = centredRowNorms(strong, meanY);
     for (let i = 0; i < norms.length; i++) norms[i] = spread[i] > 0 ? norms[i] / spread[i] : 0;
   }
   return norms;
@@ -85,7 +109,7 @@ export function residualScorer(options: ResidualScorerOptions = {}): Stage2Score
   return {
     mode: 'residual',
     async score(input: Stage2Input): Promise<Stage2Scores> {
-      const norms = residualNorms(input, options);
+      const norms = await residualNormsAsync(input, options);
       const rest = Float64Array.from(input.rest, (i) => norms[i]);
       const pastRest = input.history?.strongRest;
       const nPastRest = pastRest?.rows ?? 0;

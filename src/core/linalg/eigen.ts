@@ -5,6 +5,7 @@
  * Gram matrix of the weak activations is dim_weak x dim_weak.
  */
 import { simdWorkspace, type SimdWorkspace } from './simd';
+import { runSteps, STEP_WORK, type Steps } from './steps';
 
 export interface SymmetricEigen {
   dim: number;
@@ -19,6 +20,14 @@ export interface SymmetricEigen {
  * `a` is not modified). Throws when the QL iteration does not converge (only on non-finite input).
  */
 export function symmetricEigen(a: Float64Array, dim: number): SymmetricEigen {
+  return runSteps(symmetricEigenSteps(a, dim));
+}
+
+/**
+ * symmetricEigen as steps (steps.ts): yields every ~STEP_WORK multiply-adds, between iterations of the outer
+ * loops (one Householder reflection, one accumulation row, one eigenvalue's QL iterations); the same arithmetic.
+ */
+export function* symmetricEigenSteps(a: Float64Array, dim: number): Steps<SymmetricEigen> {
   if (a.length < dim * dim) throw new Error(`symmetricEigen: ${a.length} values for a ${dim} x ${dim} matrix`);
   // tred2/tql2 (EISPACK) work on the columns of V; we store V transposed (v[j * n + i] = V[i][j]), so the inner loops
   // (the QL rotations, the Householder updates) run along contiguous memory instead of striding by n: the same
@@ -31,92 +40,32 @@ export function symmetricEigen(a: Float64Array, dim: number): SymmetricEigen {
   const d = ws ? new Float64Array(ws.f64.buffer, n * n * 8, n) : new Float64Array(n);
   const e = ws ? new Float64Array(ws.f64.buffer, (n * n + n) * 8, n) : new Float64Array(n);
   if (n > 0) {
-    tred2(v, d, e, n, ws);
-    tql2(v, d, e, n, ws);
+    yield* tred2(v, d, e, n, ws);
+    yield* tql2(v, d, e, n, ws);
   }
   return { dim: n, values: d, vectors: v };
 }
 
 /** Householder tridiagonalisation: on return d is the diagonal, e[1..] the subdiagonal, v the transformation (transposed). */
-function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): void {
+function* tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
   for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)];
+  let work = 0;
   for (let i = n - 1; i > 0; i--) {
-    let scale = 0;
-    let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-    if (scale === 0) {
-      e[i] = d[i - 1];
-      for (let j = 0; j < i; j++) {
-        d[j] = v[j * n + (i - 1)];
-        v[j * n + i] = 0;
-        v[i * n + j] = 0;
-      }
-    } else {
-      for (let k = 0; k < i; k++) {
-        d[k] /= scale;
-        h += d[k] * d[k];
-      }
-      let f = d[i - 1];
-      let g = Math.sqrt(h);
-      if (f > 0) g = -g;
-      e[i] = scale * g;
-      h -= f * g;
-      d[i - 1] = f - g;
-      for (let j = 0; j < i; j++) e[j] = 0;
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        v[i * n + j] = f;
-        const rj = j * n;
-        g = e[j] + v[rj + j] * f;
-        if (ws) {
-          // the dot stays in order (bitwise EISPACK); the e update is elementwise, so the kernel gives the same bits
-          for (let k = j + 1; k <= i - 1; k++) g += v[rj + k] * d[k];
-          if (i - 1 > j) ws.axpy64(f, v.byteOffset + (rj + j + 1) * 8, e.byteOffset + (j + 1) * 8, i - 1 - j);
-        } else {
-          for (let k = j + 1; k <= i - 1; k++) {
-            const vk = v[rj + k];
-            g += vk * d[k];
-            e[k] += vk * f;
-          }
-        }
-        e[j] = g;
-      }
-      f = 0;
-      for (let j = 0; j < i; j++) {
-        e[j] /= h;
-        f += e[j] * d[j];
-      }
-      const hh = f / (h + h);
-      for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        f = d[j];
-        g = e[j];
-        const rj = j * n;
-        for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
-        d[j] = v[j * n + (i - 1)];
-        v[j * n + i] = 0;
-      }
+    householderStep(v, d, e, n, ws, i);
+    work += 2 * i * i;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
     }
-    d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[i * n + (n - 1)] = v[i * n + i];
-    v[i * n + i] = 1;
-    const h = d[i + 1];
-    if (h !== 0) {
-      for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k] / h;
-      const ri = (i + 1) * n;
-      for (let j = 0; j <= i; j++) {
-        const rj = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += v[ri + k] * v[rj + k];
-        // y - g d and y + (-g) d round alike, so the kernel gives the loop's bits
-        if (ws) ws.axpy64(-g, d.byteOffset, v.byteOffset + rj * 8, i + 1);
-        else for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
-      }
+    accumulateStep(v, d, n, ws, i);
+    work += 2 * (i + 1) * (i + 1);
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
     }
-    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
     d[j] = v[j * n + (n - 1)];
@@ -126,73 +75,179 @@ function tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws:
   e[0] = 0;
 }
 
+/** tred2's reflection i (i from n - 1 down to 1). */
+function householderStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, i: number): void {
+  let scale = 0;
+  let h = 0;
+  for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
+  if (scale === 0) {
+    e[i] = d[i - 1];
+    for (let j = 0; j < i; j++) {
+      d[j] = v[j * n + (i - 1)];
+      v[j * n + i] = 0;
+      v[i * n + j] = 0;
+    }
+  } else {
+    for (let k = 0; k < i; k++) {
+      d[k] /= scale;
+      h += d[k] * d[k];
+    }
+    let f = d[i - 1];
+    let g = Math.sqrt(h);
+    if (f > 0) g = -g;
+    e[i] = scale * g;
+    h -= f * g;
+    d[i - 1] = f - g;
+    for (let j = 0; j < i; j++) e[j] = 0;
+    for (let j = 0; j < i; j++) {
+      f = d[j];
+      v[i * n + j] = f;
+      const rj = j * n;
+      g = e[j] + v[rj + j] * f;
+      if (ws) {
+        // the dot stays in order (bitwise EISPACK); the e update is elementwise, so the kernel gives the same bits
+        for (let k = j + 1; k <= i - 1; k++) g += v[rj + k] * d[k];
+        if (i - 1 > j) ws.axpy64(f, v.byteOffset + (rj + j + 1) * 8, e.byteOffset + (j + 1) * 8, i - 1 - j);
+      } else {
+        for (let k = j + 1; k <= i - 1; k++) {
+          const vk = v[rj + k];
+          g += vk * d[k];
+          e[k] += vk * f;
+        }
+      }
+      e[j] = g;
+    }
+    f = 0;
+    for (let j = 0; j < i; j++) {
+      e[j] /= h;
+      f += e[j] * d[j];
+    }
+    const hh = f / (h + h);
+    for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+    for (let j = 0; j < i; j++) {
+      f = d[j];
+      g = e[j];
+      const rj = j * n;
+      for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
+      d[j] = v[j * n + (i - 1)];
+      v[j * n + i] = 0;
+    }
+  }
+  d[i] = h;
+}
+
+/** tred2's accumulation of transformation i (i from 0 to n - 2). */
+function accumulateStep(v: Float64Array, d: Float64Array, n: number, ws: SimdWorkspace | null, i: number): void {
+  v[i * n + (n - 1)] = v[i * n + i];
+  v[i * n + i] = 1;
+  const h = d[i + 1];
+  if (h !== 0) {
+    for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k] / h;
+    const ri = (i + 1) * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let g = 0;
+      for (let k = 0; k <= i; k++) g += v[ri + k] * v[rj + k];
+      // y - g d and y + (-g) d round alike, so the kernel gives the loop's bits
+      if (ws) ws.axpy64(-g, d.byteOffset, v.byteOffset + rj * 8, i + 1);
+      else for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
+    }
+  }
+  for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
+}
+
 /** Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (rows of v). */
-function tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): void {
+function* tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
-  let f = 0;
-  let tst1 = 0;
-  const eps = 2 ** -52;
+  const state: QlState = { f: 0, tst1: 0 };
+  let work = 0;
   for (let l = 0; l < n; l++) {
-    tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
-    let m = l;
-    while (m < n) {
-      if (Math.abs(e[m]) <= eps * tst1) break;
-      m++;
+    work += qlStep(v, d, e, n, ws, l, state) * n;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
     }
-    if (m > l) {
-      let iter = 0;
-      do {
-        if (++iter > 60) throw new Error('symmetricEigen: the QL iteration did not converge (non-finite input?)');
-        let g = d[l];
-        let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
-        if (p < 0) r = -r;
-        d[l] = e[l] / (p + r);
-        d[l + 1] = e[l] * (p + r);
-        const dl1 = d[l + 1];
-        let h = g - d[l];
-        for (let i = l + 2; i < n; i++) d[i] -= h;
-        f += h;
-        p = d[m];
-        let c = 1;
-        let c2 = c;
-        let c3 = c;
-        const el1 = e[l + 1];
-        let s = 0;
-        let s2 = 0;
-        for (let i = m - 1; i >= l; i--) {
-          c3 = c2;
-          c2 = c;
-          s2 = s;
-          g = c * e[i];
-          h = c * p;
-          r = Math.hypot(p, e[i]);
-          e[i + 1] = s * r;
-          s = e[i] / r;
-          c = p / r;
-          p = c * d[i] - s * g;
-          d[i + 1] = h + s * (c * g + s * d[i]);
-          // the rotation of rows i and i + 1 of v (h is reassigned before its next use)
-          const r0 = i * n;
-          const r1 = r0 + n;
-          if (ws) ws.rot64(c, s, v.byteOffset + r0 * 8, v.byteOffset + r1 * 8, n);
-          else for (let k = 0; k < n; k++) {
-            const t = v[r1 + k];
-            const u = v[r0 + k];
-            v[r1 + k] = s * u + c * t;
-            v[r0 + k] = c * u - s * t;
-          }
-        }
-        p = (-s * s2 * c3 * el1 * e[l]) / dl1;
-        e[l] = s * p;
-        d[l] = c * p;
-      } while (Math.abs(e[l]) > eps * tst1);
-    }
-    d[l] += f;
-    e[l] = 0;
   }
-  // Selection sort, ascending, swapping the columns of v along.
+  sortAscending(v, d, n);
+}
+
+/** What tql2 carries from one eigenvalue to the next. */
+interface QlState {
+  f: number;
+  tst1: number;
+}
+
+/** tql2's iterations for eigenvalue l; returns the number of row rotations done (the work, in rows of v). */
+function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, l: number, state: QlState): number {
+  let { f, tst1 } = state;
+  let rotations = 0;
+  const eps = 2 ** -52;
+  tst1 = Math.max(tst1, Math.abs(d[l]) + Math.abs(e[l]));
+  let m = l;
+  while (m < n) {
+    if (Math.abs(e[m]) <= eps * tst1) break;
+    m++;
+  }
+  if (m > l) {
+    let iter = 0;
+    do {
+      if (++iter > 60) throw new Error('symmetricEigen: the QL iteration did not converge (non-finite input?)');
+      let g = d[l];
+      let p = (d[l + 1] - g) / (2 * e[l]);
+      let r = Math.hypot(p, 1);
+      if (p < 0) r = -r;
+      d[l] = e[l] / (p + r);
+      d[l + 1] = e[l] * (p + r);
+      const dl1 = d[l + 1];
+      let h = g - d[l];
+      for (let i = l + 2; i < n; i++) d[i] -= h;
+      f += h;
+      p = d[m];
+      let c = 1;
+      let c2 = c;
+      let c3 = c;
+      const el1 = e[l + 1];
+      let s = 0;
+      let s2 = 0;
+      for (let i = m - 1; i >= l; i--) {
+        c3 = c2;
+        c2 = c;
+        s2 = s;
+        g = c * e[i];
+        h = c * p;
+        r = Math.hypot(p, e[i]);
+        e[i + 1] = s * r;
+        s = e[i] / r;
+        c = p / r;
+        p = c * d[i] - s * g;
+        d[i + 1] = h + s * (c * g + s * d[i]);
+        // the rotation of rows i and i + 1 of v (h is reassigned before its next use)
+        const r0 = i * n;
+        const r1 = r0 + n;
+        rotations++;
+        if (ws) ws.rot64(c, s, v.byteOffset + r0 * 8, v.byteOffset + r1 * 8, n);
+        else for (let k = 0; k < n; k++) {
+          const t = v[r1 + k];
+          const u = v[r0 + k];
+          v[r1 + k] = s * u + c * t;
+          v[r0 + k] = c * u - s * t;
+        }
+      }
+      p = (-s * s2 * c3 * el1 * e[l]) / dl1;
+      e[l] = s * p;
+      d[l] = c * p;
+    } while (Math.abs(e[l]) > eps * tst1);
+  }
+  d[l] += f;
+  e[l] = 0;
+  state.f = f;
+  state.tst1 = tst1;
+  return rotations;
+}
+
+/** Selection sort, ascending, swapping the columns of v along. */
+function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     let k = i;
     let p = d[i];

@@ -11,11 +11,12 @@
  * run through a RowEngine (WebAssembly SIMD over Float32 rows when available).
  */
 import { throwIfAborted } from '../errors';
-import { symmetricEigen, type SymmetricEigen } from './eigen';
+import { symmetricEigenSteps, type SymmetricEigen } from './eigen';
 import { axpyRowAt, dotRowAt, sumSquaresRow } from './gemv';
 import type { Matrix } from './matrix';
 import { rowEngine, type RowEngine } from './rowEngine';
 import { simdWorkspace } from './simd';
+import { runSteps, runStepsYielding, stepRows, type Steps, type YieldingOptions } from './steps';
 
 /** Default GCV grid: lambda = factor * mean eigenvalue of Xc^T Xc, factors 10^-6 .. 10^3, four per decade. */
 export const DEFAULT_GCV_FACTORS: readonly number[] = Array.from({ length: 37 }, (_, i) => 10 ** (-6 + i / 4));
@@ -61,6 +62,16 @@ function columnMeans(m: Matrix): Float64Array {
 
 /** Fits the ridge map from the rows of x to the rows of y (same row count, at least one row). */
 export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): RidgeFit {
+  return runSteps(fitRidgeSteps(x, y, options));
+}
+
+/** fitRidge, letting the event loop run (and a pending abort land) every few milliseconds of work (steps.ts). */
+export function fitRidgeAsync(x: Matrix, y: Matrix, options: RidgeOptions & YieldingOptions = {}): Promise<RidgeFit> {
+  return runStepsYielding(fitRidgeSteps(x, y, options), options);
+}
+
+/** fitRidge as steps (steps.ts): the same arithmetic in the same order, yielding between chunks of rows. */
+export function* fitRidgeSteps(x: Matrix, y: Matrix, options: RidgeOptions = {}): Steps<RidgeFit> {
   const n = x.rows;
   const dx = x.cols;
   const dy = y.cols;
@@ -76,8 +87,8 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   const engine = rowEngine(x, dx * dx + dy * dx, 2);
   const gram = engine.vector(dx * dx);
   const crossT = engine.vector(dy * dx); // Y^T X, dy x dx
-  accumulateOuter(engine, x.data, dx, dx, gram, options.signal);
-  accumulateOuter(engine, y.data, dy, dy, crossT, options.signal);
+  yield* accumulateOuter(engine, x.data, dx, dx, gram, options.signal);
+  yield* accumulateOuter(engine, y.data, dy, dy, crossT, options.signal);
   let tss = 0;
   for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
     for (let c = 0; c < dy; c++) {
@@ -89,7 +100,7 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   for (let c = 0; c < dy; c++) axpyRowAt(-n * meanY[c], meanX, 0, crossT, c * dx, dx);
   throwIfAborted(options.signal);
 
-  const eigen = symmetricEigen(gram, dx);
+  const eigen = yield* symmetricEigenSteps(gram, dx);
   const e = eigen.values;
   for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
   // V, V^T, S^T X (then the coefficients) and Q^T in one WebAssembly memory for the Float64 SIMD axpy when available
@@ -101,6 +112,7 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
   const qT = slot(2 * dx * dx, dy * dx);
   const q2 = new Float64Array(dx);
   const coefT = slot(2 * dx * dx + dy * dx, dy * dx);
+  const cStep = stepRows(dx * dx); // output columns per step of the dy x dx x dx products below
   if (ws) {
     // qT[c, :] = sum_j crossT[c, j] V^T_j
     const Vt = slot(dx * dx, dx * dx);
@@ -111,11 +123,15 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
         const a = coefT[c * dx + j];
         if (a !== 0) ws.axpy64(a, Vt.byteOffset + j * dx * 8, qT.byteOffset + c * dx * 8, dx);
       }
+      if ((c + 1) % cStep === 0) yield;
     }
     coefT.fill(0);
   } else {
     // qT[c * dx + k] = (V Xc^T Yc)[k, c] = V_k . crossT_c
-    for (let c = 0; c < dy; c++) for (let k = 0; k < dx; k++) qT[c * dx + k] = dotRowAt(V, k * dx, crossT, c * dx, dx);
+    for (let c = 0; c < dy; c++) {
+      for (let k = 0; k < dx; k++) qT[c * dx + k] = dotRowAt(V, k * dx, crossT, c * dx, dx);
+      if ((c + 1) % cStep === 0) yield;
+    }
   }
   for (let c = 0; c < dy; c++) {
     for (let k = 0; k < dx; k++) {
@@ -136,6 +152,7 @@ export function fitRidge(x: Matrix, y: Matrix, options: RidgeOptions = {}): Ridg
       if (ws) ws.axpy64(a, V.byteOffset + k * dx * 8, coefT.byteOffset + c * dx * 8, dx);
       else axpyRowAt(a, V, k * dx, coefT, c * dx, dx);
     }
+    if ((c + 1) % cStep === 0) yield;
   }
   const intercept = new Float64Array(dy);
   for (let c = 0; c < dy; c++) intercept[c] = meanY[c] - dotRowAt(coefT, c * dx, meanX, 0, dx);
@@ -201,20 +218,32 @@ const blockRows = (dx: number) => Math.max(1, Math.floor(BLOCK_BYTES / (8 * Math
  * out[r, :] += sum_i coef[i * stride + r] x_i for r < count (out is count x dx, from the engine over x). Blocked over
  * the output rows, so each block is read and written from cache while the rows of x stream past once per block.
  */
-function accumulateOuter(
+function* accumulateOuter(
   engine: RowEngine, coef: ArrayLike<number>, stride: number, count: number, out: Float64Array, signal?: AbortSignal,
-): void {
+): Steps<void> {
   const n = engine.rows;
   const dx = engine.cols;
   const B = blockRows(dx);
   for (let r0 = 0; r0 < count; r0 += B) {
     throwIfAborted(signal);
     const r1 = Math.min(count, r0 + B);
-    for (let i = 0, off = 0; i < n; i++, off += stride) {
-      for (let r = r0; r < r1; r++) {
-        const v = coef[off + r];
-        if (v !== 0) engine.axpy(i, v, out, r * dx);
-      }
+    const S = stepRows((r1 - r0) * dx);
+    for (let i0 = 0; i0 < n; i0 += S) {
+      accumulateOuterRows(engine, coef, stride, r0, r1, i0, Math.min(n, i0 + S), out);
+      yield;
+    }
+  }
+}
+
+/** accumulateOuter's block r0..r1 over the rows i0..i1 of x (in order). */
+function accumulateOuterRows(
+  engine: RowEngine, coef: ArrayLike<number>, stride: number, r0: number, r1: number, i0: number, i1: number, out: Float64Array,
+): void {
+  const dx = engine.cols;
+  for (let i = i0, off = i0 * stride; i < i1; i++, off += stride) {
+    for (let r = r0; r < r1; r++) {
+      const v = coef[off + r];
+      if (v !== 0) engine.axpy(i, v, out, r * dx);
     }
   }
 }
@@ -230,6 +259,18 @@ export interface ResidualOptions {
 
 /** Per row: the Euclidean norm of y_i - (coefT x_i + intercept). */
 export function ridgeResidualNorms(fit: RidgeFit, x: Matrix, y: Matrix, options: ResidualOptions = {}): Float64Array {
+  return runSteps(ridgeResidualNormsSteps(fit, x, y, options));
+}
+
+/** ridgeResidualNorms, letting the event loop run (and a pending abort land) every few milliseconds (steps.ts). */
+export function ridgeResidualNormsAsync(
+  fit: RidgeFit, x: Matrix, y: Matrix, options: ResidualOptions & YieldingOptions = {},
+): Promise<Float64Array> {
+  return runStepsYielding(ridgeResidualNormsSteps(fit, x, y, options), options);
+}
+
+/** ridgeResidualNorms as steps (steps.ts): the same arithmetic in the same order, yielding between chunks of rows. */
+export function* ridgeResidualNormsSteps(fit: RidgeFit, x: Matrix, y: Matrix, options: ResidualOptions = {}): Steps<Float64Array> {
   const n = x.rows;
   const dx = fit.xCols;
   const dy = fit.yCols;
@@ -260,13 +301,18 @@ export function ridgeResidualNorms(fit: RidgeFit, x: Matrix, y: Matrix, options:
   for (let c0 = 0; c0 < dy; c0 += B) {
     throwIfAborted(options.signal);
     const c1 = Math.min(dy, c0 + B);
-    for (let i = 0, yOff = 0; i < n; i++, yOff += dy) {
-      let acc = 0;
-      for (let c = c0; c < c1; c++) {
-        const r = y.data[yOff + c] - engine.dot(i, coefT, c * dx) - fit.intercept[c];
-        acc += r * r;
+    const S = stepRows((c1 - c0) * dx);
+    for (let i0 = 0; i0 < n; i0 += S) {
+      const i1 = Math.min(n, i0 + S);
+      for (let i = i0, yOff = i0 * dy; i < i1; i++, yOff += dy) {
+        let acc = 0;
+        for (let c = c0; c < c1; c++) {
+          const r = y.data[yOff + c] - engine.dot(i, coefT, c * dx) - fit.intercept[c];
+          acc += r * r;
+        }
+        ss[i] += acc;
       }
-      ss[i] += acc;
+      yield;
     }
   }
   const out = new Float64Array(n);
@@ -276,13 +322,18 @@ export function ridgeResidualNorms(fit: RidgeFit, x: Matrix, y: Matrix, options:
     for (let k0 = 0; k0 < dx; k0 += B) {
       throwIfAborted(options.signal);
       const k1 = Math.min(dx, k0 + B);
-      for (let i = 0; i < n; i++) {
-        let acc = 0;
-        for (let k = k0; k < k1; k++) {
-          const z = engine.dot(i, V, k * dx) - vMean[k];
-          acc += z * z * inv[k];
+      const S = stepRows((k1 - k0) * dx);
+      for (let i0 = 0; i0 < n; i0 += S) {
+        const i1 = Math.min(n, i0 + S);
+        for (let i = i0; i < i1; i++) {
+          let acc = 0;
+          for (let k = k0; k < k1; k++) {
+            const z = engine.dot(i, V, k * dx) - vMean[k];
+            acc += z * z * inv[k];
+          }
+          h[i] += acc;
         }
-        h[i] += acc;
+        yield;
       }
     }
     // h = 1 only for an exactly interpolated row (lambda = 0, as many directions as rows): keep the raw norm there.

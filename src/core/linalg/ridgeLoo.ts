@@ -13,12 +13,13 @@
  * - **primal** (n > dimX): ridge.ts as it is (the dimX x dimX Gram matrix and its eigendecomposition).
  */
 import { throwIfAborted } from '../errors';
-import { symmetricEigen } from './eigen';
+import { symmetricEigenSteps } from './eigen';
 import { axpyRowAt, dotRowAt } from './gemv';
 import type { Matrix } from './matrix';
-import { chooseLambda, fitRidge, ridgeResidualNorms, type RidgeFit, type RidgeOptions } from './ridge';
+import { chooseLambda, fitRidgeSteps, ridgeResidualNormsSteps, type RidgeFit, type RidgeOptions } from './ridge';
 import { rowEngine } from './rowEngine';
 import { simdWorkspace } from './simd';
+import { runSteps, runStepsYielding, stepRows, type Steps, type YieldingOptions } from './steps';
 
 /** What the residual detector reports about its map (the coefficients themselves are never formed on the dual route). */
 export type RidgeSummary = Pick<RidgeFit, 'rows' | 'xCols' | 'yCols' | 'lambda' | 'rule' | 'df' | 'gcv' | 'rss' | 'tss'> & {
@@ -43,7 +44,7 @@ export interface RidgeLooResult {
 const blockRows = (d: number) => Math.max(1, Math.floor((256 * 1024) / (8 * Math.max(1, d))));
 
 /** Column means and the centred Gram matrix M_c M_c^T (n x n, symmetric) of the rows of m. */
-function centredGram(m: Matrix, signal?: AbortSignal): { gram: Float64Array; mean: Float64Array } {
+function* centredGram(m: Matrix, signal?: AbortSignal): Steps<{ gram: Float64Array; mean: Float64Array }> {
   const n = m.rows;
   const d = m.cols;
   const engine = rowEngine(m, n * d + d, 2);
@@ -57,9 +58,14 @@ function centredGram(m: Matrix, signal?: AbortSignal): { gram: Float64Array; mea
   for (let j0 = 0; j0 < n; j0 += B) {
     throwIfAborted(signal);
     const j1 = Math.min(n, j0 + B);
-    for (let i = j0; i < n; i++) {
-      const jEnd = Math.min(j1, i + 1);
-      for (let j = j0; j < jEnd; j++) gram[i * n + j] = engine.dot(i, rows64, j * d);
+    const S = stepRows((j1 - j0) * d);
+    for (let i0 = j0; i0 < n; i0 += S) {
+      const i1 = Math.min(n, i0 + S);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i + 1);
+        for (let j = j0; j < jEnd; j++) gram[i * n + j] = engine.dot(i, rows64, j * d);
+      }
+      yield;
     }
   }
   // (x_i - m).(x_j - m) = x_i.x_j - a_i - a_j + m.m with a_i = x_i.m
@@ -78,12 +84,25 @@ function centredGram(m: Matrix, signal?: AbortSignal): { gram: Float64Array; mea
 
 /** Leave-one-out (or plain) residual norms of every training row of the ridge map x -> y, with the fit's summary. */
 export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOptions = {}): RidgeLooResult {
+  return runSteps(ridgeLooResidualNormsSteps(x, y, options));
+}
+
+/**
+ * ridgeLooResidualNorms, letting the event loop run every few milliseconds of work and then checking the signal
+ * (steps.ts), so a cancel click lands within one slice instead of when the fit ends. Bitwise the same results.
+ */
+export function ridgeLooResidualNormsAsync(x: Matrix, y: Matrix, options: RidgeLooOptions & YieldingOptions = {}): Promise<RidgeLooResult> {
+  return runStepsYielding(ridgeLooResidualNormsSteps(x, y, options), options);
+}
+
+/** ridgeLooResidualNorms as steps (steps.ts): yields between chunks of rows. */
+export function* ridgeLooResidualNormsSteps(x: Matrix, y: Matrix, options: RidgeLooOptions = {}): Steps<RidgeLooResult> {
   const n = x.rows;
   const leaveOneOut = options.leaveOneOut ?? true;
   const route = options.route ?? (n <= x.cols ? 'dual' : 'primal');
   if (route === 'primal' || n === 0 || y.rows !== n || x.cols === 0) {
-    const fit = fitRidge(x, y, options); // also throws the shape errors
-    const norms = ridgeResidualNorms(fit, x, y, { leaveOneOut, signal: options.signal });
+    const fit = yield* fitRidgeSteps(x, y, options); // also throws the shape errors
+    const norms = yield* ridgeResidualNormsSteps(fit, x, y, { leaveOneOut, signal: options.signal });
     const { rows, xCols, yCols, lambda, rule, df, gcv, rss, tss } = fit;
     return { norms, fit: { rows, xCols, yCols, lambda, rule, df, gcv, rss, tss, route: 'primal' }, meanY: fit.meanY };
   }
@@ -92,10 +111,10 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
   }
   const dx = x.cols;
   const { signal } = options;
-  const k = centredGram(x, signal).gram;
-  const { gram: scGram, mean: meanY } = centredGram(y, signal);
+  const k = (yield* centredGram(x, signal)).gram;
+  const { gram: scGram, mean: meanY } = yield* centredGram(y, signal);
   throwIfAborted(signal);
-  const eigen = symmetricEigen(k, n);
+  const eigen = yield* symmetricEigenSteps(k, n);
   const e = eigen.values;
   for (let j = 0; j < n; j++) if (!(e[j] > 0)) e[j] = 0;
   throwIfAborted(signal);
@@ -113,11 +132,13 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
 
   // T = U Sc (row k: sum_j U_kj Sc_j), S' = T U^T (symmetric), q2_k = e_k S'_kk
   const T = rows64(2);
+  const rStep = stepRows(n * n); // rows per step of the n x n x n products below
   for (let r = 0; r < n; r++) {
     for (let j = 0; j < n; j++) {
       const u = U[r * n + j];
       if (u !== 0) axpy(u, sc, j, T, r);
     }
+    if ((r + 1) % rStep === 0) yield;
   }
   throwIfAborted(signal);
   const Sp = sc; // Sc is no longer needed
@@ -127,6 +148,7 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
       Sp[r * n + l] = v;
       Sp[l * n + r] = v;
     }
+    if ((r + 1) % rStep === 0) yield;
   }
   throwIfAborted(signal);
   let tss = 0;
@@ -152,6 +174,7 @@ export function ridgeLooResidualNorms(x: Matrix, y: Matrix, options: RidgeLooOpt
       const w = Sp[r * n + l] * g[l];
       if (w !== 0) axpy(w, U, l, M, r);
     }
+    if ((r + 1) % rStep === 0) yield;
   }
   throwIfAborted(signal);
   const ss = new Float64Array(n);

@@ -1,9 +1,11 @@
 /**
- * Overlap detection honours cancellation inside its heavy kernel (the alignment of every non-hard row with every
- * hard row): it checks the signal after each block of query rows and yields to the event loop regularly.
+ * Overlap detection honours cancellation inside its heavy kernels (the alignment of every non-hard row with every
+ * hard row; the residual detector's ridge fit): they check the signal after each block of rows and yield to the
+ * event loop regularly, so an abort queued as a task (a cancel click) lands.
  */
 import { describe, expect, it } from 'vitest';
 import { detectOverlap } from '../../../src/core/detect/detect';
+import { residualScorer } from '../../../src/core/detect/residual';
 import { CancelledError } from '../../../src/core/encoder';
 import { Rng } from '../../../src/core/random/rng';
 import { alternating, cancelOnClick, expectPromptCancel, fullRunMs, gaussian, isCancelled } from './helpers';
@@ -36,6 +38,30 @@ describe('cancelling overlap detection', () => {
       expect(err, align).toBeInstanceOf(CancelledError);
       expect(after, `${align}: blocks reported after the abort`).toBe(0);
     }
+  });
+
+  it('aborted from a timer during the residual ridge fit, it stops with no further fit step', async () => {
+    const weak = gaussian(N, 32, alternating(N), 0.3, 9);
+    const detect = (signal: AbortSignal | undefined, onFitStep: () => void) =>
+      detectOverlap({
+        confidence, strong, weak, hardRule: 'segment', align: 'residual', signal,
+        // sliceMs 0: the fit lets the event loop in after every step (a chunk of rows), so the timer's turn is known
+        scorer: residualScorer({ sliceMs: 0, onFitStep }),
+      });
+    let total = 0;
+    await detect(undefined, () => void total++);
+    const controller = new AbortController();
+    let steps = 0;
+    let after = 0;
+    const err = await detect(controller.signal, () => {
+      steps++;
+      if (controller.signal.aborted) after++;
+      else if (steps === 2) setTimeout(() => controller.abort(), 0); // as a cancel click: a separate task
+    }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(after, 'ridge fit steps run after the abort').toBe(0);
+    expect(steps, 'the abort landed inside the fit').toBeLessThan(total);
+    expect(total, 'fit steps of the uninterrupted run').toBeGreaterThan(10);
   });
 
   it('a cancel click during the kernel ends detection with CancelledError, promptly', async () => {

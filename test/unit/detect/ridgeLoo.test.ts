@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../../../src/core/linalg/eigen';
 import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
 import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
-import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
+import { ridgeLooResidualNorms, ridgeLooResidualNormsAsync } from '../../../src/core/linalg/ridgeLoo';
 import { setSimdEnabled, simdWorkspace } from '../../../src/core/linalg/simd';
 import { TestRng } from '../probe/builders';
 import { bruteForceGcv, referenceRidge, regressionData, rowOf } from './ridgeReference';
@@ -103,6 +103,20 @@ describe('ridgeLooResidualNorms', () => {
       } finally {
         setSimdEnabled(true);
       }
+    }
+  });
+
+  it('the yielding variant (ridgeLooResidualNormsAsync) gives the same bits on both routes, in many steps', async () => {
+    for (const [n, dx, dy] of [[300, 400, 50], [3000, 8, 300]]) {
+      const { x, y } = regressionData(new TestRng(40 + n), n, dx, dy, 1);
+      const sync = ridgeLooResidualNorms(x, y);
+      let steps = 0;
+      const stepped = await ridgeLooResidualNormsAsync(x, y, { sliceMs: 0, onStep: () => void steps++ });
+      expect(stepped.fit.route).toBe(n <= dx ? 'dual' : 'primal');
+      expect(stepped.fit).toEqual(sync.fit);
+      expect(Array.from(stepped.norms)).toEqual(Array.from(sync.norms));
+      expect(Array.from(stepped.meanY)).toEqual(Array.from(sync.meanY));
+      expect(steps, `${n} x ${dx} -> ${dy}: steps`).toBeGreaterThan(5);
     }
   });
 
