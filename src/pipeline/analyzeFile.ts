@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { getField, readDataset } from '../core/data';
 import { FieldValueError, toNumberArray } from '../core/data/coerce';
 import { detectFormat } from '../core/data/detect';
+import { notRegularFileError, statErrorWords } from '../core/data/file';
 import { unifyDatasetLabels, type LabelSet } from '../core/data/labels';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
@@ -204,8 +205,10 @@ const WRENCH_SPLITS = { train: 'train.json', test: 'test.json' } as const;
  */
 export async function resolveInputs(datasetPath: string, testFile: string | null | undefined): Promise<{ file: string; testFile?: string; pairedBecause?: string }> {
   let file = path.resolve(datasetPath);
-  const info = await fs.stat(file).catch(() => undefined);
-  if (!info) throw new InputError('file not found', { file });
+  const info = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(statErrorWords(e), { file });
+  });
+  if (!info.isDirectory() && !info.isFile()) throw notRegularFileError(file);
   if (info.isDirectory()) {
     const train = path.join(file, WRENCH_SPLITS.train);
     if (!(await isWrenchFile(train))) {

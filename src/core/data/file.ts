@@ -43,11 +43,34 @@ export interface SniffResult {
  * Reads a dataset file by streaming it (JSONL, JSON arrays, WRENCH, CSV/TSV and SST line by line; Parquet row group
  * by row group), so memory holds the rows but never the whole file text.
  */
+/** Why a file cannot be opened, in words (stat's error code kept in parentheses where it helps). */
+export function statErrorWords(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'file not found';
+    case 'ELOOP':
+      return 'a symbolic link that points back to itself (ELOOP)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${e.code})`;
+    default:
+      return `cannot read the file (${e.code ?? e.message})`;
+  }
+}
+
+/** A file a dataset can be read from: not a folder (said by the caller), and not a pipe, socket or device. */
+export function notRegularFileError(path: string): InputError {
+  return new InputError('not a regular file (a pipe, socket or device): datasets are read from files on disk', { file: path });
+}
+
 export async function readDataset(path: string, opts: ReadOptions = {}): Promise<Dataset> {
   const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-    throw new InputError(e.code === 'ENOENT' ? 'file not found' : `cannot read the file (${e.code ?? e.message})`, { file: path });
+    throw new InputError(statErrorWords(e), { file: path });
   });
   if (info.isDirectory()) throw new InputError('this is a folder, not a dataset file', { file: path });
+  // A FIFO would block the read until its writer closes it (or read as empty); a device can be endless.
+  if (!info.isFile()) throw notRegularFileError(path);
   const size = info.size;
   if (size === 0) throw new InputError('no rows: the file is empty', { file: path });
   const format = opts.format ?? detectFormat(path, await readHead(path));
@@ -139,6 +162,7 @@ export async function sniffDataset(path: string, opts: Pick<ReadOptions, 'header
   const header = opts.header ?? 'auto';
   const info = await stat(path);
   if (info.isDirectory()) return { fields: {}, looksLikeDataset: false, reason: 'a folder, not a file' };
+  if (!info.isFile()) return { fields: {}, looksLikeDataset: false, reason: 'not a regular file (a pipe, socket or device)' };
   const size = info.size;
   if (size === 0) return { fields: {}, looksLikeDataset: false, reason: 'the file is empty' };
   const head = await readHead(path);

@@ -205,3 +205,28 @@ describe('unknown formats', () => {
     expect(() => parseDatasetText('PAR1', 'parquet', { path: 'x.parquet' })).toThrow(/x\.parquet: Parquet is binary/);
   });
 });
+
+describe('files that are not regular files', () => {
+  const special = useTempDir('overlap-special');
+  it('a FIFO named like a dataset is refused (it would block the read) and the sniffer says why', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { sniffDataset } = await import('../../../src/core/data/file');
+    const fifo = join(special.dir, 'rows.jsonl');
+    execFileSync('mkfifo', [fifo]);
+    const err = await readDataset(fifo).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/rows\.jsonl: not a regular file \(a pipe, socket or device\)/);
+    expect(await sniffDataset(fifo)).toMatchObject({ looksLikeDataset: false, reason: 'not a regular file (a pipe, socket or device)' });
+  });
+  it('a symbolic link loop is named as one, not as a missing file', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const a = join(special.dir, 'a.jsonl');
+    const b = join(special.dir, 'b.jsonl');
+    symlinkSync(b, a);
+    symlinkSync(a, b);
+    await expect(readDataset(a)).rejects.toThrow(/a\.jsonl: a symbolic link that points back to itself \(ELOOP\)/);
+    await expect(readDataset(join(special.dir, 'none.jsonl'))).rejects.toThrow(/none\.jsonl: file not found/);
+  });
+});
