@@ -45,6 +45,8 @@ export interface PanelKind<C, R extends ReadyRequestMap<R>, V extends PanelView<
   createView(panel: vscode.WebviewPanel, content: C): V;
   /** Reads the content back after a reload from the page's saved state; undefined when the state names none. */
   restore(state: unknown): Promise<C> | undefined;
+  /** The state `restore` reads, kept in the host's store too (by panel title) for when a reload loses the page's. */
+  stateOf?(content: C): unknown;
   /** What a restored panel says when its state names no content, and before the error when reading it failed. */
   readonly noStateMessage: string;
   readonly restoreFailedMessage: string;
@@ -107,6 +109,12 @@ export class HostedPanel<C, R extends ReadyRequestMap<R>, E extends { init: Init
   }
 }
 
+/** Where a host keeps each panel's restore state by title, beside the page's own (see panelStore.ts). */
+export interface PanelStateStore {
+  get(viewType: string, title: string): unknown;
+  set(viewType: string, title: string, state: unknown): void;
+}
+
 /**
  * The panels of one kind. Disposing the host unregisters its serializer; open panels stay (a reload restores them).
  */
@@ -117,6 +125,7 @@ export class WebviewPanelHost<C, R extends ReadyRequestMap<R>, E extends { init:
   constructor(
     private readonly kind: PanelKind<C, R, V>,
     private readonly extensionUri: vscode.Uri,
+    private readonly store?: PanelStateStore,
   ) {
     this.serializer = vscode.window.registerWebviewPanelSerializer(kind.viewType, {
       deserializeWebviewPanel: (panel, state) => this.revive(panel, state),
@@ -129,6 +138,7 @@ export class WebviewPanelHost<C, R extends ReadyRequestMap<R>, E extends { init:
     const existing = this.panels.get(key);
     if (existing) {
       existing.update(content);
+      this.remember(existing.panel, content);
       existing.panel.reveal(undefined, this.kind.revealPreservesFocus);
       return existing;
     }
@@ -147,10 +157,13 @@ export class WebviewPanelHost<C, R extends ReadyRequestMap<R>, E extends { init:
     return [...this.panels.values()];
   }
 
-  /** Restores a panel after a reload: the page's saved state names its content. */
+  /**
+   * Restores a panel after a reload: the page's saved state names its content, else the state the store kept for the
+   * panel's title (a reload in VS Code for the Web can lose the page's state).
+   */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     panel.webview.options = webviewOptions(this.extensionUri);
-    const reading = this.kind.restore(state);
+    const reading = this.kind.restore(state) ?? (this.store ? this.kind.restore(this.store.get(this.kind.viewType, panel.title)) : undefined);
     if (!reading) {
       panel.webview.html = messageHtml(this.kind.noStateMessage);
       return;
@@ -173,7 +186,12 @@ export class WebviewPanelHost<C, R extends ReadyRequestMap<R>, E extends { init:
     this.serializer.dispose();
   }
 
+  private remember(panel: vscode.WebviewPanel, content: C): void {
+    if (this.store && this.kind.stateOf) this.store.set(this.kind.viewType, panel.title, this.kind.stateOf(content));
+  }
+
   private adopt(panel: vscode.WebviewPanel, key: string, content: C): HostedPanel<C, R, E, V> {
+    this.remember(panel, content);
     const view = this.kind.createView(panel, content);
     const hosted = new HostedPanel<C, R, E, V>(panel, key, view, this.extensionUri, this.kind.page, (p) => {
       if (this.panels.get(p.key) === p) this.panels.delete(p.key);

@@ -19,7 +19,7 @@ import { categoriesForRows, toColumns, toReportInit } from '../../protocol/colum
 import type { ChartId, EventMap, ReportColumns, ReportInit, RequestMap, Thresholds } from '../../protocol/messages';
 import type { Handlers } from '../../protocol/rpc';
 import { RowTexts } from './rowTexts';
-import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelKind, type PanelView, type ResultFile } from './host';
+import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelKind, type PanelStateStore, type PanelView, type ResultFile } from './host';
 import { reportColumn } from './placement';
 import { saveWithDialog } from './saveDialog';
 import { listHistory } from '../../pipeline/history';
@@ -46,8 +46,8 @@ export type HostedReport = HostedPanel<ReportContent, RequestMap, EventMap, Repo
 
 /** The report panels, one per dataset (the context object holds the one instance). */
 export class ReportPanels extends WebviewPanelHost<ReportContent, RequestMap, EventMap, ReportPanel> {
-  constructor(extensionUri: vscode.Uri, deps: ReportDeps) {
-    super(reportKind(extensionUri, deps), extensionUri);
+  constructor(extensionUri: vscode.Uri, deps: ReportDeps, store?: PanelStateStore) {
+    super(reportKind(extensionUri, deps), extensionUri, store);
   }
 
   /** The panel of a dataset, if open (tests, commands). */
@@ -81,6 +81,7 @@ function reportKind(extensionUri: vscode.Uri, deps: ReportDeps): PanelKind<Repor
       const resultPath = savedResultPath(state);
       return resultPath === undefined ? undefined : loadResult(resultPath).then((result) => ({ result, resultPath }));
     },
+    stateOf: ({ resultPath }) => ({ resultPath }),
     noStateMessage: 'This report has no saved state. Run "Overlap Density: Show Report" again.',
     restoreFailedMessage: 'The report could not be restored',
   };

@@ -14,7 +14,7 @@ import type { SelectionResult } from '../../core/select/schema';
 import type { SelectionChartId, SelectionEventMap, SelectionInit, SelectionRequestMap } from '../../protocol/messages';
 import type { Handlers } from '../../protocol/rpc';
 import { toSelectionInit } from '../../protocol/selection';
-import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelView, type ResultFile } from './host';
+import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelStateStore, type PanelView, type ResultFile } from './host';
 import { saveWithDialog } from './saveDialog';
 import { OVERLAP_DIR } from '../../core/layout';
 
@@ -31,7 +31,7 @@ export type HostedSelection = HostedPanel<SelectionContent, SelectionRequestMap,
 
 /** The selection report panels, one per selection results file (the context object holds the one instance). */
 export class SelectionPanels extends WebviewPanelHost<SelectionContent, SelectionRequestMap, SelectionEventMap, SelectionPanel> {
-  constructor(extensionUri: vscode.Uri) {
+  constructor(extensionUri: vscode.Uri, store?: PanelStateStore) {
     super(
       {
         viewType: SELECTION_VIEW_TYPE,
@@ -45,10 +45,12 @@ export class SelectionPanels extends WebviewPanelHost<SelectionContent, Selectio
           const resultPath = savedResultPath(state);
           return resultPath === undefined ? undefined : loadSelectionResult(resultPath).then((result) => ({ result, resultPath }));
         },
+        stateOf: ({ resultPath }) => ({ resultPath }),
         noStateMessage: 'This selection report has no saved state. Run "Overlap Density: Compare Data Sources (UCB)..." again.',
         restoreFailedMessage: 'The selection report could not be restored',
       },
       extensionUri,
+      store,
     );
   }
 }

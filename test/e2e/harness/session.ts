@@ -349,7 +349,12 @@ export class VSCode {
 
   private async acceptQuickRow(index: number): Promise<void> {
     // The first row is focused after filtering: Enter is safest. Others are clicked (the list may re-render).
-    if (index === 0) await this.page.keyboard.press('Enter');
+    // Focus the box first: a picker kept open on focus loss (ignoreFocusOut) can be visible while the keyboard is
+    // elsewhere (the walkthrough takes it after its button runs a command), and Enter then went to the walkthrough.
+    if (index === 0) {
+      await this.page.locator(QUICK_INPUT_BOX).focus({ timeout: 5_000 }).catch(() => undefined);
+      await this.page.keyboard.press('Enter');
+    }
     else await this.page.locator(QUICK_ROWS).nth(index).click({ timeout: 5_000 });
   }
 

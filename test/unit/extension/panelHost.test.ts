@@ -264,6 +264,38 @@ describe('the generic webview-panel host', () => {
     expect(host.get('a')?.panel).toBe(restored);
   });
 
+  it('restores a panel whose page state the reload lost from the file store, by its title', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FilePanelStore } = await import('../../../src/extension/report/panelStore');
+    const dir = mkdtempSync(join(tmpdir(), 'overlap-panel-store-'));
+    try {
+      host.dispose();
+      const remembering = { ...kind, stateOf: (t: Toy) => ({ resultPath: t.name }) };
+      host = new WebviewPanelHost(remembering, { path: '/ext' } as never, new FilePanelStore(dir));
+      stored.set('b', { name: 'b', version: 2 });
+      host.show({ name: 'b', version: 2 }); // remembered as "Toy b" -> { resultPath: 'b' }
+      // After a reload: a new host reads the same file; the page comes back without its state.
+      host.dispose();
+      host = new WebviewPanelHost(remembering, { path: '/ext' } as never, new FilePanelStore(dir));
+      const serializer = fake.serializers.get('toy.view')!;
+      const back = makePanel('toy.view', 'Toy b', 1);
+      await serializer.deserializeWebviewPanel(back, undefined);
+      expect(host.get('b')?.panel).toBe(back);
+      // An unknown title still says there is no state; a damaged store file is ignored, not thrown.
+      const stranger = makePanel('toy.view', 'Toy z', 1);
+      await serializer.deserializeWebviewPanel(stranger, undefined);
+      expect(stranger.webview.html).toContain('No saved state.');
+      writeFileSync(join(dir, 'report-panels.json'), '{"toy.view": ["not", "a table"], "__proto__": {"Toy b": 1}}');
+      expect(new FilePanelStore(dir).get('toy.view', 'Toy b')).toBeUndefined();
+      writeFileSync(join(dir, 'report-panels.json'), 'not json');
+      expect(new FilePanelStore(dir).get('toy.view', 'Toy b')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('unregisters its serializer on dispose and leaves open panels for the reload to restore', () => {
     host.show({ name: 'a', version: 1 });
     expect(fake.serializers.has('toy.view')).toBe(true);
