@@ -207,6 +207,20 @@ export interface ResultFile<T> {
   resultPath: string;
 }
 
+/**
+ * The restore pair of a kind whose content is a results file: the saved state is `{ resultPath }`, read back with
+ * `load` (both report kinds).
+ */
+export function resultFileRestore<T>(load: (resultPath: string) => Promise<T>): Pick<PanelKind<ResultFile<T>, never, never>, 'restore' | 'stateOf'> {
+  return {
+    restore: (state) => {
+      const resultPath = savedResultPath(state);
+      return resultPath === undefined ? undefined : load(resultPath).then((result) => ({ result, resultPath }));
+    },
+    stateOf: ({ resultPath }) => ({ resultPath }),
+  };
+}
+
 /** The `resultPath` a report page keeps in its saved state (both kinds restore from their results file). */
 export function savedResultPath(state: unknown): string | undefined {
   const resultPath = (state as { resultPath?: unknown } | undefined)?.resultPath;

@@ -19,7 +19,7 @@ import { categoriesForRows, toColumns, toReportInit } from '../../protocol/colum
 import type { ChartId, EventMap, ReportColumns, ReportInit, RequestMap, Thresholds } from '../../protocol/messages';
 import type { Handlers } from '../../protocol/rpc';
 import { RowTexts } from './rowTexts';
-import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelKind, type PanelStateStore, type PanelView, type ResultFile } from './host';
+import { resultFileRestore, WebviewPanelHost, type HostedPanel, type PanelKind, type PanelStateStore, type PanelView, type ResultFile } from './host';
 import { reportColumn } from './placement';
 import { saveWithDialog } from './saveDialog';
 import { listHistory } from '../../pipeline/history';
@@ -77,11 +77,7 @@ function reportKind(extensionUri: vscode.Uri, deps: ReportDeps): PanelKind<Repor
     },
     revealPreservesFocus: true,
     createView: (panel, content) => new ReportPanel(panel, extensionUri, deps, content),
-    restore: (state) => {
-      const resultPath = savedResultPath(state);
-      return resultPath === undefined ? undefined : loadResult(resultPath).then((result) => ({ result, resultPath }));
-    },
-    stateOf: ({ resultPath }) => ({ resultPath }),
+    ...resultFileRestore(loadResult),
     noStateMessage: 'This report has no saved state. Run "Overlap Density: Show Report" again.',
     restoreFailedMessage: 'The report could not be restored',
   };

@@ -14,7 +14,7 @@ import type { SelectionResult } from '../../core/select/schema';
 import type { SelectionChartId, SelectionEventMap, SelectionInit, SelectionRequestMap } from '../../protocol/messages';
 import type { Handlers } from '../../protocol/rpc';
 import { toSelectionInit } from '../../protocol/selection';
-import { savedResultPath, WebviewPanelHost, type HostedPanel, type PanelStateStore, type PanelView, type ResultFile } from './host';
+import { resultFileRestore, WebviewPanelHost, type HostedPanel, type PanelStateStore, type PanelView, type ResultFile } from './host';
 import { saveWithDialog } from './saveDialog';
 import { OVERLAP_DIR } from '../../core/layout';
 
@@ -41,11 +41,7 @@ export class SelectionPanels extends WebviewPanelHost<SelectionContent, Selectio
         columnOf: () => vscode.ViewColumn.Active,
         revealPreservesFocus: false,
         createView: (panel, content) => new SelectionPanel(panel, extensionUri, content),
-        restore: (state) => {
-          const resultPath = savedResultPath(state);
-          return resultPath === undefined ? undefined : loadSelectionResult(resultPath).then((result) => ({ result, resultPath }));
-        },
-        stateOf: ({ resultPath }) => ({ resultPath }),
+        ...resultFileRestore(loadSelectionResult),
         noStateMessage: 'This selection report has no saved state. Run "Overlap Density: Compare Data Sources (UCB)..." again.',
         restoreFailedMessage: 'The selection report could not be restored',
       },
