@@ -9,8 +9,8 @@
  * costs as many passes as its CG iterations. Binary: H = X^T S X / n + 2 l2 I (bias row/column unpenalised),
  * S = diag(p (1 - p)). Softmax: per row the logits' Hessian sumY (diag p - p p^T).
  */
-import { CancelledError } from '../encoder';
 import { dot, normInf } from '../linalg/gemv';
+import { runSteps, runStepsYielding } from '../linalg/steps';
 import type { LogisticObjective } from './logistic';
 import type { SoftmaxObjective } from './softmax';
 
@@ -130,11 +130,7 @@ function curvature(obj: PolishObjective, prob: Float64Array): void {
  * optimum f itself is flat to rounding, so the gradient is the only reliable measure of progress.
  */
 export function newtonPolish(obj: PolishObjective, x0: Float64Array, tol = DEFAULT_POLISH_TOL): PolishResult {
-  const run = polishSteps(obj, x0, tol);
-  for (;;) {
-    const step = run.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(polishSteps(obj, x0, tol));
 }
 
 /**
@@ -144,17 +140,7 @@ export function newtonPolish(obj: PolishObjective, x0: Float64Array, tol = DEFAU
 export async function newtonPolishAsync(
   obj: PolishObjective, x0: Float64Array, tol = DEFAULT_POLISH_TOL, signal?: AbortSignal,
 ): Promise<PolishResult> {
-  const run = polishSteps(obj, x0, tol);
-  let last = performance.now();
-  for (;;) {
-    if (signal?.aborted) throw new CancelledError();
-    const step = run.next();
-    if (step.done) return step.value;
-    if (performance.now() - last >= 50) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      last = performance.now();
-    }
-  }
+  return runStepsYielding(polishSteps(obj, x0, tol), { signal, sliceMs: 50 });
 }
 
 /** The polish as a generator: yields after every pass over X. */
