@@ -6,6 +6,7 @@
 import { CancelledError } from '../core/encoder';
 import type { AlignKernelMode, AlignmentKernel, AlignmentResult } from '../core/detect/types';
 import type { Matrix } from '../core/linalg/matrix';
+import { OnnxLinalgKernel } from './linalgKernel';
 import { OnnxGraphBuilder } from './onnx/builder';
 import { loadOrt } from './ort';
 import type { SessionPool } from './sessions';
@@ -63,11 +64,15 @@ function rowsF32(m: Matrix, from: number, to: number): Float32Array {
  */
 export class OnnxAlignmentKernel implements AlignmentKernel {
   readonly name = 'onnxruntime';
+  /** Dense Float64 products on the same pool (the residual detector's ridge map). */
+  readonly linalg: OnnxLinalgKernel;
 
   constructor(
     private readonly pool: SessionPool,
     private readonly blocks: AlignBlockSizes = DEFAULT_BLOCKS,
-  ) {}
+  ) {
+    this.linalg = new OnnxLinalgKernel(pool);
+  }
 
   async maxAlignment(query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal): Promise<Float64Array> {
     return (await this.maxAlignmentWithIndex(query, keys, mode, signal)).max;

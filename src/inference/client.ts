@@ -11,7 +11,8 @@ import type { ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
-import type { AlignReply, EncodeReply, WireError, WireMatrix, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { F64Matrix, GemmOptions, LinalgKernel } from '../core/linalg/gemm';
 import { resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -57,6 +58,11 @@ function toWire(m: Matrix): WireMatrix {
   return { rows: m.rows, cols: m.cols, dtype: 'float32', buffer: data.buffer };
 }
 
+/** A Float64 copy in a buffer of its own (transferred to the worker; the caller's matrix stays usable). */
+function toWire64(m: F64Matrix): WireMatrix64 {
+  return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: m.data.slice().buffer };
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -86,10 +92,12 @@ export class InferenceClient implements InferenceService {
       alignBlocks: options.alignBlocks,
     };
     this.report = { device: this.config.device, threads: this.config.threads, fallbacks: [] };
+    const linalg: LinalgKernel = { name: 'onnxruntime (worker)', gemm: (a, b, opts) => this.gemm(a, b, opts) };
     this.kernel = {
       name: 'onnxruntime (worker)',
       maxAlignment: async (q, k, mode, signal) => (await this.align(q, k, mode, signal)).max,
       maxAlignmentWithIndex: (q, k, mode, signal, progress) => this.align(q, k, mode, signal, progress),
+      linalg,
     };
   }
 
@@ -145,6 +153,20 @@ export class InferenceClient implements InferenceService {
     const onProgress: ProgressFn | undefined = progress && ((_stage, fraction) => progress(fraction));
     const r = (await this.request({ type: 'align', mode, query: q, keys: k }, signal, onProgress, false, [q.buffer, k.buffer])) as AlignReply;
     return { max: new Float64Array(r.max), argmax: new Int32Array(r.argmax) };
+  }
+
+  private async gemm(a: F64Matrix, b: F64Matrix, options: GemmOptions = {}): Promise<F64Matrix> {
+    if (options.signal?.aborted) throw new CancelledError();
+    const wa = toWire64(a);
+    const wb = toWire64(b);
+    const wc = options.c ? toWire64(options.c) : undefined;
+    const transfer = [wa.buffer, wb.buffer, ...(wc ? [wc.buffer] : [])];
+    const req = {
+      type: 'gemm' as const, a: wa, b: wb, c: wc, transA: options.transA === true, transB: options.transB === true,
+      alpha: options.alpha ?? 1, beta: options.beta ?? 1,
+    };
+    const r = (await this.request(req, options.signal, undefined, false, transfer)) as WireMatrix64;
+    return { rows: r.rows, cols: r.cols, data: new Float64Array(r.buffer) };
   }
 
   private request(req: Request, signal?: AbortSignal, progress?: ProgressFn, allowDisposed = false, transfer: ArrayBuffer[] = []): Promise<unknown> {

@@ -27,6 +27,27 @@ export interface WireMatrix {
   buffer: ArrayBuffer;
 }
 
+/** A Float64 matrix whose data buffer is transferred (the dense products of GemmRequest). */
+export interface WireMatrix64 {
+  rows: number;
+  cols: number;
+  dtype: 'float64';
+  buffer: ArrayBuffer;
+}
+
+/** alpha op(a) op(b) + beta c on the worker's LinalgKernel (core/linalg/gemm.ts); answers with a WireMatrix64. */
+export interface GemmRequest {
+  type: 'gemm';
+  id: number;
+  a: WireMatrix64;
+  b: WireMatrix64;
+  c?: WireMatrix64;
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+  beta: number;
+}
+
 export type WorkerRequest =
   /** Opens (or reuses) the encoder's session and answers with its EncoderInfo. */
   | { type: 'open-encoder'; id: number; spec: EncoderSpec }
@@ -34,6 +55,7 @@ export type WorkerRequest =
   | { type: 'encode'; id: number; spec: EncoderSpec; texts: readonly string[] }
   /** Max alignment of each query row over the keys; answers with AlignReply. */
   | { type: 'align'; id: number; mode: AlignKernelMode; query: WireMatrix; keys: WireMatrix }
+  | GemmRequest
   /** Answers with the ProviderReport. */
   | { type: 'report'; id: number }
   /** Stops request `target` at its next batch boundary; it then answers with a CancelledError. */
@@ -65,5 +87,5 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
   /** `report`: the provider state after this request, so the host can answer device() without asking. */
-  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | ProviderReport | null; report: ProviderReport }
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | WireMatrix64 | ProviderReport | null; report: ProviderReport }
   | { type: 'error'; id: number; error: WireError };

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
-import type { AlignReply, EncodeReply, WireError, WireMatrix, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import type { Matrix } from '../core/linalg/matrix';
 
 function toWireError(e: unknown): WireError {
@@ -19,6 +19,10 @@ function toWireError(e: unknown): WireError {
 
 function fromWire(m: WireMatrix): Matrix<Float32Array> {
   return { rows: m.rows, cols: m.cols, data: new Float32Array(m.buffer) };
+}
+
+function fromWire64(m: WireMatrix64): Matrix<Float64Array> {
+  return { rows: m.rows, cols: m.cols, data: new Float64Array(m.buffer) };
 }
 
 /** Serves requests from `port` with `engine` (exported so tests can drive it over a MessageChannel). */
@@ -58,6 +62,17 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         );
         const value: AlignReply = { max: r.max.buffer as ArrayBuffer, argmax: r.argmax.buffer as ArrayBuffer };
         reply(req.id, value, [value.max, value.argmax]);
+        return;
+      }
+      case 'gemm': {
+        const r = await engine.kernel.linalg.gemm(fromWire64(req.a), fromWire64(req.b), {
+          transA: req.transA, transB: req.transB, alpha: req.alpha, beta: req.beta,
+          c: req.c ? fromWire64(req.c) : undefined, signal,
+        });
+        // A copy in a buffer of our own: onnxruntime's output buffer may not be transferable.
+        const data = r.data.slice();
+        const value: WireMatrix64 = { rows: r.rows, cols: r.cols, dtype: 'float64', buffer: data.buffer as ArrayBuffer };
+        reply(req.id, value, [value.buffer]);
         return;
       }
       case 'report':

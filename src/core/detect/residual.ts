@@ -9,9 +9,11 @@
  * why the product uses this one. Overlap = score >= t2 (the change point of the non-hard rows' scores).
  */
 import { InputError } from '../errors';
+import type { LinalgKernel } from '../linalg/gemm';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
 import { centredRowNorms } from '../linalg/ridge';
 import { ridgeLooResidualNorms, ridgeLooResidualNormsAsync, type RidgeLooResult, type RidgeSummary } from '../linalg/ridgeLoo';
+import { ridgeLooResidualNormsGemm } from '../linalg/ridgeGemm';
 import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
 
 /**
@@ -39,6 +41,11 @@ export interface ResidualScorerOptions {
   sliceMs?: number;
   /** Test hook: called after each step (a chunk of rows) of the scorer's ridge fit. */
   onFitStep?: () => void;
+  /**
+   * The dense products of the ridge fit: default the alignment kernel's (`input.kernel.linalg`, onnxruntime's Gemm
+   * when the inference layer provides it); null forces the WebAssembly rows (benches, tests).
+   */
+  linalg?: LinalgKernel | null;
 }
 
 export const RESIDUAL_NEEDS_WEAK =
@@ -88,10 +95,16 @@ export function residualNorms(input: Stage2Input, options: ResidualScorerOptions
  */
 export async function residualNormsAsync(input: Stage2Input, options: ResidualScorerOptions = {}): Promise<Float64Array> {
   const rows = fitRows(input);
-  const loo = await ridgeLooResidualNormsAsync(rows.weak, rows.strong, {
+  const ridgeOptions = {
     lambda: options.lambda, leaveOneOut: options.leaveOneOut ?? true, signal: input.signal,
     sliceMs: options.sliceMs, onStep: options.onFitStep,
-  });
+  };
+  // With the kernel's dense products (onnxruntime's Gemm; issue 14 item 2) the large products run at BLAS speed;
+  // without, the WebAssembly rows of ridgeLoo.ts. The same numbers to rounding (test/unit/linalg/ridgeGemm.test.ts).
+  const linalg = options.linalg === undefined ? input.kernel.linalg : options.linalg ?? undefined;
+  const loo = linalg
+    ? await ridgeLooResidualNormsGemm(rows.weak, rows.strong, linalg, ridgeOptions)
+    : await ridgeLooResidualNormsAsync(rows.weak, rows.strong, ridgeOptions);
   return finishNorms(rows.strong, loo, options);
 }
 

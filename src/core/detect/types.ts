@@ -1,4 +1,5 @@
 import type { Matrix } from '../linalg/matrix';
+import type { LinalgKernel } from '../linalg/gemm';
 
 /** Stage 1 rule (METHOD.md section 2): "segment" hard = c < t1; "probing" hard = c <= t1. */
 export type HardRule = 'segment' | 'probing';
@@ -31,6 +32,11 @@ export interface AlignmentKernel {
   maxAlignmentWithIndex?(
     query: Matrix, keys: Matrix, mode: AlignKernelMode, signal?: AbortSignal, progress?: (fraction: number) => void,
   ): Promise<AlignmentResult>;
+  /**
+   * Optional: dense Float64 products on the same runtime and device (linalg/gemm.ts; onnxruntime's Gemm in the
+   * inference layer). The residual detector's ridge map uses them when present, the WebAssembly rows otherwise.
+   */
+  readonly linalg?: LinalgKernel;
 }
 
 export type AlignKernelMode = 'abs-cosine' | 'dot';

@@ -177,6 +177,17 @@ export function* ridgeLooResidualNormsSteps(x: Matrix, y: Matrix, options: Ridge
     if ((r + 1) % rStep === 0) yield;
   }
   throwIfAborted(signal);
+  const norms = dualNorms(U, M, g, f, n, leaveOneOut);
+  return { norms, fit: { rows: n, xCols: dx, yCols: y.cols, lambda, rule, df, gcv, rss, tss, route: 'dual' }, meanY };
+}
+
+/**
+ * The dual route's last step (also ridgeGemm.ts's): ||r_i||^2 = sum_k g_k U_ki M_ki, h_i = 1/n + sum_k f_k U_ki^2,
+ * norms sqrt(||r_i||^2), divided by 1 - h_i for leave-one-out (kept raw where h_i = 1: an interpolated row).
+ */
+export function dualNorms(
+  U: Float64Array, M: Float64Array, g: Float64Array, f: Float64Array, n: number, leaveOneOut: boolean,
+): Float64Array {
   const ss = new Float64Array(n);
   const h = new Float64Array(n).fill(1 / n);
   for (let r = 0; r < n; r++) {
@@ -193,5 +204,5 @@ export function* ridgeLooResidualNormsSteps(x: Matrix, y: Matrix, options: Ridge
     norms[i] = Math.sqrt(Math.max(0, ss[i]));
     if (leaveOneOut && h[i] < 1 - 1e-12) norms[i] /= 1 - h[i];
   }
-  return { norms, fit: { rows: n, xCols: dx, yCols: y.cols, lambda, rule, df, gcv, rss, tss, route: 'dual' }, meanY };
+  return norms;
 }

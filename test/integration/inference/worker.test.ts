@@ -72,6 +72,20 @@ describe('inference worker thread', () => {
     expect(client.providerReport()).toMatchObject({ device: 'cpu', threads: 1, provider: 'cpu' });
   });
 
+  it('runs dense products in the worker as in process, without detaching the caller\'s buffers', async () => {
+    const f64 = (m: Matrix<Float32Array>) => ({ rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) });
+    const a = f64(random(30, 20, 4));
+    const b = f64(random(30, 12, 5));
+    const c = f64(random(20, 12, 6));
+    const remote = await client.alignmentKernel().linalg!.gemm(a, b, { transA: true, c, alpha: 2, beta: -1 });
+    const inProcess = await local.alignmentKernel().linalg!.gemm(a, b, { transA: true, c, alpha: 2, beta: -1 });
+    expect([remote.rows, remote.cols]).toEqual([20, 12]);
+    expect([...remote.data]).toEqual([...inProcess.data]);
+    expect(a.data.length).toBe(600); // still usable
+    expect(c.data.length).toBe(240);
+    await expect(client.alignmentKernel().linalg!.gemm(a, b)).rejects.toThrow(/op\(A\) is 30 x 20 but op\(B\) is 30 x 12/);
+  });
+
   it('a cancelled align rejects at once and the worker keeps serving', async () => {
     const ac = new AbortController();
     const big = random(2000, 64, 3);

@@ -5,15 +5,7 @@ import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
 import { ridgeLooResidualNorms, ridgeLooResidualNormsAsync } from '../../../src/core/linalg/ridgeLoo';
 import { setSimdEnabled, simdWorkspace } from '../../../src/core/linalg/simd';
 import { TestRng } from '../probe/builders';
-import { bruteForceGcv, referenceRidge, regressionData, rowOf } from './ridgeReference';
-
-/** Largest |a - b| / |b| over the entries. */
-function maxRelative(a: Float64Array, b: Float64Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-300));
-  return m;
-}
+import { bruteForceGcv, maxRelative, referenceRidge, regressionData, rowOf } from './ridgeReference';
 
 /** The leave-one-out residual norm of every row by refitting without it (the definition, O(n) fits). */
 function refitLoo(x: Matrix, y: Matrix, lambda: number): Float64Array {

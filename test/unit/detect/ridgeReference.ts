@@ -96,3 +96,11 @@ export function bruteForceGcv(x: Matrix, y: Matrix): { lambda: number; gcv: numb
   }
   return { lambda: bestLambda, gcv: best };
 }
+
+/** Largest |a - b| / |b| over the entries. */
+export function maxRelative(a: Float64Array, b: Float64Array): number {
+  if (a.length !== b.length) throw new Error(`maxRelative: ${a.length} vs ${b.length} values`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-300));
+  return m;
+}

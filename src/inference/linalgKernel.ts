@@ -1,0 +1,80 @@
+/**
+ * core's LinalgKernel (core/linalg/gemm.ts) on onnxruntime: one Float64 Gemm node per (transA, transB, addend)
+ * combination, run on the pool's execution provider. On the CPU this is MLAS's DGEMM (about 50 GFLOP/s on one
+ * thread of the development machine, against about 1-3 for the WebAssembly rows; bench/ridge.ts). Execution
+ * providers without Float64 kernels (WebGPU, for one) leave the node to onnxruntime's CPU provider, which every
+ * session has as its last resort.
+ */
+import { gemmShape, type F64Matrix, type GemmOptions, type LinalgKernel } from '../core/linalg/gemm';
+import { CancelledError } from '../core/encoder';
+import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
+import { loadOrt } from './ort';
+import type { SessionPool } from './sessions';
+
+/**
+ * Y = alpha op(A) op(B) + beta C as one Gemm node, so MLAS starts from beta C and adds the product in place (no
+ * extra pass over the output). Gemm's alpha and beta are float32 attributes: a graph per (alpha, beta) pair, built
+ * only for values float32 holds exactly (1, -1, ...); others are applied on the host.
+ */
+export function buildGemmGraph(transA: boolean, transB: boolean, withC: boolean, alpha = 1, beta = 1): Uint8Array {
+  const g = new OnnxGraphBuilder({
+    name: `gemm-${+transA}${+transB}${+withC}`, opset: 17, docString: `${alpha} op(A) op(B)${withC ? ` + ${beta} C` : ''}`,
+  });
+  const a = g.input('a', 'float64', ['m_a', 'k_a']);
+  const b = g.input('b', 'float64', ['m_b', 'k_b']);
+  const inputs = [a, b];
+  if (withC) inputs.push(g.input('c', 'float64', ['m', 'n']));
+  g.node('Gemm', inputs, ['y'], { transA: transA ? 1 : 0, transB: transB ? 1 : 0, alpha: attrFloat(alpha), beta: attrFloat(beta) });
+  g.output('y', 'float64', ['m', 'n']);
+  return g.serialize();
+}
+
+const exactF32 = (v: number) => Number.isFinite(v) && Math.fround(v) === v;
+
+export class OnnxLinalgKernel implements LinalgKernel {
+  constructor(private readonly pool: SessionPool) {}
+
+  get name(): string {
+    return `onnxruntime (${this.pool.lastOpened?.provider ?? this.pool.device})`;
+  }
+
+  async gemm(a: F64Matrix, b: F64Matrix, options: GemmOptions = {}): Promise<F64Matrix> {
+    const { m, k, n } = gemmShape(a, b, options);
+    if (options.signal?.aborted) throw new CancelledError();
+    if (m === 0 || n === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };
+    if (k === 0) {
+      // onnxruntime's Gemm refuses an empty inner dimension; the product is zero.
+      const data = new Float64Array(m * n);
+      if (options.c) for (let t = 0; t < m * n; t++) data[t] = (options.beta ?? 1) * options.c.data[t];
+      return { rows: m, cols: n, data };
+    }
+    const transA = options.transA === true;
+    const transB = options.transB === true;
+    const alpha = options.alpha ?? 1;
+    const beta = options.beta ?? 1;
+    // In the graph when float32 holds alpha and beta exactly; otherwise the plain product, scaled and added here.
+    const inGraph = exactF32(alpha) && exactF32(beta);
+    const withC = inGraph && options.c !== undefined;
+    const name = inGraph ? `gemm-${+transA}${+transB}${+withC}-${alpha}-${withC ? beta : 0}` : `gemm-${+transA}${+transB}0-1-0`;
+    const { session } = await this.pool.open({
+      name, bytes: () => (inGraph ? buildGemmGraph(transA, transB, withC, alpha, beta) : buildGemmGraph(transA, transB, false)),
+    });
+    const { Tensor } = await loadOrt();
+    const feeds: Record<string, InstanceType<typeof Tensor>> = {
+      a: new Tensor('float64', a.data, [a.rows, a.cols]),
+      b: new Tensor('float64', b.data, [b.rows, b.cols]),
+    };
+    if (withC) feeds.c = new Tensor('float64', options.c!.data, [m, n]);
+    const out = await session.run(feeds);
+    const y = out.y!;
+    if (y.dims.length !== 2 || y.dims[0] !== m || y.dims[1] !== n) {
+      throw new Error(`gemm: onnxruntime returned ${y.dims.join(' x ')}, expected ${m} x ${n}`);
+    }
+    const data = y.data as Float64Array;
+    if (!inGraph) {
+      const c = options.c?.data;
+      for (let t = 0; t < data.length; t++) data[t] = alpha * data[t] + (c ? beta * c[t] : 0);
+    }
+    return { rows: m, cols: n, data };
+  }
+}

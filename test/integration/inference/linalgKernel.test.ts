@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { jsLinalgKernel, type F64Matrix } from '../../../src/core/linalg/gemm';
+import { ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
+import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
+import { CancelledError } from '../../../src/core/encoder';
+import { createLocalInference } from '../../../src/inference/local';
+
+function random(rows: number, cols: number, seed: number, offset = 0): F64Matrix {
+  let s = seed;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    data[i] = s / 1073741824 - 1 + offset;
+  }
+  return { rows, cols, data };
+}
+
+function maxRelative(a: Float64Array, b: Float64Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-300));
+  return m;
+}
+
+describe('the onnxruntime LinalgKernel (Float64 Gemm on the CPU provider)', () => {
+  const inference = createLocalInference({ device: 'cpu', threads: 1 });
+  const linalg = inference.alignmentKernel().linalg!;
+  afterAll(() => inference.dispose());
+
+  it('equals the JavaScript reference to rounding for every transpose combination, alpha and C', async () => {
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = transA ? random(70, 33, 1) : random(33, 70, 1);
+      const b = transB ? random(41, 70, 2) : random(70, 41, 2);
+      const c = random(33, 41, 3);
+      // alpha 0.1 and beta 1/3 are not float32 values: applied on the host instead of in the graph
+      for (const opts of [{}, { alpha: -1.5 }, { c, beta: 0.25 }, { alpha: 2, c }, { alpha: 0.1, c, beta: 1 / 3 }, { alpha: 0.1 }]) {
+        const got = await linalg.gemm(a, b, { transA, transB, ...opts });
+        const ref = await jsLinalgKernel.gemm(a, b, { transA, transB, ...opts });
+        expect([got.rows, got.cols]).toEqual([33, 41]);
+        let worst = 0;
+        for (let t = 0; t < ref.data.length; t++) worst = Math.max(worst, Math.abs(got.data[t] - ref.data[t]));
+        expect(worst).toBeLessThan(1e-12);
+      }
+    }
+    expect(linalg.name).toMatch(/onnxruntime \(cpu\)/);
+  });
+
+  it('handles empty shapes and refuses a cancelled call', async () => {
+    const z = await linalg.gemm(random(0, 4, 1), random(4, 3, 2));
+    expect([z.rows, z.cols, z.data.length]).toEqual([0, 3, 0]);
+    const inner0 = await linalg.gemm(random(3, 0, 1), random(0, 2, 2), { c: random(3, 2, 3, 1), beta: 2 });
+    expect([...inner0.data]).toEqual([...random(3, 2, 3, 1).data].map((v) => 2 * v));
+    const ac = new AbortController();
+    ac.abort();
+    await expect(linalg.gemm(random(2, 2, 1), random(2, 2, 2), { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('gives the ridge map the same leave-one-out norms as the WebAssembly rows on both routes (1e-9 relative)', async () => {
+    for (const [n, dx, dy] of [[300, 40, 70], [60, 90, 50]]) {
+      const x32 = random(n, dx, 7, 2);
+      const x = { rows: n, cols: dx, data: Float32Array.from(x32.data) };
+      const noise = random(n, dy, 8);
+      const y = { rows: n, cols: dy, data: new Float32Array(n * dy) };
+      for (let i = 0; i < n; i++) for (let c = 0; c < dy; c++) y.data[i * dy + c] = x.data[i * dx + (c % dx)] * 0.7 + 0.3 * noise.data[i * dy + c];
+      const rows = ridgeLooResidualNorms(x, y);
+      const gemm = await ridgeLooResidualNormsGemm(x, y, linalg);
+      expect(gemm.fit.route).toBe(n <= dx ? 'dual' : 'primal');
+      expect(gemm.fit.lambda / rows.fit.lambda).toBeCloseTo(1, 12);
+      expect(maxRelative(gemm.norms, rows.norms)).toBeLessThan(1e-9);
+    }
+  });
+});

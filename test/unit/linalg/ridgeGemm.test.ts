@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { gemmShape, jsLinalgKernel, transpose, type F64Matrix, type LinalgKernel } from '../../../src/core/linalg/gemm';
+import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
+import { ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
+import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
+import { residualNormsAsync } from '../../../src/core/detect/residual';
+import { tsAlignmentKernel } from '../../../src/core/detect/alignKernel';
+import { CancelledError } from '../../../src/core/encoder';
+import { TestRng } from '../probe/builders';
+import { maxRelative, regressionData } from '../detect/ridgeReference';
+
+function randomMatrix(rng: TestRng, rows: number, cols: number): F64Matrix {
+  return { rows, cols, data: Float64Array.from({ length: rows * cols }, () => rng.normal()) };
+}
+
+/** C = op(A) op(B) by the definition (dot products of rows and columns). */
+function definitionProduct(a: F64Matrix, b: F64Matrix, transA: boolean, transB: boolean): F64Matrix {
+  const A = transA ? transpose(a) : a;
+  const B = transB ? transpose(b) : b;
+  const out = new Float64Array(A.rows * B.cols);
+  for (let i = 0; i < A.rows; i++) {
+    for (let j = 0; j < B.cols; j++) {
+      let s = 0;
+      for (let p = 0; p < A.cols; p++) s += A.data[i * A.cols + p] * B.data[p * B.cols + j];
+      out[i * B.cols + j] = s;
+    }
+  }
+  return { rows: A.rows, cols: B.cols, data: out };
+}
+
+/** A kernel that counts its products (and checks it is never handed a modified input). */
+function countingKernel(): LinalgKernel & { calls: number } {
+  const k = {
+    name: 'counting', calls: 0,
+    gemm: async (a: F64Matrix, b: F64Matrix, o?: Parameters<LinalgKernel['gemm']>[2]) => {
+      k.calls++;
+      return jsLinalgKernel.gemm(a, b, o);
+    },
+  };
+  return k;
+}
+
+const SHAPES: [number, number, number][] = [[12, 5, 3], [9, 14, 4], [16, 16, 7], [30, 45, 60], [7, 2, 9], [80, 10, 6]];
+
+describe('jsLinalgKernel', () => {
+  it('computes alpha op(A) op(B) + beta C for every transpose combination, and refuses mismatched shapes', async () => {
+    const rng = new TestRng(3);
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = transA ? randomMatrix(rng, 7, 5) : randomMatrix(rng, 5, 7);
+      const b = transB ? randomMatrix(rng, 4, 7) : randomMatrix(rng, 7, 4);
+      const c = randomMatrix(rng, 5, 4);
+      const ref = definitionProduct(a, b, transA, transB);
+      const got = await jsLinalgKernel.gemm(a, b, { transA, transB, alpha: -2, c, beta: 0.5 });
+      expect(got.rows).toBe(5);
+      expect(got.cols).toBe(4);
+      for (let t = 0; t < 20; t++) expect(got.data[t]).toBeCloseTo(-2 * ref.data[t] + 0.5 * c.data[t], 12);
+    }
+    expect(() => gemmShape(randomMatrix(rng, 3, 4), randomMatrix(rng, 3, 4))).toThrow(/op\(A\) is 3 x 4 but op\(B\) is 3 x 4/);
+  });
+});
+
+describe('ridgeLooResidualNormsGemm', () => {
+  it('equals the WebAssembly-row routes (and the old fitRidge) within 1e-9 relative on both routes, LOO and plain', async () => {
+    for (const [s, [n, dx, dy]] of SHAPES.entries()) {
+      const rng = new TestRng(200 + s);
+      const { x, y } = regressionData(rng, n, dx, dy, 1.5);
+      for (let i = 0; i < x.data.length; i++) x.data[i] += 3; // a large column mean: centring matters
+      const fit = fitRidge(x, y);
+      for (const leaveOneOut of [true, false]) {
+        const old = ridgeResidualNorms(fit, x, y, { leaveOneOut });
+        for (const route of ['dual', 'primal'] as const) {
+          const rows = ridgeLooResidualNorms(x, y, { leaveOneOut, route });
+          const kernel = countingKernel();
+          const r = await ridgeLooResidualNormsGemm(x, y, kernel, { leaveOneOut, route });
+          expect(kernel.calls).toBeGreaterThan(0);
+          expect(r.fit.route).toBe(route);
+          expect(r.fit.lambda / rows.fit.lambda).toBeCloseTo(1, 12);
+          expect(r.fit.df).toBeCloseTo(rows.fit.df, 9);
+          expect(r.fit.gcv / rows.fit.gcv).toBeCloseTo(1, 9);
+          expect(r.fit.tss / rows.fit.tss).toBeCloseTo(1, 12);
+          expect(maxRelative(r.norms, rows.norms)).toBeLessThan(1e-9);
+          expect(maxRelative(r.norms, old)).toBeLessThan(1e-9);
+          expect(maxRelative(r.meanY, rows.meanY)).toBeLessThan(1e-12);
+        }
+      }
+    }
+  });
+
+  it('with a fixed lambda, and refuses what fitRidge refuses', async () => {
+    const rng = new TestRng(9);
+    const { x, y } = regressionData(rng, 20, 6, 3, 1);
+    const a = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { lambda: 0.7 });
+    const b = ridgeLooResidualNorms(x, y, { lambda: 0.7 });
+    expect(a.fit.rule).toBe('fixed');
+    expect(maxRelative(a.norms, b.norms)).toBeLessThan(1e-9);
+    await expect(ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { lambda: -1 })).rejects.toThrow(/lambda must be/);
+    await expect(ridgeLooResidualNormsGemm(x, { rows: 3, cols: 3, data: new Float64Array(9) }, jsLinalgKernel)).rejects.toThrow(/20 rows of x but 3/);
+  });
+
+  it('stops with CancelledError when the signal aborts between products', async () => {
+    const rng = new TestRng(11);
+    const { x, y } = regressionData(rng, 40, 8, 5, 1);
+    const ac = new AbortController();
+    const kernel: LinalgKernel = {
+      name: 'aborting',
+      gemm: async (a, b, o) => {
+        ac.abort();
+        return jsLinalgKernel.gemm(a, b, o);
+      },
+    };
+    await expect(ridgeLooResidualNormsGemm(x, y, kernel, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('is what the residual detector uses when the alignment kernel carries a linalg kernel', async () => {
+    const rng = new TestRng(12);
+    const { x: weak, y: strong } = regressionData(rng, 50, 6, 9, 1);
+    const counting = countingKernel();
+    const input = { weak, strong, hard: Int32Array.of(0, 1, 2), rest: Int32Array.from({ length: 47 }, (_, i) => i + 3) };
+    const withGemm = await residualNormsAsync({ ...input, kernel: { ...tsAlignmentKernel, linalg: counting } } as never);
+    expect(counting.calls).toBeGreaterThan(0);
+    const rowsOnly = await residualNormsAsync({ ...input, kernel: tsAlignmentKernel } as never);
+    expect(maxRelative(withGemm, rowsOnly)).toBeLessThan(1e-9);
+    const forced = countingKernel();
+    await residualNormsAsync({ ...input, kernel: { ...tsAlignmentKernel, linalg: forced } } as never, { linalg: null });
+    expect(forced.calls).toBe(0);
+  });
+});
