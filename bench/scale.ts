@@ -1,12 +1,14 @@
 /**
  * bench/scale: runAnalysis (probes, detection, mixing curve, PCA map) on synthetic activations at growing n:
  * 512-d strong / 128-d weak (the weak side is a subset of the strong columns) at 25k, 50k, 100k rows, and
- * 128-d strong / 32-d weak at 125k ... 1M rows. Each configuration runs in its own child process so its peak RSS
+ * 128-d strong / 32-d weak at 125k ... 1M rows, and the paper's shape scaled down (issue 14 item 6: 1,024-d strong /
+ * 256-d weak, default 100k and 1M rows, 1 mixing seed). Each configuration runs in its own child process so its peak RSS
  * (VmHWM) is its own. The alignment kernel is the ONNX one (what the CLI uses), 1 intra-op thread.
  * A log-log least-squares fit of time against n states how cost grows; the detection stage (a max over all
  * pairs of non-hard x hard rows) is fitted on its own.
- * Env: SCALE_SEEDS_512 (mixing seeds, default 3), SCALE_SEEDS_128 (default 1), SCALE_N_512, SCALE_N_128
- * (comma lists), SCALE_TIMEOUT_S (per configuration, default 900).
+ * The rows' true type (easy-only, hard-only, overlap) is known, so each run also reports the overlap F1 against it.
+ * Env: SCALE_SEEDS_512 (mixing seeds, default 3), SCALE_SEEDS_128 / SCALE_SEEDS_1024 (default 1), SCALE_N_512,
+ * SCALE_N_128, SCALE_N_1024 (comma lists; empty skips a series), SCALE_TIMEOUT_S (per configuration, default 900).
  */
 import { spawnSync } from 'node:child_process';
 import { runAnalysis } from '../src/core/experiment/analyze';
@@ -30,13 +32,18 @@ interface Outcome extends Config {
   inputMiB: number;
   counts: { easy: number; hard: number; overlap: number };
   accuracy: { weak: number; strong: number; w2s: number };
+  /** Overlap precision / recall / F1 on the W2S-train rows against the rows' true type. */
+  overlapF1: { precision: number | null; recall: number | null; f1: number | null } | null;
+  align: string;
 }
 
-const list = (s: string | undefined, dflt: number[]) => (s ? s.split(',').map(Number) : dflt);
+const list = (s: string | undefined, dflt: number[]) => (s !== undefined ? s.split(',').filter(Boolean).map(Number) : dflt);
 const N512 = list(process.env.SCALE_N_512, [25_000, 50_000, 100_000]);
 const N128 = list(process.env.SCALE_N_128, [125_000, 250_000, 500_000, 1_000_000]);
 const SEEDS_512 = Number(process.env.SCALE_SEEDS_512 ?? 3);
 const SEEDS_128 = Number(process.env.SCALE_SEEDS_128 ?? 1);
+const N1024 = list(process.env.SCALE_N_1024, [100_000, 1_000_000]);
+const SEEDS_1024 = Number(process.env.SCALE_SEEDS_1024 ?? 1);
 const TIMEOUT_S = Number(process.env.SCALE_TIMEOUT_S ?? 900);
 
 /**
@@ -49,6 +56,7 @@ function makeData(c: Config, seed: number) {
   const scale = 3 / Math.sqrt(half);
   const theta = Float32Array.from({ length: c.d }, () => scale * rng.next());
   const labels = new Int32Array(c.n);
+  const membership = new Uint8Array(c.n); // 0 easy-only, 1 hard-only, 2 overlap (core/detect/types.ts's order)
   const strong = new Float32Array(c.n * c.d);
   const weak = new Float32Array(c.n * c.dWeak);
   for (let i = 0; i < c.n; i++) {
@@ -56,6 +64,7 @@ function makeData(c: Config, seed: number) {
     labels[i] = y;
     const s = y ? 1 : -1;
     const m = rng.int(3); // 0 easy-only, 1 hard-only, 2 overlap
+    membership[i] = m;
     const row = i * c.d;
     for (let j = 0; j < c.d; j++) {
       const easy = j < half;
@@ -64,7 +73,7 @@ function makeData(c: Config, seed: number) {
     }
     weak.set(strong.subarray(row, row + c.dWeak), i * c.dWeak);
   }
-  return { labels, strong, weak };
+  return { labels, strong, weak, membership };
 }
 
 /** One configuration, in this (child) process; prints its outcome as JSON. */
@@ -81,6 +90,7 @@ async function child(c: Config): Promise<void> {
       labels: data.labels,
       numClasses: 2,
       encoders: { weak: { id: 'scale-weak', kind: 'arrays', dim: c.dWeak }, strong: { id: 'scale-strong', kind: 'arrays', dim: c.d } },
+      membership: data.membership,
     },
     { seeds: c.seeds },
     { kernel: inference.alignmentKernel() },
@@ -90,7 +100,14 @@ async function child(c: Config): Promise<void> {
   const out: Outcome = {
     ...c, seconds, genSeconds, timings: result.timings, peakMiB: peakRssMiB(),
     inputMiB: (data.strong.byteLength + data.weak.byteLength) / 2 ** 20,
-    counts: result.detection.counts, accuracy: result.accuracy,
+    counts: result.detection.counts, accuracy: result.accuracy, align: result.options.align,
+    overlapF1: result.groundTruth
+      ? {
+        precision: result.groundTruth.perCategory.overlap.precision,
+        recall: result.groundTruth.perCategory.overlap.recall,
+        f1: result.groundTruth.perCategory.overlap.f1,
+      }
+      : null,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -113,6 +130,7 @@ async function parent(): Promise<void> {
   const series: { name: string; configs: Config[] }[] = [
     { name: '512-d', configs: N512.map((n) => ({ n, d: 512, dWeak: 128, seeds: SEEDS_512 })) },
     { name: '128-d', configs: N128.map((n) => ({ n, d: 128, dWeak: 32, seeds: SEEDS_128 })) },
+    { name: '1024-d', configs: N1024.map((n) => ({ n, d: 1024, dWeak: 256, seeds: SEEDS_1024 })) },
   ];
   const rows: string[][] = [];
   const fits: string[] = [];
@@ -137,6 +155,7 @@ async function parent(): Promise<void> {
         fmt(t.detection ?? NaN, 1), fmt(t.mixing ?? NaN, 1), fmt(o.seconds - (t.protocol ?? 0) - (t.detection ?? 0) - (t.mixing ?? 0), 1),
         fmt(o.inputMiB, 0), fmt(o.peakMiB, 0), `${o.counts.easy}/${o.counts.hard}/${o.counts.overlap}`,
         `${fmt(o.accuracy.weak, 3)}/${fmt(o.accuracy.strong, 3)}/${fmt(o.accuracy.w2s, 3)}`,
+        o.overlapF1 ? `${fmt(o.overlapF1.precision ?? NaN, 3)}/${fmt(o.overlapF1.recall ?? NaN, 3)}/${fmt(o.overlapF1.f1 ?? NaN, 3)}` : '-',
       ]);
     }
     if (done.length >= 2) {
@@ -156,8 +175,9 @@ async function parent(): Promise<void> {
   }
   console.log(machineLine());
   for (const l of new Set(loads)) console.log(`after a configuration: ${l}`);
-  console.log(`runAnalysis with the ONNX alignment kernel (CPU, 1 thread), align dot-max, jump 5; mixing seeds: ${SEEDS_512} for 512-d, ${SEEDS_128} for 128-d (11 proportions + random baseline each)`);
-  console.log(table(['rows x dim', 'seeds', 'total s', 'probes s', 'detect s', 'mixing s', 'other s', 'input MiB', 'peak RSS MiB', 'easy/hard/overlap', 'weak/strong/W2S acc'], rows));
+  const aligns = [...new Set(outcomes.map((o) => o.align))].join(', ') || '-';
+  console.log(`runAnalysis with default options (detector: ${aligns}) and the ONNX alignment kernel (CPU, 1 thread; its Float64 Gemm for the ridge map), jump 5; mixing seeds: ${SEEDS_512} for 512-d, ${SEEDS_128} for 128-d, ${SEEDS_1024} for 1024-d (11 proportions + random baseline each)`);
+  console.log(table(['rows x dim', 'seeds', 'total s', 'probes s', 'detect s', 'mixing s', 'other s', 'input MiB', 'peak RSS MiB', 'easy/hard/overlap', 'weak/strong/W2S acc', 'overlap P/R/F1 vs truth'], rows));
   for (const f of fits) console.log(`fit: ${f}`);
   for (const f of failures) console.log(`not finished: ${f}`);
   const status = (n: number, d: number) => {
@@ -165,7 +185,7 @@ async function parent(): Promise<void> {
     if (o) return `${fmt(o.seconds, 0)} s, peak RSS ${fmt(o.peakMiB, 0)} MiB`;
     return series.some((s) => s.configs.some((c) => c.n === n && c.d === d)) ? `did not finish within ${TIMEOUT_S} s` : 'not run';
   };
-  console.log(`verdict: 100k x 512 ${status(100_000, 512)}; 1M x 128 ${status(1_000_000, 128)}; ${fits.join(' | ')}`);
+  console.log(`verdict: 100k x 512 ${status(100_000, 512)}; 1M x 128 ${status(1_000_000, 128)}; 1M x 1024 (weak 256) ${status(1_000_000, 1024)}; ${fits.join(' | ')}`);
 }
 
 const spec = process.env.SCALE_CHILD;
