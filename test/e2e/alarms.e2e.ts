@@ -57,13 +57,20 @@ export const journeys: Journey[] = [
       const a = 3;
       const b = ws.labels.findIndex((l, i) => i > a && l !== ws.labels[a]);
       assert.ok(b > a && b < 40, `a row after ${a + 1} with another label (found ${b + 1})`);
-      await h.goToLine(b + 1);
+      // The cursor goes straight to the column (Go to Line's line:column): a first attempt in a rehearsal moved it by
+      // Home + 16 ArrowRight presses, one press was lost, and the edit wrote "revie000305" (no duplicate to find).
+      const column = '{"text":"review '.length + 1;
+      await h.goToLine(b + 1, column);
       await h.focusEditor();
-      await h.page.keyboard.press('Home');
-      for (let i = 0; i < '{"text":"review '.length; i++) await h.page.keyboard.press('ArrowRight');
+      await retry('cursor at the digits', async () => (await h.statusBar()).some((t) => t.includes(`Ln ${b + 1}, Col ${column}`)) || undefined, { timeoutMs: 10_000 })
+        .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await h.statusBar())}`); });
       for (let i = 0; i < 4; i++) await h.page.keyboard.press('Shift+ArrowRight');
       await h.page.keyboard.type(String(a).padStart(4, '0'));
       await h.save();
+      const want = `{"text":"review ${String(a).padStart(4, '0')}"`;
+      const lineAfter = () => h.readFile('reviews.jsonl').split('\n')[b] ?? '';
+      await retry('the edit on disk', async () => lineAfter().startsWith(want) || undefined, { timeoutMs: 5_000 })
+        .catch((e: Error) => { throw new Error(`${e.message}: line ${b + 1} is ${lineAfter().slice(0, 40)}`); });
       const second = await retry('re-analysis after save', async () => {
         const r = fs.existsSync(h.workspacePath(path.join('.overlap', 'reviews.jsonl.result.json'))) ? readResult(h) : undefined;
         return r && r.createdAt !== first.createdAt ? r : undefined;

@@ -20,7 +20,7 @@ import { symmetricEigenSteps } from './eigen';
 import type { F64Matrix, LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
 import { chooseLambda } from './ridge';
-import { dualNorms, type RidgeLooOptions, type RidgeLooResult } from './ridgeLoo';
+import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult } from './ridgeLoo';
 import { runStepsYielding, type YieldingOptions } from './steps';
 
 /** Bytes of centred Float64 rows (both sides) per block of the primal route's passes. */
@@ -165,14 +165,7 @@ async function dual(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLo
     q2[r] = e[r] * Sp.data[r * n + r];
   }
   const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
-  // g_k = lambda / (e_k + lambda) (1 where e_k + lambda = 0), f_k = e_k / (e_k + lambda)
-  const g = new Float64Array(n);
-  const f = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const s = e[j] + lambda;
-    f[j] = s > 0 ? e[j] / s : 0;
-    g[j] = s > 0 ? lambda / s : 1;
-  }
+  const { g, f } = dualWeights(e, lambda);
   // M = S' diag(g) U; ||r_i||^2 = sum_r g_r U_ri M_ri
   const SpG = new Float64Array(n * n);
   for (let r = 0; r < n; r++) for (let l = 0; l < n; l++) SpG[r * n + l] = Sp.data[r * n + l] * g[l];

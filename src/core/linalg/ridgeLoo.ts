@@ -158,14 +158,7 @@ export function* ridgeLooResidualNormsSteps(x: Matrix, y: Matrix, options: Ridge
 
   const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
 
-  // g_k = lambda / (e_k + lambda) (1 where e_k + lambda = 0), f_k = e_k / (e_k + lambda)
-  const g = new Float64Array(n);
-  const f = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const s = e[j] + lambda;
-    f[j] = s > 0 ? e[j] / s : 0;
-    g[j] = s > 0 ? lambda / s : 1;
-  }
+  const { g, f } = dualWeights(e, lambda);
   // M^T = S' diag(g) U (row r: sum_l S'_rl g_l U_l); ||r_i||^2 = sum_r g_r U_ri M^T_ri
   const M = T; // T is no longer needed
   M.fill(0);
@@ -205,4 +198,17 @@ export function dualNorms(
     if (leaveOneOut && h[i] < 1 - 1e-12) norms[i] /= 1 - h[i];
   }
   return norms;
+}
+
+/** g_k = lambda / (e_k + lambda) (1 where e_k + lambda = 0) and f_k = e_k / (e_k + lambda): I - H and H in U's basis. */
+export function dualWeights(e: Float64Array, lambda: number): { g: Float64Array; f: Float64Array } {
+  const n = e.length;
+  const g = new Float64Array(n);
+  const f = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const s = e[j] + lambda;
+    f[j] = s > 0 ? e[j] / s : 0;
+    g[j] = s > 0 ? lambda / s : 1;
+  }
+  return { g, f };
 }

@@ -414,9 +414,9 @@ export class VSCode {
   }
 
   /** Moves the cursor to line `line` (Ctrl+G), which also scrolls it into view. */
-  async goToLine(line: number): Promise<void> {
-    await retry(`goToLine(${line})`, async () => {
-      await this.openQuickInput('Control+G', `:${line}`);
+  async goToLine(line: number, column?: number): Promise<void> {
+    await retry(`goToLine(${line}${column ? `:${column}` : ''})`, async () => {
+      await this.openQuickInput('Control+G', column ? `:${line}:${column}` : `:${line}`);
       await sleep(150);
       await this.page.keyboard.press('Enter');
       await this.page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 3_000 });
