@@ -6,7 +6,7 @@
  * its best BLAS kernel: Debian's OpenBLAS 0.3.21 does not recognise newer CPUs and falls back to its generic "Prescott" kernel unless OPENBLAS_CORETYPE names one, so the bench times a
  * 2,048 x 2,048 matmul under each kernel the CPU supports (by /proc/cpuinfo flags) and runs the reference under the
  * fastest; the reference prints the kernel that ran (threadpoolctl, installed with apt when possible).
- * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_OPENBLAS_CORETYPE (a fixed kernel;
+ * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_ROUNDS (interleaved rounds, medians shown; default 1), CORE_OPENBLAS_CORETYPE (a fixed kernel;
  * empty: OpenBLAS's own choice).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,9 +22,11 @@ import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
 import { createLocalInference } from '../src/inference/local';
 import { ensurePythonNumpy, machineLine, table } from './common';
 import { D_STRONG, D_WEAK, makeCoreData } from './lib/coreData';
+import { loadLine, median } from './lib/measure';
 
 const N = Number(process.env.CORE_N ?? 15000);
 const SEEDS = Number(process.env.CORE_SEEDS ?? 3);
+const ROUNDS = Number(process.env.CORE_ROUNDS ?? 1);
 
 /** OpenBLAS kernels this CPU can run, best first by instruction set (DYNAMIC_ARCH names). */
 function candidateKernels(): string[] {
@@ -96,18 +98,14 @@ async function main() {
     encoders: { weak: { id: 'bench-weak', kind: 'arrays' as const, dim: D_WEAK }, strong: { id: 'bench-strong', kind: 'arrays' as const, dim: D_STRONG } },
   };
   const inference = createLocalInference({ device: 'cpu' });
-  const runs: { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>> }[] = [];
+  type Stages = { total: number; protocol: number; detection: number; mixing: number };
+  type Run = { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>>; rounds: Stages[] };
+  const runs: Run[] = [];
   const variants = [
     ['ours, default options', { seeds: SEEDS, pseudo: 'soft' as const }, inference.alignmentKernel()],
     ['ours, --align dot-max', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, inference.alignmentKernel()],
     ['ours, dot-max, pure-TS kernel', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, tsAlignmentKernel],
   ] as const;
-  for (const [name, options, kernel] of variants) {
-    const t0 = performance.now();
-    const result = await runAnalysis(input, options, { kernel });
-    runs.push({ name, seconds: (performance.now() - t0) / 1000, result });
-  }
-  await inference.dispose();
   const env = { ...process.env };
   if (kernel.coretype) env.OPENBLAS_CORETYPE = kernel.coretype;
   else delete env.OPENBLAS_CORETYPE;
@@ -120,24 +118,53 @@ async function main() {
   const reference = (align: string): Ref => JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS), align], {
     encoding: 'utf8', maxBuffer: 1 << 26, env,
   }));
-  const refResidual = reference('residual');
-  const refDot = reference('dot-max');
+  // CORE_ROUNDS rounds, interleaved (ours x 3, numpy residual, numpy dot-max, then again): the table shows medians.
+  let refResidual: Ref | undefined;
+  let refDot: Ref | undefined;
+  const refRounds: { residual: Stages[]; dot: Stages[] } = { residual: [], dot: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [v, [name, options, k]] of variants.entries()) {
+      const t0 = performance.now();
+      const result = await runAnalysis(input, options, { kernel: k });
+      const seconds = (performance.now() - t0) / 1000;
+      const stages = {
+        total: seconds, protocol: result.timings.protocol ?? 0, detection: result.timings.detection ?? 0, mixing: result.timings.mixing ?? 0,
+      };
+      if (round === 0) runs.push({ name, seconds, result, rounds: [stages] });
+      else runs[v].rounds.push(stages);
+    }
+    refResidual = reference('residual');
+    refRounds.residual.push(refResidual.seconds);
+    refDot = reference('dot-max');
+    refRounds.dot.push(refDot.seconds);
+    if (ROUNDS > 1) console.log(`round ${round + 1} of ${ROUNDS} done (${loadLine()})`);
+  }
+  const med = (xs: Stages[], key: keyof Stages) => median(xs.map((x) => x[key]));
+  for (const r of runs) r.seconds = med(r.rounds, 'total');
+  const refTotal = { residual: med(refRounds.residual, 'total'), dot: med(refRounds.dot, 'total') };
+  if (!refResidual || !refDot) throw new Error('CORE_ROUNDS must be at least 1');
   // ours: the default run against numpy's residual detector, the dot-max runs against numpy's dot-max
-  const refOf = (i: number) => (i === 0 ? refResidual : refDot);
+  const refOf = (i: number) => (i === 0 ? 'residual' : 'dot') as 'residual' | 'dot';
   const rows = runs.map((r, i) => [
-    r.name, r.seconds.toFixed(1), (r.result.timings.protocol ?? 0).toFixed(1), (r.result.timings.detection ?? 0).toFixed(2),
-    (r.result.timings.mixing ?? 0).toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
-    String(r.result.detection.counts.hard), String(r.result.detection.counts.overlap), (r.seconds / refOf(i).seconds.total).toFixed(2),
+    r.name, r.seconds.toFixed(1), med(r.rounds, 'protocol').toFixed(1), med(r.rounds, 'detection').toFixed(2),
+    med(r.rounds, 'mixing').toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
+    String(r.result.detection.counts.hard), String(r.result.detection.counts.overlap), (r.seconds / refTotal[refOf(i)]).toFixed(2),
   ]);
-  for (const ref of [refResidual, refDot]) {
+  for (const [ref, key] of [[refResidual, 'residual'], [refDot, 'dot']] as const) {
+    const rr = refRounds[key];
     rows.push([
-      `numpy/scipy, ${ref.align} (${String(ref.blas)})`, ref.seconds.total.toFixed(1), ref.seconds.protocol.toFixed(1), ref.seconds.detection.toFixed(2),
-      ref.seconds.mixing.toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
+      `numpy/scipy, ${ref.align} (${String(ref.blas)})`, med(rr, 'total').toFixed(1), med(rr, 'protocol').toFixed(1), med(rr, 'detection').toFixed(2),
+      med(rr, 'mixing').toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
       String(ref.counts.hard), String(ref.counts.overlap), '1.00',
     ]);
   }
   console.log(machineLine());
   console.log(`n = ${N}, d_weak = ${D_WEAK}, d_strong = ${D_STRONG}, mixing seeds = ${SEEDS} (11 proportions + random baseline each)`);
+  if (ROUNDS > 1) {
+    console.log(`medians of ${ROUNDS} interleaved rounds; per round, ours / numpy: default ` +
+      runs[0].rounds.map((r, k) => (r.total / refRounds.residual[k].total).toFixed(2)).join(', ') + '; dot-max ' +
+      runs[1].rounds.map((r, k) => (r.total / refRounds.dot[k].total).toFixed(2)).join(', '));
+  }
   console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'hard', 'overlap', 'x numpy'], rows));
   console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(refResidual.blas)}`);
   console.log('(x numpy: the default row against numpy\'s residual detector, the dot-max rows against numpy\'s dot-max)');
@@ -201,10 +228,11 @@ async function main() {
     `${oursRidge.toFixed(2)} s (${(oursRidge / numpyRidge).toFixed(2)} x numpy), ours on WebAssembly rows ${rowsRidge.toFixed(2)} s ` +
     `(${(rowsRidge / numpyRidge).toFixed(2)} x), numpy ${numpyRidge.toFixed(2)} s; lambda ours ${loo.fit.lambda.toPrecision(6)}; ` +
     `vs numpy max |diff| ${normDiff.toExponential(2)}, max relative ${normRel.toExponential(2)}; Gemm vs rows max relative ${rowsRel.toExponential(2)}`);
-  const ratio = runs[0].seconds / refResidual.seconds.total;
-  const dotMax = runs[1].seconds / refDot.seconds.total;
+  const ratio = runs[0].seconds / refTotal.residual;
+  const dotMax = runs[1].seconds / refTotal.dot;
   console.log(`verdict: default options ${ratio.toFixed(2)} x numpy's residual detector (goal <= 0.7): ${ratio <= 0.7 ? 'MET' : 'NOT MET'}; ` +
     `dot-max ${dotMax.toFixed(2)} x numpy's dot-max (goal <= 0.5): ${dotMax <= 0.5 ? 'MET' : 'NOT MET'}`);
+  await inference.dispose();
   void spawnSync;
 }
 
