@@ -8,7 +8,7 @@
  * and a relative norm are variants (`ResidualScore`); bench/detectors.ts measures all three, docs/detectors.md says
  * why the product uses this one. Overlap = score >= t2 (the change point of the non-hard rows' scores).
  */
-import { InputError } from '../errors';
+import { CancelledError, InputError } from '../errors';
 import type { LinalgKernel } from '../linalg/gemm';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
 import { centredRowNorms } from '../linalg/ridge';
@@ -102,9 +102,17 @@ export async function residualNormsAsync(input: Stage2Input, options: ResidualSc
   // With the kernel's dense products (onnxruntime's Gemm; issue 14 item 2) the large products run at BLAS speed;
   // without, the WebAssembly rows of ridgeLoo.ts. The same numbers to rounding (test/unit/linalg/ridgeGemm.test.ts).
   const linalg = options.linalg === undefined ? input.kernel.linalg : options.linalg ?? undefined;
-  const loo = linalg
-    ? await ridgeLooResidualNormsGemm(rows.weak, rows.strong, linalg, ridgeOptions)
-    : await ridgeLooResidualNormsAsync(rows.weak, rows.strong, ridgeOptions);
+  let loo: RidgeLooResult | undefined;
+  if (linalg) {
+    try {
+      loo = await ridgeLooResidualNormsGemm(rows.weak, rows.strong, linalg, ridgeOptions);
+    } catch (e) {
+      // A cancel stops here; a failing kernel (a provider that refuses Float64, a worker that died) leaves the
+      // WebAssembly rows to do the same sums, slower.
+      if (e instanceof CancelledError || input.signal?.aborted) throw e;
+    }
+  }
+  loo ??= await ridgeLooResidualNormsAsync(rows.weak, rows.strong, ridgeOptions);
   return finishNorms(rows.strong, loo, options);
 }
 

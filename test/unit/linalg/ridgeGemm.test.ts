@@ -111,7 +111,7 @@ describe('ridgeLooResidualNormsGemm', () => {
     await expect(ridgeLooResidualNormsGemm(x, y, kernel, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
   });
 
-  it('is what the residual detector uses when the alignment kernel carries a linalg kernel', async () => {
+  it('is what the residual detector uses when the alignment kernel carries a linalg kernel (the rows when it fails)', async () => {
     const rng = new TestRng(12);
     const { x: weak, y: strong } = regressionData(rng, 50, 6, 9, 1);
     const counting = countingKernel();
@@ -120,6 +120,9 @@ describe('ridgeLooResidualNormsGemm', () => {
     expect(counting.calls).toBeGreaterThan(0);
     const rowsOnly = await residualNormsAsync({ ...input, kernel: tsAlignmentKernel } as never);
     expect(maxRelative(withGemm, rowsOnly)).toBeLessThan(1e-9);
+    const failing: LinalgKernel = { name: 'failing', gemm: async () => { throw new Error('no Float64 kernel here'); } };
+    const fallback = await residualNormsAsync({ ...input, kernel: { ...tsAlignmentKernel, linalg: failing } } as never);
+    expect([...fallback]).toEqual([...rowsOnly]);
     const forced = countingKernel();
     await residualNormsAsync({ ...input, kernel: { ...tsAlignmentKernel, linalg: forced } } as never, { linalg: null });
     expect(forced.calls).toBe(0);
