@@ -11,8 +11,8 @@ import type { ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
-import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import type { F64Matrix, GemmOptions, LinalgKernel } from '../core/linalg/gemm';
+import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import { isResident, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -63,6 +63,14 @@ function toWire64(m: F64Matrix): WireMatrix64 {
   return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: m.data.slice().buffer };
 }
 
+/** An operand as sent: a copy, or the name of a matrix the worker holds (nothing to transfer). */
+function toWireOperand(m: GemmOperand, transfer: ArrayBuffer[]): WireMatrix64 | WireResident {
+  if (isResident(m)) return { resident: m.resident, rows: m.rows, cols: m.cols };
+  const w = toWire64(m);
+  transfer.push(w.buffer);
+  return w;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -92,7 +100,12 @@ export class InferenceClient implements InferenceService {
       alignBlocks: options.alignBlocks,
     };
     this.report = { device: this.config.device, threads: this.config.threads, fallbacks: [] };
-    const linalg: LinalgKernel = { name: 'onnxruntime (worker)', gemm: (a, b, opts) => this.gemm(a, b, opts) };
+    const linalg: LinalgKernel = {
+      name: 'onnxruntime (worker)',
+      gemm: (a, b, opts) => this.gemm(a, b, opts),
+      upload: (m, signal) => this.upload(m, signal),
+      release: (m) => this.release(m),
+    };
     this.kernel = {
       name: 'onnxruntime (worker)',
       maxAlignment: async (q, k, mode, signal) => (await this.align(q, k, mode, signal)).max,
@@ -155,18 +168,36 @@ export class InferenceClient implements InferenceService {
     return { max: new Float64Array(r.max), argmax: new Int32Array(r.argmax) };
   }
 
-  private async gemm(a: F64Matrix, b: F64Matrix, options: GemmOptions = {}): Promise<F64Matrix> {
+  private async gemm(a: GemmOperand, b: GemmOperand, options: GemmOptions = {}): Promise<F64Matrix> {
     if (options.signal?.aborted) throw new CancelledError();
-    const wa = toWire64(a);
-    const wb = toWire64(b);
+    const transfer: ArrayBuffer[] = [];
+    const wa = toWireOperand(a, transfer);
+    const wb = toWireOperand(b, transfer);
     const wc = options.c ? toWire64(options.c) : undefined;
-    const transfer = [wa.buffer, wb.buffer, ...(wc ? [wc.buffer] : [])];
+    if (wc) transfer.push(wc.buffer);
     const req = {
       type: 'gemm' as const, a: wa, b: wb, c: wc, transA: options.transA === true, transB: options.transB === true,
       alpha: options.alpha ?? 1, beta: options.beta ?? 1,
     };
     const r = (await this.request(req, options.signal, undefined, false, transfer)) as WireMatrix64;
     return { rows: r.rows, cols: r.cols, data: new Float64Array(r.buffer) };
+  }
+
+  /** Sends m to the worker once (a copy, transferred); later gemm requests name it. */
+  private async upload(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+    if (signal?.aborted) throw new CancelledError();
+    const wm = toWire64(m);
+    return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;
+  }
+
+  /** Frees a matrix the worker holds; a disposed client or a stopped worker holds nothing, so that is no error. */
+  private async release(m: ResidentMatrix): Promise<void> {
+    if (this.disposed || !this.worker) return;
+    try {
+      await this.request({ type: 'release', resident: m.resident });
+    } catch {
+      // the worker went away, and the matrix with it
+    }
   }
 
   private request(req: Request, signal?: AbortSignal, progress?: ProgressFn, allowDisposed = false, transfer: ArrayBuffer[] = []): Promise<unknown> {

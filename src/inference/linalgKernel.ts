@@ -5,7 +5,9 @@
  * providers without Float64 kernels (WebGPU, for one) leave the node to onnxruntime's CPU provider, which every
  * session has as its last resort.
  */
-import { gemmShape, type F64Matrix, type GemmOptions, type LinalgKernel } from '../core/linalg/gemm';
+import {
+  gemmShape, ResidentStore, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+} from '../core/linalg/gemm';
 import { CancelledError } from '../core/encoder';
 import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
 import { loadOrt } from './ort';
@@ -32,13 +34,27 @@ export function buildGemmGraph(transA: boolean, transB: boolean, withC: boolean,
 const exactF32 = (v: number) => Number.isFinite(v) && Math.fround(v) === v;
 
 export class OnnxLinalgKernel implements LinalgKernel {
+  /** Resident matrices: in process the kernel just keeps the caller's Float64Array (a Tensor wraps it, no copy). */
+  readonly residents = new ResidentStore();
+
   constructor(private readonly pool: SessionPool) {}
+
+  async upload(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+    if (signal?.aborted) throw new CancelledError();
+    return this.residents.add(m);
+  }
+
+  async release(m: ResidentMatrix): Promise<void> {
+    this.residents.delete(m);
+  }
 
   get name(): string {
     return `onnxruntime (${this.pool.lastOpened?.provider ?? this.pool.device})`;
   }
 
-  async gemm(a: F64Matrix, b: F64Matrix, options: GemmOptions = {}): Promise<F64Matrix> {
+  async gemm(ra: GemmOperand, rb: GemmOperand, options: GemmOptions = {}): Promise<F64Matrix> {
+    const a = this.residents.resolve(ra);
+    const b = this.residents.resolve(rb);
     const { m, k, n } = gemmShape(a, b, options);
     if (options.signal?.aborted) throw new CancelledError();
     if (m === 0 || n === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };

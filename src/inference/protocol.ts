@@ -35,12 +35,19 @@ export interface WireMatrix64 {
   buffer: ArrayBuffer;
 }
 
+/** A matrix the worker holds (an `upload` request's answer), named instead of sent. */
+export interface WireResident {
+  resident: number;
+  rows: number;
+  cols: number;
+}
+
 /** alpha op(a) op(b) + beta c on the worker's LinalgKernel (core/linalg/gemm.ts); answers with a WireMatrix64. */
 export interface GemmRequest {
   type: 'gemm';
   id: number;
-  a: WireMatrix64;
-  b: WireMatrix64;
+  a: WireMatrix64 | WireResident;
+  b: WireMatrix64 | WireResident;
   c?: WireMatrix64;
   transA: boolean;
   transB: boolean;
@@ -56,6 +63,10 @@ export type WorkerRequest =
   /** Max alignment of each query row over the keys; answers with AlignReply. */
   | { type: 'align'; id: number; mode: AlignKernelMode; query: WireMatrix; keys: WireMatrix }
   | GemmRequest
+  /** Keeps a Float64 matrix in the worker for later gemm requests; answers with its WireResident. */
+  | { type: 'upload'; id: number; m: WireMatrix64 }
+  /** Forgets an uploaded matrix; answers with null (also for one it does not hold). */
+  | { type: 'release'; id: number; resident: number }
   /** Answers with the ProviderReport. */
   | { type: 'report'; id: number }
   /** Stops request `target` at its next batch boundary; it then answers with a CancelledError. */
@@ -87,5 +98,5 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
   /** `report`: the provider state after this request, so the host can answer device() without asking. */
-  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | WireMatrix64 | ProviderReport | null; report: ProviderReport }
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
   | { type: 'error'; id: number; error: WireError };

@@ -186,7 +186,7 @@ export async function runAnalysis(
       strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
       overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
       strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
-      signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
+      linalg: hooks.kernel?.linalg, signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
     }),
   );
   if (!mixing) {

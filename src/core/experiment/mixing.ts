@@ -1,4 +1,5 @@
 import { throwIfAborted } from '../encoder';
+import type { LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import {
   accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
@@ -31,6 +32,11 @@ export interface MixingInput {
    * running fit, each still its own L-BFGS run. false: one fit after the other (the reference of bench/mixing).
    */
   batched?: boolean;
+  /**
+   * Dense products for the batched fits (the analysis passes its alignment kernel's, onnxruntime's Gemm): two GEMMs
+   * per round instead of the WebAssembly pass (probe/batch.ts). Absent: the WebAssembly pass.
+   */
+  linalg?: LinalgKernel;
 }
 
 function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
@@ -80,7 +86,9 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
   const opts = { l2: input.l2, signal: input.signal, init: input.init };
   let probes: Probe[];
   if (input.batched ?? true) {
-    probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, { ...opts, onFit: () => input.onProgress?.(++done / total) });
+    probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, {
+      ...opts, linalg: input.linalg, onFit: () => input.onProgress?.(++done / total),
+    });
   } else {
     probes = [];
     for (const fit of fits) {

@@ -27,11 +27,71 @@ export interface GemmOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A matrix the kernel holds (`upload`), named in later products instead of being handed over again: the batched
+ * probe fits multiply the same 5,000 x 4,096 matrix twice per round, and a worker-thread kernel must not receive its
+ * 160 MB every time. Valid until `release`d, on the kernel that made it only.
+ */
+export interface ResidentMatrix {
+  readonly resident: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A product's operand: a matrix, or one the kernel holds. */
+export type GemmOperand = F64Matrix | ResidentMatrix;
+
+export function isResident(m: GemmOperand): m is ResidentMatrix {
+  return typeof (m as ResidentMatrix).resident === 'number';
+}
+
 export interface LinalgKernel {
   /** e.g. "onnxruntime (cpu)", "javascript". */
   readonly name: string;
   /** alpha op(A) op(B) + beta C, a new matrix. Never modifies its inputs. */
-  gemm(a: F64Matrix, b: F64Matrix, options?: GemmOptions): Promise<F64Matrix>;
+  gemm(a: GemmOperand, b: GemmOperand, options?: GemmOptions): Promise<F64Matrix>;
+  /**
+   * Optional (with `release`): keeps m for later products. The kernel may keep m's data itself (in process) or a
+   * copy (a worker): either way the caller must not modify m afterwards.
+   */
+  upload?(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix>;
+  /** Forgets a resident matrix; releasing one twice, or one the kernel lost, is not an error. */
+  release?(m: ResidentMatrix): Promise<void>;
+}
+
+/**
+ * The resident matrices of an in-process kernel (and of the inference worker): a map from handle to data.
+ * `resolve` turns an operand into its matrix, with a clear error for a handle it does not hold.
+ */
+export class ResidentStore {
+  private readonly held = new Map<number, F64Matrix>();
+  private next = 1;
+
+  add(m: F64Matrix): ResidentMatrix {
+    if (m.data.length !== m.rows * m.cols) throw new Error('upload: the matrix\'s data does not match its shape');
+    const id = this.next++;
+    this.held.set(id, m);
+    return { resident: id, rows: m.rows, cols: m.cols };
+  }
+
+  resolve(m: GemmOperand): F64Matrix {
+    if (!isResident(m)) return m;
+    const held = this.held.get(m.resident);
+    if (!held) throw new Error(`gemm: resident matrix ${m.resident} is not held by this kernel (released, or from another kernel)`);
+    return held;
+  }
+
+  delete(m: ResidentMatrix): void {
+    this.held.delete(m.resident);
+  }
+
+  clear(): void {
+    this.held.clear();
+  }
+
+  get size(): number {
+    return this.held.size;
+  }
 }
 
 /** The result's shape, or a clear error for mismatched operands (shared by every implementation). */
@@ -64,9 +124,20 @@ export function transpose(a: F64Matrix): F64Matrix {
  * GEMM in plain JavaScript (i-k-j loops over row-major operands, transposes copied first): the fallback and the
  * reference. About 1 GFLOP/s; the onnxruntime kernel is 50-100x faster on the CPU.
  */
-export const jsLinalgKernel: LinalgKernel = {
+const jsResident = new ResidentStore();
+
+export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore } = {
   name: 'javascript',
-  async gemm(a, b, options = {}) {
+  residents: jsResident,
+  async upload(m) {
+    return jsResident.add(m);
+  },
+  async release(m) {
+    jsResident.delete(m);
+  },
+  async gemm(ra, rb, options = {}) {
+    const a = jsResident.resolve(ra);
+    const b = jsResident.resolve(rb);
     const { m, k, n } = gemmShape(a, b, options);
     const A = options.transA ? transpose(a) : a;
     const B = options.transB ? transpose(b) : b;

@@ -8,9 +8,21 @@
  * stop leave the batch. Rows of each subset are visited in ascending order, so a batched fit computes exactly what a
  * separate fit on the sorted rows computes (test/unit/probe/batch.test.ts).
  *
+ * With a LinalgKernel (`linalg`; onnxruntime's Gemm, MLAS DGEMM, from the inference layer), a round is two dense
+ * products over all shared rows instead: U = X [D | W] (n x K, one column per running fit: its line search's
+ * direction, or for a fit's first evaluation its start point) and X^T R (d x K), R holding each fit's residuals at
+ * its pending point on its own rows and 0 elsewhere. A fit's pending z is then z + t u (its line search computes
+ * every later trial that way too, and gets this u, so those stay O(n)); the biases are added here. A fit whose line
+ * search accepts a later trial yields once more (`prepareGradient`) and gets the gradient there from the next
+ * round's X^T R instead of a pass of its own. X goes to the kernel once per call as Float64 (`upload` keeps it there
+ * when the kernel can; released at the end, also on error or cancel). The last few fits (their rows less than twice
+ * X's) go back to the blocked pass, which reads only their rows. Each fit still runs its own L-BFGS to the same gradient tolerance, but the sums are in another order,
+ * so the probes equal the separate fits' to the tolerance, not bitwise (test/unit/probe/batchGemm.test.ts).
+ *
  * Two classes only (the logistic objective, one residual per row); softmax fits run one after the other.
  */
 import { throwIfAborted } from '../encoder';
+import { isResident, type F64Matrix, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import { rowEngine } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
@@ -31,6 +43,11 @@ export interface BatchOptions extends ProbeOptions {
   onFit?: (k: number) => void;
   /** Bytes of matrix rows per block of the batched pass (default 256 KiB: a block stays in a core's L2 cache). */
   blockBytes?: number;
+  /**
+   * Dense products for the two-class fits (two GEMMs per round over the shared rows); absent: the blocked
+   * WebAssembly pass.
+   */
+  linalg?: LinalgKernel;
 }
 
 /** Rows ascending, targets permuted alike. */
@@ -64,6 +81,85 @@ function batchedPass(objs: LogisticObjective[], n: number, blockRows: number): v
   for (const obj of objs) obj.finishPending();
 }
 
+/** X for the kernel: Float64 once per batch, uploaded when the kernel keeps matrices. */
+async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
+  const m: F64Matrix = { rows: x.rows, cols: x.cols, data: x.data instanceof Float64Array ? x.data : new Float64Array(x.data) };
+  return kernel.upload && kernel.release ? kernel.upload(m, signal) : m;
+}
+
+/**
+ * One round on the kernel. A fit at a new point gets a column of U = X V: for a point from its line search
+ * (`pendingStep`) V holds the direction and z + t u is its z (u kept for the line's later trials); for its start
+ * point V holds the weights and z = X w + b. A fit whose line search accepted a later trial (`gradientLine`) already
+ * has its z; it only needs the gradient there. Then one X^T R serves all of them.
+ */
+async function productRound(objs: LogisticObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal): Promise<void> {
+  const K = objs.length;
+  const { rows: n, cols: d } = x;
+  const lines = objs.map((obj) => obj.gradientLine);
+  const points = objs.filter((_, k) => !lines[k]);
+  const P = points.length;
+  let U: Float64Array = new Float64Array(0);
+  if (P > 0) {
+    const V = new Float64Array(d * P);
+    points.forEach((obj, p) => {
+      const v = obj.pendingStep?.dir ?? obj.pending!;
+      for (let j = 0; j < d; j++) V[j * P + p] = v[j];
+    });
+    U = (await kernel.gemm(x, { rows: d, cols: P, data: V }, { signal })).data;
+  }
+  const R = new Float64Array(n * K);
+  let p = 0;
+  objs.forEach((obj, k) => {
+    const line = lines[k];
+    if (line) {
+      line.gradientResiduals(R, K, k);
+      return;
+    }
+    obj.beginPending();
+    const rows = obj.rows!;
+    const z = obj.pendingZ();
+    const step = obj.pendingStep;
+    if (step) {
+      const u = obj.pendingU();
+      const { t } = step;
+      const db = step.dir[d];
+      for (let i = 0; i < rows.length; i++) {
+        const ui = U[rows[i] * P + p] + db;
+        u[i] = ui;
+        z[i] = obj.z[i] + t * ui;
+      }
+    } else {
+      const b = obj.pending![d];
+      for (let i = 0; i < rows.length; i++) z[i] = U[rows[i] * P + p] + b;
+    }
+    p++;
+    obj.pendingResiduals(R, K, k);
+  });
+  const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
+  objs.forEach((obj, k) => {
+    const line = lines[k];
+    if (line) line.finishGradient(G, K, k);
+    else obj.finishPendingProduct(G, K, k);
+  });
+}
+
+/**
+ * A product round streams all of X (twice) whatever the fits' rows; the blocked pass only their rows, but 10-50x
+ * slower per row. Products while the running fits' rows add up to at least this many times X's rows.
+ */
+const PRODUCT_MIN_ROWS = 2;
+
+/** A round on the blocked pass: fits waiting for their accepted step's gradient compute it themselves. */
+function passRound(objs: LogisticObjective[], n: number, blockRows: number): void {
+  const points = objs.filter((obj) => {
+    const waiting = obj.gradientLine !== null;
+    obj.gradientLine = null;
+    return !waiting;
+  });
+  batchedPass(points, n, blockRows);
+}
+
 /**
  * Fits one probe per subset of X's rows to its soft targets; the same probes as `fitProbe` on each subset's rows
  * (in ascending order) with the same options. Results are in the order of `fits`.
@@ -88,7 +184,9 @@ export async function fitProbesBatch(
     const s = sorted(fit, C);
     const y = new Float64Array(s.rows.length);
     for (let i = 0; i < y.length; i++) y[i] = s.targets[2 * i + 1];
-    return new LogisticObjective(x, y, l2, engine, opts.fitBias ?? true, s.rows);
+    const obj = new LogisticObjective(x, y, l2, engine, opts.fitBias ?? true, s.rows);
+    obj.batchGradients = opts.linalg !== undefined;
+    return obj;
   });
   const lopts = lbfgsOptions(opts);
   const runs = objs.map((obj) => {
@@ -97,29 +195,38 @@ export async function fitProbesBatch(
     return lbfgsIterations(obj, x0, lopts);
   });
   const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
-  let active = objs.map((_, k) => k);
-  let last = performance.now();
-  while (active.length > 0) {
-    throwIfAborted(opts.signal);
-    batchedPass(active.map((k) => objs[k]), x.rows, blockRows);
-    const still: number[] = [];
-    for (const k of active) {
-      const step = runs[k].next();
-      if (step.done) {
-        const p = polished(objs[k], step.value as LbfgsResult, opts);
-        out[k] = toProbe(x, C, l2, p.res, p.polish);
-        opts.onFit?.(k);
-      } else {
-        still.push(k);
+  const kernel = opts.linalg;
+  const shared = kernel ? await shareMatrix(x, kernel, opts.signal) : undefined;
+  try {
+    let active = objs.map((_, k) => k);
+    let last = performance.now();
+    while (active.length > 0) {
+      throwIfAborted(opts.signal);
+      const round = active.map((k) => objs[k]);
+      const rows = round.reduce((sum, obj) => sum + obj.n, 0);
+      if (kernel && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, kernel, shared!, opts.signal);
+      else passRound(round, x.rows, blockRows);
+      const still: number[] = [];
+      for (const k of active) {
+        const step = runs[k].next();
+        if (step.done) {
+          const p = polished(objs[k], step.value as LbfgsResult, opts);
+          out[k] = toProbe(x, C, l2, p.res, p.polish);
+          opts.onFit?.(k);
+        } else {
+          still.push(k);
+        }
       }
+      // A turn for the event loop every 50 ms, and after every round that reported progress (a cancel click there
+      // must land before the next fits finish: many finish in the same round).
+      if (still.length < active.length || performance.now() - last >= 50) {
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        last = performance.now();
+      }
+      active = still;
     }
-    // A turn for the event loop every 50 ms, and after every round that reported progress (a cancel click there
-    // must land before the next fits finish: many finish in the same round).
-    if (still.length < active.length || performance.now() - last >= 50) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
-      last = performance.now();
-    }
-    active = still;
+  } finally {
+    if (shared && isResident(shared)) await kernel!.release!(shared);
   }
   throwIfAborted(opts.signal);
   return out;

@@ -19,6 +19,11 @@ export interface LineFunction {
   phi(t: number, slope: Float64Array): number;
   /** Returns f(x + t d) and writes the full gradient there into g. Called once per iteration, at the accepted t. */
   gradientAt(t: number, g: Float64Array): number;
+  /**
+   * Optional: told the accepted t before `gradientAt`; true when that needs a pass over the data which a batched
+   * driver will do (batch.ts, product route): the run then yields once more before calling `gradientAt`.
+   */
+  prepareGradient?(t: number): boolean;
 }
 
 export interface DifferentiableObjective {
@@ -348,7 +353,7 @@ export function* lbfgsIterations(
     obj.prepare?.(x, d, t);
     yield iter;
     if (signal?.aborted) throw new CancelledError();
-    const line = obj.line ? obj.line(x, d) : new GenericLine(obj, x, d);
+    const line: LineFunction = obj.line ? obj.line(x, d) : new GenericLine(obj, x, d);
     const ls = strongWolfe(line, t, f, gtd, dNorm, 1e-15 * (1 + xNorm), maxLs, slope);
     evaluations += ls.evaluations;
     t = ls.t;
@@ -359,6 +364,8 @@ export function* lbfgsIterations(
     // Equal values are accepted (near the optimum f stops resolving the decrease while the slope still does),
     // but not forever.
     flatSteps = ls.f >= f ? flatSteps + 1 : 0;
+    if (line.prepareGradient?.(t)) yield iter;
+    if (signal?.aborted) throw new CancelledError();
     f = line.gradientAt(t, g);
     for (let j = 0; j < n; j++) x[j] += t * d[j];
     gNorm = normInf(g);

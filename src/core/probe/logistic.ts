@@ -24,6 +24,21 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** sigmoid(z) of the last `logisticTerm` call (its second result: one exp serves both). */
+let termP = 0;
+
+/** softplus(z) - y z, the row's loss term; sigmoid(z) into termP. */
+function logisticTerm(zi: number, yi: number): number {
+  if (zi >= 0) {
+    const e = Math.exp(-zi);
+    termP = 1 / (1 + e);
+    return zi + Math.log1p(e) - yi * zi;
+  }
+  const e = Math.exp(zi);
+  termP = e / (1 + e);
+  return Math.log1p(e) - yi * zi;
+}
+
 /** A full evaluation computed ahead of time for one point (by a batched pass), handed out once on request. */
 interface Preset {
   point: Float64Array;
@@ -48,7 +63,17 @@ export class LogisticObjective implements DifferentiableObjective {
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array };
   /** The first trial point of the coming line search (see `prepare`), and a batched evaluation of it, if any. */
   pending: Float64Array | null = null;
+  /** The step that `prepare` announced: pending = x + t dir (null for a pending point set directly). */
+  pendingStep: { dir: Float64Array; t: number } | null = null;
   private preset: Preset | null = null;
+  /**
+   * Product route (batch.ts) on: a line search whose accepted step is not its first trial hands the gradient's pass
+   * to the driver (`prepareGradient`; `gradientLine` is then that line until the driver has run it).
+   */
+  batchGradients = false;
+  gradientLine: LogisticLine | null = null;
+  /** u = X dir + dir_b of the pending step, computed ahead by a batched product (batch.ts), for the coming line. */
+  private presetU: { dir: Float64Array; u: Float64Array; valid: boolean } | null = null;
   /** Running sums of a pass over the rows (beginPass / passRows / endPass). */
   private passLoss = 0;
   private passGb = 0;
@@ -125,17 +150,8 @@ export class LogisticObjective implements DifferentiableObjective {
       const row = rows ? rows[i] : i;
       const zi = engine.dot(row, wv, 0) + b;
       zOut[i] = zi;
-      let p: number;
-      if (zi >= 0) {
-        const e = Math.exp(-zi);
-        loss += zi + Math.log1p(e) - y[i] * zi;
-        p = 1 / (1 + e);
-      } else {
-        const e = Math.exp(zi);
-        loss += Math.log1p(e) - y[i] * zi;
-        p = e / (1 + e);
-      }
-      const r = (p - y[i]) * invN;
+      loss += logisticTerm(zi, y[i]);
+      const r = (termP - y[i]) * invN;
       gb += r;
       if (r !== 0) engine.axpy(row, r, gv, 0);
     }
@@ -165,6 +181,10 @@ export class LogisticObjective implements DifferentiableObjective {
     const p = this.pending ?? new Float64Array(this.dim);
     for (let j = 0; j <= this.d; j++) p[j] = params[j] + t * dir[j];
     this.pending = p;
+    const step = this.pendingStep ?? { dir: new Float64Array(this.dim), t };
+    step.dir.set(dir);
+    step.t = t;
+    this.pendingStep = step;
   }
 
   /**
@@ -192,6 +212,54 @@ export class LogisticObjective implements DifferentiableObjective {
     pre.point.set(point);
     pre.valid = true;
   }
+
+  /**
+   * Product route (batch.ts), after `beginPending` and with every row's z in `pendingZ()`: the loss terms, and the
+   * residuals r_i = (sigmoid(z_i) - y_i) / n written to out[rows[i] * stride + col] (the caller's n x K residual
+   * matrix, zero elsewhere), whose X^T r comes back to `finishPendingProduct`.
+   */
+  pendingResiduals(out: Float64Array, stride: number, col: number): void {
+    const { n, y, rows } = this;
+    const z = this.preset!.z;
+    const invN = 1 / n;
+    let loss = 0;
+    let gb = 0;
+    for (let i = 0; i < n; i++) {
+      loss += logisticTerm(z[i], y[i]);
+      const r = (termP - y[i]) * invN;
+      gb += r;
+      out[(rows ? rows[i] : i) * stride + col] = r;
+    }
+    this.passLoss = loss;
+    this.passGb = gb;
+  }
+
+  /** Product route, last step: X^T r is column col of xtr (d x stride); the pending point's result is kept. */
+  finishPendingProduct(xtr: Float64Array, stride: number, col: number): void {
+    const gv = this.gv;
+    for (let j = 0; j < this.d; j++) gv[j] = xtr[j * stride + col];
+    this.finishPending();
+  }
+
+  /** Product route: u = X dir + dir_b of the pending step goes here; the coming line search takes it (`takeU`). */
+  pendingU(): Float64Array {
+    const step = this.pendingStep!;
+    const pu = this.presetU ?? { dir: new Float64Array(this.dim), u: new Float64Array(this.n), valid: false };
+    pu.dir.set(step.dir);
+    pu.valid = true;
+    this.presetU = pu;
+    return pu.u;
+  }
+
+  /** Hands out the precomputed u into `into` once, when it belongs to direction dir. */
+  takeU(dir: Float64Array, into: Float64Array): boolean {
+    const pu = this.presetU;
+    if (!pu?.valid) return false;
+    pu.valid = false;
+    if (!sameValues(pu.dir, dir)) return false;
+    into.set(pu.u);
+    return true;
+  }
 }
 
 function sameValues(a: Float64Array, b: Float64Array): boolean {
@@ -208,6 +276,11 @@ class LogisticLine implements LineFunction {
   private trialF = NaN;
   private hasTrial = false;
   private hasU = false;
+  /** The accepted step's pass, handed to the batched driver (`prepareGradient`). */
+  private batched: { t: number; ready: boolean } | null = null;
+  /** Loss sum and bias gradient of the last `step`. */
+  private stepLoss = 0;
+  private stepGb = 0;
 
   constructor(private readonly obj: LogisticObjective, private readonly params: Float64Array, private readonly dir: Float64Array) {
     const d = obj.d;
@@ -238,17 +311,8 @@ class LogisticLine implements LineFunction {
     let du = 0;
     for (let i = 0; i < n; i++) {
       const zi = z0[i] + t * u[i];
-      let p: number;
-      if (zi >= 0) {
-        const e = Math.exp(-zi);
-        loss += zi + Math.log1p(e) - y[i] * zi;
-        p = 1 / (1 + e);
-      } else {
-        const e = Math.exp(zi);
-        loss += Math.log1p(e) - y[i] * zi;
-        p = e / (1 + e);
-      }
-      du += (p - y[i]) * u[i];
+      loss += logisticTerm(zi, y[i]);
+      du += (termP - y[i]) * u[i];
     }
     slope[0] = du / n + 2 * obj.l2 * (this.wd + t * this.dd);
     return loss / n + this.regAt(t);
@@ -256,44 +320,78 @@ class LogisticLine implements LineFunction {
 
   gradientAt(t: number, g: Float64Array): number {
     const obj = this.obj;
-    const z = obj.z;
     if (this.hasTrial && t === this.trialT) {
-      z.set(obj.buf.trialZ);
+      obj.z.set(obj.buf.trialZ);
       g.set(obj.buf.trialG);
       return this.trialF;
     }
-    const u = this.direction();
-    const { n, d, y, l2, engine, gv, rows } = obj;
+    const { d, l2, engine, gv, rows } = obj;
+    const pre = this.batched;
+    if (pre && pre.t === t && pre.ready) {
+      // the driver's pass (batch.ts): z is already at t, the gradient's X^T r part is in gv
+      this.batched = null;
+    } else {
+      gv.fill(0);
+      this.step(t, (i, r) => {
+        if (r !== 0) engine.axpy(rows ? rows[i] : i, r, gv, 0);
+      });
+    }
     const { params, dir } = this;
-    gv.fill(0);
+    for (let j = 0; j < d; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
+    g[d] = obj.fitBias ? this.stepGb : 0;
+    return this.stepLoss / obj.n + this.regAt(t);
+  }
+
+  /** z <- z + t u (the accepted step; the line's z0 is the objective's z), the loss and the bias gradient kept, each row's residual to `use`. */
+  private step(t: number, use: (i: number, r: number) => void): void {
+    const u = this.direction();
+    const { n, y, z } = this.obj;
     let loss = 0;
     let gb = 0;
     for (let i = 0; i < n; i++) {
       const zi = z[i] + t * u[i];
       z[i] = zi;
-      let p: number;
-      if (zi >= 0) {
-        const e = Math.exp(-zi);
-        loss += zi + Math.log1p(e) - y[i] * zi;
-        p = 1 / (1 + e);
-      } else {
-        const e = Math.exp(zi);
-        loss += Math.log1p(e) - y[i] * zi;
-        p = e / (1 + e);
-      }
-      const r = (p - y[i]) / n;
+      loss += logisticTerm(zi, y[i]);
+      const r = (termP - y[i]) / n;
       gb += r;
-      if (r !== 0) engine.axpy(rows ? rows[i] : i, r, gv, 0);
+      use(i, r);
     }
-    for (let j = 0; j < d; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
-    g[d] = obj.fitBias ? gb : 0;
-    return loss / n + this.regAt(t);
+    this.stepLoss = loss;
+    this.stepGb = gb;
+  }
+
+  prepareGradient(t: number): boolean {
+    const obj = this.obj;
+    if (!obj.batchGradients || (this.hasTrial && t === this.trialT)) return false;
+    this.batched = { t, ready: false };
+    obj.gradientLine = this;
+    return true;
+  }
+
+  /**
+   * Product route, for `prepareGradient`'s t: steps z, and writes the residuals to out[rows[i] * stride + col] (zero
+   * elsewhere) for the driver's X^T R.
+   */
+  gradientResiduals(out: Float64Array, stride: number, col: number): void {
+    const rows = this.obj.rows;
+    this.step(this.batched!.t, (i, r) => {
+      out[(rows ? rows[i] : i) * stride + col] = r;
+    });
+  }
+
+  /** Product route: X^T r is column col of xtr (d x stride); `gradientAt` at that t takes it. */
+  finishGradient(xtr: Float64Array, stride: number, col: number): void {
+    const { gv, d } = this.obj;
+    for (let j = 0; j < d; j++) gv[j] = xtr[j * stride + col];
+    this.batched!.ready = true;
+    this.obj.gradientLine = null;
   }
 
   /** u = X d_w + d_b, computed on the first trial that needs it. */
   private direction(): Float64Array {
     const obj = this.obj;
     const u = obj.buf.u;
+    if (!this.hasU && obj.takeU(this.dir, u)) this.hasU = true;
     if (!this.hasU) {
       const { n, d, engine, dv, rows } = obj;
       for (let j = 0; j < d; j++) dv[j] = this.dir[j];

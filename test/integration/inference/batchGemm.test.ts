@@ -1,0 +1,77 @@
+/**
+ * The mixing experiment's batched probe fits on onnxruntime's Gemm (probe/batch.ts, product route), in process and
+ * through the inference worker (X uploaded once, named by handle, released at the end, also on cancel): every fit
+ * reaches its own optimum like a separate fitProbeAsync, with the same held-out accuracies.
+ */
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LinalgKernel, ResidentMatrix } from '../../../src/core/linalg/gemm';
+import { createInferenceClient } from '../../../src/inference/client';
+import { createLocalInference } from '../../../src/inference/local';
+import type { InferenceService } from '../../../src/inference/types';
+import { expectBatchCancels, expectBatchEqualsSeparate } from '../../unit/probe/batchKernelCheck';
+import { bundleDir, bundleWorker } from './bundle';
+
+/** The kernel, counting the matrices it holds for the caller. */
+function counted(kernel: LinalgKernel): LinalgKernel & { held: number } {
+  const k = {
+    name: kernel.name,
+    held: 0,
+    gemm: kernel.gemm.bind(kernel),
+    upload: async (m: Parameters<NonNullable<LinalgKernel['upload']>>[0], signal?: AbortSignal) => {
+      const h = await kernel.upload!(m, signal);
+      k.held++;
+      return h;
+    },
+    release: async (m: ResidentMatrix) => {
+      k.held--;
+      await kernel.release!(m);
+    },
+  };
+  return k;
+}
+
+describe('batched probe fits on onnxruntime\'s Gemm', () => {
+  let dir: string;
+  let local: InferenceService;
+  let client: InferenceService;
+  beforeAll(async () => {
+    dir = await bundleDir();
+    local = createLocalInference({ device: 'cpu', threads: 1 });
+    client = createInferenceClient({ workerPath: await bundleWorker(dir), device: 'cpu', threads: 1 });
+  });
+  afterAll(async () => {
+    await client.dispose();
+    await local.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('in process: each fit equals its separate fit; X is released; cancel works', async () => {
+    const kernel = counted(local.alignmentKernel().linalg!);
+    await expectBatchEqualsSeparate(kernel);
+    await expectBatchEqualsSeparate(kernel, 8, 400, 70);
+    await expectBatchCancels(kernel);
+    expect(kernel.held).toBe(0);
+  });
+
+  it('through the worker: X uploaded once and named, the same fits; released on the end and on cancel', async () => {
+    const kernel = counted(client.alignmentKernel().linalg!);
+    await expectBatchEqualsSeparate(kernel);
+    await expectBatchCancels(kernel);
+    expect(kernel.held).toBe(0);
+  });
+
+  it('worker: a resident matrix multiplies like the matrix itself, and is gone after release', async () => {
+    const linalg = client.alignmentKernel().linalg!;
+    const a = { rows: 40, cols: 30, data: Float64Array.from({ length: 1200 }, (_, i) => Math.sin(i)) };
+    const b = { rows: 40, cols: 5, data: Float64Array.from({ length: 200 }, (_, i) => Math.cos(i)) };
+    const h = await linalg.upload!(a);
+    expect([h.rows, h.cols]).toEqual([40, 30]);
+    const viaHandle = await linalg.gemm(h, b, { transA: true });
+    const direct = await local.alignmentKernel().linalg!.gemm(a, b, { transA: true });
+    expect([...viaHandle.data]).toEqual([...direct.data]);
+    await linalg.release!(h);
+    await linalg.release!(h); // twice: no error
+    await expect(linalg.gemm(h, b, { transA: true })).rejects.toThrow(/not held/);
+  });
+});

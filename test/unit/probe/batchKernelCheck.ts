@@ -1,0 +1,69 @@
+/**
+ * The checks of fitProbesBatch's product route (two GEMMs per round on a LinalgKernel), shared by the JavaScript
+ * kernel's unit test and the onnxruntime kernel's integration test: every batched fit reaches its own optimum (the
+ * gradient of its subset's objective, from the definition, within the tolerance like a separate fitProbeAsync) and
+ * scores the same on held-out rows; a cancel stops it and the kernel holds no matrix afterwards.
+ */
+import { expect } from 'vitest';
+import { CancelledError } from '../../../src/core/encoder';
+import type { LinalgKernel } from '../../../src/core/linalg/gemm';
+import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
+import {
+  accuracy, fitProbe, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
+} from '../../../src/core/probe';
+import { logisticGradient, randomMatrix, softBinaryTargets, TestRng } from './builders';
+
+const supNorm = (v: Float64Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+/** count subsets of about `share` of the rows each, in random order, with their rows' targets. */
+function drawSubsets(rng: TestRng, n: number, targets: Float64Array, count: number, share: number): SubsetFit[] {
+  return Array.from({ length: count }, () => {
+    const keys = Array.from({ length: n }, (_, i) => ({ i, key: rng.next() }));
+    const chosen = keys.filter((e) => e.key < share).sort((p, q) => p.key - q.key).map((e) => e.i);
+    const rows = Int32Array.from(chosen);
+    return { rows, targets: Float64Array.from({ length: rows.length * 2 }, (_, t) => targets[rows[t >> 1] * 2 + (t & 1)]) };
+  });
+}
+
+function problem(seed: number, n: number, d: number) {
+  const rng = new TestRng(seed);
+  const x = randomMatrix(rng, n, d);
+  const targets = softBinaryTargets(rng, x);
+  const test = randomMatrix(rng, 200, d);
+  const testTargets = softBinaryTargets(rng, test);
+  const testLabels = Int32Array.from({ length: test.rows }, (_, i) => (testTargets[2 * i + 1] > 0.5 ? 1 : 0));
+  const fits = [0.5, 0.3, 0.6, 0.2, 0.4, 0.1, 0.7].flatMap((share) => drawSubsets(rng, n, targets, 1, share));
+  return { x, targets, test, testLabels, fits };
+}
+
+/** Batched on `kernel` vs fitProbeAsync on each subset, cold and warm started. */
+export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, n = 300, d = 24): Promise<void> {
+  const { x, targets, test, testLabels, fits } = problem(seed, n, d);
+  const acc = (p: Probe) => accuracy(predictProbabilities(p, test), testLabels, 2);
+  const gradAt = (sub: Matrix, fit: SubsetFit, p: Probe) => supNorm(logisticGradient(sub, fit.targets, p));
+  for (const init of [undefined, fitProbe(x, targets, 2)]) {
+    const done = new Set<number>();
+    const batched = await fitProbesBatch(x, fits, 2, { init, linalg: kernel, onFit: (k) => done.add(k) });
+    expect(done.size).toBe(fits.length);
+    for (let k = 0; k < fits.length; k++) {
+      const sub = selectRows(x, fits[k].rows);
+      const separate = await fitProbeAsync(sub, fits[k].targets, 2, { init });
+      expect(batched[k].fit.converged).toBe(true);
+      const gb = gradAt(sub, fits[k], batched[k]);
+      expect(gb).toBeLessThan(1e-6 + 1e-9);
+      expect(Math.abs(gb - gradAt(sub, fits[k], separate))).toBeLessThan(1e-6);
+      expect(acc(batched[k])).toBe(acc(separate));
+    }
+  }
+}
+
+/** An abort while the fits run (and one before they start) ends the batch with CancelledError. */
+export async function expectBatchCancels(kernel: LinalgKernel): Promise<void> {
+  const { x, fits } = problem(4, 300, 24);
+  const ac = new AbortController();
+  let finished = 0;
+  const run = fitProbesBatch(x, fits, 2, { linalg: kernel, signal: ac.signal, onFit: () => (++finished === 1 ? ac.abort() : undefined) });
+  await expect(run).rejects.toBeInstanceOf(CancelledError);
+  expect(finished).toBeLessThan(fits.length);
+  await expect(fitProbesBatch(x, fits, 2, { linalg: kernel, signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+}
