@@ -5,6 +5,7 @@ import { detectFields, getField, textFieldsOf, type FieldDetection } from './fie
 import type { HeaderDecision } from './formats/csv';
 import { LabelNormalizer, type PresetClassNames, type RawLabel } from './labels';
 import type { RawRecord } from './records';
+import { RowStore } from './rowStore';
 import { TEXT_JOIN, type Dataset, type DatasetFormat, type DatasetRow, type FieldMap, type ReadSummary } from './types';
 
 /** Rows buffered before the field mapping is chosen; enough to see past a few missing values. */
@@ -20,6 +21,8 @@ export interface BuilderOptions {
   classNames?: PresetClassNames;
   /** Fields to keep in the rows besides the detected ones (fields named by model specs, a split-by column). */
   keepFields?: readonly string[];
+  /** Rows kept as objects before large files of short rows go column-wise (default: rowStoreDefaults.compactFrom). */
+  compactFrom?: number;
 }
 
 /**
@@ -27,7 +30,8 @@ export interface BuilderOptions {
  * field (a bad value is a row error with the row's line), keeps vector lengths consistent, and numbers the labels.
  */
 export class DatasetBuilder {
-  private readonly rows: DatasetRow[] = [];
+  /** Created once the field mapping is chosen: rows as objects, or column-wise for large files of short rows. */
+  private store?: RowStore;
   private pending: RawRecord[] = [];
   private fields?: FieldMap;
   private detection?: FieldDetection;
@@ -47,7 +51,7 @@ export class DatasetBuilder {
   ) {}
 
   get rowCount(): number {
-    return this.rows.length + this.pending.length;
+    return (this.store?.length ?? 0) + this.pending.length;
   }
 
   add(record: RawRecord): void {
@@ -62,11 +66,12 @@ export class DatasetBuilder {
 
   finish(): Dataset {
     this.flushPending();
-    if (this.rows.length === 0) {
+    const store = this.store!;
+    if (store.length === 0) {
       const skipped = this.policy.skippedRows > 0 ? ` (${this.policy.skippedRows} malformed rows were skipped)` : '';
       throw this.policy.fatal(`no rows: the file holds no data rows${skipped}`);
     }
-    const labels = this.labels!.finish(this.policy, this.rows);
+    const labels = this.labels!.finish(this.policy, store);
     const preset = this.options.classNames;
     const read: ReadSummary = {
       format: this.format,
@@ -80,12 +85,12 @@ export class DatasetBuilder {
       rowsRead: this.rowsRead + this.policy.skippedRows,
       skipped: this.policy.skippedRows,
       skippedExamples: this.policy.warnings.filter((w) => w.message.endsWith('(row skipped)')).slice(0, 5).map((w) => ({ ...(w.line !== undefined ? { line: w.line } : {}), message: w.message })),
-      unlabelled: this.rows.filter((r) => r.label === null).length,
+      unlabelled: store.unlabelled(),
     };
     return {
       path: this.options.path,
       format: this.format,
-      rows: this.rows,
+      rows: store.rows(),
       fields: this.fields!,
       labelNames: labels.labelNames,
       numClasses: labels.numClasses,
@@ -124,6 +129,8 @@ export class DatasetBuilder {
       this.onFieldsChosen(names);
     }
     this.labels = new LabelNormalizer(fields.label ?? 'label', this.options.classNames);
+    const onlyTextAndLabel = !fields.weakLabels && !fields.weakActs && !fields.strongActs && !fields.weakProbs && !fields.split;
+    this.store = new RowStore(this.textFields.length === 1 ? this.textFields[0] : undefined, fields.label, onlyTextAndLabel, this.options.compactFrom);
     const pending = this.pending;
     this.pending = [];
     for (const r of pending) this.convert(r);
@@ -136,7 +143,7 @@ export class DatasetBuilder {
     let label: RawLabel;
     try {
       label = f.label ? this.labels!.read(getField(raw, f.label)) : null;
-      row = { index: this.rows.length, line: record.line, endLine: record.endLine, label: null, fields: raw };
+      row = { index: this.store!.length, line: record.line, endLine: record.endLine, label: null, fields: raw };
       if (this.textFields.length === 1) row.text = toText(getField(raw, this.textFields[0]), this.textFields[0]);
       else if (this.textFields.length > 1) row.text = joinTexts(raw, this.textFields);
       if (f.weakLabels) row.weakLabels = toWeakLabels(getField(raw, f.weakLabels), f.weakLabels);
@@ -150,8 +157,7 @@ export class DatasetBuilder {
       this.policy.rowError(e.message, record.line);
       return;
     }
-    this.labels!.assign(row, label);
-    this.rows.push(row);
+    this.store!.add(row, this.labels!.assign(label, row.line));
   }
 
   /** Every row's vector in one field must have the same length (ragged activations cannot form a matrix). */

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import { FieldValueError } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
 import { describeType } from './records';
+import type { RowStore } from './rowStore';
 import type { ClassInfo, Dataset, DatasetRow } from './types';
 
 /**
@@ -46,7 +47,11 @@ export interface LabelSet {
  * than half the rows, is not a class label and is an error; nothing is allocated per class before this check.
  */
 export class LabelNormalizer {
-  private readonly pending: { row: DatasetRow; key: number | string }[] = [];
+  /** The distinct label keys in the order first seen (integers as written, or names); a row keeps its key's index. */
+  private readonly keys: (number | string)[] = [];
+  private readonly keyIndex = new Map<number | string, number>();
+  private labelled = 0;
+  private firstLabelledLine?: number;
   private firstNumericLine?: number;
   private firstNameLine?: number;
 
@@ -70,21 +75,28 @@ export class LabelNormalizer {
     throw new FieldValueError(`label field "${this.field}" should be a class id or name, got ${describeType(v)}`);
   }
 
-  /** Records the label of a row that was kept; the row's `label` is set by `finish`. */
-  assign(row: DatasetRow, label: RawLabel): void {
-    row.label = null;
-    if (label === null) return;
-    if (typeof label === 'number') {
-      this.firstNumericLine ??= row.line;
-      this.pending.push({ row, key: label });
-    } else {
-      this.firstNameLine ??= row.line;
-      this.pending.push({ row, key: label.name });
+  /**
+   * Records the label of a row that is kept (row `index` of the store, starting at `line`): returns the key the store
+   * keeps for it until `finish` writes the dense id, -1 for no label.
+   */
+  assign(label: RawLabel, line: number): number {
+    if (label === null) return -1;
+    const key = typeof label === 'number' ? label : label.name;
+    if (typeof label === 'number') this.firstNumericLine ??= line;
+    else this.firstNameLine ??= line;
+    this.firstLabelledLine ??= line;
+    this.labelled++;
+    let k = this.keyIndex.get(key);
+    if (k === undefined) {
+      k = this.keys.length;
+      this.keys.push(key);
+      this.keyIndex.set(key, k);
     }
+    return k;
   }
 
   /** Fixes the class set, writes every row's dense id and remaps its votes. Throws on a label set that is not one. */
-  finish(policy: ErrorPolicy, rows: readonly DatasetRow[]): LabelSet {
+  finish(policy: ErrorPolicy, store: RowStore): LabelSet {
     if (this.firstNumericLine !== undefined && this.firstNameLine !== undefined) {
       const line = Math.max(this.firstNumericLine, this.firstNameLine);
       throw policy.fatal(
@@ -92,23 +104,26 @@ export class LabelNormalizer {
         line,
       );
     }
-    const index = this.preset ? this.presetIndex(policy) : this.dataIndex(policy);
+    const index = this.preset ? this.presetIndex(policy, store) : this.dataIndex(policy);
     const counts = new Array<number>(index.values.length).fill(0);
     const firstLine = new Array<number>(index.values.length).fill(0);
-    for (const { row, key } of this.pending) {
-      const id = index.ids.get(key)!;
-      row.label = id;
-      if (counts[id]++ === 0) firstLine[id] = row.line;
+    const idOfKey = this.keys.map((key) => index.ids.get(key)!);
+    for (let i = 0; i < store.length; i++) {
+      const key = store.labelKeyOf(i);
+      if (key < 0) continue;
+      const id = idOfKey[key];
+      store.setLabel(i, id);
+      if (counts[id]++ === 0) firstLine[id] = store.lineOf(i);
     }
     // A class seen once among many rows is more often a typo or a stray id than a class: say where it is.
-    if (this.pending.length >= MIN_ROWS_FOR_RATIO_RULE) {
+    if (this.labelled >= MIN_ROWS_FOR_RATIO_RULE) {
       const single = counts.flatMap((c, id) => (c === 1 ? [id] : []));
       for (const id of single.slice(0, 3)) {
         policy.warn(`class ${index.values[id]} has only 1 row (line ${firstLine[id]}); check that it is a class label`, firstLine[id]);
       }
       if (single.length > 3) policy.warn(`${single.length - 3} more classes have only 1 row`);
     }
-    remapVotes(rows, index.ids, index.values, policy);
+    remapVotes([...store.objectRows()], index.ids, index.values, policy);
     const classes: ClassInfo[] = index.values.map((value, id) => ({
       id,
       value,
@@ -120,9 +135,8 @@ export class LabelNormalizer {
 
   /** Classes from the values in the data. */
   private dataIndex(policy: ErrorPolicy): { ids: Map<number | string, number>; values: (number | string)[]; names?: string[] } {
-    const distinct = new Set<number | string>();
-    for (const p of this.pending) distinct.add(p.key);
-    this.checkCount(distinct.size, policy);
+    const distinct = this.keys;
+    this.checkCount(distinct.length, policy);
     const numeric = this.firstNumericLine !== undefined;
     const values = numeric ? ([...distinct] as number[]).sort((a, b) => a - b) : ([...distinct] as string[]).sort();
     const ids = new Map<number | string, number>(values.map((v, i) => [v, i]));
@@ -131,7 +145,7 @@ export class LabelNormalizer {
   }
 
   /** Classes from preset names: the data's labels must be among them. */
-  private presetIndex(policy: ErrorPolicy): { ids: Map<number | string, number>; values: (number | string)[]; names: string[] } {
+  private presetIndex(policy: ErrorPolicy, store: RowStore): { ids: Map<number | string, number>; values: (number | string)[]; names: string[] } {
     const preset = this.preset!;
     const names = [...preset.names];
     const from = preset.file ?? preset.source;
@@ -140,16 +154,16 @@ export class LabelNormalizer {
     if (this.firstNumericLine !== undefined) {
       let min = Infinity;
       let max = -Infinity;
-      for (const p of this.pending) {
-        min = Math.min(min, p.key as number);
-        max = Math.max(max, p.key as number);
+      for (const key of this.keys) {
+        min = Math.min(min, key as number);
+        max = Math.max(max, key as number);
       }
       const offset = min >= 1 && max === names.length ? 1 : 0;
-      const bad = this.pending.find((p) => (p.key as number) - offset < 0 || (p.key as number) - offset >= names.length);
+      const bad = this.firstRowWith(store, (key) => (key as number) - offset < 0 || (key as number) - offset >= names.length);
       if (bad) {
         throw policy.fatal(
           `label ${bad.key} is not a class id of the ${names.length} class names in ${from} (ids 0..${names.length - 1}, or 1..${names.length})`,
-          bad.row.line,
+          bad.line,
         );
       }
       const values = names.map((_, i) => i + offset);
@@ -159,16 +173,26 @@ export class LabelNormalizer {
     names.forEach((n, i) => {
       if (!ids.has(n)) ids.set(n, i);
     });
-    const unknown = this.pending.find((p) => !ids.has(p.key));
+    const unknown = this.firstRowWith(store, (key) => !ids.has(key));
     if (unknown) {
-      throw policy.fatal(`label "${unknown.key}" is not one of the class names in ${from} (${names.join(', ')})`, unknown.row.line);
+      throw policy.fatal(`label "${unknown.key}" is not one of the class names in ${from} (${names.join(', ')})`, unknown.line);
     }
     return { ids, values: names, names };
   }
 
+  /** The first row, in file order, whose label key fails `bad`: its key and line. */
+  private firstRowWith(store: RowStore, bad: (key: number | string) => boolean): { key: number | string; line: number } | undefined {
+    const badKey = this.keys.map(bad);
+    for (let i = 0; i < store.length; i++) {
+      const k = store.labelKeyOf(i);
+      if (k >= 0 && badKey[k]) return { key: this.keys[k], line: store.lineOf(i) };
+    }
+    return undefined;
+  }
+
   private checkCount(distinct: number, policy: ErrorPolicy, what = ''): void {
-    const labelled = this.pending.length;
-    const line = this.pending[0]?.row.line;
+    const labelled = this.labelled;
+    const line = this.firstLabelledLine;
     const fail = (message: string) => new InputError(`${message}. If this is not the class label, choose another label field`, { file: policy.file, line, hint: 'label-field' });
     if (distinct > MAX_CLASSES) {
       throw fail(`the label field "${this.field}" has ${distinct} distinct values${what}; at most ${MAX_CLASSES} classes are supported`);
