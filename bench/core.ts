@@ -97,7 +97,8 @@ async function main() {
     labels: data.labels, numClasses: 2, split,
     encoders: { weak: { id: 'bench-weak', kind: 'arrays' as const, dim: D_WEAK }, strong: { id: 'bench-strong', kind: 'arrays' as const, dim: D_STRONG } },
   };
-  const inference = createLocalInference({ device: 'cpu' });
+  // CORE_THREADS: onnxruntime's intra-op threads (default: the product's, 1 on two cores or fewer)
+  const inference = createLocalInference({ device: 'cpu', threads: process.env.CORE_THREADS ? Number(process.env.CORE_THREADS) : undefined });
   type Stages = { total: number; protocol: number; detection: number; mixing: number };
   type Run = { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>>; rounds: Stages[] };
   const runs: Run[] = [];
