@@ -53,6 +53,7 @@ export class InferenceEngine {
   }
 
   async dispose(): Promise<void> {
+    this.kernel.linalg.residents.clear(); // matrices uploaded for products (the worker's batched fits)
     this.encoders.clear();
     await this.pool.dispose();
   }

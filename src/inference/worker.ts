@@ -9,7 +9,7 @@ import { InferenceEngine } from './engine';
 import type {
   AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
-import { ResidentStore } from '../core/linalg/gemm';
+import type { GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
 
 function toWireError(e: unknown): WireError {
@@ -28,15 +28,14 @@ function fromWire64(m: WireMatrix64): Matrix<Float64Array> {
   return { rows: m.rows, cols: m.cols, data: new Float64Array(m.buffer) };
 }
 
-/** A gemm operand: sent with the request, or uploaded earlier and held in `store`. */
-function operand(m: WireMatrix64 | WireResident, store: ResidentStore): Matrix<Float64Array> {
-  return 'resident' in m ? store.resolve(m) : fromWire64(m);
+/** A gemm operand: sent with the request, or uploaded earlier and held by the engine's kernel (named as is). */
+function operand(m: WireMatrix64 | WireResident): GemmOperand {
+  return 'resident' in m ? m : fromWire64(m);
 }
 
 /** Serves requests from `port` with `engine` (exported so tests can drive it over a MessageChannel). */
 export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEngine): void {
   const running = new Map<number, AbortController>();
-  const residents = new ResidentStore();
   const post = (msg: WorkerResponse, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
   const reply = (id: number, value: Extract<WorkerResponse, { type: 'result' }>['value'], transfer: ArrayBuffer[] = []) =>
     post({ type: 'result', id, value, report: engine.providerReport() }, transfer);
@@ -74,7 +73,7 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         return;
       }
       case 'gemm': {
-        const r = await engine.kernel.linalg.gemm(operand(req.a, residents), operand(req.b, residents), {
+        const r = await engine.kernel.linalg.gemm(operand(req.a), operand(req.b), {
           transA: req.transA, transB: req.transB, alpha: req.alpha, beta: req.beta,
           c: req.c ? fromWire64(req.c) : undefined, signal,
         });
@@ -85,13 +84,13 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         return;
       }
       case 'upload': {
-        const h = residents.add(fromWire64(req.m));
+        const h = await engine.kernel.linalg.upload(fromWire64(req.m), signal);
         const value: WireResident = { resident: h.resident, rows: h.rows, cols: h.cols };
         reply(req.id, value);
         return;
       }
       case 'release':
-        residents.delete({ resident: req.resident, rows: 0, cols: 0 });
+        await engine.kernel.linalg.release({ resident: req.resident, rows: 0, cols: 0 });
         reply(req.id, null);
         return;
       case 'report':
@@ -99,7 +98,6 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         return;
       case 'dispose':
         for (const ac of running.values()) ac.abort();
-        residents.clear();
         await engine.dispose();
         reply(req.id, null);
         return;

@@ -120,12 +120,12 @@ export function transpose(a: F64Matrix): F64Matrix {
   return { rows: a.cols, cols: a.rows, data: out };
 }
 
+const jsResident = new ResidentStore();
+
 /**
  * GEMM in plain JavaScript (i-k-j loops over row-major operands, transposes copied first): the fallback and the
  * reference. About 1 GFLOP/s; the onnxruntime kernel is 50-100x faster on the CPU.
  */
-const jsResident = new ResidentStore();
-
 export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore } = {
   name: 'javascript',
   residents: jsResident,

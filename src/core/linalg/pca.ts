@@ -51,6 +51,7 @@ export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
   total = rows > 0 ? total / rows : 0;
 
   const engine = rowEngine(m, 6 * cols, 6); // covTimes' four vectors and the two axes of the projection
+  const work: CovVectors = { v1: engine.vector(cols), v2: engine.vector(cols), w1: engine.vector(cols), w2: engine.vector(cols) };
   const rng = new Rng(options.seed ?? 1);
   let v1: Float64Array = new Float64Array(cols).map(() => rng.next() - 0.5);
   let v2: Float64Array = new Float64Array(cols).map(() => rng.next() - 0.5);
@@ -58,7 +59,7 @@ export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
   let iterations = 0;
   if (cols > 0 && rows > 0 && total > 0) {
     for (; iterations < maxIterations; iterations++) {
-      const [w1, w2] = covTimes(engine, mean, v1, v2);
+      const [w1, w2] = covTimes(engine, work, mean, v1, v2);
       orthonormalise(w1, w2);
       const moved = Math.max(1 - Math.abs(dot(w1, v1)), 1 - Math.abs(dot(w2, v2)));
       v1 = w1;
@@ -70,7 +71,7 @@ export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
     }
   }
   // Rayleigh-Ritz: H = V^T C V (2 x 2), rotate V by H's eigenvectors so the axes are ordered by variance.
-  const [c1, c2] = covTimes(engine, mean, v1, v2);
+  const [c1, c2] = covTimes(engine, work, mean, v1, v2);
   const h11 = dot(v1, c1);
   const h12 = dot(v1, c2);
   const h22 = dot(v2, c2);
@@ -123,15 +124,22 @@ export function pcaMap(strongW2sTrain: Matrix, rowIndex: ArrayLike<number>): { x
 
 /**
  * [C v1, C v2] with C the covariance (divisor rows), without forming C: C v = X_c^T (X_c v) / rows
- * = (sum_i s_i x_i - (sum_i s_i) mean) / rows with s_i = x_i . v - mean . v. The engine's vectors are reused: the
- * results are copied out.
+ * = (sum_i s_i x_i - (sum_i s_i) mean) / rows with s_i = x_i . v - mean . v, in the engine's vectors `vs` (reused
+ * every step; the results are copied out).
  */
-function covTimes(engine: RowEngine, mean: Float64Array, v1: Float64Array, v2: Float64Array): [Float64Array, Float64Array] {
+/** Engine vectors covTimes works in: its inputs and accumulators. */
+interface CovVectors {
+  v1: Float64Array;
+  v2: Float64Array;
+  w1: Float64Array;
+  w2: Float64Array;
+}
+
+function covTimes(engine: RowEngine, vs: CovVectors, mean: Float64Array, v1: Float64Array, v2: Float64Array): [Float64Array, Float64Array] {
   const { rows, cols } = engine;
   const out1 = new Float64Array(cols);
   const out2 = new Float64Array(cols);
   if (rows === 0 || cols === 0) return [out1, out2];
-  const vs = covVectors(engine, cols);
   vs.v1.set(v1);
   vs.v2.set(v2);
   vs.w1.fill(0);
@@ -155,16 +163,6 @@ function covTimes(engine: RowEngine, mean: Float64Array, v1: Float64Array, v2: F
   return [out1, out2];
 }
 
-/** The four engine vectors covTimes works in, made once per engine. */
-const covVectorCache = new WeakMap<RowEngine, { v1: Float64Array; v2: Float64Array; w1: Float64Array; w2: Float64Array }>();
-function covVectors(engine: RowEngine, cols: number) {
-  let vs = covVectorCache.get(engine);
-  if (!vs) {
-    vs = { v1: engine.vector(cols), v2: engine.vector(cols), w1: engine.vector(cols), w2: engine.vector(cols) };
-    covVectorCache.set(engine, vs);
-  }
-  return vs;
-}
 
 /** Gram-Schmidt in place; a vector that collapses is replaced by a unit basis vector orthogonal to the other. */
 function orthonormalise(a: Float64Array, b: Float64Array): void {

@@ -53,7 +53,7 @@ export interface RidgeFit {
 }
 
 /** Column means of a matrix (Float64). */
-function columnMeans(m: Matrix): Float64Array {
+export function columnMeans(m: Matrix): Float64Array {
   const mean = new Float64Array(m.cols);
   for (let i = 0, off = 0; i < m.rows; i++, off += m.cols) axpyRowAt(1, m.data, off, mean, 0, m.cols);
   if (m.rows > 0) for (let j = 0; j < m.cols; j++) mean[j] /= m.rows;

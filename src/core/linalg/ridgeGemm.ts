@@ -19,25 +19,12 @@ import { throwIfAborted } from '../errors';
 import { symmetricEigenSteps } from './eigen';
 import type { F64Matrix, LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
-import { chooseLambda } from './ridge';
+import { chooseLambda, columnMeans } from './ridge';
 import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult } from './ridgeLoo';
-import { runStepsYielding, type YieldingOptions } from './steps';
+import { macrotask, runStepsYielding, type YieldingOptions } from './steps';
 
 /** Bytes of centred Float64 rows (both sides) per block of the primal route's passes. */
 const BLOCK_BYTES = 64 * 1024 * 1024;
-
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Column means in Float64. */
-function columnMeans(m: Matrix): Float64Array {
-  const mean = new Float64Array(m.cols);
-  const { rows, cols, data } = m;
-  for (let i = 0, off = 0; i < rows; i++, off += cols) for (let j = 0; j < cols; j++) mean[j] += data[off + j];
-  if (rows > 0) for (let j = 0; j < cols; j++) mean[j] /= rows;
-  return mean;
-}
 
 /**
  * Rows [from, to) of m minus the column means, as a Float64 matrix, written into `buffer` when given (a view of its

@@ -36,7 +36,8 @@ export interface YieldingOptions {
   onStep?: () => void;
 }
 
-function macrotask(): Promise<void> {
+/** A turn for the event loop (a macrotask: timers and I/O callbacks, a queued abort, run first). */
+export function macrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
