@@ -177,8 +177,15 @@ export const journeys: Journey[] = [
       const hardBefore = await count(h, 'count-hard');
       const announcedBefore = (await frame.locator('#announce').textContent()) ?? '';
       const tabsToT1 = await tabTo(h, 'the t1 input', (f) => f.id === 'input-t1');
-      await h.page.keyboard.press('Control+A');
-      await h.page.keyboard.type('0.45');
+      // Keys typed while the focus settles can be lost (a rehearsal's input read "45": the "0." went nowhere, and t1
+      // became 45); still keyboard only, but the value is checked before Enter and typed again when it is wrong.
+      // (a vscode-textfield element: its value property, not a native input's)
+      const t1Value = () => frame.locator('#input-t1').evaluate((e) => String((e as unknown as { value: unknown }).value));
+      await retry('t1 input to read 0.45', async () => {
+        await h.page.keyboard.press('Control+A');
+        await h.page.keyboard.type('0.45', { delay: 30 });
+        return (await t1Value()) === '0.45' || undefined;
+      }, { timeoutMs: 10_000 }).catch(async (e: Error) => { throw new Error(`${e.message}: the input reads "${await t1Value()}"`); });
       await h.page.keyboard.press('Enter');
       await retry('hard-only count to follow t1', async () => ((await count(h, 'count-hard')) !== hardBefore ? true : undefined), { timeoutMs: 10_000 });
       const hardAfter = await count(h, 'count-hard');
