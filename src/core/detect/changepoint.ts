@@ -63,10 +63,15 @@ export function binsegBreakpoint(s: Float64Array, jump = DEFAULT_JUMP, minSize =
   let mean = 0;
   for (let i = 0; i < n; i++) mean += s[i];
   mean /= n;
+  // Deviations scaled by a power of two near 1 / max |deviation|: exact for ordinary values (the same b), and values
+  // whose squares would underflow to subnormals (or overflow) keep their full precision.
+  let maxAbs = 0;
+  for (let i = 0; i < n; i++) maxAbs = Math.max(maxAbs, Math.abs(s[i] - mean));
+  const scale = maxAbs > 0 && Number.isFinite(maxAbs) ? 2 ** -Math.round(Math.log2(maxAbs)) : 1;
   const prefix = new Float64Array(n + 1);
   let sse = 0;
   for (let i = 0; i < n; i++) {
-    const v = s[i] - mean;
+    const v = (s[i] - mean) * scale;
     prefix[i + 1] = prefix[i] + v;
     sse += v * v;
   }

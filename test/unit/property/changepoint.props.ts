@@ -21,6 +21,9 @@ function sse(s: Float64Array, from: number, to: number): number {
 /** The definition: the b minimising SSE(s[:b]) + SSE(s[b:]); ties (within the product's tolerance) go to the largest b. */
 function exhaustive(values: number[], jump: number, minSize: number): number | null {
   const s = Float64Array.from(values).sort();
+  // Costs of values near 1e-162 underflow to subnormals; a power-of-two scale leaves every b's cost in proportion.
+  const maxAbs = s.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (maxAbs > 0 && maxAbs < 1e-100) for (let i = 0; i < s.length; i++) s[i] *= 2 ** -Math.round(Math.log2(maxAbs));
   const n = s.length;
   const total = sse(s, 0, n);
   const costs: [number, number][] = [];
@@ -58,6 +61,11 @@ function checkAgainstDefinition(values: number[], jump: number): void {
 describe('change point vs exhaustive search (fast-check)', () => {
   it('matches the exhaustive search on random arrays (jump 5 and 1)', async () => {
     await checkProperty('changepoint: random arrays', fc.property(distinctish, jumpArb, checkAgainstDefinition), 2500);
+  });
+
+  it('matches the exhaustive search where squared deviations would underflow (a fast-check counterexample)', () => {
+    checkAgainstDefinition([0, 0, -4.0834685681589464e-162, 0, 0, 0], 1);
+    expect(changePoint([0, 0, -4.0834685681589464e-162, 0, 0, 0], { jump: 1 }).breakpoint).toBe(2);
   });
 
   it('matches the exhaustive search on arrays full of duplicates (tied gains: largest b)', async () => {
