@@ -98,7 +98,7 @@ export class OnnxAlignmentKernel implements AlignmentKernel {
       return { max, argmax };
     }
     max.fill(-Infinity);
-    const { session } = await this.pool.open({ name: `align-${mode}`, bytes: () => buildAlignGraph(mode) });
+    const { session } = await this.pool.open({ name: `align-${mode}`, bytes: () => buildAlignGraph(mode), products: true });
     const { Tensor } = await loadOrt();
     const d = query.cols;
     const qStep = Math.max(1, this.blocks.queryRows);

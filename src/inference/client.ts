@@ -13,7 +13,7 @@ import type { Matrix } from '../core/linalg/matrix';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import { isResident, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
-import { resolveThreads } from './providers';
+import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
   EncodeResult,
@@ -95,11 +95,12 @@ export class InferenceClient implements InferenceService {
       role: 'overlap-inference',
       device: options.device ?? 'auto',
       threads: resolveThreads(options.threads),
+      productThreads: resolveProductThreads(options.threads),
       modelsDir: options.modelsDir,
       batchSize: options.batchSize,
       alignBlocks: options.alignBlocks,
     };
-    this.report = { device: this.config.device, threads: this.config.threads, fallbacks: [] };
+    this.report = { device: this.config.device, threads: this.config.threads, productThreads: this.config.productThreads, fallbacks: [] };
     const linalg: LinalgKernel = {
       name: 'onnxruntime (worker)',
       gemm: (a, b, opts) => this.gemm(a, b, opts),

@@ -5,7 +5,7 @@
 import { OnnxAlignmentKernel } from './alignKernel';
 import { openEncoder } from './encoders/open';
 import type { OnnxTextEncoder } from './encoders/onnxEncoder';
-import { resolveThreads } from './providers';
+import { resolveProductThreads, resolveThreads } from './providers';
 import { SessionPool, type SessionFactory } from './sessions';
 import type { EncoderSpec, InferenceOptions, ProviderReport } from './types';
 
@@ -21,10 +21,12 @@ export class InferenceEngine {
   readonly kernel: OnnxAlignmentKernel;
   private readonly encoders = new Map<string, Promise<OnnxTextEncoder>>();
 
-  constructor(private readonly options: InferenceOptions & { sessionFactory?: SessionFactory } = {}) {
+  /** `productThreads`: the dense products' threads as already resolved (the worker gets them from its client). */
+  constructor(private readonly options: InferenceOptions & { sessionFactory?: SessionFactory; productThreads?: number } = {}) {
     this.pool = new SessionPool({
       device: options.device ?? 'auto',
       threads: resolveThreads(options.threads),
+      productThreads: options.productThreads ?? resolveProductThreads(options.threads),
       factory: options.sessionFactory,
     });
     this.kernel = new OnnxAlignmentKernel(this.pool, options.alignBlocks);
@@ -47,6 +49,7 @@ export class InferenceEngine {
     return {
       device: this.pool.device,
       threads: this.pool.threads,
+      productThreads: this.pool.productThreads,
       provider: last?.provider,
       fallbacks: last?.fallbacks ?? [],
     };

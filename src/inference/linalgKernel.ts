@@ -74,6 +74,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
     const name = inGraph ? `gemm-${+transA}${+transB}${+withC}-${alpha}-${withC ? beta : 0}` : `gemm-${+transA}${+transB}0-1-0`;
     const { session } = await this.pool.open({
       name, bytes: () => (inGraph ? buildGemmGraph(transA, transB, withC, alpha, beta) : buildGemmGraph(transA, transB, false)),
+      products: true,
     });
     const { Tensor } = await loadOrt();
     const feeds: Record<string, InstanceType<typeof Tensor>> = {

@@ -13,7 +13,10 @@ export interface WorkerConfig {
   /** Marks the thread as ours: the module only starts serving when loaded with this. */
   role: 'overlap-inference';
   device: DeviceChoice;
+  /** The encoders' intra-op threads. */
   threads: number;
+  /** The dense products' intra-op threads (Gemm, the alignment kernel). */
+  productThreads: number;
   modelsDir?: string;
   batchSize?: number;
   alignBlocks?: AlignBlockSizes;

@@ -75,7 +75,10 @@ export type IndexedAlignmentKernel = AlignmentKernel & Required<Pick<AlignmentKe
 /** Which execution provider ran, and why others did not. */
 export interface ProviderReport {
   readonly device: DeviceChoice;
+  /** The encoders' intra-op threads. */
   readonly threads: number;
+  /** The dense products' intra-op threads (the Gemm and alignment kernels). */
+  readonly productThreads: number;
   /** Undefined until a first session was created. */
   readonly provider?: string;
   readonly fallbacks: readonly ProviderFailure[];
@@ -84,7 +87,10 @@ export interface ProviderReport {
 export interface InferenceOptions {
   /** Execution-provider choice; default 'auto'. */
   device?: DeviceChoice;
-  /** Intra-op threads; undefined or 0 = default (1 on <= 2 cores, else half the cores). */
+  /**
+   * Intra-op threads; undefined or 0 = default: for the encoders 1 on <= 2 cores, else half the cores; for the dense
+   * products (Gemm, the alignment kernel) every core. An explicit count applies to both.
+   */
   threads?: number;
   /** Folder with the bundled models and manifest.json; default: the `models/` folder of the installed package. */
   modelsDir?: string;

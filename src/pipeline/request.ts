@@ -94,7 +94,7 @@ export const REQUEST_OPTIONS = {
   } satisfies ChoiceOption<DeviceChoice>,
   threads: {
     type: 'integer', group: 'inference', min: 0, default: 0, flag: 'threads', setting: 'threads',
-    help: 'onnxruntime intra-op threads', defaultHelp: '0: 1 on <= 2 cores, else half the cores',
+    help: 'onnxruntime intra-op threads', defaultHelp: '0: encoders 1 on <= 2 cores, else half the cores; dense products every core',
   } satisfies NumberOption,
   weakVocabulary: {
     type: 'integer', group: 'model', min: GLOVE_VOCAB.min, max: GLOVE_VOCAB.max, default: 2000, cliForm: '--weak glove-mean:K',

@@ -69,7 +69,7 @@ describe('inference worker thread', () => {
     expect([...remote.argmax]).toEqual([...inProcess.argmax]);
     expect(q.data.length).toBe(3200); // still usable
     expect(client.device()).toBe('cpu');
-    expect(client.providerReport()).toMatchObject({ device: 'cpu', threads: 1, provider: 'cpu' });
+    expect(client.providerReport()).toMatchObject({ device: 'cpu', threads: 1, productThreads: 1, provider: 'cpu' });
   });
 
   it('runs dense products in the worker as in process, without detaching the caller\'s buffers', async () => {

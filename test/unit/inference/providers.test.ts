@@ -5,6 +5,7 @@ import {
   describeProvider,
   firstLine,
   planProviders,
+  resolveProductThreads,
   resolveThreads,
   type ExecutionProviderName,
 } from '../../../src/inference/providers';
@@ -115,6 +116,15 @@ describe('threads', () => {
     expect(() => resolveThreads(-1)).toThrow(/non-negative integer/);
     expect(() => resolveThreads(1.5)).toThrow(/non-negative integer/);
   });
+
+  it('gives the dense products every core by default, and a user value when there is one', () => {
+    expect(resolveProductThreads(undefined, 2)).toBe(2);
+    expect(resolveProductThreads(0, 16)).toBe(16);
+    expect(resolveProductThreads(undefined, 0)).toBe(1);
+    expect(resolveProductThreads(1, 16)).toBe(1);
+    expect(resolveProductThreads(3, 2)).toBe(3);
+    expect(() => resolveProductThreads(-2, 2)).toThrow(/non-negative integer/);
+  });
 });
 
 describe('firstLine', () => {
@@ -153,6 +163,30 @@ describe('SessionPool fallback (fake sessions)', () => {
     expect(log.filter((l) => l.startsWith('webgpu'))).toHaveLength(1);
     expect(log.filter((l) => l.startsWith('cpu'))).toEqual(['cpu:0:3', 'cpu:0:3']);
     expect(pool.lastOpened?.provider).toBe('cpu');
+  });
+
+  it('opens product graphs with the product threads and encoders with the encoder threads, cached apart', async () => {
+    const log: string[] = [];
+    const products: boolean[] = [];
+    const inner = fakeFactory(log);
+    const factory: SessionFactory = (ort, model, provider, threads, forProducts) => {
+      products.push(forProducts === true);
+      return inner(ort, model, provider, threads);
+    };
+    const pool = new SessionPool({ device: 'cpu', threads: 1, productThreads: 2, factory });
+    pools.push(pool);
+    const gemm = await pool.open({ name: 'gemm', bytes: () => new Uint8Array(1), products: true });
+    const encoder = await pool.open({ name: 'encoder', bytes: () => new Uint8Array(2) });
+    expect(await pool.open({ name: 'gemm', bytes: () => new Uint8Array(1), products: true })).toBe(gemm);
+    expect(encoder).not.toBe(gemm);
+    expect(log).toEqual(['cpu:0:2', 'cpu:0,0:1']);
+    expect(products).toEqual([true, false]); // the factory turns spinning off for product sessions
+    expect(pool.productThreads).toBe(2);
+    // without productThreads, products use the encoders' count
+    const plain = new SessionPool({ device: 'cpu', threads: 3, factory: fakeFactory(log) });
+    pools.push(plain);
+    await plain.open({ name: 'gemm', bytes: () => new Uint8Array(1), products: true });
+    expect(log[2]).toBe('cpu:0:3');
   });
 
   it('caches sessions per model, and does not cache a failed open', async () => {
