@@ -9,7 +9,7 @@ import { firstNonFinite, selectRows } from '../linalg/matrix';
 import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
 import { classNameOf } from '../result/names';
 import { groundTruthReport } from './groundTruth';
-import { mixingCurve } from './mixing';
+import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
@@ -149,10 +149,16 @@ export async function runAnalysis(
     warnings.push(`only ${counts[W2S_TRAIN]} W2S-train rows: change points fall back to the median (need at least ${minPoints})`);
   }
 
+  // The W2S-train strong rows' row engine serves the two probes, the mixing fits (two classes: one batch, 3 vectors
+  // per fit) and the map (6 vectors): one copy of the rows in WebAssembly memory instead of four.
+  const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
+  const mixingFits = C === 2 ? seeds.length * (DEFAULT_PROPORTIONS.length + 1) : 0;
+  const dStrong = input.strong.cols;
   const protocol = await time('protocol', () =>
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal,
+      strongEngineRoom: { values: (3 * mixingFits + 6) * dStrong, vectors: 3 * mixingFits + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
@@ -180,13 +186,12 @@ export async function runAnalysis(
   const overlapPos: number[] = [];
   const restPos: number[] = [];
   det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
-  const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
   const mixing = await time('mixing', () =>
     mixingCurve({
       strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
       overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
       strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
-      linalg: hooks.kernel?.linalg, signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
+      linalg: hooks.kernel?.linalg, engine: protocol.strongEngine, signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
     }),
   );
   if (!mixing) {
@@ -235,7 +240,7 @@ export async function runAnalysis(
 
   // The report's 2-D map: PCA of the strong activations of W2S-train rows.
   const tMap = performance.now();
-  const map = pcaMap(protocol.strongW2s, protocol.w2sTrain);
+  const map = pcaMap(protocol.strongW2s, protocol.w2sTrain, protocol.strongEngine);
   timings.map = (performance.now() - tMap) / 1000;
   progress('done', 1);
   return {

@@ -1,6 +1,7 @@
 import { throwIfAborted } from '../encoder';
 import type { LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
+import type { RowEngine } from '../linalg/rowEngine';
 import {
   accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
 } from '../probe';
@@ -37,6 +38,8 @@ export interface MixingInput {
    * per round instead of the WebAssembly pass (probe/batch.ts). Absent: the WebAssembly pass.
    */
   linalg?: LinalgKernel;
+  /** A row engine of `strongW2s` to share (room for 3 x fits x dim Float64 values and 3 x fits vectors). */
+  engine?: RowEngine;
 }
 
 function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
@@ -87,7 +90,7 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
   let probes: Probe[];
   if (input.batched ?? true) {
     probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, {
-      ...opts, linalg: input.linalg, onFit: () => input.onProgress?.(++done / total),
+      ...opts, linalg: input.linalg, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
     });
   } else {
     probes = [];

@@ -1,4 +1,5 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
+import { rowEngine, type RowEngine } from '../linalg/rowEngine';
 import { accuracy, argmaxLabels, confidence, fitProbeAsync, oneHot, predictProbabilities, type Probe } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -23,6 +24,11 @@ export interface ProtocolInput {
   l2: number;
   signal?: AbortSignal;
   onStage?: (stage: string, fraction: number) => void;
+  /**
+   * Room the W2S-train strong rows' row engine keeps for later users (the mixing fits, the map), Float64 values and
+   * vectors: the strong and W2S probes and they share one copy of the rows in WebAssembly memory.
+   */
+  strongEngineRoom?: { values: number; vectors: number };
 }
 
 export interface ProtocolOutcome {
@@ -39,6 +45,8 @@ export interface ProtocolOutcome {
   /** Weak confidence (top-1 minus top-2) on W2S-train rows. */
   confidence: Float64Array;
   strongW2s: Matrix;
+  /** The row engine of `strongW2s` the strong and W2S probes used, with the room asked for (`strongEngineRoom`). */
+  strongEngine: RowEngine;
   strongTest: Matrix;
   testLabels: Int32Array;
   /** The W2S probe fitted on all of W2S-train (the mixing fits start from it). */
@@ -104,13 +112,17 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   stage('strong probe', 0.33);
   const strongW2s = selectRows(input.strong, w2sTrain);
   const strongTest = selectRows(input.strong, test);
-  const strongProbe = await fitProbeAsync(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal });
+  // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): one copy of the rows.
+  const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
+  const k = C === 2 ? 1 : C;
+  const strongEngine = rowEngine(strongW2s, 2 * 3 * k * strongW2s.cols + room.values, 6 + room.vectors);
+  const strongProbe = await fitProbeAsync(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal, engine: strongEngine });
   const strongAcc = accuracy(predictProbabilities(strongProbe, strongTest), testLabels, C);
 
   stage('W2S probe', 0.66);
   const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
-  const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal });
+  const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
   const w2sAcc = accuracy(predictProbabilities(w2sProbe, strongTest), testLabels, C);
 
   return {
@@ -124,6 +136,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     pseudoLabels,
     confidence: confidence(weakProbsW2s, C),
     strongW2s,
+    strongEngine,
     strongTest,
     testLabels,
     w2sProbe,

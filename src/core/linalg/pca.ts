@@ -1,6 +1,6 @@
 import type { Matrix } from './matrix';
 import { Rng } from '../random/rng';
-import { rowEngine, type RowEngine } from './rowEngine';
+import { engineFor, type RowEngine } from './rowEngine';
 
 export interface Pca2 {
   /** Projection of every row on the first and second principal axes (rows long). */
@@ -20,6 +20,8 @@ export interface Pca2Options {
   /** Stop when both axes move less than this (1 - |cos| between iterations). */
   tolerance?: number;
   seed?: number;
+  /** A row engine of `m` to share (room for 6 x cols more Float64 values); absent: a new one. */
+  engine?: RowEngine;
 }
 
 /**
@@ -50,7 +52,8 @@ export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
   }
   total = rows > 0 ? total / rows : 0;
 
-  const engine = rowEngine(m, 6 * cols, 6); // covTimes' four vectors and the two axes of the projection
+  // covTimes' four vectors and the two axes of the projection
+  const engine = engineFor(m, options.engine, 6 * cols, 6);
   const work: CovVectors = { v1: engine.vector(cols), v2: engine.vector(cols), w1: engine.vector(cols), w2: engine.vector(cols) };
   const rng = new Rng(options.seed ?? 1);
   let v1: Float64Array = new Float64Array(cols).map(() => rng.next() - 0.5);
@@ -111,13 +114,15 @@ export function pca2(m: Matrix, options: Pca2Options = {}): Pca2 {
 }
 
 /** The `map` field of a result: PCA of the strong activations of the W2S-train rows, 4 significant digits. */
-export function pcaMap(strongW2sTrain: Matrix, rowIndex: ArrayLike<number>): { x: number[]; y: number[]; rowIndex: number[] } {
+export function pcaMap(
+  strongW2sTrain: Matrix, rowIndex: ArrayLike<number>, engine?: RowEngine,
+): { x: number[]; y: number[]; rowIndex: number[] } {
   if (rowIndex.length !== strongW2sTrain.rows) {
     throw new Error(`pcaMap: ${strongW2sTrain.rows} activation rows but ${rowIndex.length} row indices`);
   }
   // A plot needs 4 significant digits, not converged eigenvectors: 25 block-power steps bound the cost at
   // 50 passes over the rows (~1-2 s at 5,000 x 4,096) where the default 1e-10 tolerance could take 600.
-  const p = pca2(strongW2sTrain, { maxIterations: 25, tolerance: 1e-6 });
+  const p = pca2(strongW2sTrain, { maxIterations: 25, tolerance: 1e-6, engine });
   const round = (v: number) => Number(v.toPrecision(4));
   return { x: Array.from(p.x, round), y: Array.from(p.y, round), rowIndex: Array.from(rowIndex) };
 }

@@ -9,12 +9,16 @@ import type { Matrix } from './matrix';
 import { simdWorkspace, type SimdWorkspace } from './simd';
 
 export interface RowEngine {
+  /** The matrix the engine was made for (its rows are this matrix's, copied or in place). */
+  readonly source: Matrix;
   readonly rows: number;
   readonly cols: number;
   /** Which loops run: 'simd' (WebAssembly) or 'js'. */
   readonly kind: 'simd' | 'js';
   /** A zeroed Float64 vector usable by dot and axpy (from the capacity given at creation). */
   vector(len: number): Float64Array;
+  /** Whether `count` more vectors of `values` Float64 values in all still fit. */
+  hasRoom(values: number, count: number): boolean;
   /** sum_j X[i, j] v[vOff + j]. */
   dot(i: number, v: Float64Array, vOff: number): number;
   /** y[yOff + j] += alpha X[i, j]. */
@@ -26,13 +30,17 @@ class JsRowEngine implements RowEngine {
   readonly rows: number;
   readonly cols: number;
   private readonly data: Float32Array | Float64Array;
-  constructor(x: Matrix) {
+  constructor(readonly source: Matrix) {
+    const x = source;
     this.rows = x.rows;
     this.cols = x.cols;
     this.data = x.data;
   }
   vector(len: number): Float64Array {
     return new Float64Array(len);
+  }
+  hasRoom(): boolean {
+    return true;
   }
   dot(i: number, v: Float64Array, vOff: number): number {
     return dotRowAt(this.data, i * this.cols, v, vOff, this.cols);
@@ -48,7 +56,8 @@ class SimdRowEngine implements RowEngine {
   readonly cols: number;
   private readonly rowBytes: number;
   private next: number;
-  constructor(private readonly ws: SimdWorkspace, x: Matrix, private readonly xByte: number) {
+  constructor(private readonly ws: SimdWorkspace, readonly source: Matrix, private readonly xByte: number) {
+    const x = source;
     this.rows = x.rows;
     this.cols = x.cols;
     this.rowBytes = x.cols * 4;
@@ -60,6 +69,9 @@ class SimdRowEngine implements RowEngine {
     if (start + bytes > this.xByte) throw new Error(`row engine: vector capacity exceeded (${len} more values)`);
     this.next = start + bytes;
     return new Float64Array(this.ws.f64.buffer, start, len);
+  }
+  hasRoom(values: number, count: number): boolean {
+    return this.next + values * 8 + count * 16 <= this.xByte;
   }
   dot(i: number, v: Float64Array, vOff: number): number {
     return this.ws.dot(this.xByte + i * this.rowBytes, v.byteOffset + vOff * 8, this.cols);
@@ -84,4 +96,13 @@ export function rowEngine(x: Matrix, vectorCapacity: number, vectorCount = 8): R
     }
   }
   return new JsRowEngine(x);
+}
+
+/**
+ * `shared` when it was made for x (several fits of one matrix share its copy in WebAssembly memory: one copy of
+ * 5,000 x 4,096 Float32 rows is ~0.25 s of fresh memory on the development machine), else a new engine for x with
+ * this capacity (also when the shared one lacks room for the caller's vectors).
+ */
+export function engineFor(x: Matrix, shared: RowEngine | undefined, vectorCapacity: number, vectorCount: number): RowEngine {
+  return shared && shared.source === x && shared.hasRoom(vectorCapacity, vectorCount) ? shared : rowEngine(x, vectorCapacity, vectorCount);
 }

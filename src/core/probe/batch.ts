@@ -24,7 +24,7 @@
 import { throwIfAborted } from '../encoder';
 import { isResident, type F64Matrix, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
-import { rowEngine } from '../linalg/rowEngine';
+import { engineFor } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
 import { LogisticObjective } from './logistic';
 import {
@@ -179,7 +179,7 @@ export async function fitProbesBatch(
     return out;
   }
   const d = x.cols;
-  const engine = rowEngine(x, fits.length * 3 * d, fits.length * 3);
+  const engine = engineFor(x, opts.engine, fits.length * 3 * d, fits.length * 3);
   const objs = fits.map((fit) => {
     const s = sorted(fit, C);
     const y = new Float64Array(s.rows.length);

@@ -7,6 +7,7 @@
 import { InputError } from '../errors';
 import { dotRow, dotRowAt } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
+import { engineFor, type RowEngine } from '../linalg/rowEngine';
 import {
   minimizeLbfgs, minimizeLbfgsAsync, type DifferentiableObjective, type LbfgsResult, type LbfgsStop,
 } from './lbfgs';
@@ -45,6 +46,11 @@ export interface ProbeOptions {
   polish?: boolean | number;
   /** With `polish`: the L-BFGS stop before it, default 1e-8 (POLISH_HANDOFF_TOL). */
   polishFrom?: number;
+  /**
+   * Row engine of this fit's X, shared with other fits of the same matrix (rowEngine.ts `engineFor`; ignored when
+   * made for another matrix). It must have room for 3 x (classes > 2 ? classes : 1) x dim more Float64 values.
+   */
+  engine?: RowEngine;
 }
 
 /** How the fit ended. `converged` is ||grad||_inf <= gradTol at the returned weights. */
@@ -99,9 +105,9 @@ function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions):
   if (C === 2) {
     const y = new Float64Array(x.rows);
     for (let i = 0; i < x.rows; i++) y[i] = targets[2 * i + 1];
-    return { obj: new LogisticObjective(x, y, l2, undefined, opts.fitBias ?? true), l2 };
+    return { obj: new LogisticObjective(x, y, l2, engineFor(x, opts.engine, 3 * x.cols, 3), opts.fitBias ?? true), l2 };
   }
-  return { obj: new SoftmaxObjective(x, targets, C, l2, undefined, opts.fitBias ?? true), l2 };
+  return { obj: new SoftmaxObjective(x, targets, C, l2, engineFor(x, opts.engine, 3 * C * x.cols, 3), opts.fitBias ?? true), l2 };
 }
 
 /** The polish's tolerance when `opts.polish` asks for one, else null (no polish, or nothing finite to polish). */

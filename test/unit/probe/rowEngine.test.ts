@@ -1,11 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { axpyRowAt, dotRowAt, gemmNT, gemmTN, gemv, gemvT, rowNorms } from '../../../src/core/linalg/gemv';
 import type { Matrix } from '../../../src/core/linalg/matrix';
-import { rowEngine } from '../../../src/core/linalg/rowEngine';
+import { engineFor, rowEngine } from '../../../src/core/linalg/rowEngine';
+import { pca2 } from '../../../src/core/linalg/pca';
+import { fitProbe, fitProbesBatch, oneHot } from '../../../src/core/probe';
 import { setSimdEnabled, simdAvailable } from '../../../src/core/linalg/simd';
 import { randomMatrix, TestRng } from './builders';
 
 describe('row engines (the probes\' inner loops)', () => {
+  it('are shared by fits of one matrix while they have room, and give the same probes as engines of their own', async () => {
+    const rng = new TestRng(405);
+    const x = randomMatrix(rng, 60, 7);
+    const other = randomMatrix(rng, 60, 7);
+    const labels = Int32Array.from({ length: 60 }, (_, i) => (x.data[i * 7] + 0.3 * rng.normal() > 0 ? 1 : 0));
+    const targets = oneHot(labels, 2);
+    // room for two single fits, a batch of 3 and the map, as the analysis sizes it
+    const shared = rowEngine(x, (2 * 3 + 3 * 3 + 6) * 7, 6 + 3 * 3 + 6);
+    expect(engineFor(x, shared, 3 * 7, 3)).toBe(shared);
+    expect(engineFor(other, shared, 3 * 7, 3)).not.toBe(shared); // made for another matrix
+    const alone = fitProbe(x, targets, 2);
+    const a = fitProbe(x, targets, 2, { engine: shared });
+    const b = fitProbe(x, targets, 2, { engine: shared });
+    expect([...a.weights]).toEqual([...alone.weights]);
+    expect([...b.weights]).toEqual([...alone.weights]);
+    const fits = [0, 1, 2].map((s) => {
+      const rows = Int32Array.from({ length: 40 }, (_, i) => (i * 7 + s * 11) % 60);
+      return { rows, targets: oneHot(Int32Array.from(rows, (r) => labels[r]), 2) };
+    });
+    const batchAlone = await fitProbesBatch(x, fits, 2);
+    const batchShared = await fitProbesBatch(x, fits, 2, { engine: shared });
+    batchShared.forEach((p, k) => expect([...p.weights]).toEqual([...batchAlone[k].weights]));
+    const map = pca2(x, { engine: shared });
+    expect([...map.x]).toEqual([...pca2(x).x]);
+    // full now (SIMD: every vector was taken from it): a further user gets an engine of its own, not an error
+    if (shared.kind === 'simd') {
+      expect(shared.hasRoom(3 * 7, 3)).toBe(false);
+      expect(engineFor(x, shared, 3 * 7, 3)).not.toBe(shared);
+      expect(() => fitProbe(x, targets, 2, { engine: shared })).not.toThrow();
+    }
+  });
+
   it('compute row dot products and axpys like the definition, for every row length mod 8, SIMD and JS', () => {
     const rng = new TestRng(401);
     for (const simd of [true, false]) {
