@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cubicInterpolate, minimizeLbfgs, type DifferentiableObjective } from '../../../src/core/probe';
+import { dot } from '../../../src/core/linalg/gemv';
+import { twoLoop } from '../../../src/core/probe/lbfgs';
 
 /** The n-dimensional Rosenbrock function: a curved valley with its minimum 0 at (1, ..., 1). */
 function rosenbrock(dim: number): DifferentiableObjective {
@@ -71,5 +73,48 @@ describe('cubicInterpolate', () => {
     expect(cubicInterpolate(1, f(1), df(1), 0, f(0), df(0))).toBeCloseTo(0.3, 12);
     // clamped to the bounds
     expect(cubicInterpolate(0, f(0), df(0), 1, f(1), df(1), 0.5, 2)).toBe(0.5);
+  });
+});
+
+describe('twoLoop', () => {
+  /** The textbook recursion with separate dot and axpy passes (lbfgs.ts before the passes were fused). */
+  function reference(g: Float64Array, s: Float64Array[], y: Float64Array[], rho: Float64Array, hDiag: number): Float64Array {
+    const n = g.length;
+    const d = new Float64Array(n);
+    const alpha = new Float64Array(s.length);
+    for (let j = 0; j < n; j++) d[j] = -g[j];
+    for (let k = s.length - 1; k >= 0; k--) {
+      const a = dot(s[k], d) * rho[k];
+      alpha[k] = a;
+      for (let j = 0; j < n; j++) d[j] -= a * y[k][j];
+    }
+    for (let j = 0; j < n; j++) d[j] *= hDiag;
+    for (let k = 0; k < s.length; k++) {
+      const b = dot(y[k], d) * rho[k];
+      const coef = alpha[k] - b;
+      for (let j = 0; j < n; j++) d[j] += coef * s[k][j];
+    }
+    return d;
+  }
+
+  it('gives bitwise the direction of separate dot and axpy passes, for odd and even lengths and 0 to 10 pairs', () => {
+    let state = 12345;
+    const rnd = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32 - 0.5;
+    };
+    for (const n of [0, 1, 2, 3, 7, 64, 4097]) {
+      for (const pairs of [0, 1, 2, 5, 10]) {
+        const vec = () => Float64Array.from({ length: n }, () => rnd() * (1 + 1e3 * Math.abs(rnd())));
+        const g = vec();
+        const s = Array.from({ length: pairs }, vec);
+        const y = Array.from({ length: pairs }, vec);
+        const rho = Float64Array.from({ length: pairs }, () => 1 / (0.1 + Math.abs(rnd())));
+        const hDiag = 0.3 + Math.abs(rnd());
+        const d = new Float64Array(n).fill(NaN);
+        twoLoop(g, d, s, y, rho, hDiag);
+        expect(Array.from(d)).toEqual(Array.from(reference(g, s, y, rho, hDiag)));
+      }
+    }
   });
 });
