@@ -91,8 +91,8 @@ async function main() {
   for (const backend of order) {
     const ep = backend.name;
     // Sessions on this provider only: the pool asks for 'cpu' (device 'cpu' plans no fallback) and gets `ep`.
-    const factory: SessionFactory = (o, model, _provider, threads) => createOrtSession(o, model, ep as 'cpu', threads);
-    const inference = createLocalInference({ device: 'cpu', threads: 1, sessionFactory: factory });
+    const factory: SessionFactory = (o, model, _provider, threads, products) => createOrtSession(o, model, ep as 'cpu', threads, products);
+    const inference = createLocalInference({ device: 'cpu', sessionFactory: factory });
     try {
       const useLite = await inference.textEncoder({ kind: 'bundled', id: 'use-lite' });
       const glove = await inference.textEncoder({ kind: 'bundled', id: 'glove-mean', vocab: 2000 });
@@ -132,7 +132,7 @@ async function main() {
   console.log(loadLine());
   console.log(`onnxruntime-node lists: ${listed.map((b) => `${b.name}${b.bundled === false ? ' (needs separately installed libraries)' : ''}`).join(', ')}`);
   console.log(`hardware: ${hardwareNote()}`);
-  console.log(`work: USE-Lite and GloVe-mean (K=2000) on ${texts.length} SST-2 sentences (batches of 64), align kernel abs-cosine ${NQ} x ${NK} x ${D} (${fmt(gflop, 1)} GFLOP); 1 intra-op thread on CPU` +
+  console.log(`work: USE-Lite and GloVe-mean (K=2000) on ${texts.length} SST-2 sentences (batches of 64), align kernel abs-cosine ${NQ} x ${NK} x ${D} (${fmt(gflop, 1)} GFLOP); default threads (encoders 1 on <= 2 cores, products every core, not spinning)` +
     (coreInput ? `; whole analysis: default options on ${CORE_N} x ${D_WEAK} / ${D_STRONG} activations, 3 mixing seeds` : ''));
   console.log(
     table(

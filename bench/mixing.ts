@@ -8,7 +8,7 @@
  * A third row in the same run: the batched fits on onnxruntime's Gemm (`linalg`: two DGEMMs per round over the
  * shared rows, X resident in the kernel; the analysis's path when it has the onnxruntime alignment kernel).
  * Env: MIXING_SEEDS (10, the default of the analysis), MIXING_REPS (1: rounds of runs per case; each speed-up is
- * the median of the per-round ratios), MIXING_CASES (llm,sst2), MIXING_THREADS (onnxruntime's threads, 1).
+ * the median of the per-round ratios), MIXING_CASES (llm,sst2), MIXING_THREADS (onnxruntime's threads; default the product's: every core for the products).
  * Checks: every accuracy of the batched curves equals the separate one.
  */
 import { mixingCurve, type MixingInput } from '../src/core/experiment/mixing';
@@ -17,6 +17,7 @@ import type { Matrix } from '../src/core/linalg/matrix';
 import { fitProbe } from '../src/core/probe';
 import { Rng } from '../src/core/random/rng';
 import { createLocalInference } from '../src/inference/local';
+import { resolveProductThreads } from '../src/inference/providers';
 import { machineLine, table } from './common';
 
 interface Case { name: string; n: number; d: number; nTest: number }
@@ -64,10 +65,10 @@ async function main(): Promise<void> {
   const seeds = Number(process.env.MIXING_SEEDS ?? 10);
   const reps = Number(process.env.MIXING_REPS ?? 1);
   const want = (process.env.MIXING_CASES ?? 'llm,sst2').split(',');
-  const threads = Number(process.env.MIXING_THREADS ?? 1);
+  const threads = process.env.MIXING_THREADS ? Number(process.env.MIXING_THREADS) : undefined;
   const inference = createLocalInference({ device: 'cpu', threads });
   const linalg = inference.alignmentKernel().linalg!;
-  console.log(`row engine: ${rowEngine({ rows: 1, cols: 4, data: new Float32Array(4) }, 4).kind}; Gemm: ${linalg.name}, ${threads} thread(s); seeds ${seeds}; ${reps} round(s) per case`);
+  console.log(`row engine: ${rowEngine({ rows: 1, cols: 4, data: new Float32Array(4) }, 4).kind}; Gemm: ${linalg.name}, ${resolveProductThreads(threads)} thread(s); seeds ${seeds}; ${reps} round(s) per case`);
   const rows: string[][] = [];
   for (const c of CASES.filter((k) => want.includes(k.name))) {
     const dset = data(c, 7);

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { runAnalysis } from '../src/core/experiment/analyze';
 import { Rng } from '../src/core/random/rng';
 import { createLocalInference } from '../src/inference/local';
+import { resolveProductThreads } from '../src/inference/providers';
 import { machineLine, table } from './common';
 import { fmt, loadLine, logLogFit, peakRssMiB } from './lib/measure';
 
@@ -45,6 +46,8 @@ const SEEDS_128 = Number(process.env.SCALE_SEEDS_128 ?? 1);
 const N1024 = list(process.env.SCALE_N_1024, [100_000, 1_000_000]);
 const SEEDS_1024 = Number(process.env.SCALE_SEEDS_1024 ?? 1);
 const TIMEOUT_S = Number(process.env.SCALE_TIMEOUT_S ?? 900);
+/** onnxruntime threads (SCALE_THREADS); default: the product's (encoders 1 on <= 2 cores, products every core). */
+const THREADS = process.env.SCALE_THREADS ? Number(process.env.SCALE_THREADS) : undefined;
 
 /**
  * Rows carry an easy block (first half of the columns, which the weak side partly sees) and a hard block (second half,
@@ -81,7 +84,7 @@ async function child(c: Config): Promise<void> {
   const t0 = performance.now();
   const data = makeData(c, 1);
   const genSeconds = (performance.now() - t0) / 1000;
-  const inference = createLocalInference({ device: 'cpu', threads: 1 });
+  const inference = createLocalInference({ device: 'cpu', threads: THREADS });
   const t1 = performance.now();
   const result = await runAnalysis(
     {
@@ -176,7 +179,7 @@ async function parent(): Promise<void> {
   console.log(machineLine());
   for (const l of new Set(loads)) console.log(`after a configuration: ${l}`);
   const aligns = [...new Set(outcomes.map((o) => o.align))].join(', ') || '-';
-  console.log(`runAnalysis with default options (detector: ${aligns}) and the ONNX alignment kernel (CPU, 1 thread; its Float64 Gemm for the ridge map), jump 5; mixing seeds: ${SEEDS_512} for 512-d, ${SEEDS_128} for 128-d, ${SEEDS_1024} for 1024-d (11 proportions + random baseline each)`);
+  console.log(`runAnalysis with default options (detector: ${aligns}) and the ONNX alignment kernel (CPU, ${THREADS === undefined ? `default threads: ${resolveProductThreads(undefined)} for the products` : `${THREADS} thread(s)`}; its Float64 Gemm for the ridge map and the mixing fits), jump 5; mixing seeds: ${SEEDS_512} for 512-d, ${SEEDS_128} for 128-d, ${SEEDS_1024} for 1024-d (11 proportions + random baseline each)`);
   console.log(table(['rows x dim', 'seeds', 'total s', 'probes s', 'detect s', 'mixing s', 'other s', 'input MiB', 'peak RSS MiB', 'easy/hard/overlap', 'weak/strong/W2S acc', 'overlap P/R/F1 vs truth'], rows));
   for (const f of fits) console.log(`fit: ${f}`);
   for (const f of failures) console.log(`not finished: ${f}`);
