@@ -703,8 +703,10 @@ export class VSCode {
   /** Clicks the button `button` of the notification whose message matches `pattern`. */
   async clickNotificationButton(pattern: RegExp | string, button: string, { timeoutMs = 30_000 } = {}):
     Promise<void> {
-    const n = await this.waitForNotification(pattern, { timeoutMs, keepOpen: true });
-    const item = this.page.locator('.notifications-center .notification-list-item').filter({ hasText: n.message }).first();
+    await this.waitForNotification(pattern, { timeoutMs, keepOpen: true });
+    // Found by the caller's pattern, not by the message just read: a progress notification's message changes
+    // ("encode use-lite (1051/6920 texts) · 11%" -> "(1643/6920) · 17%") between reading it and clicking.
+    const item = this.page.locator('.notifications-center .notification-list-item').filter({ hasText: pattern }).first();
     // Buttons show only on the expanded entry: click the message to expand it first when they are hidden.
     const btn = item.locator('.monaco-button', { hasText: button }).first();
     if (!(await btn.isVisible())) await item.locator('.notification-list-item-message').click();
