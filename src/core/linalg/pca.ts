@@ -127,11 +127,6 @@ export function pcaMap(
   return { x: Array.from(p.x, round), y: Array.from(p.y, round), rowIndex: Array.from(rowIndex) };
 }
 
-/**
- * [C v1, C v2] with C the covariance (divisor rows), without forming C: C v = X_c^T (X_c v) / rows
- * = (sum_i s_i x_i - (sum_i s_i) mean) / rows with s_i = x_i . v - mean . v, in the engine's vectors `vs` (reused
- * every step; the results are copied out).
- */
 /** Engine vectors covTimes works in: its inputs and accumulators. */
 interface CovVectors {
   v1: Float64Array;
@@ -140,6 +135,11 @@ interface CovVectors {
   w2: Float64Array;
 }
 
+/**
+ * [C v1, C v2] with C the covariance (divisor rows), without forming C: C v = X_c^T (X_c v) / rows
+ * = (sum_i s_i x_i - (sum_i s_i) mean) / rows with s_i = x_i . v - mean . v, in the engine's vectors `vs` (reused
+ * every step; the results are copied out).
+ */
 function covTimes(engine: RowEngine, vs: CovVectors, mean: Float64Array, v1: Float64Array, v2: Float64Array): [Float64Array, Float64Array] {
   const { rows, cols } = engine;
   const out1 = new Float64Array(cols);
@@ -167,7 +167,6 @@ function covTimes(engine: RowEngine, vs: CovVectors, mean: Float64Array, v1: Flo
   }
   return [out1, out2];
 }
-
 
 /** Gram-Schmidt in place; a vector that collapses is replaced by a unit basis vector orthogonal to the other. */
 function orthonormalise(a: Float64Array, b: Float64Array): void {

@@ -269,7 +269,7 @@ function axpyDot(d: Float64Array, c: number, x: Float64Array, w: Float64Array | 
  * axpy pass also computes the dot product the recursion needs next (and the scaling by hDiag joins the last pass of
  * the first loop), so d is read and written 2 * pairs + 1 times instead of 4 * pairs + 2. The operations and their
  * order are those of separate `dot` and axpy loops, so d is bitwise the same (test/unit/probe/lbfgs.test.ts;
- * bench/twoloop: 1.7x faster at 4,097 values and 10 pairs).
+ * bench/twoloop: 1.5-1.7x faster at 4,097 values and 10 pairs).
  */
 export function twoLoop(
   g: Float64Array, d: Float64Array, s: readonly Float64Array[], y: readonly Float64Array[], rho: Float64Array, hDiag: number,
