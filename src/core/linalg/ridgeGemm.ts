@@ -6,9 +6,11 @@
  * no ONNX operator does: the eigendecomposition (eigen.ts), and O(n (dimX + dimY)) of elementwise passes.
  *
  * - **primal** (n > dimX): G = Xc^T Xc and C = Xc^T Yc accumulated over blocks of rows (the centred Float64 copy of
- *   a block is bounded, so a million rows never need a Float64 copy of the whole matrix), G = V^T diag(e) V,
- *   Q = V C; GCV on (e, ||q_k||^2); then per block P = Xc V^T, leverages h_i = 1/n + sum_k P_ik^2 / (e_k + lambda),
- *   residuals R = Yc - P diag(1 / (e + lambda)) Q.
+ *   a block is bounded, so a million rows never need a Float64 copy of the whole matrix), with Y in column chunks
+ *   so that the C and fitted-value products' outputs stay within 16 MiB (`OUT_BYTES`: larger ones are fresh memory, at about
+ *   half the speed); G = V^T diag(e) V, Q = V C; GCV on (e, ||q_k||^2); then per block P = Xc V^T, leverages
+ *   h_i = 1/n + sum_k P_ik^2 / (e_k + lambda), fitted values F = P diag(1 / (e + lambda)) Q and residuals
+ *   y_i - mean - F_i summed straight from Y.
  * - **dual** (n <= dimX): K = Xc Xc^T, Sc = Yc Yc^T, K = U^T diag(e) U, S' = U Sc U^T; GCV on (e, e_k S'_kk); then
  *   M = S' diag(g) U, ||r_i||^2 = sum_k g_k U_ki M_ki, h_i = 1/n + sum_k f_k U_ki^2 (ridgeLoo.ts has the algebra).
  *
@@ -17,7 +19,7 @@
  */
 import { throwIfAborted } from '../errors';
 import { symmetricEigenSteps } from './eigen';
-import type { F64Matrix, LinalgKernel } from './gemm';
+import { transpose, type F64Matrix, type LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
 import { chooseLambda, columnMeans } from './ridge';
 import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult } from './ridgeLoo';
@@ -29,7 +31,7 @@ const BLOCK_BYTES = 64 * 1024 * 1024;
 /**
  * Rows [from, to) of m minus the column means, as a Float64 matrix, written into `buffer` when given (a view of its
  * start). Fresh memory is expensive to touch the first time (page faults: ~0.5 s per 160 MB on the development
- * machine, more than the arithmetic), so the primal route reuses one buffer per side for every block of both passes.
+ * machine, more than the arithmetic), which is why the primal route below reuses its block buffers.
  */
 function centredRows(m: Matrix, mean: Float64Array, from: number, to: number, buffer?: Float64Array): F64Matrix {
   const { cols, data } = m;
@@ -42,6 +44,52 @@ function centredRows(m: Matrix, mean: Float64Array, from: number, to: number, bu
   return { rows: to - from, cols, data: out };
 }
 
+/**
+ * Largest Float64 product output (and column chunk of Y) the primal route asks the kernel for. A product whose
+ * output is 32 MiB or more gets fresh memory from the system every time (glibc serves such sizes with mmap, and
+ * onnxruntime's output becomes a new JavaScript buffer), and touching fresh pages costs about as much as the
+ * arithmetic here: the 5,000 x 1,024 -> 4,096 products ran at about half speed with 54 MB outputs
+ * (docs/benchmarks.md, "Small product outputs"). Below this size the allocator hands back memory it already touched.
+ */
+const OUT_BYTES = 16 * 1024 * 1024;
+
+/** Block sizes of the primal route (tests shrink them to reach several blocks and chunks with small matrices). */
+export interface RidgeChunking {
+  /** Bytes of Float64 rows (X both ways and one chunk of Y) per block of the first pass. */
+  blockBytes?: number;
+  /** Largest product output in bytes; also bounds a column chunk of Y. */
+  outBytes?: number;
+}
+
+/** Rows [from, to) of m, columns [c0, c1), minus the column means, into `buffer` (row-major, a view of its start). */
+function centredBlock(m: Matrix, mean: Float64Array, from: number, to: number, c0: number, c1: number, buffer: Float64Array): F64Matrix {
+  const { cols, data } = m;
+  const w = c1 - c0;
+  const out = buffer.subarray(0, (to - from) * w);
+  for (let i = from, o = 0; i < to; i++) {
+    const off = i * cols;
+    for (let j = c0; j < c1; j++, o++) out[o] = data[off + j] - mean[j];
+  }
+  return { rows: to - from, cols: w, data: out };
+}
+
+/** The transpose of rows [from, to) of m minus the column means (cols x rows), into `buffer`. */
+function centredBlockT(m: Matrix, mean: Float64Array, from: number, to: number, buffer: Float64Array): F64Matrix {
+  const { cols, data } = m;
+  const r = to - from;
+  const out = buffer.subarray(0, r * cols);
+  for (let i = from; i < to; i++) {
+    const off = i * cols;
+    const o = i - from;
+    for (let j = 0; j < cols; j++) out[j * r + o] = data[off + j] - mean[j];
+  }
+  return { rows: cols, cols: r, data: out };
+}
+
+function addInto(acc: Float64Array, v: Float64Array): void {
+  for (let t = 0; t < acc.length; t++) acc[t] += v[t];
+}
+
 function sumSquares(a: Float64Array): number {
   let s = 0;
   for (let t = 0; t < a.length; t++) s += a[t] * a[t];
@@ -50,7 +98,7 @@ function sumSquares(a: Float64Array): number {
 
 /** Leave-one-out (or plain) residual norms of every training row, as ridgeLooResidualNorms, products on `kernel`. */
 export async function ridgeLooResidualNormsGemm(
-  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions = {},
+  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions & RidgeChunking = {},
 ): Promise<RidgeLooResult> {
   const n = x.rows;
   if (y.rows !== n) throw new Error(`fitRidge: ${n} rows of x but ${y.rows} rows of y`);
@@ -62,7 +110,9 @@ export async function ridgeLooResidualNormsGemm(
   return route === 'dual' ? dual(x, y, kernel, options) : primal(x, y, kernel, options);
 }
 
-async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions): Promise<RidgeLooResult> {
+async function primal(
+  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions & RidgeChunking,
+): Promise<RidgeLooResult> {
   const { signal } = options;
   const n = x.rows;
   const dx = x.cols;
@@ -70,63 +120,101 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   const leaveOneOut = options.leaveOneOut ?? true;
   const meanX = columnMeans(x);
   const meanY = columnMeans(y);
-  const step = Math.max(1, Math.floor(BLOCK_BYTES / (8 * Math.max(1, dx + dy))));
+  const outValues = Math.max(1, Math.floor((options.outBytes ?? OUT_BYTES) / 8));
+  const blockValues = Math.max(1, Math.floor((options.blockBytes ?? BLOCK_BYTES) / 8));
+  // Y in column chunks of width w, so that C_j = Xc^T Yc_j (dx x w) and the pass-2 products (rows x w) stay small.
+  const w = Math.max(1, Math.min(dy, Math.floor(outValues / Math.max(1, dx))));
+  const chunks: [number, number][] = [];
+  for (let c0 = 0; c0 < dy; c0 += w) chunks.push([c0, Math.min(dy, c0 + w)]);
 
-  const xBuf = new Float64Array(Math.min(n, step) * dx);
-  const yBuf = new Float64Array(Math.min(n, step) * dy);
-  let G: F64Matrix = { rows: dx, cols: dx, data: new Float64Array(dx * dx) };
-  let C: F64Matrix = { rows: dx, cols: dy, data: new Float64Array(dx * dy) };
+  // Pass 1: G = Xc^T Xc and C_j = Xc^T Yc_j, summed over blocks of rows (each product a fresh output, added here:
+  // an addend would make onnxruntime copy it into yet another output first).
+  const step1 = Math.max(1, Math.min(n, Math.floor(blockValues / Math.max(1, 2 * dx + w))));
+  const xBuf = new Float64Array(step1 * dx);
+  const xtBuf = new Float64Array(step1 * dx);
+  const yBuf = new Float64Array(step1 * Math.min(w, dy));
+  const G = new Float64Array(dx * dx);
+  const C = chunks.map(([c0, c1]) => new Float64Array(dx * (c1 - c0)));
   let tss = 0;
-  for (let i0 = 0; i0 < n; i0 += step) {
+  for (let i0 = 0; i0 < n; i0 += step1) {
     throwIfAborted(signal);
-    const i1 = Math.min(n, i0 + step);
-    const xb = centredRows(x, meanX, i0, i1, xBuf);
-    const yb = centredRows(y, meanY, i0, i1, yBuf);
-    tss += sumSquares(yb.data);
+    const i1 = Math.min(n, i0 + step1);
     if (dx > 0) {
-      G = await kernel.gemm(xb, xb, { transA: true, c: G, signal });
-      C = await kernel.gemm(xb, yb, { transA: true, c: C, signal });
+      const xb = centredBlock(x, meanX, i0, i1, 0, dx, xBuf);
+      const xt = centredBlockT(x, meanX, i0, i1, xtBuf);
+      addInto(G, (await kernel.gemm(xt, xb, { signal })).data);
+      for (let j = 0; j < chunks.length; j++) {
+        const yb = centredBlock(y, meanY, i0, i1, chunks[j][0], chunks[j][1], yBuf);
+        tss += sumSquares(yb.data);
+        addInto(C[j], (await kernel.gemm(xt, yb, { signal })).data);
+      }
+    } else {
+      for (const [c0, c1] of chunks) tss += sumSquares(centredBlock(y, meanY, i0, i1, c0, c1, yBuf).data);
     }
     await macrotask();
   }
   throwIfAborted(signal);
-  const eigen = await runStepsYielding(symmetricEigenSteps(G.data, dx), options);
+  const eigen = await runStepsYielding(symmetricEigenSteps(G, dx), options);
   const e = eigen.values;
   for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
   const V: F64Matrix = { rows: dx, cols: dx, data: eigen.vectors };
-  const Q = dx > 0 ? await kernel.gemm(V, C, { signal }) : { rows: 0, cols: dy, data: new Float64Array(0) };
+  // Q_j = V C_j; q2_k = ||row k of Q||^2 over every chunk
   const q2 = new Float64Array(dx);
-  for (let k = 0; k < dx; k++) {
-    let s = 0;
-    for (let c = 0, off = k * dy; c < dy; c++) s += Q.data[off + c] * Q.data[off + c];
-    q2[k] = s;
+  const Q: Float64Array[] = [];
+  for (let j = 0; j < chunks.length; j++) {
+    const cw = chunks[j][1] - chunks[j][0];
+    const q = dx > 0 ? (await kernel.gemm(V, { rows: dx, cols: cw, data: C[j] }, { signal })).data : new Float64Array(0);
+    for (let k = 0; k < dx; k++) {
+      let s = 0;
+      for (let c = 0, off = k * cw; c < cw; c++) s += q[off + c] * q[off + c];
+      q2[k] += s;
+    }
+    Q.push(q);
   }
   const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
 
-  // Dq = diag(1 / (e + lambda)) Q (0 where e_k + lambda = 0: a null direction takes no part)
+  // Dq_j = diag(1 / (e + lambda)) Q_j (0 where e_k + lambda = 0: a null direction takes no part)
   const inv = new Float64Array(dx);
-  const Dq = new Float64Array(dx * dy);
   for (let k = 0; k < dx; k++) {
     const s = e[k] + lambda;
     inv[k] = s > 0 ? 1 / s : 0;
-    for (let c = 0, off = k * dy; c < dy; c++) Dq[off + c] = Q.data[off + c] * inv[k];
   }
-  const dq: F64Matrix = { rows: dx, cols: dy, data: Dq };
+  const dq: F64Matrix[] = Q.map((q, j) => {
+    const cw = chunks[j][1] - chunks[j][0];
+    for (let k = 0; k < dx; k++) for (let c = 0, off = k * cw; c < cw; c++) q[off + c] *= inv[k];
+    return { rows: dx, cols: cw, data: q };
+  });
+  const Vt = dx > 0 ? transpose(V) : V;
+
+  // Pass 2, per block of rows: P = Xc V^T, leverages from P; the fitted values F_j = P Dq_j per chunk, and the
+  // residual r_i = y_i - mean - F_i summed here straight from y (no centred copy of Y).
+  const step2 = Math.max(1, Math.min(n, Math.floor(outValues / Math.max(1, w, dx))));
+  const pBuf = xBuf.length >= step2 * dx ? xBuf : new Float64Array(step2 * dx);
+  const ss = new Float64Array(n);
   const norms = new Float64Array(n);
-  for (let i0 = 0; i0 < n; i0 += step) {
+  for (let i0 = 0; i0 < n; i0 += step2) {
     throwIfAborted(signal);
-    const i1 = Math.min(n, i0 + step);
-    const xb = centredRows(x, meanX, i0, i1, xBuf);
-    const yb = centredRows(y, meanY, i0, i1, yBuf);
-    const P = dx > 0 ? await kernel.gemm(xb, V, { transB: true, signal }) : xb;
-    const R = dx > 0 ? await kernel.gemm(P, dq, { alpha: -1, c: yb, beta: 1, signal }) : yb;
+    const i1 = Math.min(n, i0 + step2);
+    const P = dx > 0 ? await kernel.gemm(centredBlock(x, meanX, i0, i1, 0, dx, pBuf), Vt, { signal }) : undefined;
+    for (let j = 0; j < chunks.length; j++) {
+      const [c0, c1] = chunks[j];
+      const cw = c1 - c0;
+      const F = P ? (await kernel.gemm(P, dq[j], { signal })).data : undefined;
+      for (let i = i0; i < i1; i++) {
+        const yo = i * dy;
+        const fo = (i - i0) * cw;
+        let s = 0;
+        for (let c = c0; c < c1; c++) {
+          const v = y.data[yo + c] - meanY[c] - (F ? F[fo + c - c0] : 0);
+          s += v * v;
+        }
+        ss[i] += s;
+      }
+    }
     for (let i = i0; i < i1; i++) {
-      const r = i - i0;
-      let ss = 0;
-      for (let c = 0, off = r * dy; c < dy; c++) ss += R.data[off + c] * R.data[off + c];
       let h = 1 / n;
-      for (let k = 0, off = r * dx; k < dx; k++) h += P.data[off + k] * P.data[off + k] * inv[k];
-      let v = Math.sqrt(ss);
+      if (P) for (let k = 0, off = (i - i0) * dx; k < dx; k++) h += P.data[off + k] * P.data[off + k] * inv[k];
+      let v = Math.sqrt(ss[i]);
       // h = 1 only for an exactly interpolated row (lambda = 0, as many directions as rows): keep the raw norm there.
       if (leaveOneOut && h < 1 - 1e-12) v /= 1 - h;
       norms[i] = v;

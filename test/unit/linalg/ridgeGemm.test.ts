@@ -86,6 +86,28 @@ describe('ridgeLooResidualNormsGemm', () => {
     }
   });
 
+  it('gives the same norms whatever the primal route\'s row blocks and column chunks (several of each, uneven ends)', async () => {
+    for (const [s, [n, dx, dy]] of [[30, 4, 9], [45, 7, 13], [80, 10, 6], [23, 1, 17]].entries()) {
+      const rng = new TestRng(300 + s);
+      const { x, y } = regressionData(rng, n, dx, dy, 1.5);
+      for (let i = 0; i < y.data.length; i++) y.data[i] += 5;
+      const whole = countingKernel();
+      const ref = await ridgeLooResidualNormsGemm(x, y, whole, { route: 'primal' });
+      // blocks of 3 to 7 rows, chunks of 2 to 3 columns of y: every loop runs several times and ends short
+      for (const [blockRows, chunkCols] of [[3, 2], [7, 3], [1, 1]]) {
+        const chunked = countingKernel();
+        const r = await ridgeLooResidualNormsGemm(x, y, chunked, {
+          route: 'primal', outBytes: 8 * Math.max(dx, 1) * chunkCols, blockBytes: 8 * blockRows * (2 * dx + chunkCols),
+        });
+        expect(chunked.calls).toBeGreaterThan(whole.calls);
+        expect(r.fit.lambda / ref.fit.lambda).toBeCloseTo(1, 10);
+        expect(r.fit.tss / ref.fit.tss).toBeCloseTo(1, 12);
+        expect(maxRelative(r.norms, ref.norms)).toBeLessThan(1e-10);
+        expect(maxRelative(r.norms, ridgeLooResidualNorms(x, y, { route: 'primal' }).norms)).toBeLessThan(1e-9);
+      }
+    }
+  });
+
   it('with a fixed lambda, and refuses what fitRidge refuses', async () => {
     const rng = new TestRng(9);
     const { x, y } = regressionData(rng, 20, 6, 3, 1);
