@@ -190,7 +190,7 @@ export async function runAnalysis(
     mixingCurve({
       strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
       overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-      strongTest: protocol.strongTest, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
+      strongTest: protocol.strongTest, testEngine: protocol.testEngine, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
       linalg: hooks.kernel?.linalg, engine: protocol.strongEngine, signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
     }),
   );

@@ -3,7 +3,7 @@ import type { LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import type { RowEngine } from '../linalg/rowEngine';
 import {
-  accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
+  accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, predictProbabilitiesOn, type Probe, type SubsetFit,
 } from '../probe';
 import { Rng } from '../random/rng';
 import type { MixingCurve } from '../result/schema';
@@ -20,6 +20,8 @@ export interface MixingInput {
   overlap: Int32Array;
   nonOverlap: Int32Array;
   strongTest: Matrix;
+  /** A row engine of `strongTest` to score the probes with (predictProbabilitiesOn); absent: the plain loop. */
+  testEngine?: RowEngine;
   testLabels: Int32Array;
   l2: number;
   seeds: number[];
@@ -100,7 +102,9 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
       input.onProgress?.(++done / total);
     }
   }
-  const scores = probes.map((probe) => accuracy(predictProbabilities(probe, input.strongTest), input.testLabels, input.numClasses));
+  const testEngine = input.testEngine?.source === input.strongTest ? input.testEngine : undefined;
+  const predict = (probe: Probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, input.strongTest));
+  const scores = probes.map((probe) => accuracy(predict(probe), input.testLabels, input.numClasses));
   const per = proportions.length + 1;
   const perSeed = input.seeds.map((_, s) => scores.slice(s * per, s * per + proportions.length));
   const baseline = input.seeds.map((_, s) => scores[s * per + proportions.length]);

@@ -1,6 +1,8 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
-import { rowEngine, type RowEngine } from '../linalg/rowEngine';
-import { accuracy, argmaxLabels, confidence, fitProbeAsync, oneHot, predictProbabilities, type Probe } from '../probe';
+import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
+import {
+  accuracy, argmaxLabels, confidence, fitProbeAsync, oneHot, predictProbabilities, predictProbabilitiesOn, type Probe,
+} from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
 /** The weak side: activations a probe is trained on, or probabilities that already exist (votes, a column). */
@@ -48,6 +50,8 @@ export interface ProtocolOutcome {
   /** The row engine of `strongW2s` the strong and W2S probes used, with the room asked for (`strongEngineRoom`). */
   strongEngine: RowEngine;
   strongTest: Matrix;
+  /** A row engine of `strongTest` for the test-set predictions (predictProbabilitiesOn), room for one probe's weights. */
+  testEngine: RowEngine;
   testLabels: Int32Array;
   /** The W2S probe fitted on all of W2S-train (the mixing fits start from it). */
   w2sProbe: Probe;
@@ -110,20 +114,23 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const weakAcc = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
   stage('strong probe', 0.33);
-  const strongW2s = selectRows(input.strong, w2sTrain);
-  const strongTest = selectRows(input.strong, test);
-  // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): one copy of the rows.
+  // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
+  // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
   const k = C === 2 ? 1 : C;
-  const strongEngine = rowEngine(strongW2s, 2 * 3 * k * strongW2s.cols + room.values, 6 + room.vectors);
+  const d = input.strong.cols;
+  const strongEngine = rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
+  const strongW2s = strongEngine.source;
+  const testEngine = rowEngineOfRows(input.strong, test, k * d, 1);
+  const strongTest = testEngine.source;
   const strongProbe = await fitProbeAsync(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal, engine: strongEngine });
-  const strongAcc = accuracy(predictProbabilities(strongProbe, strongTest), testLabels, C);
+  const strongAcc = accuracy(predictProbabilitiesOn(strongProbe, testEngine), testLabels, C);
 
   stage('W2S probe', 0.66);
   const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
   const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
-  const w2sAcc = accuracy(predictProbabilities(w2sProbe, strongTest), testLabels, C);
+  const w2sAcc = accuracy(predictProbabilitiesOn(w2sProbe, testEngine), testLabels, C);
 
   return {
     weakTrain,
@@ -138,6 +145,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     strongW2s,
     strongEngine,
     strongTest,
+    testEngine,
     testLabels,
     w2sProbe,
   };

@@ -211,22 +211,55 @@ export function predictProbabilities(probe: Probe, x: Matrix): Float64Array {
     throw new InputError(`the probe was fitted on ${probe.dim}-dimensional activations, these have ${x.cols}`);
   }
   const { rows: n, cols: d, data } = x;
+  return probabilitiesFrom(probe, n, (i, w, wOff) => (wOff === 0 && w.length === d ? dotRow(data, i * d, w, d) : dotRowAt(data, i * d, w, wOff, d)), probe.weights);
+}
+
+/** The weight slot each engine's predictions reuse (an engine's vectors cannot be given back). */
+const predictionSlots = new WeakMap<RowEngine, Float64Array>();
+
+/**
+ * predictProbabilities over the rows of an engine (`engine.source`), with the engine's dot products: WebAssembly
+ * SIMD for a Float32 matrix copied into its memory, several times faster than the JavaScript loop (the mixing
+ * experiment scores 36 probes on 5,000 test rows of 4,096 values). The weights go into one slot of the engine's
+ * memory, taken the first time (room for C x dim values and a vector) and reused; without room, the plain loop.
+ * The sums run in the SIMD order, so the probabilities agree with predictProbabilities' to rounding.
+ */
+export function predictProbabilitiesOn(probe: Probe, engine: RowEngine): Float64Array {
+  const x = engine.source;
+  if (x.cols !== probe.dim) {
+    throw new InputError(`the probe was fitted on ${probe.dim}-dimensional activations, these have ${x.cols}`);
+  }
+  const len = probe.weights.length;
+  let slot = predictionSlots.get(engine);
+  if (!slot || slot.length < len) {
+    if (!engine.hasRoom(len, 1)) return predictProbabilities(probe, x);
+    slot = engine.vector(len);
+    predictionSlots.set(engine, slot);
+  }
+  slot.set(probe.weights);
+  return probabilitiesFrom(probe, x.rows, (i, w, wOff) => engine.dot(i, w, wOff), slot);
+}
+
+function probabilitiesFrom(
+  probe: Probe, n: number, dotAt: (row: number, w: Float64Array, wOff: number) => number, w: Float64Array,
+): Float64Array {
   const C = probe.numClasses;
+  const d = probe.dim;
   const out = new Float64Array(n * C);
   if (probe.kind === 'logistic') {
     const b = probe.bias[0];
-    for (let i = 0, off = 0; i < n; i++, off += d) {
-      const p = sigmoid(dotRow(data, off, probe.weights, d) + b);
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(dotAt(i, w, 0) + b);
       out[2 * i] = 1 - p;
       out[2 * i + 1] = p;
     }
     return out;
   }
-  for (let i = 0, off = 0; i < n; i++, off += d) {
+  for (let i = 0; i < n; i++) {
     const o = i * C;
     let mx = -Infinity;
     for (let c = 0; c < C; c++) {
-      const z = dotRowAt(data, off, probe.weights, c * d, d) + probe.bias[c];
+      const z = dotAt(i, w, c * d) + probe.bias[c];
       out[o + c] = z;
       if (z > mx) mx = z;
     }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { axpyRowAt, dotRowAt, gemmNT, gemmTN, gemv, gemvT, rowNorms } from '../../../src/core/linalg/gemv';
 import type { Matrix } from '../../../src/core/linalg/matrix';
-import { engineFor, rowEngine } from '../../../src/core/linalg/rowEngine';
+import { engineFor, rowEngine, rowEngineOfRows } from '../../../src/core/linalg/rowEngine';
+import { selectRows } from '../../../src/core/linalg/matrix';
 import { pca2 } from '../../../src/core/linalg/pca';
-import { fitProbe, fitProbesBatch, oneHot } from '../../../src/core/probe';
+import { fitProbe, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn } from '../../../src/core/probe';
 import { setSimdEnabled, simdAvailable } from '../../../src/core/linalg/simd';
 import { randomMatrix, TestRng } from './builders';
 
@@ -65,6 +66,58 @@ describe('row engines (the probes\' inner loops)', () => {
       }
     }
     setSimdEnabled(true);
+  });
+
+  it('of chosen rows hold exactly those rows (their source), and compute as an engine of selectRows does', () => {
+    const rng = new TestRng(407);
+    for (const simd of [true, false]) {
+      setSimdEnabled(simd);
+      for (const f64 of [false, true]) {
+        const x = randomMatrix(rng, 9, 13, f64);
+        const rows = Int32Array.of(8, 0, 3, 3, 5);
+        const eng = rowEngineOfRows(x, rows, 2 * 13, 2);
+        const want = selectRows(x, rows);
+        expect(eng.kind).toBe(simd && simdAvailable() && !f64 ? 'simd' : 'js');
+        expect(eng.source.rows).toBe(5);
+        expect(eng.source.data.constructor).toBe(x.data.constructor);
+        expect([...eng.source.data]).toEqual([...want.data]);
+        const ref = rowEngine(want, 2 * 13, 2);
+        const v = eng.vector(13);
+        const vr = ref.vector(13);
+        for (let j = 0; j < 13; j++) vr[j] = v[j] = rng.normal();
+        for (let i = 0; i < 5; i++) expect(eng.dot(i, v, 0)).toBe(ref.dot(i, vr, 0));
+        // the source stays valid while the engine hands out vectors (its memory never grows)
+        eng.vector(13);
+        expect([...eng.source.data]).toEqual([...want.data]);
+        expect(rowEngineOfRows(x, new Int32Array(0), 4, 1).source.rows).toBe(0);
+      }
+    }
+    setSimdEnabled(true);
+    const x = randomMatrix(rng, 4, 3);
+    if (simdAvailable()) expect(() => rowEngineOfRows(x, Int32Array.of(1, 4), 3, 1)).toThrow(/row 4 of a 4-row matrix/);
+  });
+
+  it('predict through an engine as predictProbabilities does (to rounding), reusing one weight slot, two classes and more', () => {
+    const rng = new TestRng(409);
+    const x = randomMatrix(rng, 70, 11);
+    for (const C of [2, 3]) {
+      const labels = Int32Array.from({ length: 70 }, (_, i) => Math.abs(Math.floor(x.data[i * 11] * 2)) % C);
+      const probes = [0, 1].map((s) => fitProbe(x, oneHot(labels, C), C, { l2: 1e-3 * (1 + s) }));
+      const k = C === 2 ? 1 : C;
+      const eng = rowEngine(x, k * 11, 1);
+      for (let round = 0; round < 2; round++) {
+        for (const probe of probes) {
+          const got = predictProbabilitiesOn(probe, eng);
+          const want = predictProbabilities(probe, x);
+          expect(got.length).toBe(want.length);
+          for (let t = 0; t < want.length; t++) expect(got[t]).toBeCloseTo(want[t], 12);
+        }
+      }
+      // an engine without room predicts with the plain loop, bitwise
+      const full = rowEngine(x, 0, 0);
+      if (full.kind === 'simd') expect([...predictProbabilitiesOn(probes[0], full)]).toEqual([...predictProbabilities(probes[0], x)]);
+      expect(() => predictProbabilitiesOn(probes[0], rowEngine(randomMatrix(rng, 3, 5), 20, 1))).toThrow(/11-dimensional/);
+    }
   });
 
   it('gemv, gemvT, gemmNT, gemmTN and rowNorms agree with the row kernels on Float32 and Float64 matrices', () => {
