@@ -5,6 +5,7 @@ import { CATEGORY_NAMES, OVERLAP, type AlignMode, type AlignmentKernel, type Har
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
+import { isResident } from '../linalg/gemm';
 import { firstNonFinite, selectRows } from '../linalg/matrix';
 import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
 import { classNameOf } from '../result/names';
@@ -65,6 +66,8 @@ export interface AnalysisHooks {
   kernel?: AlignmentKernel;
   progress?: ProgressFn;
   signal?: AbortSignal;
+  /** Tests: strong W2S-train values from which the strong and W2S probes are fitted together (protocol.ts). */
+  batchMinValues?: number;
 }
 
 function validate(input: AnalysisInput): void {
@@ -157,43 +160,53 @@ export async function runAnalysis(
   const protocol = await time('protocol', () =>
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
-      pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal,
+      pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
       strongEngineRoom: { values: (3 * mixingFits + 6) * dStrong, vectors: 3 * mixingFits + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
   throwIfAborted(hooks.signal);
 
-  // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
-  progress('detecting overlap', 0.15);
-  const t0 = performance.now();
-  const weakW2s = input.weak.kind === 'activations' ? selectRows(input.weak.acts, protocol.w2sTrain) : undefined;
-  const det = await detectOverlap({
-    confidence: protocol.confidence,
-    strong: protocol.strongW2s,
-    weak: weakW2s,
-    hardRule: opts.hardRule,
-    align: opts.align,
-    stage1Scale,
-    jump: opts.jump,
-    kernel: hooks.kernel ?? tsAlignmentKernel,
-    signal: hooks.signal,
-  });
-  timings.detection = (performance.now() - t0) / 1000;
-  for (const note of det.notes ?? []) warnings.push(note);
-  throwIfAborted(hooks.signal);
-
+  // The strong rows' Float64 operand the probes made (protocol.strongShared) serves the mixing fits, then goes.
+  let mixing: Awaited<ReturnType<typeof mixingCurve>>;
+  let det: Awaited<ReturnType<typeof detectOverlap>>;
   const overlapPos: number[] = [];
   const restPos: number[] = [];
-  det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
-  const mixing = await time('mixing', () =>
-    mixingCurve({
-      strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
-      overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-      strongTest: protocol.strongTest, testEngine: protocol.testEngine, testLabels: protocol.testLabels, l2: opts.l2, seeds, init: protocol.w2sProbe,
-      linalg: hooks.kernel?.linalg, engine: protocol.strongEngine, signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
-    }),
-  );
+  try {
+    // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
+    progress('detecting overlap', 0.15);
+    const t0 = performance.now();
+    const weakW2s = input.weak.kind === 'activations' ? selectRows(input.weak.acts, protocol.w2sTrain) : undefined;
+    det = await detectOverlap({
+      confidence: protocol.confidence,
+      strong: protocol.strongW2s,
+      weak: weakW2s,
+      hardRule: opts.hardRule,
+      align: opts.align,
+      stage1Scale,
+      jump: opts.jump,
+      kernel: hooks.kernel ?? tsAlignmentKernel,
+      signal: hooks.signal,
+    });
+    timings.detection = (performance.now() - t0) / 1000;
+    for (const note of det.notes ?? []) warnings.push(note);
+    throwIfAborted(hooks.signal);
+
+    det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
+    mixing = await time('mixing', () =>
+      mixingCurve({
+        strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
+        overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
+        strongTest: protocol.strongTest, testEngine: protocol.testEngine, testLabels: protocol.testLabels, l2: opts.l2, seeds,
+        init: protocol.w2sProbe, linalg: hooks.kernel?.linalg, shared: protocol.strongShared, engine: protocol.strongEngine,
+        signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
+      }),
+    );
+  } finally {
+    const shared = protocol.strongShared;
+    const linalg = hooks.kernel?.linalg;
+    if (shared && isResident(shared) && linalg?.release) await linalg.release(shared);
+  }
   if (!mixing) {
     warnings.push(
       overlapPos.length === 0

@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../encoder';
-import type { LinalgKernel } from '../linalg/gemm';
+import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import type { RowEngine } from '../linalg/rowEngine';
 import {
@@ -40,6 +40,8 @@ export interface MixingInput {
    * per round instead of the WebAssembly pass (probe/batch.ts). Absent: the WebAssembly pass.
    */
   linalg?: LinalgKernel;
+  /** `strongW2s` as `linalg`'s operand, made earlier (fitProbesBatch's `shared`). */
+  shared?: GemmOperand;
   /** A row engine of `strongW2s` to share (room for 3 x fits x dim Float64 values and 3 x fits vectors). */
   engine?: RowEngine;
 }
@@ -92,7 +94,7 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
   let probes: Probe[];
   if (input.batched ?? true) {
     probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, {
-      ...opts, linalg: input.linalg, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
+      ...opts, linalg: input.linalg, shared: input.shared, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
     });
   } else {
     probes = [];

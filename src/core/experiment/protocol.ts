@@ -1,7 +1,9 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
 import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
+import { isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
 import {
-  accuracy, argmaxLabels, confidence, fitProbeAsync, oneHot, predictProbabilities, predictProbabilitiesOn, type Probe,
+  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn,
+  shareMatrix, type Probe,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -31,6 +33,12 @@ export interface ProtocolInput {
    * vectors: the strong and W2S probes and they share one copy of the rows in WebAssembly memory.
    */
   strongEngineRoom?: { values: number; vectors: number };
+  /**
+   * Dense products (onnxruntime's Gemm): the strong and W2S probes are then fitted together on them (two classes,
+   * at least `batchMinValues` strong W2S-train values, default BATCH_MIN_VALUES).
+   */
+  linalg?: LinalgKernel;
+  batchMinValues?: number;
 }
 
 export interface ProtocolOutcome {
@@ -55,6 +63,8 @@ export interface ProtocolOutcome {
   testLabels: Int32Array;
   /** The W2S probe fitted on all of W2S-train (the mixing fits start from it). */
   w2sProbe: Probe;
+  /** `strongW2s` as the linalg kernel's operand (Float64), when the probes used it: the caller releases it. */
+  strongShared?: GemmOperand;
 }
 
 /** PGR = (w2s - weak) / (strong - weak); null when the denominator is 0 (METHOD.md section 1). */
@@ -88,6 +98,13 @@ export function labelAccuracy(predicted: Int32Array, labels: Int32Array): number
   return labels.length > 0 ? hit / labels.length : NaN;
 }
 
+/**
+ * Strong rows (values) from which the strong and W2S probes are fitted together on the dense products: below it the
+ * WebAssembly rows are quick anyway, and a product round costs a call into onnxruntime (a message to the inference
+ * worker in the extension) however small.
+ */
+export const BATCH_MIN_VALUES = 1 << 22;
+
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
 export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
   const { numClasses: C, labels, split, l2, signal } = input;
@@ -113,7 +130,6 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   }
   const weakAcc = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
-  stage('strong probe', 0.33);
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
@@ -123,13 +139,33 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const strongW2s = strongEngine.source;
   const testEngine = rowEngineOfRows(input.strong, test, k * d, 1);
   const strongTest = testEngine.source;
-  const strongProbe = await fitProbeAsync(strongW2s, oneHot(pick(labels, w2sTrain), C), C, { l2, signal, engine: strongEngine });
-  const strongAcc = accuracy(predictProbabilitiesOn(strongProbe, testEngine), testLabels, C);
-
-  stage('W2S probe', 0.66);
   const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
-  const w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
+  const strongTargets = oneHot(pick(labels, w2sTrain), C);
+  let strongProbe: Probe;
+  let w2sProbe: Probe;
+  let strongShared: GemmOperand | undefined;
+  if (input.linalg && C === 2 && strongW2s.rows > 0 && strongW2s.rows * strongW2s.cols >= (input.batchMinValues ?? BATCH_MIN_VALUES)) {
+    // Both probes on all W2S-train rows, fitted together: two products per round on the Float64 copy of the rows,
+    // which the mixing experiment then uses too (one copy instead of two).
+    stage('strong and W2S probes', 0.33);
+    strongShared = await shareMatrix(strongW2s, input.linalg, signal);
+    const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
+    try {
+      [strongProbe, w2sProbe] = await fitProbesBatch(strongW2s, [{ rows: all, targets: strongTargets }, { rows: all, targets: pseudoTargets }], C, {
+        l2, signal, engine: strongEngine, linalg: input.linalg, shared: strongShared,
+      });
+    } catch (e) {
+      if (isResident(strongShared) && input.linalg.release) await input.linalg.release(strongShared);
+      throw e;
+    }
+  } else {
+    stage('strong probe', 0.33);
+    strongProbe = await fitProbeAsync(strongW2s, strongTargets, C, { l2, signal, engine: strongEngine });
+    stage('W2S probe', 0.66);
+    w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
+  }
+  const strongAcc = accuracy(predictProbabilitiesOn(strongProbe, testEngine), testLabels, C);
   const w2sAcc = accuracy(predictProbabilitiesOn(w2sProbe, testEngine), testLabels, C);
 
   return {
@@ -148,6 +184,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     testEngine,
     testLabels,
     w2sProbe,
+    strongShared,
   };
 }
 

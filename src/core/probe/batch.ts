@@ -48,6 +48,11 @@ export interface BatchOptions extends ProbeOptions {
    * WebAssembly pass.
    */
   linalg?: LinalgKernel;
+  /**
+   * X as `linalg`'s operand, made by the caller with `shareMatrix` (and released by it): several batches over one
+   * matrix then pay for its Float64 copy once. Absent: each batch makes and releases its own.
+   */
+  shared?: GemmOperand;
 }
 
 /** Rows ascending, targets permuted alike. */
@@ -81,8 +86,8 @@ function batchedPass(objs: LogisticObjective[], n: number, blockRows: number): v
   for (const obj of objs) obj.finishPending();
 }
 
-/** X for the kernel: Float64 once per batch, uploaded when the kernel keeps matrices. */
-async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
+/** X for the kernel: Float64 once per batch (or per caller), uploaded when the kernel keeps matrices. */
+export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
   const m: F64Matrix = { rows: x.rows, cols: x.cols, data: x.data instanceof Float64Array ? x.data : new Float64Array(x.data) };
   return kernel.upload && kernel.release ? kernel.upload(m, signal) : m;
 }
@@ -196,7 +201,9 @@ export async function fitProbesBatch(
   });
   const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
   const kernel = opts.linalg;
-  const shared = kernel ? await shareMatrix(x, kernel, opts.signal) : undefined;
+  const own = kernel && !opts.shared;
+  const shared = kernel ? (opts.shared ?? await shareMatrix(x, kernel, opts.signal)) : undefined;
+  if (shared && (shared.rows !== x.rows || shared.cols !== x.cols)) throw new Error(`fitProbesBatch: a shared ${shared.rows} x ${shared.cols} operand for a ${x.rows} x ${x.cols} matrix`);
   try {
     let active = objs.map((_, k) => k);
     let last = performance.now();
@@ -226,7 +233,7 @@ export async function fitProbesBatch(
       active = still;
     }
   } finally {
-    if (shared && isResident(shared)) await kernel!.release!(shared);
+    if (own && shared && isResident(shared)) await kernel!.release!(shared);
   }
   throwIfAborted(opts.signal);
   return out;

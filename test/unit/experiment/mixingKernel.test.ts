@@ -7,6 +7,7 @@ import { tsAlignmentKernel } from '../../../src/core/detect/alignKernel';
 import { runAnalysis, type AnalysisInput } from '../../../src/core/experiment/analyze';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
 import { alternating, gaussian } from '../cancel/helpers';
+import { CancelledError } from '../../../src/core/encoder';
 
 describe('runAnalysis with a LinalgKernel', () => {
   it('fits the mixing probes on it, with the same curve', async () => {
@@ -30,5 +31,69 @@ describe('runAnalysis with a LinalgKernel', () => {
     expect(withKernel.mixing).not.toBeNull();
     expect(withKernel.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
     expect(withKernel.mixing!.randomBaseline).toEqual(plain.mixing!.randomBaseline);
+  });
+});
+
+describe('the strong and W2S probes on a LinalgKernel', () => {
+  const labels = alternating(900);
+  const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
+  const input: AnalysisInput = {
+    weak: { kind: 'activations', acts: gaussian(900, 16, labels, 0.3, 1) }, strong: gaussian(900, 48, labels, 0.6, 2),
+    labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
+  };
+  const counted = () => {
+    const calls = { upload: 0, release: 0, gemm: 0 };
+    const linalg: LinalgKernel & { calls: typeof calls } = {
+      name: 'counted', calls,
+      gemm: (a, b, o) => (calls.gemm++, jsLinalgKernel.gemm(a, b, o)),
+      upload: (m, s) => (calls.upload++, jsLinalgKernel.upload!(m, s)),
+      release: (m) => (calls.release++, jsLinalgKernel.release!(m)),
+    };
+    return linalg;
+  };
+
+  it('are fitted together on it above the size threshold, to the separate fits\' optimum, and share one upload with the mixing fits', async () => {
+    const plain = await runAnalysis(input, { seeds: 2 });
+    const linalg = counted();
+    const held = jsLinalgKernel.residents.size;
+    const progress: string[] = [];
+    const batched = await runAnalysis(input, { seeds: 2 }, {
+      kernel: { ...tsAlignmentKernel, linalg }, batchMinValues: 0, progress: (s) => void (progress.includes(s) || progress.push(s)),
+    });
+    expect(progress).toContain('strong and W2S probes');
+    expect(progress).not.toContain('W2S probe');
+    // one Float64 copy for the probes and the mixing fits, released at the end
+    expect(linalg.calls.upload).toBe(1);
+    expect(linalg.calls.release).toBe(1);
+    expect(jsLinalgKernel.residents.size).toBe(held);
+    expect(batched.accuracy).toEqual(plain.accuracy);
+    expect(batched.pgr).toEqual(plain.pgr);
+    expect(batched.detection.counts).toEqual(plain.detection.counts);
+    expect(batched.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
+    // below the threshold (the default here: 300 x 48 values) the probes stay on the rows; only the mixing uploads
+    const small = counted();
+    const separate = await runAnalysis(input, { seeds: 2 }, { kernel: { ...tsAlignmentKernel, linalg: small } });
+    expect(small.calls).toMatchObject({ upload: 1, release: 1 });
+    expect(separate.accuracy).toEqual(plain.accuracy);
+  });
+
+  it('releases the shared copy when the analysis stops with an error after the probes, and when it is cancelled in them', async () => {
+    const linalg = counted();
+    const held = jsLinalgKernel.residents.size;
+    const failing: LinalgKernel = { ...linalg, gemm: async (a, b, o) => (linalg.calls.gemm > 40 ? Promise.reject(new Error('device lost')) : linalg.gemm(a, b, o)) };
+    await expect(runAnalysis(input, { seeds: 1 }, { kernel: { ...tsAlignmentKernel, linalg: failing }, batchMinValues: 0 })).rejects.toThrow(/device lost/);
+    expect(linalg.calls.upload).toBeGreaterThan(0);
+    expect(linalg.calls.release).toBe(linalg.calls.upload);
+    expect(jsLinalgKernel.residents.size).toBe(held);
+    const cancel = counted();
+    const controller = new AbortController();
+    const err = await runAnalysis(input, { seeds: 1 }, {
+      kernel: { ...tsAlignmentKernel, linalg: { ...cancel, gemm: (a, b, o) => (cancel.calls.gemm === 5 && controller.abort(), cancel.gemm(a, b, o)) } },
+      batchMinValues: 0, signal: controller.signal,
+    }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(cancel.calls.upload).toBe(1);
+    expect(cancel.calls.release).toBe(1);
+    expect(jsLinalgKernel.residents.size).toBe(held);
   });
 });
