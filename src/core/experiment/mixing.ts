@@ -26,7 +26,10 @@ export interface MixingInput {
   l2: number;
   seeds: number[];
   proportions?: number[];
-  /** Warm start for every subset fit (same optimum, fewer iterations). */
+  /**
+   * Start of every subset fit (same optimum; default zero, METHOD.md's). A probe on all rows is no better a start
+   * when a subset has fewer rows than dimensions (bench/warmstart), and the analysis does not pass one.
+   */
   init?: Probe;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;

@@ -61,7 +61,7 @@ export interface ProtocolOutcome {
   /** A row engine of `strongTest` for the test-set predictions (predictProbabilitiesOn), room for one probe's weights. */
   testEngine: RowEngine;
   testLabels: Int32Array;
-  /** The W2S probe fitted on all of W2S-train (the mixing fits start from it). */
+  /** The W2S probe fitted on all of W2S-train. */
   w2sProbe: Probe;
   /** `strongW2s` as the linalg kernel's operand (Float64), when the probes used it: the caller releases it. */
   strongShared?: GemmOperand;
