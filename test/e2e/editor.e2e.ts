@@ -252,7 +252,7 @@ export const journeys: Journey[] = [
 
       // Edit the text: the results no longer match, so the colours go and the user is told why.
       await h.goToLine(1);
-      await h.typeInEditor('x');
+      await h.typeInEditor('x', { dirties: true });
       // (VS Code drops a pending CodeLens refresh when the editor loses focus, e.g. to the notification centre.)
       await retry('stale CodeLens', async () => ((await h.readCodeLens()).some((l) => /out of date/.test(l.text)) ? true : undefined), { timeoutMs: 15_000 });
       await retry('no colours on a stale file', async () => ((await glyphLines(h)).length === 0 ? true : undefined), { timeoutMs: 10_000 });

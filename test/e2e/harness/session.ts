@@ -432,10 +432,26 @@ export class VSCode {
     else await this.page.keyboard.press('Control+1');
   }
 
-  /** Types text at the cursor of the active editor. */
-  async typeInEditor(text: string): Promise<void> {
+  /**
+   * Types text at the cursor of the active editor. With `{ dirties: true }` (the editor was clean), waits for the
+   * tab to turn dirty and types the text again when it does not: keystrokes sent while the focus settles can be
+   * lost (a rehearsal's "x" never reached line 1 and the cursor stayed at Ln 1, Col 1).
+   */
+  async typeInEditor(text: string, { dirties = false }: { dirties?: boolean } = {}): Promise<void> {
     await this.focusEditor();
     await this.page.keyboard.type(text);
+    if (!dirties) return;
+    const dirty = this.page.locator('.editor-group-container.active .tab.active.dirty');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dirty.waitFor({ state: 'attached', timeout: 3_000 });
+        return;
+      } catch {
+        if (attempt === 3) throw new Error(`e2e: typing "${text}" left the active editor unchanged ${attempt} times`);
+      }
+      await this.focusEditor();
+      await this.page.keyboard.type(text);
+    }
   }
 
   /** Undo in the active editor (Ctrl+Z). */
