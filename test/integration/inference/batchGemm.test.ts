@@ -10,6 +10,8 @@ import { createInferenceClient } from '../../../src/inference/client';
 import { createLocalInference } from '../../../src/inference/local';
 import type { InferenceService } from '../../../src/inference/types';
 import { expectBatchCancels, expectBatchEqualsSeparate } from '../../unit/probe/batchKernelCheck';
+import { runAnalysis, type AnalysisInput } from '../../../src/core/experiment/analyze';
+import { alternating, gaussian } from '../../unit/cancel/helpers';
 import { bundleDir, bundleWorker } from './bundle';
 
 /** The kernel, counting the matrices it holds for the caller. */
@@ -59,6 +61,26 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     await expectBatchEqualsSeparate(kernel);
     await expectBatchCancels(kernel);
     expect(kernel.held).toBe(0);
+  });
+
+  it('a whole analysis through the worker: the strong and W2S probes share their upload with the mixing fits, released at the end', async () => {
+    const labels = alternating(900);
+    const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
+    const input: AnalysisInput = {
+      weak: { kind: 'activations', acts: gaussian(900, 16, labels, 0.3, 1) }, strong: gaussian(900, 48, labels, 0.6, 2),
+      labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
+    };
+    const plain = await runAnalysis(input, { seeds: 2 });
+    const kernel = counted(client.alignmentKernel().linalg!);
+    let uploads = 0;
+    const upload = kernel.upload;
+    kernel.upload = (m, s) => (uploads++, upload(m, s));
+    const viaWorker = await runAnalysis(input, { seeds: 2 }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
+    expect(uploads).toBe(1);
+    expect(kernel.held).toBe(0);
+    expect(viaWorker.accuracy).toEqual(plain.accuracy);
+    expect(viaWorker.detection.counts).toEqual(plain.detection.counts);
+    expect(viaWorker.mixing!.perSeed.flat().length).toBe(plain.mixing!.perSeed.flat().length);
   });
 
   it('worker: a resident matrix multiplies like the matrix itself, and is gone after release', async () => {
