@@ -66,8 +66,9 @@ export interface AnalysisHooks {
   kernel?: AlignmentKernel;
   progress?: ProgressFn;
   signal?: AbortSignal;
-  /** Tests: strong W2S-train values from which the strong and W2S probes are fitted together (protocol.ts). */
+  /** Tests: strong W2S-train values from / up to which the strong and W2S probes are fitted together (protocol.ts). */
   batchMinValues?: number;
+  batchMaxValues?: number;
 }
 
 function validate(input: AnalysisInput): void {
@@ -161,6 +162,7 @@ export async function runAnalysis(
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
+      batchMaxValues: hooks.batchMaxValues,
       strongEngineRoom: { values: (3 * mixingFits + 6) * dStrong, vectors: 3 * mixingFits + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),

@@ -35,10 +35,12 @@ export interface ProtocolInput {
   strongEngineRoom?: { values: number; vectors: number };
   /**
    * Dense products (onnxruntime's Gemm): the strong and W2S probes are then fitted together on them (two classes,
-   * at least `batchMinValues` strong W2S-train values, default BATCH_MIN_VALUES).
+   * at least `batchMinValues` strong W2S-train values, default BATCH_MIN_VALUES, and at most `batchMaxValues`).
    */
   linalg?: LinalgKernel;
   batchMinValues?: number;
+  /** At most this many strong W2S-train values for that (default BATCH_MAX_VALUES). */
+  batchMaxValues?: number;
 }
 
 export interface ProtocolOutcome {
@@ -104,6 +106,11 @@ export function labelAccuracy(predicted: Int32Array, labels: Int32Array): number
  * worker in the extension) however small.
  */
 export const BATCH_MIN_VALUES = 1 << 22;
+/**
+ * Strong W2S-train values above which the two probes stay on the rows: their Float64 copy (1 GiB here) would stay
+ * alive through the detection, which at a million rows needs the memory itself; the mixing makes its own copy then.
+ */
+export const BATCH_MAX_VALUES = 1 << 27;
 
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
 export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
@@ -145,7 +152,8 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   let strongProbe: Probe;
   let w2sProbe: Probe;
   let strongShared: GemmOperand | undefined;
-  if (input.linalg && C === 2 && strongW2s.rows > 0 && strongW2s.rows * strongW2s.cols >= (input.batchMinValues ?? BATCH_MIN_VALUES)) {
+  if (input.linalg && C === 2 && strongW2s.rows > 0 && strongW2s.rows * strongW2s.cols >= (input.batchMinValues ?? BATCH_MIN_VALUES)
+    && strongW2s.rows * strongW2s.cols <= (input.batchMaxValues ?? BATCH_MAX_VALUES)) {
     // Both probes on all W2S-train rows, fitted together: two products per round on the Float64 copy of the rows,
     // which the mixing experiment then uses too (one copy instead of two).
     stage('strong and W2S probes', 0.33);

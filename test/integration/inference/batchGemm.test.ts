@@ -74,7 +74,7 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     const kernel = counted(client.alignmentKernel().linalg!);
     let uploads = 0;
     const upload = kernel.upload;
-    kernel.upload = (m, s) => (uploads++, upload(m, s));
+    kernel.upload = (m, s) => (uploads++, upload!(m, s));
     const viaWorker = await runAnalysis(input, { seeds: 2 }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
     expect(uploads).toBe(1);
     expect(kernel.held).toBe(0);

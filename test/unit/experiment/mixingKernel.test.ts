@@ -75,6 +75,14 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     const separate = await runAnalysis(input, { seeds: 2 }, { kernel: { ...tsAlignmentKernel, linalg: small } });
     expect(small.calls).toMatchObject({ upload: 1, release: 1 });
     expect(separate.accuracy).toEqual(plain.accuracy);
+    // and above the upper bound (a million rows: the Float64 copy would outlive the probes through the detection)
+    const large = counted();
+    const stages: string[] = [];
+    await runAnalysis(input, { seeds: 2 }, {
+      kernel: { ...tsAlignmentKernel, linalg: large }, batchMinValues: 0, batchMaxValues: 300 * 48 - 1, progress: (s) => void stages.push(s),
+    });
+    expect(stages).toContain('W2S probe');
+    expect(large.calls).toMatchObject({ upload: 1, release: 1 });
   });
 
   it('releases the shared copy when the analysis stops with an error after the probes, and when it is cancelled in them', async () => {
