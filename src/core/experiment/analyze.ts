@@ -167,14 +167,15 @@ export async function runAnalysis(
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
-  throwIfAborted(hooks.signal);
 
-  // The strong rows' Float64 operand the probes made (protocol.strongShared) serves the mixing fits, then goes.
+  // The strong rows' Float64 operand the probes made (protocol.strongShared) serves the mixing fits, then goes
+  // (also when a cancel lands right here).
   let mixing: Awaited<ReturnType<typeof mixingCurve>>;
   let det: Awaited<ReturnType<typeof detectOverlap>>;
   const overlapPos: number[] = [];
   const restPos: number[] = [];
   try {
+    throwIfAborted(hooks.signal);
     // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
     progress('detecting overlap', 0.15);
     const t0 = performance.now();

@@ -137,11 +137,15 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   }
   const weakAcc = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
+  const k = C === 2 ? 1 : C;
+  const d = input.strong.cols;
+  const values = w2sTrain.length * d;
+  const batch = input.linalg !== undefined && C === 2 && values > 0 && values >= (input.batchMinValues ?? BATCH_MIN_VALUES)
+    && values <= (input.batchMaxValues ?? BATCH_MAX_VALUES);
+  stage(batch ? 'strong and W2S probes' : 'strong probe', 0.33);
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
-  const k = C === 2 ? 1 : C;
-  const d = input.strong.cols;
   const strongEngine = rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
   const strongW2s = strongEngine.source;
   const testEngine = rowEngineOfRows(input.strong, test, k * d, 1);
@@ -152,11 +156,9 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   let strongProbe: Probe;
   let w2sProbe: Probe;
   let strongShared: GemmOperand | undefined;
-  if (input.linalg && C === 2 && strongW2s.rows > 0 && strongW2s.rows * strongW2s.cols >= (input.batchMinValues ?? BATCH_MIN_VALUES)
-    && strongW2s.rows * strongW2s.cols <= (input.batchMaxValues ?? BATCH_MAX_VALUES)) {
+  if (batch && input.linalg) {
     // Both probes on all W2S-train rows, fitted together: two products per round on the Float64 copy of the rows,
     // which the mixing experiment then uses too (one copy instead of two).
-    stage('strong and W2S probes', 0.33);
     strongShared = await shareMatrix(strongW2s, input.linalg, signal);
     const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
     try {
@@ -168,7 +170,6 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
       throw e;
     }
   } else {
-    stage('strong probe', 0.33);
     strongProbe = await fitProbeAsync(strongW2s, strongTargets, C, { l2, signal, engine: strongEngine });
     stage('W2S probe', 0.66);
     w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });

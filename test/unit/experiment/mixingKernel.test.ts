@@ -103,5 +103,15 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     expect(cancel.calls.upload).toBe(1);
     expect(cancel.calls.release).toBe(1);
     expect(jsLinalgKernel.residents.size).toBe(held);
+    // a cancel between the probes and the detection
+    const between = counted();
+    const stop = new AbortController();
+    const err2 = await runAnalysis(input, { seeds: 1 }, {
+      kernel: { ...tsAlignmentKernel, linalg: between }, batchMinValues: 0, signal: stop.signal,
+      progress: (s) => void (s === 'detecting overlap' && stop.abort()),
+    }).then(() => undefined, (e: unknown) => e);
+    expect(err2).toBeInstanceOf(CancelledError);
+    expect(between.calls).toMatchObject({ upload: 1, release: 1 });
+    expect(jsLinalgKernel.residents.size).toBe(held);
   });
 });
