@@ -5,10 +5,10 @@ import { CATEGORY_NAMES, OVERLAP, type AlignMode, type AlignmentKernel, type Har
 import { throwIfAborted, type ProgressFn } from '../encoder';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
-import { isResident } from '../linalg/gemm';
 import { firstNonFinite, selectRows } from '../linalg/matrix';
 import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
 import { classNameOf } from '../result/names';
+import { releaseShared } from '../probe';
 import { groundTruthReport } from './groundTruth';
 import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
@@ -208,9 +208,8 @@ export async function runAnalysis(
       }),
     );
   } finally {
-    const shared = protocol.strongShared;
     const linalg = hooks.kernel?.linalg;
-    if (shared && isResident(shared) && linalg?.release) await linalg.release(shared);
+    if (protocol.strongShared && linalg) await releaseShared(linalg, protocol.strongShared);
   }
   if (!mixing) {
     warnings.push(

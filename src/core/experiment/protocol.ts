@@ -1,9 +1,9 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
 import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
-import { isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
+import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
   accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn,
-  shareMatrix, type Probe,
+  releaseShared, shareMatrix, type Probe,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -140,9 +140,10 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const k = C === 2 ? 1 : C;
   const d = input.strong.cols;
   const values = w2sTrain.length * d;
-  const batch = input.linalg !== undefined && C === 2 && values > 0 && values >= (input.batchMinValues ?? BATCH_MIN_VALUES)
-    && values <= (input.batchMaxValues ?? BATCH_MAX_VALUES);
-  stage(batch ? 'strong and W2S probes' : 'strong probe', 0.33);
+  // the kernel to fit the strong and W2S probes together on, when the size calls for it
+  const batchOn = C === 2 && values > 0 && values >= (input.batchMinValues ?? BATCH_MIN_VALUES)
+    && values <= (input.batchMaxValues ?? BATCH_MAX_VALUES) ? input.linalg : undefined;
+  stage(batchOn ? 'strong and W2S probes' : 'strong probe', 0.33);
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
@@ -156,17 +157,17 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   let strongProbe: Probe;
   let w2sProbe: Probe;
   let strongShared: GemmOperand | undefined;
-  if (batch && input.linalg) {
+  if (batchOn) {
     // Both probes on all W2S-train rows, fitted together: two products per round on the Float64 copy of the rows,
     // which the mixing experiment then uses too (one copy instead of two).
-    strongShared = await shareMatrix(strongW2s, input.linalg, signal);
+    strongShared = await shareMatrix(strongW2s, batchOn, signal);
     const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
     try {
       [strongProbe, w2sProbe] = await fitProbesBatch(strongW2s, [{ rows: all, targets: strongTargets }, { rows: all, targets: pseudoTargets }], C, {
-        l2, signal, engine: strongEngine, linalg: input.linalg, shared: strongShared,
+        l2, signal, engine: strongEngine, linalg: batchOn, shared: strongShared,
       });
     } catch (e) {
-      if (isResident(strongShared) && input.linalg.release) await input.linalg.release(strongShared);
+      await releaseShared(batchOn, strongShared);
       throw e;
     }
   } else {

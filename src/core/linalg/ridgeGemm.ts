@@ -29,22 +29,6 @@ import { macrotask, runStepsYielding, type YieldingOptions } from './steps';
 const BLOCK_BYTES = 64 * 1024 * 1024;
 
 /**
- * Rows [from, to) of m minus the column means, as a Float64 matrix, written into `buffer` when given (a view of its
- * start). Fresh memory is expensive to touch the first time (page faults: ~0.5 s per 160 MB on the development
- * machine, more than the arithmetic), which is why the primal route below reuses its block buffers.
- */
-function centredRows(m: Matrix, mean: Float64Array, from: number, to: number, buffer?: Float64Array): F64Matrix {
-  const { cols, data } = m;
-  const len = (to - from) * cols;
-  const out = buffer ? buffer.subarray(0, len) : new Float64Array(len);
-  for (let i = from, o = 0; i < to; i++) {
-    const off = i * cols;
-    for (let j = 0; j < cols; j++, o++) out[o] = data[off + j] - mean[j];
-  }
-  return { rows: to - from, cols, data: out };
-}
-
-/**
  * Largest Float64 product output (and column chunk of Y) the primal route asks the kernel for. A product whose
  * output is 32 MiB or more gets fresh memory from the system every time (glibc serves such sizes with mmap, and
  * onnxruntime's output becomes a new JavaScript buffer), and touching fresh pages costs about as much as the
@@ -61,11 +45,15 @@ export interface RidgeChunking {
   outBytes?: number;
 }
 
-/** Rows [from, to) of m, columns [c0, c1), minus the column means, into `buffer` (row-major, a view of its start). */
-function centredBlock(m: Matrix, mean: Float64Array, from: number, to: number, c0: number, c1: number, buffer: Float64Array): F64Matrix {
+/**
+ * Rows [from, to) of m, columns [c0, c1), minus the column means, as a Float64 matrix written into `buffer` when
+ * given (a view of its start). Fresh memory is expensive to touch the first time (page faults: ~0.5 s per 160 MB on
+ * the development machine, more than the arithmetic), which is why the primal route reuses its block buffers.
+ */
+function centredBlock(m: Matrix, mean: Float64Array, from: number, to: number, c0: number, c1: number, buffer?: Float64Array): F64Matrix {
   const { cols, data } = m;
   const w = c1 - c0;
-  const out = buffer.subarray(0, (to - from) * w);
+  const out = buffer ? buffer.subarray(0, (to - from) * w) : new Float64Array((to - from) * w);
   for (let i = from, o = 0; i < to; i++) {
     const off = i * cols;
     for (let j = c0; j < c1; j++, o++) out[o] = data[off + j] - mean[j];
@@ -231,9 +219,9 @@ async function dual(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLo
   const dx = x.cols;
   const leaveOneOut = options.leaveOneOut ?? true;
   const meanY = columnMeans(y);
-  const xc = centredRows(x, columnMeans(x), 0, n);
+  const xc = centredBlock(x, columnMeans(x), 0, n, 0, x.cols);
   const K = await kernel.gemm(xc, xc, { transB: true, signal });
-  const yc = centredRows(y, meanY, 0, n);
+  const yc = centredBlock(y, meanY, 0, n, 0, y.cols);
   const Sc = await kernel.gemm(yc, yc, { transB: true, signal });
   throwIfAborted(signal);
   const eigen = await runStepsYielding(symmetricEigenSteps(K.data, n), options);

@@ -86,16 +86,26 @@ class SimdRowEngine implements RowEngine {
  * Float32 matrices get the SIMD engine (a copy of X) when WebAssembly SIMD is available; otherwise the JS loops.
  */
 export function rowEngine(x: Matrix, vectorCapacity: number, vectorCount = 8): RowEngine {
-  if (x.data instanceof Float32Array && x.rows * x.cols > 0) {
-    const vecBytes = Math.ceil((vectorCapacity * 8 + vectorCount * 16) / 16) * 16;
-    const total = vecBytes + x.rows * x.cols * 4;
-    const ws = simdWorkspace(total);
-    if (ws) {
-      ws.f32.set(x.data.subarray(0, x.rows * x.cols), vecBytes / 4);
-      return new SimdRowEngine(ws, x, vecBytes);
-    }
-  }
-  return new JsRowEngine(x);
+  const simd = x.data instanceof Float32Array
+    ? simdEngine(x.rows, x.cols, vectorCapacity, vectorCount, (rows) => rows.set(x.data.subarray(0, x.rows * x.cols)), x)
+    : null;
+  return simd ?? new JsRowEngine(x);
+}
+
+/**
+ * A SIMD engine of rows x cols Float32 values that `fill` writes into its memory (after room for the vectors), or
+ * null without SIMD or memory; `source` is the matrix the engine stands for (default: the view of its copy).
+ */
+function simdEngine(
+  rows: number, cols: number, vectorCapacity: number, vectorCount: number, fill: (rows: Float32Array) => void, source?: Matrix,
+): RowEngine | null {
+  if (rows * cols === 0) return null;
+  const vecBytes = Math.ceil((vectorCapacity * 8 + vectorCount * 16) / 16) * 16;
+  const ws = simdWorkspace(vecBytes + rows * cols * 4);
+  if (!ws) return null;
+  const copy = new Float32Array(ws.f32.buffer, vecBytes, rows * cols);
+  fill(copy);
+  return new SimdRowEngine(ws, source ?? { rows, cols, data: copy }, vecBytes);
 }
 
 /**
@@ -106,22 +116,18 @@ export function rowEngine(x: Matrix, vectorCapacity: number, vectorCount = 8): R
  * two (fresh memory costs ~0.5 s per 160 MB on the development machine, more than the arithmetic).
  */
 export function rowEngineOfRows(x: Matrix, indices: ArrayLike<number>, vectorCapacity: number, vectorCount = 8): RowEngine {
-  const k = indices.length;
   const d = x.cols;
-  if (x.data instanceof Float32Array && k * d > 0) {
-    const vecBytes = Math.ceil((vectorCapacity * 8 + vectorCount * 16) / 16) * 16;
-    const ws = simdWorkspace(vecBytes + k * d * 4);
-    if (ws) {
-      const rows = new Float32Array(ws.f32.buffer, vecBytes, k * d);
-      for (let i = 0; i < k; i++) {
+  const data = x.data;
+  const simd = data instanceof Float32Array
+    ? simdEngine(indices.length, d, vectorCapacity, vectorCount, (rows) => {
+      for (let i = 0; i < indices.length; i++) {
         const src = indices[i] * d;
-        if (!(src >= 0 && src + d <= x.data.length)) throw new Error(`rowEngineOfRows: row ${indices[i]} of a ${x.rows}-row matrix`);
-        rows.set(x.data.subarray(src, src + d), i * d);
+        if (!(src >= 0 && src + d <= data.length)) throw new Error(`rowEngineOfRows: row ${indices[i]} of a ${x.rows}-row matrix`);
+        rows.set(data.subarray(src, src + d), i * d);
       }
-      return new SimdRowEngine(ws, { rows: k, cols: d, data: rows }, vecBytes);
-    }
-  }
-  return new JsRowEngine(selectRows(x, indices));
+    })
+    : null;
+  return simd ?? new JsRowEngine(selectRows(x, indices));
 }
 
 /**

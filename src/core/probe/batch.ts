@@ -92,6 +92,11 @@ export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: Abor
   return kernel.upload && kernel.release ? kernel.upload(m, signal) : m;
 }
 
+/** Gives back what `shareMatrix` made (nothing to do for a plain Float64 matrix). */
+export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promise<void> {
+  if (isResident(m) && kernel.release) await kernel.release(m);
+}
+
 /**
  * One round on the kernel. A fit at a new point gets a column of U = X V: for a point from its line search
  * (`pendingStep`) V holds the direction and z + t u is its z (u kept for the line's later trials); for its start
@@ -233,7 +238,7 @@ export async function fitProbesBatch(
       active = still;
     }
   } finally {
-    if (own && shared && isResident(shared)) await kernel!.release!(shared);
+    if (own && shared) await releaseShared(kernel, shared);
   }
   throwIfAborted(opts.signal);
   return out;

@@ -5,7 +5,7 @@
  * ||grad||_inf <= gradTol. Activations stay Float32 and are never standardised (the method does not rescale).
  */
 import { InputError } from '../errors';
-import { dotRow, dotRowAt } from '../linalg/gemv';
+import { dotRowAt } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
 import { engineFor, type RowEngine } from '../linalg/rowEngine';
 import {
@@ -211,7 +211,8 @@ export function predictProbabilities(probe: Probe, x: Matrix): Float64Array {
     throw new InputError(`the probe was fitted on ${probe.dim}-dimensional activations, these have ${x.cols}`);
   }
   const { rows: n, cols: d, data } = x;
-  return probabilitiesFrom(probe, n, (i, w, wOff) => (wOff === 0 && w.length === d ? dotRow(data, i * d, w, d) : dotRowAt(data, i * d, w, wOff, d)), probe.weights);
+  // dotRowAt at offset 0 is dotRow's arithmetic: the same probabilities, bit for bit, as before
+  return probabilitiesFrom(probe, n, (i, w, wOff) => dotRowAt(data, i * d, w, wOff, d), probe.weights);
 }
 
 /** The weight slot each engine's predictions reuse (an engine's vectors cannot be given back). */

@@ -10,8 +10,8 @@ import { createInferenceClient } from '../../../src/inference/client';
 import { createLocalInference } from '../../../src/inference/local';
 import type { InferenceService } from '../../../src/inference/types';
 import { expectBatchCancels, expectBatchEqualsSeparate } from '../../unit/probe/batchKernelCheck';
-import { runAnalysis, type AnalysisInput } from '../../../src/core/experiment/analyze';
-import { alternating, gaussian } from '../../unit/cancel/helpers';
+import { runAnalysis } from '../../../src/core/experiment/analyze';
+import { smallActivationsInput } from '../../unit/cancel/helpers';
 import { bundleDir, bundleWorker } from './bundle';
 
 /** The kernel, counting the matrices it holds for the caller. */
@@ -64,12 +64,7 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
   });
 
   it('a whole analysis through the worker: the strong and W2S probes share their upload with the mixing fits, released at the end', async () => {
-    const labels = alternating(900);
-    const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
-    const input: AnalysisInput = {
-      weak: { kind: 'activations', acts: gaussian(900, 16, labels, 0.3, 1) }, strong: gaussian(900, 48, labels, 0.6, 2),
-      labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
-    };
+    const input = smallActivationsInput();
     const plain = await runAnalysis(input, { seeds: 2 });
     const kernel = counted(client.alignmentKernel().linalg!);
     let uploads = 0;

@@ -104,3 +104,13 @@ export function gaussian(rows: number, cols: number, labels: Int32Array, separat
 export function alternating(n: number): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => i % 2);
 }
+
+/** A small two-class analysis input of activations (weak 16-d, strong 48-d, 900 rows unless told). */
+export function smallActivationsInput(n = 900): import('../../../src/core/experiment/analyze').AnalysisInput {
+  const labels = alternating(n);
+  const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
+  return {
+    weak: { kind: 'activations', acts: gaussian(n, 16, labels, 0.3, 1) }, strong: gaussian(n, 48, labels, 0.6, 2),
+    labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
+  };
+}

@@ -4,19 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tsAlignmentKernel } from '../../../src/core/detect/alignKernel';
-import { runAnalysis, type AnalysisInput } from '../../../src/core/experiment/analyze';
+import { runAnalysis } from '../../../src/core/experiment/analyze';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
-import { alternating, gaussian } from '../cancel/helpers';
+import { smallActivationsInput } from '../cancel/helpers';
 import { CancelledError } from '../../../src/core/encoder';
 
 describe('runAnalysis with a LinalgKernel', () => {
   it('fits the mixing probes on it, with the same curve', async () => {
-    const labels = alternating(900);
-    const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
-    const input: AnalysisInput = {
-      weak: { kind: 'activations', acts: gaussian(900, 16, labels, 0.3, 1) }, strong: gaussian(900, 48, labels, 0.6, 2),
-      labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
-    };
+    const input = smallActivationsInput();
     const calls = { upload: 0, release: 0 };
     const linalg: LinalgKernel = {
       name: 'counted',
@@ -35,12 +30,7 @@ describe('runAnalysis with a LinalgKernel', () => {
 });
 
 describe('the strong and W2S probes on a LinalgKernel', () => {
-  const labels = alternating(900);
-  const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
-  const input: AnalysisInput = {
-    weak: { kind: 'activations', acts: gaussian(900, 16, labels, 0.3, 1) }, strong: gaussian(900, 48, labels, 0.6, 2),
-    labels, numClasses: 2, encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
-  };
+  const input = smallActivationsInput();
   const counted = () => {
     const calls = { upload: 0, release: 0, gemm: 0 };
     const linalg: LinalgKernel & { calls: typeof calls } = {
