@@ -191,7 +191,7 @@ export const journeys: Journey[] = [
       assert.deepEqual(JSON.parse(fs.readFileSync(exported, 'utf8')), r);
 
       // Reload the window: the serializer restores the selection panel from the results file its page names.
-      await h.reload();
+      await h.reload({ afterStateSaved: true });
       await h.waitForWebview('#chart-selection-accuracy[data-rendered="true"] svg', { timeoutMs: 60_000 });
       assert.equal(await field(h, 'headline'), selectionHeadline(r));
       await h.screenshot('select-restored');

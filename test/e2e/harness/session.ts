@@ -212,7 +212,13 @@ export class VSCode {
   }
 
   /** Reloads the window (as "Developer: Reload Window"): webviews must restore through their serializers. */
-  async reload(): Promise<void> {
+  /**
+   * Reloads the window. `{ afterStateSaved: true }` first waits 65 s: VS Code for the web saves the open editors'
+   * state every 60 s and at shutdown, but a page reload does not wait for that last save, and a panel opened
+   * shortly before may then not come back at all (two select rehearsals restored an empty editor area).
+   */
+  async reload({ afterStateSaved = false }: { afterStateSaved?: boolean } = {}): Promise<void> {
+    if (afterStateSaved) await sleep(65_000);
     await this.page.reload({ waitUntil: 'domcontentloaded' });
     await this.waitRestored();
   }
