@@ -21,6 +21,7 @@ import { ridgeLooResidualNormsGemm } from '../src/core/linalg/ridgeGemm';
 import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
 import { createLocalInference } from '../src/inference/local';
 import { ensurePythonNumpy, machineLine, table } from './common';
+import { bestKernel, ensureThreadpoolctl, openblasEnv } from './lib/openblas';
 import { D_STRONG, D_WEAK, makeCoreData } from './lib/coreData';
 import { loadLine, median } from './lib/measure';
 
@@ -28,60 +29,10 @@ const N = Number(process.env.CORE_N ?? 15000);
 const SEEDS = Number(process.env.CORE_SEEDS ?? 3);
 const ROUNDS = Number(process.env.CORE_ROUNDS ?? 1);
 
-/** OpenBLAS kernels this CPU can run, best first by instruction set (DYNAMIC_ARCH names). */
-function candidateKernels(): string[] {
-  let info = '';
-  try {
-    info = fs.readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const flags = new Set((/^flags\s*:(.*)$/m.exec(info)?.[1] ?? '').trim().split(/\s+/));
-  const amd = /AuthenticAMD/.test(info);
-  const out: string[] = [];
-  if (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')) out.push('SkylakeX');
-  if (flags.has('avx2') && flags.has('fma')) out.push(...(amd ? ['Zen', 'Haswell'] : ['Haswell', 'Zen']));
-  if (flags.has('avx')) out.push('Sandybridge');
-  out.push('Prescott');
-  return out;
-}
-
-/** The OPENBLAS_CORETYPE under which numpy's matmul is fastest here ('' = OpenBLAS's own choice), with the timings. */
-function bestKernel(py: string): { coretype: string; timings: string } {
-  const fixed = process.env.CORE_OPENBLAS_CORETYPE;
-  if (fixed !== undefined) return { coretype: fixed, timings: 'fixed by CORE_OPENBLAS_CORETYPE' };
-  const probe = 'import numpy as np, time\na = np.random.default_rng(0).standard_normal((2048, 2048))\na @ a\n' +
-    't = time.perf_counter()\nfor _ in range(3): a @ a\nprint((time.perf_counter() - t) / 3)';
-  const times: [string, number][] = [];
-  for (const k of ['', ...candidateKernels()]) {
-    const env = { ...process.env };
-    if (k) env.OPENBLAS_CORETYPE = k;
-    else delete env.OPENBLAS_CORETYPE;
-    try {
-      times.push([k, Number(execFileSync(py, ['-c', probe], { encoding: 'utf8', env }).trim())]);
-    } catch {
-      // a kernel this OpenBLAS build lacks
-    }
-  }
-  times.sort((a, b) => a[1] - b[1]);
-  return {
-    coretype: times[0]?.[0] ?? '',
-    timings: times.map(([k, t]) => `${k || 'default'} ${t.toFixed(2)} s`).join(', '),
-  };
-}
-
 async function main() {
   const py = ensurePythonNumpy();
-  try {
-    execFileSync(py, ['-c', 'import threadpoolctl'], { stdio: 'ignore' });
-  } catch {
-    try {
-      execFileSync('sh', ['-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-threadpoolctl'], { stdio: 'ignore' });
-    } catch {
-      // the reference then says it cannot name the kernel
-    }
-  }
-  const kernel = bestKernel(py);
+  ensureThreadpoolctl(py);
+  const kernel = bestKernel(py, process.env.CORE_OPENBLAS_CORETYPE);
   const dir = path.join(__dirname, 'core-data');
   fs.mkdirSync(dir, { recursive: true });
   const data = makeCoreData(N, 1);
@@ -107,9 +58,7 @@ async function main() {
     ['ours, --align dot-max', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, inference.alignmentKernel()],
     ['ours, dot-max, pure-TS kernel', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, tsAlignmentKernel],
   ] as const;
-  const env = { ...process.env };
-  if (kernel.coretype) env.OPENBLAS_CORETYPE = kernel.coretype;
-  else delete env.OPENBLAS_CORETYPE;
+  const env = openblasEnv(kernel.coretype);
   type Ref = {
     align: string; lambda: number | null; scores: (number | null)[]; norms: number[] | null; ridge_seconds: number | null; blas: string;
     accuracy: { weak: number; strong: number; w2s: number }; counts: { hard: number; overlap: number };

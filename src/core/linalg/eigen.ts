@@ -33,8 +33,9 @@ export function* symmetricEigenSteps(a: Float64Array, dim: number): Steps<Symmet
   // (the QL rotations, the Householder updates) run along contiguous memory instead of striding by n: the same
   // operations in the same order, several times faster at dim ~ 1,000. At the end row k of v is eigenvector k.
   const n = dim;
-  // v lives in WebAssembly memory when SIMD is available, for the rotation kernel (bitwise the loop's result).
-  const ws = n >= 8 ? simdWorkspace((n * n + 2 * n) * 8) : null;
+  // v lives in WebAssembly memory when SIMD is available, for the row kernels (kernels.wat: the same bits as the loops).
+  // After v, d and e: room for one QL sweep's rotations (c, c, s, s each; at most n - 1 per sweep), for rotseq64.
+  const ws = n >= 8 ? simdWorkspace((n * n + 6 * n) * 8) : null;
   const v = ws ? new Float64Array(ws.f64.buffer, 0, n * n) : new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v[j * n + i] = a[i * n + j];
   const d = ws ? new Float64Array(ws.f64.buffer, n * n * 8, n) : new Float64Array(n);
@@ -104,15 +105,13 @@ function householderStep(v: Float64Array, d: Float64Array, e: Float64Array, n: n
       v[i * n + j] = f;
       const rj = j * n;
       g = e[j] + v[rj + j] * f;
-      if (ws) {
-        // the dot stays in order (bitwise EISPACK); the e update is elementwise, so the kernel gives the same bits
-        for (let k = j + 1; k <= i - 1; k++) g += v[rj + k] * d[k];
-        if (i - 1 > j) ws.axpy64(f, v.byteOffset + (rj + j + 1) * 8, e.byteOffset + (j + 1) * 8, i - 1 - j);
-      } else {
-        for (let k = j + 1; k <= i - 1; k++) {
-          const vk = v[rj + k];
-          g += vk * d[k];
-          e[k] += vk * f;
+      // The rest of row j's dot with d (dot64's order: the kernel's and the loop's bits agree), and e += f row j.
+      const len = i - 1 - j;
+      if (len > 0) {
+        if (ws) g += ws.dotAxpy64(f, v.byteOffset + (rj + j + 1) * 8, d.byteOffset + (j + 1) * 8, e.byteOffset + (j + 1) * 8, len);
+        else {
+          g += dot64(v, rj + j + 1, d, j + 1, len);
+          for (let k = j + 1; k <= i - 1; k++) e[k] += v[rj + k] * f;
         }
       }
       e[j] = g;
@@ -128,7 +127,8 @@ function householderStep(v: Float64Array, d: Float64Array, e: Float64Array, n: n
       f = d[j];
       g = e[j];
       const rj = j * n;
-      for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
+      if (ws) ws.rank2_64(f, g, e.byteOffset + j * 8, d.byteOffset + j * 8, v.byteOffset + (rj + j) * 8, i - j);
+      else for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
       d[j] = v[j * n + (i - 1)];
       v[j * n + i] = 0;
     }
@@ -146,8 +146,7 @@ function accumulateStep(v: Float64Array, d: Float64Array, n: number, ws: SimdWor
     const ri = (i + 1) * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;
-      let g = 0;
-      for (let k = 0; k <= i; k++) g += v[ri + k] * v[rj + k];
+      const g = ws ? ws.dot64(v.byteOffset + ri * 8, v.byteOffset + rj * 8, i + 1) : dot64(v, ri, v, rj, i + 1);
       // y - g d and y + (-g) d round alike, so the kernel gives the loop's bits
       if (ws) ws.axpy64(-g, d.byteOffset, v.byteOffset + rj * 8, i + 1);
       else for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
@@ -171,6 +170,12 @@ function* tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws:
   }
   sortAscending(v, d, n);
 }
+
+/**
+ * Rotations per rotseq64 call. At dim 1,024 (bench/core's ridge map) one sweep in one call took 2.2x the time of one
+ * rot64 call per rotation (each walk down a column block missed the caches), groups of 6 to 12 took 0.45x, 24 0.6x.
+ */
+const ROTATION_GROUP = 8;
 
 /** What tql2 carries from one eigenvalue to the next. */
 interface QlState {
@@ -210,6 +215,9 @@ function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws
       const el1 = e[l + 1];
       let s = 0;
       let s2 = 0;
+      // With the kernels the sweep's rotations are stored (c, c, s, s) and applied to v together afterwards
+      // (rotseq64: each row read and written once); they depend on d and e only, never on v.
+      const cs = ws ? new Float64Array(ws.f64.buffer, (n * n + 2 * n) * 8, 4 * n) : null;
       for (let i = m - 1; i >= l; i--) {
         c3 = c2;
         c2 = c;
@@ -226,12 +234,24 @@ function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws
         const r0 = i * n;
         const r1 = r0 + n;
         rotations++;
-        if (ws) ws.rot64(c, s, v.byteOffset + r0 * 8, v.byteOffset + r1 * 8, n);
-        else for (let k = 0; k < n; k++) {
+        if (cs) {
+          const o = 4 * (m - 1 - i);
+          cs[o] = c;
+          cs[o + 1] = c;
+          cs[o + 2] = s;
+          cs[o + 3] = s;
+        } else for (let k = 0; k < n; k++) {
           const t = v[r1 + k];
           const u = v[r0 + k];
           v[r1 + k] = s * u + c * t;
           v[r0 + k] = c * u - s * t;
+        }
+      }
+      if (ws && cs) {
+        // in groups of ROTATION_GROUP rotations: the rows one walk down a column block touches stay in the first-level
+        // cache (rows n * 8 bytes apart share its sets), and each group hands its top row to the next through memory
+        for (let q = 0; q < m - l; q += ROTATION_GROUP) {
+          ws.rotseq64(cs.byteOffset + q * 32, Math.min(ROTATION_GROUP, m - l - q), v.byteOffset + (m - q) * n * 8, n * 8, n);
         }
       }
       p = (-s * s2 * c3 * el1 * e[l]) / dl1;
@@ -267,4 +287,30 @@ function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
       }
     }
   }
+}
+
+/**
+ * sum_k a[ao + k] b[bo + k] in the SIMD kernel's order (kernels.wat dot64): eight partial sums, element k into sum
+ * k % 8, combined as ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7)), then the len % 8 tail in order. With and
+ * without WebAssembly the eigendecomposition gives the same bits.
+ */
+export function dot64(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  const end8 = len & ~7;
+  let k = 0;
+  for (; k < end8; k += 8) {
+    const x = ao + k;
+    const y = bo + k;
+    s0 += a[x] * b[y];
+    s1 += a[x + 1] * b[y + 1];
+    s2 += a[x + 2] * b[y + 2];
+    s3 += a[x + 3] * b[y + 3];
+    s4 += a[x + 4] * b[y + 4];
+    s5 += a[x + 5] * b[y + 5];
+    s6 += a[x + 6] * b[y + 6];
+    s7 += a[x + 7] * b[y + 7];
+  }
+  let s = ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7));
+  for (; k < len; k++) s += a[ao + k] * b[bo + k];
+  return s;
 }

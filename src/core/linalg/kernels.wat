@@ -213,4 +213,191 @@
         (local.set $r0 (i32.add (local.get $r0) (i32.const 8)))
         (local.set $r1 (i32.add (local.get $r1) (i32.const 8)))
         (br $step))))
+
+  ;; dot64(x: *f64, y: *f64, len) -> f64: sum_j x[j] y[j] over Float64 rows, eight elements per step in four f64x2
+  ;; accumulators, then the len % 8 tail one by one (the order of eigen.ts's dot64, so both give the same bits).
+  (func $dot64 (export "dot64") (param $x i32) (param $y i32) (param $len i32) (result f64)
+    (local $end8 i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $s f64)
+    (local.set $a0 (v128.const i64x2 0 0))
+    (local.set $a1 (v128.const i64x2 0 0))
+    (local.set $a2 (v128.const i64x2 0 0))
+    (local.set $a3 (v128.const i64x2 0 0))
+    (local.set $end8 (i32.add (local.get $x) (i32.shl (i32.and (local.get $len) (i32.const -8)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $x) (local.get $end8))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (v128.load (local.get $x)) (v128.load (local.get $y)))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (v128.load offset=16 (local.get $x)) (v128.load offset=16 (local.get $y)))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (v128.load offset=32 (local.get $x)) (v128.load offset=32 (local.get $y)))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (v128.load offset=48 (local.get $x)) (v128.load offset=48 (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 64)))
+        (local.set $y (i32.add (local.get $y) (i32.const 64)))
+        (br $step)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $len) (i32.const 7)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $x) (local.get $end))))
+        (local.set $s (f64.add (local.get $s) (f64.mul (f64.load (local.get $x)) (f64.load (local.get $y)))))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (local.set $y (i32.add (local.get $y) (i32.const 8)))
+        (br $step)))
+    (local.get $s))
+
+  ;; dotAxpy64(alpha, x: *f64, d: *f64, e: *f64, len) -> f64: one pass over the row x that returns sum_j x[j] d[j]
+  ;; (dot64's order) and does e[j] += x[j] alpha (axpy64's operations): the tridiagonalisation's product of the
+  ;; lower triangle with a vector, which reads each stored row once for both halves of the symmetric product.
+  (func $dotAxpy64 (export "dotAxpy64") (param $alpha f64) (param $x i32) (param $d i32) (param $e i32) (param $len i32) (result f64)
+    (local $end8 i32) (local $end i32) (local $al v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $s f64) (local $xs f64)
+    (local.set $al (f64x2.splat (local.get $alpha)))
+    (local.set $a0 (v128.const i64x2 0 0))
+    (local.set $a1 (v128.const i64x2 0 0))
+    (local.set $a2 (v128.const i64x2 0 0))
+    (local.set $a3 (v128.const i64x2 0 0))
+    (local.set $end8 (i32.add (local.get $x) (i32.shl (i32.and (local.get $len) (i32.const -8)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $x) (local.get $end8))))
+        (local.set $x0 (v128.load (local.get $x)))
+        (local.set $x1 (v128.load offset=16 (local.get $x)))
+        (local.set $x2 (v128.load offset=32 (local.get $x)))
+        (local.set $x3 (v128.load offset=48 (local.get $x)))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $x0) (v128.load (local.get $d)))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $x1) (v128.load offset=16 (local.get $d)))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $x2) (v128.load offset=32 (local.get $d)))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $x3) (v128.load offset=48 (local.get $d)))))
+        (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (f64x2.mul (local.get $x0) (local.get $al))))
+        (v128.store offset=16 (local.get $e) (f64x2.add (v128.load offset=16 (local.get $e)) (f64x2.mul (local.get $x1) (local.get $al))))
+        (v128.store offset=32 (local.get $e) (f64x2.add (v128.load offset=32 (local.get $e)) (f64x2.mul (local.get $x2) (local.get $al))))
+        (v128.store offset=48 (local.get $e) (f64x2.add (v128.load offset=48 (local.get $e)) (f64x2.mul (local.get $x3) (local.get $al))))
+        (local.set $x (i32.add (local.get $x) (i32.const 64)))
+        (local.set $d (i32.add (local.get $d) (i32.const 64)))
+        (local.set $e (i32.add (local.get $e) (i32.const 64)))
+        (br $step)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a1)) (f64x2.add (local.get $a2) (local.get $a3))))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $a0)) (f64x2.extract_lane 1 (local.get $a0))))
+    (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $len) (i32.const 7)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $x) (local.get $end))))
+        (local.set $xs (f64.load (local.get $x)))
+        (local.set $s (f64.add (local.get $s) (f64.mul (local.get $xs) (f64.load (local.get $d)))))
+        (f64.store (local.get $e) (f64.add (f64.load (local.get $e)) (f64.mul (local.get $xs) (local.get $alpha))))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $e (i32.add (local.get $e) (i32.const 8)))
+        (br $step)))
+    (local.get $s))
+
+  ;; rank2_64(f, g, e: *f64, d: *f64, y: *f64, len): y[j] = y[j] - (f e[j] + g d[j]), the tridiagonalisation's
+  ;; rank-2 update of one stored row (eigen.ts's loop, elementwise, so bitwise equal to it).
+  (func $rank2_64 (export "rank2_64") (param $f f64) (param $g f64) (param $e i32) (param $d i32) (param $y i32) (param $len i32)
+    (local $end2 i32) (local $end i32) (local $fv v128) (local $gv v128)
+    (local.set $fv (f64x2.splat (local.get $f)))
+    (local.set $gv (f64x2.splat (local.get $g)))
+    (local.set $end2 (i32.add (local.get $y) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $y) (local.get $end2))))
+        (v128.store (local.get $y) (f64x2.sub (v128.load (local.get $y))
+          (f64x2.add (f64x2.mul (local.get $fv) (v128.load (local.get $e))) (f64x2.mul (local.get $gv) (v128.load (local.get $d))))))
+        (local.set $e (i32.add (local.get $e) (i32.const 16)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $y (i32.add (local.get $y) (i32.const 16)))
+        (br $step)))
+    (local.set $end (i32.add (local.get $y) (i32.shl (i32.and (local.get $len) (i32.const 1)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $y) (local.get $end))))
+        (f64.store (local.get $y) (f64.sub (f64.load (local.get $y))
+          (f64.add (f64.mul (local.get $f) (f64.load (local.get $e))) (f64.mul (local.get $g) (f64.load (local.get $d))))))
+        (local.set $e (i32.add (local.get $e) (i32.const 8)))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $y (i32.add (local.get $y) (i32.const 8)))
+        (br $step))))
+
+  ;; rotseq64(cs: *f64, count, bottom: *f64, rowBytes, len): one QL sweep's plane rotations, applied in order to the
+  ;; Float64 rows it touches. Rotation r (r = 0 .. count - 1) turns rows i = m - 1 - r and i + 1 of the matrix whose row
+  ;; m starts at `bottom` (rows rowBytes apart), with (c, s) stored splatted as cs[4r .. 4r + 3] = c, c, s, s; each
+  ;; is rot64's (r_i, r_i+1) <- (c r_i - s r_i+1, s r_i + c r_i+1). Rotation r's new row i is rotation r + 1's row
+  ;; i + 1, so a walk down eight columns carries it in registers: every row is read and written once per sweep instead
+  ;; of twice per rotation. Elementwise the same operations in the same order as rot64 one rotation at a time.
+  (func $rotseq64 (export "rotseq64") (param $cs i32) (param $count i32) (param $bottom i32) (param $rowBytes i32) (param $len i32)
+    (local $col i32) (local $end8 i32) (local $endAll i32) (local $p i32) (local $q i32) (local $qEnd i32)
+    (local $c v128) (local $s v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local $u0 v128) (local $u1 v128) (local $u2 v128) (local $u3 v128)
+    (local $cf f64) (local $sf f64) (local $tf f64) (local $uf f64)
+    (local.set $qEnd (i32.add (local.get $cs) (i32.shl (local.get $count) (i32.const 5))))
+    (local.set $col (local.get $bottom))
+    (local.set $end8 (i32.add (local.get $bottom) (i32.shl (i32.and (local.get $len) (i32.const -8)) (i32.const 3))))
+    (local.set $endAll (i32.add (local.get $bottom) (i32.shl (local.get $len) (i32.const 3))))
+    ;; eight columns at a time: t = the carried row (row m first), u = the row above it
+    (block $cols
+      (loop $colStep
+        (br_if $cols (i32.eqz (i32.lt_u (local.get $col) (local.get $end8))))
+        (local.set $p (local.get $col))
+        (local.set $t0 (v128.load (local.get $p)))
+        (local.set $t1 (v128.load offset=16 (local.get $p)))
+        (local.set $t2 (v128.load offset=32 (local.get $p)))
+        (local.set $t3 (v128.load offset=48 (local.get $p)))
+        (local.set $q (local.get $cs))
+        (block $rows
+          (loop $rowStep
+            (br_if $rows (i32.eqz (i32.lt_u (local.get $q) (local.get $qEnd))))
+            (local.set $c (v128.load (local.get $q)))
+            (local.set $s (v128.load offset=16 (local.get $q)))
+            (local.set $p (i32.sub (local.get $p) (local.get $rowBytes)))
+            (local.set $u0 (v128.load (local.get $p)))
+            (local.set $u1 (v128.load offset=16 (local.get $p)))
+            (local.set $u2 (v128.load offset=32 (local.get $p)))
+            (local.set $u3 (v128.load offset=48 (local.get $p)))
+            (v128.store (i32.add (local.get $p) (local.get $rowBytes))
+              (f64x2.add (f64x2.mul (local.get $s) (local.get $u0)) (f64x2.mul (local.get $c) (local.get $t0))))
+            (v128.store offset=16 (i32.add (local.get $p) (local.get $rowBytes))
+              (f64x2.add (f64x2.mul (local.get $s) (local.get $u1)) (f64x2.mul (local.get $c) (local.get $t1))))
+            (v128.store offset=32 (i32.add (local.get $p) (local.get $rowBytes))
+              (f64x2.add (f64x2.mul (local.get $s) (local.get $u2)) (f64x2.mul (local.get $c) (local.get $t2))))
+            (v128.store offset=48 (i32.add (local.get $p) (local.get $rowBytes))
+              (f64x2.add (f64x2.mul (local.get $s) (local.get $u3)) (f64x2.mul (local.get $c) (local.get $t3))))
+            (local.set $t0 (f64x2.sub (f64x2.mul (local.get $c) (local.get $u0)) (f64x2.mul (local.get $s) (local.get $t0))))
+            (local.set $t1 (f64x2.sub (f64x2.mul (local.get $c) (local.get $u1)) (f64x2.mul (local.get $s) (local.get $t1))))
+            (local.set $t2 (f64x2.sub (f64x2.mul (local.get $c) (local.get $u2)) (f64x2.mul (local.get $s) (local.get $t2))))
+            (local.set $t3 (f64x2.sub (f64x2.mul (local.get $c) (local.get $u3)) (f64x2.mul (local.get $s) (local.get $t3))))
+            (local.set $q (i32.add (local.get $q) (i32.const 32)))
+            (br $rowStep)))
+        (v128.store (local.get $p) (local.get $t0))
+        (v128.store offset=16 (local.get $p) (local.get $t1))
+        (v128.store offset=32 (local.get $p) (local.get $t2))
+        (v128.store offset=48 (local.get $p) (local.get $t3))
+        (local.set $col (i32.add (local.get $col) (i32.const 64)))
+        (br $colStep)))
+    ;; the len % 8 columns one at a time
+    (block $cols
+      (loop $colStep
+        (br_if $cols (i32.eqz (i32.lt_u (local.get $col) (local.get $endAll))))
+        (local.set $p (local.get $col))
+        (local.set $tf (f64.load (local.get $p)))
+        (local.set $q (local.get $cs))
+        (block $rows
+          (loop $rowStep
+            (br_if $rows (i32.eqz (i32.lt_u (local.get $q) (local.get $qEnd))))
+            (local.set $cf (f64.load (local.get $q)))
+            (local.set $sf (f64.load offset=16 (local.get $q)))
+            (local.set $p (i32.sub (local.get $p) (local.get $rowBytes)))
+            (local.set $uf (f64.load (local.get $p)))
+            (f64.store (i32.add (local.get $p) (local.get $rowBytes))
+              (f64.add (f64.mul (local.get $sf) (local.get $uf)) (f64.mul (local.get $cf) (local.get $tf))))
+            (local.set $tf (f64.sub (f64.mul (local.get $cf) (local.get $uf)) (f64.mul (local.get $sf) (local.get $tf))))
+            (local.set $q (i32.add (local.get $q) (i32.const 32)))
+            (br $rowStep)))
+        (f64.store (local.get $p) (local.get $tf))
+        (local.set $col (i32.add (local.get $col) (i32.const 8)))
+        (br $colStep))))
 )

@@ -5,7 +5,7 @@
  * kernels (axpy64, rot64) serve the eigendecomposition and the ridge map's n x n products (eigen.ts, ridgeLoo.ts).
  *
  * The kernels are written as text in kernels.wat (each with its algorithm in comments) and assembled at development
- * time by `npm run build:kernels` (wabt) into kernels.wasm.ts, 1,780 bytes that ship in the bundle: no toolchain, file
+ * time by `npm run build:kernels` (wabt) into kernels.wasm.ts, about 3 KB that ship in the bundle: no toolchain, file
  * or network at run time. WebAssembly is a standard global in Node, Electron and browsers. When it is missing or lacks
  * SIMD, `simdWorkspace()` returns null and callers keep the JavaScript loops, which compute the same sums in a
  * different order (results agree to rounding).
@@ -30,6 +30,14 @@ export interface SimdWorkspace {
   axpy64(alpha: number, x: number, y: number, len: number): void;
   /** The plane rotation of two Float64 rows at r0 and r1 (see kernels.wat). */
   rot64(c: number, s: number, r0: number, r1: number, len: number): void;
+  /** sum_j f64[x/8 + j] * f64[y/8 + j], in eigen.ts's dot64 order (four two-lane accumulators, then the tail). */
+  dot64(x: number, y: number, len: number): number;
+  /** dot64(x, d, len), and f64[e/8 + j] += alpha * f64[x/8 + j], in one pass over x. */
+  dotAxpy64(alpha: number, x: number, d: number, e: number, len: number): number;
+  /** f64[y/8 + j] -= f * f64[e/8 + j] + g * f64[d/8 + j]. */
+  rank2_64(f: number, g: number, e: number, d: number, y: number, len: number): void;
+  /** One QL sweep of `count` rotations (c, c, s, s per rotation at cs) on Float64 rows rowBytes apart, the last at bottom. */
+  rotseq64(cs: number, count: number, bottom: number, rowBytes: number, len: number): void;
 }
 
 const PAGE = 65536;
@@ -82,10 +90,11 @@ export function simdWorkspace(bytes: number): SimdWorkspace | null {
     return null; // out of memory for the copy: the JavaScript loops need none
   }
   const inst = new wasm!.Instance(mod, { env: { memory } });
-  const ex = inst.exports as unknown as Pick<SimdWorkspace, 'dot' | 'axpy' | 'block4x2' | 'axpy64' | 'rot64'>;
+  const ex = inst.exports as unknown as Omit<SimdWorkspace, 'f32' | 'f64'>;
   return {
     f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer),
     dot: ex.dot, axpy: ex.axpy, block4x2: ex.block4x2, axpy64: ex.axpy64, rot64: ex.rot64,
+    dot64: ex.dot64, dotAxpy64: ex.dotAxpy64, rank2_64: ex.rank2_64, rotseq64: ex.rotseq64,
   };
 }
 

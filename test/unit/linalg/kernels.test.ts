@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KERNELS_WASM } from '../../../src/core/linalg/kernels.wasm';
+import { dot64 } from '../../../src/core/linalg/eigen';
 import { simdWorkspace } from '../../../src/core/linalg/simd';
 import { assembleKernels, kernelsModuleSource, MODULE_PATH, WAT_PATH } from '../../../scripts/kernels';
 
@@ -72,6 +73,62 @@ describe('the kernels against their JavaScript loops', () => {
         expect(ws.f64[Z / 8 + j]).toBe(s * u0[j]! + c * t0[j]!);
         expect(ws.f64[Y / 8 + j]).toBe(c * u0[j]! - s * t0[j]!);
       }
+    });
+  }
+
+  for (const len of [0, 1, 2, 7, 8, 9, 31, 64, 1023]) {
+    it(`dot64, dotAxpy64, rank2_64 at length ${len}: the bits of eigen.ts's loops`, () => {
+      const X = 8; // an odd slot: rows of the tridiagonalisation start anywhere
+      const D = X + 8 * 2048;
+      const E = D + 8 * 2048;
+      const F = E + 8 * 2048;
+      for (let j = 0; j < len; j++) {
+        ws.f64[X / 8 + j] = r() * 1e3;
+        ws.f64[D / 8 + j] = r();
+        ws.f64[E / 8 + j] = r() / 7;
+        ws.f64[F / 8 + j] = r();
+      }
+      ws.f64[E / 8 + len] = 12345; // a sentinel past the row
+      const x = ws.f64.subarray(X / 8, X / 8 + len);
+      const d = ws.f64.subarray(D / 8, D / 8 + len);
+      const want = dot64(ws.f64, X / 8, ws.f64, D / 8, len);
+      // dot64 is a sum in a fixed order: a plain sum agrees to rounding, the kernel to the bit
+      let plain = 0;
+      for (let j = 0; j < len; j++) plain += x[j]! * d[j]!;
+      expect(want).toBeCloseTo(plain, 6);
+      expect(ws.dot64(X, D, len)).toBe(want);
+
+      const alpha = r();
+      const e0 = Array.from(ws.f64.subarray(E / 8, E / 8 + len));
+      expect(ws.dotAxpy64(alpha, X, D, E, len)).toBe(want);
+      for (let j = 0; j < len; j++) expect(ws.f64[E / 8 + j]).toBe(e0[j]! + x[j]! * alpha);
+      expect(ws.f64[E / 8 + len]).toBe(12345);
+
+      const [f, g] = [r(), r()];
+      const y0 = Array.from(ws.f64.subarray(F / 8, F / 8 + len));
+      ws.rank2_64(f, g, E, D, F, len);
+      for (let j = 0; j < len; j++) expect(ws.f64[F / 8 + j]).toBe(y0[j]! - (f * ws.f64[E / 8 + j]! + g * d[j]!));
+    });
+  }
+
+  for (const [rows, len] of [[2, 8], [5, 13], [9, 1], [33, 64], [17, 0]] as const) {
+    it(`rotseq64: a sweep of ${rows - 1} rotations over ${rows} rows of ${len} equals rot64 one rotation at a time`, () => {
+      const rowBytes = 8 * len;
+      const A = 64; // the sweep's top row; the kernel gets the bottom one
+      const B = A + rows * rowBytes + 64; // the same rows, rotated with rot64
+      const CS = B + rows * rowBytes + 64;
+      for (let t = 0; t < rows * len; t++) ws.f64[A / 8 + t] = ws.f64[B / 8 + t] = r();
+      ws.f64[A / 8 + rows * len] = 777; // a sentinel past the last row
+      for (let q = 0; q < rows - 1; q++) {
+        const angle = r() * 6;
+        const [c, s] = [Math.cos(angle), Math.sin(angle)];
+        ws.f64.set([c, c, s, s], CS / 8 + 4 * q);
+        const i = rows - 2 - q; // rotation q turns rows i and i + 1, bottom up
+        ws.rot64(c, s, B + i * rowBytes, B + (i + 1) * rowBytes, len);
+      }
+      ws.rotseq64(CS, rows - 1, A + (rows - 1) * rowBytes, rowBytes, len);
+      expect(Array.from(ws.f64.subarray(A / 8, A / 8 + rows * len))).toEqual(Array.from(ws.f64.subarray(B / 8, B / 8 + rows * len)));
+      expect(ws.f64[A / 8 + rows * len]).toBe(777);
     });
   }
 
