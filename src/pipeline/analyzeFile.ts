@@ -17,7 +17,7 @@ import { readActivationFile, sha256File } from '../core/activations/file';
 import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, cachedShare, encodeWithCache } from '../inference/cache';
-import { checkOverlapFolder, refuseOutputsOverInputs, sameFile, type PathRole } from './outputs';
+import { checkOverlapFolder, refuseOutputsOverInputs, requireFolderOrNothing, sameFile, type PathRole } from './outputs';
 import { recordHistory } from './history';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
@@ -187,6 +187,7 @@ async function checkWhereItWrites(file: string, resultPath: string, options: Pip
   }
   inputs.push(...specInputs(options.weak, 'weak', dataDir), ...specInputs(options.strong, 'strong', dataDir));
   await refuseOutputsOverInputs([{ path: resultPath, role: options.outFile ? '--out' : 'the result file' }], inputs);
+  if (options.cacheDir) await requireFolderOrNothing(options.cacheDir, '--cache-dir');
   const cacheInOverlap = !options.cacheDir && (usesEncoderCache(options.weak) || usesEncoderCache(options.strong));
   if (!options.outFile || cacheInOverlap) await checkOverlapFolder(dataDir);
 }

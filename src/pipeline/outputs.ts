@@ -46,7 +46,12 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
  */
 export async function refuseOutputsOverInputs(outputs: readonly PathRole[], inputs: readonly PathRole[]): Promise<void> {
   for (const out of outputs) {
-    if (!(await statOrUndefined(out.path))) continue;
+    const st = await statOrUndefined(out.path);
+    if (!st) continue;
+    if (st.isDirectory()) {
+      // found before the analysis runs, not when its result cannot be written
+      throw new InputError(`${out.role} is a folder; give a file path for it (for example ${path.join(out.path, 'result.json')})`, { file: out.path });
+    }
     for (const input of inputs) {
       if (await sameFile(out.path, input.path)) {
         const same = path.resolve(out.path) === path.resolve(input.path) ? 'is' : `is the same file as`;
@@ -57,6 +62,12 @@ export async function refuseOutputsOverInputs(outputs: readonly PathRole[], inpu
       }
     }
   }
+}
+
+/** Throws an InputError when `dir` exists and is not a folder (a cache folder given as a file's path). */
+export async function requireFolderOrNothing(dir: string, role: string): Promise<void> {
+  const st = await statOrUndefined(dir);
+  if (st && !st.isDirectory()) throw new InputError(`${role} is a file, not a folder; give a folder (it is created when missing)`, { file: dir });
 }
 
 /** The inputs an activation folder source contributes (the files of ACTIVATION_FOLDER_FILES it has). */

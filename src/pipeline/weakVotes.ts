@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { getField } from '../core/data/fields';
 import { InputError } from '../core/errors';
 import type { DatasetRow } from '../core/data/types';
@@ -37,6 +38,7 @@ export function votesWeakSide(
       { file: src.file, lines: src.rows.map((r) => r.line) },
     ),
   );
+  sameFunctions(sources, parts.map((p) => p.rows));
   const votes = { rows: parts.flatMap((p) => p.rows), numClasses };
   const functions = votes.rows.reduce((m, v) => Math.max(m, v.length), 0);
   let agg: VoteAggregate;
@@ -79,6 +81,32 @@ export function votesWeakSide(
       ...(labelModel ? { labelModel } : {}),
     },
   };
+}
+
+/**
+ * Every row of every source holds one vote per labelling function: a test file written with other functions than the
+ * dataset (5 votes against 73) would otherwise be aggregated silently, and a majority over other functions is not
+ * the weak model the protocol measures. Names the first row that differs and the row it was compared with.
+ */
+function sameFunctions(sources: VoteSource[], rows: ReadonlyArray<ReadonlyArray<readonly number[]>>): void {
+  let first: { file: string; line: number; width: number } | undefined;
+  for (const [k, src] of sources.entries()) {
+    for (const [i, v] of rows[k].entries()) {
+      const line = src.rows[i]?.line ?? i + 1;
+      if (!first) {
+        first = { file: src.file, line, width: v.length };
+        continue;
+      }
+      if (v.length !== first.width) {
+        const there = first.file === src.file ? `the row at line ${first.line} has` : `${path.basename(first.file)}'s rows (line ${first.line}) have`;
+        throw new InputError(
+          `row has ${v.length} labelling-function votes but ${there} ${first.width}: every row needs one vote ` +
+            '(or -1) per function, the same functions in the same order in every file',
+          { file: src.file, line },
+        );
+      }
+    }
+  }
 }
 
 function indices(split: Uint8Array, keep: (s: number) => boolean): number[] {

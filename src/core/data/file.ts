@@ -73,8 +73,9 @@ export async function readDataset(path: string, opts: ReadOptions = {}): Promise
   if (!info.isFile()) throw notRegularFileError(path);
   const size = info.size;
   if (size === 0) throw new InputError('no rows: the file is empty', { file: path });
-  const format = opts.format ?? detectFormat(path, await readHead(path));
-  if (!format) throw unknownFormatError(path);
+  const head = opts.format ? undefined : await readHead(path);
+  const format = opts.format ?? detectFormat(path, head!);
+  if (!format) throw unknownFormatError(path, head);
   throwIfAborted(opts.signal);
   if (format === 'parquet') {
     const handle = await open(path, 'r');

@@ -123,6 +123,21 @@ export class LabelNormalizer {
       }
       if (single.length > 3) policy.warn(`${single.length - 3} more classes have only 1 row`);
     }
+    // A class the names list (label.json, --class-names) but no row carries is still a class: every probe gets an
+    // output for it and an uncovered row's uniform vote can draw it. Say so instead of analysing it silently.
+    if (this.labelled > 0) {
+      const empty = counts.flatMap((c, id) => (c === 0 ? [id] : []));
+      if (empty.length > 0) {
+        const shown = empty.slice(0, 5).map((id) => (index.names ? `${index.names[id]} [${index.values[id]}]` : String(index.values[id])));
+        const more = empty.length > 5 ? ` and ${empty.length - 5} more` : '';
+        const one = empty.length === 1;
+        policy.warn(
+          `${one ? 'class' : 'classes'} ${shown.join(', ')}${more} ${one ? 'has' : 'have'} no labelled row here but ${one ? 'is' : 'are'} ` +
+            `kept as ${one ? 'a class' : 'classes'} (${this.preset?.file ?? (this.preset?.source === 'option' ? 'the class names option' : this.preset?.source)} ${one ? 'names it' : 'names them'}): the probes get an output for ` +
+            `${one ? 'it' : 'each'}, and a row no labelling function votes on can draw ${one ? 'it' : 'them'} as its weak label`,
+        );
+      }
+    }
     remapVotes([...store.objectRows()], index.ids, index.values, policy);
     const classes: ClassInfo[] = index.values.map((value, id) => ({
       id,

@@ -69,7 +69,7 @@ export function parseDatasetText(text: string, format: DatasetFormat, opts: Pars
 export async function parseDatasetBytes(bytes: Uint8Array, opts: ParseOptions = {}): Promise<Dataset> {
   const file = opts.path ?? '<input>';
   const format = opts.format ?? detectFormat(file, bytes.subarray(0, 64 * 1024));
-  if (!format) throw unknownFormatError(file);
+  if (!format) throw unknownFormatError(file, bytes.subarray(0, 64 * 1024));
   throwIfAborted(opts.signal);
   if (format === 'parquet') {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
@@ -87,11 +87,19 @@ export async function parseParquet(file: AsyncBuffer, opts: ParseOptions = {}): 
   return builder.finish();
 }
 
-export function unknownFormatError(file: string): InputError {
-  return new InputError(
-    'cannot tell the dataset format; name the file .jsonl, .json, .csv, .tsv or .parquet, or choose the format explicitly',
-    { file },
-  );
+export function unknownFormatError(file: string, head?: Uint8Array): InputError {
+  const start = head ? new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 4096)).replace(/^\uFEFF/, '').trimStart() : '';
+  const known =
+    'a dataset is JSON Lines (.jsonl, one record per line), a .json array of records, WRENCH records keyed by id ' +
+    '({"0": {"data": {"text": ...}, "label": ...}, ...}), CSV or TSV, SST lines ("LABEL TEXT") or Parquet';
+  if (/\.json$/i.test(file) && start.startsWith('{')) {
+    return new InputError(
+      `cannot read this .json file as a dataset: it is one object, not an array of records or WRENCH records; ${known}. ` +
+        'Put the records in a top-level array, or one per line in a .jsonl file',
+      { file, line: 1 },
+    );
+  }
+  return new InputError(`cannot tell the dataset format; ${known}. Give the file the extension of its format`, { file });
 }
 
 function parseLines(batch: LineBatch, format: LineFormat, opts: ParseOptions): Dataset {

@@ -13,6 +13,15 @@
  * within TIE_RELATIVE of the total sum of squares count as equal, and the largest such b wins. A constant array
  * has all gains exactly 0 (the values are centred first) and gives the largest admissible b.
  *
+ * Runs of equal values (`tieEdges`, what the detector uses): a threshold can only split sorted values between two
+ * different values, but binary segmentation on a jump grid may pick a b inside a run of equal values (votes leave
+ * every uncovered row at confidence 0; with jump 5 and 127 such rows ruptures picks b = 125). The reference then
+ * thresholds at t = s[b] = the run's value, and `c < t` puts the whole run above: a split segmentation never chose,
+ * often with no row below (a detected overlap density of 0). With `tieEdges` such a b moves to whichever edge of its
+ * run (the run's first index, or the index after its last) has the larger gain among the admissible ones (the upper
+ * edge on equal gains, as above); `movedFrom` keeps ruptures' b. Values without ties (continuous activations'
+ * confidences) never move, so the reference's partitions are unchanged there.
+ *
  * When ruptures' `sanity_check` fails (fewer than ceil(min_size / jump) * jump + min_size points: 7 with the
  * defaults, 4 with jump = 1) the reference raises; we fall back to the median (numpy: mean of the two middle values
  * for even n) and flag it.
@@ -24,6 +33,8 @@ export interface ChangePointOptions {
   jump?: number;
   /** Minimum segment length (ruptures default 2). */
   minSize?: number;
+  /** Move a breakpoint inside a run of equal values to the better edge of the run (see the file comment). Default false. */
+  tieEdges?: boolean;
 }
 
 export interface ChangePoint {
@@ -34,6 +45,8 @@ export interface ChangePoint {
   usedFallback: boolean;
   /** The values sorted ascending. */
   sorted: Float64Array;
+  /** With `tieEdges`: ruptures' breakpoint, when it fell inside a run of equal values and moved to the run's edge. */
+  movedFrom?: number;
 }
 
 export const DEFAULT_JUMP = 5;
@@ -60,6 +73,23 @@ export function sortedMedian(sorted: ArrayLike<number>): number {
  */
 export function binsegBreakpoint(s: Float64Array, jump = DEFAULT_JUMP, minSize = DEFAULT_MIN_SIZE): number | null {
   const n = s.length;
+  const { prefix, total, sse } = centredPrefix(s);
+  const start = Math.ceil(minSize / jump) * jump;
+  let best = -Infinity;
+  for (let b = start; b <= n - minSize; b += jump) {
+    const g = gainAt(prefix, total, n, b);
+    if (g > best) best = g;
+  }
+  if (best === -Infinity) return null;
+  const floor = best - TIE_RELATIVE * sse;
+  let chosen = -1;
+  for (let b = start; b <= n - minSize; b += jump) if (gainAt(prefix, total, n, b) >= floor) chosen = b;
+  return chosen;
+}
+
+/** Prefix sums of the centred, scaled values, their total and their sum of squares (the gains' ingredients). */
+function centredPrefix(s: Float64Array): { prefix: Float64Array; total: number; sse: number } {
+  const n = s.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += s[i];
   mean /= n;
@@ -75,18 +105,26 @@ export function binsegBreakpoint(s: Float64Array, jump = DEFAULT_JUMP, minSize =
     prefix[i + 1] = prefix[i] + v;
     sse += v * v;
   }
-  const total = prefix[n];
-  const start = Math.ceil(minSize / jump) * jump;
-  let best = -Infinity;
-  for (let b = start; b <= n - minSize; b += jump) {
-    const g = gainAt(prefix, total, n, b);
-    if (g > best) best = g;
-  }
-  if (best === -Infinity) return null;
-  const floor = best - TIE_RELATIVE * sse;
-  let chosen = -1;
-  for (let b = start; b <= n - minSize; b += jump) if (gainAt(prefix, total, n, b) >= floor) chosen = b;
-  return chosen;
+  return { prefix, total: prefix[n], sse };
+}
+
+/**
+ * `tieEdges`: b itself when s[b - 1] < s[b]; otherwise the admissible edge of b's run of equal values with the larger
+ * gain (the upper one on equal gains), or b when neither edge is admissible (a constant array).
+ */
+function tieEdge(s: Float64Array, b: number, minSize: number): number {
+  const n = s.length;
+  if (b <= 0 || s[b - 1] !== s[b]) return b;
+  let lo = b;
+  while (lo > 0 && s[lo - 1] === s[b]) lo--;
+  let hi = b;
+  while (hi < n && s[hi] === s[b]) hi++;
+  const edges = [lo, hi].filter((e) => e >= minSize && e <= n - minSize);
+  if (edges.length === 0) return b;
+  const { prefix, total, sse } = centredPrefix(s);
+  const gains = edges.map((e) => gainAt(prefix, total, n, e));
+  if (edges.length === 1) return edges[0];
+  return gains[1] >= gains[0] - TIE_RELATIVE * sse ? edges[1] : edges[0];
 }
 
 function gainAt(prefix: Float64Array, total: number, n: number, b: number): number {
@@ -110,5 +148,8 @@ export function changePoint(values: ArrayLike<number>, opts: ChangePointOptions 
   }
   const b = binsegBreakpoint(sorted, jump, minSize);
   if (b === null) return { threshold: sortedMedian(sorted), breakpoint: null, usedFallback: true, sorted };
-  return { threshold: sorted[b], breakpoint: b, usedFallback: false, sorted };
+  const edge = opts.tieEdges ? tieEdge(sorted, b, minSize) : b;
+  const out: ChangePoint = { threshold: sorted[edge], breakpoint: edge, usedFallback: false, sorted };
+  if (edge !== b) out.movedFrom = b;
+  return out;
 }

@@ -103,6 +103,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
   if (cp1.usedFallback) {
     notes.push(`only ${n} rows (a change point needs ${minimumPoints(jump)}): the confidence threshold is their median`);
   }
+  if (cp1.movedFrom !== undefined) notes.push(tieNote('confidence', cp1));
   const t1 = cp1.threshold;
   const hardList: number[] = [];
   const restList: number[] = [];
@@ -143,13 +144,14 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
       pool.set(res.rest, 0);
       pool.set(res.historyRest, rest.length);
     }
-    const cp2 = changePoint(pool, { jump });
+    const cp2 = changePoint(pool, { jump, tieEdges: true });
     outcome.t2 = cp2.threshold;
     outcome.b2 = cp2.breakpoint;
     outcome.fallbacks.align = cp2.usedFallback;
     if (cp2.usedFallback) {
       notes.push(`only ${pool.length} non-hard rows (a change point needs ${minimumPoints(jump)}): the alignment threshold is their median`);
     }
+    if (cp2.movedFrom !== undefined) notes.push(tieNote('alignment', cp2));
     const nearestHistory = historyHard > 0 ? new Int32Array(n).fill(-1) : undefined;
     for (let k = 0; k < rest.length; k++) {
       const i = rest[k];
@@ -178,10 +180,27 @@ const LOG_EPS = 1e-6;
 
 /** The stage-1 change point on the chosen scale; the threshold is always reported as a confidence value. */
 export function stage1ChangePoint(confidence: Float64Array, jump: number, scale: 'linear' | 'log') {
-  if (scale === 'linear') return changePoint(confidence, { jump });
-  const cp = changePoint(Float64Array.from(confidence, (c) => Math.log(c + LOG_EPS)), { jump });
+  if (scale === 'linear') return changePoint(confidence, { jump, tieEdges: true });
+  const cp = changePoint(Float64Array.from(confidence, (c) => Math.log(c + LOG_EPS)), { jump, tieEdges: true });
   const sorted = Float64Array.from(confidence).sort();
   // log is monotone, so the break index is the same in both scales and sorted[b] is the data value itself.
   const threshold = cp.breakpoint !== null ? sorted[cp.breakpoint] : Math.exp(cp.threshold) - LOG_EPS;
-  return { threshold, breakpoint: cp.breakpoint, usedFallback: cp.usedFallback, sorted };
+  return { threshold, breakpoint: cp.breakpoint, usedFallback: cp.usedFallback, sorted, movedFrom: cp.movedFrom };
 }
+
+/**
+ * The note for a change point that fell inside a run of equal values and moved to the run's edge (changepoint.ts,
+ * `tieEdges`): how many rows share the value, where ruptures' breakpoint was and where it went.
+ */
+function tieNote(stage: 'confidence' | 'alignment', cp: { movedFrom?: number; breakpoint: number | null; sorted: Float64Array; threshold: number }): string {
+  const { sorted } = cp;
+  const value = sorted[cp.movedFrom!];
+  let run = 0;
+  for (let i = 0; i < sorted.length; i++) if (sorted[i] === value) run++;
+  return `the ${stage} change point (position ${cp.movedFrom} of ${sorted.length} sorted values) fell among ${run} rows ` +
+    `with the same ${stage} ${fmtValue(value)}, which no threshold can split; it moved to the edge of that run that ` +
+    `splits the values best (position ${cp.breakpoint}, threshold ${fmtValue(cp.threshold)}), so those rows fall on ` +
+    'one side of the threshold together';
+}
+
+const fmtValue = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));

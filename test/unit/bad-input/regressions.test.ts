@@ -160,6 +160,46 @@ describe('CLI errors', () => {
   });
 });
 
+describe('a new user\'s files (the CLI sweep of 2026-12-05)', () => {
+  it('a .json file holding one object says what a dataset may be, on line 1, and suggests no option that does not exist', async () => {
+    const f = join(dir, 'wrapped.json');
+    writeFileSync(f, JSON.stringify({ data: [{ text: 'a', label: 0 }, { text: 'b', label: 1 }] }));
+    const err = await failure(readDataset(f));
+    expect(err).toBeInstanceOf(InputError);
+    const m = (err as InputError).message;
+    expect(m).toMatch(/wrapped\.json:1: cannot read this \.json file as a dataset: it is one object/);
+    expect(m).toMatch(/Put the records in a top-level array/);
+    expect(m).not.toMatch(/choose the format/);
+    const prose = join(dir, 'prose.dat');
+    writeFileSync(prose, 'just some prose\nwithout structure\n');
+    expect(((await failure(readDataset(prose))) as Error).message).toMatch(/cannot tell the dataset format; a dataset is JSON Lines/);
+  });
+
+  it('a class the class names list but no row carries is a warning', async () => {
+    const f = join(dir, 'two-classes.jsonl');
+    writeFileSync(f, Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2 })).join('\n'));
+    const ds = await readDataset(f, { classNames: ['ham', 'spam', 'eggs'] });
+    expect(ds.numClasses).toBe(3);
+    expect(ds.warnings.map((w) => w.message).join('\n')).toMatch(/class eggs \[2\] has no labelled row here but is kept as a class \(the class names option names it\)/);
+    const plain = await readDataset(f);
+    expect(plain.warnings.map((w) => w.message).join('\n')).not.toMatch(/no labelled row/);
+  });
+
+  it('--out naming a folder and --cache-dir naming a file are refused before any work, naming the path', async () => {
+    const data = join(dir, 'small.jsonl');
+    writeFileSync(data, Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2, weak_acts: [i % 2, 1], strong_acts: [i % 2, 0.5, 1] })).join('\n'));
+    const folder = join(dir, 'out-folder');
+    mkdirSync(folder, { recursive: true });
+    const weak = { kind: 'field' as const, field: 'weak_acts' };
+    const strong = { kind: 'field' as const, field: 'strong_acts' };
+    const out = await failure(analyzeDatasetFile(data, { weak, strong, outFile: folder }));
+    expect((out as Error).message).toMatch(/out-folder: --out is a folder; give a file path for it/);
+    expect(readdirSync(folder)).toEqual([]);
+    const cache = await failure(analyzeDatasetFile(data, { weak, strong, outFile: join(dir, 'r.json'), cacheDir: data }));
+    expect((cache as Error).message).toMatch(/small\.jsonl: --cache-dir is a file, not a folder/);
+  });
+});
+
 describe('writeFileAtomic failures', () => {
   it('a write that cannot be renamed into place leaves no temporary file and the target as it was', async () => {
     const target = join(dir, 'occupied');

@@ -97,6 +97,49 @@ describe('changePoint (ruptures Binseg, l2, one breakpoint)', () => {
     }
   });
 
+  it('tieEdges: moves a breakpoint inside a run of equal values to the run edge with the larger gain, and nothing else', () => {
+    const odd = [...Array(12).fill(0), ...Array(13).fill(1)];
+    expect(changePoint(odd)).toMatchObject({ breakpoint: 10, threshold: 0 });
+    expect(changePoint(odd, { tieEdges: true })).toMatchObject({ breakpoint: 12, threshold: 1, movedFrom: 10 });
+    // a constant array has no admissible edge: unchanged
+    expect(changePoint(Array(23).fill(0.7), { tieEdges: true })).toMatchObject({ breakpoint: 20, threshold: 0.7 });
+    expect(changePoint(Array(23).fill(0.7), { tieEdges: true }).movedFrom).toBeUndefined();
+    const rng = new TestRng(211);
+    let moved = 0;
+    for (let trial = 0; trial < 1200; trial++) {
+      const n = rng.int(7, 300);
+      const values = randomValues(rng, n, trial % 4);
+      const plain = changePoint(values);
+      const cp = changePoint(values, { tieEdges: true });
+      const s = cp.sorted;
+      const b = cp.breakpoint!;
+      if (plain.breakpoint === 0 || s[plain.breakpoint! - 1] !== s[plain.breakpoint!]) {
+        // not inside a run: ruptures' breakpoint stands (every continuous array)
+        expect(cp.breakpoint).toBe(plain.breakpoint);
+        expect(cp.movedFrom).toBeUndefined();
+        continue;
+      }
+      moved++;
+      expect(cp.movedFrom).toBe(plain.breakpoint);
+      // at a value boundary, admissible, and no worse than the run's other admissible edge
+      expect(s[b - 1]).toBeLessThan(s[b]);
+      expect(b).toBeGreaterThanOrEqual(2);
+      expect(b).toBeLessThanOrEqual(n - 2);
+      expect(cp.threshold).toBe(s[b]);
+      let lo = plain.breakpoint!;
+      while (lo > 0 && s[lo - 1] === s[plain.breakpoint!]) lo--;
+      let hi = plain.breakpoint!;
+      while (hi < n && s[hi] === s[plain.breakpoint!]) hi++;
+      expect([lo, hi]).toContain(b);
+      const other = b === lo ? hi : lo;
+      if (other >= 2 && other <= n - 2) {
+        const cost = (e: number) => sse(s, 0, e) + sse(s, e, n);
+        expect(cost(b)).toBeLessThanOrEqual(cost(other) + 1e-9 * sse(s, 0, n));
+      }
+    }
+    expect(moved).toBeGreaterThan(100); // the arrays with repeated values exercise it
+  });
+
   it('falls back to the numpy median below the minimum number of points', () => {
     expect(minimumPoints(5, 2)).toBe(7);
     expect(minimumPoints(1, 2)).toBe(4);

@@ -137,8 +137,8 @@ describe('detectOverlap', () => {
   it('finds no overlap without hard rows, and says why', async () => {
     const rng = new TestRng(305);
     const n = 30;
-    // 28 rows share the lowest confidence and jump 5 splits at 25, inside them: t1 = 0.2 and c < t1 is empty
-    const confidence = Float64Array.from({ length: n }, (_, i) => (i < 28 ? 0.2 : 0.9));
+    // every row has the same confidence: no threshold separates any of them, t1 = 0.2 and c < t1 is empty
+    const confidence = Float64Array.from({ length: n }, () => 0.2);
     const out = await detectOverlap({ confidence, strong: randomMatrix(rng, n, 4), hardRule: 'segment', align: 'dot-max' });
     expect(out.t1).toBe(0.2);
     expect(out.counts).toEqual({ easy: n, hard: 0, overlap: 0 });
@@ -147,6 +147,29 @@ describe('detectOverlap', () => {
     expect(Array.from(out.scores).every(Number.isNaN)).toBe(true);
     expect(out.notes.join(' ')).toMatch(/no hard-only rows/);
     expectWellFormed(out, n);
+  });
+
+  it('keeps rows of equal confidence on one side when the change point falls among them (uncovered vote rows)', async () => {
+    const rng = new TestRng(307);
+    // 127 rows at confidence 0 (no labelling function voted), 373 spread above: jump 5 puts ruptures' breakpoint at
+    // 125, inside the zeros, where the reference's t1 = 0 and c < 0 would leave no hard row at all
+    const n = 500;
+    const confidence = Float64Array.from({ length: n }, (_, i) => (i < 127 ? 0 : 0.9 + 0.1 * rng.next()));
+    const out = await detectOverlap({ confidence, strong: randomMatrix(rng, n, 6), hardRule: 'segment', align: 'dot-max' });
+    expect(out.b1).toBe(127);
+    expect(out.t1).toBeGreaterThan(0);
+    expect(out.counts.hard).toBe(127);
+    expect(out.counts.overlap).toBeGreaterThan(0);
+    expect(out.notes.join(' ')).toMatch(/confidence change point \(position 125 of 500 sorted values\) fell among 127 rows with the same confidence 0/);
+    expectWellFormed(out, n);
+    // with the probing rule the zeros are hard too
+    const probing = await detectOverlap({ confidence, strong: randomMatrix(rng, n, 6), hardRule: 'probing', align: 'dot-max' });
+    expect(probing.counts.hard).toBeGreaterThanOrEqual(127);
+    // 28 equal rows and 2 above: the only admissible edge puts all 28 below
+    const few = Float64Array.from({ length: 30 }, (_, i) => (i < 28 ? 0.2 : 0.9));
+    const split = await detectOverlap({ confidence: few, strong: randomMatrix(rng, 30, 4), hardRule: 'segment', align: 'dot-max' });
+    expect(split.t1).toBe(0.9);
+    expect(split.counts.hard).toBe(28);
   });
 
   it('handles every row hard, no rows, and too few rows (median fallbacks)', async () => {

@@ -253,6 +253,25 @@ describe('the weak side from votes in the pipeline', () => {
     expect(describeWeakVotes(s)).toMatch(/Dawid-Skene label model over 3 labelling functions/);
   });
 
+  it('refuses a test file whose rows hold another number of labelling-function votes, naming file and line', () => {
+    const main = [row(0, 0, [0, 1, -1]), row(1, 1, [1, 1, 1])].map((r, i) => ({ ...r, line: 2 + 5 * i }));
+    const test = [row(0, 1, [1, -1, 0]), row(1, 0, [0, 1])].map((r, i) => ({ ...r, line: 10 + i }));
+    const run = (t: DatasetRow[]) => votesWeakSide({ kind: 'votes' }, [{ file: '/d/train.json', rows: main }, { file: '/d/test.json', rows: t }], 2, 0);
+    let err: unknown;
+    try {
+      run(test);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/^\/d\/test\.json:11: row has 2 labelling-function votes but train\.json's rows \(line 2\) have 3/);
+    // the same functions in both files: accepted
+    expect(run(test.slice(0, 1)).summary.functions).toBe(3);
+    // a custom votes field is checked the same way inside one file
+    const uneven = [row(0, 0, [0, 1]), { ...row(1, 1, [1]), line: 7 }];
+    expect(() => votesWeakSide({ kind: 'votes' }, [{ file: '/d/a.json', rows: uneven }], 2, 0)).toThrow(/a\.json:7: row has 1 labelling-function votes but the row at line 1 has 2/);
+  });
+
   it('says in words how many rows were tied or had no vote', () => {
     const rows = [row(0, 0, [0, 1]), row(1, 1, [-1, -1]), row(2, 1, [1, 1]), row(3, 1, [0, -1])];
     const out = votesWeakSide({ kind: 'votes' }, [{ file: 'a.json', rows }], 2, 3, Uint8Array.from([1, 1, 2, 2]));
