@@ -6,6 +6,9 @@
  * its best BLAS kernel: Debian's OpenBLAS 0.3.21 does not recognise newer CPUs and falls back to its generic "Prescott" kernel unless OPENBLAS_CORETYPE names one, so the bench times a
  * 2,048 x 2,048 matmul under each kernel the CPU supports (by /proc/cpuinfo flags) and runs the reference under the
  * fastest; the reference prints the kernel that ran (threadpoolctl, installed with apt when possible).
+ * Both sides start from the Float32 arrays in memory and end with the result's 2-D map: the reference's time includes
+ * its Float64 copies of the rows it uses (column "input") and the same PCA map as ours (column "map"); a line also
+ * gives both ratios without the map, the scope of this bench before the map joined the reference.
  * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_ROUNDS (interleaved rounds, medians shown; default 1), CORE_OPENBLAS_CORETYPE (a fixed kernel;
  * empty: OpenBLAS's own choice).
  */
@@ -50,7 +53,7 @@ async function main() {
   };
   // CORE_THREADS: onnxruntime's intra-op threads (default: the product's, 1 on two cores or fewer)
   const inference = createLocalInference({ device: 'cpu', threads: process.env.CORE_THREADS ? Number(process.env.CORE_THREADS) : undefined });
-  type Stages = { total: number; protocol: number; detection: number; mixing: number };
+  type Stages = { total: number; input: number; protocol: number; detection: number; mixing: number; map: number };
   type Run = { name: string; seconds: number; result: Awaited<ReturnType<typeof runAnalysis>>; rounds: Stages[] };
   const runs: Run[] = [];
   const variants = [
@@ -63,7 +66,7 @@ async function main() {
     align: string; lambda: number | null; scores: (number | null)[]; norms: number[] | null; ridge_seconds: number | null; blas: string;
     accuracy: { weak: number; strong: number; w2s: number }; counts: { hard: number; overlap: number };
     confidence: number[]; overlap: number[]; newton: number; breakpoints: { confidence: number | null; align: number | null };
-    seconds: { protocol: number; detection: number; mixing: number; total: number };
+    seconds: Stages;
   };
   const reference = (align: string): Ref => JSON.parse(execFileSync(py, [path.join(__dirname, '..', 'core_ref.py'), dir, String(SEEDS), align], {
     encoding: 'utf8', maxBuffer: 1 << 26, env,
@@ -78,7 +81,8 @@ async function main() {
       const result = await runAnalysis(input, options, { kernel: k });
       const seconds = (performance.now() - t0) / 1000;
       const stages = {
-        total: seconds, protocol: result.timings.protocol ?? 0, detection: result.timings.detection ?? 0, mixing: result.timings.mixing ?? 0,
+        total: seconds, input: 0, protocol: result.timings.protocol ?? 0, detection: result.timings.detection ?? 0, mixing: result.timings.mixing ?? 0,
+        map: result.timings.map ?? 0,
       };
       if (round === 0) runs.push({ name, seconds, result, rounds: [stages] });
       else runs[v].rounds.push(stages);
@@ -96,15 +100,15 @@ async function main() {
   // ours: the default run against numpy's residual detector, the dot-max runs against numpy's dot-max
   const refOf = (i: number) => (i === 0 ? 'residual' : 'dot') as 'residual' | 'dot';
   const rows = runs.map((r, i) => [
-    r.name, r.seconds.toFixed(1), med(r.rounds, 'protocol').toFixed(1), med(r.rounds, 'detection').toFixed(2),
-    med(r.rounds, 'mixing').toFixed(1), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
+    r.name, r.seconds.toFixed(1), '-', med(r.rounds, 'protocol').toFixed(1), med(r.rounds, 'detection').toFixed(2),
+    med(r.rounds, 'mixing').toFixed(1), med(r.rounds, 'map').toFixed(2), r.result.accuracy.weak.toFixed(3), r.result.accuracy.strong.toFixed(3), r.result.accuracy.w2s.toFixed(3),
     String(r.result.detection.counts.hard), String(r.result.detection.counts.overlap), (r.seconds / refTotal[refOf(i)]).toFixed(2),
   ]);
   for (const [ref, key] of [[refResidual, 'residual'], [refDot, 'dot']] as const) {
     const rr = refRounds[key];
     rows.push([
-      `numpy/scipy, ${ref.align} (${String(ref.blas)})`, med(rr, 'total').toFixed(1), med(rr, 'protocol').toFixed(1), med(rr, 'detection').toFixed(2),
-      med(rr, 'mixing').toFixed(1), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
+      `numpy/scipy, ${ref.align} (${String(ref.blas)})`, med(rr, 'total').toFixed(1), med(rr, 'input').toFixed(2), med(rr, 'protocol').toFixed(1),
+      med(rr, 'detection').toFixed(2), med(rr, 'mixing').toFixed(1), med(rr, 'map').toFixed(2), ref.accuracy.weak.toFixed(3), ref.accuracy.strong.toFixed(3), ref.accuracy.w2s.toFixed(3),
       String(ref.counts.hard), String(ref.counts.overlap), '1.00',
     ]);
   }
@@ -115,7 +119,13 @@ async function main() {
       runs[0].rounds.map((r, k) => (r.total / refRounds.residual[k].total).toFixed(2)).join(', ') + '; dot-max ' +
       runs[1].rounds.map((r, k) => (r.total / refRounds.dot[k].total).toFixed(2)).join(', '));
   }
-  console.log(table(['implementation', 'total s', 'probes s', 'detect s', 'mixing s', 'weak', 'strong', 'W2S', 'hard', 'overlap', 'x numpy'], rows));
+  console.log(table(['implementation', 'total s', 'input s', 'probes s', 'detect s', 'mixing s', 'map s', 'weak', 'strong', 'W2S', 'hard', 'overlap', 'x numpy'], rows));
+  console.log('(input: numpy\'s Float64 copies of the Float32 rows it uses; ours makes its copies inside the stages. map: the result\'s 2-D PCA map)');
+  // The same comparison without the map on either side (the scope of this bench before the map joined the reference)
+  const noMap = (xs: Stages[]) => median(xs.map((x) => x.total - x.map));
+  console.log(`without the map on both sides: default ${(noMap(runs[0].rounds) / noMap(refRounds.residual)).toFixed(2)} x numpy ` +
+    `(${noMap(runs[0].rounds).toFixed(1)} s vs ${noMap(refRounds.residual).toFixed(1)} s), dot-max ${(noMap(runs[1].rounds) / noMap(refRounds.dot)).toFixed(2)} x ` +
+    `(${noMap(runs[1].rounds).toFixed(1)} s vs ${noMap(refRounds.dot).toFixed(1)} s)`);
   console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(refResidual.blas)}`);
   console.log('(x numpy: the default row against numpy\'s residual detector, the dot-max rows against numpy\'s dot-max)');
   // Same scores? The W2S-train rows in index order, both scored (non-hard on both sides).

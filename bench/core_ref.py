@@ -11,6 +11,12 @@ eigenvalue of Xc^T Xc, eigh of the smaller Gram matrix) times its max |cos| to t
 the JSON (null for hard rows, W2S-train rows in index order) for bench/core.ts to compare with ours.
 The weak probe gets exact Newton steps after L-BFGS-B (newton_polish; CORE_REF_POLISH=0 turns them off), as ours
 gets Newton-CG: the partition is then the optimum's on both sides (issue 14, item 5).
+Both sides start from the same input: the Float32 arrays of the .npy files, in memory. The timed steps begin with
+the Float64 copies of the rows each step uses (stage "input": all weak rows, the W2S-train and test strong rows),
+as ours makes its own, and end with the result's 2-D map (stage "map", pca_map: the first two principal components
+of the W2S-train strong rows by the same block power iteration as ours, src/core/linalg/pca.ts: at most 25 steps,
+stop at 1 - |cos| < 1e-6, Rayleigh-Ritz, signs fixed by each axis's largest entry; timed, not compared: on the
+synthetic data the top eigenvalues are within 4% of each other, so neither side's 25 steps converge to one answer).
 Usage: python3 core_ref.py DIR SEEDS [ALIGN]  (DIR holds weak.npy strong.npy labels.npy split.npy; ALIGN dot-max
 (default) or residual; weak-probe: bench/polish's weak-probe fits on DIR/x.npy y.npy xw2.npy); prints JSON, with the BLAS kernel that ran (bench/core.ts pins OpenBLAS's kernel with
 OPENBLAS_CORETYPE, see there).
@@ -156,6 +162,33 @@ def ridge_loo_norms(X, Y):
     return norms, float(lam)
 
 
+def pca_map(X, max_iter=25, tol=1e-6):
+    """(x, y): the rows of X projected on its first two principal axes, as src/core/linalg/pca.ts computes them."""
+    n, d = X.shape
+    mean = X.mean(axis=0)
+    rng = np.random.default_rng(1)
+    V, _ = np.linalg.qr(rng.random((d, 2)) - 0.5)
+
+    def cov_times(V):
+        S = X @ V - mean @ V
+        return (X.T @ S - np.outer(mean, S.sum(axis=0))) / n
+
+    for _ in range(max_iter):
+        W, _ = np.linalg.qr(cov_times(V))
+        moved = max(1 - abs(W[:, 0] @ V[:, 0]), 1 - abs(W[:, 1] @ V[:, 1]))
+        V = W
+        if moved < tol:
+            break
+    H = V.T @ cov_times(V)
+    _, R = np.linalg.eigh(H)
+    A = V @ R[:, ::-1]
+    for k in range(2):
+        if A[np.argmax(np.abs(A[:, k])), k] < 0:
+            A[:, k] = -A[:, k]
+    P = X @ A - mean @ A
+    return P[:, 0], P[:, 1]
+
+
 def max_abs_cosine(Q, K):
     """max_h |cos(q, k_h)| per row of Q (0 for a zero row)."""
     qn = np.linalg.norm(Q, axis=1)
@@ -173,16 +206,19 @@ def main():
         return weak_probe(d)
     if align not in ("dot-max", "residual"):
         sys.exit(f"core_ref.py: ALIGN must be dot-max or residual, got {align}")
-    weak = np.load(f"{d}/weak.npy").astype(np.float64)
-    strong = np.load(f"{d}/strong.npy").astype(np.float64)
+    weak32 = np.load(f"{d}/weak.npy")
+    strong32 = np.load(f"{d}/strong.npy")
     y = np.load(f"{d}/labels.npy").astype(np.float64)
     split = np.load(f"{d}/split.npy")
     wt, w2, te = (np.where(split == k)[0] for k in range(3))
+    t_input = time.perf_counter()
+    weak = weak32.astype(np.float64)
+    Xs, Xt = strong32[w2].astype(np.float64), strong32[te].astype(np.float64)
+    t_input = time.perf_counter() - t_input
     t0 = time.perf_counter()
     weak_m = fit_logistic(weak[wt], y[wt], polish=POLISH)
     p_w2 = proba(weak_m, weak[w2])
     weak_acc = np.mean((proba(weak_m, weak[te]) > 0.5) == y[te])
-    Xs, Xt = strong[w2], strong[te]
     strong_m = fit_logistic(Xs, y[w2])
     strong_acc = np.mean((proba(strong_m, Xt) > 0.5) == y[te])
     w2s_m = fit_logistic(Xs, p_w2)
@@ -228,6 +264,10 @@ def main():
         fit_logistic(Xs[sel], p_w2[sel])
         curve.append(row)
     t_mixing = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    pca_map(Xs)  # timed only: on bench/core's data the top eigenvalues are nearly equal, so 25 steps of either side
+    # stop short of a unique answer (ours and this one land on different, equally valid, axes)
+    t_map = time.perf_counter() - t3
     per_row = [None] * len(w2)
     for k, i in enumerate(rest):
         per_row[i] = float(scores[k])
@@ -239,8 +279,8 @@ def main():
         "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},
         "confidence": [float(v) for v in conf], "overlap": [int(i) for i in overlap], "newton": int(weak_m[3]),
         "breakpoints": {"confidence": b1, "align": b2},
-        "seconds": {"protocol": t_protocol, "detection": t_detect, "mixing": t_mixing,
-                    "total": t_protocol + t_detect + t_mixing},
+        "seconds": {"input": t_input, "protocol": t_protocol, "detection": t_detect, "mixing": t_mixing, "map": t_map,
+                    "total": t_input + t_protocol + t_detect + t_mixing + t_map},
         "blas": blas_kernel(),
     }))
 
