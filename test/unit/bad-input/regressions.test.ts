@@ -175,6 +175,15 @@ describe('a new user\'s files (the CLI sweep of 2026-12-05)', () => {
     expect(((await failure(readDataset(prose))) as Error).message).toMatch(/cannot tell the dataset format; a dataset is JSON Lines/);
   });
 
+  it('a semicolon-separated .csv gets a hint about the separator with its located error', async () => {
+    const f = join(dir, 'semi.csv');
+    writeFileSync(f, 'text;label\na film , a good one;1\nnot good;0\n');
+    expect(((await failure(readDataset(f))) as Error).message).toMatch(/semi\.csv:2: row has 2 columns but the (header|first row) has 1; the first line holds semicolons/);
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, 'text,label\na,1\nb,0,extra\n');
+    expect(((await failure(readDataset(plain))) as Error).message).not.toMatch(/semicolons/);
+  });
+
   it('a class the class names list but no row carries is a warning', async () => {
     const f = join(dir, 'two-classes.jsonl');
     writeFileSync(f, Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2 })).join('\n'));

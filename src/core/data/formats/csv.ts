@@ -113,7 +113,7 @@ export class CsvParser implements RecordParser {
     for (const err of result.errors) {
       if (err.row === undefined || failed.has(err.row)) continue;
       failed.add(err.row);
-      this.policy.rowError(`malformed CSV row: ${err.message}`, batch[err.row].line);
+      this.policy.rowError(`malformed CSV row: ${err.message}${this.delimiterHint()}`, batch[err.row].line);
     }
     for (let i = 0; i < batch.length; i++) if (!failed.has(i)) this.emit(result.data[i], batch[i]);
   }
@@ -121,7 +121,7 @@ export class CsvParser implements RecordParser {
   private parseOne(r: PendingRecord): void {
     const result = Papa.parse<string[]>(r.text, this.papaConfig);
     if (result.errors.length > 0 || result.data.length !== 1) {
-      this.policy.rowError(`malformed CSV row: ${result.errors[0]?.message ?? 'malformed quoting'}`, r.line);
+      this.policy.rowError(`malformed CSV row: ${result.errors[0]?.message ?? 'malformed quoting'}${this.delimiterHint()}`, r.line);
       return;
     }
     this.emit(result.data[0], r);
@@ -136,6 +136,7 @@ export class CsvParser implements RecordParser {
       throw this.policy.fatal(`row has ${values.length} columns; at most ${MAX_COLUMNS.toLocaleString('en-US')} are supported`, r.line);
     }
     if (!this.header) {
+      this.firstValues ??= values;
       this.head.push({ values, r });
       if (this.head.length >= HEADER_SAMPLE || Array.isArray(this.headerChoice) || this.headerChoice !== 'auto') this.decideHeader();
       return;
@@ -143,10 +144,26 @@ export class CsvParser implements RecordParser {
     this.emitRow(values, r);
   }
 
+  /** The fields of the file's first record (header or not), for the separator hint. */
+  private firstValues?: string[];
+
+  /**
+   * When a one-column first line holds semicolons (or tabs in a .csv), the file is most likely separated by them: say so,
+   * since only commas (.csv) and tabs (.tsv) separate columns here.
+   */
+  private delimiterHint(): string {
+    const first = this.firstValues ?? this.head[0]?.values;
+    if (!first || first.length !== 1) return '';
+    const other = [';', '\t', '|'].find((c) => c !== this.delimiter && first[0].includes(c));
+    if (!other) return '';
+    const name = other === '\t' ? 'tabs' : other === ';' ? 'semicolons' : 'vertical bars';
+    return `; the first line holds ${name}: if they separate the columns, convert the file to commas (.csv) or tabs (.tsv), the separators read here`;
+  }
+
   private emitRow(values: string[], r: PendingRecord): void {
     const header = this.header!;
     if (values.length !== header.length) {
-      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}`, r.line);
+      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}${this.delimiterHint()}`, r.line);
       return;
     }
     // A null-prototype object: a column named "__proto__" or "constructor" is a column like any other.
