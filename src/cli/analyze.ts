@@ -205,11 +205,12 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
     numClasses,
     split: await codes(values.split, 'split code', 2),
     membership: await codes(values.membership, 'membership code', 2),
+    // absolute paths: the result is read later from anywhere (report, the editor), not from this working directory
     encoders: {
-      weak: { id: path.basename(values['weak-acts']), kind: 'activations', dim: weak.cols, source: values['weak-acts'] },
-      strong: { id: path.basename(values['strong-acts']), kind: 'activations', dim: strong.cols, source: values['strong-acts'] },
+      weak: { id: path.basename(values['weak-acts']), kind: 'activations', dim: weak.cols, source: path.resolve(values['weak-acts']) },
+      strong: { id: path.basename(values['strong-acts']), kind: 'activations', dim: strong.cols, source: path.resolve(values['strong-acts']) },
     },
-    dataset: { path: values.labels, format: 'npy', ...(labelNames ? { labelNames } : {}) },
+    dataset: { path: path.resolve(values.labels), format: 'npy', ...(labelNames ? { labelNames } : {}) },
     device: 'cpu',
   };
 }

@@ -4,7 +4,7 @@ import { ruleInfo, toSarif, type CheckReport, type CheckRules, type Finding } fr
 import { TOOL_VERSION } from '../core/version';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { resultMatchesOptions, runCheck, writeBaseline, type CheckRun } from '../pipeline/check';
-import { refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
+import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
 import type { InferenceBackend } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
@@ -85,6 +85,8 @@ export async function run(argv: string[]): Promise<number> {
     if (values.config) inputs.push({ path: values.config, role: '--config' });
     if (values.baseline) inputs.push({ path: values.baseline, role: '--baseline' });
     await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], inputs);
+    // nor over a dataset's own baseline or cached result (read by this check, or written by --write-baseline)
+    refuseOutputsOverOwnFiles([{ path: values.out, role: '--out' }], files, values.baseline ? [{ path: values.baseline, role: 'the --baseline' }] : []);
   }
 
   const progress = stderrProgress(!values.quiet);

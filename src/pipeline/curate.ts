@@ -19,7 +19,7 @@ import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from './analyzeFile';
 import { writeFileAtomic } from './results';
-import { refuseOutputsOverInputs } from './outputs';
+import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles } from './outputs';
 import { rereadOptions } from './rowTexts';
 import type { PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
 
@@ -302,6 +302,14 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
   // Refuse before any work: an output over an input, or over an existing file without --force.
   const outputs = [{ path: out, role: 'the curated file' }, ...(testOut ? [{ path: testOut, role: 'the curated test file' }] : [])];
   await refuseOutputsOverInputs(outputs, inputs.map((p) => ({ path: p, role: 'an input' })));
+  // nor over the results this command writes (--results-dir) or the input's own .overlap files
+  const resultIn = (f: string, tag = '') => (req.resultsDir ? path.join(path.resolve(req.resultsDir), `${path.basename(f)}${tag}.result.json`) : undefined);
+  const curatedResult = resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : '');
+  const reserved = [
+    ...(resultIn(file) ? [{ path: resultIn(file)!, role: 'where the input\'s analysis is written (--results-dir)' }] : []),
+    ...(analyze && curatedResult ? [{ path: curatedResult, role: 'where the curated file\'s analysis is written (--results-dir)' }] : []),
+  ];
+  refuseOutputsOverOwnFiles(outputs, inputs, reserved);
   for (const o of outputs) {
     if (!req.force && (await exists(o.path))) throw new InputError(`${o.role} exists; choose another path or pass --force to replace it`, { file: o.path });
   }
@@ -309,7 +317,6 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
   const reason = uncopyableReason(format);
   if (reason) throw new InputError(reason, { file });
 
-  const resultIn = (f: string, tag = '') => (req.resultsDir ? path.join(path.resolve(req.resultsDir), `${path.basename(f)}${tag}.result.json`) : undefined);
   const input = await analyzeDatasetFile(file, { ...options, outFile: resultIn(file) }, hooks);
   const result = input.result;
   const plan = curationPlan(result.rows, req.budget, req.seed ?? result.options.seed);
@@ -333,7 +340,7 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
           format: result.dataset.format as PipelineOptions['format'],
           ...(read?.header ? { header: read.header.present ? 'yes' : 'no' } : {}),
           testFile: test,
-          outFile: resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : ''),
+          outFile: curatedResult,
         },
         hooks,
       );

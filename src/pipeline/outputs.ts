@@ -10,7 +10,7 @@ import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../core/errors';
-import { OVERLAP_DIR } from '../core/layout';
+import { OVERLAP_DIR, overlapDir } from '../core/layout';
 
 /** A path the command reads or writes, and how the user named it (for the message). */
 export interface PathRole {
@@ -59,6 +59,29 @@ export async function refuseOutputsOverInputs(outputs: readonly PathRole[], inpu
         throw new InputError(`${out.role} ${same} ${named}: writing it would destroy an input; choose another output path`, {
           file: out.path,
         });
+      }
+    }
+  }
+}
+
+/**
+ * Throws an InputError when an output would land on one of the tool's own files: inside a dataset's `.overlap` folder
+ * (its cached result, baseline, flags, annotations, history and cache live there) or on a path the same command
+ * writes or reads itself (`reserved`, e.g. curate's results). Checked by path, whether or not the file exists yet:
+ * `check --out <the baseline>` would otherwise replace the baseline it had just read.
+ */
+export function refuseOutputsOverOwnFiles(outputs: readonly PathRole[], datasets: readonly string[], reserved: readonly PathRole[] = []): void {
+  for (const out of outputs) {
+    const o = path.resolve(out.path);
+    for (const r of reserved) {
+      if (path.resolve(r.path) === o) throw new InputError(`${out.role} is ${r.role}: writing it there would replace that file; choose another path`, { file: out.path });
+    }
+    for (const d of datasets) {
+      if (isInside(o, path.resolve(overlapDir(d)))) {
+        throw new InputError(
+          `${out.role} is inside the .overlap folder of ${path.basename(d)}, where its result, baseline and caches are kept; choose another path`,
+          { file: out.path },
+        );
       }
     }
   }

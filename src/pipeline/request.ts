@@ -75,18 +75,20 @@ export const REQUEST_OPTIONS = {
     help: 'W2S targets: weak probabilities (soft) or argmax labels (hard)',
   } satisfies ChoiceOption<AnalysisOptions['pseudo']>,
   l2: {
-    type: 'number', group: 'analysis', min: 0, default: D.l2, flag: 'l2', placeholder: 'X', help: 'probe penalty on the mean loss',
+    // above 1e6 the penalty swamps any loss (and near float64's range the objective overflows)
+    type: 'number', group: 'analysis', min: 0, max: 1e6, default: D.l2, flag: 'l2', placeholder: 'X', help: 'probe penalty on the mean loss',
   } satisfies NumberOption,
   seed: {
-    type: 'integer', group: 'analysis', min: 0, default: D.seed, flag: 'seed', setting: 'analysis.seed', help: 'seed of splits and draws',
+    // the generator is seeded with 32 bits: a larger seed would repeat a smaller one's split (2^32 is seed 0's)
+    type: 'integer', group: 'analysis', min: 0, max: 2 ** 32 - 1, default: D.seed, flag: 'seed', setting: 'analysis.seed', help: 'seed of splits and draws',
   } satisfies NumberOption,
   seeds: {
     type: 'integer', group: 'analysis', min: MIXING_SEEDS.min, max: MIXING_SEEDS.max, default: D.seeds, flag: 'seeds', setting: 'analysis.seeds',
     placeholder: 'K', help: "seeds of the mixing experiment (the overlap effect's interval is over them)",
   } satisfies NumberOption,
   jump: {
-    type: 'integer', group: 'analysis', min: 1, default: D.jump, flag: 'jump', placeholder: '5|1',
-    help: "change-point grid: ruptures' 5, or 1 for the exact split",
+    type: 'integer', group: 'analysis', min: 1, default: D.jump, flag: 'jump', placeholder: 'N',
+    help: "change-point grid step: ruptures' 5, or 1 for the exact split",
   } satisfies NumberOption,
   device: {
     type: 'choice', group: 'inference', values: DEVICE_CHOICES, default: 'auto', flag: 'device', setting: 'device',
@@ -167,7 +169,9 @@ export function checkOption<K extends OptionName>(name: K, value: unknown): Opti
 export function parseOptionText<K extends OptionName>(name: K, raw: string): OptionValue<K> {
   const spec = optionSpec(name);
   if (spec.type === 'choice') return checkOption(name, raw);
-  const x = raw.trim() === '' ? NaN : Number(raw);
+  // decimal notation only: Number() would also take "0x10" (16) and, for an integer, "1e3"
+  const pattern = spec.type === 'integer' ? /^\s*[+-]?\d+\s*$/ : /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+  const x = pattern.test(raw) ? Number(raw) : NaN;
   if (!fits(spec, x)) throw new OptionError(name, `must be ${expectation(spec)}, got "${raw}"`);
   return x as OptionValue<K>;
 }

@@ -122,11 +122,11 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
 
   if (hard.length + historyHard === 0) {
     notes.push(
-      `no hard-only rows (no confidence ${hardRule === 'segment' ? 'below' : 'at or below'} t1 = ${t1}): ` +
+      `no hard-only rows (no confidence ${hardRule === 'segment' ? 'below' : 'at or below'} t1 = ${fmtValue(t1)}): ` +
         'no overlap, every row is easy-only',
     );
   } else if (rest.length === 0) {
-    notes.push(`every row is hard-only (confidence ${hardRule === 'segment' ? 'below' : 'at or below'} t1 = ${t1})`);
+    notes.push(`every row is hard-only (confidence ${hardRule === 'segment' ? 'below' : 'at or below'} t1 = ${fmtValue(t1)})`);
   } else {
     // Stage 2: overlap vs easy-only among the rest.
     const scorer = input.scorer ?? stage2Scorer(align);
@@ -203,4 +203,4 @@ function tieNote(stage: 'confidence' | 'alignment', cp: { movedFrom?: number; br
     'one side of the threshold together';
 }
 
-const fmtValue = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+const fmtValue = (v: number): string => String(Number(v.toPrecision(4)));

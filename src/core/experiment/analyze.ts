@@ -71,9 +71,22 @@ export interface AnalysisHooks {
   batchMaxValues?: number;
 }
 
+/**
+ * Largest activation magnitude analysed. The detection's alignment products run in float32 (the alignment kernel,
+ * onnxruntime's MatMul): two rows of values near 1e20 overflow to Infinity there, and the change point then fails
+ * without saying why. 1e15 leaves room for 10^8 columns below float32's 3.4e38.
+ */
+export const MAX_ACTIVATION = 1e15;
+
 function validate(input: AnalysisInput): void {
   const n = input.labels.length;
-  const where = (name: string) => ({ file: name });
+  // On arrays (the CLI's --weak-acts/--strong-acts/--labels, dataset format "npy") errors name the file an array came
+  // from; otherwise its role (a dataset file's reader has named file and line already).
+  const arrays = input.dataset?.format === 'npy';
+  const files: Record<string, string | undefined> = arrays
+    ? { 'strong activations': input.encoders.strong.source, 'weak activations': input.encoders.weak.source, labels: input.dataset?.path }
+    : {};
+  const where = (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
   if (n === 0) throw new InputError('no labelled rows to analyse');
   if (input.strong.rows !== n) {
     throw new InputError(`strong activations have ${input.strong.rows} rows but there are ${n} labels`, where('strong activations'));
@@ -85,9 +98,16 @@ function validate(input: AnalysisInput): void {
     throw new InputError(`weak probabilities have ${input.weak.probs.length} values, expected ${n} x ${input.numClasses}`);
   }
   const checkFinite = (m: Matrix, name: string) => {
-    const bad = firstNonFinite(m.data);
+    const bad = firstNonFinite(m.data, MAX_ACTIVATION);
     if (bad >= 0) {
-      throw new InputError(`non-finite value ${m.data[bad]} at row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`, where(name));
+      const v = m.data[bad];
+      const at = `row ${Math.floor(bad / m.cols)}, column ${bad % m.cols}`;
+      if (!Number.isFinite(v)) throw new InputError(`non-finite value ${v} at ${at}`, where(name));
+      throw new InputError(
+        `value ${v.toPrecision(3)} at ${at} is too large: activations beyond ±${MAX_ACTIVATION.toExponential(0)} overflow the ` +
+          'float32 dot products of the detection; rescale them (divide every value by one constant)',
+        where(name),
+      );
     }
   };
   checkFinite(input.strong, 'strong activations');

@@ -69,10 +69,14 @@ export interface ProtocolOutcome {
   strongShared?: GemmOperand;
 }
 
-/** PGR = (w2s - weak) / (strong - weak); null when the denominator is 0 (METHOD.md section 1). */
+/**
+ * PGR = (w2s - weak) / (strong - weak) (METHOD.md section 1); null without a gap to recover: when the strong model is
+ * not more accurate than the weak one the ratio means nothing (strong 0.34, weak 0.83 and W2S 0.34 would read "PGR
+ * 1.00", all of a gap that is not there), and the regime verdict is "undetermined" there too.
+ */
 export function performanceGapRecovered(weak: number, strong: number, w2s: number): number | null {
   const gap = strong - weak;
-  return Math.abs(gap) < 1e-12 ? null : (w2s - weak) / gap;
+  return gap < 1e-12 ? null : (w2s - weak) / gap;
 }
 
 function pick<T extends Int32Array | Float64Array>(values: T, indices: Int32Array, width = 1): T {

@@ -25,7 +25,9 @@ export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }
   if (acc.w2s < acc.weak - eps) {
     return { label: 'low', rule: `low: W2S is below weak by more than the margin (${nums})` };
   }
-  if (pgr >= 0.5) {
+  // accuracies are ratios of test counts, so PGR is a ratio of rationals computed in floating point: 0.3 / 0.6 is
+  // 0.49999999999999994, which is 0.5 and must not read "PGR 0.50 < 0.5"
+  if (pgr >= 0.5 - 1e-9) {
     return { label: 'high', rule: `high: W2S recovers at least half of the weak-to-strong gap, PGR ${pgr.toFixed(2)} >= 0.5 (${nums})` };
   }
   return {

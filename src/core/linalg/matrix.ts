@@ -23,9 +23,12 @@ export function selectRows<T extends Float32Array | Float64Array>(m: Matrix<T>, 
   return { rows: indices.length, cols: m.cols, data: out };
 }
 
-/** Index of the first non-finite value, or -1. */
-export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+/** Index of the first non-finite value (or, with `limit`, the first with |value| > limit), or -1. */
+export function firstNonFinite(data: ArrayLike<number>, limit = Infinity): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(Math.abs(v) <= limit) || !Number.isFinite(v)) return i;
+  }
   return -1;
 }
 

@@ -15,6 +15,8 @@ import { runAnalysis } from '../../../src/core/experiment/analyze';
 import { mixingCurve } from '../../../src/core/experiment/mixing';
 import { InputError } from '../../../src/core/errors';
 import { analyzeDatasetFile } from '../../../src/pipeline/analyzeFile';
+import { refuseOutputsOverOwnFiles } from '../../../src/pipeline/outputs';
+import { run as runCheckCli } from '../../../src/cli/check';
 
 const BAD = resolve(__dirname, '../../fixtures/bad');
 const dir = mkdtempSync(join(tmpdir(), 'overlap-bad-unit-'));
@@ -206,6 +208,41 @@ describe('a new user\'s files (the CLI sweep of 2026-12-05)', () => {
     expect(readdirSync(folder)).toEqual([]);
     const cache = await failure(analyzeDatasetFile(data, { weak, strong, outFile: join(dir, 'r.json'), cacheDir: data }));
     expect((cache as Error).message).toMatch(/small\.jsonl: --cache-dir is a file, not a folder/);
+  });
+});
+
+describe('outputs never land on the tool\'s own files, activations too large to analyse (the second sweep)', () => {
+  it('check --out inside a dataset\'s .overlap folder (its baseline, its cached result) is refused before any work', async () => {
+    const data = join(dir, 'checked.jsonl');
+    writeFileSync(data, Array.from({ length: 30 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2 })).join('\n'));
+    for (const name of ['checked.jsonl.baseline.json', 'checked.jsonl.result.json', 'anything.json']) {
+      const err = await failure(runCheckCli([data, '--out', join(dir, '.overlap', name), '--quiet']));
+      expect((err as Error).message, name).toMatch(/--out is inside the \.overlap folder of checked\.jsonl/);
+    }
+    const baseline = join(dir, 'b.json');
+    const err = await failure(runCheckCli([data, '--baseline', baseline, '--out', baseline, '--quiet']));
+    expect((err as Error).message).toMatch(/--out is the --baseline/);
+  });
+
+  it('an output on a path the command itself writes (curate\'s results) is refused, whether or not it exists yet', () => {
+    const reserved = [{ path: join(dir, 'res', 'x.result.json'), role: 'where the input\'s analysis is written (--results-dir)' }];
+    expect(() => refuseOutputsOverOwnFiles([{ path: join(dir, 'res', 'x.result.json'), role: 'the curated file' }], [join(dir, 'x.jsonl')], reserved))
+      .toThrow(/the curated file is where the input's analysis is written/);
+    expect(() => refuseOutputsOverOwnFiles([{ path: join(dir, 'res', 'y.jsonl'), role: 'the curated file' }], [join(dir, 'x.jsonl')], reserved)).not.toThrow();
+  });
+
+  it('activations beyond 1e15 are refused naming the array, its row and column (float32 products would overflow)', async () => {
+    const strong = { rows: 6, cols: 2, data: Float32Array.from([1, 2, 3, 4, 5, 1e20, 1, 2, 3, 4, 5, 6]) };
+    const weak = { rows: 6, cols: 1, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+    const input = {
+      weak: { kind: 'activations' as const, acts: weak }, strong, labels: Int32Array.from([0, 1, 0, 1, 0, 1]), numClasses: 2,
+      encoders: { weak: { id: 'w', kind: 'activations' as const, dim: 1, source: '/d/w.npy' }, strong: { id: 's', kind: 'activations' as const, dim: 2, source: '/d/s.npy' } },
+      dataset: { path: '/d/y.npy', format: 'npy' },
+    };
+    const err = await failure(runAnalysis(input));
+    expect((err as Error).message).toMatch(/^\/d\/s\.npy \(strong activations\): value 1\.00e\+20 at row 2, column 1 is too large/);
+    strong.data[5] = 1e15;
+    expect(((await failure(runAnalysis(input))) as Error | undefined)?.message ?? '').not.toMatch(/too large/);
   });
 });
 

@@ -103,9 +103,18 @@ describe('regime verdict', () => {
     expect(u.label).toBe('undetermined');
     expect(u.rule).toContain('0.750');
   });
-  it('PGR is null without a gap', () => {
+  it('PGR is null without a gap, also when the strong model is worse than the weak one', () => {
     expect(performanceGapRecovered(0.7, 0.7, 0.8)).toBeNull();
     expect(performanceGapRecovered(0.6, 0.8, 0.7)).toBeCloseTo(0.5, 12);
+    // strong 0.34 below weak 0.83: the ratio would read 1.00 for W2S 0.34, a recovered gap that is not there
+    expect(performanceGapRecovered(0.83, 0.34, 0.34)).toBeNull();
+  });
+  it('reads a PGR of exactly one half as high, though floating point computes 0.3 / 0.6 as 0.49999999999999994', () => {
+    const pgr = performanceGapRecovered(0.4, 1.0, 0.7)!;
+    expect(pgr).toBeLessThan(0.5);
+    const v = regimeVerdict({ weak: 0.4, strong: 1.0, w2s: 0.7 }, pgr, 30);
+    expect(v.label).toBe('high');
+    expect(v.rule).toContain('PGR 0.50 >= 0.5');
   });
 });
 

@@ -143,8 +143,13 @@ describe('the CLI builds its flags, --help and validation from the table', () =>
   it.each([
     [{ seeds: '0' }, 'seeds', 'must be an integer in 1..1000, got "0"'],
     [{ seeds: '2.5' }, 'seeds', 'must be an integer in 1..1000, got "2.5"'],
-    [{ seed: '-1' }, 'seed', 'must be a non-negative integer, got "-1"'],
-    [{ l2: ' ' }, 'l2', 'must be a non-negative number, got " "'],
+    [{ seed: '-1' }, 'seed', 'must be an integer in 0..4294967295, got "-1"'],
+    [{ seed: '4294967296' }, 'seed', 'must be an integer in 0..4294967295, got "4294967296"'],
+    [{ seed: '1e3' }, 'seed', 'must be an integer in 0..4294967295, got "1e3"'],
+    [{ seed: '0x10' }, 'seed', 'must be an integer in 0..4294967295, got "0x10"'],
+    [{ l2: ' ' }, 'l2', 'must be a number in 0..1000000, got " "'],
+    [{ l2: '1e308' }, 'l2', 'must be a number in 0..1000000, got "1e308"'],
+    [{ l2: '0x1' }, 'l2', 'must be a number in 0..1000000, got "0x1"'],
     [{ jump: '0' }, 'jump', 'must be a positive integer, got "0"'],
     [{ align: 'cosine' }, 'align', 'must be one of residual, dot-max, abs-cosine-max, got "cosine"'],
   ] as const)('rejects %j naming the option neutrally', (values, option, detail) => {
