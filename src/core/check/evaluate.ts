@@ -358,7 +358,16 @@ function compareBaseline(c: Collector, R: ResolvedRules, cur: AnalysisResult, ba
     const se = nO > 0 && nN > 0 ? Math.sqrt(pooled * (1 - pooled) * (1 / nO + 1 / nN)) : 0;
     const z = se > 0 ? (pO - pN) / se : rO > 0 && pO > pN ? Infinity : 0;
     const detail = `${rO} of the baseline's ${nO} overlap rows and ${rN} of its ${nN} other rows are no longer in the file (${pct(pO)} vs ${pct(pN)})`;
-    if (rO >= MIN_REMOVED_OVERLAP && z > REMOVED_Z) {
+    if (nO + nN > 0 && rO + rN === nO + nN && present.size > 0) {
+      // Not one row in common: a baseline written for another file (or a file rewritten from scratch). Removal of
+      // overlap rows means nothing then, and the density and PGR comparisons are between different datasets.
+      const from = base.dataset?.path ? ` (it was written for ${base.dataset.path})` : '';
+      c.dataset('overlap-rows-removed', 'warning',
+        `none of the baseline's ${nO + nN} rows is in this file${from}: it looks like another dataset's baseline, so the ` +
+          'density and PGR comparisons compare different data; write this file\'s own with check --write-baseline',
+        { baselineRows: nO + nN, matched: 0 });
+      c.outcome('overlap-rows-removed', 'skipped', `no row of the baseline is in the file (${detail})`);
+    } else if (rO >= MIN_REMOVED_OVERLAP && z > REMOVED_Z) {
       c.dataset('overlap-rows-removed', 'error',
         `rows removed since the baseline were mostly overlap rows, the rows that let the strong model learn beyond the weak one: ${detail}; ` +
           `random removal would hit both alike (z = ${Number.isFinite(z) ? z.toFixed(1) : 'inf'} > ${REMOVED_Z})`,

@@ -269,5 +269,11 @@ describe('evaluateCheck: row-level rules', () => {
     expect(ids(random, 'error')).toEqual([]);
     // Without texts in the baseline it cannot run.
     expect(outcome(evaluateCheck(cur, {}, { baseline: base, texts: textsOf(base) }), 'overlap-rows-removed').outcome).toBe('skipped');
+    // Not one row in common: another dataset's baseline is a warning, not a removal of every row.
+    const other = evaluateCheck(cur, {}, { baseline: stored, texts: textsOf(base).map((t) => (t === null ? null : `other ${t}`)) });
+    expect(outcome(other, 'overlap-rows-removed').outcome).toBe('skipped');
+    const w = other.findings.find((x) => x.ruleId === 'overlap-rows-removed')!;
+    expect(w.level).toBe('warning');
+    expect(w.message).toMatch(/none of the baseline's \d+ rows is in this file.*another dataset's baseline/);
   });
 });
