@@ -231,6 +231,20 @@ describe('outputs never land on the tool\'s own files, activations too large to 
     expect(() => refuseOutputsOverOwnFiles([{ path: join(dir, 'res', 'y.jsonl'), role: 'the curated file' }], [join(dir, 'x.jsonl')], reserved)).not.toThrow();
   });
 
+  it('a class missing from a split is a warning that says what it costs', async () => {
+    const n = 60;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const acts = { rows: n, cols: 2, data: Float32Array.from({ length: 2 * n }, (_, k) => ((k >> 1) % 3) + 0.1 * (k % 2)) };
+    // class 2 only in weak-train and W2S-train, never in test
+    const split = Uint8Array.from(labels, (y, i) => (y === 2 ? Math.floor(i / 3) % 2 : Math.floor(i / 3) % 3));
+    const r = await runAnalysis({
+      weak: { kind: 'activations', acts }, strong: acts, labels, numClasses: 3, split,
+      encoders: { weak: { id: 'w', kind: 'activations', dim: 2 }, strong: { id: 's', kind: 'activations', dim: 2 } },
+    }, { seeds: 1 });
+    expect(r.warnings.join('\n')).toMatch(/class 2 has no row in the test split: the accuracies never test it/);
+    expect(r.warnings.join('\n')).not.toMatch(/weak-train split/);
+  });
+
   it('activations beyond 1e15 are refused naming the array, its row and column (float32 products would overflow)', async () => {
     const strong = { rows: 6, cols: 2, data: Float32Array.from([1, 2, 3, 4, 5, 1e20, 1, 2, 3, 4, 5, 6]) };
     const weak = { rows: 6, cols: 1, data: Float32Array.from([1, 2, 3, 4, 5, 6]) };
