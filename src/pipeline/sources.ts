@@ -193,7 +193,39 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     progress(`reading ${path.basename(file)}`, k / paths.length);
     if (!stat.isDirectory()) files.set(k, await loadSource(file, pipelineOptionsOf(options), hooks.signal));
   }
-  if (files.size > 1) unifyDatasetLabels([...files.values()]);
+  if (files.size > 1) {
+    // One array file for several sources would give every source the same activations (silently, when the row counts
+    // happen to match).
+    for (const [side, spec] of [['weak', options.weak], ['strong', options.strong]] as const) {
+      if (spec && (spec.kind === 'npy' || spec.kind === 'safetensors')) {
+        throw new InputError(
+          `--${side} ${spec.kind}:FILE is one array, but there are ${files.size} dataset sources: give each source its ` +
+            `activations as a field of its rows (--${side} field:NAME) or as an activation folder (weak.npy, strong.npy, labels.npy)`,
+          { file: spec.path },
+        );
+      }
+    }
+    // Before the class sets are merged: sources that name their classes must name the same ones, with the same ids
+    // (the merge is a union by value, right for a dataset and its test file, wrong for two sources: "neg/pos" and
+    // "bad/good" became four classes, and two label.json files listing the same names in another order had their
+    // ids mixed silently).
+    const named = [...files.values()].map((src) => ({
+      name: path.relative(process.cwd(), src.file) || path.basename(src.file), // two sources may both be train.json
+      classes: src.dataset.labelNames ?? (typeof src.dataset.classes[0]?.value === 'string' ? src.dataset.classes.map((c) => String(c.value)) : undefined),
+    }));
+    const first = named.find((n) => n.classes);
+    if (first) {
+      for (const n of named) {
+        if (!n.classes || n.classes.join('\u0000') !== first.classes!.join('\u0000')) {
+          throw new InputError(
+            `label sets differ: "${first.name}" has classes [${first.classes!.join(', ')}] (by id), "${n.name}" has ` +
+              `${n.classes ? `[${n.classes.join(', ')}]` : 'class ids without names'}; all sources must label the same classes with the same ids`,
+          );
+        }
+      }
+    }
+    unifyDatasetLabels([...files.values()]);
+  }
   for (const [k, p] of paths.entries()) {
     throwIfAborted(hooks.signal);
     const file = path.resolve(p);

@@ -69,7 +69,8 @@ export function listSafetensors(bytes: Uint8Array, file: string): { entries: Saf
 }
 
 /**
- * Reads one tensor: the one named, else the only one, else the first 2-D one. F16 and BF16 are widened to Float32.
+ * Reads one tensor: the one named, else the only one, else the only 2-D one (several 2-D tensors need a name).
+ * F16 and BF16 are widened to Float32.
  */
 export function readSafetensors(bytes: Uint8Array, file: string, tensorName?: string): Tensor & { name: string } {
   const { entries, dataOffset } = listSafetensors(bytes, file);
@@ -118,7 +119,11 @@ function pickEntry(entries: SafetensorsEntry[], file: string, tensorName?: strin
   }
   if (entries.length === 0) throw new InputError('the file holds no tensors', { file });
   if (entries.length === 1) return entries[0];
-  const matrix = entries.find((e) => e.shape.length === 2);
-  if (!matrix) throw new InputError(`several tensors and none is 2-D; name the one to use: ${names}`, { file });
-  return matrix;
+  const matrices = entries.filter((e) => e.shape.length === 2);
+  if (matrices.length === 0) throw new InputError(`several tensors and none is 2-D; name the one to use (FILE#NAME): ${names}`, { file });
+  if (matrices.length > 1) {
+    // several candidates: taking the first would pick one silently (the result would not say which)
+    throw new InputError(`several 2-D tensors (${matrices.map((e) => e.name).join(', ')}); name the one to use as FILE#NAME`, { file });
+  }
+  return matrices[0];
 }

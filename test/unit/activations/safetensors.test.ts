@@ -118,7 +118,14 @@ describe('safetensors errors name the file', () => {
 
   it('several tensors, none 2-D', () => {
     const bytes = safetensors({ a: { dtype: 'F32', shape: [1], data: new Float32Array(1) }, b: { dtype: 'F32', shape: [1], data: new Float32Array(1) } });
-    fails(bytes, /none is 2-D; name the one to use: a, b/);
+    fails(bytes, /none is 2-D; name the one to use \(FILE#NAME\): a, b/);
+  });
+
+  it('several 2-D tensors need a name (the first was taken silently); one 2-D tensor among 1-D ones is taken', () => {
+    const two = safetensors({ a: { dtype: 'F32', shape: [1, 2], data: new Float32Array(2) }, b: { dtype: 'F32', shape: [2, 1], data: new Float32Array(2) } });
+    fails(two, /several 2-D tensors \(a, b\); name the one to use as FILE#NAME/);
+    const one = safetensors({ y: { dtype: 'F32', shape: [2], data: new Float32Array(2) }, acts: { dtype: 'F32', shape: [2, 3], data: new Float32Array(6) } });
+    expect(readSafetensorsMatrix(one, 'x.safetensors')).toMatchObject({ rows: 2, cols: 3 });
   });
 
   it('non-finite activations name the row', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../../src/core/data/types';
 import { parseSelectionResult } from '../../../src/core/select/parse';
-import { checkLabelSets, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkLabelSets, loadSelectionData, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
 
 /** A loaded data set built in memory: n rows, labels alternating, weak side votes or activations. */
 function loaded(name: string, n: number, opts: { names?: string[]; votes?: boolean; fields?: (i: number) => Record<string, unknown>; d?: number } = {}): LoadedData {
@@ -87,3 +90,43 @@ describe('parseSelectionResult', () => {
     expect(parseSelectionResult('{"kind":"selection","schemaVersion":1,"runs":[]}').kind).toBe('selection');
   });
 });
+
+describe('sources read from files: class sets are compared before they are merged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'overlap-sources-'));
+  const jsonl = (name: string, classes: string[]) => {
+    const f = join(dir, name);
+    writeFileSync(f, Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: `t${i}`, label: classes[i % 2], w: [i % 2, 1], s: [i % 2, 0.5, 1] })).join('\n'));
+    return f;
+  };
+  const wrench = (folder: string, names: string[]) => {
+    mkdirSync(join(dir, folder), { recursive: true });
+    writeFileSync(join(dir, folder, 'label.json'), JSON.stringify(Object.fromEntries(names.map((n, i) => [String(i), n]))));
+    const rows = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [String(i), { data: { text: `t${i}` }, label: i % names.length, weak_labels: [i % names.length, -1], s: [i % 3, 1] }]));
+    writeFileSync(join(dir, folder, 'train.json'), JSON.stringify(rows));
+    return join(dir, folder, 'train.json');
+  };
+  const options = { weak: { kind: 'field' as const, field: 'w' }, strong: { kind: 'field' as const, field: 's' } };
+  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as Error);
+
+  it('refuses neg/pos against bad/good (they were merged into four classes)', async () => {
+    const err = await failure(loadSelectionData([jsonl('a.jsonl', ['neg', 'pos']), jsonl('b.jsonl', ['bad', 'good'])], options));
+    expect(err?.message).toMatch(/label sets differ: ".*a\.jsonl" has classes \[neg, pos\] \(by id\), ".*b\.jsonl" has \[bad, good\]/);
+    // the same names: accepted, one class set
+    const ok = await loadSelectionData([jsonl('c.jsonl', ['neg', 'pos']), jsonl('d.jsonl', ['pos', 'neg'])], options);
+    expect(ok.map((d) => d.labelNames)).toEqual([['neg', 'pos'], ['neg', 'pos']]);
+  });
+
+  it('refuses two label.json files naming the same classes with other ids (their ids were mixed silently)', async () => {
+    const names = ['x', 'y', 'z'];
+    const err = await failure(loadSelectionData([wrench('w1', names), wrench('w2', [...names].reverse())], { ...options, weak: { kind: 'votes' as const } }));
+    expect(err?.message).toMatch(/label sets differ: ".*w1.train\.json" has classes \[x, y, z\] \(by id\), ".*w2.train\.json" has \[z, y, x\]/);
+  });
+
+  it('refuses one npy:/safetensors: array for several sources (each would get the same activations)', async () => {
+    const err = await failure(loadSelectionData([jsonl('e.jsonl', ['neg', 'pos']), jsonl('f.jsonl', ['neg', 'pos'])], { ...options, weak: { kind: 'npy' as const, path: join(dir, 'w.npy') } }));
+    expect(err?.message).toMatch(/w\.npy: --weak npy:FILE is one array, but there are 2 dataset sources/);
+  });
+
+  it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
+});
+
