@@ -10,6 +10,17 @@ const CLI_FIX: Record<InputHint, string> = {
   'class-names': 'set --class-names A,B,...',
 };
 
+/** File-system failures in words. Results and caches go to <data dir>/.overlap unless --out / --cache-dir say otherwise. */
+const FS_WORDS: Record<string, string> = {
+  EACCES: 'permission denied: this folder cannot be written here; give --out and --cache-dir (curate: --results-dir) in a folder you can write',
+  EPERM: 'operation not permitted: give --out and --cache-dir (curate: --results-dir) in a folder you can write',
+  EROFS: 'the file system is read-only: give --out and --cache-dir (curate: --results-dir) on a writable one',
+  EEXIST: 'a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or give --out and --cache-dir elsewhere',
+  ENOTDIR: 'a part of this path is a file, not a folder: move it, or give another path',
+  ENOSPC: 'no space left on the device: free some, or give --out and --cache-dir on another disk',
+  EISDIR: 'this is a folder, not a file: give a file path',
+};
+
 /** Exit codes: 0 ok, 1 internal error, 2 bad input or usage, 130 cancelled. */
 export class UsageError extends Error {}
 
@@ -35,7 +46,9 @@ export function reportError(e: unknown): number {
   const sys = e as NodeJS.ErrnoException;
   if (typeof sys?.code === 'string' && typeof sys.path === 'string') {
     // A file-system failure on a path the user gave (an --out folder that cannot be created): bad input, not a bug.
-    process.stderr.write(`overlap-density: error: ${sys.path}: ${sys.message}\n`);
+    // Said in words, with what to do; the system's own text follows for the record.
+    const words = FS_WORDS[sys.code];
+    process.stderr.write(`overlap-density: error: ${sys.path}: ${words ? `${words} (${sys.code})` : sys.message}\n`);
     return 2;
   }
   const err = e as Error;

@@ -24,6 +24,7 @@ import { refuseOutputsOverInputs } from './outputs';
 import { writeFileAtomic } from './results';
 import { loadSelectionData, setupFromColumn, setupFromFiles, type LoadSourcesOptions } from './sources';
 import type { PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
+import type { FieldMap } from '../core/data/types';
 
 export interface CurateSourcesRequest {
   /** Rows to keep (at most the smallest source's pool: UCB may pull one source in every round). */
@@ -143,6 +144,20 @@ export async function readCurationSources(files: readonly string[], options: Rea
           'the curated file has one header line, so the sources must agree on it (same columns, same order)',
         { file: s.file, line: 1 },
       );
+    }
+    // JSON rows carry their field names: the curated file is read back with the first source's (text, label,
+    // votes, activations), so a source that keeps its label in "y" instead of "label" would lose its rows there.
+    const roles: (keyof FieldMap)[] = ['text', 'label', 'weakLabels', 'weakActs', 'strongActs', 'weakProbs'];
+    for (const role of roles) {
+      const a = JSON.stringify(first.dataset.fields[role] ?? null);
+      const b = JSON.stringify(s.dataset.fields[role] ?? null);
+      if (a !== b) {
+        throw new InputError(
+          `the sources' fields differ: the ${role} field is ${a === 'null' ? 'absent' : a} in ${path.basename(first.file)} and ` +
+            `${b === 'null' ? 'absent' : b} in ${path.basename(s.file)}; the curated file is read with one set of fields, so rename them to agree`,
+          { file: s.file },
+        );
+      }
     }
   }
   return out;

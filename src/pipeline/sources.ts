@@ -194,6 +194,15 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     if (!stat.isDirectory()) files.set(k, await loadSource(file, pipelineOptionsOf(options), hooks.signal));
   }
   if (files.size > 1) {
+    // A copy of a source is the same rows twice: they would sit in both pools and leak into each other's test rows.
+    const byHash = new Map<string, string>();
+    for (const src of files.values()) {
+      const seenAs = byHash.get(src.hash);
+      if (seenAs) {
+        throw new InputError(`this source holds the same bytes as ${seenAs}: each source must be different data (a copy puts the same rows in two pools and in each other's test rows)`, { file: src.file });
+      }
+      byHash.set(src.hash, src.file);
+    }
     // One array file for several sources would give every source the same activations (silently, when the row counts
     // happen to match).
     for (const [side, spec] of [['weak', options.weak], ['strong', options.strong]] as const) {
@@ -239,6 +248,8 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
 
 /** All sources must label the same classes the same way: by class names when files name them, else by the ids seen. */
 export function checkLabelSets(data: readonly LoadedData[]): { numClasses: number; labelNames?: string[] } {
+  const empty = data.find((d) => d.labels.length === 0);
+  if (empty) throw new InputError(`"${empty.name}" has no labelled rows: every source needs rows to select from`, { file: empty.path });
   const named = data.filter((d) => d.labelNames);
   if (named.length > 0 && named.length < data.length) {
     const a = named[0];

@@ -152,7 +152,13 @@ describe('CLI errors', () => {
     try {
       const e = Object.assign(new Error("EEXIST: file already exists, mkdir '/dev/full'"), { code: 'EEXIST', path: '/dev/full' });
       expect(reportError(e)).toBe(2);
-      expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe("overlap-density: error: /dev/full: EEXIST: file already exists, mkdir '/dev/full'\n");
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe(
+        'overlap-density: error: /dev/full: a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or give --out and --cache-dir elsewhere (EEXIST)\n',
+      );
+      write.mockClear();
+      // a code without words keeps the system's text
+      expect(reportError(Object.assign(new Error('ELOOP: too many symbolic links'), { code: 'ELOOP', path: '/x' }))).toBe(2);
+      expect(String(write.mock.calls[0][0])).toBe('overlap-density: error: /x: ELOOP: too many symbolic links\n');
       write.mockClear();
       expect(reportError(new TypeError('x is undefined'))).toBe(1);
       expect(String(write.mock.calls[0][0])).toMatch(/^overlap-density: internal error: x is undefined\n$/);

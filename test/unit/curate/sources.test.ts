@@ -89,6 +89,14 @@ describe('UCB curation: sources read for byte-for-byte copying', () => {
     await expect(readCurationSources([a, b], {})).rejects.toMatchObject({ file: b });
   });
 
+  it('refuses JSON sources that keep a role in differently named fields (the curated file is read with one set)', async () => {
+    const a = tmp.write('fa.jsonl', '{"text":"x","label":0}\n{"text":"y","label":1}\n');
+    const b = tmp.write('fb.jsonl', '{"text":"x","y":0}\n{"text":"z","y":1}\n');
+    await expect(readCurationSources([a, b], {})).rejects.toThrow(/fields differ: the label field is "label" in fa\.jsonl and "y" in fb\.jsonl/);
+    const c = tmp.write('fc.jsonl', '{"text":"p","label":1}\n{"text":"q","label":0}\n');
+    await expect(readCurationSources([a, c], {})).resolves.toHaveLength(2);
+  });
+
   it('refuses CSV sources whose header lines differ, and writes an agreed header once', async () => {
     const a = tmp.write('h1.csv', 'text,label\r\nhello there,0\r\n"two\r\nlines",1\r\n');
     const b = tmp.write('h2.csv', 'label,text\n1,bye\n');

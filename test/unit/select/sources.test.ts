@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRow } from '../../../src/core/data/types';
 import { parseSelectionResult } from '../../../src/core/select/parse';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkLabelSets, loadSelectionData, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
@@ -95,13 +95,13 @@ describe('sources read from files: class sets are compared before they are merge
   const dir = mkdtempSync(join(tmpdir(), 'overlap-sources-'));
   const jsonl = (name: string, classes: string[]) => {
     const f = join(dir, name);
-    writeFileSync(f, Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: `t${i}`, label: classes[i % 2], w: [i % 2, 1], s: [i % 2, 0.5, 1] })).join('\n'));
+    writeFileSync(f, Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: `${name} ${i}`, label: classes[i % 2], w: [i % 2, 1], s: [i % 2, 0.5, 1] })).join('\n'));
     return f;
   };
   const wrench = (folder: string, names: string[]) => {
     mkdirSync(join(dir, folder), { recursive: true });
     writeFileSync(join(dir, folder, 'label.json'), JSON.stringify(Object.fromEntries(names.map((n, i) => [String(i), n]))));
-    const rows = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [String(i), { data: { text: `t${i}` }, label: i % names.length, weak_labels: [i % names.length, -1], s: [i % 3, 1] }]));
+    const rows = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [String(i), { data: { text: `${folder} ${i}` }, label: i % names.length, weak_labels: [i % names.length, -1], s: [i % 3, 1] }]));
     writeFileSync(join(dir, folder, 'train.json'), JSON.stringify(rows));
     return join(dir, folder, 'train.json');
   };
@@ -125,6 +125,14 @@ describe('sources read from files: class sets are compared before they are merge
   it('refuses one npy:/safetensors: array for several sources (each would get the same activations)', async () => {
     const err = await failure(loadSelectionData([jsonl('e.jsonl', ['neg', 'pos']), jsonl('f.jsonl', ['neg', 'pos'])], { ...options, weak: { kind: 'npy' as const, path: join(dir, 'w.npy') } }));
     expect(err?.message).toMatch(/w\.npy: --weak npy:FILE is one array, but there are 2 dataset sources/);
+  });
+
+  it('refuses a copy of a source (its rows would sit in two pools and leak into test rows)', async () => {
+    const a = jsonl('g.jsonl', ['neg', 'pos']);
+    const copy = join(dir, 'g-copy.jsonl');
+    writeFileSync(copy, readFileSync(a));
+    const err = await failure(loadSelectionData([a, copy], options));
+    expect(err?.message).toMatch(/g-copy\.jsonl: this source holds the same bytes as .*g\.jsonl/);
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
