@@ -1,5 +1,5 @@
 // Bundles: the extension host (CommonJS, vscode + onnxruntime-node external), the CLI, the inference
-// worker, and the webview (browser ESM). Entries that do not exist yet are skipped with a note.
+// worker, the compute worker (core's one-core linear algebra off the analysing thread), and the webview (browser ESM). Entries that do not exist yet are skipped with a note.
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
@@ -17,6 +17,7 @@ const builds = [
   node('src/extension/main.ts', 'dist/extension.js'),
   node('src/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }),
   node('src/inference/worker.ts', 'dist/worker.js'),
+  node('src/inference/computeWorker.ts', 'dist/compute-worker.js'),
   {
     entryPoints: ['webview/main.ts'], outfile: 'media/webview.js', bundle: true, platform: 'browser',
     format: 'esm', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning',

@@ -20,6 +20,11 @@ for (const name of names) {
     entryPoints: [path.join(dir, `${name}.ts`)], outfile: out, bundle: true, platform: 'node', format: 'cjs',
     target: 'node20', external: ['onnxruntime-node', 'onnxruntime-common', 'vscode', '@anush008/tokenizers'], logLevel: 'warning',
   });
+  // the compute worker beside the bench's bundle, as dist/compute-worker.js is beside dist/cli.js (linalgKernel.ts)
+  esbuild.buildSync({
+    entryPoints: [path.join(dir, '..', 'src', 'inference', 'computeWorker.ts')], outfile: path.join(dir, 'out', 'compute-worker.js'),
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning',
+  });
   console.log(`\n=== bench/${name} ===`);
   const r = spawnSync(process.execPath, ['--max-old-space-size=16384', out], { stdio: 'inherit', cwd: path.join(dir, '..') });
   if (r.status !== 0) failed++;

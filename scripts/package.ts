@@ -42,6 +42,7 @@ const REQUIRED = [
   'extension/package.json',
   'extension/dist/extension.js',
   'extension/dist/worker.js',
+  'extension/dist/compute-worker.js',
   'extension/dist/cli.js',
   'extension/media/webview.js',
   'extension/media/report.css',
@@ -239,6 +240,7 @@ const BUNDLES: readonly { entry: string; out: string; platform: 'node' | 'browse
   { entry: 'src/extension/main.ts', out: 'dist/extension.js', platform: 'node' },
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', platform: 'node' },
   { entry: 'src/inference/worker.ts', out: 'dist/worker.js', platform: 'node' },
+  { entry: 'src/inference/computeWorker.ts', out: 'dist/compute-worker.js', platform: 'node' },
   { entry: 'webview/main.ts', out: 'media/webview.js', platform: 'browser' },
 ];
 const UNBUNDLED = ['vscode', 'onnxruntime-node', 'onnxruntime-common'];

@@ -10,8 +10,9 @@ import { CancelledError } from '../core/encoder';
 import type { ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
+import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
-import type { AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { AlignReply, EigenReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import { isResident, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
@@ -106,6 +107,7 @@ export class InferenceClient implements InferenceService {
       gemm: (a, b, opts) => this.gemm(a, b, opts),
       upload: (m, signal) => this.upload(m, signal),
       release: (m) => this.release(m),
+      symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
     };
     this.kernel = {
       name: 'onnxruntime (worker)',
@@ -182,6 +184,14 @@ export class InferenceClient implements InferenceService {
     };
     const r = (await this.request(req, options.signal, undefined, false, transfer)) as WireMatrix64;
     return { rows: r.rows, cols: r.cols, data: new Float64Array(r.buffer) };
+  }
+
+  /** core's eigendecomposition on the worker's compute thread (a copy of m travels; the caller keeps m). */
+  private async symmetricEigen(m: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
+    if (signal?.aborted) throw new CancelledError();
+    const wm = toWire64(m);
+    const r = (await this.request({ type: 'eigen', m: wm }, signal, undefined, false, [wm.buffer])) as EigenReply;
+    return { dim: m.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
   }
 
   /** Sends m to the worker once (a copy, transferred); later gemm requests name it. */

@@ -57,6 +57,7 @@ export class InferenceEngine {
 
   async dispose(): Promise<void> {
     this.kernel.linalg.residents.clear(); // matrices uploaded for products (the worker's batched fits)
+    await this.kernel.linalg.dispose(); // its compute thread
     this.encoders.clear();
     await this.pool.dispose();
   }

@@ -8,7 +8,12 @@
 import {
   gemmShape, ResidentStore, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../core/encoder';
+import type { SymmetricEigen } from '../core/linalg/eigen';
+import { COMPUTE_WORKER_ROLE, type ComputeResponse } from './computeWorker';
 import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
 import { loadOrt } from './ort';
 import type { SessionPool } from './sessions';
@@ -36,8 +41,22 @@ const exactF32 = (v: number) => Number.isFinite(v) && Math.fround(v) === v;
 export class OnnxLinalgKernel implements LinalgKernel {
   /** Resident matrices: in process the kernel just keeps the caller's Float64Array (a Tensor wraps it, no copy). */
   readonly residents = new ResidentStore();
+  /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
+  readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
+  private readonly compute?: ComputeThread;
 
-  constructor(private readonly pool: SessionPool) {}
+  constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
+    if (computeWorkerPath && existsSync(computeWorkerPath)) {
+      const thread = new ComputeThread(computeWorkerPath);
+      this.compute = thread;
+      this.symmetricEigen = (a, signal) => thread.symmetricEigen(a, signal);
+    }
+  }
+
+  /** Stops the compute thread (pending requests fail with CancelledError). */
+  async dispose(): Promise<void> {
+    await this.compute?.dispose();
+  }
 
   async upload(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
@@ -95,3 +114,82 @@ export class OnnxLinalgKernel implements LinalgKernel {
     return { rows: m, cols: n, data };
   }
 }
+
+/** dist/compute-worker.js beside the running bundle (dist/cli.js, dist/worker.js, bench/out/NAME.js). */
+export function defaultComputeWorkerPath(): string {
+  return join(__dirname, 'compute-worker.js');
+}
+
+/**
+ * One worker thread for core's one-core computations (computeWorker.ts), started on first use. It keeps the process
+ * alive only while a request is pending (an idle thread must not hold a finished CLI run open). A cancel rejects the
+ * request at once; the computation itself runs to its end on that thread and its answer is dropped.
+ */
+class ComputeThread {
+  private worker?: Worker;
+  private next = 1;
+  private readonly pending = new Map<number, { resolve: (r: ComputeResponse) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly path: string) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.path, { workerData: { role: COMPUTE_WORKER_ROLE } });
+    worker.on('message', (r: ComputeResponse) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      this.idle();
+      p.resolve(r);
+    });
+    const fail = (e: Error) => {
+      this.worker = undefined;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the compute worker stopped (exit code ${code})`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private idle(): void {
+    if (this.pending.size === 0) this.worker?.unref();
+  }
+
+  async symmetricEigen(a: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
+    if (a.rows !== a.cols || a.data.length !== a.rows * a.cols) throw new Error(`symmetricEigen: a ${a.rows} x ${a.cols} matrix`);
+    if (signal?.aborted) throw new CancelledError();
+    const worker = this.start();
+    const id = this.next++;
+    const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
+    const done = new Promise<ComputeResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    worker.ref();
+    const onAbort = () => {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      this.idle();
+      p.reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      worker.postMessage({ id, op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer]);
+      const r = await done;
+      if ('error' in r) throw new Error(`symmetricEigen (compute worker): ${r.error}`);
+      return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.reject(new CancelledError('compute worker disposed'));
+    this.pending.clear();
+    if (worker) await worker.terminate();
+  }
+}
+

@@ -70,6 +70,8 @@ export type WorkerRequest =
   | { type: 'upload'; id: number; m: WireMatrix64 }
   /** Forgets an uploaded matrix; answers with null (also for one it does not hold). */
   | { type: 'release'; id: number; resident: number }
+  /** core's symmetricEigen of a dim x dim matrix on the worker's compute thread; answers with EigenReply. */
+  | { type: 'eigen'; id: number; m: WireMatrix64 }
   /** Answers with the ProviderReport. */
   | { type: 'report'; id: number }
   /** Stops request `target` at its next batch boundary; it then answers with a CancelledError. */
@@ -101,5 +103,11 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
   /** `report`: the provider state after this request, so the host can answer device() without asking. */
-  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | EigenReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
   | { type: 'error'; id: number; error: WireError };
+
+/** A symmetric eigendecomposition: eigenvalues ascending, eigenvectors as rows (core/linalg/eigen.ts). */
+export interface EigenReply {
+  values: ArrayBuffer;
+  vectors: ArrayBuffer;
+}

@@ -6,8 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
+import { symmetricEigen } from '../core/linalg/eigen';
 import type {
-  AlignReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
+  AlignReply, EigenReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
 import type { GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
@@ -93,6 +94,15 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         await engine.kernel.linalg.release({ resident: req.resident, rows: 0, cols: 0 });
         reply(req.id, null);
         return;
+      case 'eigen': {
+        // on the compute thread when its bundle is here, so this thread keeps serving products meanwhile
+        const m = fromWire64(req.m);
+        const eig = engine.kernel.linalg.symmetricEigen;
+        const r = eig ? await eig(m, signal) : symmetricEigen(m.data, m.rows);
+        const value: EigenReply = { values: r.values.slice().buffer as ArrayBuffer, vectors: r.vectors.slice().buffer as ArrayBuffer };
+        reply(req.id, value, [value.values, value.vectors]);
+        return;
+      }
       case 'report':
         reply(req.id, engine.providerReport());
         return;

@@ -6,6 +6,7 @@
  * With a history (bandit setting), earlier rounds' hard rows join the hard set and, when given, earlier non-hard
  * rows' scores join the t2 change point ("augmented" detection).
  */
+import type { PreparedGram } from '../linalg/ridgeGemm';
 import { throwIfAborted } from '../encoder';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
@@ -38,6 +39,8 @@ export interface DetectInput {
   jump?: number;
   /** Alignment kernel; default the pure-TypeScript one. */
   kernel?: AlignmentKernel;
+  /** The residual scorer's ridge map, begun earlier on `weak` (linalg/ridgeGemm.ts prepareRidgeGram). */
+  preparedGram?: PreparedGram;
   history?: DetectionHistory;
   /** Overrides the registered scorer of `align`. */
   scorer?: Stage2Scorer;
@@ -132,7 +135,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
     const scorer = input.scorer ?? stage2Scorer(align);
     const res = await scorer.score({
       strong: input.strong, weak: input.weak, hard, rest, history: input.history,
-      kernel: input.kernel ?? tsAlignmentKernel, signal: input.signal, progress: input.progress,
+      kernel: input.kernel ?? tsAlignmentKernel, signal: input.signal, progress: input.progress, preparedGram: input.preparedGram,
     });
     throwIfAborted(input.signal);
     if (res.rest.length !== rest.length) {

@@ -105,7 +105,8 @@ export async function residualNormsAsync(input: Stage2Input, options: ResidualSc
   let loo: RidgeLooResult | undefined;
   if (linalg) {
     try {
-      loo = await ridgeLooResidualNormsGemm(rows.weak, rows.strong, linalg, ridgeOptions);
+      // the map's eigendecomposition may have begun with the analysis (same x object, or it is not used)
+      loo = await ridgeLooResidualNormsGemm(rows.weak, rows.strong, linalg, { ...ridgeOptions, prepared: input.preparedGram });
     } catch (e) {
       // A cancel stops here; a failing kernel (a provider that refuses Float64, a worker that died) leaves the
       // WebAssembly rows to do the same sums, slower.

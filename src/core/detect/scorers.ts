@@ -6,6 +6,7 @@
  * (max_h x . x_h, the data-selection code), and "residual" (residual.ts: the norm of the strong activation's
  * leave-one-out residual from a ridge map weak -> strong, times its abs-cosine-max alignment; needs weak activations).
  */
+import type { PreparedGram } from '../linalg/ridgeGemm';
 import { InputError } from '../errors';
 import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
 import { residualScorer } from './residual';
@@ -37,6 +38,8 @@ export interface Stage2Input {
   kernel: AlignmentKernel;
   signal?: AbortSignal;
   progress?: (fraction: number) => void;
+  /** The residual scorer's ridge map, begun earlier on `weak` (linalg/ridgeGemm.ts prepareRidgeGram). */
+  preparedGram?: PreparedGram;
 }
 
 export interface Stage2Scores {

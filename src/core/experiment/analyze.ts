@@ -14,9 +14,10 @@ import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
 import { runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
-import { randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
+import { indicesOf, randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
 import { pcaMap } from '../linalg/pca';
+import { prepareRidgeGram, type PreparedGram } from '../linalg/ridgeGemm';
 import { resolveAlign, resolveStage1Scale } from '../detect/resolve';
 
 export interface AnalysisOptions {
@@ -192,6 +193,15 @@ export async function runAnalysis(
   const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
   const mixingFits = C === 2 ? seeds.length * (DEFAULT_PROPORTIONS.length + 1) : 0;
   const dStrong = input.strong.cols;
+  // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition
+  // needs only the weak rows, so it starts now, on the kernel's other thread, and runs beside the probes.
+  const linalgKernel = hooks.kernel?.linalg;
+  let weakW2sEarly: Matrix | undefined;
+  let preparedGram: PreparedGram | undefined;
+  if (opts.align === 'residual' && input.weak.kind === 'activations' && linalgKernel?.symmetricEigen) {
+    weakW2sEarly = selectRows(input.weak.acts, indicesOf(split, W2S_TRAIN));
+    preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel, { signal: hooks.signal });
+  }
   const protocol = await time('protocol', () =>
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
@@ -213,7 +223,7 @@ export async function runAnalysis(
     // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
     progress('detecting overlap', 0.15);
     const t0 = performance.now();
-    const weakW2s = input.weak.kind === 'activations' ? selectRows(input.weak.acts, protocol.w2sTrain) : undefined;
+    const weakW2s = input.weak.kind === 'activations' ? (weakW2sEarly ?? selectRows(input.weak.acts, protocol.w2sTrain)) : undefined;
     det = await detectOverlap({
       confidence: protocol.confidence,
       strong: protocol.strongW2s,
@@ -223,6 +233,7 @@ export async function runAnalysis(
       stage1Scale,
       jump: opts.jump,
       kernel: hooks.kernel ?? tsAlignmentKernel,
+      preparedGram,
       signal: hooks.signal,
     });
     timings.detection = (performance.now() - t0) / 1000;

@@ -9,6 +9,7 @@
  * thousands of rows loses five digits). Matrices are row-major `Matrix<Float64Array>`.
  */
 import { throwIfAborted } from '../errors';
+import type { SymmetricEigen } from './eigen';
 import type { Matrix } from './matrix';
 
 export type F64Matrix = Matrix<Float64Array>;
@@ -57,6 +58,12 @@ export interface LinalgKernel {
   upload?(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix>;
   /** Forgets a resident matrix; releasing one twice, or one the kernel lost, is not an error. */
   release?(m: ResidentMatrix): Promise<void>;
+  /**
+   * Optional: eigen.ts's symmetricEigen of `a` (dim x dim, a.rows = a.cols) on another thread, the same bits. The
+   * caller's thread goes on meanwhile: the ridge map's eigendecomposition starts when the analysis does and runs
+   * beside the probes (ridgeGemm.ts, `prepareRidgeGram`). The kernel keeps no reference to `a`.
+   */
+  symmetricEigen?(a: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen>;
 }
 
 /**

@@ -18,7 +18,7 @@
  * the results agree to rounding, not bitwise (test/unit/linalg/ridgeGemm.test.ts: 1e-9 relative).
  */
 import { throwIfAborted } from '../errors';
-import { symmetricEigenSteps } from './eigen';
+import { symmetricEigenSteps, type SymmetricEigen } from './eigen';
 import { transpose, type F64Matrix, type LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
 import { chooseLambda, columnMeans } from './ridge';
@@ -36,6 +36,9 @@ const BLOCK_BYTES = 64 * 1024 * 1024;
  * (docs/benchmarks.md, "Small product outputs"). Below this size the allocator hands back memory it already touched.
  */
 const OUT_BYTES = 16 * 1024 * 1024;
+
+/** ridgeLooResidualNormsGemm's options: the exact routes', yielding, block sizes, and a Gram matrix begun earlier. */
+export type RidgeGemmOptions = RidgeLooOptions & YieldingOptions & RidgeChunking & { prepared?: PreparedGram };
 
 /** Block sizes of the primal route (tests shrink them to reach several blocks and chunks with small matrices). */
 export interface RidgeChunking {
@@ -84,9 +87,71 @@ function sumSquares(a: Float64Array): number {
   return s;
 }
 
+/** Y's column-chunk width on the primal route. */
+function chunkWidth(dx: number, dy: number, chunking: RidgeChunking): number {
+  const outValues = Math.max(1, Math.floor((chunking.outBytes ?? OUT_BYTES) / 8));
+  return Math.max(1, Math.min(dy, Math.floor(outValues / Math.max(1, dx))));
+}
+
+/** Rows per block of the primal route's first pass (X both ways and one chunk of Y within blockBytes). */
+function primalStep(n: number, dx: number, dy: number, chunking: RidgeChunking): number {
+  const blockValues = Math.max(1, Math.floor((chunking.blockBytes ?? BLOCK_BYTES) / 8));
+  return Math.max(1, Math.min(n, Math.floor(blockValues / Math.max(1, 2 * dx + chunkWidth(dx, dy, chunking)))));
+}
+
+/** G = Xc^T Xc summed over blocks of `step` rows, in the same order whoever computes it (the same bits). */
+async function gramBlocks(
+  x: Matrix, meanX: Float64Array, step: number, kernel: LinalgKernel, signal: AbortSignal | undefined, xBuf: Float64Array, xtBuf: Float64Array,
+): Promise<Float64Array> {
+  const n = x.rows;
+  const dx = x.cols;
+  const G = new Float64Array(dx * dx);
+  for (let i0 = 0; i0 < n; i0 += step) {
+    throwIfAborted(signal);
+    const i1 = Math.min(n, i0 + step);
+    const xb = centredBlock(x, meanX, i0, i1, 0, dx, xBuf);
+    const xt = centredBlockT(x, meanX, i0, i1, xtBuf);
+    addInto(G, (await kernel.gemm(xt, xb, { signal })).data);
+  }
+  return G;
+}
+
+/**
+ * The ridge map's weak-side Gram matrix and its eigendecomposition, begun before the map is needed: the residual
+ * detector's X is the weak W2S-train rows, known when the analysis starts, so the eigendecomposition (0.8 s at
+ * 1,024 columns, one core) runs on the kernel's other thread beside the probes instead of inside the detection.
+ * `ridgeLooResidualNormsGemm(x, y, kernel, { prepared })` uses it when given the same `x` object and the same block
+ * size (the same bits as computing it there).
+ */
+export interface PreparedGram {
+  x: Matrix;
+  meanX: Float64Array;
+  /** Rows per block of G's sum. */
+  step: number;
+  eigen: Promise<SymmetricEigen>;
+}
+
+/**
+ * Starts the primal route's eigendecomposition for a map from `x` to a `dy`-column Y; undefined where it would not be
+ * used (the dual route: rows <= columns) or cannot run elsewhere (a kernel without `symmetricEigen`).
+ */
+export async function prepareRidgeGram(
+  x: Matrix, dy: number, kernel: LinalgKernel, options: RidgeChunking & { signal?: AbortSignal } = {},
+): Promise<PreparedGram | undefined> {
+  const n = x.rows;
+  const dx = x.cols;
+  if (!kernel.symmetricEigen || n <= dx || dx === 0) return undefined;
+  const meanX = columnMeans(x);
+  const step = primalStep(n, dx, dy, options);
+  const G = await gramBlocks(x, meanX, step, kernel, options.signal, new Float64Array(step * dx), new Float64Array(step * dx));
+  const eigen = kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, options.signal);
+  eigen.catch(() => undefined); // awaited by the map, or dropped with the analysis
+  return { x, meanX, step, eigen };
+}
+
 /** Leave-one-out (or plain) residual norms of every training row, as ridgeLooResidualNorms, products on `kernel`. */
 export async function ridgeLooResidualNormsGemm(
-  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions & RidgeChunking = {},
+  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeGemmOptions = {},
 ): Promise<RidgeLooResult> {
   const n = x.rows;
   if (y.rows !== n) throw new Error(`fitRidge: ${n} rows of x but ${y.rows} rows of y`);
@@ -98,39 +163,44 @@ export async function ridgeLooResidualNormsGemm(
   return route === 'dual' ? dual(x, y, kernel, options) : primal(x, y, kernel, options);
 }
 
-async function primal(
-  x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions & RidgeChunking,
-): Promise<RidgeLooResult> {
+async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeGemmOptions): Promise<RidgeLooResult> {
   const { signal } = options;
   const n = x.rows;
   const dx = x.cols;
   const dy = y.cols;
   const leaveOneOut = options.leaveOneOut ?? true;
-  const meanX = columnMeans(x);
+  const prep = options.prepared && options.prepared.x === x ? options.prepared : undefined;
+  const meanX = prep ? prep.meanX : columnMeans(x);
   const meanY = columnMeans(y);
   const outValues = Math.max(1, Math.floor((options.outBytes ?? OUT_BYTES) / 8));
-  const blockValues = Math.max(1, Math.floor((options.blockBytes ?? BLOCK_BYTES) / 8));
   // Y in column chunks of width w, so that C_j = Xc^T Yc_j (dx x w) and the pass-2 products (rows x w) stay small.
-  const w = Math.max(1, Math.min(dy, Math.floor(outValues / Math.max(1, dx))));
+  const w = chunkWidth(dx, dy, options);
   const chunks: [number, number][] = [];
   for (let c0 = 0; c0 < dy; c0 += w) chunks.push([c0, Math.min(dy, c0 + w)]);
 
-  // Pass 1: G = Xc^T Xc and C_j = Xc^T Yc_j, summed over blocks of rows (each product a fresh output, added here:
-  // an addend would make onnxruntime copy it into yet another output first).
-  const step1 = Math.max(1, Math.min(n, Math.floor(blockValues / Math.max(1, 2 * dx + w))));
+  // Pass 1: G = Xc^T Xc first, then its eigendecomposition starts (on the kernel's other thread when it has one,
+  // or already running since the analysis began: `prepared`) while C_j = Xc^T Yc_j is summed over blocks of rows
+  // (each product a fresh output, added here: an addend would make onnxruntime copy it into yet another output).
+  const step1 = primalStep(n, dx, dy, options);
   const xBuf = new Float64Array(step1 * dx);
   const xtBuf = new Float64Array(step1 * dx);
   const yBuf = new Float64Array(step1 * Math.min(w, dy));
-  const G = new Float64Array(dx * dx);
+  const prepared = options.prepared && options.prepared.x === x && options.prepared.step === step1 ? options.prepared : undefined;
+  let eigenRun: Promise<SymmetricEigen> | undefined = prepared?.eigen;
+  if (!prepared && dx > 0) {
+    const G = await gramBlocks(x, meanX, step1, kernel, signal, xBuf, xtBuf);
+    eigenRun = kernel.symmetricEigen ? kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, signal) : undefined;
+    if (!eigenRun) eigenRun = runStepsYielding(symmetricEigenSteps(G, dx), options);
+  }
+  // settled later; a failure here must not be an unhandled rejection while the products run
+  eigenRun?.catch(() => undefined);
   const C = chunks.map(([c0, c1]) => new Float64Array(dx * (c1 - c0)));
   let tss = 0;
   for (let i0 = 0; i0 < n; i0 += step1) {
     throwIfAborted(signal);
     const i1 = Math.min(n, i0 + step1);
     if (dx > 0) {
-      const xb = centredBlock(x, meanX, i0, i1, 0, dx, xBuf);
       const xt = centredBlockT(x, meanX, i0, i1, xtBuf);
-      addInto(G, (await kernel.gemm(xt, xb, { signal })).data);
       for (let j = 0; j < chunks.length; j++) {
         const yb = centredBlock(y, meanY, i0, i1, chunks[j][0], chunks[j][1], yBuf);
         tss += sumSquares(yb.data);
@@ -142,7 +212,8 @@ async function primal(
     await macrotask();
   }
   throwIfAborted(signal);
-  const eigen = await runStepsYielding(symmetricEigenSteps(G, dx), options);
+  const eigen = eigenRun ? await eigenRun : { dim: 0, values: new Float64Array(0), vectors: new Float64Array(0) };
+  throwIfAborted(signal);
   const e = eigen.values;
   for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
   const V: F64Matrix = { rows: dx, cols: dx, data: eigen.vectors };

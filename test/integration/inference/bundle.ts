@@ -34,3 +34,8 @@ export async function bundle(entry: string, outfile: string): Promise<string> {
 export function bundleWorker(dir: string): Promise<string> {
   return bundle(join(REPO, 'src', 'inference', 'worker.ts'), join(dir, 'worker.js'));
 }
+
+/** dist/compute-worker.js's twin, bundled into `dir` (the kernels of bundles in `dir` find it there). */
+export function bundleComputeWorker(dir: string): Promise<string> {
+  return bundle(join(REPO, 'src', 'inference', 'computeWorker.ts'), join(dir, 'compute-worker.js'));
+}

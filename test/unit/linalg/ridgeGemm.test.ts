@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gemmShape, jsLinalgKernel, transpose, type F64Matrix, type LinalgKernel } from '../../../src/core/linalg/gemm';
 import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
-import { ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
+import { prepareRidgeGram, ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
+import { symmetricEigen } from '../../../src/core/linalg/eigen';
 import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
 import { residualNormsAsync } from '../../../src/core/detect/residual';
 import { tsAlignmentKernel } from '../../../src/core/detect/alignKernel';
@@ -148,5 +149,59 @@ describe('ridgeLooResidualNormsGemm', () => {
     const forced = countingKernel();
     await residualNormsAsync({ ...input, kernel: { ...tsAlignmentKernel, linalg: forced } } as never, { linalg: null });
     expect(forced.calls).toBe(0);
+  });
+});
+
+describe('the ridge map\'s eigendecomposition on another thread, begun early (prepareRidgeGram)', () => {
+  // a kernel whose symmetricEigen is core's own, asynchronously: the contract a worker thread fulfils
+  const withEigen = (): LinalgKernel & { eigenCalls: number } => {
+    const k = {
+      name: 'js with eigen', eigenCalls: 0,
+      gemm: jsLinalgKernel.gemm,
+      symmetricEigen: async (a: F64Matrix) => {
+        k.eigenCalls++;
+        await new Promise((r) => setTimeout(r, 1));
+        return symmetricEigen(a.data, a.rows);
+      },
+    };
+    return k;
+  };
+
+  it('gives the same norms bit for bit: in-thread, on the kernel\'s thread, and prepared before the map', async () => {
+    const { x, y } = regressionData(new TestRng(77), 90, 12, 20, 1);
+    const chunking = { blockBytes: 8 * 30 * 40, outBytes: 8 * 12 * 7 }; // several blocks and chunks
+    const plain = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, chunking);
+    const k = withEigen();
+    const threaded = await ridgeLooResidualNormsGemm(x, y, k, chunking);
+    expect(k.eigenCalls).toBe(1);
+    expect(Array.from(threaded.norms)).toEqual(Array.from(plain.norms));
+    const prepared = await prepareRidgeGram(x, y.cols, k, chunking);
+    expect(prepared).toBeDefined();
+    expect(k.eigenCalls).toBe(2);
+    const early = await ridgeLooResidualNormsGemm(x, y, k, { ...chunking, prepared });
+    expect(k.eigenCalls).toBe(2); // used, not recomputed
+    expect(Array.from(early.norms)).toEqual(Array.from(plain.norms));
+    expect(early.fit).toEqual(plain.fit);
+    // prepared for another matrix object (the same values) or other block sizes: not used
+    const copy = { ...x, data: x.data.slice() };
+    await ridgeLooResidualNormsGemm(copy, y, k, { ...chunking, prepared });
+    expect(k.eigenCalls).toBe(3);
+    await ridgeLooResidualNormsGemm(x, y, k, { blockBytes: 8 * 30 * 60, outBytes: chunking.outBytes, prepared });
+    expect(k.eigenCalls).toBe(4);
+  });
+
+  it('prepares nothing where the map would not use it: the dual route, or a kernel without a thread', async () => {
+    const { x, y } = regressionData(new TestRng(78), 20, 30, 5, 1);
+    expect(await prepareRidgeGram(x, y.cols, withEigen())).toBeUndefined();
+    const tall = regressionData(new TestRng(79), 60, 8, 5, 1);
+    expect(await prepareRidgeGram(tall.x, 5, jsLinalgKernel)).toBeUndefined();
+  });
+
+  it('a failing eigendecomposition on the other thread fails the map, not the process (no unhandled rejection)', async () => {
+    const { x, y } = regressionData(new TestRng(80), 60, 8, 5, 1);
+    const broken: LinalgKernel = { name: 'broken', gemm: jsLinalgKernel.gemm, symmetricEigen: async () => { throw new Error('thread died'); } };
+    const prepared = await prepareRidgeGram(x, y.cols, broken);
+    await new Promise((r) => setTimeout(r, 5)); // the rejection settles before anyone awaits it
+    await expect(ridgeLooResidualNormsGemm(x, y, broken, { prepared })).rejects.toThrow(/thread died/);
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * The compute worker thread (bundled to dist/compute-worker.js): core's pure-TypeScript linear algebra off the
+ * analysing thread. In process (the CLI) onnxruntime runs on the calling thread, and in the editor that thread is
+ * the inference worker's, so a long one-core computation there would hold up the products; here it runs on a core
+ * of its own while the analysis goes on (the ridge map's eigendecomposition beside the probes: core/linalg/ridgeGemm.ts,
+ * `prepareRidgeGram`). Requests: `{ id, op: 'symmetric-eigen', dim, buffer }` (the matrix, transferred); answers
+ * `{ id, values, vectors }` (transferred copies) or `{ id, error }`. The arithmetic is core's, so the results are
+ * bitwise those of the same call on the analysing thread.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { symmetricEigen } from '../core/linalg/eigen';
+
+export interface ComputeRequest {
+  id: number;
+  op: 'symmetric-eigen';
+  dim: number;
+  buffer: ArrayBuffer;
+}
+
+export type ComputeResponse =
+  | { id: number; values: ArrayBuffer; vectors: ArrayBuffer }
+  | { id: number; error: string };
+
+export const COMPUTE_WORKER_ROLE = 'overlap-compute';
+
+/** Answers one request (exported for tests, which run it without a thread). */
+export function compute(req: ComputeRequest): { response: ComputeResponse; transfer: ArrayBuffer[] } {
+  try {
+    const a = new Float64Array(req.buffer);
+    const r = symmetricEigen(a, req.dim);
+    // copies: the results may be views of the eigendecomposition's WebAssembly memory, which cannot be transferred
+    const values = r.values.slice().buffer as ArrayBuffer;
+    const vectors = r.vectors.slice().buffer as ArrayBuffer;
+    return { response: { id: req.id, values, vectors }, transfer: [values, vectors] };
+  } catch (e) {
+    return { response: { id: req.id, error: e instanceof Error ? e.message : String(e) }, transfer: [] };
+  }
+}
+
+if (!isMainThread && parentPort && (workerData as { role?: string } | undefined)?.role === COMPUTE_WORKER_ROLE) {
+  const port = parentPort;
+  port.on('message', (req: ComputeRequest) => {
+    const { response, transfer } = compute(req);
+    port.postMessage(response, transfer);
+  });
+}

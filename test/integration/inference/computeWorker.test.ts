@@ -1,0 +1,133 @@
+/**
+ * The compute worker (src/inference/computeWorker.ts, dist/compute-worker.js): core's eigendecomposition on a thread
+ * of its own gives the same bits as on the calling thread, in process (OnnxLinalgKernel, the CLI) and through the
+ * inference worker (the editor); a cancel rejects at once; a whole analysis is the same with and without it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../../src/core/encoder';
+import type { AlignmentKernel } from '../../../src/core/detect/types';
+import { symmetricEigen } from '../../../src/core/linalg/eigen';
+import type { F64Matrix } from '../../../src/core/linalg/gemm';
+import { runAnalysis } from '../../../src/core/experiment/analyze';
+import { createInferenceClient } from '../../../src/inference/client';
+import { OnnxLinalgKernel } from '../../../src/inference/linalgKernel';
+import { createLocalInference } from '../../../src/inference/local';
+import { SessionPool } from '../../../src/inference/sessions';
+import { bundleComputeWorker, bundleDir, bundleWorker } from './bundle';
+
+function symmetric(dim: number, seed: number): F64Matrix {
+  let s = seed;
+  const r = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  };
+  const data = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) for (let j = 0; j <= i; j++) data[i * dim + j] = data[j * dim + i] = r();
+  return { rows: dim, cols: dim, data };
+}
+
+describe('the compute worker', () => {
+  let dir: string;
+  let computePath: string;
+  let pool: SessionPool;
+  let kernel: OnnxLinalgKernel;
+  beforeAll(async () => {
+    dir = await bundleDir();
+    computePath = await bundleComputeWorker(dir);
+    pool = new SessionPool({ device: 'cpu', threads: 1 });
+    kernel = new OnnxLinalgKernel(pool, computePath);
+  });
+  afterAll(async () => {
+    await kernel.dispose();
+    await pool.dispose();
+  });
+
+  it('is found beside the bundle, absent otherwise (the kernel then has no symmetricEigen and core computes in-thread)', () => {
+    expect(kernel.symmetricEigen).toBeDefined();
+    expect(new OnnxLinalgKernel(pool, '/no/such/compute-worker.js').symmetricEigen).toBeUndefined();
+    expect(new OnnxLinalgKernel(pool, null).symmetricEigen).toBeUndefined();
+  });
+
+  it('gives the eigendecomposition of the calling thread bit for bit, and leaves the caller\'s matrix alone', async () => {
+    for (const dim of [1, 7, 64, 131]) {
+      const a = symmetric(dim, dim);
+      const before = a.data.slice();
+      const [there, here] = [await kernel.symmetricEigen!(a), symmetricEigen(a.data, dim)];
+      expect(Array.from(there.values)).toEqual(Array.from(here.values));
+      expect(Array.from(there.vectors)).toEqual(Array.from(here.vectors));
+      expect(Array.from(a.data)).toEqual(Array.from(before));
+    }
+  });
+
+  it('rejects a cancelled request at once (before, and while the thread computes)', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(kernel.symmetricEigen!(symmetric(8, 1), ac.signal)).rejects.toBeInstanceOf(CancelledError);
+    const running = new AbortController();
+    const p = kernel.symmetricEigen!(symmetric(400, 2), running.signal);
+    running.abort();
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    // the thread goes on serving
+    const r = await kernel.symmetricEigen!(symmetric(5, 3));
+    expect(r.values.length).toBe(5);
+  });
+
+  it('through the inference worker (the editor\'s route): the same bits', async () => {
+    const workerPath = await bundleWorker(dir);
+    const client = createInferenceClient({ workerPath, device: 'cpu', threads: 1 });
+    try {
+      const a = symmetric(50, 9);
+      const r = await client.alignmentKernel().linalg!.symmetricEigen!(a);
+      const here = symmetricEigen(a.data, 50);
+      expect(Array.from(r.values)).toEqual(Array.from(here.values));
+      expect(Array.from(r.vectors)).toEqual(Array.from(here.vectors));
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a whole default analysis (residual detector) is the same with the eigendecomposition on it and without', async () => {
+    const n = 900;
+    const dw = 24;
+    const ds = 40;
+    let s = 11;
+    const r = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 1073741824 - 1;
+    };
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const strong = { rows: n, cols: ds, data: Float32Array.from({ length: n * ds }, (_, k) => r() + (k % ds < 6 ? 0.8 * (2 * labels[Math.floor(k / ds)] - 1) : 0)) };
+    const weak = { rows: n, cols: dw, data: Float32Array.from({ length: n * dw }, (_, k) => strong.data[Math.floor(k / dw) * ds + (k % dw)] + 0.5 * r()) };
+    const input = {
+      weak: { kind: 'activations' as const, acts: weak }, strong, labels, numClasses: 2,
+      encoders: { weak: { id: 'w', kind: 'activations' as const, dim: dw }, strong: { id: 's', kind: 'activations' as const, dim: ds } },
+    };
+    const local = createLocalInference({ device: 'cpu', threads: 1 });
+    try {
+      const base = local.alignmentKernel();
+      const on = (linalg: OnnxLinalgKernel): AlignmentKernel => ({
+        name: base.name,
+        maxAlignment: (q, k, mode, signal) => base.maxAlignment(q, k, mode, signal),
+        maxAlignmentWithIndex: (q, k, mode, signal, progress) => base.maxAlignmentWithIndex!(q, k, mode, signal, progress),
+        linalg,
+      });
+      const without = await runAnalysis(input, { seeds: 2 }, { kernel: on(new OnnxLinalgKernel(pool, null)) });
+      let calls = 0;
+      const counted = Object.assign(Object.create(kernel) as OnnxLinalgKernel, {
+        symmetricEigen: (a: F64Matrix, signal?: AbortSignal) => {
+          calls++;
+          return kernel.symmetricEigen!(a, signal);
+        },
+      });
+      const withThread = await runAnalysis(input, { seeds: 2 }, { kernel: on(counted) });
+      expect(calls).toBe(1); // begun with the analysis, used by the ridge map, not computed again
+      expect(without.options.align).toBe('residual');
+      expect(withThread.rows).toEqual(without.rows);
+      expect(withThread.accuracy).toEqual(without.accuracy);
+      expect(withThread.detection).toEqual(without.detection);
+      expect(withThread.mixing).toEqual(without.mixing);
+    } finally {
+      await local.dispose();
+    }
+  });
+});
