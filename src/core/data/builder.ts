@@ -42,7 +42,7 @@ export class DatasetBuilder {
   header?: HeaderDecision;
   /** Told the field names in use once they are chosen (a wide CSV then keeps only those columns per row). */
   onFieldsChosen?: (names: ReadonlySet<string>) => void;
-  private readonly widths = new Map<VectorRole, { width: number; line: number }>();
+  private readonly widths = new Map<VectorRole, { width: number; line: number; key?: string }>();
 
   constructor(
     private readonly format: DatasetFormat,
@@ -151,27 +151,27 @@ export class DatasetBuilder {
       if (f.strongActs) row.strongActs = toNumberArray(getField(raw, f.strongActs), f.strongActs);
       if (f.weakProbs) row.weakProbs = toProbs(getField(raw, f.weakProbs), f.weakProbs);
       if (f.split) row.split = toSplit(getField(raw, f.split), f.split);
-      this.checkWidths(row);
+      this.checkWidths(row, record.key);
     } catch (e) {
       if (!(e instanceof FieldValueError)) throw e;
-      this.policy.rowError(e.message, record.line);
+      // a keyed record (WRENCH) is named by its key too: Python's json.dump writes the whole file on one line
+      this.policy.rowError(record.key !== undefined ? `record "${record.key}": ${e.message}` : e.message, record.line);
       return;
     }
     this.store!.add(row, this.labels!.assign(label, row.line));
   }
 
   /** Every row's vector in one field must have the same length (ragged activations cannot form a matrix). */
-  private checkWidths(row: DatasetRow): void {
+  private checkWidths(row: DatasetRow, key?: string): void {
     for (const role of VECTOR_ROLES) {
       const v = row[role];
       if (!v) continue;
       const seen = this.widths.get(role);
       if (!seen) {
-        this.widths.set(role, { width: v.length, line: row.line });
+        this.widths.set(role, { width: v.length, line: row.line, key });
       } else if (seen.width !== v.length) {
-        throw new FieldValueError(
-          `field "${this.fields![role]}" has ${v.length} values but the row at line ${seen.line} has ${seen.width}`,
-        );
+        const where = seen.key !== undefined ? `record "${seen.key}" (line ${seen.line})` : `the row at line ${seen.line}`;
+        throw new FieldValueError(`field "${this.fields![role]}" has ${v.length} values but ${where} has ${seen.width}`);
       }
     }
   }

@@ -5,6 +5,8 @@ export interface RawRecord {
   fields: Record<string, unknown>;
   line: number;
   endLine: number;
+  /** The record's key in a keyed JSON object (a WRENCH file's row id): messages name it, since such files are often one line. */
+  key?: string;
 }
 
 export type RecordSink = (record: RawRecord) => void;

@@ -192,6 +192,14 @@ describe('a new user\'s files (the CLI sweep of 2026-12-05)', () => {
     expect(((await failure(readDataset(plain))) as Error).message).not.toMatch(/semicolons/);
   });
 
+  it('a WRENCH file on one line (Python\'s json.dump) names the bad record by its key, not only line 1', async () => {
+    const rows = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [String(i), { data: { text: `t${i}` }, label: i % 2, weak_labels: i === 30 ? [1] : [i % 2, -1, 1] }]));
+    const f = join(dir, 'oneline-wrench.json');
+    writeFileSync(f, JSON.stringify(rows));
+    const m = ((await failure(readDataset(f))) as Error).message;
+    expect(m).toMatch(/oneline-wrench\.json:1: record "30": field "weak_labels" has 1 values but record "0" \(line 1\) has 3/);
+  });
+
   it('a class the class names list but no row carries is a warning', async () => {
     const f = join(dir, 'two-classes.jsonl');
     writeFileSync(f, Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `t${i}`, label: i % 2 })).join('\n'));

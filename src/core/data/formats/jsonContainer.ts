@@ -40,6 +40,6 @@ export class JsonContainerParser implements RecordParser {
       this.policy.rowError(`expected each ${what} to be a row object, got ${describeType(parsed.value)}`, el.line);
       return;
     }
-    this.sink({ fields: parsed.value, line: el.line, endLine: el.endLine });
+    this.sink({ fields: parsed.value, line: el.line, endLine: el.endLine, ...(el.key !== undefined ? { key: el.key } : {}) });
   }
 }
