@@ -169,8 +169,10 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   const dx = x.cols;
   const dy = y.cols;
   const leaveOneOut = options.leaveOneOut ?? true;
-  const prep = options.prepared && options.prepared.x === x ? options.prepared : undefined;
-  const meanX = prep ? prep.meanX : columnMeans(x);
+  const step1 = primalStep(n, dx, dy, options);
+  // a Gram matrix begun earlier counts for this x only, summed in this route's blocks (the same bits)
+  const prepared = options.prepared?.x === x && options.prepared.step === step1 ? options.prepared : undefined;
+  const meanX = prepared ? prepared.meanX : columnMeans(x);
   const meanY = columnMeans(y);
   const outValues = Math.max(1, Math.floor((options.outBytes ?? OUT_BYTES) / 8));
   // Y in column chunks of width w, so that C_j = Xc^T Yc_j (dx x w) and the pass-2 products (rows x w) stay small.
@@ -181,16 +183,15 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   // Pass 1: G = Xc^T Xc first, then its eigendecomposition starts (on the kernel's other thread when it has one,
   // or already running since the analysis began: `prepared`) while C_j = Xc^T Yc_j is summed over blocks of rows
   // (each product a fresh output, added here: an addend would make onnxruntime copy it into yet another output).
-  const step1 = primalStep(n, dx, dy, options);
   const xBuf = new Float64Array(step1 * dx);
   const xtBuf = new Float64Array(step1 * dx);
   const yBuf = new Float64Array(step1 * Math.min(w, dy));
-  const prepared = options.prepared && options.prepared.x === x && options.prepared.step === step1 ? options.prepared : undefined;
   let eigenRun: Promise<SymmetricEigen> | undefined = prepared?.eigen;
   if (!prepared && dx > 0) {
     const G = await gramBlocks(x, meanX, step1, kernel, signal, xBuf, xtBuf);
-    eigenRun = kernel.symmetricEigen ? kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, signal) : undefined;
-    if (!eigenRun) eigenRun = runStepsYielding(symmetricEigenSteps(G, dx), options);
+    eigenRun = kernel.symmetricEigen
+      ? kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, signal)
+      : runStepsYielding(symmetricEigenSteps(G, dx), options);
   }
   // settled later; a failure here must not be an unhandled rejection while the products run
   eigenRun?.catch(() => undefined);
