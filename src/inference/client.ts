@@ -12,8 +12,8 @@ import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
-import type { AlignReply, EigenReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import { isResident, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
+import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import { isResident, MAX_RESERVED_BYTES, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -59,9 +59,10 @@ function toWire(m: Matrix): WireMatrix {
   return { rows: m.rows, cols: m.cols, dtype: 'float32', buffer: data.buffer };
 }
 
-/** A Float64 copy in a buffer of its own (transferred to the worker; the caller's matrix stays usable). */
-function toWire64(m: F64Matrix): WireMatrix64 {
-  return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: m.data.slice().buffer };
+/** A Float64 copy (Float32 values widened) in a buffer of its own (transferred to the worker; the caller's matrix stays usable). */
+function toWire64(m: Matrix): WireMatrix64 {
+  const data = m.data instanceof Float64Array ? m.data.slice() : Float64Array.from(m.data);
+  return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: data.buffer as ArrayBuffer };
 }
 
 /** An operand as sent: a copy, or the name of a matrix the worker holds (nothing to transfer). */
@@ -86,6 +87,8 @@ export class InferenceClient implements InferenceService {
   private readonly pending = new Map<number, Pending>();
   private report: ProviderReport;
   private disposed = false;
+  /** The memory `reserve` readied for the next upload of its shape (shared with the worker). */
+  private reservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
   private readonly config: WorkerConfig;
   private readonly workerPath: string;
   private readonly kernel: IndexedAlignmentKernel;
@@ -106,6 +109,7 @@ export class InferenceClient implements InferenceService {
       name: 'onnxruntime (worker)',
       gemm: (a, b, opts) => this.gemm(a, b, opts),
       upload: (m, signal) => this.upload(m, signal),
+      reserve: (rows, cols) => this.reserve(rows, cols),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
     };
@@ -194,9 +198,33 @@ export class InferenceClient implements InferenceService {
     return { dim: m.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
   }
 
-  /** Sends m to the worker once (a copy, transferred); later gemm requests name it. */
-  private async upload(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+  /**
+   * LinalgKernel.reserve: the worker makes the coming upload's memory and touches its pages on its own thread
+   * meanwhile (the first touch is the slow part of a copy), then transfers it here; the upload fills it and transfers
+   * it back: one copy of the rows, none of it made in fresh memory on this thread.
+   */
+  private reserve(rows: number, cols: number): void {
+    const values = rows * cols;
+    if (this.disposed || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
+    // a worker that fails leaves the memory to the upload, no worse than without the reservation
+    const buffer = this.request({ type: 'buffer', bytes: values * 8 }).then(
+      (r) => ((r as FreshBufferReply).buffer?.byteLength === values * 8 ? (r as FreshBufferReply).buffer : undefined),
+      () => undefined,
+    );
+    this.reservation = { rows, cols, buffer };
+  }
+
+  /** Sends m to the worker once (a Float64 copy, transferred); later gemm requests name it. */
+  private async upload(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
+    const r = this.reservation;
+    this.reservation = undefined;
+    const ready = r && r.rows === m.rows && r.cols === m.cols ? await r.buffer : undefined;
+    if (ready) {
+      new Float64Array(ready).set(m.data);
+      const wm: WireMatrix64 = { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: ready };
+      return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [ready])) as WireResident;
+    }
     const wm = toWire64(m);
     return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;
   }

@@ -6,14 +6,17 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, ResidentStore, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmShape, MAX_RESERVED_BYTES, ResidentStore, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../core/encoder';
 import type { SymmetricEigen } from '../core/linalg/eigen';
-import { COMPUTE_WORKER_ROLE, type ComputeResponse } from './computeWorker';
+import type { Matrix } from '../core/linalg/matrix';
+import { COMPUTE_WORKER_ROLE, type ComputeRequest, type ComputeResponse } from './computeWorker';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
 import { loadOrt } from './ort';
 import type { SessionPool } from './sessions';
@@ -38,12 +41,15 @@ export function buildGemmGraph(transA: boolean, transB: boolean, withC: boolean,
 
 const exactF32 = (v: number) => Number.isFinite(v) && Math.fround(v) === v;
 
+
 export class OnnxLinalgKernel implements LinalgKernel {
   /** Resident matrices: in process the kernel just keeps the caller's Float64Array (a Tensor wraps it, no copy). */
   readonly residents = new ResidentStore();
   /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
   readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
   private readonly compute?: ComputeThread;
+  /** The memory `reserve` readied for the next upload of its shape. */
+  private reservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
@@ -58,9 +64,29 @@ export class OnnxLinalgKernel implements LinalgKernel {
     await this.compute?.dispose();
   }
 
-  async upload(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+  /** LinalgKernel.reserve: the Float64 memory of a coming upload, its pages touched on the compute thread. */
+  reserve(rows: number, cols: number): void {
+    const values = rows * cols;
+    if (!this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
+    // a thread that fails leaves the memory to the upload, no worse than without the reservation
+    this.reservation = { rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) };
+  }
+
+  async upload(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
-    return this.residents.add(m);
+    if (m.data instanceof Float64Array) return this.residents.add(m as F64Matrix);
+    const r = this.reservation;
+    this.reservation = undefined;
+    const ready = r && r.rows === m.rows && r.cols === m.cols ? await r.buffer : undefined;
+    if (signal?.aborted) throw new CancelledError();
+    let data: Float64Array;
+    if (ready) {
+      data = new Float64Array(ready);
+      data.set(m.data);
+    } else {
+      data = Float64Array.from(m.data);
+    }
+    return this.residents.add({ rows: m.rows, cols: m.cols, data });
   }
 
   async release(m: ResidentMatrix): Promise<void> {
@@ -160,10 +186,25 @@ class ComputeThread {
 
   async symmetricEigen(a: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
     if (a.rows !== a.cols || a.data.length !== a.rows * a.cols) throw new Error(`symmetricEigen: a ${a.rows} x ${a.cols} matrix`);
+    const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
+    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer], signal);
+    if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
+    return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+  }
+
+  /** A fresh ArrayBuffer whose pages the thread has touched (computeWorker.ts `touchedBuffer`), transferred here. */
+  async touchedBuffer(bytes: number): Promise<ArrayBuffer> {
+    const r = await this.request({ op: 'buffer', bytes }, []);
+    if (!('buffer' in r) || r.buffer.byteLength !== bytes) throw new Error('touchedBuffer (compute worker): no buffer of that size in the answer');
+    return r.buffer;
+  }
+
+  private async request(
+    req: DistributiveOmit<ComputeRequest, 'id'>, transfer: ArrayBuffer[], signal?: AbortSignal,
+  ): Promise<Exclude<ComputeResponse, { error: string }>> {
     if (signal?.aborted) throw new CancelledError();
     const worker = this.start();
     const id = this.next++;
-    const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
     const done = new Promise<ComputeResponse>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     worker.ref();
     const onAbort = () => {
@@ -175,10 +216,10 @@ class ComputeThread {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      worker.postMessage({ id, op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer]);
+      worker.postMessage({ ...req, id }, transfer);
       const r = await done;
-      if ('error' in r) throw new Error(`symmetricEigen (compute worker): ${r.error}`);
-      return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+      if ('error' in r) throw new Error(`${req.op} (compute worker): ${r.error}`);
+      return r;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

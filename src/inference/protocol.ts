@@ -38,6 +38,11 @@ export interface WireMatrix64 {
   buffer: ArrayBuffer;
 }
 
+/** A fresh ArrayBuffer whose pages the worker touched (a `buffer` request's answer, transferred). */
+export interface FreshBufferReply {
+  buffer: ArrayBuffer;
+}
+
 /** A matrix the worker holds (an `upload` request's answer), named instead of sent. */
 export interface WireResident {
   resident: number;
@@ -68,6 +73,11 @@ export type WorkerRequest =
   | GemmRequest
   /** Keeps a Float64 matrix in the worker for later gemm requests; answers with its WireResident. */
   | { type: 'upload'; id: number; m: WireMatrix64 }
+  /**
+   * A fresh ArrayBuffer of `bytes` bytes with every page touched on the worker's thread (LinalgKernel.reserve: the
+   * memory of a coming upload); answers with FreshBufferReply, the buffer transferred.
+   */
+  | { type: 'buffer'; id: number; bytes: number }
   /** Forgets an uploaded matrix; answers with null (also for one it does not hold). */
   | { type: 'release'; id: number; resident: number }
   /** core's symmetricEigen of a dim x dim matrix on the worker's compute thread; answers with EigenReply. */
@@ -103,7 +113,7 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
   /** `report`: the provider state after this request, so the host can answer device() without asking. */
-  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | EigenReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | EigenReply | FreshBufferReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
   | { type: 'error'; id: number; error: WireError };
 
 /** A symmetric eigendecomposition: eigenvalues ascending, eigenvectors as rows (core/linalg/eigen.ts). */

@@ -7,8 +7,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
 import { symmetricEigen } from '../core/linalg/eigen';
+import { touchedBuffer } from './computeWorker';
 import type {
-  AlignReply, EigenReply, EncodeReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
+  AlignReply, EigenReply, EncodeReply, FreshBufferReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
 import type { GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
@@ -88,6 +89,11 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         const h = await engine.kernel.linalg.upload(fromWire64(req.m), signal);
         const value: WireResident = { resident: h.resident, rows: h.rows, cols: h.cols };
         reply(req.id, value);
+        return;
+      }
+      case 'buffer': {
+        const value: FreshBufferReply = { buffer: touchedBuffer(req.bytes) };
+        reply(req.id, value, [value.buffer]);
         return;
       }
       case 'release':

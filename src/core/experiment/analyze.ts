@@ -11,7 +11,7 @@ import { classNameOf } from '../result/names';
 import { releaseShared } from '../probe';
 import { groundTruthReport } from './groundTruth';
 import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
-import { runProtocol, type WeakSide } from './protocol';
+import { batchesProbes, runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
@@ -196,6 +196,12 @@ export async function runAnalysis(
   // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition
   // needs only the weak rows, so it starts now, on the kernel's other thread, and runs beside the probes.
   const linalgKernel = hooks.kernel?.linalg;
+  // The probes' products will need the strong W2S-train rows as Float64 (protocol.ts): the kernel readies that memory
+  // on its other thread now (its first touch is the slow part: LinalgKernel.reserve), while the weak probe runs here.
+  if (linalgKernel?.reserve && input.strong.data instanceof Float32Array
+    && batchesProbes(C, counts[W2S_TRAIN] * dStrong, hooks.batchMinValues, hooks.batchMaxValues)) {
+    linalgKernel.reserve(counts[W2S_TRAIN], dStrong);
+  }
   let weakW2sEarly: Matrix | undefined;
   let preparedGram: PreparedGram | undefined;
   if (opts.align === 'residual' && input.weak.kind === 'activations' && linalgKernel?.symmetricEigen) {

@@ -116,6 +116,14 @@ export const BATCH_MIN_VALUES = 1 << 22;
  */
 export const BATCH_MAX_VALUES = 1 << 27;
 
+/**
+ * Whether runProtocol fits the strong and W2S probes together on the kernel's products (two classes, a size between
+ * the bounds), and so uploads the strong W2S-train rows to it.
+ */
+export function batchesProbes(numClasses: number, strongW2sValues: number, minValues = BATCH_MIN_VALUES, maxValues = BATCH_MAX_VALUES): boolean {
+  return numClasses === 2 && strongW2sValues > 0 && strongW2sValues >= minValues && strongW2sValues <= maxValues;
+}
+
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
 export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
   const { numClasses: C, labels, split, l2, signal } = input;
@@ -145,8 +153,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const d = input.strong.cols;
   const values = w2sTrain.length * d;
   // the kernel to fit the strong and W2S probes together on, when the size calls for it
-  const batchOn = C === 2 && values > 0 && values >= (input.batchMinValues ?? BATCH_MIN_VALUES)
-    && values <= (input.batchMaxValues ?? BATCH_MAX_VALUES) ? input.linalg : undefined;
+  const batchOn = batchesProbes(C, values, input.batchMinValues, input.batchMaxValues) ? input.linalg : undefined;
   stage(batchOn ? 'strong and W2S probes' : 'strong probe', 0.33);
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).

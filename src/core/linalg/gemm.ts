@@ -53,9 +53,18 @@ export interface LinalgKernel {
   gemm(a: GemmOperand, b: GemmOperand, options?: GemmOptions): Promise<F64Matrix>;
   /**
    * Optional (with `release`): keeps m for later products. The kernel may keep m's data itself (in process) or a
-   * copy (a worker): either way the caller must not modify m afterwards.
+   * copy (a worker): either way the caller must not modify m afterwards. Float32 data is widened to Float64 by the
+   * kernel, once, into memory of its own (the memory `reserve` prepared, when the shape is the reserved one).
    */
-  upload?(m: F64Matrix, signal?: AbortSignal): Promise<ResidentMatrix>;
+  upload?(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix>;
+  /**
+   * Optional: an `upload` of a rows x cols Float32 matrix will come soon. The kernel may ready the Float64 memory for
+   * it now on another thread, while the caller's goes on: memory is slow to touch the first time (each fresh page
+   * is a page fault; ~0.45 s per 160 MB on the development machine, about what widening the values into it takes
+   * in all), and the probes' products need that copy only after the weak probe. At most one reservation is kept;
+   * an upload of another shape leaves it unused.
+   */
+  reserve?(rows: number, cols: number): void;
   /** Forgets a resident matrix; releasing one twice, or one the kernel lost, is not an error. */
   release?(m: ResidentMatrix): Promise<void>;
   /**
@@ -127,6 +136,17 @@ export function transpose(a: F64Matrix): F64Matrix {
   return { rows: a.cols, cols: a.rows, data: out };
 }
 
+/**
+ * Largest reservation a kernel takes (LinalgKernel.reserve), 1 GiB: the probes' batched products use a Float64 copy
+ * of at most BATCH_MAX_VALUES values (experiment/protocol.ts).
+ */
+export const MAX_RESERVED_BYTES = 2 ** 30;
+
+/** m itself when its data is Float64; otherwise a Float64 copy (the values widened, exactly). */
+export function asF64(m: Matrix): F64Matrix {
+  return m.data instanceof Float64Array ? (m as F64Matrix) : { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+}
+
 const jsResident = new ResidentStore();
 
 /**
@@ -137,7 +157,7 @@ export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore 
   name: 'javascript',
   residents: jsResident,
   async upload(m) {
-    return jsResident.add(m);
+    return jsResident.add(asF64(m));
   },
   async release(m) {
     jsResident.delete(m);

@@ -22,7 +22,7 @@
  * Two classes only (the logistic objective, one residual per row); softmax fits run one after the other.
  */
 import { throwIfAborted } from '../encoder';
-import { isResident, type F64Matrix, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
+import { asF64, isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import { engineFor } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
@@ -86,10 +86,12 @@ function batchedPass(objs: LogisticObjective[], n: number, blockRows: number): v
   for (const obj of objs) obj.finishPending();
 }
 
-/** X for the kernel: Float64 once per batch (or per caller), uploaded when the kernel keeps matrices. */
+/**
+ * X for the kernel: Float64 once per batch (or per caller), uploaded when the kernel keeps matrices (the kernel
+ * widens Float32 rows itself, into memory it may have readied beforehand: LinalgKernel.reserve).
+ */
 export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
-  const m: F64Matrix = { rows: x.rows, cols: x.cols, data: x.data instanceof Float64Array ? x.data : new Float64Array(x.data) };
-  return kernel.upload && kernel.release ? kernel.upload(m, signal) : m;
+  return kernel.upload && kernel.release ? kernel.upload(x, signal) : asF64(x);
 }
 
 /** Gives back what `shareMatrix` made (nothing to do for a plain Float64 matrix). */
@@ -111,11 +113,11 @@ async function productRound(objs: LogisticObjective[], kernel: LinalgKernel, x: 
   const P = points.length;
   let U: Float64Array = new Float64Array(0);
   if (P > 0) {
+    // V row by row: one sequential pass over V (d x P) instead of P strided passes, each of which missed the cache
+    // on every value once V outgrew it (1.2 MB at 4,096 x 36)
     const V = new Float64Array(d * P);
-    points.forEach((obj, p) => {
-      const v = obj.pendingStep?.dir ?? obj.pending!;
-      for (let j = 0; j < d; j++) V[j * P + p] = v[j];
-    });
+    const vs = points.map((obj) => obj.pendingStep?.dir ?? obj.pending!);
+    for (let j = 0, o = 0; j < d; j++) for (let q = 0; q < P; q++, o++) V[o] = vs[q][j];
     U = (await kernel.gemm(x, { rows: d, cols: P, data: V }, { signal })).data;
   }
   const R = new Float64Array(n * K);
@@ -147,10 +149,13 @@ async function productRound(objs: LogisticObjective[], kernel: LinalgKernel, x: 
     obj.pendingResiduals(R, K, k);
   });
   const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
+  // column k of G (d x K) is fit k's X^T r: spread row by row, one sequential pass (as V above)
+  const gvs = objs.map((obj) => obj.gv);
+  for (let j = 0, o = 0; j < d; j++) for (let k = 0; k < K; k++, o++) gvs[k][j] = G[o];
   objs.forEach((obj, k) => {
     const line = lines[k];
-    if (line) line.finishGradient(G, K, k);
-    else obj.finishPendingProduct(G, K, k);
+    if (line) line.finishGradient();
+    else obj.finishPendingProduct();
   });
 }
 

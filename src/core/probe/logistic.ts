@@ -234,10 +234,11 @@ export class LogisticObjective implements DifferentiableObjective {
     this.passGb = gb;
   }
 
-  /** Product route, last step: X^T r is column col of xtr (d x stride); the pending point's result is kept. */
-  finishPendingProduct(xtr: Float64Array, stride: number, col: number): void {
-    const gv = this.gv;
-    for (let j = 0; j < this.d; j++) gv[j] = xtr[j * stride + col];
+  /**
+   * Product route, last step: X^T r is already in `gv` (the caller spreads the product's columns over the fits in one
+   * pass: batch.ts); the pending point's result is kept.
+   */
+  finishPendingProduct(): void {
     this.finishPending();
   }
 
@@ -379,10 +380,8 @@ class LogisticLine implements LineFunction {
     });
   }
 
-  /** Product route: X^T r is column col of xtr (d x stride); `gradientAt` at that t takes it. */
-  finishGradient(xtr: Float64Array, stride: number, col: number): void {
-    const { gv, d } = this.obj;
-    for (let j = 0; j < d; j++) gv[j] = xtr[j * stride + col];
+  /** Product route: X^T r is already in the objective's `gv` (batch.ts); `gradientAt` at that t takes it. */
+  finishGradient(): void {
     this.batched!.ready = true;
     this.obj.gradientLine = null;
   }

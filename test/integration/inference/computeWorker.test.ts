@@ -3,11 +3,12 @@
  * of its own gives the same bits as on the calling thread, in process (OnnxLinalgKernel, the CLI) and through the
  * inference worker (the editor); a cancel rejects at once; a whole analysis is the same with and without it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CancelledError } from '../../../src/core/encoder';
 import type { AlignmentKernel } from '../../../src/core/detect/types';
 import { symmetricEigen } from '../../../src/core/linalg/eigen';
-import type { F64Matrix } from '../../../src/core/linalg/gemm';
+import { jsLinalgKernel, type F64Matrix, type LinalgKernel } from '../../../src/core/linalg/gemm';
+import { compute } from '../../../src/inference/computeWorker';
 import { runAnalysis } from '../../../src/core/experiment/analyze';
 import { createInferenceClient } from '../../../src/inference/client';
 import { OnnxLinalgKernel } from '../../../src/inference/linalgKernel';
@@ -72,10 +73,51 @@ describe('the compute worker', () => {
     expect(r.values.length).toBe(5);
   });
 
+  it('makes fresh memory with its pages touched and transfers it (the memory of LinalgKernel.reserve)', () => {
+    const { response, transfer } = compute({ id: 4, op: 'buffer', bytes: 3 * 4096 + 5 });
+    expect('buffer' in response).toBe(true);
+    const buffer = (response as { buffer: ArrayBuffer }).buffer;
+    expect(buffer.byteLength).toBe(3 * 4096 + 5);
+    expect(transfer).toEqual([buffer]);
+    expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);
+  });
+
+  /** Float32 rows uploaded after `reserve` (of that shape, or of another): products as the JavaScript kernel's. */
+  async function uploadAfterReserve(linalg: LinalgKernel, reserved: [number, number], rows: number, cols: number): Promise<void> {
+    const x = { rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => Math.fround(Math.sin(k) * 3)) };
+    const before = x.data.slice();
+    linalg.reserve!(...reserved);
+    const h = await linalg.upload!(x, undefined);
+    const v = { rows: cols, cols: 2, data: Float64Array.from({ length: cols * 2 }, (_, k) => 1 / (k + 1)) };
+    const got = await linalg.gemm(h, v);
+    const want = await jsLinalgKernel.gemm({ rows, cols, data: Float64Array.from(x.data) }, v);
+    expect(Array.from(got.data).map((g, k) => Math.abs(g - want.data[k]) <= 1e-12 * (1 + Math.abs(want.data[k])))).not.toContain(false);
+    expect(Array.from(x.data)).toEqual(Array.from(before)); // the caller's rows stay as they were
+    await linalg.release!(h);
+  }
+
+  it('readies a reserved upload\'s Float64 memory on the thread; the upload widens Float32 rows into it, once', async () => {
+    const thread = kernel['compute']!;
+    const made = vi.spyOn(thread, 'touchedBuffer');
+    await uploadAfterReserve(kernel, [300, 40], 300, 40);
+    expect(made).toHaveBeenCalledTimes(1);
+    expect(made).toHaveBeenCalledWith(300 * 40 * 8);
+    expect(kernel['reservation']).toBeUndefined(); // used up
+    // another shape than the reserved one: fresh memory here, the reservation dropped, the same products
+    await uploadAfterReserve(kernel, [30, 4], 31, 4);
+    expect(kernel['reservation']).toBeUndefined();
+    made.mockRestore();
+    // without a compute thread there is nothing to ready: the upload still widens
+    await uploadAfterReserve(new OnnxLinalgKernel(pool, null), [20, 8], 20, 8);
+  });
+
   it('through the inference worker (the editor\'s route): the same bits', async () => {
     const workerPath = await bundleWorker(dir);
     const client = createInferenceClient({ workerPath, device: 'cpu', threads: 1 });
     try {
+      // a reserved upload: the worker makes and touches the memory, the client fills it and hands it back
+      await uploadAfterReserve(client.alignmentKernel().linalg!, [120, 16], 120, 16);
+      await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 13, 16);
       const a = symmetric(50, 9);
       const r = await client.alignmentKernel().linalg!.symmetricEigen!(a);
       const here = symmetricEigen(a.data, 50);
@@ -121,6 +163,23 @@ describe('the compute worker', () => {
       });
       const withThread = await runAnalysis(input, { seeds: 2 }, { kernel: on(counted) });
       expect(calls).toBe(1); // begun with the analysis, used by the ridge map, not computed again
+      // the probes fitted together on the products (a low bound brings this small case there): the strong W2S-train
+      // rows' Float64 memory is reserved when the analysis begins, and the result is the same
+      const reserved: [number, number][] = [];
+      const reserving = Object.assign(Object.create(kernel) as OnnxLinalgKernel, {
+        reserve(this: OnnxLinalgKernel, rows: number, cols: number) {
+          reserved.push([rows, cols]);
+          OnnxLinalgKernel.prototype.reserve.call(this, rows, cols);
+        },
+      });
+      const batchedWithout = await runAnalysis(input, { seeds: 2 }, { kernel: on(new OnnxLinalgKernel(pool, null)), batchMinValues: 1 });
+      const batchedWith = await runAnalysis(input, { seeds: 2 }, { kernel: on(reserving), batchMinValues: 1 });
+      const w2sRows = withThread.rows.filter((row) => row.split === 'w2s-train').length;
+      expect(reserved).toEqual([[w2sRows, ds]]);
+      expect(reserving['reservation']).toBeUndefined(); // the protocol's upload took it
+      expect(batchedWith.rows).toEqual(batchedWithout.rows);
+      expect(batchedWith.accuracy).toEqual(batchedWithout.accuracy);
+      expect(batchedWith.mixing).toEqual(batchedWithout.mixing);
       expect(without.options.align).toBe('residual');
       expect(withThread.rows).toEqual(without.rows);
       expect(withThread.accuracy).toEqual(without.accuracy);
