@@ -129,6 +129,8 @@ export interface PreparedGram {
   /** Rows per block of G's sum. */
   step: number;
   eigen: Promise<SymmetricEigen>;
+  /** The block buffers G's sum filled (step x dx each), for the route's own passes (one route at a time): memory already touched. */
+  buffers: { x: Float64Array; xt: Float64Array };
 }
 
 /**
@@ -143,10 +145,11 @@ export async function prepareRidgeGram(
   if (!kernel.symmetricEigen || n <= dx || dx === 0) return undefined;
   const meanX = columnMeans(x);
   const step = primalStep(n, dx, dy, options);
-  const G = await gramBlocks(x, meanX, step, kernel, options.signal, new Float64Array(step * dx), new Float64Array(step * dx));
+  const buffers = { x: new Float64Array(step * dx), xt: new Float64Array(step * dx) };
+  const G = await gramBlocks(x, meanX, step, kernel, options.signal, buffers.x, buffers.xt);
   const eigen = kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, options.signal);
   eigen.catch(() => undefined); // awaited by the map, or dropped with the analysis
-  return { x, meanX, step, eigen };
+  return { x, meanX, step, eigen, buffers };
 }
 
 /** Leave-one-out (or plain) residual norms of every training row, as ridgeLooResidualNorms, products on `kernel`. */
@@ -183,8 +186,9 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   // Pass 1: G = Xc^T Xc first, then its eigendecomposition starts (on the kernel's other thread when it has one,
   // or already running since the analysis began: `prepared`) while C_j = Xc^T Yc_j is summed over blocks of rows
   // (each product a fresh output, added here: an addend would make onnxruntime copy it into yet another output).
-  const xBuf = new Float64Array(step1 * dx);
-  const xtBuf = new Float64Array(step1 * dx);
+  // the prepared Gram matrix's block buffers when there is one (fresh memory is slow to touch the first time)
+  const xBuf = prepared?.buffers.x ?? new Float64Array(step1 * dx);
+  const xtBuf = prepared?.buffers.xt ?? new Float64Array(step1 * dx);
   const yBuf = new Float64Array(step1 * Math.min(w, dy));
   let eigenRun: Promise<SymmetricEigen> | undefined = prepared?.eigen;
   if (!prepared && dx > 0) {
