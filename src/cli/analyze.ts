@@ -192,6 +192,10 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
   const codes = async (file: string | undefined, what: string, max: number) => {
     if (!file) return undefined;
     const arr = await readNpyFile(file);
+    if (arr.shape.length !== 1) throw new InputError(`${what}s must be 1-D, got shape [${arr.shape}]`, { file });
+    if (arr.shape[0] !== labels.length) {
+      throw new InputError(`${arr.shape[0]} ${what}s but ${labels.length} labels in ${values.labels}: one per row`, { file });
+    }
     const v = integers(arr.data, file, what);
     for (let i = 0; i < v.length; i++) {
       if (v[i] < 0 || v[i] > max) throw new InputError(`${what} at index ${i} is ${v[i]}, expected 0..${max}`, { file });

@@ -25,19 +25,20 @@ const HELP = `overlap-density demo: the whole pipeline on bundled defaults
 
   --out DIR        output folder (default demo-out)
   --rows N         e-mails to sample (default 3000)
-  --device D       auto|cpu|cuda|dml|coreml|webgpu (default auto)`;
+  --device D       auto|cpu|cuda|dml|coreml|webgpu (default auto)
+  --quiet          no progress on stderr`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse({
     args: argv,
-    options: { out: { type: 'string' }, rows: { type: 'string' }, device: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, rows: { type: 'string' }, device: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const out = path.resolve(values.out ?? 'demo-out');
-  const progress = stderrProgress(true);
+  const progress = stderrProgress(!values.quiet);
 
   process.stdout.write('1/2 synthetic Gaussian mixture (mixed scenario, 1,500 overlap + 3,000 non-overlap rows)\n');
   const synth = generateSynthetic({ scenario: 'mixed', nOverlap: 1500, nNonOverlap: 3000, seed: 0 });

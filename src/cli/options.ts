@@ -195,6 +195,35 @@ export function readOptionsFrom(values: Values): { header?: HeaderChoice; classN
 /** Flags are strings; boolean flags read as a truthy value when given. */
 export type FlagValues = Record<string, string | undefined>;
 
+/** A negative number as written on a command line: -1, -0.5, -.5, -1e-3. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs reads a value that starts with a dash as another option and refuses it as
+ * ambiguous, so a negative number never reached the option's own check (which then says what the range is).
+ */
+export function joinNegativeValues(args: string[], options: Record<string, { type: 'string' | 'boolean'; short?: string }>): string[] {
+  const out: string[] = [];
+  const takesValue = (arg: string): boolean => {
+    if (arg.startsWith('--')) return !arg.includes('=') && Object.hasOwn(options, arg.slice(2)) && options[arg.slice(2)].type === 'string';
+    return arg.length === 2 && arg[0] === '-' && Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (takesValue(arg) && i + 1 < args.length && NEGATIVE_NUMBER.test(args[i + 1])) {
+      out.push(arg.startsWith('--') ? `${arg}=${args[i + 1]}` : `${arg}${args[i + 1]}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
 /** Strict parseArgs whose errors become usage errors (exit 2 with a hint) instead of stack traces. */
 export function parse(config: {
   args: string[];
@@ -202,7 +231,7 @@ export function parse(config: {
   allowPositionals?: boolean;
 }): { values: FlagValues; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ ...config, strict: true });
+    const { values, positionals } = parseArgs({ ...config, args: joinNegativeValues(config.args, config.options), strict: true });
     return { values: values as FlagValues, positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);

@@ -13,13 +13,14 @@ const HELP = `overlap-density report: a self-contained HTML report (regime plot,
   --out       the HTML file (default: next to the result, .html instead of .json)
   --no-texts  leave the row texts out (for sharing). By default the table shows each W2S-train row's text, read
               from the analysed dataset when it is there and unchanged (same sha256 as at the analysis); otherwise
-              the report is written without texts and this command says why.`;
+              the report is written without texts and this command says why.
+  --quiet     accepted as by every command (report shows no progress)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'no-texts': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, 'no-texts': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);

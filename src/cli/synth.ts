@@ -14,14 +14,16 @@ const HELP = `overlap-density synth: the paper's Gaussian mixture with ground tr
   --seed S                     seed (default 0)
   --absent-noise X             std of noise in the absent block instead of zeros (default 0, the paper)
   --out DIR                    writes weak.npy strong.npy labels.npy split.npy membership.npy
-                               (split: 0 weak-train, 1 W2S-train, 2 test; membership: 0 easy, 1 hard, 2 overlap)`;
+                               (split: 0 weak-train, 1 W2S-train, 2 test; membership: 0 easy, 1 hard, 2 overlap)
+  --quiet                      accepted as by every command (synth shows no progress)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse({
     args: argv,
     options: {
       scenario: { type: 'string' }, 'n-overlap': { type: 'string' }, 'n-nonoverlap': { type: 'string' },
-      seed: { type: 'string' }, 'absent-noise': { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      seed: { type: 'string' }, 'absent-noise': { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {

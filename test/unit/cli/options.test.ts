@@ -1,0 +1,24 @@
+/** The CLI's option parsing: a negative number after an option that takes a value is that value, not an option. */
+import { describe, expect, it } from 'vitest';
+import { joinNegativeValues, parse } from '../../../src/cli/options';
+import { UsageError } from '../../../src/cli/errors';
+
+const options = { seed: { type: 'string' as const, short: 's' }, quiet: { type: 'boolean' as const, short: 'q' }, l2: { type: 'string' as const } };
+
+describe('negative option values', () => {
+  it('reach the option (its own range check then speaks), long and short', () => {
+    expect(parse({ args: ['--seed', '-1'], options }).values.seed).toBe('-1');
+    expect(parse({ args: ['-s', '-3'], options }).values.seed).toBe('-3');
+    expect(parse({ args: ['--l2', '-.5', 'data.csv'], options, allowPositionals: true })).toEqual({ values: { l2: '-.5' }, positionals: ['data.csv'] });
+    expect(parse({ args: ['--l2', '-1e-3'], options }).values.l2).toBe('-1e-3');
+  });
+
+  it('leave options, boolean flags, --name=value and everything after -- alone', () => {
+    expect(joinNegativeValues(['--quiet', '-1'], options)).toEqual(['--quiet', '-1']); // a boolean takes no value
+    expect(joinNegativeValues(['--seed=-2', '--l2', '-x'], options)).toEqual(['--seed=-2', '--l2', '-x']); // -x is no number
+    expect(joinNegativeValues(['--', '--seed', '-1'], options)).toEqual(['--', '--seed', '-1']);
+    expect(joinNegativeValues(['--unknown', '-1'], options)).toEqual(['--unknown', '-1']);
+    // a value that is an option still fails as parseArgs says, as a usage error
+    expect(() => parse({ args: ['--seed', '--quiet'], options })).toThrow(UsageError);
+  });
+});
