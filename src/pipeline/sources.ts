@@ -243,7 +243,26 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
     const src = files.get(k);
     out.push(src ? await loadDatasetFile(src, options, hooks, part) : await loadFolder(file));
   }
+  // two sources may both be train.json (two WRENCH folders): their names in the result and its tables must differ
+  const names = distinctNames(out.map((d) => d.path));
+  out.forEach((d, k) => (d.name = names[k]));
   return out;
+}
+
+/**
+ * A name per path: its last component, or as many trailing components as it takes to tell it from every other path
+ * with the same last component (a/train.json and b/train.json; the whole path if nothing shorter differs).
+ */
+export function distinctNames(paths: readonly string[]): string[] {
+  const parts = paths.map((p) => path.resolve(p).split(path.sep).filter((s) => s.length > 0));
+  const tail = (k: number, n: number) => parts[k].slice(Math.max(0, parts[k].length - n)).join('/');
+  return parts.map((mine, k) => {
+    for (let n = 1; n <= mine.length; n++) {
+      const name = tail(k, n);
+      if (parts.every((_, j) => j === k || tail(j, n) !== name)) return name;
+    }
+    return path.resolve(paths[k]);
+  });
 }
 
 /** All sources must label the same classes the same way: by class names when files name them, else by the ids seen. */

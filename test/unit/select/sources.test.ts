@@ -4,7 +4,7 @@ import { parseSelectionResult } from '../../../src/core/select/parse';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkLabelSets, loadSelectionData, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
+import { checkLabelSets, distinctNames, loadSelectionData, setupFromColumn, setupFromFiles, splitKey, type LoadedData } from '../../../src/pipeline/sources';
 
 /** A loaded data set built in memory: n rows, labels alternating, weak side votes or activations. */
 function loaded(name: string, n: number, opts: { names?: string[]; votes?: boolean; fields?: (i: number) => Record<string, unknown>; d?: number } = {}): LoadedData {
@@ -83,6 +83,14 @@ describe('sources from one file split by a column', () => {
   });
 });
 
+describe('distinctNames', () => {
+  it('takes as many trailing path parts as tell a path from the others with its file name', () => {
+    expect(distinctNames(['/d/a/train.json', '/d/b/train.json', '/d/c.jsonl'])).toEqual(['a/train.json', 'b/train.json', 'c.jsonl']);
+    expect(distinctNames(['/x/a/s/train.json', '/y/a/s/train.json'])).toEqual(['x/a/s/train.json', 'y/a/s/train.json']);
+    expect(distinctNames(['/only.csv'])).toEqual(['only.csv']);
+  });
+});
+
 describe('parseSelectionResult', () => {
   it('refuses other files and newer schema versions', () => {
     expect(() => parseSelectionResult('{"schemaVersion":1,"rows":[]}', 'r.json')).toThrow(/not an overlap-density selection result/);
@@ -133,6 +141,14 @@ describe('sources read from files: class sets are compared before they are merge
     writeFileSync(copy, readFileSync(a));
     const err = await failure(loadSelectionData([a, copy], options));
     expect(err?.message).toMatch(/g-copy\.jsonl: this source holds the same bytes as .*g\.jsonl/);
+  });
+
+  it('names two WRENCH folders\' train.json files apart (their folder), and other sources by their file name', async () => {
+    const names = ['x', 'y'];
+    const data = await loadSelectionData([wrench('yelp', names), wrench('imdb', names)], { ...options, weak: { kind: 'votes' as const } });
+    expect(data.map((d) => d.name)).toEqual(['yelp/train.json', 'imdb/train.json']);
+    const files = await loadSelectionData([jsonl('h.jsonl', names), jsonl('i.jsonl', names)], options);
+    expect(files.map((d) => d.name)).toEqual(['h.jsonl', 'i.jsonl']);
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
