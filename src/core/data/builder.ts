@@ -144,6 +144,7 @@ export class DatasetBuilder {
     try {
       label = f.label ? this.labels!.read(getField(raw, f.label)) : null;
       row = { index: this.store!.length, line: record.line, endLine: record.endLine, label: null, fields: raw };
+      if (record.key !== undefined) row.key = record.key;
       if (this.textFields.length === 1) row.text = toText(getField(raw, this.textFields[0]), this.textFields[0]);
       else if (this.textFields.length > 1) row.text = joinTexts(raw, this.textFields);
       if (f.weakLabels) row.weakLabels = toWeakLabels(getField(raw, f.weakLabels), f.weakLabels);

@@ -177,7 +177,7 @@ export class LabelNormalizer {
       const bad = this.firstRowWith(store, (key) => (key as number) - offset < 0 || (key as number) - offset >= names.length);
       if (bad) {
         throw policy.fatal(
-          `label ${bad.key} is not a class id of the ${names.length} class names in ${from} (ids 0..${names.length - 1}, or 1..${names.length})`,
+          `${recordPrefix(bad.record)}label ${bad.key} is not a class id of the ${names.length} class names in ${from} (ids 0..${names.length - 1}, or 1..${names.length})`,
           bad.line,
         );
       }
@@ -190,17 +190,17 @@ export class LabelNormalizer {
     });
     const unknown = this.firstRowWith(store, (key) => !ids.has(key));
     if (unknown) {
-      throw policy.fatal(`label "${unknown.key}" is not one of the class names in ${from} (${names.join(', ')})`, unknown.line);
+      throw policy.fatal(`${recordPrefix(unknown.record)}label "${unknown.key}" is not one of the class names in ${from} (${names.join(', ')})`, unknown.line);
     }
     return { ids, values: names, names };
   }
 
-  /** The first row, in file order, whose label key fails `bad`: its key and line. */
-  private firstRowWith(store: RowStore, bad: (key: number | string) => boolean): { key: number | string; line: number } | undefined {
+  /** The first row, in file order, whose label key fails `bad`: its key, line and record key (keyed JSON). */
+  private firstRowWith(store: RowStore, bad: (key: number | string) => boolean): { key: number | string; line: number; record?: string } | undefined {
     const badKey = this.keys.map(bad);
     for (let i = 0; i < store.length; i++) {
       const k = store.labelKeyOf(i);
-      if (k >= 0 && badKey[k]) return { key: this.keys[k], line: store.lineOf(i) };
+      if (k >= 0 && badKey[k]) return { key: this.keys[k], line: store.lineOf(i), record: store.isCompact(i) ? undefined : store.at(i).key };
     }
     return undefined;
   }
@@ -234,7 +234,7 @@ function remapVotes(rows: readonly DatasetRow[], ids: Map<number | string, numbe
       const votes = row.weakLabels;
       if (!votes) continue;
       for (let j = 0; j < votes.length; j++) {
-        if (votes[j] >= values.length) throw badVote(policy, votes[j], j, values, row.line);
+        if (votes[j] >= values.length) throw badVote(policy, votes[j], j, values, row);
       }
     }
     return;
@@ -245,15 +245,20 @@ function remapVotes(rows: readonly DatasetRow[], ids: Map<number | string, numbe
     for (let j = 0; j < votes.length; j++) {
       if (votes[j] === -1) continue;
       const id = ids.get(votes[j]);
-      if (id === undefined) throw badVote(policy, votes[j], j, values, row.line);
+      if (id === undefined) throw badVote(policy, votes[j], j, values, row);
       votes[j] = id;
     }
   }
 }
 
-function badVote(policy: ErrorPolicy, vote: number, position: number, values: (number | string)[], line: number): InputError {
+function badVote(policy: ErrorPolicy, vote: number, position: number, values: (number | string)[], row: DatasetRow): InputError {
   const shown = values.length <= 10 ? values.join(', ') : `${values.slice(0, 10).join(', ')}, ...`;
-  return policy.fatal(`vote ${vote} at position ${position} is not -1 (abstain) or one of the classes (${shown})`, line);
+  return policy.fatal(`${recordPrefix(row.key)}vote ${vote} at position ${position} is not -1 (abstain) or one of the classes (${shown})`, row.line);
+}
+
+/** 'record "17": ' for a keyed record (WRENCH; its file is often one line, so the line alone locates nothing). */
+function recordPrefix(key: string | undefined): string {
+  return key !== undefined ? `record ${JSON.stringify(key)}: ` : '';
 }
 
 /**

@@ -183,6 +183,7 @@ export class RowStore {
   /** The raw label's table index when the row can be kept column-wise, else -1. */
   private compactIndex(row: DatasetRow): number {
     const text = row.text;
+    if (row.key !== undefined) return -1; // a keyed record keeps its key, for messages
     if (typeof text !== 'string' || !(text as WellFormed).isWellFormed()) return -1;
     if (row.line > 0xffffffff || row.endLine - row.line > 0xff) return -1;
     if (text.length > MAX_TEXT_BYTES && (text.length > 3 * MAX_TEXT_BYTES || Buffer.byteLength(text, 'utf8') > MAX_TEXT_BYTES)) return -1;

@@ -60,6 +60,11 @@ export interface DatasetRow {
   line: number;
   /** 1-based last line of the row (multi-line JSON objects, quoted CSV fields with newlines). */
   endLine: number;
+  /**
+   * The record's key in a keyed JSON object (a WRENCH file's row id): messages about the row name it, since such
+   * files are often one line (Python's json.dump).
+   */
+  key?: string;
   text?: string;
   /** Integer class id after label normalisation; null when the row has no label. */
   label: number | null;
