@@ -4,7 +4,7 @@ import { ruleInfo, toSarif, type CheckReport, type CheckRules, type Finding } fr
 import { TOOL_VERSION } from '../core/version';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { resultMatchesOptions, runCheck, writeBaseline, type CheckRun } from '../pipeline/check';
-import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles, type PathRole } from '../pipeline/outputs';
+import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles, requireFolderOrNothing, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
 import type { InferenceBackend } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
@@ -39,6 +39,9 @@ compare it with the rules and a baseline; exit 0 pass, 1 alarm, 2 bad input.
   --base-dir DIR       SARIF paths are relative to DIR (default: the working folder; in CI the repository root)
   --write-baseline     after checking, make each dataset's result its baseline (with row text hashes, so later
                        versions of the file are matched row by row)
+  --results-dir DIR    results, baselines and the activation cache go to DIR (DIR/<file>.result.json,
+                       DIR/<file>.baseline.json, DIR/cache) instead of the .overlap folder beside each dataset, and no
+                       history copy is written: for data in a folder this command cannot write (a read-only mount)
   --quiet              no progress on stderr
 
 A result is reused when <data dir>/.overlap/<file>.result.json records the file's current sha256 and the analysis
@@ -63,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       'min-density': { type: 'string' }, 'min-pgr': { type: 'string' }, 'max-density-drop': { type: 'string' },
       'max-pgr-drop': { type: 'string' }, 'overlap-effect': { type: 'string' }, 'fail-on': { type: 'string' },
       format: { type: 'string' }, out: { type: 'string' }, 'base-dir': { type: 'string' },
-      'write-baseline': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'write-baseline': { type: 'boolean' }, 'results-dir': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -80,13 +83,29 @@ export async function run(argv: string[]): Promise<number> {
   const fresh = FRESH_FLAGS.some((f) => values[f] !== undefined);
 
   const files = await Promise.all(positionals.map(async (p) => (await resolveInputs(p, null)).file));
+  // --results-dir: every file this command writes goes there, named by the dataset's file name
+  const resultsDir = values['results-dir'] !== undefined ? path.resolve(values['results-dir']) : undefined;
+  if (resultsDir !== undefined) {
+    await requireFolderOrNothing(resultsDir, '--results-dir');
+    const byName = new Map<string, string>();
+    for (const f of files) {
+      const seen = byName.get(path.basename(f));
+      if (seen) throw new UsageError(`--results-dir: ${seen} and ${f} have the same file name, so their results would be one file there; check them one at a time`);
+      byName.set(path.basename(f), f);
+    }
+  }
+  const inResults = (f: string, suffix: string) => path.join(resultsDir!, `${path.basename(f)}${suffix}`);
   if (values.out) {
     const inputs: PathRole[] = files.map((f) => ({ path: f, role: 'a DATASET' }));
     if (values.config) inputs.push({ path: values.config, role: '--config' });
     if (values.baseline) inputs.push({ path: values.baseline, role: '--baseline' });
     await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], inputs);
     // nor over a dataset's own baseline or cached result (read by this check, or written by --write-baseline)
-    refuseOutputsOverOwnFiles([{ path: values.out, role: '--out' }], files, values.baseline ? [{ path: values.baseline, role: 'the --baseline' }] : []);
+    const own = values.baseline ? [{ path: values.baseline, role: 'the --baseline' }] : [];
+    if (resultsDir !== undefined) {
+      for (const f of files) own.push({ path: inResults(f, '.result.json'), role: 'a result in --results-dir' }, { path: inResults(f, '.baseline.json'), role: 'a baseline in --results-dir' });
+    }
+    refuseOutputsOverOwnFiles([{ path: values.out, role: '--out' }], files, own);
   }
 
   const progress = stderrProgress(!values.quiet);
@@ -100,9 +119,15 @@ export async function run(argv: string[]): Promise<number> {
           configFile: values.config,
           overrides,
           baselineFile: values['no-baseline'] ? null : values.baseline,
+          ...(resultsDir !== undefined ? { resultPath: inResults(files[i], '.result.json'), defaultBaseline: inResults(files[i], '.baseline.json') } : {}),
           accept: (r) => !fresh && resultMatchesOptions(r, analysis),
           analyze: async () => {
             const options = await datasetPipelineOptions(values, dataset);
+            if (resultsDir !== undefined) {
+              options.outFile = inResults(files[i], '.result.json');
+              options.history = false;
+              options.cacheDir ??= path.join(resultsDir, 'cache');
+            }
             backend ??= createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
             const outcome = await analyzeDatasetFile(dataset, options, { progress, inference: backend });
             return { result: outcome.result, resultPath: outcome.resultPath };
@@ -129,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['write-baseline']) {
     for (const r of runs) {
-      const w = await writeBaseline(r.datasetFile, r.result);
+      const w = await writeBaseline(r.datasetFile, r.result, ...(resultsDir !== undefined ? [inResults(r.datasetFile, '.baseline.json')] : []));
       (values.out || format === 'text' ? process.stdout : process.stderr).write(
         `baseline of ${rel(r.datasetFile)}: ${rel(w.file)}${w.withTexts ? ' (with row text hashes)' : ' (without row texts: the dataset could not be read again)'}\n`,
       );

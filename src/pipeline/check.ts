@@ -146,8 +146,10 @@ export interface CheckRunOptions {
   stopAt?: string;
   /** Rules from flags; they win over the file. */
   overrides?: CheckRules;
-  /** A baseline given explicitly; undefined: `baselinePath` when it exists; null: none. */
+  /** A baseline given explicitly; undefined: `defaultBaseline` (else `baselinePath`) when it exists; null: none. */
   baselineFile?: string | null;
+  /** Where the baseline is looked for when none is given (check --results-dir); default `baselinePath`. */
+  defaultBaseline?: string;
   /** Where the result is kept (default `defaultResultPath`). */
   resultPath?: string;
   /** Whether a cached result fits the request (its options equal those asked for). */
@@ -173,7 +175,7 @@ export interface CheckRun {
 export async function runCheck(datasetFile: string, o: CheckRunOptions): Promise<CheckRun> {
   const source = await rulesFor(datasetFile, o.configFile, o.stopAt);
   const rules: CheckRules = { ...source.rules, ...definedOnly(o.overrides ?? {}) };
-  const bFile = o.baselineFile === undefined ? baselinePath(datasetFile) : o.baselineFile;
+  const bFile = o.baselineFile === undefined ? (o.defaultBaseline ?? baselinePath(datasetFile)) : o.baselineFile;
   const baseline = bFile === null ? null : await loadBaseline(bFile, o.baselineFile === undefined);
   const resultPath = o.resultPath ?? defaultResultPath(datasetFile);
   let result = await cachedResult(datasetFile, resultPath, o.accept);

@@ -127,6 +127,30 @@ describe('check on synthetic rows', () => {
     const f = json.datasets[0].report.findings.find((x: { ruleId: string }) => x.ruleId === 'overlap-rows-removed');
     expect(f.evidence).toMatchObject({ removedOverlap: removed, removedOther: 0 });
   });
+
+  it('--results-dir: results, baseline and cache go there, nothing beside the data (a folder it must not write)', () => {
+    mkdirSync(join(dir, 'ro'));
+    const ro = join(dir, 'ro', 'rows.jsonl');
+    copyFileSync(data, ro);
+    const results = join(dir, 'results');
+    const first = check([ro, '--seeds', '2', '--overlap-effect', 'any', '--results-dir', results, '--write-baseline', '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('result analysed now');
+    expect(first.stdout).toContain('baseline of ro/rows.jsonl: results/rows.jsonl.baseline.json');
+    expect(existsSync(join(results, 'rows.jsonl.result.json'))).toBe(true);
+    expect(existsSync(join(dir, 'ro', '.overlap'))).toBe(false); // no result, history or cache beside the data
+    // the next run reuses that result and finds that baseline
+    const again = check([ro, '--seeds', '2', '--overlap-effect', 'any', '--results-dir', results, '--quiet']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('result reused (up to date)');
+    expect(again.stdout).toContain('baseline: results/rows.jsonl.baseline.json');
+    expect(existsSync(join(dir, 'ro', '.overlap'))).toBe(false);
+    // two datasets with one file name would share a result file there: refused, nothing written
+    const twin = check([ro, data, '--results-dir', join(dir, 'twin-results'), '--quiet']);
+    expect(twin.code).toBe(2);
+    expect(twin.stderr).toMatch(/--results-dir: .*rows\.jsonl and .*rows\.jsonl have the same file name/);
+    expect(existsSync(join(dir, 'twin-results'))).toBe(false);
+  });
 });
 
 const SST2_DEV = resolve(__dirname, '../../../../shared/data/sst2/stsa.binary.dev');
