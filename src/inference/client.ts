@@ -12,7 +12,7 @@ import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
-import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
+import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import { isResident, MAX_RESERVED_BYTES, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
@@ -112,6 +112,7 @@ export class InferenceClient implements InferenceService {
       reserve: (rows, cols) => this.reserve(rows, cols),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
+      pcaMap: (m, signal) => this.pcaMap(m, signal),
     };
     this.kernel = {
       name: 'onnxruntime (worker)',
@@ -191,6 +192,16 @@ export class InferenceClient implements InferenceService {
   }
 
   /** core's eigendecomposition on the worker's compute thread (a copy of m travels; the caller keeps m). */
+  /** The result map's PCA on the worker's compute thread: off this thread (the extension host's), the same bits. */
+  private async pcaMap(m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
+    if (signal?.aborted) throw new CancelledError();
+    if (!(m.data instanceof Float32Array)) throw new Error('pcaMap: the worker takes Float32 rows'); // the analysis falls back to its own thread
+    const wm = toWire(m);
+    const r = (await this.request({ type: 'pca-map', m: wm }, signal, undefined, false, [wm.buffer])) as MapReply;
+    if (r.x.byteLength !== m.rows * 8 || r.y.byteLength !== m.rows * 8) throw new Error('pcaMap: the worker answered another number of rows');
+    return { x: new Float64Array(r.x), y: new Float64Array(r.y) };
+  }
+
   private async symmetricEigen(m: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
     if (signal?.aborted) throw new CancelledError();
     const wm = toWire64(m);

@@ -47,15 +47,19 @@ export class OnnxLinalgKernel implements LinalgKernel {
   readonly residents = new ResidentStore();
   /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
   readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
+  /** The result map's PCA on the compute thread (LinalgKernel.pcaMap); absent like symmetricEigen. */
+  readonly pcaMap?: (m: Matrix, signal?: AbortSignal) => Promise<{ x: Float64Array; y: Float64Array }>;
   private readonly compute?: ComputeThread;
   /** The memory `reserve` readied for the next upload of its shape. */
   private reservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
+  private mapReservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
       const thread = new ComputeThread(computeWorkerPath);
       this.compute = thread;
       this.symmetricEigen = (a, signal) => thread.symmetricEigen(a, signal);
+      this.pcaMap = (m, signal) => this.mapOnThread(thread, m, signal);
     }
   }
 
@@ -70,6 +74,16 @@ export class OnnxLinalgKernel implements LinalgKernel {
     if (!this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
     // a thread that fails leaves the memory to the upload, no worse than without the reservation
     this.reservation = { rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) };
+    // and Float32 memory to hand the same rows to the thread for the map (pcaMap)
+    this.mapReservation = { rows, cols, buffer: this.compute.touchedBuffer(values * 4).catch(() => undefined) };
+  }
+
+  /** LinalgKernel.pcaMap: on the compute thread, the rows handed over in the memory `reserve` readied for them. */
+  private async mapOnThread(thread: ComputeThread, m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
+    const r = this.mapReservation;
+    this.mapReservation = undefined;
+    const buffer = r && r.rows === m.rows && r.cols === m.cols && m.data instanceof Float32Array ? await r.buffer : undefined;
+    return thread.pcaMap(m, buffer, signal);
   }
 
   async upload(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
@@ -190,6 +204,19 @@ class ComputeThread {
     const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer], signal);
     if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
     return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+  }
+
+  /** core's pca2 of m with the map's options on the thread (a copy of m's rows in `buffer`, or in fresh memory). */
+  async pcaMap(m: Matrix, buffer?: ArrayBuffer, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
+    const n = m.rows * m.cols;
+    const dtype = m.data instanceof Float32Array ? 'float32' : 'float64';
+    const bytes = n * (dtype === 'float32' ? 4 : 8);
+    const into = buffer && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
+    if (dtype === 'float32') new Float32Array(into).set(m.data);
+    else new Float64Array(into).set(m.data);
+    const r = await this.request({ op: 'pca-map', rows: m.rows, cols: m.cols, dtype, buffer: into }, [into], signal);
+    if (!('x' in r) || r.x.byteLength !== m.rows * 8 || r.y.byteLength !== m.rows * 8) throw new Error('pcaMap (compute worker): no projections of that size in the answer');
+    return { x: new Float64Array(r.x), y: new Float64Array(r.y) };
   }
 
   /** A fresh ArrayBuffer whose pages the thread has touched (computeWorker.ts `touchedBuffer`), transferred here. */

@@ -80,6 +80,8 @@ export type WorkerRequest =
   | { type: 'buffer'; id: number; bytes: number }
   /** Forgets an uploaded matrix; answers with null (also for one it does not hold). */
   | { type: 'release'; id: number; resident: number }
+  /** The result map's PCA of Float32 rows on the worker's compute thread (LinalgKernel.pcaMap); answers with MapReply. */
+  | { type: 'pca-map'; id: number; m: WireMatrix }
   /** core's symmetricEigen of a dim x dim matrix on the worker's compute thread; answers with EigenReply. */
   | { type: 'eigen'; id: number; m: WireMatrix64 }
   /** Answers with the ProviderReport. */
@@ -113,8 +115,14 @@ export interface WireError {
 export type WorkerResponse =
   | { type: 'progress'; id: number; stage: string; fraction: number; detail?: string }
   /** `report`: the provider state after this request, so the host can answer device() without asking. */
-  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | EigenReply | FreshBufferReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
+  | { type: 'result'; id: number; value: EncoderInfo | EncodeReply | AlignReply | EigenReply | MapReply | FreshBufferReply | WireMatrix64 | WireResident | ProviderReport | null; report: ProviderReport }
   | { type: 'error'; id: number; error: WireError };
+
+/** The result map's PCA projections (LinalgKernel.pcaMap): one x and one y per row, Float64. */
+export interface MapReply {
+  x: ArrayBuffer;
+  y: ArrayBuffer;
+}
 
 /** A symmetric eigendecomposition: eigenvalues ascending, eigenvectors as rows (core/linalg/eigen.ts). */
 export interface EigenReply {

@@ -8,8 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
 import { symmetricEigen } from '../core/linalg/eigen';
 import { touchedBuffer } from './computeWorker';
+import { MAP_PCA, pca2 } from '../core/linalg/pca';
 import type {
-  AlignReply, EigenReply, EncodeReply, FreshBufferReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
+  AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
 import type { GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
@@ -100,6 +101,15 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         await engine.kernel.linalg.release({ resident: req.resident, rows: 0, cols: 0 });
         reply(req.id, null);
         return;
+      case 'pca-map': {
+        // on the compute thread when its bundle is here (this thread keeps serving products), else here
+        const m = fromWire(req.m);
+        const onThread = engine.kernel.linalg.pcaMap;
+        const r = onThread ? await onThread(m, signal) : pca2(m, MAP_PCA);
+        const value: MapReply = { x: r.x.slice().buffer as ArrayBuffer, y: r.y.slice().buffer as ArrayBuffer };
+        reply(req.id, value, [value.x, value.y]);
+        return;
+      }
       case 'eigen': {
         // on the compute thread when its bundle is here, so this thread keeps serving products meanwhile
         const m = fromWire64(req.m);

@@ -16,7 +16,7 @@ import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
-import { pcaMap } from '../linalg/pca';
+import { mapOf, pcaMap } from '../linalg/pca';
 import { prepareRidgeGram, type PreparedGram } from '../linalg/ridgeGemm';
 import { resolveAlign, resolveStage1Scale } from '../detect/resolve';
 
@@ -218,6 +218,15 @@ export async function runAnalysis(
     }),
   );
 
+  // The result's map (PCA of the strong W2S-train rows) on the kernel's other thread once the mixing fits' dense
+  // products are over (beside them it slowed them as much as it saved: both stream the rows), beside the last fits
+  // and the test predictions, which use one core; in this thread at the end without one, or if it fails.
+  let mapRun: Promise<{ x: Float64Array; y: Float64Array }> | undefined;
+  const startMap = () => {
+    if (mapRun || !linalgKernel?.pcaMap) return;
+    mapRun = linalgKernel.pcaMap(protocol.strongW2s, hooks.signal);
+    mapRun.catch(() => undefined); // awaited at the end, or dropped with the analysis
+  };
   // The strong rows' Float64 operand the probes made (protocol.strongShared) serves the mixing fits, then goes
   // (also when a cancel lands right here).
   let mixing: Awaited<ReturnType<typeof mixingCurve>>;
@@ -255,7 +264,7 @@ export async function runAnalysis(
         // every subset fit starts from zero (METHOD.md), not from the W2S probe: bench/warmstart, 20-25% fewer
         // product rounds at the paper's widths, where a subset has fewer rows than dimensions
         linalg: hooks.kernel?.linalg, shared: protocol.strongShared, engine: protocol.strongEngine,
-        signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f),
+        signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f), onProductsDone: startMap,
       }),
     );
   } finally {
@@ -306,9 +315,12 @@ export async function runAnalysis(
       )
     : undefined;
 
-  // The report's 2-D map: PCA of the strong activations of W2S-train rows.
+  // The report's 2-D map: PCA of the strong activations of W2S-train rows (begun on the kernel's thread, or here).
   const tMap = performance.now();
-  const map = pcaMap(protocol.strongW2s, protocol.w2sTrain, protocol.strongEngine);
+  startMap(); // when the mixing curve is empty (no fits)
+  const projections = mapRun ? await mapRun.catch((e: unknown) => (hooks.signal?.aborted ? Promise.reject(e) : undefined)) : undefined;
+  throwIfAborted(hooks.signal);
+  const map = projections ? mapOf(projections, protocol.w2sTrain) : pcaMap(protocol.strongW2s, protocol.w2sTrain, protocol.strongEngine);
   timings.map = (performance.now() - tMap) / 1000;
   progress('done', 1);
   return {

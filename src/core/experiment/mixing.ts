@@ -47,6 +47,8 @@ export interface MixingInput {
   shared?: GemmOperand;
   /** A row engine of `strongW2s` to share (room for 3 x fits x dim Float64 values and 3 x fits vectors). */
   engine?: RowEngine;
+  /** Called once when the batched fits' dense products are over (fitProbesBatch's `onProductsDone`), or before the fits without them. */
+  onProductsDone?: () => void;
 }
 
 function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
@@ -98,8 +100,10 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
   if (input.batched ?? true) {
     probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, {
       ...opts, linalg: input.linalg, shared: input.shared, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
+      onProductsDone: input.onProductsDone,
     });
   } else {
+    input.onProductsDone?.();
     probes = [];
     for (const fit of fits) {
       throwIfAborted(input.signal);

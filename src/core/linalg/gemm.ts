@@ -65,6 +65,13 @@ export interface LinalgKernel {
    * an upload of another shape leaves it unused.
    */
   reserve?(rows: number, cols: number): void;
+  /**
+   * Optional: pca.ts's `pca2` of m with MAP_PCA's options (the result's map) on another thread, the same bits; only
+   * the projections come back. The analysis starts it after the probes, and the map then costs its thread's time
+   * beside the detection and the mixing fits, whose one-core stretches leave a core idle. A kernel that `reserve`d
+   * m's shape has readied memory to hand the rows over in.
+   */
+  pcaMap?(m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }>;
   /** Forgets a resident matrix; releasing one twice, or one the kernel lost, is not an error. */
   release?(m: ResidentMatrix): Promise<void>;
   /**

@@ -41,6 +41,11 @@ export interface SubsetFit {
 export interface BatchOptions extends ProbeOptions {
   /** Called when fit k has finished. */
   onFit?: (k: number) => void;
+  /**
+   * Called once when the dense products are over (the last fits go on on the rows, one core; or every fit has
+   * finished): the analysis starts its map on the other thread then, where it no longer competes with the products.
+   */
+  onProductsDone?: () => void;
   /** Bytes of matrix rows per block of the batched pass (default 256 KiB: a block stays in a core's L2 cache). */
   blockBytes?: number;
   /**
@@ -214,6 +219,11 @@ export async function fitProbesBatch(
   const own = kernel && !opts.shared;
   const shared = kernel ? (opts.shared ?? await shareMatrix(x, kernel, opts.signal)) : undefined;
   if (shared && (shared.rows !== x.rows || shared.cols !== x.cols)) throw new Error(`fitProbesBatch: a shared ${shared.rows} x ${shared.cols} operand for a ${x.rows} x ${x.cols} matrix`);
+  let announced = false;
+  const productsDone = () => {
+    if (!announced) opts.onProductsDone?.();
+    announced = true;
+  };
   try {
     let active = objs.map((_, k) => k);
     let last = performance.now();
@@ -222,7 +232,10 @@ export async function fitProbesBatch(
       const round = active.map((k) => objs[k]);
       const rows = round.reduce((sum, obj) => sum + obj.n, 0);
       if (kernel && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, kernel, shared!, opts.signal);
-      else passRound(round, x.rows, blockRows);
+      else {
+        productsDone();
+        passRound(round, x.rows, blockRows);
+      }
       const still: number[] = [];
       for (const k of active) {
         const step = runs[k].next();
@@ -246,5 +259,6 @@ export async function fitProbesBatch(
     if (own && shared) await releaseShared(kernel, shared);
   }
   throwIfAborted(opts.signal);
+  productsDone();
   return out;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CancelledError } from '../../../src/core/encoder';
 import type { AlignmentKernel } from '../../../src/core/detect/types';
 import { symmetricEigen } from '../../../src/core/linalg/eigen';
+import { MAP_PCA, pca2 } from '../../../src/core/linalg/pca';
 import { jsLinalgKernel, type F64Matrix, type LinalgKernel } from '../../../src/core/linalg/gemm';
 import { compute } from '../../../src/inference/computeWorker';
 import { runAnalysis } from '../../../src/core/experiment/analyze';
@@ -73,6 +74,27 @@ describe('the compute worker', () => {
     expect(r.values.length).toBe(5);
   });
 
+  it('computes the result map\'s PCA (pca2 with MAP_PCA) bit for bit, Float32 and Float64 rows, in reserved memory or not', async () => {
+    for (const [rows, cols] of [[50, 7], [301, 40]]) {
+      const f32 = { rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => Math.fround(Math.sin(k * 0.37) + (k % cols) * 0.01)) };
+      const f64 = { rows, cols, data: Float64Array.from(f32.data, (v, k) => v + k * 1e-9) };
+      for (const m of [f32, f64]) {
+        const before = m.data.slice();
+        const here = pca2(m, MAP_PCA);
+        const there = await kernel.pcaMap!(m);
+        expect(Array.from(there.x)).toEqual(Array.from(here.x));
+        expect(Array.from(there.y)).toEqual(Array.from(here.y));
+        expect(Array.from(m.data)).toEqual(Array.from(before));
+      }
+      kernel.reserve(rows, cols); // the rows go over in memory the thread touched beforehand: the same answer
+      const here = pca2(f32, MAP_PCA);
+      const there = await kernel.pcaMap!(f32);
+      expect(Array.from(there.x)).toEqual(Array.from(here.x));
+      await kernel.upload(f32).then((h) => kernel.release(h)); // (and the upload takes its reservation)
+    }
+    expect(new OnnxLinalgKernel(pool, null).pcaMap).toBeUndefined();
+  });
+
   it('makes fresh memory with its pages touched and transfers it (the memory of LinalgKernel.reserve)', () => {
     const { response, transfer } = compute({ id: 4, op: 'buffer', bytes: 3 * 4096 + 5 });
     expect('buffer' in response).toBe(true);
@@ -100,9 +122,10 @@ describe('the compute worker', () => {
     const thread = kernel['compute']!;
     const made = vi.spyOn(thread, 'touchedBuffer');
     await uploadAfterReserve(kernel, [300, 40], 300, 40);
-    expect(made).toHaveBeenCalledTimes(1);
-    expect(made).toHaveBeenCalledWith(300 * 40 * 8);
+    // the upload's Float64 memory, and Float32 memory to hand the same rows to the thread for the map (pcaMap)
+    expect(made.mock.calls).toEqual([[300 * 40 * 8], [300 * 40 * 4]]);
     expect(kernel['reservation']).toBeUndefined(); // used up
+    kernel['mapReservation'] = undefined;
     // another shape than the reserved one: fresh memory here, the reservation dropped, the same products
     await uploadAfterReserve(kernel, [30, 4], 31, 4);
     expect(kernel['reservation']).toBeUndefined();
@@ -118,6 +141,12 @@ describe('the compute worker', () => {
       // a reserved upload: the worker makes and touches the memory, the client fills it and hands it back
       await uploadAfterReserve(client.alignmentKernel().linalg!, [120, 16], 120, 16);
       await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 13, 16);
+      // the map's PCA on the worker's compute thread: the same bits as here
+      const rows = { rows: 120, cols: 9, data: Float32Array.from({ length: 120 * 9 }, (_, k) => Math.fround(Math.cos(k * 0.11) + (k % 9) * 0.02)) };
+      const mapThere = await client.alignmentKernel().linalg!.pcaMap!(rows);
+      const mapHere = pca2(rows, MAP_PCA);
+      expect(Array.from(mapThere.x)).toEqual(Array.from(mapHere.x));
+      expect(Array.from(mapThere.y)).toEqual(Array.from(mapHere.y));
       const a = symmetric(50, 9);
       const r = await client.alignmentKernel().linalg!.symmetricEigen!(a);
       const here = symmetricEigen(a.data, 50);
@@ -180,11 +209,13 @@ describe('the compute worker', () => {
       expect(batchedWith.rows).toEqual(batchedWithout.rows);
       expect(batchedWith.accuracy).toEqual(batchedWithout.accuracy);
       expect(batchedWith.mixing).toEqual(batchedWithout.mixing);
+      expect(batchedWith.map).toEqual(batchedWithout.map);
       expect(without.options.align).toBe('residual');
       expect(withThread.rows).toEqual(without.rows);
       expect(withThread.accuracy).toEqual(without.accuracy);
       expect(withThread.detection).toEqual(without.detection);
       expect(withThread.mixing).toEqual(without.mixing);
+      expect(withThread.map).toEqual(without.map); // the map on the thread, the same bits
     } finally {
       await local.dispose();
     }

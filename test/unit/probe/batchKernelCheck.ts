@@ -43,8 +43,12 @@ export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, 
   const gradAt = (sub: Matrix, fit: SubsetFit, p: Probe) => supNorm(logisticGradient(sub, fit.targets, p));
   for (const init of [undefined, fitProbe(x, targets, 2)]) {
     const done = new Set<number>();
-    const batched = await fitProbesBatch(x, fits, 2, { init, linalg: kernel, onFit: (k) => done.add(k) });
+    // onProductsDone: once, when the last product round is over (every fit before it stopped, or went on on the rows)
+    const productsDone: number[] = [];
+    const batched = await fitProbesBatch(x, fits, 2, { init, linalg: kernel, onFit: (k) => done.add(k), onProductsDone: () => productsDone.push(done.size) });
     expect(done.size).toBe(fits.length);
+    expect(productsDone.length).toBe(1);
+    expect(productsDone[0]).toBeLessThan(fits.length);
     for (let k = 0; k < fits.length; k++) {
       const sub = selectRows(x, fits[k].rows);
       const separate = await fitProbeAsync(sub, fits[k].targets, 2, { init });
