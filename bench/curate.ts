@@ -111,7 +111,7 @@ async function bench(key: string): Promise<string[][]> {
         const confident = Int32Array.from(byConfidence.subarray(0, curated.length));
         const subsets = [curated, random, confident].map((rows) => fitOf(rows, protocol.pseudoTargets, C));
         const probes = await fitProbesBatch(protocol.strongW2s, subsets, C, { l2: L2, init: protocol.w2sProbe });
-        const [a, b, c] = probes.map((p) => accuracy(predictProbabilities(p, protocol.strongTest), protocol.testLabels, C));
+        const [a, b, c] = probes.map((p) => accuracy(predictProbabilities(p, protocol.strongTest!), protocol.testLabels, C));
         const list = bySeed.get(f) ?? [];
         list.push({
           size: curated.length, pool, overlapInPool: result.detection.counts.overlap, curated: a!, random: b!, confident: c!, all: protocol.accuracy.w2s,

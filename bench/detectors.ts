@@ -204,7 +204,7 @@ async function realData(): Promise<Map<string, { mean: number; se: number }> | n
         det.categories.forEach((c, k) => (c === OVERLAP ? overlap : rest).push(k));
         const mix = await mixingCurve({
           strongW2s: p.strongW2s, targets: p.pseudoTargets, numClasses, overlap: Int32Array.from(overlap), nonOverlap: Int32Array.from(rest),
-          strongTest: p.strongTest, testLabels: p.testLabels, l2: L2, seeds: Array.from({ length: MIX_SEEDS_PER_SPLIT }, (_, j) => split + j),
+          strongTest: p.strongTest!, testLabels: p.testLabels, l2: L2, seeds: Array.from({ length: MIX_SEEDS_PER_SPLIT }, (_, j) => split + j),
         });
         const e = ends.get(d.name)!;
         e.ovShare.push(det.overlapDensity);

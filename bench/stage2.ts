@@ -128,7 +128,7 @@ async function gains(p: ProtocolOutcome, cats: Uint8Array, numClasses: number, s
   cats.forEach((c, k) => (c === OVERLAP ? overlap : rest).push(k));
   const mix = await mixingCurve({
     strongW2s: p.strongW2s, targets: p.pseudoTargets, numClasses, overlap: Int32Array.from(overlap), nonOverlap: Int32Array.from(rest),
-    strongTest: p.strongTest, testLabels: p.testLabels, l2: L2, init: p.w2sProbe,
+    strongTest: p.strongTest!, testLabels: p.testLabels, l2: L2, init: p.w2sProbe,
     seeds: Array.from({ length: MIX_SEEDS }, (_, j) => 100 * split + j),
   });
   if (!mix) return null;

@@ -42,7 +42,7 @@ async function coreInput(align: 'dot-max' | 'residual', kernel: ReturnType<Retur
   const rest: number[] = [];
   det.categories.forEach((c, k) => (c === 2 ? overlap : rest).push(k));
   return {
-    strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, strongTest: protocol.strongTest, testLabels: protocol.testLabels,
+    strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, strongTest: protocol.strongTest!, testLabels: protocol.testLabels,
     overlap: Int32Array.from(overlap), nonOverlap: Int32Array.from(rest), w2s: protocol.w2sProbe,
   };
 }

@@ -13,7 +13,7 @@ import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import { isResident, MAX_RESERVED_BYTES, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
+import { isResident, MAX_RESERVATIONS, MAX_RESERVED_BYTES, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -88,7 +88,7 @@ export class InferenceClient implements InferenceService {
   private report: ProviderReport;
   private disposed = false;
   /** The memory `reserve` readied for the next upload of its shape (shared with the worker). */
-  private reservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
+  private readonly reservations: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
   private readonly config: WorkerConfig;
   private readonly workerPath: string;
   private readonly kernel: IndexedAlignmentKernel;
@@ -108,7 +108,7 @@ export class InferenceClient implements InferenceService {
     const linalg: LinalgKernel = {
       name: 'onnxruntime (worker)',
       gemm: (a, b, opts) => this.gemm(a, b, opts),
-      upload: (m, signal) => this.upload(m, signal),
+      upload: (m, signal, rows) => this.upload(m, signal, rows),
       reserve: (rows, cols) => this.reserve(rows, cols),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
@@ -222,21 +222,20 @@ export class InferenceClient implements InferenceService {
       (r) => ((r as FreshBufferReply).buffer?.byteLength === values * 8 ? (r as FreshBufferReply).buffer : undefined),
       () => undefined,
     );
-    this.reservation = { rows, cols, buffer };
+    this.reservations.push({ rows, cols, buffer });
+    if (this.reservations.length > MAX_RESERVATIONS) this.reservations.shift();
   }
 
   /** Sends m to the worker once (a Float64 copy, transferred); later gemm requests name it. */
-  private async upload(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+  private async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
-    const r = this.reservation;
-    this.reservation = undefined;
-    const ready = r && r.rows === m.rows && r.cols === m.cols ? await r.buffer : undefined;
-    if (ready) {
-      new Float64Array(ready).set(m.data);
-      const wm: WireMatrix64 = { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: ready };
-      return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [ready])) as WireResident;
-    }
-    const wm = toWire64(m);
+    const n = rows ? rows.length : m.rows;
+    const k = this.reservations.findIndex((r) => r.rows === n && r.cols === m.cols);
+    const ready = k < 0 ? undefined : await this.reservations.splice(k, 1)[0].buffer;
+    if (signal?.aborted) throw new CancelledError();
+    // a Float64 copy in a buffer of its own (the caller's matrix stays usable), transferred
+    const data = widenRows(m, rows, ready ? new Float64Array(ready) : undefined);
+    const wm: WireMatrix64 = { rows: n, cols: m.cols, dtype: 'float64', buffer: data.buffer as ArrayBuffer };
     return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;
   }
 

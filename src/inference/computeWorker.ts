@@ -8,23 +8,18 @@
  * bitwise those of the same call on the analysing thread. `{ id, op: 'buffer', bytes }` answers `{ id, buffer }`: a
  * fresh ArrayBuffer with one byte of every page written, transferred, so that the page faults of fresh memory are
  * paid on this thread and not where the memory is filled (LinalgKernel.reserve). Transferring moves the memory
- * itself; onnxruntime takes no SharedArrayBuffer as a tensor's data, or that would do. `{ id, op: 'pca-map', rows,
- * cols, dtype, buffer }` (the rows, transferred) answers `{ id, x, y }`: core's pca2 with the result map's options
- * (LinalgKernel.pcaMap), the same bits as on the analysing thread.
+ * itself; onnxruntime takes no SharedArrayBuffer as a tensor's data, or that would do.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { symmetricEigen } from '../core/linalg/eigen';
-import { MAP_PCA, pca2 } from '../core/linalg/pca';
 
 export type ComputeRequest =
   | { id: number; op: 'symmetric-eigen'; dim: number; buffer: ArrayBuffer }
-  | { id: number; op: 'buffer'; bytes: number }
-  | { id: number; op: 'pca-map'; rows: number; cols: number; dtype: 'float32' | 'float64'; buffer: ArrayBuffer };
+  | { id: number; op: 'buffer'; bytes: number };
 
 export type ComputeResponse =
   | { id: number; values: ArrayBuffer; vectors: ArrayBuffer }
   | { id: number; buffer: ArrayBuffer }
-  | { id: number; x: ArrayBuffer; y: ArrayBuffer }
   | { id: number; error: string };
 
 /** Bytes between two touched bytes: the smallest page size of the systems Node runs on. */
@@ -46,14 +41,6 @@ export function compute(req: ComputeRequest): { response: ComputeResponse; trans
     if (req.op === 'buffer') {
       const buffer = touchedBuffer(req.bytes);
       return { response: { id: req.id, buffer }, transfer: [buffer] };
-    }
-    if (req.op === 'pca-map') {
-      const n = req.rows * req.cols;
-      const data = req.dtype === 'float32' ? new Float32Array(req.buffer, 0, n) : new Float64Array(req.buffer, 0, n);
-      const p = pca2({ rows: req.rows, cols: req.cols, data }, MAP_PCA);
-      const x = p.x.buffer as ArrayBuffer;
-      const y = p.y.buffer as ArrayBuffer;
-      return { response: { id: req.id, x, y }, transfer: [x, y] };
     }
     const a = new Float64Array(req.buffer);
     const r = symmetricEigen(a, req.dim);

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, MAX_RESERVED_BYTES, ResidentStore, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmShape, MAX_RESERVATIONS, MAX_RESERVED_BYTES, ResidentStore, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,19 +47,15 @@ export class OnnxLinalgKernel implements LinalgKernel {
   readonly residents = new ResidentStore();
   /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
   readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
-  /** The result map's PCA on the compute thread (LinalgKernel.pcaMap); absent like symmetricEigen. */
-  readonly pcaMap?: (m: Matrix, signal?: AbortSignal) => Promise<{ x: Float64Array; y: Float64Array }>;
   private readonly compute?: ComputeThread;
   /** The memory `reserve` readied for the next upload of its shape. */
-  private reservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
-  private mapReservation?: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> };
+  private readonly reservations: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
       const thread = new ComputeThread(computeWorkerPath);
       this.compute = thread;
       this.symmetricEigen = (a, signal) => thread.symmetricEigen(a, signal);
-      this.pcaMap = (m, signal) => this.mapOnThread(thread, m, signal);
     }
   }
 
@@ -73,34 +69,24 @@ export class OnnxLinalgKernel implements LinalgKernel {
     const values = rows * cols;
     if (!this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
     // a thread that fails leaves the memory to the upload, no worse than without the reservation
-    this.reservation = { rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) };
-    // and Float32 memory to hand the same rows to the thread for the map (pcaMap)
-    this.mapReservation = { rows, cols, buffer: this.compute.touchedBuffer(values * 4).catch(() => undefined) };
+    this.reservations.push({ rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) });
+    if (this.reservations.length > MAX_RESERVATIONS) this.reservations.shift();
   }
 
-  /** LinalgKernel.pcaMap: on the compute thread, the rows handed over in the memory `reserve` readied for them. */
-  private async mapOnThread(thread: ComputeThread, m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
-    const r = this.mapReservation;
-    this.mapReservation = undefined;
-    const buffer = r && r.rows === m.rows && r.cols === m.cols && m.data instanceof Float32Array ? await r.buffer : undefined;
-    return thread.pcaMap(m, buffer, signal);
+  /** The oldest reservation of this shape, taken (undefined without one). */
+  private takeReservation(rows: number, cols: number): Promise<ArrayBuffer | undefined> | undefined {
+    const k = this.reservations.findIndex((r) => r.rows === rows && r.cols === cols);
+    return k < 0 ? undefined : this.reservations.splice(k, 1)[0].buffer;
   }
 
-  async upload(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix> {
+  async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
-    if (m.data instanceof Float64Array) return this.residents.add(m as F64Matrix);
-    const r = this.reservation;
-    this.reservation = undefined;
-    const ready = r && r.rows === m.rows && r.cols === m.cols ? await r.buffer : undefined;
+    if (m.data instanceof Float64Array && !rows) return this.residents.add(m as F64Matrix);
+    const n = rows ? rows.length : m.rows;
+    const ready = await this.takeReservation(n, m.cols);
     if (signal?.aborted) throw new CancelledError();
-    let data: Float64Array;
-    if (ready) {
-      data = new Float64Array(ready);
-      data.set(m.data);
-    } else {
-      data = Float64Array.from(m.data);
-    }
-    return this.residents.add({ rows: m.rows, cols: m.cols, data });
+    const data = widenRows(m, rows, ready ? new Float64Array(ready) : undefined);
+    return this.residents.add({ rows: n, cols: m.cols, data });
   }
 
   async release(m: ResidentMatrix): Promise<void> {
@@ -204,19 +190,6 @@ class ComputeThread {
     const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer], signal);
     if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
     return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
-  }
-
-  /** core's pca2 of m with the map's options on the thread (a copy of m's rows in `buffer`, or in fresh memory). */
-  async pcaMap(m: Matrix, buffer?: ArrayBuffer, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
-    const n = m.rows * m.cols;
-    const dtype = m.data instanceof Float32Array ? 'float32' : 'float64';
-    const bytes = n * (dtype === 'float32' ? 4 : 8);
-    const into = buffer && buffer.byteLength === bytes ? buffer : new ArrayBuffer(bytes);
-    if (dtype === 'float32') new Float32Array(into).set(m.data);
-    else new Float64Array(into).set(m.data);
-    const r = await this.request({ op: 'pca-map', rows: m.rows, cols: m.cols, dtype, buffer: into }, [into], signal);
-    if (!('x' in r) || r.x.byteLength !== m.rows * 8 || r.y.byteLength !== m.rows * 8) throw new Error('pcaMap (compute worker): no projections of that size in the answer');
-    return { x: new Float64Array(r.x), y: new Float64Array(r.y) };
   }
 
   /** A fresh ArrayBuffer whose pages the thread has touched (computeWorker.ts `touchedBuffer`), transferred here. */

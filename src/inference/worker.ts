@@ -102,10 +102,8 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         reply(req.id, null);
         return;
       case 'pca-map': {
-        // on the compute thread when its bundle is here (this thread keeps serving products), else here
-        const m = fromWire(req.m);
-        const onThread = engine.kernel.linalg.pcaMap;
-        const r = onThread ? await onThread(m, signal) : pca2(m, MAP_PCA);
+        // here, off the extension host's thread (the host asks once the mixing fits' products are over)
+        const r = pca2(fromWire(req.m), MAP_PCA);
         const value: MapReply = { x: r.x.slice().buffer as ArrayBuffer, y: r.y.slice().buffer as ArrayBuffer };
         reply(req.id, value, [value.x, value.y]);
         return;

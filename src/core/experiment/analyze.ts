@@ -14,7 +14,7 @@ import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
 import { batchesProbes, runProtocol, type WeakSide } from './protocol';
 import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
-import { indicesOf, randomThirds, SPLIT_NAMES, W2S_TRAIN } from './split';
+import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
 import { mapOf, pcaMap } from '../linalg/pca';
 import { prepareRidgeGram, type PreparedGram } from '../linalg/ridgeGemm';
@@ -198,16 +198,18 @@ export async function runAnalysis(
   const linalgKernel = hooks.kernel?.linalg;
   // The probes' products will need the strong W2S-train rows as Float64 (protocol.ts): the kernel readies that memory
   // on its other thread now (its first touch is the slow part: LinalgKernel.reserve), while the weak probe runs here.
-  if (linalgKernel?.reserve && input.strong.data instanceof Float32Array
-    && batchesProbes(C, counts[W2S_TRAIN] * dStrong, hooks.batchMinValues, hooks.batchMaxValues)) {
-    linalgKernel.reserve(counts[W2S_TRAIN], dStrong);
-  }
+  const reserving = linalgKernel?.reserve !== undefined && input.strong.data instanceof Float32Array
+    && batchesProbes(C, counts[W2S_TRAIN] * dStrong, hooks.batchMinValues, hooks.batchMaxValues);
+  if (reserving) linalgKernel!.reserve!(counts[W2S_TRAIN], dStrong);
   let weakW2sEarly: Matrix | undefined;
   let preparedGram: PreparedGram | undefined;
   if (opts.align === 'residual' && input.weak.kind === 'activations' && linalgKernel?.symmetricEigen) {
     weakW2sEarly = selectRows(input.weak.acts, indicesOf(split, W2S_TRAIN));
     preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel, { signal: hooks.signal });
   }
+  // and the test rows', which score the probes by one product per set of them (protocol.ts, after the fits): asked
+  // for after the eigendecomposition, which the thread does first (the detection waits for it; this is needed later)
+  if (reserving) linalgKernel!.reserve!(counts[TEST], dStrong);
   const protocol = await time('protocol', () =>
     runProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
@@ -260,7 +262,8 @@ export async function runAnalysis(
       mixingCurve({
         strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
         overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-        strongTest: protocol.strongTest, testEngine: protocol.testEngine, testLabels: protocol.testLabels, l2: opts.l2, seeds,
+        strongTest: protocol.strongTest, testEngine: protocol.testEngine, testShared: protocol.testShared, testLabels: protocol.testLabels,
+        l2: opts.l2, seeds,
         // every subset fit starts from zero (METHOD.md), not from the W2S probe: bench/warmstart, 20-25% fewer
         // product rounds at the paper's widths, where a subset has fewer rows than dimensions
         linalg: hooks.kernel?.linalg, shared: protocol.strongShared, engine: protocol.strongEngine,
@@ -270,6 +273,7 @@ export async function runAnalysis(
   } finally {
     const linalg = hooks.kernel?.linalg;
     if (protocol.strongShared && linalg) await releaseShared(linalg, protocol.strongShared);
+    if (protocol.testShared && linalg) await releaseShared(linalg, protocol.testShared);
   }
   if (!mixing) {
     warnings.push(

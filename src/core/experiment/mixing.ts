@@ -3,7 +3,8 @@ import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import type { RowEngine } from '../linalg/rowEngine';
 import {
-  accuracy, fitProbeAsync, fitProbesBatch, predictProbabilities, predictProbabilitiesOn, type Probe, type SubsetFit,
+  accuracy, fitProbeAsync, fitProbesBatch, predictOnKernel, predictProbabilities, predictProbabilitiesOn, type Probe,
+  type SubsetFit,
 } from '../probe';
 import { Rng } from '../random/rng';
 import type { MixingCurve } from '../result/schema';
@@ -19,9 +20,15 @@ export interface MixingInput {
   /** Positions (into W2S-train) of detected overlap rows, and of the rest (easy-only + hard-only). */
   overlap: Int32Array;
   nonOverlap: Int32Array;
-  strongTest: Matrix;
+  /** The strong test rows (absent only with `testShared`). */
+  strongTest?: Matrix;
   /** A row engine of `strongTest` to score the probes with (predictProbabilitiesOn); absent: the plain loop. */
   testEngine?: RowEngine;
+  /**
+   * The test rows as `linalg`'s operand (protocol.ts uploads them when the probes ran on the products): every
+   * two-class probe is scored by one product X W (predictOnKernel) instead of a pass over the rows per probe.
+   */
+  testShared?: GemmOperand;
   testLabels: Int32Array;
   l2: number;
   seeds: number[];
@@ -111,9 +118,16 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
       input.onProgress?.(++done / total);
     }
   }
-  const testEngine = input.testEngine?.source === input.strongTest ? input.testEngine : undefined;
-  const predict = (probe: Probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, input.strongTest));
-  const scores = probes.map((probe) => accuracy(predict(probe), input.testLabels, input.numClasses));
+  let testProbs: Float64Array[];
+  if (input.testShared && input.linalg && input.numClasses === 2) {
+    testProbs = await predictOnKernel(probes, input.testShared, input.linalg, input.signal);
+  } else {
+    const strongTest = input.strongTest;
+    if (!strongTest) throw new Error('mixingCurve: no test rows (strongTest, or testShared with linalg for two classes)');
+    const testEngine = input.testEngine?.source === strongTest ? input.testEngine : undefined;
+    testProbs = probes.map((probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, strongTest)));
+  }
+  const scores = testProbs.map((p) => accuracy(p, input.testLabels, input.numClasses));
   const per = proportions.length + 1;
   const perSeed = input.seeds.map((_, s) => scores.slice(s * per, s * per + proportions.length));
   const baseline = input.seeds.map((_, s) => scores[s * per + proportions.length]);

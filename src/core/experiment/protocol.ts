@@ -2,8 +2,8 @@ import { selectRows, type Matrix } from '../linalg/matrix';
 import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
-  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn,
-  releaseShared, shareMatrix, type Probe,
+  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictOnKernel, predictProbabilities,
+  predictProbabilitiesOn, releaseShared, shareMatrix, type Probe,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -59,9 +59,14 @@ export interface ProtocolOutcome {
   strongW2s: Matrix;
   /** The row engine of `strongW2s` the strong and W2S probes used, with the room asked for (`strongEngineRoom`). */
   strongEngine: RowEngine;
-  strongTest: Matrix;
-  /** A row engine of `strongTest` for the test-set predictions (predictProbabilitiesOn), room for one probe's weights. */
-  testEngine: RowEngine;
+  /**
+   * The strong test rows, for the test-set predictions: as the linalg kernel's Float64 operand (`testShared`, when
+   * the probes were fitted on its products: one product X W scores every probe; the caller releases it), or else as
+   * a matrix with a row engine (predictProbabilitiesOn; room for one probe's weights).
+   */
+  testShared?: GemmOperand;
+  strongTest?: Matrix;
+  testEngine?: RowEngine;
   testLabels: Int32Array;
   /** The W2S probe fitted on all of W2S-train. */
   w2sProbe: Probe;
@@ -160,8 +165,12 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
   const strongEngine = rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
   const strongW2s = strongEngine.source;
-  const testEngine = rowEngineOfRows(input.strong, test, k * d, 1);
-  const strongTest = testEngine.source;
+  // The test rows: with the kernel's products, uploaded after the fits (gathered straight into the Float64 memory
+  // the analysis reserved for them: LinalgKernel.reserve) and scored by one product per set of probes; else a row
+  // engine now.
+  const testOnKernel = batchOn?.upload !== undefined && batchOn.release !== undefined;
+  const testEngine = testOnKernel ? undefined : rowEngineOfRows(input.strong, test, k * d, 1);
+  const strongTest = testEngine?.source;
   const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
   const strongTargets = oneHot(pick(labels, w2sTrain), C);
@@ -186,8 +195,24 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     stage('W2S probe', 0.66);
     w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
   }
-  const strongAcc = accuracy(predictProbabilitiesOn(strongProbe, testEngine), testLabels, C);
-  const w2sAcc = accuracy(predictProbabilitiesOn(w2sProbe, testEngine), testLabels, C);
+  let testShared: GemmOperand | undefined;
+  let strongTestProbs: Float64Array;
+  let w2sTestProbs: Float64Array;
+  if (testOnKernel && batchOn) {
+    try {
+      testShared = await batchOn.upload!(input.strong, signal, test);
+      [strongTestProbs, w2sTestProbs] = await predictOnKernel([strongProbe, w2sProbe], testShared, batchOn, signal);
+    } catch (e) {
+      if (strongShared) await releaseShared(batchOn, strongShared);
+      if (testShared) await releaseShared(batchOn, testShared);
+      throw e;
+    }
+  } else {
+    strongTestProbs = predictProbabilitiesOn(strongProbe, testEngine!);
+    w2sTestProbs = predictProbabilitiesOn(w2sProbe, testEngine!);
+  }
+  const strongAcc = accuracy(strongTestProbs, testLabels, C);
+  const w2sAcc = accuracy(w2sTestProbs, testLabels, C);
 
   return {
     weakTrain,
@@ -201,6 +226,7 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     confidence: confidence(weakProbsW2s, C),
     strongW2s,
     strongEngine,
+    testShared,
     strongTest,
     testEngine,
     testLabels,

@@ -54,22 +54,24 @@ export interface LinalgKernel {
   /**
    * Optional (with `release`): keeps m for later products. The kernel may keep m's data itself (in process) or a
    * copy (a worker): either way the caller must not modify m afterwards. Float32 data is widened to Float64 by the
-   * kernel, once, into memory of its own (the memory `reserve` prepared, when the shape is the reserved one).
+   * kernel, once, into memory of its own (the memory `reserve` prepared, when the shape is a reserved one). `rows`:
+   * only those rows of m, in that order, gathered straight into that memory (no intermediate copy of the selection).
    */
-  upload?(m: Matrix, signal?: AbortSignal): Promise<ResidentMatrix>;
+  upload?(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix>;
   /**
    * Optional: an `upload` of a rows x cols Float32 matrix will come soon. The kernel may ready the Float64 memory for
    * it now on another thread, while the caller's goes on: memory is slow to touch the first time (each fresh page
    * is a page fault; ~0.45 s per 160 MB on the development machine, about what widening the values into it takes
-   * in all), and the probes' products need that copy only after the weak probe. At most one reservation is kept;
-   * an upload of another shape leaves it unused.
+   * in all), and the probes' products need that copy only after the weak probe. An upload takes the oldest
+   * reservation of its shape; at most MAX_RESERVATIONS are kept (a newer one drops the oldest).
    */
   reserve?(rows: number, cols: number): void;
   /**
    * Optional: pca.ts's `pca2` of m with MAP_PCA's options (the result's map) on another thread, the same bits; only
-   * the projections come back. The analysis starts it after the probes, and the map then costs its thread's time
-   * beside the detection and the mixing fits, whose one-core stretches leave a core idle. A kernel that `reserve`d
-   * m's shape has readied memory to hand the rows over in.
+   * the projections come back. The analysis starts it once the mixing fits' dense products are over. The editor's
+   * kernel has it (the inference worker computes the map, off the extension host's thread); in process the map is
+   * computed in the analysing thread (beside the last fits it slowed them by about what it saved: both stream the
+   * rows from memory).
    */
   pcaMap?(m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }>;
   /** Forgets a resident matrix; releasing one twice, or one the kernel lost, is not an error. */
@@ -149,6 +151,32 @@ export function transpose(a: F64Matrix): F64Matrix {
  */
 export const MAX_RESERVED_BYTES = 2 ** 30;
 
+/**
+ * Reservations a kernel keeps (LinalgKernel.reserve): the analysis makes two, the W2S-train and the test rows. An
+ * analysis stopped before its uploads leaves them held until the next one's push them out (bounded memory).
+ */
+export const MAX_RESERVATIONS = 2;
+
+/**
+ * Rows `rows` of m (every row when absent), in that order, as Float64 values in `into` (a new array when absent or
+ * of another length). Throws for a row index outside m.
+ */
+export function widenRows(m: Matrix, rows?: ArrayLike<number>, into?: Float64Array): Float64Array {
+  const d = m.cols;
+  const n = rows ? rows.length : m.rows;
+  const out = into && into.length === n * d ? into : new Float64Array(n * d);
+  if (!rows) {
+    out.set(m.data.subarray(0, n * d));
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (!(Number.isInteger(r) && r >= 0 && r < m.rows)) throw new Error(`upload: row ${r} of a ${m.rows}-row matrix`);
+    out.set(m.data.subarray(r * d, r * d + d), i * d);
+  }
+  return out;
+}
+
 /** m itself when its data is Float64; otherwise a Float64 copy (the values widened, exactly). */
 export function asF64(m: Matrix): F64Matrix {
   return m.data instanceof Float64Array ? (m as F64Matrix) : { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
@@ -163,8 +191,8 @@ const jsResident = new ResidentStore();
 export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore } = {
   name: 'javascript',
   residents: jsResident,
-  async upload(m) {
-    return jsResident.add(asF64(m));
+  async upload(m, _signal, rows) {
+    return jsResident.add(rows ? { rows: rows.length, cols: m.cols, data: widenRows(m, rows) } : asF64(m));
   },
   async release(m) {
     jsResident.delete(m);

@@ -26,7 +26,8 @@ import { asF64, isResident, type GemmOperand, type LinalgKernel } from '../linal
 import { selectRows, type Matrix } from '../linalg/matrix';
 import { engineFor } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
-import { LogisticObjective } from './logistic';
+import { LogisticObjective, sigmoid } from './logistic';
+import { InputError } from '../errors';
 import {
   DEFAULT_L2, fitProbeAsync, lbfgsOptions, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
 } from './probe';
@@ -97,6 +98,35 @@ function batchedPass(objs: LogisticObjective[], n: number, blockRows: number): v
  */
 export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
   return kernel.upload && kernel.release ? kernel.upload(x, signal) : asF64(x);
+}
+
+/**
+ * Class probabilities (rows x 2, like predictProbabilities) of two-class probes on the rows of `x`, a kernel operand
+ * (the uploaded test rows): one product X W for all of them instead of one pass over the rows per probe.
+ */
+export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, kernel: LinalgKernel, signal?: AbortSignal): Promise<Float64Array[]> {
+  const K = probes.length;
+  const d = x.cols;
+  for (const p of probes) {
+    if (p.kind !== 'logistic') throw new Error('predictOnKernel: two-class probes only');
+    if (p.dim !== d) throw new InputError(`the probe was fitted on ${p.dim}-dimensional activations, these have ${d}`);
+  }
+  if (K === 0) return [];
+  const W = new Float64Array(d * K);
+  const ws = probes.map((p) => p.weights);
+  for (let j = 0, o = 0; j < d; j++) for (let k = 0; k < K; k++, o++) W[o] = ws[k][j];
+  const Z = (await kernel.gemm(x, { rows: d, cols: K, data: W }, { signal })).data;
+  const n = x.rows;
+  return probes.map((p, k) => {
+    const b = p.bias[0];
+    const out = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const q = sigmoid(Z[i * K + k] + b);
+      out[2 * i] = 1 - q;
+      out[2 * i + 1] = q;
+    }
+    return out;
+  });
 }
 
 /** Gives back what `shareMatrix` made (nothing to do for a plain Float64 matrix). */

@@ -20,8 +20,8 @@ function counted(kernel: LinalgKernel): LinalgKernel & { held: number } {
     name: kernel.name,
     held: 0,
     gemm: kernel.gemm.bind(kernel),
-    upload: async (m: Parameters<NonNullable<LinalgKernel['upload']>>[0], signal?: AbortSignal) => {
-      const h = await kernel.upload!(m, signal);
+    upload: async (m: Parameters<NonNullable<LinalgKernel['upload']>>[0], signal?: AbortSignal, rows?: ArrayLike<number>) => {
+      const h = await kernel.upload!(m, signal, rows);
       k.held++;
       return h;
     },
@@ -69,9 +69,9 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     const kernel = counted(client.alignmentKernel().linalg!);
     let uploads = 0;
     const upload = kernel.upload;
-    kernel.upload = (m, s) => (uploads++, upload!(m, s));
+    kernel.upload = (m, s, rows) => (uploads++, upload!(m, s, rows));
     const viaWorker = await runAnalysis(input, { seeds: 2 }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
-    expect(uploads).toBe(1);
+    expect(uploads).toBe(2); // the W2S-train rows (probes and mixing fits) and the test rows (their scores)
     expect(kernel.held).toBe(0);
     expect(viaWorker.accuracy).toEqual(plain.accuracy);
     expect(viaWorker.detection.counts).toEqual(plain.detection.counts);

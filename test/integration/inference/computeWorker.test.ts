@@ -74,27 +74,6 @@ describe('the compute worker', () => {
     expect(r.values.length).toBe(5);
   });
 
-  it('computes the result map\'s PCA (pca2 with MAP_PCA) bit for bit, Float32 and Float64 rows, in reserved memory or not', async () => {
-    for (const [rows, cols] of [[50, 7], [301, 40]]) {
-      const f32 = { rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => Math.fround(Math.sin(k * 0.37) + (k % cols) * 0.01)) };
-      const f64 = { rows, cols, data: Float64Array.from(f32.data, (v, k) => v + k * 1e-9) };
-      for (const m of [f32, f64]) {
-        const before = m.data.slice();
-        const here = pca2(m, MAP_PCA);
-        const there = await kernel.pcaMap!(m);
-        expect(Array.from(there.x)).toEqual(Array.from(here.x));
-        expect(Array.from(there.y)).toEqual(Array.from(here.y));
-        expect(Array.from(m.data)).toEqual(Array.from(before));
-      }
-      kernel.reserve(rows, cols); // the rows go over in memory the thread touched beforehand: the same answer
-      const here = pca2(f32, MAP_PCA);
-      const there = await kernel.pcaMap!(f32);
-      expect(Array.from(there.x)).toEqual(Array.from(here.x));
-      await kernel.upload(f32).then((h) => kernel.release(h)); // (and the upload takes its reservation)
-    }
-    expect(new OnnxLinalgKernel(pool, null).pcaMap).toBeUndefined();
-  });
-
   it('makes fresh memory with its pages touched and transfers it (the memory of LinalgKernel.reserve)', () => {
     const { response, transfer } = compute({ id: 4, op: 'buffer', bytes: 3 * 4096 + 5 });
     expect('buffer' in response).toBe(true);
@@ -104,15 +83,21 @@ describe('the compute worker', () => {
     expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);
   });
 
-  /** Float32 rows uploaded after `reserve` (of that shape, or of another): products as the JavaScript kernel's. */
-  async function uploadAfterReserve(linalg: LinalgKernel, reserved: [number, number], rows: number, cols: number): Promise<void> {
+  /**
+   * Float32 rows uploaded after `reserve` (of that shape, or of another), all of them or a selection (`pick`, gathered
+   * by the upload): products as the JavaScript kernel's on the same rows.
+   */
+  async function uploadAfterReserve(linalg: LinalgKernel, reserved: [number, number], rows: number, cols: number, pick?: number[]): Promise<void> {
     const x = { rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => Math.fround(Math.sin(k) * 3)) };
     const before = x.data.slice();
     linalg.reserve!(...reserved);
-    const h = await linalg.upload!(x, undefined);
+    const h = await linalg.upload!(x, undefined, pick);
+    const n = pick ? pick.length : rows;
+    expect([h.rows, h.cols]).toEqual([n, cols]);
     const v = { rows: cols, cols: 2, data: Float64Array.from({ length: cols * 2 }, (_, k) => 1 / (k + 1)) };
     const got = await linalg.gemm(h, v);
-    const want = await jsLinalgKernel.gemm({ rows, cols, data: Float64Array.from(x.data) }, v);
+    const chosen = pick ?? Array.from({ length: rows }, (_, i) => i);
+    const want = await jsLinalgKernel.gemm({ rows: n, cols, data: Float64Array.from(chosen.flatMap((r) => Array.from(x.data.subarray(r * cols, r * cols + cols)))) }, v);
     expect(Array.from(got.data).map((g, k) => Math.abs(g - want.data[k]) <= 1e-12 * (1 + Math.abs(want.data[k])))).not.toContain(false);
     expect(Array.from(x.data)).toEqual(Array.from(before)); // the caller's rows stay as they were
     await linalg.release!(h);
@@ -122,13 +107,17 @@ describe('the compute worker', () => {
     const thread = kernel['compute']!;
     const made = vi.spyOn(thread, 'touchedBuffer');
     await uploadAfterReserve(kernel, [300, 40], 300, 40);
-    // the upload's Float64 memory, and Float32 memory to hand the same rows to the thread for the map (pcaMap)
-    expect(made.mock.calls).toEqual([[300 * 40 * 8], [300 * 40 * 4]]);
-    expect(kernel['reservation']).toBeUndefined(); // used up
-    kernel['mapReservation'] = undefined;
-    // another shape than the reserved one: fresh memory here, the reservation dropped, the same products
+    expect(made.mock.calls).toEqual([[300 * 40 * 8]]);
+    expect(kernel['reservations']).toEqual([]); // used up
+    // another shape than the reserved one: fresh memory here, the same products; the reservation waits for its shape
     await uploadAfterReserve(kernel, [30, 4], 31, 4);
-    expect(kernel['reservation']).toBeUndefined();
+    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]);
+    // a selection of rows gathered into the reserved memory of its shape (the test rows of an analysis)
+    await uploadAfterReserve(kernel, [3, 4], 31, 4, [30, 0, 17]);
+    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]);
+    await uploadAfterReserve(kernel, [30, 4], 31, 4, Array.from({ length: 30 }, (_, i) => 30 - i));
+    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]); // took the older one, kept the newer
+    kernel['reservations'].length = 0;
     made.mockRestore();
     // without a compute thread there is nothing to ready: the upload still widens
     await uploadAfterReserve(new OnnxLinalgKernel(pool, null), [20, 8], 20, 8);
@@ -141,7 +130,8 @@ describe('the compute worker', () => {
       // a reserved upload: the worker makes and touches the memory, the client fills it and hands it back
       await uploadAfterReserve(client.alignmentKernel().linalg!, [120, 16], 120, 16);
       await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 13, 16);
-      // the map's PCA on the worker's compute thread: the same bits as here
+      await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 40, 16, [3, 39, 0, 1, 2, 5, 8, 13, 21, 34, 7, 9]);
+      // the map's PCA on the worker's thread (off the extension host's): the same bits as here
       const rows = { rows: 120, cols: 9, data: Float32Array.from({ length: 120 * 9 }, (_, k) => Math.fround(Math.cos(k * 0.11) + (k % 9) * 0.02)) };
       const mapThere = await client.alignmentKernel().linalg!.pcaMap!(rows);
       const mapHere = pca2(rows, MAP_PCA);
@@ -204,8 +194,9 @@ describe('the compute worker', () => {
       const batchedWithout = await runAnalysis(input, { seeds: 2 }, { kernel: on(new OnnxLinalgKernel(pool, null)), batchMinValues: 1 });
       const batchedWith = await runAnalysis(input, { seeds: 2 }, { kernel: on(reserving), batchMinValues: 1 });
       const w2sRows = withThread.rows.filter((row) => row.split === 'w2s-train').length;
-      expect(reserved).toEqual([[w2sRows, ds]]);
-      expect(reserving['reservation']).toBeUndefined(); // the protocol's upload took it
+      const testRows = withThread.rows.filter((row) => row.split === 'test').length;
+      expect(reserved).toEqual([[w2sRows, ds], [testRows, ds]]); // the probes' rows, and the test rows that score them
+      expect(kernel['reservations']).toEqual([]); // the protocol's uploads took them
       expect(batchedWith.rows).toEqual(batchedWithout.rows);
       expect(batchedWith.accuracy).toEqual(batchedWithout.accuracy);
       expect(batchedWith.mixing).toEqual(batchedWithout.mixing);

@@ -16,7 +16,7 @@ describe('runAnalysis with a LinalgKernel', () => {
     const linalg: LinalgKernel = {
       name: 'counted',
       gemm: (a, b, o) => jsLinalgKernel.gemm(a, b, o),
-      upload: (m, s) => (calls.upload++, jsLinalgKernel.upload!(m, s)),
+      upload: (m, s, rows) => (calls.upload++, jsLinalgKernel.upload!(m, s, rows)),
       release: (m) => (calls.release++, jsLinalgKernel.release!(m)),
     };
     const options = { seeds: 2 };
@@ -36,7 +36,7 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     const linalg: LinalgKernel & { calls: typeof calls } = {
       name: 'counted', calls,
       gemm: (a, b, o) => (calls.gemm++, jsLinalgKernel.gemm(a, b, o)),
-      upload: (m, s) => (calls.upload++, jsLinalgKernel.upload!(m, s)),
+      upload: (m, s, rows) => (calls.upload++, jsLinalgKernel.upload!(m, s, rows)),
       release: (m) => (calls.release++, jsLinalgKernel.release!(m)),
     };
     return linalg;
@@ -52,9 +52,9 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     });
     expect(progress).toContain('strong and W2S probes');
     expect(progress).not.toContain('W2S probe');
-    // one Float64 copy for the probes and the mixing fits, released at the end
-    expect(linalg.calls.upload).toBe(1);
-    expect(linalg.calls.release).toBe(1);
+    // one Float64 copy for the probes and the mixing fits, and one of the test rows that scores them, released at the end
+    expect(linalg.calls.upload).toBe(2);
+    expect(linalg.calls.release).toBe(2);
     expect(jsLinalgKernel.residents.size).toBe(held);
     expect(batched.accuracy).toEqual(plain.accuracy);
     expect(batched.pgr).toEqual(plain.pgr);
@@ -101,7 +101,7 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
       progress: (s) => void (s === 'detecting overlap' && stop.abort()),
     }).then(() => undefined, (e: unknown) => e);
     expect(err2).toBeInstanceOf(CancelledError);
-    expect(between.calls).toMatchObject({ upload: 1, release: 1 });
+    expect(between.calls).toMatchObject({ upload: 2, release: 2 }); // the W2S-train and the test rows
     expect(jsLinalgKernel.residents.size).toBe(held);
   });
 });
