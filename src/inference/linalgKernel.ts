@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../core/encoder';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { Matrix } from '../core/linalg/matrix';
-import { COMPUTE_WORKER_ROLE, type ComputeRequest, type ComputeResponse } from './computeWorker';
+import { COMPUTE_WORKER_ROLE, touchedBuffer, type ComputeRequest, type ComputeResponse } from './computeWorker';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
@@ -71,6 +71,14 @@ export class OnnxLinalgKernel implements LinalgKernel {
     // a thread that fails leaves the memory to the upload, no worse than without the reservation
     this.reservations.push({ rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) });
     if (this.reservations.length > MAX_RESERVATIONS) this.reservations.shift();
+  }
+
+  /**
+   * A fresh ArrayBuffer with every page touched: on the compute thread when there is one (the inference worker asks
+   * here for the editor's reservations, so that its own thread keeps serving products meanwhile), else here.
+   */
+  async touchedBuffer(bytes: number): Promise<ArrayBuffer> {
+    return this.compute ? this.compute.touchedBuffer(bytes).catch(() => touchedBuffer(bytes)) : touchedBuffer(bytes);
   }
 
   /** The oldest reservation of this shape, taken (undefined without one). */

@@ -7,7 +7,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
 import { symmetricEigen } from '../core/linalg/eigen';
-import { touchedBuffer } from './computeWorker';
 import { MAP_PCA, pca2 } from '../core/linalg/pca';
 import type {
   AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
@@ -93,7 +92,8 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         return;
       }
       case 'buffer': {
-        const value: FreshBufferReply = { buffer: touchedBuffer(req.bytes) };
+        // on the compute thread when its bundle is here: this thread keeps serving products meanwhile
+        const value: FreshBufferReply = { buffer: await engine.kernel.linalg.touchedBuffer(req.bytes) };
         reply(req.id, value, [value.buffer]);
         return;
       }
