@@ -128,9 +128,14 @@ export function signedAcc(x: number): string {
   return x >= 0 && !s.startsWith('-') ? `+${s}` : s === '-0.000' ? '+0.000' : s;
 }
 
-/** "+0.031, 95% CI +0.018 to +0.044", or "+0.031, one seed: no interval" (written inside parentheses). */
+/**
+ * "+0.031, 95% CI +0.018 to +0.044", "+0.031, one seed: no interval", or "+0.180 in each of the 3 seeds" when every
+ * seed gave exactly the same value (an interval "+0.180 to +0.180" read like a mistake; a tiny dataset does this).
+ * Written inside parentheses.
+ */
 export function effectText(e: EffectEstimate): string {
   if (e.low === null || e.high === null) return `${signedAcc(e.mean)}, one seed: no interval`;
+  if (e.perSeed.length > 1 && e.perSeed.every((v) => v === e.perSeed[0])) return `${signedAcc(e.perSeed[0])} in each of the ${e.perSeed.length} seeds`;
   return `${signedAcc(e.mean)}, 95% CI ${signedAcc(e.low)} to ${signedAcc(e.high)}`;
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   COVERAGE_LIMIT, detectorSanity, effectDirection, effectEstimate, MIN_EFFECT_SUBSET, olsSlope, overlapEffect, seedsToResolve,
-  signedAcc, tQuantile975,
+  effectText, signedAcc, tQuantile975,
 } from '../../../src/core/experiment/effect';
 import { verdictEvidence, verdictOf, type VerdictInput } from '../../../src/core/experiment/verdict';
 import { DEFAULT_PROPORTIONS } from '../../../src/core/experiment/mixing';
@@ -89,6 +89,14 @@ describe('effect estimate: known per-seed values give a known interval', () => {
     expect(effectDirection(effectEstimate([0.002, 0.0021, 0.0022]))).toBe('negligible');
     expect(effectDirection(effectEstimate([-0.02, -0.021, -0.022]))).toBe('negative');
     expect(effectDirection(effectEstimate([-0.02, 0.02, 0.0]))).toBe('unresolved');
+  });
+
+  it('words an effect: its interval, one seed without one, and every seed alike without a zero-width interval', () => {
+    expect(effectText(effectEstimate([0.01, 0.02, 0.03]))).toMatch(/^\+0\.020, 95% CI -0\.\d{3} to \+0\.\d{3}$/);
+    expect(effectText(effectEstimate([0.02]))).toBe('+0.020, one seed: no interval');
+    expect(effectText(effectEstimate([0.18, 0.18, 0.18]))).toBe('+0.180 in each of the 3 seeds');
+    // close but not equal: still an interval
+    expect(effectText(effectEstimate([0.18, 0.1801, 0.18]))).toMatch(/95% CI/);
   });
 
   it('formats signed accuracies without a negative zero', () => {
