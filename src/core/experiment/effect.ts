@@ -130,13 +130,25 @@ export function signedAcc(x: number): string {
 
 /**
  * "+0.031, 95% CI +0.018 to +0.044", "+0.031, one seed: no interval", or "+0.180 in each of the 3 seeds" when every
- * seed gave exactly the same value (an interval "+0.180 to +0.180" read like a mistake; a tiny dataset does this).
- * Written inside parentheses.
+ * seed gave the same value (to rounding: the slopes of equal curves differ in their last bits), since an interval
+ * "+0.180 to +0.180" read like a mistake (a tiny dataset does this). An interval narrower than three decimals shows
+ * as many as tell its ends apart. Written inside parentheses.
  */
 export function effectText(e: EffectEstimate): string {
   if (e.low === null || e.high === null) return `${signedAcc(e.mean)}, one seed: no interval`;
-  if (e.perSeed.length > 1 && e.perSeed.every((v) => v === e.perSeed[0])) return `${signedAcc(e.perSeed[0])} in each of the ${e.perSeed.length} seeds`;
+  if (e.sd !== null && e.sd <= 1e-9 * Math.max(1, Math.abs(e.mean))) return `${signedAcc(e.mean)} in each of the ${e.perSeed.length} seeds`;
+  for (let digits = 3; digits <= 6; digits++) {
+    const [lo, hi] = [signedFixed(e.low, digits), signedFixed(e.high, digits)];
+    if (lo !== hi || digits === 6) return `${signedFixed(e.mean, digits)}, 95% CI ${lo} to ${hi}`;
+  }
   return `${signedAcc(e.mean)}, 95% CI ${signedAcc(e.low)} to ${signedAcc(e.high)}`;
+}
+
+/** signedAcc with `digits` decimals. */
+function signedFixed(x: number, digits: number): string {
+  const s = x.toFixed(digits);
+  const zero = `-${(0).toFixed(digits)}`;
+  return x >= 0 && !s.startsWith('-') ? `+${s}` : s === zero ? `+${(0).toFixed(digits)}` : s;
 }
 
 /**

@@ -95,8 +95,11 @@ describe('effect estimate: known per-seed values give a known interval', () => {
     expect(effectText(effectEstimate([0.01, 0.02, 0.03]))).toMatch(/^\+0\.020, 95% CI -0\.\d{3} to \+0\.\d{3}$/);
     expect(effectText(effectEstimate([0.02]))).toBe('+0.020, one seed: no interval');
     expect(effectText(effectEstimate([0.18, 0.18, 0.18]))).toBe('+0.180 in each of the 3 seeds');
-    // close but not equal: still an interval
-    expect(effectText(effectEstimate([0.18, 0.1801, 0.18]))).toMatch(/95% CI/);
+    // equal curves' slopes differ in their last bits: still the same value
+    expect(effectText(effectEstimate([0.18, 0.18000000000000005, 0.17999999999999997]))).toBe('+0.180 in each of the 3 seeds');
+    // close but not equal: an interval, with as many decimals as tell its ends apart
+    expect(effectText(effectEstimate([0.18, 0.1801, 0.18]))).toMatch(/^\+0\.1800, 95% CI \+0\.\d{4} to \+0\.\d{4}$/);
+    expect(effectText(effectEstimate([0.18, 0.18000001, 0.18]))).toMatch(/95% CI \+0\.\d{6} to \+0\.\d{6}$/);
   });
 
   it('formats signed accuracies without a negative zero', () => {
