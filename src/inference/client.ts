@@ -13,7 +13,7 @@ import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import { isResident, MAX_RESERVATIONS, MAX_RESERVED_BYTES, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
+import { isResident, MAX_RESERVED_BYTES, Reservations, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -61,7 +61,7 @@ function toWire(m: Matrix): WireMatrix {
 
 /** A Float64 copy (Float32 values widened) in a buffer of its own (transferred to the worker; the caller's matrix stays usable). */
 function toWire64(m: Matrix): WireMatrix64 {
-  const data = m.data instanceof Float64Array ? m.data.slice() : Float64Array.from(m.data);
+  const data = widenRows(m);
   return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: data.buffer as ArrayBuffer };
 }
 
@@ -88,7 +88,7 @@ export class InferenceClient implements InferenceService {
   private report: ProviderReport;
   private disposed = false;
   /** The memory `reserve` readied for the next upload of its shape (shared with the worker). */
-  private readonly reservations: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
+  private readonly reservations = new Reservations();
   private readonly config: WorkerConfig;
   private readonly workerPath: string;
   private readonly kernel: IndexedAlignmentKernel;
@@ -191,8 +191,7 @@ export class InferenceClient implements InferenceService {
     return { rows: r.rows, cols: r.cols, data: new Float64Array(r.buffer) };
   }
 
-  /** core's eigendecomposition on the worker's compute thread (a copy of m travels; the caller keeps m). */
-  /** The result map's PCA on the worker's compute thread: off this thread (the extension host's), the same bits. */
+  /** The result map's PCA on the worker's thread: off this thread (the extension host's), the same bits. */
   private async pcaMap(m: Matrix, signal?: AbortSignal): Promise<{ x: Float64Array; y: Float64Array }> {
     if (signal?.aborted) throw new CancelledError();
     if (!(m.data instanceof Float32Array)) throw new Error('pcaMap: the worker takes Float32 rows'); // the analysis falls back to its own thread
@@ -202,6 +201,7 @@ export class InferenceClient implements InferenceService {
     return { x: new Float64Array(r.x), y: new Float64Array(r.y) };
   }
 
+  /** core's eigendecomposition on the worker's compute thread (a copy of m travels; the caller keeps m). */
   private async symmetricEigen(m: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
     if (signal?.aborted) throw new CancelledError();
     const wm = toWire64(m);
@@ -222,16 +222,14 @@ export class InferenceClient implements InferenceService {
       (r) => ((r as FreshBufferReply).buffer?.byteLength === values * 8 ? (r as FreshBufferReply).buffer : undefined),
       () => undefined,
     );
-    this.reservations.push({ rows, cols, buffer });
-    if (this.reservations.length > MAX_RESERVATIONS) this.reservations.shift();
+    this.reservations.add(rows, cols, buffer);
   }
 
   /** Sends m to the worker once (a Float64 copy, transferred); later gemm requests name it. */
   private async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
     const n = rows ? rows.length : m.rows;
-    const k = this.reservations.findIndex((r) => r.rows === n && r.cols === m.cols);
-    const ready = k < 0 ? undefined : await this.reservations.splice(k, 1)[0].buffer;
+    const ready = await this.reservations.take(n, m.cols);
     if (signal?.aborted) throw new CancelledError();
     // a Float64 copy in a buffer of its own (the caller's matrix stays usable), transferred
     const data = widenRows(m, rows, ready ? new Float64Array(ready) : undefined);

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, MAX_RESERVATIONS, MAX_RESERVED_BYTES, ResidentStore, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +49,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
   readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
   private readonly compute?: ComputeThread;
   /** The memory `reserve` readied for the next upload of its shape. */
-  private readonly reservations: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
+  private readonly reservations = new Reservations();
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
@@ -69,8 +69,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
     const values = rows * cols;
     if (!this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
     // a thread that fails leaves the memory to the upload, no worse than without the reservation
-    this.reservations.push({ rows, cols, buffer: this.compute.touchedBuffer(values * 8).catch(() => undefined) });
-    if (this.reservations.length > MAX_RESERVATIONS) this.reservations.shift();
+    this.reservations.add(rows, cols, this.compute.touchedBuffer(values * 8).catch(() => undefined));
   }
 
   /**
@@ -81,17 +80,12 @@ export class OnnxLinalgKernel implements LinalgKernel {
     return this.compute ? this.compute.touchedBuffer(bytes).catch(() => touchedBuffer(bytes)) : touchedBuffer(bytes);
   }
 
-  /** The oldest reservation of this shape, taken (undefined without one). */
-  private takeReservation(rows: number, cols: number): Promise<ArrayBuffer | undefined> | undefined {
-    const k = this.reservations.findIndex((r) => r.rows === rows && r.cols === cols);
-    return k < 0 ? undefined : this.reservations.splice(k, 1)[0].buffer;
-  }
 
   async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
     if (m.data instanceof Float64Array && !rows) return this.residents.add(m as F64Matrix);
     const n = rows ? rows.length : m.rows;
-    const ready = await this.takeReservation(n, m.cols);
+    const ready = await this.reservations.take(n, m.cols);
     if (signal?.aborted) throw new CancelledError();
     const data = widenRows(m, rows, ready ? new Float64Array(ready) : undefined);
     return this.residents.add({ rows: n, cols: m.cols, data });

@@ -220,9 +220,9 @@ export async function runAnalysis(
     }),
   );
 
-  // The result's map (PCA of the strong W2S-train rows) on the kernel's other thread once the mixing fits' dense
-  // products are over (beside them it slowed them as much as it saved: both stream the rows), beside the last fits
-  // and the test predictions, which use one core; in this thread at the end without one, or if it fails.
+  // The result's map (PCA of the strong W2S-train rows) elsewhere when the kernel offers it (the editor's: off the
+  // extension host's thread), asked for once the mixing fits' dense products are over; in this thread at the end
+  // without it, or if it fails.
   let mapRun: Promise<{ x: Float64Array; y: Float64Array }> | undefined;
   const startMap = () => {
     if (mapRun || !linalgKernel?.pcaMap) return;

@@ -177,6 +177,35 @@ export function widenRows(m: Matrix, rows?: ArrayLike<number>, into?: Float64Arr
   return out;
 }
 
+/**
+ * A kernel's reservations (LinalgKernel.reserve): the memory being readied for coming uploads, by shape. Shared by
+ * the in-process kernel and the editor's client.
+ */
+export class Reservations {
+  private readonly held: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
+
+  /** Keeps `buffer` for an upload of rows x cols; the oldest goes past MAX_RESERVATIONS. */
+  add(rows: number, cols: number, buffer: Promise<ArrayBuffer | undefined>): void {
+    this.held.push({ rows, cols, buffer });
+    if (this.held.length > MAX_RESERVATIONS) this.held.shift();
+  }
+
+  /** The oldest reservation of this shape, taken (undefined without one). */
+  take(rows: number, cols: number): Promise<ArrayBuffer | undefined> | undefined {
+    const k = this.held.findIndex((r) => r.rows === rows && r.cols === cols);
+    return k < 0 ? undefined : this.held.splice(k, 1)[0].buffer;
+  }
+
+  /** The shapes held, oldest first (tests). */
+  shapes(): [number, number][] {
+    return this.held.map((r) => [r.rows, r.cols]);
+  }
+
+  clear(): void {
+    this.held.length = 0;
+  }
+}
+
 /** m itself when its data is Float64; otherwise a Float64 copy (the values widened, exactly). */
 export function asF64(m: Matrix): F64Matrix {
   return m.data instanceof Float64Array ? (m as F64Matrix) : { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };

@@ -108,16 +108,16 @@ describe('the compute worker', () => {
     const made = vi.spyOn(thread, 'touchedBuffer');
     await uploadAfterReserve(kernel, [300, 40], 300, 40);
     expect(made.mock.calls).toEqual([[300 * 40 * 8]]);
-    expect(kernel['reservations']).toEqual([]); // used up
+    expect(kernel['reservations'].shapes()).toEqual([]); // used up
     // another shape than the reserved one: fresh memory here, the same products; the reservation waits for its shape
     await uploadAfterReserve(kernel, [30, 4], 31, 4);
-    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]);
+    expect(kernel['reservations'].shapes()).toEqual([[30, 4]]);
     // a selection of rows gathered into the reserved memory of its shape (the test rows of an analysis)
     await uploadAfterReserve(kernel, [3, 4], 31, 4, [30, 0, 17]);
-    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]);
+    expect(kernel['reservations'].shapes()).toEqual([[30, 4]]);
     await uploadAfterReserve(kernel, [30, 4], 31, 4, Array.from({ length: 30 }, (_, i) => 30 - i));
-    expect(kernel['reservations'].map((r) => [r.rows, r.cols])).toEqual([[30, 4]]); // took the older one, kept the newer
-    kernel['reservations'].length = 0;
+    expect(kernel['reservations'].shapes()).toEqual([[30, 4]]); // took the older one, kept the newer
+    kernel['reservations'].clear();
     made.mockRestore();
     // without a compute thread there is nothing to ready: the upload still widens
     await uploadAfterReserve(new OnnxLinalgKernel(pool, null), [20, 8], 20, 8);
@@ -196,7 +196,7 @@ describe('the compute worker', () => {
       const w2sRows = withThread.rows.filter((row) => row.split === 'w2s-train').length;
       const testRows = withThread.rows.filter((row) => row.split === 'test').length;
       expect(reserved).toEqual([[w2sRows, ds], [testRows, ds]]); // the probes' rows, and the test rows that score them
-      expect(kernel['reservations']).toEqual([]); // the protocol's uploads took them
+      expect(kernel['reservations'].shapes()).toEqual([]); // the protocol's uploads took them
       expect(batchedWith.rows).toEqual(batchedWithout.rows);
       expect(batchedWith.accuracy).toEqual(batchedWithout.accuracy);
       expect(batchedWith.mixing).toEqual(batchedWithout.mixing);
