@@ -8,10 +8,11 @@ import type { Matrix } from '../linalg/matrix';
 import { firstNonFinite, selectRows } from '../linalg/matrix';
 import { SCHEMA_VERSION, type AnalysisResult, type DatasetInfo, type EncoderInfo, type ResultRow } from '../result/schema';
 import { classNameOf } from '../result/names';
-import { releaseShared } from '../probe';
 import { groundTruthReport } from './groundTruth';
-import { DEFAULT_PROPORTIONS, mixingCurve } from './mixing';
-import { batchesProbes, runProtocol, type WeakSide } from './protocol';
+import { DEFAULT_PROPORTIONS, mixingRun, type MixingRun } from './mixing';
+import {
+  batchesProbes, finishProtocol, fitStrongProbes, releaseStart, shareTestRows, startProtocol, type StrongProbes, type WeakSide,
+} from './protocol';
 import { regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
@@ -207,18 +208,22 @@ export async function runAnalysis(
     weakW2sEarly = selectRows(input.weak.acts, indicesOf(split, W2S_TRAIN));
     preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel, { signal: hooks.signal });
   }
-  // and the test rows', which score the probes by one product per set of them (protocol.ts, after the fits): asked
-  // for after the eigendecomposition, which the thread does first (the detection waits for it; this is needed later)
+  // and the test rows', which score the probes by one product (uploaded before the mixing fits, shareTestRows): asked
+  // for after the eigendecomposition, which the thread does first (the detection needs it; this is needed later)
   if (reserving) linalgKernel!.reserve!(counts[TEST], dStrong);
-  const protocol = await time('protocol', () =>
-    runProtocol({
+  const start = await time('protocol', () =>
+    startProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
       batchMaxValues: hooks.batchMaxValues,
-      strongEngineRoom: { values: (3 * mixingFits + 6) * dStrong, vectors: 3 * mixingFits + 6 },
+      strongEngineRoom: { values: (3 * (mixingFits + 2) + 6) * dStrong, vectors: 3 * (mixingFits + 2) + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
+  // The strong and W2S probes are fitted on the same rows as the mixing fits: on the kernel's products they ride in
+  // the mixing experiment's batch, two more columns of its products instead of ~60 rounds of their own (docs/
+  // benchmarks.md, "The strong and W2S probes in the mixing batch"); otherwise now, as the protocol has it.
+  const ride = start.batchOn !== undefined && C === 2;
 
   // The result's map (PCA of the strong W2S-train rows) elsewhere when the kernel offers it (the editor's: off the
   // extension host's thread), asked for once the mixing fits' dense products are over; in this thread at the end
@@ -226,24 +231,26 @@ export async function runAnalysis(
   let mapRun: Promise<{ x: Float64Array; y: Float64Array }> | undefined;
   const startMap = () => {
     if (mapRun || !linalgKernel?.pcaMap) return;
-    mapRun = linalgKernel.pcaMap(protocol.strongW2s, hooks.signal);
+    mapRun = linalgKernel.pcaMap(start.strongW2s, hooks.signal);
     mapRun.catch(() => undefined); // awaited at the end, or dropped with the analysis
   };
-  // The strong rows' Float64 operand the probes made (protocol.strongShared) serves the mixing fits, then goes
-  // (also when a cancel lands right here).
-  let mixing: Awaited<ReturnType<typeof mixingCurve>>;
+  // The strong rows' Float64 operands (start.strongShared, start.testShared) serve the probes and the mixing fits,
+  // then go (also on error, or when a cancel lands right here).
+  let mixing: MixingRun['curve'];
   let det: Awaited<ReturnType<typeof detectOverlap>>;
+  let strongProbes: StrongProbes | undefined;
   const overlapPos: number[] = [];
   const restPos: number[] = [];
   try {
+    if (!ride) strongProbes = await time('protocol', () => fitStrongProbes(start, hooks.signal, (stage, f) => progress(stage, f * 0.15)));
     throwIfAborted(hooks.signal);
     // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
     progress('detecting overlap', 0.15);
     const t0 = performance.now();
-    const weakW2s = input.weak.kind === 'activations' ? (weakW2sEarly ?? selectRows(input.weak.acts, protocol.w2sTrain)) : undefined;
+    const weakW2s = input.weak.kind === 'activations' ? (weakW2sEarly ?? selectRows(input.weak.acts, start.w2sTrain)) : undefined;
     det = await detectOverlap({
-      confidence: protocol.confidence,
-      strong: protocol.strongW2s,
+      confidence: start.confidence,
+      strong: start.strongW2s,
       weak: weakW2s,
       hardRule: opts.hardRule,
       align: opts.align,
@@ -258,23 +265,30 @@ export async function runAnalysis(
     throwIfAborted(hooks.signal);
 
     det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
-    mixing = await time('mixing', () =>
-      mixingCurve({
-        strongW2s: protocol.strongW2s, targets: protocol.pseudoTargets, numClasses: C,
+    const run = await time('mixing', async () => {
+      if (ride) await shareTestRows(start, hooks.signal);
+      return mixingRun({
+        strongW2s: start.strongW2s, targets: start.pseudoTargets, numClasses: C,
         overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-        strongTest: protocol.strongTest, testEngine: protocol.testEngine, testShared: protocol.testShared, testLabels: protocol.testLabels,
+        strongTest: start.strongTest, testEngine: start.testEngine, testShared: start.testShared, testLabels: start.testLabels,
         l2: opts.l2, seeds,
         // every subset fit starts from zero (METHOD.md), not from the W2S probe: bench/warmstart, 20-25% fewer
         // product rounds at the paper's widths, where a subset has fewer rows than dimensions
-        linalg: hooks.kernel?.linalg, shared: protocol.strongShared, engine: protocol.strongEngine,
+        linalg: hooks.kernel?.linalg, shared: start.strongShared, engine: start.strongEngine,
+        extraFits: ride ? start.strongFits : undefined,
         signal: hooks.signal, onProgress: (f) => progress('mixing experiment', 0.3 + 0.7 * f), onProductsDone: startMap,
-      }),
-    );
+      });
+    });
+    mixing = run.curve;
+    if (ride) {
+      const [strong, w2s] = run.extra.probes;
+      const [strongTest, w2sTest] = run.extra.testProbs;
+      strongProbes = { strong, w2s, strongTest, w2sTest };
+    }
   } finally {
-    const linalg = hooks.kernel?.linalg;
-    if (protocol.strongShared && linalg) await releaseShared(linalg, protocol.strongShared);
-    if (protocol.testShared && linalg) await releaseShared(linalg, protocol.testShared);
+    await releaseStart(start);
   }
+  const protocol = finishProtocol(start, strongProbes!);
   if (!mixing) {
     warnings.push(
       overlapPos.length === 0

@@ -56,6 +56,18 @@ export interface MixingInput {
   engine?: RowEngine;
   /** Called once when the batched fits' dense products are over (fitProbesBatch's `onProductsDone`), or before the fits without them. */
   onProductsDone?: () => void;
+  /**
+   * More fits on `strongW2s`'s rows to run in the same batch (the analysis's strong and W2S probes: two more columns
+   * of the products instead of rounds of their own), fitted and scored on the test rows even when the curve is empty.
+   * They start from zero whatever `init` says.
+   */
+  extraFits?: SubsetFit[];
+}
+
+/** The curve, and the extra fits' probes with their test probabilities (in the order of `extraFits`). */
+export interface MixingRun {
+  curve: MixingCurve | null;
+  extra: { probes: Probe[]; testProbs: Float64Array[] };
 }
 
 function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
@@ -81,40 +93,53 @@ function stats(values: number[]): { mean: number; std: number; min: number; max:
  * draws floor(p) + floor(1 - p) = 0 rows and no probe can be trained.
  */
 export async function mixingCurve(input: MixingInput): Promise<MixingCurve | null> {
+  return (await mixingRun(input)).curve;
+}
+
+/** mixingCurve with `extraFits` (see there). */
+export async function mixingRun(input: MixingInput): Promise<MixingRun> {
   const proportions = input.proportions ?? DEFAULT_PROPORTIONS;
   const m = Math.min(input.overlap.length, input.nonOverlap.length);
-  if (m < 2) return null;
+  const extraFits = input.extraFits ?? [];
   const n = input.strongW2s.rows;
   const all = Int32Array.from({ length: n }, (_, i) => i);
   // Draw every subset first (same draws, same order as fitting them one by one), then fit them.
   const fits: SubsetFit[] = [];
-  for (const seed of input.seeds) {
-    const rng = new Rng(seed * 2654435761);
-    for (const p of proportions) {
-      const nO = Math.floor(m * p + 1e-9);
-      const nN = Math.floor(m * (1 - p) + 1e-9);
-      const chosen = new Int32Array(nO + nN);
-      chosen.set(rng.sample(input.overlap, nO), 0);
-      chosen.set(rng.sample(input.nonOverlap, nN), nO);
-      fits.push(subsetFit(input, chosen));
+  if (m >= 2) {
+    for (const seed of input.seeds) {
+      const rng = new Rng(seed * 2654435761);
+      for (const p of proportions) {
+        const nO = Math.floor(m * p + 1e-9);
+        const nN = Math.floor(m * (1 - p) + 1e-9);
+        const chosen = new Int32Array(nO + nN);
+        chosen.set(rng.sample(input.overlap, nO), 0);
+        chosen.set(rng.sample(input.nonOverlap, nN), nO);
+        fits.push(subsetFit(input, chosen));
+      }
+      fits.push(subsetFit(input, rng.sample(all, m)));
     }
-    fits.push(subsetFit(input, rng.sample(all, m)));
   }
-  const total = fits.length;
+  if (fits.length + extraFits.length === 0) return { curve: null, extra: { probes: [], testProbs: [] } };
+  const total = fits.length + extraFits.length;
   let done = 0;
-  const opts = { l2: input.l2, signal: input.signal, init: input.init };
+  const opts = { l2: input.l2, signal: input.signal };
+  const E = extraFits.length;
   let probes: Probe[];
   if (input.batched ?? true) {
-    probes = await fitProbesBatch(input.strongW2s, fits, input.numClasses, {
-      ...opts, linalg: input.linalg, shared: input.shared, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
+    const batch = (group: SubsetFit[], init?: Probe) => fitProbesBatch(input.strongW2s, group, input.numClasses, {
+      ...opts, init, linalg: input.linalg, shared: input.shared, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
       onProductsDone: input.onProductsDone,
     });
+    // one batch for all of them, unless the subset fits start elsewhere than the extra fits (zero)
+    probes = input.init && E > 0 && fits.length > 0
+      ? [...await batch(extraFits), ...await batch(fits, input.init)]
+      : await batch([...extraFits, ...fits], E > 0 ? undefined : input.init);
   } else {
     input.onProductsDone?.();
     probes = [];
-    for (const fit of fits) {
+    for (const [k, fit] of [...extraFits, ...fits].entries()) {
       throwIfAborted(input.signal);
-      probes.push(await fitProbeAsync(selectRows(input.strongW2s, fit.rows), fit.targets, input.numClasses, opts));
+      probes.push(await fitProbeAsync(selectRows(input.strongW2s, fit.rows), fit.targets, input.numClasses, { ...opts, init: k < E ? undefined : input.init }));
       input.onProgress?.(++done / total);
     }
   }
@@ -127,13 +152,16 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
     const testEngine = input.testEngine?.source === strongTest ? input.testEngine : undefined;
     testProbs = probes.map((probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, strongTest)));
   }
+  const extra = { probes: probes.slice(0, E), testProbs: testProbs.slice(0, E) };
+  if (fits.length === 0) return { curve: null, extra };
+  testProbs = testProbs.slice(E);
   const scores = testProbs.map((p) => accuracy(p, input.testLabels, input.numClasses));
   const per = proportions.length + 1;
   const perSeed = input.seeds.map((_, s) => scores.slice(s * per, s * per + proportions.length));
   const baseline = input.seeds.map((_, s) => scores[s * per + proportions.length]);
   const columns = proportions.map((_, j) => stats(perSeed.map((r) => r[j])));
   const base = stats(baseline);
-  return {
+  const curve: MixingCurve = {
     proportions,
     mean: columns.map((c) => c.mean),
     std: columns.map((c) => c.std),
@@ -144,4 +172,5 @@ export async function mixingCurve(input: MixingInput): Promise<MixingCurve | nul
     randomBaseline: { mean: base.mean, std: base.std, perSeed: baseline },
     seeds: input.seeds,
   };
+  return { curve, extra };
 }

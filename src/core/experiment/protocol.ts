@@ -3,7 +3,7 @@ import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
   accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictOnKernel, predictProbabilities,
-  predictProbabilitiesOn, releaseShared, shareMatrix, type Probe,
+  predictProbabilitiesOn, releaseShared, shareMatrix, type Probe, type SubsetFit,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -129,8 +129,32 @@ export function batchesProbes(numClasses: number, strongW2sValues: number, minVa
   return numClasses === 2 && strongW2sValues > 0 && strongW2sValues >= minValues && strongW2sValues <= maxValues;
 }
 
+/**
+ * The protocol up to the strong and W2S probes (startProtocol): everything of the outcome but what those probes give,
+ * and the two fits themselves, for whoever fits them (fitStrongProbes, or the mixing experiment's batch: the same
+ * rows, so the two ride along as two more columns of its products instead of rounds of their own).
+ */
+export interface ProtocolStart extends Omit<ProtocolOutcome, 'accuracy' | 'pgr' | 'w2sProbe'> {
+  weakAccuracy: number;
+  /** The strong probe's fit (gold labels) and the W2S probe's (pseudo targets), both on all W2S-train rows. */
+  strongFits: [SubsetFit, SubsetFit];
+  /** The kernel the two are fitted on together (and the test rows uploaded to), when the size calls for it. */
+  batchOn?: LinalgKernel;
+  l2: number;
+  numClasses: number;
+  /** The strong activations of every row (the test rows are uploaded from them). */
+  strong: Matrix;
+}
+
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
 export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome> {
+  const start = await startProtocol(input);
+  const fitted = await fitStrongProbes(start, input.signal, input.onStage);
+  return finishProtocol(start, fitted);
+}
+
+/** The weak probe, its pseudo-labels and confidences, the strong rows' copies: runProtocol before the strong probes. */
+export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart> {
   const { numClasses: C, labels, split, l2, signal } = input;
   const weakTrain = indicesOf(split, WEAK_TRAIN);
   const w2sTrain = indicesOf(split, W2S_TRAIN);
@@ -152,86 +176,119 @@ export async function runProtocol(input: ProtocolInput): Promise<ProtocolOutcome
     weakProbsW2s = pick(input.weak.probs, w2sTrain, C);
     weakProbsTest = pick(input.weak.probs, test, C);
   }
-  const weakAcc = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
+  const weakAccuracy = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
   const k = C === 2 ? 1 : C;
   const d = input.strong.cols;
   const values = w2sTrain.length * d;
   // the kernel to fit the strong and W2S probes together on, when the size calls for it
   const batchOn = batchesProbes(C, values, input.batchMinValues, input.batchMaxValues) ? input.linalg : undefined;
-  stage(batchOn ? 'strong and W2S probes' : 'strong probe', 0.33);
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
   const strongEngine = rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
   const strongW2s = strongEngine.source;
-  // The test rows: with the kernel's products, uploaded after the fits (gathered straight into the Float64 memory
-  // the analysis reserved for them: LinalgKernel.reserve) and scored by one product per set of probes; else a row
-  // engine now.
+  // The test rows: with the kernel's products, uploaded after the fits (shareTestRows: gathered straight into the
+  // Float64 memory the analysis reserved for them, LinalgKernel.reserve) and scored by one product per set of
+  // probes; else a row engine now.
   const testOnKernel = batchOn?.upload !== undefined && batchOn.release !== undefined;
   const testEngine = testOnKernel ? undefined : rowEngineOfRows(input.strong, test, k * d, 1);
   const strongTest = testEngine?.source;
   const pseudoLabels = weakLabels ? pick(weakLabels, w2sTrain) : argmaxLabels(weakProbsW2s, C);
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
   const strongTargets = oneHot(pick(labels, w2sTrain), C);
-  let strongProbe: Probe;
-  let w2sProbe: Probe;
-  let strongShared: GemmOperand | undefined;
-  if (batchOn) {
-    // Both probes on all W2S-train rows, fitted together: two products per round on the Float64 copy of the rows,
-    // which the mixing experiment then uses too (one copy instead of two).
-    strongShared = await shareMatrix(strongW2s, batchOn, signal);
-    const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
-    try {
-      [strongProbe, w2sProbe] = await fitProbesBatch(strongW2s, [{ rows: all, targets: strongTargets }, { rows: all, targets: pseudoTargets }], C, {
-        l2, signal, engine: strongEngine, linalg: batchOn, shared: strongShared,
-      });
-    } catch (e) {
-      await releaseShared(batchOn, strongShared);
-      throw e;
-    }
-  } else {
-    strongProbe = await fitProbeAsync(strongW2s, strongTargets, C, { l2, signal, engine: strongEngine });
-    stage('W2S probe', 0.66);
-    w2sProbe = await fitProbeAsync(strongW2s, pseudoTargets, C, { l2, signal, engine: strongEngine });
-  }
-  let testShared: GemmOperand | undefined;
-  let strongTestProbs: Float64Array;
-  let w2sTestProbs: Float64Array;
-  if (testOnKernel && batchOn) {
-    try {
-      testShared = await batchOn.upload!(input.strong, signal, test);
-      [strongTestProbs, w2sTestProbs] = await predictOnKernel([strongProbe, w2sProbe], testShared, batchOn, signal);
-    } catch (e) {
-      if (strongShared) await releaseShared(batchOn, strongShared);
-      if (testShared) await releaseShared(batchOn, testShared);
-      throw e;
-    }
-  } else {
-    strongTestProbs = predictProbabilitiesOn(strongProbe, testEngine!);
-    w2sTestProbs = predictProbabilitiesOn(w2sProbe, testEngine!);
-  }
-  const strongAcc = accuracy(strongTestProbs, testLabels, C);
-  const w2sAcc = accuracy(w2sTestProbs, testLabels, C);
-
+  const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
+  // Both probes on all W2S-train rows: with the kernel, on the Float64 copy of the rows, which the mixing experiment
+  // then uses too (one copy instead of two).
+  const strongShared = batchOn ? await shareMatrix(strongW2s, batchOn, signal) : undefined;
   return {
-    weakTrain,
-    w2sTrain,
-    test,
+    weakTrain, w2sTrain, test, weakAccuracy, weakProbsW2s, pseudoTargets, pseudoLabels,
+    confidence: confidence(weakProbsW2s, C),
+    strongW2s, strongEngine, strongTest, testEngine, testLabels, strongShared, batchOn, l2, numClasses: C,
+    strong: input.strong,
+    strongFits: [{ rows: all, targets: strongTargets }, { rows: all, targets: pseudoTargets }],
+  };
+}
+
+/**
+ * Uploads the strong test rows to the start's kernel (once; into its reserved memory when there is some), when the
+ * probes are scored on its products; a no-op otherwise. The caller releases `start.testShared` (also on error).
+ */
+export async function shareTestRows(start: ProtocolStart, signal?: AbortSignal): Promise<void> {
+  const kernel = start.batchOn;
+  if (start.testShared || !kernel?.upload || !kernel.release) return;
+  start.testShared = await kernel.upload(start.strong, signal, start.test);
+}
+
+/** The strong and W2S probes with their test probabilities (fitStrongProbes, or the mixing batch's extra fits). */
+export interface StrongProbes {
+  strong: Probe;
+  w2s: Probe;
+  strongTest: Float64Array;
+  w2sTest: Float64Array;
+}
+
+/**
+ * The strong and W2S probes on their own: fitted together on the kernel's products when the start has a kernel (and
+ * scored by one product on the uploaded test rows), else one after the other on the rows. On error the start's
+ * kernel operands are released.
+ */
+export async function fitStrongProbes(
+  start: ProtocolStart, signal?: AbortSignal, onStage?: (stage: string, fraction: number) => void,
+): Promise<StrongProbes> {
+  const stage = onStage ?? (() => {});
+  const { batchOn, strongW2s, strongFits: [strongFit, w2sFit], l2, numClasses: C } = start;
+  stage(batchOn ? 'strong and W2S probes' : 'strong probe', 0.33);
+  if (batchOn) {
+    try {
+      const [strong, w2s] = await fitProbesBatch(strongW2s, [strongFit, w2sFit], C, {
+        l2, signal, engine: start.strongEngine, linalg: batchOn, shared: start.strongShared,
+      });
+      await shareTestRows(start, signal);
+      if (start.testShared) {
+        const [strongTest, w2sTest] = await predictOnKernel([strong, w2s], start.testShared, batchOn, signal);
+        return { strong, w2s, strongTest, w2sTest };
+      }
+      return { strong, w2s, ...onRows(start, strong, w2s) };
+    } catch (e) {
+      await releaseStart(start);
+      throw e;
+    }
+  }
+  const strong = await fitProbeAsync(strongW2s, strongFit.targets, C, { l2, signal, engine: start.strongEngine });
+  stage('W2S probe', 0.66);
+  const w2s = await fitProbeAsync(strongW2s, w2sFit.targets, C, { l2, signal, engine: start.strongEngine });
+  return { strong, w2s, ...onRows(start, strong, w2s) };
+}
+
+function onRows(start: ProtocolStart, strong: Probe, w2s: Probe): { strongTest: Float64Array; w2sTest: Float64Array } {
+  if (!start.testEngine) throw new Error('fitStrongProbes: no test rows (a row engine, or the kernel\'s upload)');
+  return { strongTest: predictProbabilitiesOn(strong, start.testEngine), w2sTest: predictProbabilitiesOn(w2s, start.testEngine) };
+}
+
+/** Gives back the start's kernel operands (the W2S-train and test rows), if any; safe to call twice. */
+export async function releaseStart(start: ProtocolStart): Promise<void> {
+  const kernel = start.batchOn;
+  if (!kernel) return;
+  const { strongShared, testShared } = start;
+  start.strongShared = undefined;
+  start.testShared = undefined;
+  if (strongShared) await releaseShared(kernel, strongShared);
+  if (testShared) await releaseShared(kernel, testShared);
+}
+
+/** The outcome: the start with the strong and W2S probes' accuracies and the PGR. */
+export function finishProtocol(start: ProtocolStart, probes: StrongProbes): ProtocolOutcome {
+  const C = start.numClasses;
+  const strongAcc = accuracy(probes.strongTest, start.testLabels, C);
+  const w2sAcc = accuracy(probes.w2sTest, start.testLabels, C);
+  const weakAcc = start.weakAccuracy;
+  const { weakAccuracy: _w, strongFits: _f, batchOn: _b, l2: _l, numClasses: _c, strong: _s, ...rest } = start;
+  return {
+    ...rest,
     accuracy: { weak: weakAcc, strong: strongAcc, w2s: w2sAcc },
     pgr: performanceGapRecovered(weakAcc, strongAcc, w2sAcc),
-    weakProbsW2s,
-    pseudoTargets,
-    pseudoLabels,
-    confidence: confidence(weakProbsW2s, C),
-    strongW2s,
-    strongEngine,
-    testShared,
-    strongTest,
-    testEngine,
-    testLabels,
-    w2sProbe,
-    strongShared,
+    w2sProbe: probes.w2s,
   };
 }
 

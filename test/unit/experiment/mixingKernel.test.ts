@@ -8,6 +8,10 @@ import { runAnalysis } from '../../../src/core/experiment/analyze';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
 import { smallActivationsInput } from '../cancel/helpers';
 import { CancelledError } from '../../../src/core/encoder';
+import { mixingRun } from '../../../src/core/experiment/mixing';
+import { selectRows } from '../../../src/core/linalg/matrix';
+import { accuracy, fitProbeAsync, predictProbabilities } from '../../../src/core/probe';
+import { Rng } from '../../../src/core/random/rng';
 
 describe('runAnalysis with a LinalgKernel', () => {
   it('fits the mixing probes on it, with the same curve', async () => {
@@ -42,16 +46,22 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     return linalg;
   };
 
-  it('are fitted together on it above the size threshold, to the separate fits\' optimum, and share one upload with the mixing fits', async () => {
+  it('ride in the mixing batch above the size threshold, to the separate fits\' optimum, and share one upload with the mixing fits', async () => {
     const plain = await runAnalysis(input, { seeds: 2 });
     const linalg = counted();
+    const columns: number[] = [];
+    const seen: LinalgKernel = { ...linalg, gemm: (a, b, o) => (o?.transA || columns.push(b.cols), linalg.gemm(a, b, o)) };
     const held = jsLinalgKernel.residents.size;
     const progress: string[] = [];
     const batched = await runAnalysis(input, { seeds: 2 }, {
-      kernel: { ...tsAlignmentKernel, linalg }, batchMinValues: 0, progress: (s) => void (progress.includes(s) || progress.push(s)),
+      kernel: { ...tsAlignmentKernel, linalg: seen }, batchMinValues: 0, progress: (s) => void (progress.includes(s) || progress.push(s)),
     });
-    expect(progress).toContain('strong and W2S probes');
+    // no rounds of their own: the first product is the mixing batch's, its 2 x 12 subset fits and the two probes
+    expect(progress).not.toContain('strong and W2S probes');
     expect(progress).not.toContain('W2S probe');
+    const first = columns.indexOf(2 * 12 + 2);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(columns.slice(0, first)).not.toContain(2);
     // one Float64 copy for the probes and the mixing fits, and one of the test rows that scores them, released at the end
     expect(linalg.calls.upload).toBe(2);
     expect(linalg.calls.release).toBe(2);
@@ -75,6 +85,52 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     expect(large.calls).toMatchObject({ upload: 1, release: 1 });
   });
 
+  it('are fitted and scored when the mixing curve is empty, equal to fitting them alone', async () => {
+    const C = 2;
+    const n = 200;
+    const d = 12;
+    const rng = new Rng(5);
+    const x = { rows: n, cols: d, data: Float32Array.from({ length: n * d }, () => rng.normal()) };
+    const test = { rows: 80, cols: d, data: Float32Array.from({ length: 80 * d }, () => rng.normal()) };
+    const targets = new Float64Array(n * C);
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-(x.data[i * d] + 0.5 * x.data[i * d + 1])));
+      targets[2 * i] = 1 - p;
+      targets[2 * i + 1] = p;
+    }
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    const testLabels = Int32Array.from({ length: 80 }, (_, i) => (test.data[i * d] > 0 ? 1 : 0));
+    const extraFits = [{ rows: all, targets }, { rows: all.slice(0, 150), targets: targets.slice(0, 300) }];
+    const linalg = counted();
+    const testShared = await linalg.upload!(test);
+    const run = await mixingRun({
+      strongW2s: x, targets, numClasses: C, overlap: Int32Array.of(3), nonOverlap: all.slice(10), testShared, testLabels, l2: 1e-3,
+      seeds: [0, 1], linalg, extraFits,
+    });
+    await linalg.release!(testShared);
+    expect(run.curve).toBeNull(); // one overlap row: nothing to mix
+    expect(run.extra.probes).toHaveLength(2);
+    for (const [k, fit] of extraFits.entries()) {
+      const alone = await fitProbeAsync(selectRows(x, fit.rows), fit.targets, C, { l2: 1e-3 });
+      const probe = run.extra.probes[k];
+      for (let j = 0; j < d; j++) expect(Math.abs(probe.weights[j] - alone.weights[j])).toBeLessThan(1e-4);
+      expect(probe.fit.converged).toBe(true);
+      expect(accuracy(run.extra.testProbs[k], testLabels, C)).toBe(accuracy(predictProbabilities(alone, test), testLabels, C));
+    }
+    // and with a curve, the extra fits come back the same, the curve as without them
+    const overlap = all.slice(0, 60);
+    const rest = all.slice(60);
+    const testAgain = await linalg.upload!(test);
+    const withExtra = await mixingRun({
+      strongW2s: x, targets, numClasses: C, overlap, nonOverlap: rest, testShared: testAgain, testLabels, l2: 1e-3, seeds: [0], linalg, extraFits,
+    });
+    const without = await mixingRun({ strongW2s: x, targets, numClasses: C, overlap, nonOverlap: rest, testShared: testAgain, testLabels, l2: 1e-3, seeds: [0], linalg });
+    await linalg.release!(testAgain);
+    expect(withExtra.curve!.perSeed).toEqual(without.curve!.perSeed);
+    expect(without.extra.probes).toHaveLength(0);
+    for (const k of [0, 1]) expect(accuracy(withExtra.extra.testProbs[k], testLabels, C)).toBe(accuracy(run.extra.testProbs[k], testLabels, C));
+  });
+
   it('releases the shared copy when the analysis stops with an error after the probes, and when it is cancelled in them', async () => {
     const linalg = counted();
     const held = jsLinalgKernel.residents.size;
@@ -90,8 +146,8 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
       batchMinValues: 0, signal: controller.signal,
     }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(CancelledError);
-    expect(cancel.calls.upload).toBe(1);
-    expect(cancel.calls.release).toBe(1);
+    expect(cancel.calls.upload).toBe(2); // the W2S-train rows, and the test rows the mixing batch's probes are scored on
+    expect(cancel.calls.release).toBe(2);
     expect(jsLinalgKernel.residents.size).toBe(held);
     // a cancel between the probes and the detection
     const between = counted();
@@ -101,7 +157,7 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
       progress: (s) => void (s === 'detecting overlap' && stop.abort()),
     }).then(() => undefined, (e: unknown) => e);
     expect(err2).toBeInstanceOf(CancelledError);
-    expect(between.calls).toMatchObject({ upload: 2, release: 2 }); // the W2S-train and the test rows
+    expect(between.calls).toMatchObject({ upload: 1, release: 1 }); // the W2S-train rows (the test rows go up with the mixing)
     expect(jsLinalgKernel.residents.size).toBe(held);
   });
 });
