@@ -1,8 +1,8 @@
-import { selectRows, type Matrix } from '../linalg/matrix';
+import type { Matrix } from '../linalg/matrix';
 import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
-  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictOnKernel, predictProbabilities,
+  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictOnKernel, predictProbabilitiesRows,
   predictProbabilitiesOn, releaseShared, shareMatrix, type Probe, type SubsetFit,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
@@ -169,9 +169,11 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
     stage('weak probe', 0);
     const acts = input.weak.acts;
     // polish: the weak confidences decide the partition, so the weak probe goes to its optimum (issue 14, item 5)
-    const probe = await fitProbeAsync(selectRows(acts, weakTrain), oneHot(pick(labels, weakTrain), C), C, { l2, signal, polish: true });
-    weakProbsW2s = predictProbabilities(probe, selectRows(acts, w2sTrain));
-    weakProbsTest = predictProbabilities(probe, selectRows(acts, test));
+    // (its rows copied once, straight into its row engine; the predictions read the rows where they are)
+    const weakEngine = rowEngineOfRows(acts, weakTrain, 3 * (C === 2 ? 1 : C) * acts.cols, 3);
+    const probe = await fitProbeAsync(weakEngine.source, oneHot(pick(labels, weakTrain), C), C, { l2, signal, polish: true, engine: weakEngine });
+    weakProbsW2s = predictProbabilitiesRows(probe, acts, w2sTrain);
+    weakProbsTest = predictProbabilitiesRows(probe, acts, test);
   } else {
     weakProbsW2s = pick(input.weak.probs, w2sTrain, C);
     weakProbsTest = pick(input.weak.probs, test, C);

@@ -215,6 +215,19 @@ export function predictProbabilities(probe: Probe, x: Matrix): Float64Array {
   return probabilitiesFrom(probe, n, (i, w, wOff) => dotRowAt(data, i * d, w, wOff, d), probe.weights);
 }
 
+/**
+ * predictProbabilities on the rows `rows` of x, without copying them out first: the same arithmetic as
+ * predictProbabilities(probe, selectRows(x, rows)), bit for bit.
+ */
+export function predictProbabilitiesRows(probe: Probe, x: Matrix, rows: Int32Array): Float64Array {
+  if (x.cols !== probe.dim) {
+    throw new InputError(`the probe was fitted on ${probe.dim}-dimensional activations, these have ${x.cols}`);
+  }
+  const { rows: n, cols: d, data } = x;
+  for (const r of rows) if (!(r >= 0 && r < n)) throw new Error(`predictProbabilitiesRows: row ${r} of a ${n}-row matrix`);
+  return probabilitiesFrom(probe, rows.length, (i, w, wOff) => dotRowAt(data, rows[i] * d, w, wOff, d), probe.weights);
+}
+
 /** The weight slot each engine's predictions reuse (an engine's vectors cannot be given back). */
 const predictionSlots = new WeakMap<RowEngine, Float64Array>();
 

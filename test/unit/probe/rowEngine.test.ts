@@ -4,7 +4,7 @@ import type { Matrix } from '../../../src/core/linalg/matrix';
 import { engineFor, rowEngine, rowEngineOfRows } from '../../../src/core/linalg/rowEngine';
 import { selectRows } from '../../../src/core/linalg/matrix';
 import { pca2 } from '../../../src/core/linalg/pca';
-import { fitProbe, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn } from '../../../src/core/probe';
+import { fitProbe, fitProbesBatch, oneHot, predictProbabilities, predictProbabilitiesOn, predictProbabilitiesRows } from '../../../src/core/probe';
 import { setSimdEnabled, simdAvailable } from '../../../src/core/linalg/simd';
 import { randomMatrix, TestRng } from './builders';
 
@@ -117,6 +117,24 @@ describe('row engines (the probes\' inner loops)', () => {
       const full = rowEngine(x, 0, 0);
       if (full.kind === 'simd') expect([...predictProbabilitiesOn(probes[0], full)]).toEqual([...predictProbabilities(probes[0], x)]);
       expect(() => predictProbabilitiesOn(probes[0], rowEngine(randomMatrix(rng, 3, 5), 20, 1))).toThrow(/11-dimensional/);
+    }
+  });
+
+  it('predict on a selection of rows where they are, bit for bit as on a copy of them; a probe fitted through an engine of rows equals one fitted on their copy', () => {
+    const rng = new TestRng(411);
+    const x = randomMatrix(rng, 50, 9);
+    for (const C of [2, 4]) {
+      const labels = Int32Array.from({ length: 50 }, (_, i) => Math.abs(Math.floor(x.data[i * 9] * 3)) % C);
+      const rows = Int32Array.of(49, 3, 3, 17, 0, 28);
+      const onCopy = fitProbe(selectRows(x, rows), oneHot(Int32Array.from(rows, (r) => labels[r]), C), C, { polish: true });
+      const eng = rowEngineOfRows(x, rows, 3 * (C === 2 ? 1 : C) * 9, 3);
+      const onEngine = fitProbe(eng.source, oneHot(Int32Array.from(rows, (r) => labels[r]), C), C, { polish: true, engine: eng });
+      expect([...onEngine.weights]).toEqual([...onCopy.weights]);
+      const probe = fitProbe(x, oneHot(labels, C), C);
+      expect([...predictProbabilitiesRows(probe, x, rows)]).toEqual([...predictProbabilities(probe, selectRows(x, rows))]);
+      expect(predictProbabilitiesRows(probe, x, new Int32Array(0))).toHaveLength(0);
+      expect(() => predictProbabilitiesRows(probe, x, Int32Array.of(50))).toThrow(/row 50 of a 50-row matrix/);
+      expect(() => predictProbabilitiesRows(probe, randomMatrix(rng, 5, 4), Int32Array.of(0))).toThrow(/9-dimensional/);
     }
   });
 
