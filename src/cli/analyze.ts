@@ -9,7 +9,7 @@ import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
 import { sniffDataset } from '../core/data/file';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
-import { refuseOutputsOverInputs } from '../pipeline/outputs';
+import { refuseForeignOutputs, refuseOutputsOverInputs } from '../pipeline/outputs';
 import { writeResult } from '../pipeline/results';
 import type { PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
@@ -54,6 +54,7 @@ On activation arrays (.npy):
   (split: 0 weak-train, 1 W2S-train, 2 test, default seeded random thirds; membership: 0 easy, 1 hard, 2 overlap)
 
   --out FILE       result JSON (default: <data dir>/.overlap/<file>.result.json for datasets; required for arrays)
+  --force          replace an existing --out that is not an overlap-density file (an earlier result is replaced anyway)
   --quiet          no progress on stderr
 
 ${ANALYSIS_HELP}
@@ -68,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       ...DATASET_FLAGS,
       'weak-acts': { type: 'string' }, 'strong-acts': { type: 'string' }, labels: { type: 'string' },
       split: { type: 'string' }, membership: { type: 'string' },
-      out: { type: 'string' }, quiet: { type: 'boolean' }, 'no-history': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' }, force: { type: 'boolean' }, quiet: { type: 'boolean' }, 'no-history': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -91,10 +92,12 @@ export async function run(argv: string[]): Promise<number> {
       values[flag] ? [{ path: values[flag]!, role: `--${flag}` }] : [],
     );
     await refuseOutputsOverInputs([{ path: out, role: '--out' }], inputs);
+    await refuseForeignOutputs([{ path: out, role: '--out' }], Boolean(values.force));
     const input = await arraysInput(values as Record<string, string>);
     result = await runAnalysis(input, analysis, { progress });
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
+    if (values.out) await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force));
     const options: PipelineOptions = { ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out, history: !values['no-history'] };
     const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
     try {

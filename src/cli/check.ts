@@ -4,7 +4,7 @@ import { ruleInfo, toSarif, type CheckReport, type CheckRules, type Finding } fr
 import { TOOL_VERSION } from '../core/version';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { resultMatchesOptions, runCheck, writeBaseline, type CheckRun } from '../pipeline/check';
-import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles, requireFolderOrNothing, type PathRole } from '../pipeline/outputs';
+import { refuseForeignOutputs, refuseOutputsOverInputs, refuseOutputsOverOwnFiles, requireFolderOrNothing, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
 import type { InferenceBackend } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
@@ -36,6 +36,7 @@ compare it with the rules and a baseline; exit 0 pass, 1 alarm, 2 bad input.
                        labels, PGR not measurable) alarm too
   --format F           text (default), json, or sarif (SARIF 2.1.0 for code scanning)
   --out FILE           write the output there (the text summary still goes to stdout)
+  --force              replace an existing --out that is not an overlap-density file (an earlier output is replaced anyway)
   --base-dir DIR       SARIF paths are relative to DIR (default: the working folder; in CI the repository root)
   --write-baseline     after checking, make each dataset's result its baseline (with row text hashes, so later
                        versions of the file are matched row by row)
@@ -66,7 +67,8 @@ export async function run(argv: string[]): Promise<number> {
       'min-density': { type: 'string' }, 'min-pgr': { type: 'string' }, 'max-density-drop': { type: 'string' },
       'max-pgr-drop': { type: 'string' }, 'overlap-effect': { type: 'string' }, 'fail-on': { type: 'string' },
       format: { type: 'string' }, out: { type: 'string' }, 'base-dir': { type: 'string' },
-      'write-baseline': { type: 'boolean' }, 'results-dir': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'write-baseline': { type: 'boolean' }, 'results-dir': { type: 'string' }, force: { type: 'boolean' }, quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -106,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       for (const f of files) own.push({ path: inResults(f, '.result.json'), role: 'a result in --results-dir' }, { path: inResults(f, '.baseline.json'), role: 'a baseline in --results-dir' });
     }
     refuseOutputsOverOwnFiles([{ path: values.out, role: '--out' }], files, own);
+    await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force));
   }
 
   const progress = stderrProgress(!values.quiet);
@@ -119,6 +122,8 @@ export async function run(argv: string[]): Promise<number> {
           configFile: values.config,
           overrides,
           baselineFile: values['no-baseline'] ? null : values.baseline,
+          ...(values['write-baseline'] ? { unreadableBaseline: 'replace' as const } : {}),
+          baselineAdvice: 'check without it with --no-baseline, or write a new one with --write-baseline',
           ...(resultsDir !== undefined ? { resultPath: inResults(files[i], '.result.json'), defaultBaseline: inResults(files[i], '.baseline.json') } : {}),
           accept: (r) => !fresh && resultMatchesOptions(r, analysis),
           analyze: async () => {

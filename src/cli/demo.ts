@@ -8,6 +8,7 @@ import { Rng } from '../core/random/rng';
 import { renderHtmlReport } from '../core/report/html';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
+import { refuseForeignOutputs, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic, writeResult } from '../pipeline/results';
 import { reportTexts } from '../pipeline/rowTexts';
 import { createLocalInference } from '../inference/local';
@@ -23,7 +24,9 @@ const HELP = `overlap-density demo: the whole pipeline on bundled defaults
      weak = bundled GloVe-mean (K = 2,000 words), strong = bundled USE-Lite, on onnxruntime.
   Writes DIR/synthetic/{result.json,report.html} and DIR/spam-assassin/{spam-assassin.jsonl,result.json,report.html}.
 
-  --out DIR        output folder (default demo-out)
+  --out DIR        output folder (default demo-out); an earlier demo there is replaced, other files are not touched
+                   but a file of the demo's names that overlap-density did not write is refused without --force
+  --force          replace such files
   --rows N         e-mails to sample (default 3000)
   --device D       auto|cpu|cuda|dml|coreml|webgpu (default auto)
   --quiet          no progress on stderr`;
@@ -31,13 +34,23 @@ const HELP = `overlap-density demo: the whole pipeline on bundled defaults
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse({
     args: argv,
-    options: { out: { type: 'string' }, rows: { type: 'string' }, device: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { out: { type: 'string' }, force: { type: 'boolean' }, rows: { type: 'string' }, device: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const out = path.resolve(values.out ?? 'demo-out');
+  // the files it writes: replaced when an earlier demo wrote them (the dataset it generates goes with its result)
+  const dataset = path.join(out, 'spam-assassin', 'spam-assassin.jsonl');
+  const spamResult = path.join(out, 'spam-assassin', 'result.json');
+  const outputs: PathRole[] = ['synthetic/result.json', 'synthetic/report.html', 'spam-assassin/result.json', 'spam-assassin/report.html']
+    .map((f) => ({ path: path.join(out, f), role: 'the demo file' }));
+  const generated = await fs.stat(dataset).then(() => true, () => false);
+  const ownDataset = generated && (await fs.stat(spamResult).then(() => true, () => false))
+    && (await refuseForeignOutputs([{ path: spamResult, role: 'the demo file' }], false).then(() => true, () => false));
+  if (generated && !ownDataset) outputs.push({ path: dataset, role: 'the demo file' });
+  await refuseForeignOutputs(outputs, Boolean(values.force));
   const progress = stderrProgress(!values.quiet);
 
   process.stdout.write('1/2 synthetic Gaussian mixture (mixed scenario, 1,500 overlap + 3,000 non-overlap rows)\n');

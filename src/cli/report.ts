@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { renderHtmlReport } from '../core/report/html';
-import { refuseOutputsOverInputs } from '../pipeline/outputs';
+import { refuseForeignOutputs, refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
 import { loadResult, writeFileAtomic } from '../pipeline/results';
-import { reportTexts } from '../pipeline/rowTexts';
+import { datasetFileOf, reportTexts } from '../pipeline/rowTexts';
 import { UsageError } from './errors';
 import { parse } from './options';
 
@@ -11,6 +11,8 @@ const HELP = `overlap-density report: a self-contained HTML report (regime plot,
   overlap-density report RESULT.json [--out report.html] [--no-texts]
 
   --out       the HTML file (default: next to the result, .html instead of .json)
+  --force     replace an existing --out that is not an overlap-density file (an earlier report is replaced anyway;
+              the result file and the dataset it describes never are)
   --no-texts  leave the row texts out (for sharing). By default the table shows each W2S-train row's text, read
               from the analysed dataset when it is there and unchanged (same sha256 as at the analysis); otherwise
               the report is written without texts and this command says why.
@@ -20,7 +22,9 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse({
     args: argv,
     allowPositionals: true,
-    options: { out: { type: 'string' }, 'no-texts': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      out: { type: 'string' }, force: { type: 'boolean' }, 'no-texts': { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -28,8 +32,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('give one RESULT.json');
   const out = values.out ?? positionals[0].replace(/(\.result)?\.json$/i, '') + '.html';
-  await refuseOutputsOverInputs([{ path: out, role: values.out ? '--out' : 'the report file' }], [{ path: positionals[0], role: 'the result file' }]);
+  const role = values.out ? '--out' : 'the report file';
+  await refuseOutputsOverInputs([{ path: out, role }], [{ path: positionals[0], role: 'the result file' }]);
   const result = await loadResult(positionals[0]);
+  // nor over the dataset the result describes (its texts are read from there), or its test file, with --force too
+  const inputs: PathRole[] = [];
+  const dataset = datasetFileOf(result, positionals[0]);
+  for (const [file, what] of [[dataset, 'the dataset this result describes'], [result.dataset.testFile, 'the test file of this result']] as const) {
+    if (!file) continue;
+    for (const p of new Set([path.resolve(path.dirname(positionals[0]), file), path.resolve(file)])) inputs.push({ path: p, role: what });
+  }
+  await refuseOutputsOverInputs([{ path: out, role }], inputs);
+  await refuseForeignOutputs([{ path: out, role }], Boolean(values.force));
   const got = values['no-texts'] ? null : await reportTexts(result, positionals[0]);
   await writeFileAtomic(out, renderHtmlReport(result, got?.texts ? { texts: got.texts } : {}));
   process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);

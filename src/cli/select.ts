@@ -6,7 +6,7 @@ import {
 } from '../core/select';
 import { createLocalInference } from '../inference/local';
 import type { InferenceService } from '../inference/types';
-import { activationFolderInputs, refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
+import { activationFolderInputs, refuseForeignOutputs, refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
 import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
 import type { ModelSpec } from '../pipeline/types';
 import { UsageError } from './errors';
@@ -62,6 +62,7 @@ Detection and probes:
                              synthetic (the paper's synthetic W2S), else off (--l2 applies)
 
   --out FILE                 result JSON (required)
+  --force                    replace an existing --out that is not an overlap-density file (an earlier result is replaced anyway)
   --quiet                    no progress on stderr`;
 
 function parseList(raw: string, flag: string): string[] {
@@ -101,7 +102,7 @@ export async function run(argv: string[]): Promise<number> {
       'n-overlap': { type: 'string' }, 'n-nonoverlap': { type: 'string' }, augment: { type: 'string' }, 'w2s-c': { type: 'string' },
       weak: { type: 'string' }, strong: { type: 'string' },
       ...FIELD_FLAGS, ...INFERENCE_FLAGS, 'cache-dir': { type: 'string' },
-      out: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      out: { type: 'string' }, force: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -159,6 +160,7 @@ export async function run(argv: string[]): Promise<number> {
     seeds: analysis.seeds ?? REQUEST_OPTIONS.seeds.default,
   };
   await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], await sourceInputs(positionals));
+  await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force));
   const progress = stderrProgress(!values.quiet);
   const t0 = performance.now();
   let backend: InferenceService | undefined;

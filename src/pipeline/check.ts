@@ -150,6 +150,12 @@ export interface CheckRunOptions {
   baselineFile?: string | null;
   /** Where the baseline is looked for when none is given (check --results-dir); default `baselinePath`. */
   defaultBaseline?: string;
+  /**
+   * A baseline that cannot be read (not JSON, not a result): 'replace' checks without it, as the run is about to
+   * write a new one (check --write-baseline); otherwise an error that says how to go on (`baselineAdvice`).
+   */
+  unreadableBaseline?: 'replace';
+  baselineAdvice?: string;
   /** Where the result is kept (default `defaultResultPath`). */
   resultPath?: string;
   /** Whether a cached result fits the request (its options equal those asked for). */
@@ -176,7 +182,15 @@ export async function runCheck(datasetFile: string, o: CheckRunOptions): Promise
   const source = await rulesFor(datasetFile, o.configFile, o.stopAt);
   const rules: CheckRules = { ...source.rules, ...definedOnly(o.overrides ?? {}) };
   const bFile = o.baselineFile === undefined ? (o.defaultBaseline ?? baselinePath(datasetFile)) : o.baselineFile;
-  const baseline = bFile === null ? null : await loadBaseline(bFile, o.baselineFile === undefined);
+  let baseline: BaselineResult | null = null;
+  try {
+    baseline = bFile === null ? null : await loadBaseline(bFile, o.baselineFile === undefined);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    if (o.unreadableBaseline !== 'replace') {
+      throw new InputError(`${e.message} (it is the baseline this check compares with${o.baselineAdvice ? `: ${o.baselineAdvice}` : ''})`);
+    }
+  }
   const resultPath = o.resultPath ?? defaultResultPath(datasetFile);
   let result = await cachedResult(datasetFile, resultPath, o.accept);
   let reused = true;

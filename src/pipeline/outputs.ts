@@ -87,6 +87,47 @@ export function refuseOutputsOverOwnFiles(outputs: readonly PathRole[], datasets
   }
 }
 
+/**
+ * The start of a file this tool wrote: a JSON output (result, select, check report, SARIF: each names the tool), the
+ * HTML report (its generator tag), or a check text report (its second line). Read from the first 64 KiB.
+ */
+export function isOwnOutput(head: string): boolean {
+  return /"name"\s*:\s*"overlap-density"/.test(head)
+    || /<meta name="generator" content="overlap-density[ "]/.test(head)
+    || /^[^\n]*\n {2}result (reused \(up to date\)|analysed now): /.test(head);
+}
+
+/**
+ * Throws an InputError when an output exists and is not one of the tool's own files (isOwnOutput), unless `force`:
+ * a result, report or check file is replaced by its next run, anything else (a dataset, notes, another tool's file)
+ * only when the user says so. A folder is left to refuseOutputsOverInputs' message.
+ */
+export async function refuseForeignOutputs(outputs: readonly PathRole[], force: boolean): Promise<void> {
+  if (force) return;
+  for (const out of outputs) {
+    const st = await statOrUndefined(out.path);
+    if (!st || st.isDirectory()) continue;
+    let head = '';
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(out.path, 'r');
+      const buf = Buffer.alloc(Math.min(65536, st.size));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead).toString('utf8');
+    } catch {
+      // unreadable: not shown to be ours
+    } finally {
+      await fh?.close();
+    }
+    if (!isOwnOutput(head)) {
+      throw new InputError(
+        `${out.role} exists and is not a file overlap-density wrote; choose another path, or pass --force to replace it`,
+        { file: out.path },
+      );
+    }
+  }
+}
+
 /** Throws an InputError when `dir` exists and is not a folder (a cache folder given as a file's path). */
 export async function requireFolderOrNothing(dir: string, role: string): Promise<void> {
   const st = await statOrUndefined(dir);

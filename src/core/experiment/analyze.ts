@@ -80,6 +80,31 @@ export interface AnalysisHooks {
  */
 export const MAX_ACTIVATION = 1e15;
 
+/**
+ * Refuses a weak side that tells no W2S-train row from another: every row the same weak confidence (every
+ * labelling function abstaining everywhere, hard 0/1 weak labels, empty texts, a weak encoder that sees nothing in
+ * them). The detection's first stage would then call every row easy (or every row hard) and the verdict would rest
+ * on nothing. On fewer rows than the change points need, a warning (returned) instead: there it may be chance.
+ */
+function uninformativeWeakSide(confidence: Float64Array, input: AnalysisInput, minPoints: number): string | undefined {
+  if (confidence.length < 2) return undefined;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of confidence) {
+    if (c < lo) lo = c;
+    if (c > hi) hi = c;
+  }
+  if (!(hi - lo <= 1e-12)) return undefined;
+  const why = input.weak.kind === 'probabilities'
+    ? 'do the labelling functions vote on these rows, and do the weak probabilities differ (hard 0/1 labels carry no confidence)?'
+    : 'are the texts empty, or all alike to the weak encoder?';
+  const what = `every one of the ${confidence.length} W2S-train rows gets the same weak confidence (${lo.toFixed(3)}): the weak side tells ` +
+    'no row from another, so no row is easier or harder for it';
+  // on a handful of rows (too few for the change points: they fall back to the median, with a warning) it may be chance
+  if (confidence.length < minPoints) return `${what}; ${why}`;
+  throw new InputError(`${what} and the analysis would mean nothing; ${why}`, { file: input.dataset?.path ?? 'the weak side' });
+}
+
 function validate(input: AnalysisInput): void {
   const n = input.labels.length;
   // On arrays (the CLI's --weak-acts/--strong-acts/--labels, dataset format "npy") errors name the file an array came
@@ -87,7 +112,7 @@ function validate(input: AnalysisInput): void {
   const arrays = input.dataset?.format === 'npy';
   const files: Record<string, string | undefined> = arrays
     ? { 'strong activations': input.encoders.strong.source, 'weak activations': input.encoders.weak.source, labels: input.dataset?.path }
-    : {};
+    : { labels: input.dataset?.path };
   const where = (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
   if (n === 0) throw new InputError('no labelled rows to analyse');
   if (input.strong.rows !== n) {
@@ -224,6 +249,8 @@ export async function runAnalysis(
   // the mixing experiment's batch, two more columns of its products instead of ~60 rounds of their own (docs/
   // benchmarks.md, "The strong and W2S probes in the mixing batch"); otherwise now, as the protocol has it.
   const ride = start.batchOn !== undefined && C === 2;
+  const sameConfidence = uninformativeWeakSide(start.confidence, input, minPoints);
+  if (sameConfidence) warnings.push(sameConfidence);
 
   // The result's map (PCA of the strong W2S-train rows) elsewhere when the kernel offers it (the editor's: off the
   // extension host's thread), asked for once the mixing fits' dense products are over; in this thread at the end

@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { EASY, HARD, OVERLAP } from '../detect/types';
 import { Rng } from '../random/rng';
 import type { Matrix } from '../linalg/matrix';
@@ -57,6 +58,9 @@ export function drawTheta(rng: Rng, dim: number): Float64Array {
 }
 
 /** Rows in a seeded random order of memberships. */
+/** Rows the generator makes at most (weak and strong activations: 2 x 40 Float32 values a row, 3.2 GB at the bound). */
+export const MAX_SYNTH_ROWS = 10_000_000;
+
 export function generateSynthetic(opts: SynthOptions): SynthData {
   const dEasy = opts.dEasy ?? 20;
   const dHard = opts.dHard ?? 20;
@@ -71,6 +75,12 @@ export function generateSynthetic(opts: SynthOptions): SynthData {
   if (theta.length !== d) throw new Error(`theta has length ${theta.length}, expected ${d}`);
   const [nEasy, nHard, nOv] = scenarioCounts(opts.scenario, opts.nOverlap, opts.nNonOverlap);
   const n = nEasy + nHard + nOv;
+  if (!(n <= MAX_SYNTH_ROWS)) {
+    throw new InputError(
+      `${opts.nOverlap} overlap + ${opts.nNonOverlap} non-overlap rows is more than the generator makes (at most ${MAX_SYNTH_ROWS.toLocaleString('en-US')} ` +
+        `rows in all: ${((MAX_SYNTH_ROWS * 2 * d * 4) / 2 ** 30).toFixed(1)} GiB of activations); ask for fewer`,
+    );
+  }
   const membership = new Uint8Array(n);
   membership.fill(EASY, 0, nEasy);
   membership.fill(HARD, nEasy, nEasy + nHard);

@@ -128,6 +128,30 @@ describe('check on synthetic rows', () => {
     expect(f.evidence).toMatchObject({ removedOverlap: removed, removedOther: 0 });
   });
 
+  it('an unreadable baseline: exit 2 saying how to go on; --write-baseline replaces it; --out keeps off files it did not write', () => {
+    const baseline = join(dir, 'syn', '.overlap', 'rows.jsonl.baseline.json');
+    mkdirSync(dirname(baseline), { recursive: true });
+    writeFileSync(baseline, '{"schemaVersion": 1, "tool": {"na');
+    const bad = check([data, '--seeds', '3', '--overlap-effect', 'any', '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/it is the baseline this check compares with: check without it with --no-baseline, or write a new one with --write-baseline/);
+    expect(stackLines(bad.stderr)).toEqual([]);
+    const w = check([data, '--seeds', '3', '--overlap-effect', 'any', '--write-baseline', '--quiet']);
+    expect(w.code, w.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(baseline, 'utf8')).checkBaseline.textKeys.length).toBeGreaterThan(0);
+    // --out: a file it did not write is refused without --force; its own output is replaced
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'my notes\n');
+    const refused = check([data, '--seeds', '3', '--overlap-effect', 'any', '--out', notes, '--quiet']);
+    expect(refused.code).toBe(2);
+    expect(readFileSync(notes, 'utf8')).toBe('my notes\n');
+    for (const format of ['text', 'json', 'sarif']) {
+      const out = join(dir, `check-out.${format}`);
+      for (let k = 0; k < 2; k++) expect(check([data, '--seeds', '3', '--overlap-effect', 'any', '--format', format, '--out', out, '--quiet']).code).toBe(0);
+    }
+    expect(check([data, '--seeds', '3', '--overlap-effect', 'any', '--out', notes, '--force', '--quiet']).code).toBe(0);
+  });
+
   it('--results-dir: results, baseline and cache go there, nothing beside the data (a folder it must not write)', () => {
     mkdirSync(join(dir, 'ro'));
     const ro = join(dir, 'ro', 'rows.jsonl');

@@ -146,6 +146,30 @@ describe('tiny analyses warn instead of failing', () => {
   });
 });
 
+describe('a weak side that tells no row from another', () => {
+  const n = 300;
+  const acts = { rows: n, cols: 3, data: Float32Array.from({ length: n * 3 }, (_, k) => Math.sin(k * 1.7)) };
+  const labels = Int32Array.from({ length: n }, (_, i) => (acts.data[i * 3] > 0 ? 1 : 0));
+  const encoders = { weak: { id: 'w', kind: 'votes', dim: 2 }, strong: { id: 's', kind: 'activations', dim: 3 } };
+  it('is refused naming the file, whether its probabilities are uniform (every vote abstains) or hard 0/1 labels', async () => {
+    const uniform = new Float64Array(2 * n).fill(0.5);
+    const hard = Float64Array.from({ length: 2 * n }, (_, k) => ((k % 2) === labels[k >> 1] ? 1 : 0));
+    for (const probs of [uniform, hard]) {
+      const err = await runAnalysis({
+        weak: { kind: 'probabilities', probs }, strong: acts, labels, numClasses: 2, encoders, dataset: { path: 'votes/train.json', format: 'wrench' },
+      } as never).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toMatch(/every one of the 100 W2S-train rows gets the same weak confidence \((0\.000|1\.000)\): the weak side tells no row from another/);
+      expect((err as InputError).file).toBe('votes/train.json');
+    }
+    // a few rows that differ are enough to analyse
+    const almost = new Float64Array(2 * n).fill(0.5);
+    for (let i = 0; i < n; i += 10) almost.set(labels[i] ? [0.2, 0.8] : [0.8, 0.2], 2 * i);
+    const ok = await runAnalysis({ weak: { kind: 'probabilities', probs: almost }, strong: acts, labels, numClasses: 2, encoders } as never, { seeds: 1 });
+    expect(ok.dataset.rows).toBe(n);
+  });
+});
+
 describe('CLI errors', () => {
   it('a file-system error on a path the user gave is exit 2 with one line, not an internal error', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

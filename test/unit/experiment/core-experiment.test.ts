@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/core/random/rng';
 import { halvesWithTest, randomThirds } from '../../../src/core/experiment/split';
-import { generateSynthetic, scenarioCounts } from '../../../src/core/synth/generate';
+import { generateSynthetic, MAX_SYNTH_ROWS, scenarioCounts } from '../../../src/core/synth/generate';
 import { regimeVerdict } from '../../../src/core/experiment/regime';
 import { groundTruthReport } from '../../../src/core/experiment/groundTruth';
 import { performanceGapRecovered } from '../../../src/core/experiment/protocol';
@@ -57,6 +57,14 @@ describe('splits', () => {
 });
 
 describe('synthetic generator (METHOD.md section 5)', () => {
+  it('refuses more rows than it makes before allocating anything, naming the bound', () => {
+    for (const [o, nn] of [[5_000_000_000, 10], [1e20, 0], [MAX_SYNTH_ROWS, 1]]) {
+      expect(() => generateSynthetic({ scenario: 'mixed', nOverlap: o, nNonOverlap: nn, seed: 0 })).toThrow(InputError);
+    }
+    expect(() => generateSynthetic({ scenario: 'mixed', nOverlap: 5_000_000_000, nNonOverlap: 10, seed: 0 })).toThrow(/at most 10,000,000 rows in all/);
+    expect(generateSynthetic({ scenario: 'mixed', nOverlap: 30, nNonOverlap: 30, seed: 0 }).labels.length).toBeGreaterThan(0);
+  });
+
   it('has the scenario counts and zeroes the absent block', () => {
     expect(scenarioCounts('mixed', 10, 7)).toEqual([4, 3, 10]);
     expect(scenarioCounts('easy', 10, 7)).toEqual([7, 0, 10]);
