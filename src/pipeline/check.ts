@@ -201,12 +201,35 @@ export async function runCheck(datasetFile: string, o: CheckRunOptions): Promise
     written = fresh.resultPath;
     reused = false;
   }
+  if (baseline && bFile) {
+    const other = baselineMismatch(baseline, result);
+    if (other) {
+      throw new InputError(`the baseline describes another analysis: ${other}; a comparison would mean nothing${o.baselineAdvice ? ` (${o.baselineAdvice})` : ''}`, { file: bFile });
+    }
+  }
   const texts = await currentTexts(result, datasetFile);
   const report = evaluateCheck(result, rules, { baseline, texts });
   return {
     datasetFile, result, resultPath: written, reused, rulesFile: source.file,
     baselineFile: baseline ? bFile : null, texts: texts !== null, report,
   };
+}
+
+/**
+ * Why a baseline cannot be compared with a result, or undefined: other classes, or other encoders (the density and
+ * the PGR of another pair of models are other numbers). Rows may differ: that is what the comparison looks for.
+ */
+export function baselineMismatch(baseline: AnalysisResult, result: AnalysisResult): string | undefined {
+  const classes = (r: AnalysisResult) => r.dataset.labelNames?.join(', ') ?? `${r.dataset.numClasses} classes`;
+  if (baseline.dataset?.numClasses !== result.dataset.numClasses || classes(baseline) !== classes(result)) {
+    return `its classes are ${classes(baseline)}, this dataset's ${classes(result)}`;
+  }
+  for (const side of ['weak', 'strong'] as const) {
+    const b = baseline.encoders?.[side];
+    const r = result.encoders[side];
+    if (b?.id !== r.id || b?.dim !== r.dim) return `its ${side} model is ${b?.id ?? 'not named'} (${b?.dim ?? '?'}-d), this analysis's ${r.id} (${r.dim}-d)`;
+  }
+  return undefined;
 }
 
 function definedOnly(r: CheckRules): CheckRules {

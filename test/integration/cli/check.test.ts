@@ -128,7 +128,7 @@ describe('check on synthetic rows', () => {
     expect(f.evidence).toMatchObject({ removedOverlap: removed, removedOther: 0 });
   });
 
-  it('an unreadable baseline: exit 2 saying how to go on; --write-baseline replaces it; --out keeps off files it did not write', () => {
+  it('an unreadable baseline or one of another analysis: exit 2 saying how to go on; --write-baseline replaces it; --out keeps off files it did not write', () => {
     const baseline = join(dir, 'syn', '.overlap', 'rows.jsonl.baseline.json');
     mkdirSync(dirname(baseline), { recursive: true });
     writeFileSync(baseline, '{"schemaVersion": 1, "tool": {"na');
@@ -139,6 +139,19 @@ describe('check on synthetic rows', () => {
     const w = check([data, '--seeds', '3', '--overlap-effect', 'any', '--write-baseline', '--quiet']);
     expect(w.code, w.stderr).toBe(0);
     expect(JSON.parse(readFileSync(baseline, 'utf8')).checkBaseline.textKeys.length).toBeGreaterThan(0);
+    // a baseline of another analysis (other classes, another model) is refused, naming what differs
+    const own = JSON.parse(readFileSync(baseline, 'utf8'));
+    const other = join(dir, 'other.baseline.json');
+    for (const [changed, says] of [
+      [{ ...own, dataset: { ...own.dataset, numClasses: 3, labelNames: ['a', 'b', 'c'] } }, /its classes are a, b, c, this dataset's/],
+      [{ ...own, encoders: { ...own.encoders, strong: { ...own.encoders.strong, id: 'use-lite', dim: 512 } } }, /its strong model is use-lite \(512-d\), this analysis's/],
+    ] as const) {
+      writeFileSync(other, JSON.stringify(changed));
+      const r = check([data, '--seeds', '3', '--overlap-effect', 'any', '--baseline', other, '--quiet']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/the baseline describes another analysis: /);
+      expect(r.stderr).toMatch(says);
+    }
     // --out: a file it did not write is refused without --force; its own output is replaced
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, 'my notes\n');
