@@ -10,6 +10,7 @@ import type { InferenceBackend } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
 import { DATASET_FLAGS, datasetPipelineOptions } from './analyze';
 import { UsageError } from './errors';
+import { count } from '../core/words';
 import { ANALYSIS_HELP, analysisOptionsFrom, FIELD_FLAGS, parse, type FlagValues } from './options';
 import { stderrProgress } from './progress';
 
@@ -225,7 +226,12 @@ export function textReport(r: CheckRun): string {
   const shown = r.report.findings.filter((f) => f.level !== 'note');
   const notes = r.report.findings.length - shown.length;
   for (const f of shown.slice(0, TEXT_FINDINGS)) lines.push(`  ${findingLine(name, f)}`);
-  if (shown.length > TEXT_FINDINGS) lines.push(`  ... ${shown.length - TEXT_FINDINGS} more errors and warnings (--format json or sarif lists all)`);
+  if (shown.length > TEXT_FINDINGS) {
+    const rest = shown.slice(TEXT_FINDINGS);
+    const errors = rest.filter((f) => f.level === 'error').length;
+    const more = [errors > 0 ? count(errors, 'error') : '', rest.length - errors > 0 ? count(rest.length - errors, 'warning') : ''].filter(Boolean).join(' and ');
+    lines.push(`  ... ${more} more (--format json or sarif lists all)`);
+  }
   if (notes > 0) lines.push(`  ${notes} notes (rows whose category changed, rules not measured): --format json or sarif lists them`);
   return `${lines.join('\n')}\n`;
 }

@@ -113,6 +113,7 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
   switch (head) {
     case 'glove-mean': {
       if (side !== 'weak') break;
+      if (rest.length > 0 && !arg) throw new UsageError(`${flag} glove-mean:K needs K (the vocabulary size), or no colon`);
       if (!arg) return { kind: 'bundled', id: 'glove-mean' };
       return { kind: 'bundled', id: 'glove-mean', vocab: parseOptionText('weakVocabulary', arg) };
     }
@@ -231,9 +232,14 @@ export function parse(config: {
   allowPositionals?: boolean;
 }): { values: FlagValues; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ ...config, args: joinNegativeValues(config.args, config.options), strict: true });
-    return { values: values as FlagValues, positionals };
+    const parsed = parseArgs({ ...config, args: joinNegativeValues(config.args, config.options), strict: true });
+    // an empty value (`--out ""`) is a mistake, not "absent": the default would be used without a word
+    for (const [name, value] of Object.entries(parsed.values)) {
+      if (value === '' && config.options[name]?.type === 'string') throw new UsageError(`--${name} needs a value, not an empty string`);
+    }
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals };
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
 }

@@ -25,6 +25,7 @@ import type { SelectionSetup, SelectionSource } from '../core/select/setup';
 import { loadSource, sideActivations, weakSide, type Source } from './analyzeFile';
 import { MAX_CLASSES, unifyDatasetLabels } from '../core/data/labels';
 import type { InferenceBackend, ModelSpec, PipelineOptions } from './types';
+import { count } from '../core/words';
 
 /** One loaded SOURCE argument: its rows' activations, weak side, labels and what is known about them. */
 export interface LoadedData {
@@ -152,7 +153,7 @@ async function loadDatasetFile(src: Source, options: LoadSourcesOptions, hooks: 
     ...weak.notes.map((n) => `${path.basename(file)}: ${n}`),
   ];
   const unlabelled = src.dataset.rows.length - src.rows.length;
-  if (unlabelled > 0) notes.push(`${path.basename(file)}: ${unlabelled} rows without a label were left out`);
+  if (unlabelled > 0) notes.push(`${path.basename(file)}: ${count(unlabelled, 'row')} without a label ${unlabelled === 1 ? 'was' : 'were'} left out`);
   const split = src.rows.every((r) => r.split !== undefined) ? Uint8Array.from(src.rows, (r) => r.split as number) : undefined;
   return {
     name: path.basename(file),

@@ -18,6 +18,7 @@ import { verdictEvidence } from '../experiment/verdict';
 import type { AnalysisResult, ResultRow } from '../result/schema';
 import { resolveRules, type CheckRules, type ResolvedRules } from './rules';
 import { normalizeText, textKey } from './textKey';
+import { count } from '../words';
 
 export type FindingLevel = 'error' | 'warning' | 'note';
 
@@ -488,5 +489,5 @@ function duplicateLabels(c: Collector, R: ResolvedRules, cur: AnalysisResult, te
   }
   c.rows('duplicate-label', 'warning', rows, 'rows with a conflicting duplicate');
   c.outcome('duplicate-label', conflicts === 0 ? 'pass' : R.failOn === 'warning' ? 'alarm' : 'warning',
-    conflicts > 0 ? `${conflicts} texts appear with different labels (${rows.length} rows)` : 'no text appears with different labels');
+    conflicts > 0 ? `${count(conflicts, 'text')} ${conflicts === 1 ? 'appears' : 'appear'} with different labels (${count(rows.length, 'row')})` : 'no text appears with different labels');
 }

@@ -17,6 +17,7 @@
 import { InputError } from '../errors';
 import type { ResultRow } from '../result/schema';
 import { Rng } from '../random/rng';
+import { count } from '../words';
 
 /** The budget: a number of rows, or a share of the W2S-train rows (exactly one). */
 export type CurationBudget = { size: number } | { fraction: number };
@@ -98,7 +99,7 @@ export function curationPlan(rows: readonly ResultRow[], budget: CurationBudget,
   const asked = budgetRows(budget, pool);
   const want = Math.min(asked, pool);
   const notes: string[] = [];
-  if (asked > pool) notes.push(`the budget (${asked} rows) is larger than the ${pool} W2S-train rows: all of them are kept`);
+  if (asked > pool) notes.push(`the budget (${count(asked, 'row')}) is larger than the ${pool} W2S-train rows: all of them are kept`);
 
   const overlap = groups.overlap;
   let overlapOrder: ResultRow[];
@@ -107,7 +108,7 @@ export function curationPlan(rows: readonly ResultRow[], budget: CurationBudget,
     const sorted = [...overlap].sort((a, b) => a.index - b.index);
     const picked = new Rng(seed ^ 0x2545f491).sample(Int32Array.from(sorted, (_, k) => k), want);
     overlapOrder = Array.from(picked, (k) => sorted[k]!);
-    notes.push(`the budget (${want} rows) is smaller than the ${overlap.length} overlap rows: a seeded random ${want} of them`);
+    notes.push(`the budget (${count(want, 'row')}) is smaller than the ${overlap.length} overlap rows: a seeded random ${want} of them`);
   } else {
     overlapOrder = overlap;
   }

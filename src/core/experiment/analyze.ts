@@ -200,13 +200,13 @@ export async function runAnalysis(
   const perSplit = [0, 1, 2].map(() => new Array<number>(C).fill(0));
   for (let i = 0; i < n; i++) perSplit[split[i]][input.labels[i]]++;
   const className = (c: number) => input.dataset?.labelNames?.[c] ?? String(c);
-  const consequence = ['the weak probe never sees it', 'the strong and W2S probes never see it', 'the accuracies never test it'];
+  const consequence = ['the weak probe never sees', 'the strong and W2S probes never see', 'the accuracies never test'];
   for (const code of [0, 1, 2]) {
     if (code === 0 && input.weak.kind === 'probabilities') continue; // no weak probe to train
     const missing = perSplit[code].flatMap((m, c) => (m === 0 ? [className(c)] : []));
     if (missing.length > 0) {
       const few = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
-      warnings.push(`${missing.length === 1 ? 'class' : 'classes'} ${few} ${missing.length === 1 ? 'has' : 'have'} no row in the ${SPLIT_NAMES[code]} split: ${consequence[code]}`);
+      warnings.push(`${missing.length === 1 ? 'class' : 'classes'} ${few} ${missing.length === 1 ? 'has' : 'have'} no row in the ${SPLIT_NAMES[code]} split: ${consequence[code]} ${missing.length === 1 ? 'it' : 'them'}`);
     }
   }
   const minPoints = minimumPoints(opts.jump, 2);

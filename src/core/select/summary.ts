@@ -1,5 +1,6 @@
 /** Statistics over seeds of selection runs: per-round bands, pull shares, final values and UCB-vs-random pairs. */
 import type { Band, RoundLog, SelectionSummary, Stats, StrategyName, StrategyRun, StrategySummary } from './schema';
+import { count } from '../words';
 
 export function stats(values: readonly number[]): Stats | null {
   if (values.length === 0) return null;
@@ -110,6 +111,6 @@ export function summaryLine(s: StrategySummary): string {
   const share = s.pullShare.map((x) => `${(x * 100).toFixed(0)}%`).join('/');
   return (
     `${s.strategy}: final W2S accuracy ${fmt(s.final.accuracy)} (overlap-only ${fmt(s.final.accuracyOverlapOnly)}), ` +
-    `detected overlap ratio ${fmt(s.final.detectedOverlapRatio)}, pulls per source ${share}${dense} over ${s.seeds} seeds`
+    `detected overlap ratio ${fmt(s.final.detectedOverlapRatio)}, pulls per source ${share}${dense} over ${count(s.seeds, 'seed')}`
   );
 }

@@ -1,6 +1,6 @@
 /** The CLI's option parsing: a negative number after an option that takes a value is that value, not an option. */
 import { describe, expect, it } from 'vitest';
-import { joinNegativeValues, parse } from '../../../src/cli/options';
+import { joinNegativeValues, parse, parseModelSpec } from '../../../src/cli/options';
 import { UsageError } from '../../../src/cli/errors';
 
 const options = { seed: { type: 'string' as const, short: 's' }, quiet: { type: 'boolean' as const, short: 'q' }, l2: { type: 'string' as const } };
@@ -20,5 +20,18 @@ describe('negative option values', () => {
     expect(joinNegativeValues(['--unknown', '-1'], options)).toEqual(['--unknown', '-1']);
     // a value that is an option still fails as parseArgs says, as a usage error
     expect(() => parse({ args: ['--seed', '--quiet'], options })).toThrow(UsageError);
+  });
+});
+
+describe('empty option values', () => {
+  const options = { out: { type: 'string' as const }, quiet: { type: 'boolean' as const } };
+  it('--out "" is a usage error naming the option, not the default silently', () => {
+    expect(() => parse({ args: ['--out', ''], options })).toThrow(UsageError);
+    expect(() => parse({ args: ['--out='], options })).toThrow(/--out needs a value, not an empty string/);
+    expect(parse({ args: ['--out', 'r.json', '--quiet'], options }).values).toEqual({ out: 'r.json', quiet: true });
+  });
+  it('--weak glove-mean: without K is refused; glove-mean alone is the default vocabulary', () => {
+    expect(() => parseModelSpec('glove-mean:', 'weak')).toThrow(/glove-mean:K needs K/);
+    expect(parseModelSpec('glove-mean', 'weak')).toEqual({ kind: 'bundled', id: 'glove-mean' });
   });
 });
