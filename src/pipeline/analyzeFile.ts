@@ -74,6 +74,7 @@ export async function analyzeDatasetFile(
   const labels = Int32Array.from(all, (r) => r.label as number);
   const seed = options.analysis?.seed ?? 0;
   const split = splitFor(main, test, seed);
+  if (inputs.noTestBecause && !test && !hasSplitField(main)) warnings.push(inputs.noTestBecause);
 
   // One bar weighted by the expected cost of each stage; a side read from the cache is re-weighed when it says so.
   const seeds = Math.max(1, options.analysis?.seeds ?? 10);
@@ -203,8 +204,13 @@ const WRENCH_SPLITS = { train: 'train.json', test: 'test.json' } as const;
 /**
  * The files an analysis reads: a folder holding a WRENCH train.json means that file; a WRENCH train.json without a
  * named test file is paired with the test.json beside it (the benchmark's own test split; valid.json is not used).
+ * A test.json there that is not a WRENCH split (`{}`, empty, another layout) is an error, never passed over; with no
+ * test.json at all, `noTestBecause` says so (the test rows are then a random third of train.json).
  */
-export async function resolveInputs(datasetPath: string, testFile: string | null | undefined): Promise<{ file: string; testFile?: string; pairedBecause?: string }> {
+export async function resolveInputs(
+  datasetPath: string,
+  testFile: string | null | undefined,
+): Promise<{ file: string; testFile?: string; pairedBecause?: string; noTestBecause?: string }> {
   let file = path.resolve(datasetPath);
   const info = await fs.stat(file).catch((e: NodeJS.ErrnoException) => {
     throw new InputError(statErrorWords(e), { file });
@@ -220,7 +226,15 @@ export async function resolveInputs(datasetPath: string, testFile: string | null
   if (typeof testFile === 'string') return { file, testFile: path.resolve(testFile) };
   if (testFile === null || path.basename(file) !== WRENCH_SPLITS.train || !(await isWrenchFile(file))) return { file };
   const test = path.join(path.dirname(file), WRENCH_SPLITS.test);
-  if (!(await isWrenchFile(test))) return { file };
+  if (!(await isWrenchFile(test))) {
+    const info = await fs.stat(test).catch(() => undefined);
+    if (!info) return { file, noTestBecause: `WRENCH folder without a ${WRENCH_SPLITS.test}: the test rows are a random third of ${WRENCH_SPLITS.train}, not the benchmark's test split (valid.json is not used)` };
+    const what = info.isFile() ? await notWrenchWords(test, info.size) : 'is not a file';
+    throw new InputError(
+      `the ${WRENCH_SPLITS.test} beside the WRENCH ${WRENCH_SPLITS.train} ${what}, so it cannot be the test set; fix it, name another with --test-file FILE, or use --test-file none to test on a random third of ${WRENCH_SPLITS.train}`,
+      { file: test },
+    );
+  }
   return { file, testFile: test, pairedBecause: `WRENCH folder: the ${WRENCH_SPLITS.test} beside ${WRENCH_SPLITS.train} is the test set; valid.json is not used` };
 }
 
@@ -238,6 +252,22 @@ export async function isWrenchFile(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Why a file beside a WRENCH train.json is not a WRENCH split: it is empty, holds no records, or has another layout. */
+async function notWrenchWords(file: string, size: number): Promise<string> {
+  if (size === 0) return 'is empty';
+  let head = '';
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = new Uint8Array(4096);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    head = new TextDecoder().decode(buf.subarray(0, bytesRead)).replace(/^\uFEFF/, '').trim();
+  } finally {
+    await handle.close();
+  }
+  if (size <= 4096 && (head === '' || /^(\{\s*\}|\[\s*\])$/.test(head))) return 'holds no records';
+  return 'is not a WRENCH split file ({"0": {"label": .., "data": {"text": ..}}, ...})';
 }
 
 // Exported for src/pipeline/sources.ts.
@@ -303,8 +333,13 @@ function readInfo(main: Source, test: Source | undefined, labels: LabelSet, pair
 
 function splitFor(main: Source, test: Source | undefined, seed: number): Uint8Array {
   if (test) return halvesWithTest([...main.rows.map(() => false), ...test.rows.map(() => true)], seed);
-  if (main.rows.every((r) => r.split !== undefined)) return Uint8Array.from(main.rows, (r) => r.split as number);
+  if (hasSplitField(main)) return Uint8Array.from(main.rows, (r) => r.split as number);
   return randomThirds(main.rows.length, seed);
+}
+
+/** Every row names its W2S split (a `split` field): the file's own split is used instead of random thirds. */
+function hasSplitField(main: Source): boolean {
+  return main.rows.every((r) => r.split !== undefined);
 }
 
 export interface SideOutcome {
@@ -408,6 +443,12 @@ export async function weakSide(
     return { side: out.side, info: out.info, notes: [], timings: { weakVotes: (performance.now() - t0) / 1000 }, votes: out.summary };
   }
   if (spec.kind === 'probabilities') {
+    if (spec.field === main.dataset.fields.label) {
+      throw new InputError(
+        `the weak probabilities' field "${spec.field}" is the label field: the weak model would be the gold labels themselves (weak accuracy 1.000); name a field of the weak model's own probabilities`,
+        { file: main.file },
+      );
+    }
     const probs = concatFloat(
       sources.map((src) => probabilityColumn(src.rows.map((r) => getField(r.fields, spec.field)), numClasses, { file: src.file, field: spec.field, lines: src.rows.map((r) => r.line) })),
     );

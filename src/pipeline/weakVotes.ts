@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { FieldValueError, toNumberArray } from '../core/data/coerce';
 import { getField } from '../core/data/fields';
 import { InputError } from '../core/errors';
 import type { DatasetRow } from '../core/data/types';
@@ -126,7 +127,14 @@ function coveredAccuracy(agg: VoteAggregate, labels: Int32Array, rows: number[])
   return n > 0 ? hit / n : null;
 }
 
-/** A probability column -> n x C probabilities: a scalar is P(class 1) of a binary task, an array is per class. */
+/** How far the class probabilities of a row may sum from 1 (rounding in the file that wrote them). */
+export const PROB_SUM_TOLERANCE = 1e-6;
+
+/**
+ * A probability column -> n x C probabilities: a scalar is P(class 1) of a binary task, an array (or, in a CSV cell,
+ * the text of one) is per class: entries in [0, 1] summing to 1 within PROB_SUM_TOLERANCE. Scores that are not
+ * probabilities (logits, counts) are refused with the row's line rather than rescaled into something else.
+ */
 export function probabilityColumn(
   values: ReadonlyArray<unknown>,
   numClasses: number,
@@ -135,19 +143,33 @@ export function probabilityColumn(
   const probs = new Float64Array(values.length * numClasses);
   values.forEach((raw, i) => {
     const at = { file: where.file, line: where.lines?.[i] };
-    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    const v = typeof raw === 'string' && raw.trim() !== '' ? (raw.trim().startsWith('[') ? vectorText(raw, where.field, at) : Number(raw)) : raw;
     if (typeof v === 'number') {
       if (numClasses !== 2) throw new InputError(`field "${where.field}" is a single number but there are ${numClasses} classes`, at);
       if (!(v >= 0 && v <= 1)) throw new InputError(`field "${where.field}" is ${String(raw)}, not a probability in [0, 1]`, at);
       probs[i * 2] = 1 - v;
       probs[i * 2 + 1] = v;
-    } else if (Array.isArray(v) && v.length === numClasses && v.every((x) => typeof x === 'number' && x >= 0)) {
+    } else if (Array.isArray(v) && v.length === numClasses && v.every((x) => typeof x === 'number')) {
+      const bad = v.findIndex((x: number) => !(x >= 0 && x <= 1));
+      if (bad >= 0) throw new InputError(`field "${where.field}" has ${String(v[bad])} at position ${bad}, not a probability in [0, 1]`, at);
       const s = v.reduce((a: number, b: number) => a + b, 0);
-      if (!(s > 0) || !Number.isFinite(s)) throw new InputError(`field "${where.field}" does not sum to a positive number`, at);
+      if (!(Math.abs(s - 1) <= PROB_SUM_TOLERANCE)) {
+        throw new InputError(`field "${where.field}" sums to ${+s.toPrecision(12)}, not 1: ${numClasses} class probabilities must sum to 1 (within ${PROB_SUM_TOLERANCE.toExponential()})`, at);
+      }
       v.forEach((x: number, c: number) => (probs[i * numClasses + c] = x / s));
     } else {
       throw new InputError(`field "${where.field}" must be P(class 1) or ${numClasses} class probabilities, got ${JSON.stringify(raw)?.slice(0, 40)}`, at);
     }
   });
   return probs;
+}
+
+/** A CSV cell holding a JSON array of probabilities; a malformed one is an error with the row's line. */
+function vectorText(raw: string, field: string, at: { file?: string; line?: number }): number[] | undefined {
+  try {
+    return toNumberArray(raw, field);
+  } catch (e) {
+    if (e instanceof FieldValueError) throw new InputError(e.message, at);
+    throw e;
+  }
 }

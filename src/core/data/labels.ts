@@ -6,10 +6,11 @@ import type { RowStore } from './rowStore';
 import type { ClassInfo, Dataset, DatasetRow } from './types';
 
 /**
- * A label read from one row: an integral value (a class id as written in the data, any integer), a class name, or
- * no label. Turned into a dense class id 0..C-1 once the whole file is read.
+ * A label read from one row: an integral value (a class id as written in the data, any safe integer), a class name,
+ * or no label. Turned into a dense class id 0..C-1 once the whole file is read. An integer beyond
+ * Number.MAX_SAFE_INTEGER is a name (`integer` set): as a number it would be rounded, and distinct ids would merge.
  */
-export type RawLabel = number | null | { name: string };
+export type RawLabel = number | null | { name: string; integer?: true };
 
 /** More classes than this is not a classification label (ids, free text, a regression target): an error. */
 export const MAX_CLASSES = 1000;
@@ -39,7 +40,8 @@ export interface LabelSet {
  * Turns raw label values into dense class ids. The labels of a file are a SET of values:
  * - integers (also integral floats, numeric strings, booleans) are class values as written; the classes are the
  *   distinct values in ascending order, so ids 1..4 are 4 classes (0..3), and -1/+1 are two;
- * - other strings are class names, numbered in code-point order;
+ * - other strings are class names, numbered in code-point order; so are integers that are not safe integers
+ *   (beyond 2^53, kept exactly as written), and then every integer label of the field is read as a name too;
  * - with preset names (a WRENCH label.json, a classes.txt beside the file, or an option) the classes are exactly
  *   those names in their order: string labels must be one of them, integer labels index them 0-based, or 1-based
  *   when the data never uses 0 and does use the last id (AG News: 1..4 with 4 names).
@@ -54,6 +56,8 @@ export class LabelNormalizer {
   private firstLabelledLine?: number;
   private firstNumericLine?: number;
   private firstNameLine?: number;
+  /** The first label that is an integer too large to be exact as a number (read as a name), and its text. */
+  private firstUnsafe?: { line: number; text: string };
 
   constructor(
     private readonly field: string,
@@ -63,13 +67,13 @@ export class LabelNormalizer {
   read(v: unknown): RawLabel {
     if (v === undefined || v === null) return null;
     if (typeof v === 'boolean') return v ? 1 : 0;
-    if (typeof v === 'bigint') return this.checkInteger(Number(v), v);
-    if (typeof v === 'number') return this.checkInteger(v, v);
+    if (typeof v === 'bigint') return this.checkInteger(Number(v), v, String(v));
+    if (typeof v === 'number') return this.checkInteger(v, v, String(v));
     if (typeof v === 'string') {
       const t = v.trim();
       if (t === '') return null;
       const x = Number(t);
-      if (Number.isFinite(x)) return this.checkInteger(x, v);
+      if (Number.isFinite(x)) return this.checkInteger(x, v, t);
       return { name: t };
     }
     throw new FieldValueError(`label field "${this.field}" should be a class id or name, got ${describeType(v)}`);
@@ -83,6 +87,7 @@ export class LabelNormalizer {
     if (label === null) return -1;
     const key = typeof label === 'number' ? label : label.name;
     if (typeof label === 'number') this.firstNumericLine ??= line;
+    else if (label.integer) this.firstUnsafe ??= { line, text: label.name };
     else this.firstNameLine ??= line;
     this.firstLabelledLine ??= line;
     this.labelled++;
@@ -97,6 +102,18 @@ export class LabelNormalizer {
 
   /** Fixes the class set, writes every row's dense id and remaps its votes. Throws on a label set that is not one. */
   finish(policy: ErrorPolicy, store: RowStore): LabelSet {
+    if (this.firstNumericLine !== undefined && this.firstNameLine === undefined && this.firstUnsafe !== undefined) {
+      // Class ids and ids too large for a number: all are names as written, not a mix of ids and names.
+      const big = this.firstUnsafe;
+      policy.warn(
+        `label ${big.text} (line ${big.line}) is an integer beyond 2^53, too large to be exact as a number: every label of field "${this.field}" is read as a class name, as written`,
+        big.line,
+      );
+      for (let k = 0; k < this.keys.length; k++) this.keys[k] = String(this.keys[k]);
+      this.firstNameLine = Math.min(this.firstNumericLine, big.line);
+      this.firstNumericLine = undefined;
+    }
+    this.firstNameLine ??= this.firstUnsafe?.line;
     if (this.firstNumericLine !== undefined && this.firstNameLine !== undefined) {
       const line = Math.max(this.firstNumericLine, this.firstNameLine);
       throw policy.fatal(
@@ -138,6 +155,7 @@ export class LabelNormalizer {
         );
       }
     }
+    warnCaseVariants(index.values, policy);
     remapVotes([...store.objectRows()], index.ids, index.values, policy);
     const classes: ClassInfo[] = index.values.map((value, id) => ({
       id,
@@ -217,10 +235,32 @@ export class LabelNormalizer {
     }
   }
 
-  private checkInteger(x: number, raw: unknown): number {
+  /** A numeric label: a class id when it is a safe integer; beyond 2^53 its text (`text`, as written) is a name. */
+  private checkInteger(x: number, raw: unknown, text: string): RawLabel {
     if (!Number.isInteger(x)) throw new FieldValueError(`label ${describeType(raw)} is not an integer class id`);
+    if (!Number.isSafeInteger(x)) return { name: text, integer: true };
     return x;
   }
+}
+
+/**
+ * Class names that differ only in letter case (`Pos`, `POS`, `pos`) stay separate classes, as written; a typo or an
+ * inconsistent export is the likelier cause, so the groups are named in a warning.
+ */
+function warnCaseVariants(values: readonly (number | string)[], policy: ErrorPolicy): void {
+  const groups = new Map<string, string[]>();
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    const key = v.toLowerCase();
+    const group = groups.get(key);
+    if (group) group.push(v);
+    else groups.set(key, [v]);
+  }
+  const variants = [...groups.values()].filter((g) => g.length > 1);
+  if (variants.length === 0) return;
+  const shown = variants.slice(0, 5).map((g) => g.join(', ')).join('; ');
+  const more = variants.length > 5 ? `; and ${variants.length - 5} more groups` : '';
+  policy.warn(`classes that differ only in case: ${shown}${more} (they are separate classes)`);
 }
 
 /**

@@ -10,6 +10,7 @@ export interface LineBatch {
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 /**
  * Splits a UTF-8 byte stream into lines with bounded memory: only the current partial line is buffered.
@@ -53,6 +54,7 @@ export class LineSplitter {
     else if (bytes.indexOf(0) >= 0) throw binaryError(this.file, this.nextLine);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes > this.maxLineBytes) {
+      if (this.nextLine === 1 && [...this.pending, bytes].some((part) => part.indexOf(CR) >= 0)) throw crOnlyError(this.file);
       throw new InputError(
         `line ${this.nextLine} is longer than ${formatBytes(this.maxLineBytes)}; this does not look like a line-based text dataset`,
         { file: this.file, line: this.nextLine },
@@ -92,6 +94,7 @@ export class LineSplitter {
       const l = lines[i];
       if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
     }
+    if (first === 1) checkLineBreaks(lines[0], this.file);
     this.nextLine += lines.length;
     return { first, lines };
   }
@@ -109,6 +112,7 @@ export function splitTextLines(text: string, file: string): LineBatch {
     const l = lines[i];
     if (l.length > 0 && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
   }
+  checkLineBreaks(lines[0], file);
   return { first: 1, lines };
 }
 
@@ -127,6 +131,25 @@ function checkNotBinary(bytes: Uint8Array, file: string, firstLine: number): voi
     throw new InputError('the file is UTF-16 encoded; save it as UTF-8', { file, line: 1 });
   }
   throw binaryError(file, firstLine + countNewlineBytes(bytes, nul));
+}
+
+/** A CR inside the first line, with text after it: the file's lines end with CR alone (classic Mac OS). */
+const LONE_CR = /\r(?!\r*$)/;
+
+/**
+ * Lines are split at LF (CRLF is one break). A file whose lines end with CR alone would read as one line, so
+ * "no rows" or a wrong header: refused with what to do instead. Only the first line is looked at, so a stray CR
+ * inside a quoted field further down is still text.
+ */
+function checkLineBreaks(firstLine: string, file: string): void {
+  if (firstLine.indexOf('\r') >= 0 && LONE_CR.test(firstLine)) throw crOnlyError(file);
+}
+
+function crOnlyError(file: string): InputError {
+  return new InputError(
+    "the lines end with CR only (classic Mac OS line breaks), so the file reads as one line; save it with LF or CRLF line breaks (e.g. tr '\\r' '\\n' < in > out)",
+    { file, line: 1 },
+  );
 }
 
 function binaryError(file: string, line: number): InputError {

@@ -142,6 +142,17 @@ describe('Parquet', () => {
     expect(progress).toEqual([0.5, 1]);
   });
 
+  it('keeps INT64 labels beyond 2^53 exactly, as class names', async () => {
+    const big = new Uint8Array(parquetWriteBuffer({
+      columnData: [
+        { name: 'text', data: ['a', 'b', 'c'], type: 'STRING' as const },
+        { name: 'label', data: [9007199254740993n, 9007199254740992n, 9007199254740993n], type: 'INT64' as const },
+      ],
+    }));
+    const d = await parseDatasetBytes(big, { path: 'big.parquet' });
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([['9007199254740992', 1], ['9007199254740993', 2]]);
+  });
+
   it('reads from bytes in memory, detecting the format from the magic number', async () => {
     const d = await parseDatasetBytes(bytes, { path: 'no-extension' });
     expect(d.format).toBe('parquet');

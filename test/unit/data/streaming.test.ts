@@ -64,6 +64,19 @@ describe('LineSplitter', () => {
     expect(splitChunks(chunked(bytes, [1, 2, 5]))).toEqual(['a', 'b']);
   });
 
+  it('refuses a file whose lines end with CR only, whatever the chunks, instead of reading one line', () => {
+    const text = 'text,label\ra fine film,1\ra dull film,0\r';
+    const bytes = new TextEncoder().encode(text);
+    for (const cutPoints of [[], [4], [11, 12], [text.length - 1]]) {
+      expect(() => splitChunks(chunked(bytes, cutPoints))).toThrow(/test\.txt:1: the lines end with CR only .* LF or CRLF/);
+    }
+    expect(() => splitTextLines(text, 'in.csv')).toThrow(/in\.csv:1: the lines end with CR only/);
+    const long = new LineSplitter('big.txt', 16);
+    expect(() => long.push(new TextEncoder().encode('abc\rdef\rghi\rjkl\rmno\r'))).toThrow(/lines end with CR only/);
+    // CRLF, a doubled CR before LF and a stray CR further down are not CR-only line breaks
+    expect(splitChunks(chunked(new TextEncoder().encode('a\r\r\nb\rc\r\n'), [2]))).toEqual(['a\r', 'b\rc']);
+  });
+
   it('refuses a line longer than its limit instead of buffering without bound', () => {
     const splitter = new LineSplitter('big.txt', 16);
     splitter.push(new TextEncoder().encode('short\n0123456789'));

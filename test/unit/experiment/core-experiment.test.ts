@@ -144,7 +144,10 @@ describe('ground truth report', () => {
 describe('weak side from probability columns (votes: test/unit/votes)', () => {
   it('reads scalar and per-class probability columns', () => {
     expect(Array.from(probabilityColumn([0.25, '1'], 2, { field: 'p' }))).toEqual([0.75, 0.25, 0, 1]);
-    expect(Array.from(probabilityColumn([[1, 1, 2]], 3, { field: 'p' }))).toEqual([0.25, 0.25, 0.5]);
+    expect(Array.from(probabilityColumn([[0.25, 0.25, 0.5]], 3, { field: 'p' }))).toEqual([0.25, 0.25, 0.5]);
+    // scores that are not probabilities are refused, not rescaled ([0.9, 0.8] read as 0.53 / 0.47 before)
+    expect(() => probabilityColumn([[1, 1, 2]], 3, { field: 'p' })).toThrow(/has 2 at position 2, not a probability/);
+    expect(() => probabilityColumn([[0.9, 0.8]], 2, { field: 'p' })).toThrow(/sums to 1.7, not 1/);
     expect(() => probabilityColumn([1.5], 2, { field: 'p', file: 'f.csv', lines: [3] })).toThrow(InputError);
   });
 });

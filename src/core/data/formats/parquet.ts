@@ -109,7 +109,11 @@ function defineOwn(obj: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** INT64 columns arrive as BigInt, which JSON and arithmetic reject; class ids and counts fit in a double. */
+/**
+ * INT64 columns arrive as BigInt, which JSON and arithmetic reject; class ids and counts fit in a double. A field value
+ * beyond 2^53 would be rounded as a double (two class ids merging), so it is kept as its exact text, as the JSON
+ * readers keep one; list items (vectors) become doubles.
+ */
 function plainValues(row: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(row)) defineOwn(row, k, plainValue(v));
   return row;
@@ -145,10 +149,10 @@ function boundedBuffer(file: AsyncBuffer): AsyncBuffer {
   };
 }
 
-function plainValue(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
+function plainValue(v: unknown, listItem = false): unknown {
+  if (typeof v === 'bigint') return listItem || Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = plainValue(v[i]);
+    for (let i = 0; i < v.length; i++) v[i] = plainValue(v[i], true);
     return v;
   }
   if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && !(v instanceof Date)) {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseDatasetText } from '../../../src/core/data';
+import { quoteUnsafeIntegers } from '../../../src/core/data/jsonParse';
+
+const BIG = '12345678901234567890';
+const BIG1 = '12345678901234567891';
+
+describe('integer labels beyond Number.MAX_SAFE_INTEGER', () => {
+  it('keeps CSV labels as written: two large ids stay two classes', () => {
+    const d = parseDatasetText(`text,label\na fine film,${BIG}\na dull film,${BIG1}\nanother one,${BIG}\n`, 'csv');
+    expect(d.numClasses).toBe(2);
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([[BIG, 2], [BIG1, 1]]);
+    expect(d.labelNames).toEqual([BIG, BIG1]);
+  });
+
+  it('keeps JSON number labels as written, in JSONL and in a keyed JSON object', () => {
+    const jsonl = parseDatasetText(`{"text": "a fine film", "label": ${BIG}}\n{"text": "a dull film", "label": ${BIG1}}\n`, 'jsonl');
+    expect(jsonl.classes.map((c) => c.value)).toEqual([BIG, BIG1]);
+    const keyed = parseDatasetText(`{"0": {"label": ${BIG1}, "data": {"text": "a"}},\n "1": {"label": -${BIG}, "data": {"text": "b"}}}\n`, 'wrench');
+    expect(keyed.classes.map((c) => c.value)).toEqual([`-${BIG}`, BIG1]);
+    const exp = parseDatasetText('{"text": "a", "label": 1e20}\n{"text": "b", "label": 1E+21}\n', 'jsonl');
+    expect(exp.classes.map((c) => c.value)).toEqual(['1E+21', '1e20']);
+  });
+
+  it('reads safe integers beside large ones as names too, and says why', () => {
+    const d = parseDatasetText(`{"text": "a", "label": 0}\n{"text": "b", "label": ${BIG}}\n{"text": "c", "label": 0}\n`, 'jsonl');
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([['0', 2], [BIG, 1]]);
+    expect(d.warnings.map((w) => [w.line, w.message])).toEqual([[2, expect.stringMatching(/label 12345678901234567890 .* beyond 2\^53.* class name/)]]);
+  });
+
+  it('quotes only object member values that are unsafe integers, never strings or array items', () => {
+    const text = `{"a": ${BIG}, "s": "x ${BIG} \\" ${BIG}", "v": [${BIG}, 1.5], "n": 9007199254740991, "f": 12345678901234567.5, "o": {"k":-${BIG}}}`;
+    const out = JSON.parse(quoteUnsafeIntegers(text)) as Record<string, unknown>;
+    expect(out.a).toBe(BIG);
+    expect(out.s).toBe(`x ${BIG} " ${BIG}`);
+    expect(out.v).toEqual([Number(BIG), 1.5]);
+    expect(out.n).toBe(Number.MAX_SAFE_INTEGER);
+    expect(out.f).toBe('12345678901234567.5');
+    expect(out.o).toEqual({ k: `-${BIG}` });
+    expect(quoteUnsafeIntegers('{"a": 1, "b": [2]}')).toBe('{"a": 1, "b": [2]}');
+  });
+});
+
+describe('class names that differ only in case', () => {
+  it('keeps them separate classes and names the groups in one warning', () => {
+    const labels = ['Pos', 'POS', 'pos', 'Neg', 'neg', 'neutral', 'pos'];
+    const d = parseDatasetText(['text,label', ...labels.map((l, i) => `row ${i},${l}`)].join('\n'), 'csv', { path: 'case.csv' });
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([['Neg', 1], ['POS', 1], ['Pos', 1], ['neg', 1], ['neutral', 1], ['pos', 2]]);
+    expect(d.warnings.map((w) => [w.file, w.message])).toEqual([['case.csv', 'classes that differ only in case: Neg, neg; POS, Pos, pos (they are separate classes)']]);
+  });
+
+  it('says nothing when no two names differ only in case', () => {
+    expect(parseDatasetText('text,label\na,pos\nb,neg\nc,__proto__\nd,constructor\n', 'csv').warnings).toEqual([]);
+  });
+});
