@@ -97,8 +97,9 @@ export async function run(argv: string[]): Promise<number> {
     result = await runAnalysis(input, analysis, { progress });
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
-    if (values.out) await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force));
-    const options: PipelineOptions = { ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out, history: !values['no-history'] };
+    const options: PipelineOptions = {
+      ...(await datasetPipelineOptions(values, positionals[0])), outFile: values.out, force: Boolean(values.force), history: !values['no-history'],
+    };
     const backend = createLocalInference({ device: options.device ?? 'auto', threads: options.threads });
     try {
       const outcome = await analyzeDatasetFile(positionals[0], options, { progress, inference: backend });

@@ -137,6 +137,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   const augment = values.augment ?? 'hard+rest';
   if (augment !== 'hard' && augment !== 'hard+rest') throw new UsageError(`--augment must be hard+rest or hard, got "${augment}"`);
+  if (values.shares !== undefined && reference !== 'split') throw new UsageError('--shares applies to --reference split only');
+  for (const flag of ['n-overlap', 'n-nonoverlap'] as const) {
+    if (values[flag] !== undefined && reference !== 'synthetic') throw new UsageError(`--${flag} applies to --reference synthetic only`);
+  }
   const shares = parseShares(values.shares);
   const analysis = analysisOptionsFrom(values);
   const seed = analysis.seed ?? 0;

@@ -17,7 +17,7 @@ import { readActivationFile, sha256File } from '../core/activations/file';
 import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, cachedShare, encodeWithCache } from '../inference/cache';
-import { checkOverlapFolder, refuseOutputsOverInputs, requireFolderOrNothing, sameFile, type PathRole } from './outputs';
+import { checkOverlapFolder, refuseForeignOutputs, refuseOutputsOverInputs, requireFolderOrNothing, sameFile, type PathRole } from './outputs';
 import { recordHistory } from './history';
 import { defaultResultPath, writeResult } from './results';
 import type { InferenceBackend, ModelSpec, PipelineHooks, PipelineOptions, PipelineOutcome } from './types';
@@ -188,6 +188,7 @@ async function checkWhereItWrites(file: string, resultPath: string, options: Pip
   }
   inputs.push(...specInputs(options.weak, 'weak', dataDir), ...specInputs(options.strong, 'strong', dataDir));
   await refuseOutputsOverInputs([{ path: resultPath, role: options.outFile ? '--out' : 'the result file' }], inputs);
+  if (options.outFile) await refuseForeignOutputs([{ path: resultPath, role: '--out' }], options.force === true);
   if (options.cacheDir) await requireFolderOrNothing(options.cacheDir, '--cache-dir');
   const cacheInOverlap = !options.cacheDir && (usesEncoderCache(options.weak) || usesEncoderCache(options.strong));
   if (!options.outFile || cacheInOverlap) await checkOverlapFolder(dataDir);
@@ -449,6 +450,7 @@ export async function weakSide(
         { file: main.file },
       );
     }
+    for (const src of sources) requireField(src, spec.field);
     const probs = concatFloat(
       sources.map((src) => probabilityColumn(src.rows.map((r) => getField(r.fields, spec.field)), numClasses, { file: src.file, field: spec.field, lines: src.rows.map((r) => r.line) })),
     );
@@ -456,6 +458,13 @@ export async function weakSide(
   }
   const out = await sideActivations('weak', spec, main, test, options, inference, progress, signal);
   return { side: { kind: 'activations', acts: out.matrix }, info: out.info, notes: out.notes, timings: out.timings };
+}
+
+/** Throws an InputError naming the file and the fields there are when no row of `src` has `field` at all. */
+function requireField(src: Source, field: string): void {
+  if (src.rows.length === 0 || src.rows.some((r) => getField(r.fields, field) !== undefined)) return;
+  const names = Object.keys(src.rows[0].fields).slice(0, 12);
+  throw new InputError(`no row has a field "${field}" (the first row has ${names.map((n) => `"${n}"`).join(', ')})`, { file: src.file });
 }
 
 function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Array> {
@@ -474,6 +483,7 @@ function fieldMatrix(src: Source, field: string, side: string): Matrix<Float32Ar
     }
   };
   const first = vector(src.rows[0]);
+  if (first === undefined) requireField(src, field);
   if (!Array.isArray(first)) throw new InputError(`field "${field}" is not an array of numbers`, { file: src.file, line: src.rows[0].line });
   const d = first.length;
   if (d === 0) throw zeroWidth(`${side} activations (field "${field}")`, { file: src.file, line: src.rows[0].line });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import { writeFileAtomic } from '../core/activations/file';
+import { statErrorWords } from '../core/data/file';
 import { InputError } from '../core/errors';
 import { SCHEMA_VERSION, type AnalysisResult } from '../core/result/schema';
 import { SchemaViolation, validateResult } from '../core/report/validate';
@@ -20,7 +21,8 @@ export async function loadResult(file: string): Promise<AnalysisResult> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read results file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file });
+    const err = e as NodeJS.ErrnoException;
+    throw new InputError(err.code === 'EISDIR' ? 'is a folder, not a results file' : `results file: ${statErrorWords(err)}`, { file });
   }
   return parseResult(text, file);
 }
@@ -31,7 +33,14 @@ export function parseResult(text: string, file?: string): AnalysisResult {
     // A byte-order mark (an editor's "UTF-8 with BOM") is not part of the JSON.
     obj = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
-    throw new InputError('results file is not valid JSON (was it written by another tool or cut short?)', { file });
+    // a dataset given where a result is expected (report data.csv) says so
+    const dataset = file !== undefined && /\.(csv|tsv|jsonl|ndjson|txt|parquet)$/i.test(file);
+    throw new InputError(
+      dataset
+        ? 'this is a dataset, not a results file: analyse it first (overlap-density analyze FILE writes the result), then give that result'
+        : 'results file is not valid JSON (was it written by another tool or cut short?)',
+      { file },
+    );
   }
   const r = obj as Partial<AnalysisResult>;
   if (!r || typeof r !== 'object' || typeof r.schemaVersion !== 'number' || !Array.isArray(r.rows)) {
@@ -39,7 +48,7 @@ export function parseResult(text: string, file?: string): AnalysisResult {
   }
   if (r.schemaVersion > SCHEMA_VERSION) {
     throw new InputError(
-      `results schema version ${r.schemaVersion} is newer than this version understands (${SCHEMA_VERSION}); update the extension`,
+      `results schema version ${r.schemaVersion} is newer than this version understands (${SCHEMA_VERSION}); update overlap-density (the extension or the CLI)`,
       { file },
     );
   }

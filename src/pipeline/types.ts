@@ -44,6 +44,8 @@ export interface PipelineOptions {
   cacheDir?: string;
   /** Where the result JSON goes; default `<dataDir>/.overlap/<file>.result.json`. */
   outFile?: string;
+  /** Replace an existing `outFile` that overlap-density did not write (the CLI's --force; outputs.ts refuseForeignOutputs). */
+  force?: boolean;
   /**
    * Keep a copy of the result in `<dataDir>/.overlap/history/<file>/` (bounded, src/pipeline/history.ts);
    * default true, false turns it off (`--no-history`).

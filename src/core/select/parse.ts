@@ -16,7 +16,7 @@ export function parseSelectionResult(text: string, file?: string): SelectionResu
   }
   if (r.schemaVersion > SELECTION_SCHEMA_VERSION) {
     throw new InputError(
-      `selection schema version ${r.schemaVersion} is newer than this version understands (${SELECTION_SCHEMA_VERSION}); update the extension`,
+      `selection schema version ${r.schemaVersion} is newer than this version understands (${SELECTION_SCHEMA_VERSION}); update overlap-density (the extension or the CLI)`,
       { file },
     );
   }

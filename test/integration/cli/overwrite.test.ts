@@ -58,6 +58,22 @@ describe('outputs over existing files', () => {
     expect(fs.readFileSync(path.join(dir, 'data.jsonl'), 'utf8')).toBe('{"text":"a","label":0}\n');
   });
 
+  it('says what went wrong when a dataset is given as a result, a result is missing, or an option does not apply', () => {
+    fs.writeFileSync(path.join(dir, 'rows.csv'), 'text,label\na,0\nb,1\n');
+    const asResult = run('report', 'rows.csv');
+    expect(asResult.status).toBe(2);
+    expect(asResult.stderr).toContain('rows.csv: this is a dataset, not a results file: analyse it first');
+    const missing = run('report', 'nothing.json');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('nothing.json: results file: file not found');
+    const shares = run('select', '--reference', 'synthetic', '--shares', '0.5', '--out', 's.json');
+    expect(shares.status).toBe(2);
+    expect(shares.stderr).toContain('--shares applies to --reference split only');
+    const empty = run('analyze', ...arrays, '--out', '');
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain('--out needs a value');
+  });
+
   it('knows its own files by their first bytes', () => {
     expect(isOwnOutput('{\n  "schemaVersion": 1,\n  "tool": {\n    "name": "overlap-density",')).toBe(true);
     expect(isOwnOutput('<!DOCTYPE html>\n<html><head><meta name="generator" content="overlap-density 0.1.0">')).toBe(true);
