@@ -8,7 +8,7 @@ import { Rng } from '../core/random/rng';
 import { renderHtmlReport } from '../core/report/html';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile } from '../pipeline/analyzeFile';
-import { refuseForeignOutputs, type PathRole } from '../pipeline/outputs';
+import { isOwnOutputFile, refuseForeignOutputs, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic, writeResult } from '../pipeline/results';
 import { reportTexts } from '../pipeline/rowTexts';
 import { createLocalInference } from '../inference/local';
@@ -47,8 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const outputs: PathRole[] = ['synthetic/result.json', 'synthetic/report.html', 'spam-assassin/result.json', 'spam-assassin/report.html']
     .map((f) => ({ path: path.join(out, f), role: 'the demo file' }));
   const generated = await fs.stat(dataset).then(() => true, () => false);
-  const ownDataset = generated && (await fs.stat(spamResult).then(() => true, () => false))
-    && (await refuseForeignOutputs([{ path: spamResult, role: 'the demo file' }], false).then(() => true, () => false));
+  const ownDataset = generated && (await isOwnOutputFile(spamResult));
   if (generated && !ownDataset) outputs.push({ path: dataset, role: 'the demo file' });
   await refuseForeignOutputs(outputs, Boolean(values.force));
   const progress = stderrProgress(!values.quiet);

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { renderHtmlReport } from '../core/report/html';
 import { refuseForeignOutputs, refuseOutputsOverInputs, type PathRole } from '../pipeline/outputs';
 import { loadResult, writeFileAtomic } from '../pipeline/results';
-import { datasetFileOf, reportTexts } from '../pipeline/rowTexts';
+import { datasetFileOf, reportTexts, resultFileCandidates } from '../pipeline/rowTexts';
 import { UsageError } from './errors';
 import { parse } from './options';
 
@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const dataset = datasetFileOf(result, positionals[0]);
   for (const [file, what] of [[dataset, 'the dataset this result describes'], [result.dataset.testFile, 'the test file of this result']] as const) {
     if (!file) continue;
-    for (const p of new Set([path.resolve(path.dirname(positionals[0]), file), path.resolve(file)])) inputs.push({ path: p, role: what });
+    for (const p of resultFileCandidates(file, positionals[0])) inputs.push({ path: p, role: what });
   }
   await refuseOutputsOverInputs([{ path: out, role }], inputs);
   await refuseForeignOutputs([{ path: out, role }], Boolean(values.force));

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { getField, readDataset } from '../core/data';
 import { FieldValueError, toNumberArray } from '../core/data/coerce';
 import { detectFormat } from '../core/data/detect';
-import { notRegularFileError, statErrorWords } from '../core/data/file';
+import { notRegularFileError, readHead, statErrorWords } from '../core/data/file';
 import { unifyDatasetLabels, type LabelSet } from '../core/data/labels';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
@@ -242,14 +242,7 @@ export async function resolveInputs(
 /** Whether a path is a WRENCH split file (by content, not name). */
 export async function isWrenchFile(file: string): Promise<boolean> {
   try {
-    const handle = await fs.open(file, 'r');
-    try {
-      const buf = new Uint8Array(4096);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      return detectFormat(file, buf.subarray(0, bytesRead)) === 'wrench';
-    } finally {
-      await handle.close();
-    }
+    return detectFormat(file, await readHead(file, 4096)) === 'wrench';
   } catch {
     return false;
   }
@@ -258,15 +251,7 @@ export async function isWrenchFile(file: string): Promise<boolean> {
 /** Why a file beside a WRENCH train.json is not a WRENCH split: it is empty, holds no records, or has another layout. */
 async function notWrenchWords(file: string, size: number): Promise<string> {
   if (size === 0) return 'is empty';
-  let head = '';
-  const handle = await fs.open(file, 'r');
-  try {
-    const buf = new Uint8Array(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    head = new TextDecoder().decode(buf.subarray(0, bytesRead)).replace(/^\uFEFF/, '').trim();
-  } finally {
-    await handle.close();
-  }
+  const head = new TextDecoder().decode(await readHead(file, 4096)).replace(/^\uFEFF/, '').trim();
   if (size <= 4096 && (head === '' || /^(\{\s*\}|\[\s*\])$/.test(head))) return 'holds no records';
   return 'is not a WRENCH split file ({"0": {"label": .., "data": {"text": ..}}, ...})';
 }

@@ -9,6 +9,7 @@
 import type { Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { readHead } from '../core/data/file';
 import { InputError } from '../core/errors';
 import { OVERLAP_DIR, overlapDir } from '../core/layout';
 
@@ -107,25 +108,19 @@ export async function refuseForeignOutputs(outputs: readonly PathRole[], force: 
   for (const out of outputs) {
     const st = await statOrUndefined(out.path);
     if (!st || st.isDirectory()) continue;
-    let head = '';
-    let fh: fs.FileHandle | undefined;
-    try {
-      fh = await fs.open(out.path, 'r');
-      const buf = Buffer.alloc(Math.min(65536, st.size));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead).toString('utf8');
-    } catch {
-      // unreadable: not shown to be ours
-    } finally {
-      await fh?.close();
-    }
-    if (!isOwnOutput(head)) {
+    if (!(await isOwnOutputFile(out.path))) {
       throw new InputError(
         `${out.role} exists and is not a file overlap-density wrote; choose another path, or pass --force to replace it`,
         { file: out.path },
       );
     }
   }
+}
+
+/** Whether the file at `file` is one overlap-density wrote (isOwnOutput on its first 64 KiB; unreadable: no). */
+export async function isOwnOutputFile(file: string): Promise<boolean> {
+  const head = await readHead(file).catch(() => new Uint8Array(0));
+  return isOwnOutput(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8'));
 }
 
 /** Throws an InputError when `dir` exists and is not a folder (a cache folder given as a file's path). */

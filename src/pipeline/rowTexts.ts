@@ -18,6 +18,11 @@ export function datasetFileOf(result: AnalysisResult, resultPath: string): strin
   return result.dataset.path;
 }
 
+/** Where a file a result names may be: beside the result (a relative path), then from the working folder. */
+export function resultFileCandidates(file: string, resultPath: string): string[] {
+  return [...new Set([path.resolve(path.dirname(resultPath), file), path.resolve(file)])];
+}
+
 /** The read options that reproduce the analysis's reading of the file (format, text and label fields, header). */
 export function rereadOptions(result: AnalysisResult): ReadOptions {
   const read = result.dataset.read;
@@ -45,8 +50,7 @@ export type ReportTexts = { texts: (string | null)[]; file: string } | { texts: 
 export async function reportTexts(result: AnalysisResult, resultPath: string, { requireHash = true } = {}): Promise<ReportTexts> {
   const file = datasetFileOf(result, resultPath);
   if (!file) return { texts: null, reason: 'the result names no dataset file' };
-  const abs = path.resolve(path.dirname(resultPath), file);
-  const found = [abs, path.resolve(file)].find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
+  const found = resultFileCandidates(file, resultPath).find((p) => fs.existsSync(p) && fs.statSync(p).isFile());
   if (!found) return { texts: null, reason: `the dataset file is not there (${file})` };
   if (!result.dataset.contentHash) {
     if (requireHash) return { texts: null, reason: 'the result records no sha256 of the dataset, so nothing shows the file is the analysed one' };

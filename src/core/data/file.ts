@@ -248,11 +248,12 @@ async function parquetHeadRecord(path: string, size: number, policy: ErrorPolicy
   }
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+export async function readHead(path: string, bytes = HEAD_BYTES): Promise<Uint8Array> {
   const handle = await open(path, 'r');
   try {
-    const buf = new Uint8Array(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    const buf = new Uint8Array(bytes);
+    const { bytesRead } = await handle.read(buf, 0, bytes, 0);
     return buf.subarray(0, bytesRead);
   } finally {
     await handle.close();
