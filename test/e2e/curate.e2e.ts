@@ -33,7 +33,7 @@ export const journeys: Journey[] = [
     async run(h) {
       await h.openFile('data.jsonl');
       await h.runCommand('Overlap Density: Curate Training Set...');
-      await h.answerQuickInput('25%', { type: true });
+      await h.answerQuickInput('25%', { type: true, step: 'how many rows?' });
       const note = await h.waitForNotification(/Wrote data\.curated\.jsonl/, { timeoutMs: 120_000 });
       console.log(`    notification: ${JSON.stringify(note)}`);
       const curated = fs.readFileSync(h.workspacePath('data.curated.jsonl'), 'utf8').split('\n').filter((l) => l !== '');

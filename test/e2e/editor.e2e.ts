@@ -178,22 +178,28 @@ export const journeys: Journey[] = [
     async run(h) {
       // Generate Synthetic Dataset from the palette: scenario, sizes, seed, then where to save it.
       await h.runCommand('Overlap Density: Generate Synthetic Dataset');
-      await h.answerQuickInput('mixed');
-      await h.answerQuickInput('300', { type: true });
-      await h.answerQuickInput('600', { type: true });
-      await h.answerQuickInput('7', { type: true });
+      // Each answer waits for its own step: the steps share one widget, and under load an answer once landed in
+      // the step before it (CI: the sizes shifted by one and the save dialog proposed another name).
+      await h.answerQuickInput('mixed', { step: 'scenario' });
+      await h.answerQuickInput('300', { type: true, step: 'Overlap rows' });
+      await h.answerQuickInput('600', { type: true, step: 'Non-overlap rows' });
+      await h.answerQuickInput('7', { type: true, step: 'Seed' });
       // The save dialog: the whole path at once (typed key by key, the dialog's completion raced the keys under load
       // and once turned the path into a folder that does not exist).
+      await h.waitForQuickStep('Save synthetic dataset');
       const target = h.workspacePath('synth.jsonl');
       const pathBox = h.page.locator('.quick-input-widget .quick-input-box input');
+      let proposed = '';
       await retry('save dialog path', async () => {
-        // The same box served the seed a moment ago: wait for the save dialog's proposed file name.
-        const now = await pathBox.inputValue().catch(() => '');
+        // Wait for the save dialog's proposed file name, which carries the answers above.
+        const now = (proposed = await pathBox.inputValue().catch(() => ''));
         if (now !== target && !now.endsWith('synthetic-mixed-300-600-seed7.jsonl')) return undefined;
         await pathBox.fill(target);
         await sleep(300);
         return (await pathBox.inputValue()) === target ? true : undefined;
-      }, { timeoutMs: 30_000 });
+      }, { timeoutMs: 30_000 }).catch((e: Error) => {
+        throw new Error(`${e.message} (the dialog's box held "${proposed}")`);
+      });
       await pathBox.press('Enter');
       await retry('synth.jsonl open', async () => ((await h.activeTab()) === 'synth.jsonl' ? true : undefined), { timeoutMs: 20_000 });
       const expectedText = syntheticJsonl(generateSynthetic({ scenario: 'mixed', nOverlap: 300, nNonOverlap: 600, seed: 7 }));

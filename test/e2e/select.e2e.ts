@@ -62,22 +62,15 @@ const ws = (): string | null => (workspace === undefined ? (workspace = smsWorks
 
 const QUICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 
-/** Waits until the quick input shows the step whose title ends with `title` (steps replace each other in one widget). */
-async function waitForStep(h: VSCode, title: string): Promise<void> {
-  const el = h.page.locator('.quick-input-widget .quick-input-title');
-  await retry(`quick input "${title}"`, async () =>
-    ((await el.isVisible()) && ((await el.textContent()) ?? '').trim().endsWith(title) ? true : undefined), { timeoutMs: 60_000 });
-}
-
 /** Types `value` into the input box titled `title` and accepts it. */
 async function answerBox(h: VSCode, title: string, value: string): Promise<void> {
-  await waitForStep(h, title);
+  await h.waitForQuickStep(title, 60_000);
   await h.answerQuickInput(value, { type: true });
 }
 
 /** Checks the rows labelled `labels` in the multi-select quick pick titled `title`, then accepts it (Enter). */
 async function pickMany(h: VSCode, title: string, labels: string[]): Promise<void> {
-  await waitForStep(h, title);
+  await h.waitForQuickStep(title, 60_000);
   const input = h.page.locator('.quick-input-widget .quick-input-box input');
   for (const label of labels) {
     const row = h.page.locator(QUICK_ROWS).filter({ has: h.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }) }).first();
@@ -91,7 +84,7 @@ async function pickMany(h: VSCode, title: string, labels: string[]): Promise<voi
 
 /** Answers the plan: "Change the plan...", then rounds, points per round (empty: auto), strategies (as proposed), seeds. */
 async function answerPlan(h: VSCode, rounds: number, seeds: number): Promise<void> {
-  await waitForStep(h, 'the plan');
+  await h.waitForQuickStep('the plan', 60_000);
   await h.answerQuickInput('Change the plan...');
   await answerBox(h, 'rounds T', String(rounds));
   await answerBox(h, 'points per round n', '');

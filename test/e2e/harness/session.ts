@@ -285,11 +285,30 @@ export class VSCode {
   }
 
   /**
-   * Answers a quick pick / input box that a command opened: picks the row whose label equals `label`, or, for
-   * an input box, types `label` and presses Enter (`{ type: true }`).
+   * Waits until the quick input shows the step whose title ends with `title`: a command's steps replace each other
+   * in one widget, so without this an answer typed under load can land in the step before (it did in CI: the
+   * synthetic dataset's sizes shifted by one step and the save dialog proposed another name).
    */
-  async answerQuickInput(label: string, { type = false, timeoutMs = 30_000 } = {}): Promise<void> {
+  async waitForQuickStep(title: string, timeoutMs = 30_000): Promise<void> {
+    const el = this.page.locator('.quick-input-widget .quick-input-title');
+    let seen = '';
+    await retry(`quick input step "${title}"`, async () => {
+      if (!(await el.isVisible().catch(() => false))) return undefined;
+      seen = ((await el.textContent().catch(() => null)) ?? '').trim();
+      return seen.endsWith(title) ? true : undefined;
+    }, { timeoutMs }).catch((e: Error) => {
+      throw new Error(`${e.message} (last title seen: "${seen}")`);
+    });
+  }
+
+  /**
+   * Answers a quick pick / input box that a command opened: picks the row whose label equals `label`, or, for
+   * an input box, types `label` and presses Enter (`{ type: true }`). With `step`, first waits for the step whose
+   * title ends with it.
+   */
+  async answerQuickInput(label: string, { type = false, timeoutMs = 30_000, step }: { type?: boolean; timeoutMs?: number; step?: string } = {}): Promise<void> {
     const input = this.page.locator(QUICK_INPUT_BOX);
+    if (step !== undefined) await this.waitForQuickStep(step, timeoutMs);
     await input.waitFor({ state: 'visible', timeout: timeoutMs });
     if (type) {
       // Multi-step inputs reuse one widget: wait until the step we answer has gone (another title, an empty box
