@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { evaluateCheck, type CheckReport, type Finding } from '../core/check';
 import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/result/schema';
-import { baselinePath, CHECK_CONFIG_NAME, currentTexts, loadBaseline, rulesFor, writeBaseline } from '../pipeline/check';
+import { baselineMismatch, baselinePath, CHECK_CONFIG_NAME, currentTexts, loadBaseline, rulesFor, writeBaseline } from '../pipeline/check';
 import { analyzeWithProgress } from './analyze';
 import type { Ctx } from './ctx';
 
@@ -146,6 +146,12 @@ export class Alarms implements vscode.Disposable {
     const source = await rulesFor(datasetPath, undefined, stopAt);
     const bPath = baselinePath(datasetPath);
     const baseline = await loadBaseline(bPath, true);
+    // A baseline of another analysis (other classes, other models) would compare numbers that mean other things: the
+    // CLI refuses it, and the editor says so on the dataset, where "Set as Baseline" can replace it.
+    const other = baseline ? baselineMismatch(baseline, result) : undefined;
+    if (other) {
+      throw new InputError(`the baseline (${path.relative(path.dirname(datasetPath), bPath)}) describes another analysis: ${other}; "Overlap Density: Set as Baseline" replaces it with these results`);
+    }
     const texts = await currentTexts(result, datasetPath);
     const report = evaluateCheck(result, source.rules, { baseline, texts });
     return {

@@ -5,6 +5,7 @@ import { FieldValueError, toNumberArray } from '../core/data/coerce';
 import { detectFormat } from '../core/data/detect';
 import { notRegularFileError, readHead, statErrorWords } from '../core/data/file';
 import { unifyDatasetLabels, type LabelSet } from '../core/data/labels';
+import { findTextRepeats, textRepeatWarnings } from '../core/data/repeats';
 import type { Dataset, DatasetRow } from '../core/data/types';
 import { runAnalysis } from '../core/experiment/analyze';
 import type { WeakSide } from '../core/experiment/protocol';
@@ -68,6 +69,9 @@ export async function analyzeDatasetFile(
   );
   const unlabelled = main.dataset.rows.length - main.rows.length;
   if (unlabelled > 0) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);
+  if (test) warnings.push(...testOnlyClassWarnings(main, test, labelSet));
+  // Repeated texts and test rows that are also training rows: the analysis runs, the reader is told (repeats.ts).
+  warnings.push(...textRepeatWarnings(findTextRepeats(main.rows, test?.rows), path.basename(main.file), test ? path.basename(test.file) : undefined));
 
   const all = test ? [...main.rows, ...test.rows] : main.rows;
   const numClasses = labelSet.numClasses;
@@ -197,6 +201,31 @@ async function checkWhereItWrites(file: string, resultPath: string, options: Pip
 /** Main-file rows keep their dataset index; test-file rows are numbered after the last main row. */
 function k2i(datasetIndex: Int32Array, pos: number, nMain: number): number {
   return pos < nMain ? datasetIndex[pos] : datasetIndex[nMain - 1] + 1 + (pos - nMain);
+}
+
+/**
+ * Classes that only the test file has: no probe ever sees a training row of them, so every test row of such a class
+ * counts as an error for all three models. Usually a spelling that differs between the files (`Positive` / `positive`),
+ * which the words point at.
+ */
+function testOnlyClassWarnings(main: Source, test: Source, labels: LabelSet): string[] {
+  const inMain = new Set<number>(main.rows.map((r) => r.label as number));
+  const testCounts = new Map<number, number>();
+  for (const r of test.rows) testCounts.set(r.label as number, (testCounts.get(r.label as number) ?? 0) + 1);
+  const only = [...testCounts.keys()].filter((id) => !inMain.has(id)).sort((a, b) => a - b);
+  if (only.length === 0) return [];
+  const name = (id: number) => String(labels.labelNames?.[id] ?? labels.classes[id]?.value ?? id);
+  const lower = new Map<string, string>();
+  for (const id of inMain) lower.set(name(id).toLowerCase(), name(id));
+  const shown = only.slice(0, 5).map((id) => {
+    const twin = lower.get(name(id).toLowerCase());
+    return `${name(id)} (${testCounts.get(id)} test rows${twin !== undefined ? `; ${path.basename(main.file)} has ${twin}` : ''})`;
+  });
+  const more = only.length > 5 ? ` and ${only.length - 5} more` : '';
+  const one = only.length === 1;
+  return [
+    `${path.basename(test.file)}: ${one ? 'class' : 'classes'} ${shown.join(', ')}${more} ${one ? 'is' : 'are'} in the test file only: no model is trained on ${one ? 'it' : 'them'}, so ${one ? 'its' : 'their'} test rows count as errors for every model; check the spelling of the labels in both files`,
+  ];
 }
 
 /** WRENCH keeps each benchmark in a folder: train.json (the pool), valid.json, test.json, label.json. */

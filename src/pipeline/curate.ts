@@ -191,13 +191,30 @@ export function joinRowPieces(rows: readonly { pieces: RowPieces; row: DatasetRo
   }
   if (first.kind === 'lines') {
     const parts: Uint8Array[] = [first.prefix];
+    const eol = new TextEncoder().encode(first.eol);
+    // Rows of a file with other line endings end with the first file's instead, so that the file written has one
+    // kind (the bytes inside a row, such as a quoted field's line break, stay as they are).
+    const others = new Set<string>();
     rows.forEach(({ pieces, row }, k) => {
       if (pieces.kind !== 'lines') throw new Error('internal error: mixed pieces');
       const b = pieces.row(row);
+      const last = k === rows.length - 1;
+      if (pieces !== first && pieces.eol !== first.eol) {
+        others.add(pieces.file);
+        const cut = b.length > 0 && b[b.length - 1] === 0x0a ? (b.length > 1 && b[b.length - 2] === 0x0d ? 2 : 1) : 0;
+        if (cut > 0) {
+          parts.push(b.subarray(0, b.length - cut), eol);
+          return;
+        }
+      }
       parts.push(b);
-      if (k < rows.length - 1 && b.length > 0 && b[b.length - 1] !== 0x0a) parts.push(new TextEncoder().encode(pieces.eol));
+      if (!last && b.length > 0 && b[b.length - 1] !== 0x0a) parts.push(eol);
     });
-    return { bytes: concat(parts), notes: [] };
+    const name = (eolText: string) => (eolText === '\r\n' ? 'CRLF' : 'LF');
+    const notes = others.size > 0
+      ? [`the sources end their lines differently: rows of ${[...others].map((f) => path.basename(f)).join(', ')} end with ${name(first.eol)}, as ${path.basename(first.file)} does (${name(first.eol === '\n' ? '\r\n' : '\n')} in theirs), so the file has one kind of line ending`]
+      : [];
+    return { bytes: concat(parts), notes };
   }
   const members = rows.map(({ pieces, row }) => {
     if (pieces.kind !== 'json') throw new Error('internal error: mixed pieces');

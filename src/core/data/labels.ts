@@ -156,7 +156,14 @@ export class LabelNormalizer {
       }
     }
     warnCaseVariants(index.values, policy);
-    remapVotes([...store.objectRows()], index.ids, index.values, policy);
+    // Votes are in the labels' values; when the labels are names that preset names number (a WRENCH label.json, a
+    // classes.txt, --class-names), an integer vote is an id of that numbering, 0-based, as WRENCH writes its votes.
+    const namedByPreset = this.preset !== undefined && this.firstNumericLine === undefined;
+    const voteIds = namedByPreset ? new Map<number | string, number>(index.values.map((_, i) => [i, i])) : index.ids;
+    const voteWords = namedByPreset
+      ? `a class id 0..${index.values.length - 1} of the class names in ${this.preset!.file ?? this.preset!.source}`
+      : undefined;
+    remapVotes([...store.objectRows()], voteIds, index.values, policy, voteWords);
     const classes: ClassInfo[] = index.values.map((value, id) => ({
       id,
       value,
@@ -267,14 +274,20 @@ function warnCaseVariants(values: readonly (number | string)[], policy: ErrorPol
  * Labelling-function votes are written in the data's label values (-1 abstains); they become dense class ids too.
  * A vote for a value that is not a class is an error naming the row.
  */
-function remapVotes(rows: readonly DatasetRow[], ids: Map<number | string, number>, values: (number | string)[], policy: ErrorPolicy): void {
-  const identity = values.every((v, i) => v === i);
+function remapVotes(
+  rows: readonly DatasetRow[],
+  ids: Map<number | string, number>,
+  values: (number | string)[],
+  policy: ErrorPolicy,
+  voteWords?: string,
+): void {
+  const identity = [...ids].every(([v, i]) => v === i);
   if (identity) {
     for (const row of rows) {
       const votes = row.weakLabels;
       if (!votes) continue;
       for (let j = 0; j < votes.length; j++) {
-        if (votes[j] >= values.length) throw badVote(policy, votes[j], j, values, row);
+        if (votes[j] >= ids.size) throw badVote(policy, votes[j], j, values, row, voteWords);
       }
     }
     return;
@@ -285,15 +298,19 @@ function remapVotes(rows: readonly DatasetRow[], ids: Map<number | string, numbe
     for (let j = 0; j < votes.length; j++) {
       if (votes[j] === -1) continue;
       const id = ids.get(votes[j]);
-      if (id === undefined) throw badVote(policy, votes[j], j, values, row);
+      if (id === undefined) throw badVote(policy, votes[j], j, values, row, voteWords);
       votes[j] = id;
     }
   }
 }
 
-function badVote(policy: ErrorPolicy, vote: number, position: number, values: (number | string)[], row: DatasetRow): InputError {
+function badVote(policy: ErrorPolicy, vote: number, position: number, values: (number | string)[], row: DatasetRow, voteWords?: string): InputError {
   const shown = values.length <= 10 ? values.join(', ') : `${values.slice(0, 10).join(', ')}, ...`;
-  return policy.fatal(`${recordPrefix(row.key)}vote ${vote} at position ${position} is not -1 (abstain) or one of the classes (${shown})`, row.line);
+  const named = values.some((v) => typeof v === 'string');
+  const what = voteWords !== undefined
+    ? `${voteWords} (${shown})`
+    : `one of the classes (${shown})${named ? '; votes are read in the labels\' values, so with class names as labels integer votes need the names numbered: a label.json or classes.txt beside the file, or --class-names' : ''}`;
+  return policy.fatal(`${recordPrefix(row.key)}vote ${vote} at position ${position} is not -1 (abstain) or ${what}`, row.line);
 }
 
 /** 'record "17": ' for a keyed record (WRENCH; its file is often one line, so the line alone locates nothing). */

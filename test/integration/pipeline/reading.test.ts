@@ -47,6 +47,38 @@ describe('what the pipeline reads', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it('repeated texts and test rows that are training rows: the analysis runs and its warnings say so, with rows', async () => {
+    const dir = await tmpDir();
+    const line = (r: ReturnType<typeof rowsWith>[number], text: string, label = r.label) =>
+      JSON.stringify({ text, label, weak_acts: r.weak, strong_acts: r.strong });
+    const train = rowsWith(240, ['neg', 'pos'], 4).map((r, i) => line(r, `review ${i}`));
+    train[10] = line(rowsWith(1, ['neg'], 5)[0], 'review 3', 'pos'); // line 11 repeats line 4 with another label
+    train[20] = line(rowsWith(1, ['neg'], 6)[0], 'review 3'); // line 21 too
+    const test = rowsWith(60, ['neg', 'pos'], 7).map((r, i) => line(r, i % 20 === 5 ? `review ${100 + i}` : `held out ${i}`));
+    await fs.writeFile(path.join(dir, 'train.jsonl'), train.join('\n') + '\n');
+    await fs.writeFile(path.join(dir, 'test.jsonl'), test.join('\n') + '\n');
+    const { result } = await analyzeDatasetFile(path.join(dir, 'train.jsonl'), {
+      ...FIELDS, testFile: path.join(dir, 'test.jsonl'), analysis: { seeds: 1 }, outFile: path.join(dir, 'out.json'),
+    });
+    const repeats = result.warnings.filter((w) => /repeat|same text/.test(w));
+    expect(repeats).toHaveLength(2);
+    expect(repeats[0]).toMatch(/^train\.jsonl: 2 rows repeat the text of an earlier row \(first: line 11 repeats line 4\); 1 of them with another label/);
+    expect(repeats[1]).toMatch(/^test\.jsonl: 3 of 60 test rows have the same text as a row of train\.jsonl \(first: line 6 = train\.jsonl line 106\)/);
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('a class only the test file has is named, with the dataset\'s spelling of it', async () => {
+    const dir = await tmpDir();
+    const line = (r: ReturnType<typeof rowsWith>[number], label: string) => JSON.stringify({ label, weak_acts: r.weak, strong_acts: r.strong });
+    await fs.writeFile(path.join(dir, 'train.jsonl'), rowsWith(120, ['neg', 'pos'], 8).map((r) => line(r, r.label as string)).join('\n'));
+    await fs.writeFile(path.join(dir, 'test.jsonl'), rowsWith(40, ['neg', 'Pos'], 9).map((r) => line(r, r.label as string)).join('\n'));
+    const { result } = await analyzeDatasetFile(path.join(dir, 'train.jsonl'), {
+      ...FIELDS, testFile: path.join(dir, 'test.jsonl'), analysis: { seeds: 1 }, outFile: path.join(dir, 'out.json'),
+    });
+    expect(result.warnings).toContainEqual(expect.stringMatching(/^test\.jsonl: class Pos \(20 test rows; train\.jsonl has pos\) is in the test file only/));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
   it('a headerless CSV with classes.txt: 1-based ids, both text columns, and a summary that says so', async () => {
     const dir = await tmpDir();
     const rows = rowsWith(300, [1, 2, 3, 4], 5);

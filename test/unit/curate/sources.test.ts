@@ -104,14 +104,19 @@ describe('UCB curation: sources read for byte-for-byte copying', () => {
     await expect(readCurationSources([a, b], {})).rejects.toThrow(/header lines differ: h1\.csv has the header line "text,label", h2\.csv has the header line "label,text"/);
     const read = await readCurationSources([a, c], {});
     const [ra, rc] = read;
-    const { bytes } = joinRowPieces([
+    const { bytes, notes } = joinRowPieces([
       { pieces: rc!.pieces, row: rc!.dataset.rows[1]! },
       { pieces: ra!.pieces, row: ra!.dataset.rows[1]! },
       { pieces: rc!.pieces, row: rc!.dataset.rows[0]! },
     ]);
-    // The first row's file gives the prefix (BOM, header), rows byte for byte; "last" had no newline: its file's ending is added.
+    // The first row's file gives the prefix (BOM, header) and the line ending; rows byte for byte up to their line
+    // ending (h1.csv's CRLF becomes h3.csv's LF; the line break inside the quoted field is data and stays); "last"
+    // had no newline: the ending is added.
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(new TextDecoder().decode(bytes)).toBe('text,label\nlast,0\n"two\r\nlines",1\r\nbye now,1\n');
+    expect(new TextDecoder().decode(bytes)).toBe('text,label\nlast,0\n"two\r\nlines",1\nbye now,1\n');
+    expect(notes).toEqual([expect.stringMatching(/rows of h1\.csv end with LF, as h3\.csv does \(CRLF in theirs\)/)]);
+    const same = joinRowPieces([{ pieces: rc!.pieces, row: rc!.dataset.rows[0]! }, { pieces: rc!.pieces, row: rc!.dataset.rows[1]! }]);
+    expect(same.notes).toEqual([]);
     const out = tmp.write('joined.csv', bytes);
     expect((await readDataset(out)).rows.map((r) => r.text)).toEqual(['last', ra!.dataset.rows[1]!.text, 'bye now']);
   });

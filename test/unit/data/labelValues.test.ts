@@ -53,3 +53,29 @@ describe('class names that differ only in case', () => {
     expect(parseDatasetText('text,label\na,pos\nb,neg\nc,__proto__\nd,constructor\n', 'csv').warnings).toEqual([]);
   });
 });
+
+describe('votes beside class-name labels', () => {
+  const wrench = (labels: string[], votes: number[][]) =>
+    JSON.stringify(Object.fromEntries(labels.map((l, i) => [String(i), { label: l, weak_labels: votes[i], data: { text: `t${i}` } }])));
+
+  it('reads integer votes as ids of the preset names (WRENCH: label.json numbers them), as with integer labels', () => {
+    const text = wrench(['ham', 'spam', 'spam', 'ham'], [[0, -1], [1, 1], [-1, 1], [0, 1]]);
+    const named = parseDatasetText(text, 'wrench', { labelNames: ['ham', 'spam'] });
+    const ids = parseDatasetText(wrench(['0', '1', '1', '0'], [[0, -1], [1, 1], [-1, 1], [0, 1]]), 'wrench', { labelNames: ['ham', 'spam'] });
+    expect(named.rows.map((r) => r.label)).toEqual([0, 1, 1, 0]);
+    expect(named.rows.map((r) => r.weakLabels)).toEqual(ids.rows.map((r) => r.weakLabels));
+    expect(named.labelNames).toEqual(['ham', 'spam']);
+  });
+
+  it('refuses a vote beyond the preset names, naming the record and the ids allowed', () => {
+    const text = wrench(['ham', 'spam'], [[0, 2], [1, 1]]);
+    expect(() => parseDatasetText(text, 'wrench', { labelNames: ['ham', 'spam'], path: 'train.json' })).toThrow(
+      /record "0": vote 2 at position 1 is not -1 \(abstain\) or a class id 0\.\.1 of the class names in label\.json \(ham, spam\)/,
+    );
+  });
+
+  it('without names numbered anywhere, says how to number them', () => {
+    const text = wrench(['ham', 'spam'], [[0, 1], [1, 1]]);
+    expect(() => parseDatasetText(text, 'wrench')).toThrow(/vote 0 at position 0 is not -1 \(abstain\) or one of the classes \(ham, spam\); votes are read in the labels' values.*--class-names/);
+  });
+});
