@@ -91,6 +91,9 @@ function needsEncoders(spec: ModelSpec): boolean {
   return spec.kind === 'bundled' || spec.kind === 'onnx';
 }
 
+/** The note that says how --split-by made the sources (sources.ts setupFromColumn): the report lists them already. */
+const SPLIT_SUMMARY = / split by (column "[^]*"|labelling-function coverage) into \d+ sources \(/;
+
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse({
     args: argv,
@@ -192,6 +195,12 @@ export async function run(argv: string[]): Promise<number> {
     result.timings.total = (performance.now() - t0) / 1000;
     await writeSelectionResult(values.out, result);
     process.stdout.write(`${report(result)}\n${path.relative(process.cwd(), values.out) || values.out}\n`);
+    // As analyze does: what the run left out or fell back on goes to stderr, not only into the result file. Plan
+    // adjustments are already in the report above, and so are the sources a split made (its summary line).
+    for (const w of result.warnings) {
+      if (result.plan.adjustments.includes(w) || SPLIT_SUMMARY.test(w)) continue;
+      process.stderr.write(`overlap-density: warning: ${w}\n`);
+    }
   } finally {
     await backend?.dispose();
   }

@@ -248,7 +248,8 @@ export async function curateFromSources(
   });
   const run = result.runs.find((r) => r.strategy === 'ucb');
   if (!run) throw new Error('internal error: the selection made no UCB run');
-  const notes = [...result.plan.adjustments];
+  // what the sources' set-up noted (rows --split-by left out: no value in the column) and the plan's adjustments
+  const notes = [...(setup.notes ?? []), ...result.plan.adjustments];
   const drawn = ucbDrawnRows(run, result.plan, pools.map((p) => p.rows), req.size);
   if (drawn.length < req.size) {
     notes.push(`the UCB run drew ${drawn.length} rows (${result.plan.rounds} rounds x ${result.plan.perRound}), fewer than the budget of ${req.size}: its plan was adjusted to the sources`);

@@ -448,28 +448,43 @@ export function splitKey(row: DatasetRow, column: string): string | null {
   return String(value);
 }
 
-/** Split-by mode: one file, one source per distinct value of a column. */
+/** Rows without a split value named in the warning (the count says how many there are in all). */
+const SHOWN_MISSING_ROWS = 5;
+
+/** Where rows are in their file, for messages: `lines 3, 7`, with the record key of keyed (WRENCH) files. */
+function rowPlaces(rows: readonly DatasetRow[]): string {
+  const places = rows.map((r) => (r.key !== undefined ? `${r.line} (record "${r.key}")` : String(r.line)));
+  return `${rows.length === 1 ? 'line' : 'lines'} ${places.join(', ')}`;
+}
+
+/**
+ * Split-by mode: one file, one source per distinct value of a column. Rows without a value belong to no source:
+ * they are left out with a warning that names the file, how many and the first lines; when no row has a value the
+ * column is refused (a misspelt name, most likely).
+ */
 export function setupFromColumn(data: LoadedData, column: string, seed: number): SelectionSetup {
   if (!data.rows) {
     throw new InputError(`--split-by needs a dataset file with fields; "${data.name}" is an activation folder`, { file: data.path });
   }
   const groups = new Map<string, number[]>();
   let missing = 0;
+  const firstMissing: DatasetRow[] = [];
   data.rows.forEach((r, i) => {
     const key = splitKey(r, column);
     if (key === null) {
-      missing++;
+      if (missing++ < SHOWN_MISSING_ROWS) firstMissing.push(r);
       return;
     }
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(i);
   });
+  const total = data.rows.length;
   if (groups.size === 0) {
     throw new InputError(
       column === '@votes'
-        ? 'no row has labelling-function votes (weak_labels) to split by'
-        : `no row has a value in column "${column}" (check the name; nested fields use dots, e.g. data.source)`,
+        ? `no row has labelling-function votes (weak_labels) to split by (${count(total, 'row')} read)`
+        : `no row has a value in column "${column}" (${count(total, 'row')} read; check the name; nested fields use dots, e.g. data.source)`,
       { file: data.path },
     );
   }
@@ -483,7 +498,14 @@ export function setupFromColumn(data: LoadedData, column: string, seed: number):
     return { name: `${column} = ${key}`, data, rows, split: partSplit(data, rows, seed, k) };
   });
   const notes = [...data.notes];
-  if (missing > 0) notes.push(`${missing} rows have no value in "${column}" and belong to no source`);
+  if (missing > 0) {
+    // A warning, like rows without a label: the run goes on with the rows that have a value, and says which were left.
+    const what = column === '@votes' ? 'no labelling-function votes (weak_labels)' : `no value in column "${column}"`;
+    notes.push(
+      `${data.name}: ${missing} of ${count(total, 'row')} ${missing === 1 ? 'has' : 'have'} ${what} and ${missing === 1 ? 'was' : 'were'} ` +
+        `left out of every source (${missing === 1 ? 'at' : 'first at'} ${rowPlaces(firstMissing)}${missing > firstMissing.length ? ', ...' : ''})`,
+    );
+  }
   notes.push(
     `${data.name} split by ${column === '@votes' ? 'labelling-function coverage' : `column "${column}"`} into ${parts.length} sources ` +
       `(${parts.map((p) => `${p.name}: ${p.rows.length} rows`).join('; ')}); each is split into weak-train / pool / test`,

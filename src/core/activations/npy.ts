@@ -66,12 +66,7 @@ export function readNpy(bytes: Uint8Array, name: string): NpyArray {
   const count = shapeSize(shape);
   const itemSize = info.Ctor.BYTES_PER_ELEMENT;
   const needed = count * itemSize;
-  if (bytes.length - dataOffset < needed) {
-    throw new InputError(
-      `truncated data: shape ${formatShape(shape)} of ${descr} needs ${needed} bytes, the file has ${bytes.length - dataOffset}`,
-      { file: name },
-    );
-  }
+  checkDataLength(bytes.length - dataOffset, needed, dataOffset, `shape ${formatShape(shape)} of ${descr}`, name);
   let data: NumericArray;
   if (bigEndian && itemSize > 1) {
     // A copy even when `bytes` is a Node Buffer (whose slice is a view): the swap must not touch the input.
@@ -162,6 +157,24 @@ function lookupDtype(descr: string, name: string): { info: DtypeInfo; bigEndian:
 
 function swapBytes(bytes: Uint8Array, size: number): void {
   for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
+}
+
+/**
+ * The data after the header must be exactly what the header's shape and dtype need: fewer bytes is a cut-off file,
+ * more is a header that does not describe the file (several arrays saved into one file, bytes appended, a shape
+ * edited by hand), whose rows would be misread. Both name the shape, the bytes expected and the bytes found.
+ */
+function checkDataLength(found: number, needed: number, headerBytes: number, declared: string, name: string): void {
+  if (found === needed) return;
+  const sizes = `${declared} needs ${needed} bytes, the file has ${found} after its ${headerBytes}-byte header`;
+  if (found < needed) {
+    throw new InputError(`truncated data: ${sizes} (${needed - found} missing; was the file cut off while copying?)`, { file: name });
+  }
+  throw new InputError(
+    `extra bytes after the data: ${sizes} (${found - needed} more); the header does not describe the whole file ` +
+      '(several arrays saved into one file, or bytes appended?); save one array per file with numpy.save',
+    { file: name },
+  );
 }
 
 function truncated(name: string, what: string): InputError {

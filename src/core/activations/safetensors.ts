@@ -65,7 +65,44 @@ export function listSafetensors(bytes: Uint8Array, file: string): { entries: Saf
     if (name === '__metadata__') continue;
     entries.push(checkEntry(name, value, dataLength, file));
   }
+  checkCoverage(entries, dataLength, dataOffset, file);
   return { entries, dataOffset };
+}
+
+/**
+ * The tensors' byte ranges must tile the data section exactly, as the reference reader (huggingface/safetensors)
+ * requires: no gap between two tensors, no overlap, and no bytes after the last one. A file that breaks this has a
+ * header that does not describe it (bytes appended, a header edited by hand, a file cut off and padded), so its
+ * values cannot be trusted. Empty tensors take no bytes and may sit anywhere inside the data.
+ */
+function checkCoverage(entries: readonly SafetensorsEntry[], dataLength: number, dataOffset: number, file: string): void {
+  const bad = (why: string) => new InputError(`bad .safetensors file: ${why}`, { file });
+  const sized = entries.filter((e) => e.end > e.begin).sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let previous: SafetensorsEntry | undefined;
+  for (const e of sized) {
+    if (e.begin > at) {
+      const after = previous ? `tensor "${previous.name}" ends at ${at}` : 'the data starts at 0';
+      throw bad(
+        `data bytes [${at}, ${e.begin}) belong to no tensor: ${after} but tensor "${e.name}" has data_offsets [${e.begin}, ${e.end}]`,
+      );
+    }
+    if (e.begin < at && previous) {
+      throw bad(
+        `tensor "${e.name}" (data_offsets [${e.begin}, ${e.end}]) overlaps tensor "${previous.name}" ` +
+          `(data_offsets [${previous.begin}, ${previous.end}])`,
+      );
+    }
+    at = e.end;
+    previous = e;
+  }
+  if (at < dataLength) {
+    const last = previous ? `the last tensor, "${previous.name}", ends at data offset ${at}` : 'its tensors hold no data';
+    throw bad(
+      `extra bytes after the data: ${last} but the file has ${dataLength} data bytes after its ${dataOffset}-byte header ` +
+        `(${dataLength - at} more); the header does not describe the whole file (bytes appended?)`,
+    );
+  }
 }
 
 /**

@@ -2,9 +2,9 @@
  * A user-supplied ONNX text encoder (e.g. a sentence-transformers or HuggingFace feature-extraction export) with its
  * HuggingFace `tokenizer.json`. The session's inputs and outputs decide how it is fed and read.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { sha256File } from '../../core/activations/file';
 import { InputError } from '../../core/errors';
 import { firstLine } from '../providers';
@@ -97,6 +97,7 @@ function metaOf(session: OpenedSession['session'], kind: 'input' | 'output'): Io
 export async function openUserEncoder(spec: OnnxSpec, pool: SessionPool, opts: OpenOptions = {}): Promise<OnnxTextEncoder> {
   const file = resolve(spec.path);
   if (!existsSync(file)) throw new InputError('ONNX model file not found', { file });
+  if (isFolder(file)) throw folderGiven(file, 'an ONNX model', '.onnx', 'model.onnx');
   const tokenizerFile = resolve(spec.tokenizer ?? join(dirname(file), 'tokenizer.json'));
   if (!existsSync(tokenizerFile)) {
     throw new InputError(
@@ -104,6 +105,7 @@ export async function openUserEncoder(spec: OnnxSpec, pool: SessionPool, opts: O
       { file },
     );
   }
+  if (isFolder(tokenizerFile)) throw folderGiven(tokenizerFile, "the model's tokenizer", '.json', 'tokenizer.json');
   let opened: OpenedSession;
   try {
     opened = await pool.open({ file });
@@ -139,4 +141,39 @@ export async function openUserEncoder(spec: OnnxSpec, pool: SessionPool, opts: O
     dim = await new OnnxTextEncoder({ ...base, dim: 0 }).probeDim('hello');
   }
   return new OnnxTextEncoder({ ...base, dim });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A folder where a file is expected (a model's folder given as its path): says so, and what to give instead. The
+ * candidates are the folder's files with the expected extension (and those of its `onnx/` subfolder, the usual
+ * HuggingFace export layout); one is named as the path to use, several are listed.
+ */
+function folderGiven(folder: string, what: string, ext: string, example: string): InputError {
+  const found: string[] = [];
+  for (const dir of [folder, join(folder, 'onnx')]) {
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isFile() && e.name.toLowerCase().endsWith(ext)) found.push(join(dir, e.name));
+      }
+    } catch {
+      // an unreadable or missing subfolder offers no candidates
+    }
+  }
+  // A tokenizer folder holds other JSON files (config.json, vocab.json): only the usual name is a candidate.
+  const candidates = ext === '.json' ? found.filter((f) => basename(f) === example) : found;
+  let advice: string;
+  if (candidates.length === 1) advice = `it holds one: use ${candidates[0]}`;
+  else if (candidates.length > 1) {
+    const shown = candidates.slice(0, 5).map((f) => relative(folder, f));
+    advice = `it holds ${candidates.length} (${shown.join(', ')}${candidates.length > 5 ? ', ...' : ''}): give the path of the one to use`;
+  } else advice = `it holds no ${ext === '.json' ? example : `${ext} file`} (give the file's path, e.g. ${join(folder, example)})`;
+  return new InputError(`this is a folder, not a file: ${what} is a ${ext} file; ${advice}`, { file: folder });
 }

@@ -65,7 +65,7 @@ describe('sources from one file split by a column', () => {
     expect(s.sources.map((x) => x.labels.length + x.weakTrainRows! + x.testRows!)).toEqual([50, 50]);
     expect(s.weakTrain).toBeUndefined();
     expect(s.test.weak.kind).toBe('probabilities');
-    expect(s.notes).toContain('20 rows have no value in "meta.origin" and belong to no source');
+    expect(s.notes).toContain('mix.jsonl: 20 of 120 rows have no value in column "meta.origin" and were left out of every source (first at lines 101, 102, 103, 104, 105, ...)');
   });
 
   it('@votes groups rows by labelling-function coverage', () => {
