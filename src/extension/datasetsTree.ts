@@ -9,6 +9,7 @@ import { sniffDataset } from '../core/data';
 import type { DatasetFormat, FieldMap } from '../core/data/types';
 import { describeRead } from '../core/report/readSummary';
 import { fencedBlock } from './hoverText';
+import { datasetTooltipMarkdown } from './datasetTooltip';
 import { describeColumns, storedColumns } from './columns';
 import { alarmLines, type Alarms } from './alarms';
 import type { Ctx } from './ctx';
@@ -178,20 +179,25 @@ export class DatasetsTree implements vscode.TreeDataProvider<DatasetNode>, vscod
       entry ? treeDescription(entry.result) : f.format ?? '', where, large ? '> 50 MB: analysis only' : '',
     ];
     node.description = parts.filter((p) => p !== '').join(' · ');
-    const tip = new vscode.MarkdownString();
-    tip.appendText(`${vscode.workspace.asRelativePath(f.path)}${f.format ? ` (${f.format})` : ''}\n\n`);
-    if (f.wrenchSplits) {
-      tip.appendText(`WRENCH folder: train.json is the pool${f.wrenchSplits.includes('test.json') ? ', test.json the test set' : ''}${f.wrenchSplits.includes('valid.json') ? ' (valid.json is not used)' : ''}.\n\n`);
-    }
     const columns = storedColumns(this.ctx, f.path);
-    if (columns) tip.appendText(`Columns (chosen): ${describeColumns(columns)}\n\n`);
-    if (entry) {
-      tip.appendMarkdown(fencedBlock(resultTooltip(entry.result)));
-      const read = entry.result.dataset.read;
-      if (read) tip.appendMarkdown(fencedBlock(describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n')));
-      if (alarm) tip.appendMarkdown(fencedBlock(alarmLines(alarm).join('\n')));
-    } else tip.appendText('Not analysed yet.');
-    if (large) tip.appendText('\n\nOver 50 MB: VS Code does not hand such files to extensions, so decorations, hovers and CodeLens are off; analysis runs from disk.');
+    const read = entry?.result.dataset.read;
+    // Everything in it comes from the workspace: built escaped (datasetTooltip.ts), never through appendText.
+    const tip = new vscode.MarkdownString(datasetTooltipMarkdown({
+      relativePath: vscode.workspace.asRelativePath(f.path),
+      ...(f.format ? { format: f.format } : {}),
+      ...(f.wrenchSplits ? { wrenchSplits: f.wrenchSplits } : {}),
+      ...(columns ? { columns: describeColumns(columns) } : {}),
+      ...(entry
+        ? {
+            blocks: [
+              resultTooltip(entry.result),
+              ...(read ? [describeRead(read).map((l) => `${l.label}: ${l.text}`).join('\n')] : []),
+              ...(alarm ? [alarmLines(alarm).join('\n')] : []),
+            ],
+          }
+        : {}),
+      large,
+    }));
     node.tooltip = tip;
     node.contextValue = entry ? 'dataset.analysed' : 'dataset';
     node.command = { title: 'Open', command: 'vscode.open', arguments: [node.uri] };

@@ -10,7 +10,7 @@ import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult } from '../core/result/schema';
 import { checkOverlapFolder } from '../pipeline/outputs';
 import { defaultResultPath, loadResult, writeFileAtomic } from '../pipeline/results';
-import { emptyFlags, flaggedIndices, flagsPath, parseFlags, toggleFlag, type FlagsFile } from './flags';
+import { flaggedIndices, flagsPath, readFlagsFile, toggleFlag, type FlagsFile } from './flags';
 import { withMovedThresholds, type MovedThresholds } from './movedThresholds';
 import { buildRowIndex, type RowIndex } from './rowIndex';
 import { freshness, sha256Hex, type Freshness } from './staleness';
@@ -127,10 +127,20 @@ export class ResultStore implements vscode.Disposable {
       this.entries.delete(datasetPath);
       return undefined;
     }
-    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await readFlags(datasetPath));
+    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await this.readFlags(datasetPath));
     this.entries.set(datasetPath, entry);
     this.emitter.fire(datasetPath);
     return entry;
+  }
+
+  /**
+   * A dataset's flags (readFlagsFile: no link out of the folder is followed). A refused or unreadable flags file is no
+   * flags, said once per dataset and message like the results' problems (a `.overlap` link: one message for both).
+   */
+  private async readFlags(datasetPath: string): Promise<FlagsFile> {
+    const { flags, problem } = await readFlagsFile(datasetPath);
+    if (problem) this.problemOnce(defaultResultPath(datasetPath), problem);
+    return flags;
   }
 
   private problemOnce(resultPath: string, e: unknown): void {
@@ -153,7 +163,7 @@ export class ResultStore implements vscode.Disposable {
     } catch {
       // The file was written a moment ago; if it is gone, the watcher will tell.
     }
-    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await readFlags(datasetPath));
+    const entry = this.makeEntry(datasetPath, resultPath, result, mtimeMs, await this.readFlags(datasetPath));
     this.missing.delete(datasetPath);
     this.entries.set(datasetPath, entry);
     this.dropFreshness(datasetPath);
@@ -164,7 +174,7 @@ export class ResultStore implements vscode.Disposable {
   /** Re-reads results and flags after a change on disk. */
   async reload(datasetPath: string): Promise<void> {
     const entry = this.entries.get(datasetPath);
-    if (entry) entry.flags = await readFlags(datasetPath);
+    if (entry) entry.flags = await this.readFlags(datasetPath);
     if (entry) entry.flagged = flaggedIndices(entry.flags);
     this.dropFreshness(datasetPath);
     await this.get(datasetPath);
@@ -202,7 +212,7 @@ export class ResultStore implements vscode.Disposable {
   /** Sets a row's flag (the report's table); returns every flagged row index of the dataset. */
   async setFlag(datasetPath: string, row: { index: number; line?: number }, flagged: boolean): Promise<number[]> {
     const entry = await this.get(datasetPath);
-    const flags = entry ? entry.flags : await readFlags(datasetPath);
+    const flags = entry ? entry.flags : await this.readFlags(datasetPath);
     const has = flags.flags.some((f) => f.index === row.index);
     if (has === flagged) return [...flaggedIndices(flags)];
     const { file } = toggleFlag(flags, row);
@@ -219,7 +229,7 @@ export class ResultStore implements vscode.Disposable {
   /** Flagged row indices of a dataset. */
   async flagsOf(datasetPath: string): Promise<number[]> {
     const entry = await this.get(datasetPath);
-    return [...(entry ? entry.flagged : flaggedIndices(await readFlags(datasetPath)))];
+    return [...(entry ? entry.flagged : flaggedIndices(await this.readFlags(datasetPath)))];
   }
 
 
@@ -296,13 +306,5 @@ export class ResultStore implements vscode.Disposable {
     this.lastFreshness.set(key, value);
     if (before !== undefined && before !== value) this.freshnessEmitter.fire(doc.uri);
     return value;
-  }
-}
-
-async function readFlags(datasetPath: string): Promise<FlagsFile> {
-  try {
-    return parseFlags(await fs.readFile(flagsPath(datasetPath), 'utf8'), datasetPath).flags;
-  } catch {
-    return emptyFlags(datasetPath);
   }
 }

@@ -7,13 +7,23 @@
  *   the rows present, class ids lie below `numClasses`, which is bounded by the rows and class names present, the
  *   detection counts match the rows' categories, every curve array has the length of the proportions, row indices are
  *   unique 32-bit integers. A number in the file can therefore never size an allocation beyond what the file holds.
+ *
+ * Selection results (`select --out`, ../select/schema.ts) get the same two layers (`validateSelectionResult`);
+ * `readSelectionResult` reads one back for the selection report. Both live here rather than in core/select: the
+ * checker is core/report's, and core/report already depends on core/select (the other way would be a cycle).
  */
 import { CATEGORY_NAMES, type CategoryName } from '../detect/types';
+import { InputError } from '../errors';
 import { arrayOf, bool, nullable, num, object, oneOf, optional, recordOf, SchemaViolation, str, type Check } from './check';
 import type {
   AnalysisResult, ClassRead, DatasetInfo, ReadInfo, DetectionSummary, DetectorSanity, EffectEstimate, EncoderInfo, GroundTruthReport, MixingCurve, OverlapEffect, PRF,
   Regime, ResultRow, Verdict, VoteCounts, WeakVotesSummary,
 } from '../result/schema';
+import { parseSelectionResult } from '../select/parse';
+import {
+  SELECTION_SCHEMA_VERSION, STRATEGY_NAMES, type Band, type BatchDetection, type RoundLog, type SelectionOptions, type SelectionPlan,
+  type SelectionResult, type SelectionSourceInfo, type SelectionSummary, type Stats, type StrategyRun, type StrategySummary,
+} from '../select/schema';
 
 const finite = num();
 const count = num({ int: true, min: 0 });
@@ -289,6 +299,185 @@ export function validateResult(value: unknown): AnalysisResult {
   const r = value as AnalysisResult;
   checkConsistency(r);
   return r;
+}
+
+
+// ---------------------------------------------------------------- selection results (select --out)
+
+const STRATEGY = oneOf(STRATEGY_NAMES);
+const positive = num({ int: true, min: 1 });
+/** A share of pulls: a mean of ratios, which rounding may put a hair above 1. */
+const share = num({ min: 0, max: 1 + 1e-9 });
+const optionalNumbers = arrayOf(nullable(finite));
+
+const STATS = object<Stats>({ mean: finite, std: num({ min: 0 }), min: finite, max: finite, n: count });
+const BAND = object<Band>({ mean: optionalNumbers, std: optionalNumbers, min: optionalNumbers, max: optionalNumbers });
+
+const PLAN = object<SelectionPlan>({
+  rounds: positive,
+  perRound: positive,
+  bonus: oneOf(['code', 'ucb1']),
+  strategies: arrayOf(STRATEGY),
+  seeds: arrayOf(num({ int: true })),
+  requested: object<SelectionPlan['requested']>({ rounds: positive, perRound: nullable(positive), strategies: arrayOf(STRATEGY) }),
+  adjustments: arrayOf(str),
+});
+
+const SOURCE = object<SelectionSourceInfo>({
+  name: str,
+  path: optional(str),
+  poolRows: count,
+  weakTrainRows: count,
+  testRows: count,
+  trueOverlapDensity: nullable(unit),
+  densityFrom: nullable(oneOf(['ground-truth', 'detected'])),
+  detectedPoolDensity: unit,
+});
+
+const BATCH = object<BatchDetection>({
+  size: count,
+  overlap: count,
+  easy: count,
+  hard: count,
+  t1: finite,
+  t2: nullable(finite),
+  historyHard: count,
+  fallback: bool,
+});
+
+const ROUND = object<RoundLog>({
+  round: positive,
+  arm: count,
+  indices: optionalNumbers,
+  bonuses: optionalNumbers,
+  estimates: arrayOf(nullable(unit)),
+  pulls: arrayOf(count),
+  batch: BATCH,
+  collected: count,
+  collectedOverlap: count,
+  detectedOverlapRatio: unit,
+  trueOverlapRatio: nullable(unit),
+  accuracy: nullable(unit),
+  accuracyOverlapOnly: nullable(unit),
+});
+
+const RUN = object<StrategyRun>({ strategy: STRATEGY, seed: num({ int: true }), rounds: arrayOf(ROUND), pulls: arrayOf(count) });
+
+const STRATEGY_SUMMARY = object<StrategySummary>({
+  strategy: STRATEGY,
+  seeds: count,
+  accuracy: BAND,
+  accuracyOverlapOnly: BAND,
+  detectedOverlapRatio: BAND,
+  trueOverlapRatio: nullable(BAND),
+  pullShareByRound: arrayOf(arrayOf(share)),
+  pullShare: arrayOf(share),
+  denseArmShare: nullable(STATS),
+  final: object<StrategySummary['final']>({ accuracy: nullable(STATS), accuracyOverlapOnly: nullable(STATS), detectedOverlapRatio: STATS }),
+});
+
+const SUMMARY = object<SelectionSummary>({
+  strategies: arrayOf(STRATEGY_SUMMARY),
+  ucbVsRandom: nullable(object<NonNullable<SelectionSummary['ucbVsRandom']>>({
+    finalAccuracyDiff: nullable(STATS),
+    seedsUcbAtOrAbove: count,
+    denseArmShareDiff: nullable(STATS),
+  })),
+  lines: arrayOf(str),
+});
+
+const SELECTION = object<SelectionResult>({
+  schemaVersion: num({ int: true, min: 1, max: SELECTION_SCHEMA_VERSION }),
+  kind: oneOf(['selection']),
+  tool: object<SelectionResult['tool']>({ name: str, version: str }),
+  createdAt: str,
+  mode: oneOf(['files', 'split-by', 'reference-split', 'reference-synthetic']),
+  plan: PLAN,
+  sources: arrayOf(SOURCE),
+  denseArm: nullable(count),
+  numClasses: num({ int: true, min: 1 }),
+  labelNames: optional(arrayOf(str)),
+  encoders: object<SelectionResult['encoders']>({ weak: ENCODER, strong: ENCODER }),
+  options: object<Omit<SelectionOptions, 'incremental'>>({
+    hardRule: oneOf(HARD_RULES),
+    align: oneOf(ALIGN_MODES),
+    jump: positive,
+    pseudo: oneOf(['soft', 'hard']),
+    l2: num({ min: 0 }),
+    w2sC: nullable(num({ min: 0 })),
+    evalEvery: positive,
+    augment: oneOf(['hard', 'hard+rest']),
+  }),
+  shared: object<SelectionResult['shared']>({
+    weakTrainRows: count,
+    testRows: count,
+    accuracy: object<SelectionResult['shared']['accuracy']>({ weak: unit, strong: unit, w2sAllPools: unit }),
+  }),
+  runs: arrayOf(RUN),
+  summary: SUMMARY,
+  warnings: arrayOf(str),
+  device: str,
+  timings: recordOf(finite),
+});
+
+/** Array lengths against the plan (rounds) and the sources (arms); source numbers below the number of sources. */
+function checkSelectionConsistency(r: SelectionResult): void {
+  const K = r.sources.length;
+  const T = r.plan.rounds;
+  if (K === 0) throw new SchemaViolation('sources', 'is empty: a selection draws from at least one source');
+  if (r.plan.seeds.length === 0) throw new SchemaViolation('plan.seeds', 'is empty: a selection runs at least one seed');
+  if (r.denseArm !== null && r.denseArm >= K) throw new SchemaViolation('denseArm', `is ${r.denseArm} but there are ${K} sources`);
+  const planned = r.plan.strategies;
+  if (planned.length === 0) throw new SchemaViolation('plan.strategies', 'is empty: a selection runs at least one strategy');
+  if (new Set(planned).size !== planned.length) throw new SchemaViolation('plan.strategies', 'names a strategy twice');
+  // One summary per planned strategy, in the plan's order: the plots' legends and the tables follow it.
+  expectLength('summary.strategies', r.summary.strategies.length, planned.length, 'strategies of plan.strategies');
+  r.summary.strategies.forEach((s, i) => {
+    const at = `summary.strategies[${i}]`;
+    if (s.strategy !== planned[i]) throw new SchemaViolation(`${at}.strategy`, `is "${s.strategy}" but plan.strategies[${i}] is "${planned[i]}"`);
+    for (const key of ['accuracy', 'accuracyOverlapOnly', 'detectedOverlapRatio', 'trueOverlapRatio'] as const) {
+      const band = s[key];
+      if (band) for (const m of ['mean', 'std', 'min', 'max'] as const) expectLength(`${at}.${key}.${m}`, band[m].length, T, 'rounds of plan.rounds');
+    }
+    expectLength(`${at}.pullShareByRound`, s.pullShareByRound.length, T, 'rounds of plan.rounds');
+    s.pullShareByRound.forEach((row, t) => expectLength(`${at}.pullShareByRound[${t}]`, row.length, K, 'sources'));
+    expectLength(`${at}.pullShare`, s.pullShare.length, K, 'sources');
+  });
+  r.runs.forEach((run, i) => {
+    const at = `runs[${i}]`;
+    if (!planned.includes(run.strategy)) throw new SchemaViolation(`${at}.strategy`, `"${run.strategy}" is not in plan.strategies`);
+    expectLength(`${at}.pulls`, run.pulls.length, K, 'sources');
+    if (run.rounds.length > T) throw new SchemaViolation(`${at}.rounds`, `has ${run.rounds.length} rounds but plan.rounds is ${T}`);
+    run.rounds.forEach((round, t) => {
+      const where = `${at}.rounds[${t}]`;
+      if (round.round !== t + 1) throw new SchemaViolation(`${where}.round`, `is ${round.round} but this is round ${t + 1}`);
+      if (round.arm >= K) throw new SchemaViolation(`${where}.arm`, `is ${round.arm} but there are ${K} sources`);
+      for (const key of ['indices', 'bonuses', 'estimates', 'pulls'] as const) expectLength(`${where}.${key}`, round[key].length, K, 'sources');
+    });
+  });
+}
+
+/** Throws a SchemaViolation naming the first member of a selection result that breaks its schema; returns it typed. */
+export function validateSelectionResult(value: unknown): SelectionResult {
+  SELECTION(value, '');
+  const r = value as SelectionResult;
+  checkSelectionConsistency(r);
+  return r;
+}
+
+/**
+ * Reads a selection result back (the selection report): the envelope first (`parseSelectionResult`: a byte-order
+ * mark dropped, another tool's file or a newer schema said so), then every member as above; a file that breaks the
+ * schema is an InputError naming the file and the member (`plan.rounds: expected an integer >= 1, got ...`).
+ */
+export function readSelectionResult(text: string, file?: string): SelectionResult {
+  const envelope = parseSelectionResult(text, file);
+  try {
+    return validateSelectionResult(envelope);
+  } catch (e) {
+    if (e instanceof SchemaViolation) throw new InputError(`not a valid selection results file: ${e.message} (run the selection again to rewrite it)`, { file });
+    throw e;
+  }
 }
 
 export { SchemaViolation };

@@ -1,4 +1,8 @@
-/** Reading a selection result back (the report and the extension): a clear message when it is not one or is newer. */
+/**
+ * The envelope of a selection result read back: a clear message when the file is not one or is newer. It checks
+ * only `kind`, `schemaVersion` and `runs`; readers use `readSelectionResult` (core/report/validate.ts), which also
+ * validates every member the report uses.
+ */
 import { InputError } from '../errors';
 import { SELECTION_SCHEMA_VERSION, type SelectionResult } from './schema';
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadReportAssets } from '../../core/report/assets';
 import { renderSelectionHtml } from '../../core/report/html';
-import { parseSelectionResult } from '../../core/select/parse';
+import { readSelectionResult } from '../../core/report/validate';
 import type { SelectionResult } from '../../core/select/schema';
 import type { SelectionChartId, SelectionEventMap, SelectionInit, SelectionRequestMap } from '../../protocol/messages';
 import type { Handlers } from '../../protocol/rpc';
@@ -20,9 +20,9 @@ import { OVERLAP_DIR } from '../../core/layout';
 
 export const SELECTION_VIEW_TYPE = 'overlapDensity.selection';
 
-/** Reads a selection results file (`.overlap/<name>.select.json`). */
+/** Reads and validates a selection results file (`.overlap/<name>.select.json`). */
 export async function loadSelectionResult(file: string): Promise<SelectionResult> {
-  return parseSelectionResult(await fs.readFile(file, 'utf8'), file);
+  return readSelectionResult(await fs.readFile(file, 'utf8'), file);
 }
 
 /** A selection report: a selection results file and the result it holds. */

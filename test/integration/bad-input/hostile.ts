@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import MarkdownIt from 'markdown-it';
+import { markdownTokens, permissiveMarkdown } from '../../lib/markdown';
 import { expect } from 'vitest';
 import { detectFormat } from '../../../src/core/data';
 import type { DatasetFormat } from '../../../src/core/data/types';
@@ -120,15 +120,8 @@ function annotate(c: HostileCase, file: string, result: AnalysisResult, where: s
   if (c.expect.line !== undefined) expect((failure as StructureError).line, `${where}: line`).toBe(c.expect.line);
 }
 
-const markdown = new MarkdownIt({ html: true, linkify: true });
-
-type Token = ReturnType<MarkdownIt['parse']>[number];
-function* tokens(list: Token[]): Generator<Token> {
-  for (const t of list) {
-    yield t;
-    if (t.children) yield* tokens(t.children);
-  }
-}
+const markdown = permissiveMarkdown;
+const tokens = markdownTokens;
 
 /**
  * Every row's hover, rendered by a CommonMark parser with HTML and bare-URL links switched on (the most permissive
