@@ -118,6 +118,20 @@ export const journeys: Journey[] = [
       assert.equal(items.length, 2);
       assert.match(items[1]!, /data changed/);
       await h.screenshot('alarms-report-history');
+
+      // A baseline of another analysis (here: other class names) is refused as the CLI refuses it, on the dataset,
+      // instead of comparing numbers that mean other things.
+      const other = JSON.parse(h.readFile(baselineFile)) as AnalysisResult;
+      other.dataset.labelNames = ['cat', 'dog'];
+      fs.writeFileSync(h.workspacePath(baselineFile), JSON.stringify(other));
+      await h.openFile('reviews.jsonl');
+      await h.runCommand('Overlap Density: Analyze Dataset');
+      const refused = await retry('baseline of another analysis refused', async () =>
+        (await h.problems()).find((p) => /describes another analysis/.test(p)), { timeoutMs: 120_000, intervalMs: 500 })
+        .catch(async (e: Error) => { throw new Error(`${e.message}: ${JSON.stringify(await h.problems())}`); });
+      console.log(`    other baseline: ${refused}`);
+      assert.match(refused, /its classes are cat, dog/);
+      assert.match(refused, /Set as Baseline/);
     },
   },
 ];
