@@ -1,7 +1,7 @@
 // The only module of core/activations that touches the file system.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
@@ -40,11 +40,14 @@ export async function writeNpyFile(path: string, array: NumericArray, shape: rea
 
 /**
  * Writes to a temporary file in the same directory, flushes it to disk, then renames it over `path` (rename is
- * atomic on one volume): a reader, or a crash at any moment, sees the old file or the new one, never a mix.
+ * atomic on one volume) and flushes the folder (so a power loss keeps the rename too, where the system allows it):
+ * a reader, or a crash at any moment, sees the old file or the new one, never a mix. Temporary files of earlier
+ * writes of the same `path` whose process is gone (killed mid-write) are removed afterwards.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'w');
     try {
@@ -57,6 +60,54 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     throw e;
+  }
+  await syncFolder(dir);
+  await removeOrphanTemps(dir, basename(path));
+}
+
+/** fsync of a folder (the rename's entry); not possible everywhere (Windows cannot open a folder): then skipped. */
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // the data itself was flushed; only the folder entry's durability is left to the system
+  }
+}
+
+/** Whether a process id belongs to a running process (signal 0 tests without sending; EPERM: it exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes `.NAME.PID.HEX.tmp` files beside NAME whose PID is not running: what writeFileAtomic left when its process
+ * was killed between writing and renaming. Only this exact pattern for this one name, never another file.
+ */
+async function removeOrphanTemps(dir: string, name: string): Promise<void> {
+  const prefix = `.${name}.`;
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await unlink(join(dir, entry)).catch(() => undefined);
   }
 }
 

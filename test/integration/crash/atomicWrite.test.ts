@@ -3,7 +3,8 @@
  * with the product's writeResult (writeFileAtomic) in a loop and is killed with SIGKILL at a random moment, again and
  * again. After every kill the file must be exactly the last version the child finished or the one it was writing
  * (parsed by loadResult, then compared byte for byte), never a mix, a truncation or nothing. Interrupted writes leave
- * their temporary files behind; the test counts them and checks that the product's file patterns ignore them.
+ * their temporary files behind until the next completed write of the file removes them (their process is gone); the
+ * test counts them and checks that the product's file patterns ignore them.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -127,11 +128,13 @@ describe('atomic result writes under SIGKILL', () => {
         `completed), final version ${version}; ` +
         `${interrupted} kills interrupted a write (temporary file left, ` +
         `${partial} of them partial); ${newer} kills came after a rename but before its acknowledgement; ` +
-        `${problems.length} torn or unreadable files\n`,
+        `${problems.length} torn or unreadable files; ${temps.length} temporary files left at the end (each write removes ` +
+        `the orphans of the kills before it)\n`,
     );
     expect(problems).toEqual([]);
     expect(version, 'the writer made progress between kills').toBeGreaterThan(0);
     expect(interrupted, 'some kills landed mid-write (otherwise the test proves nothing)').toBeGreaterThan(0);
+    expect(temps.length, 'orphaned temporary files do not pile up: a completed write removes those of dead writers').toBeLessThan(interrupted);
 
     // Leftover temporary files: dot-files ending in .tmp, never taken for a dataset or a results file.
     for (const t of temps) {
