@@ -10,7 +10,18 @@ import type { ClassInfo, Dataset, DatasetRow } from './types';
  * or no label. Turned into a dense class id 0..C-1 once the whole file is read. An integer beyond
  * Number.MAX_SAFE_INTEGER is a name (`integer` set): as a number it would be rounded, and distinct ids would merge.
  */
-export type RawLabel = number | null | { name: string; integer?: true };
+/**
+ * A label as read: a class id, no label, or a name. `integer` marks a name that is an integer all the same: one beyond
+ * 2^53 (no `value`: it cannot be exact as a number), or one written another way than its value (`value`: `07`, `0x1`,
+ * `1e3`), which as a number would merge with the label written plainly (`7`, `1`, `1000`).
+ */
+export type RawLabel = number | null | { name: string; integer?: true; value?: number };
+
+/**
+ * Integer texts read as class ids: an optional sign, no leading zeros, an optional `.0` (`3`, `-1`, `+1`, `3.0`).
+ * Other texts of an integer (`07`, `0x1`, `0b11`, `1e3`) are names as written, so distinct labels never become one.
+ */
+const PLAIN_INTEGER = /^[+-]?(0|[1-9]\d*)(\.0*)?$/;
 
 /** More classes than this is not a classification label (ids, free text, a regression target): an error. */
 export const MAX_CLASSES = 1000;
@@ -57,7 +68,7 @@ export class LabelNormalizer {
   private firstNumericLine?: number;
   private firstNameLine?: number;
   /** The first label that is an integer too large to be exact as a number (read as a name), and its text. */
-  private firstUnsafe?: { line: number; text: string };
+  private firstUnsafe?: { line: number; text: string; value?: number };
 
   constructor(
     private readonly field: string,
@@ -73,7 +84,10 @@ export class LabelNormalizer {
       const t = v.trim();
       if (t === '') return null;
       const x = Number(t);
-      if (Number.isFinite(x)) return this.checkInteger(x, v, t);
+      if (Number.isFinite(x)) {
+        if (Number.isInteger(x) && !PLAIN_INTEGER.test(t)) return { name: t, integer: true, value: x };
+        return this.checkInteger(x, v, t);
+      }
       return { name: t };
     }
     throw new FieldValueError(`label field "${this.field}" should be a class id or name, got ${describeType(v)}`);
@@ -87,7 +101,7 @@ export class LabelNormalizer {
     if (label === null) return -1;
     const key = typeof label === 'number' ? label : label.name;
     if (typeof label === 'number') this.firstNumericLine ??= line;
-    else if (label.integer) this.firstUnsafe ??= { line, text: label.name };
+    else if (label.integer) this.firstUnsafe ??= { line, text: label.name, ...(label.value !== undefined ? { value: label.value } : {}) };
     else this.firstNameLine ??= line;
     this.firstLabelledLine ??= line;
     this.labelled++;
@@ -106,7 +120,9 @@ export class LabelNormalizer {
       // Class ids and ids too large for a number: all are names as written, not a mix of ids and names.
       const big = this.firstUnsafe;
       policy.warn(
-        `label ${big.text} (line ${big.line}) is an integer beyond 2^53, too large to be exact as a number: every label of field "${this.field}" is read as a class name, as written`,
+        big.value === undefined
+          ? `label ${big.text} (line ${big.line}) is an integer beyond 2^53, too large to be exact as a number: every label of field "${this.field}" is read as a class name, as written`
+          : `label "${big.text}" (line ${big.line}) is the number ${big.value} written another way (leading zeros, a 0x/0b/0o prefix or an exponent): every label of field "${this.field}" is read as a class name, as written, so that labels written differently stay different classes`,
         big.line,
       );
       for (let k = 0; k < this.keys.length; k++) this.keys[k] = String(this.keys[k]);

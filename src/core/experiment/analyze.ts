@@ -13,7 +13,7 @@ import { DEFAULT_PROPORTIONS, mixingRun, type MixingRun } from './mixing';
 import {
   batchesProbes, finishProtocol, fitStrongProbes, releaseStart, shareTestRows, startProtocol, type StrongProbes, type WeakSide,
 } from './protocol';
-import { regimeVerdict } from './regime';
+import { chanceAccuracy, regimeVerdict } from './regime';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
@@ -326,7 +326,8 @@ export async function runAnalysis(
     );
   }
 
-  const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length);
+  // chance: the accuracy of always answering the test rows' most common class (a strong model there learned nothing)
+  const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length, chanceAccuracy(Int32Array.from(protocol.test, (i) => input.labels[i])));
   // The overlap effect with its interval, the detector sanity checks and the verdict sentence (docs/verdict.md).
   const evidence = verdictEvidence({
     regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts },

@@ -5,17 +5,44 @@ import type { Regime } from '../result/schema';
  * W2S is worse than the weak model; medium, W2S matches or slightly beats weak; high, W2S approaches the strong
  * ceiling. We make that a rule on the measured accuracies with a noise margin eps = max(0.005, standard error of
  * the weak accuracy on the test set):
- *   undetermined: strong - weak <= eps (no weak/strong gap, PGR carries no information);
+ *   undetermined: strong - weak <= eps (no weak/strong gap, PGR carries no information), or the strong model is at
+ *     chance: strong <= chance + max(0.005, standard error of the strong accuracy), chance being the accuracy of always
+ *     answering the test set's most common class (with 100 classes a strong 0.012 above a weak 0.006 is a gap
+ *     between two guesses, and its PGR is noise);
  *   low: w2s < weak - eps;  high: PGR >= 0.5;  medium: otherwise.
  */
 export function regimeMargin(weakAccuracy: number, nTest: number): number {
   return Math.max(0.005, Math.sqrt((weakAccuracy * (1 - weakAccuracy)) / Math.max(1, nTest)));
 }
 
-export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }, pgr: number | null, nTest: number): Regime {
+/** The accuracy of always answering the most common class of `labels` (0 without labels). */
+export function chanceAccuracy(labels: ArrayLike<number>): number {
+  const counts = new Map<number, number>();
+  let best = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const c = (counts.get(labels[i]) ?? 0) + 1;
+    counts.set(labels[i], c);
+    if (c > best) best = c;
+  }
+  return labels.length > 0 ? best / labels.length : 0;
+}
+
+/** Words that start the rule of a strong model at chance (verdict.ts says so in its headline). */
+export const AT_CHANCE_RULE = 'undetermined: the strong model is at chance level';
+
+export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }, pgr: number | null, nTest: number, chance?: number): Regime {
   const eps = regimeMargin(acc.weak, nTest);
   const f = (x: number) => x.toFixed(3);
   const nums = `weak ${f(acc.weak)}, W2S ${f(acc.w2s)}, strong ${f(acc.strong)}, margin ${f(eps)}`;
+  if (chance !== undefined) {
+    const epsStrong = regimeMargin(acc.strong, nTest);
+    if (acc.strong <= chance + epsStrong) {
+      return {
+        label: 'undetermined',
+        rule: `${AT_CHANCE_RULE}: strong ${f(acc.strong)} is within ${f(epsStrong)} of ${f(chance)}, the accuracy of always answering the test set's most common class (${nums}), so PGR is not meaningful`,
+      };
+    }
+  }
   if (!(acc.strong - acc.weak > eps) || pgr === null) {
     return {
       label: 'undetermined',

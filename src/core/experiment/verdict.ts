@@ -14,6 +14,7 @@
 import type {
   AnalysisResult, DetectorSanity, OverlapEffect, RegimeLabel, Verdict,
 } from '../result/schema';
+import { AT_CHANCE_RULE } from './regime';
 import { detectorSanity, effectDirection, effectText, MIN_EFFECT_SUBSET, overlapEffect, signedAcc, type EffectDirection } from './effect';
 
 /** Sanity notices also join the result's warnings with this prefix (older readers show warnings only). */
@@ -45,8 +46,12 @@ const RELATION: Record<EffectDirection, string> = {
   unresolved: 'not measurably different from',
 };
 
-function outcomeText(label: RegimeLabel, pgr: number | null): string {
-  if (label === 'undetermined') return 'W2S undetermined (the strong model is not better than the weak one)';
+function outcomeText(label: RegimeLabel, pgr: number | null, rule?: string): string {
+  if (label === 'undetermined') {
+    return rule?.startsWith(AT_CHANCE_RULE)
+      ? 'W2S undetermined (the strong model does no better than always answering the most common class)'
+      : 'W2S undetermined (the strong model is not better than the weak one)';
+  }
   if (pgr === null || !Number.isFinite(pgr)) return `${label} W2S (PGR n/a)`;
   // A negative PGR under "medium" is W2S below weak by less than the noise margin: say so, or the sign reads as
   // a contradiction of the label (the rule is in regime.ts).
@@ -120,7 +125,7 @@ export function verdictEvidence(r: VerdictInput): VerdictEvidence {
       detail += ` and ${RELATION[rnd]} training on random rows (${effectText(effect.vsRandom)})`;
     }
   }
-  const headline = `${outcomeText(label, r.pgr)}${connective(kind, label)}${effectPhrase(kind, label)}`;
+  const headline = `${outcomeText(label, r.pgr, r.regime.rule)}${connective(kind, label)}${effectPhrase(kind, label)}`;
   let sentence = `${headline}: ${detail}`;
   if (sanity.coversMostNonHard && sanity.nonHardCoverage !== null) {
     sentence +=

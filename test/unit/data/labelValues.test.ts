@@ -79,3 +79,27 @@ describe('votes beside class-name labels', () => {
     expect(() => parseDatasetText(text, 'wrench')).toThrow(/vote 0 at position 0 is not -1 \(abstain\) or one of the classes \(ham, spam\); votes are read in the labels' values.*--class-names/);
   });
 });
+
+describe('integers written another way than their value', () => {
+  it('keeps 07, 0b11, 3 and 7 four classes, as written, and says why (CSV and JSON strings)', () => {
+    const csv = parseDatasetText('text,label\na,07\nb,0b11\nc,3\nd,7\ne,07\n', 'csv');
+    expect(csv.classes.map((c) => c.value)).toEqual(['07', '0b11', '3', '7']);
+    expect(csv.rows.map((r) => r.label)).toEqual([0, 1, 2, 3, 0]);
+    expect(csv.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/label "07" \(line 2\) is the number 7 written another way.*read as a class name, as written/));
+    const jsonl = parseDatasetText(['07', '0x1', '1', '1e3', '1000'].map((l, i) => JSON.stringify({ text: `t${i}`, label: l })).join('\n'), 'jsonl');
+    expect(jsonl.classes.map((c) => c.value)).toEqual(['07', '0x1', '1', '1000', '1e3']);
+  });
+
+  it('reads plain integers, signs and integral decimals as class ids as before', () => {
+    const d = parseDatasetText('text,label\na,+1\nb,-1\nc,1.0\nd,-1\n', 'csv');
+    expect(d.classes.map((c) => c.value)).toEqual([-1, 1]);
+    expect(d.rows.map((r) => r.label)).toEqual([1, 0, 1, 0]);
+    expect(d.warnings).toEqual([]);
+  });
+
+  it('a field of zero-padded ids only is a field of names, in their written order, without a warning', () => {
+    const d = parseDatasetText('text,label\na,002\nb,001\nc,010\n', 'csv');
+    expect(d.classes.map((c) => c.value)).toEqual(['001', '002', '010']);
+    expect(d.warnings).toEqual([]);
+  });
+});

@@ -151,3 +151,24 @@ describe('weak side from probability columns (votes: test/unit/votes)', () => {
     expect(() => probabilityColumn([1.5], 2, { field: 'p', file: 'f.csv', lines: [3] })).toThrow(InputError);
   });
 });
+
+describe('regime: a strong model at chance level', () => {
+  it('is undetermined however large the PGR, and says why; above chance the usual rules hold', async () => {
+    const { regimeVerdict, chanceAccuracy, AT_CHANCE_RULE } = await import('../../../src/core/experiment/regime');
+    // 100 balanced classes on 500 test rows: always answering the most common class scores ~0.01-0.02
+    const labels = Int32Array.from({ length: 500 }, (_, i) => i % 100);
+    labels[0] = 1; // one class a row more common: 6 of 500
+    const chance = chanceAccuracy(labels);
+    expect(chance).toBeCloseTo(6 / 500, 12);
+    const r = regimeVerdict({ weak: 0.006, strong: 0.012, w2s: 0.01 }, 0.67, 500, chance);
+    expect(r.label).toBe('undetermined');
+    expect(r.rule.startsWith(AT_CHANCE_RULE)).toBe(true);
+    expect(r.rule).toMatch(/strong 0\.012 is within 0\.005 of 0\.012/);
+    // the same accuracies without a chance level (or far above it) keep the old rule's label
+    expect(regimeVerdict({ weak: 0.006, strong: 0.012, w2s: 0.01 }, 0.67, 500).label).toBe('high');
+    expect(regimeVerdict({ weak: 0.7, strong: 0.85, w2s: 0.81 }, 0.73, 1000, 0.5).label).toBe('high');
+    // an imbalanced test set: 90% majority, strong 0.905 is no better than answering the majority
+    expect(regimeVerdict({ weak: 0.6, strong: 0.905, w2s: 0.9 }, 0.98, 1000, 0.9).label).toBe('undetermined');
+    expect(chanceAccuracy(new Int32Array(0))).toBe(0);
+  });
+});
