@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
 import { cliName, OptionError } from '../pipeline/request';
@@ -47,7 +49,11 @@ export function reportError(e: unknown): number {
   if (typeof sys?.code === 'string' && typeof sys.path === 'string') {
     // A file-system failure on a path the user gave (an --out folder that cannot be created): bad input, not a bug.
     // Said in words, with what to do; the system's own text follows for the record.
-    const words = FS_WORDS[sys.code];
+    // mkdir under a folder that exists fails with ENOENT on some read-only mounts (a bind mount): say what it means
+    const unmakeable = sys.code === 'ENOENT' && sys.syscall === 'mkdir' && existsSync(dirname(sys.path));
+    const words = unmakeable
+      ? `this folder cannot be created in ${dirname(sys.path)} (a read-only or unwritable folder): give --out and --cache-dir (curate, check: --results-dir) in a folder you can write`
+      : FS_WORDS[sys.code];
     process.stderr.write(`overlap-density: error: ${sys.path}: ${words ? `${words} (${sys.code})` : sys.message}\n`);
     return 2;
   }

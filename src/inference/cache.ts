@@ -288,16 +288,37 @@ export async function encodeWithCache(
   const hit = await cache.read(entry.key, texts.length);
   if (hit && !('changed' in hit)) {
     opts.progress?.(`activations from cache (${encoder.id})`, 1, FROM_CACHE);
-    if (lineage) await cache.setLatest(lineage, entry.key);
-    return { ...hit, fromCache: true, entry, reusedRows: texts.length, encodedRows: 0 };
+    const note = lineage ? await cacheWriteNote(cache, () => cache.setLatest(lineage, entry.key)) : undefined;
+    return { ...hit, warnings: note ? [...hit.warnings, { message: note }] : hit.warnings, fromCache: true, entry, reusedRows: texts.length, encodedRows: 0 };
   }
   const hashes = rowHashes(texts);
   const { result, reused } = await encodeMissing(encoder, texts, hashes, lineage ? await cache.readBase(lineage, entry.key) : undefined, opts);
   throwIfAborted(opts.signal);
-  await cache.write(entry.key, result, { id: encoder.id, cacheIdentity: encoder.info.cacheIdentity }, hashes);
-  if (lineage) await cache.setLatest(lineage, entry.key);
-  const warnings = hit ? [...result.warnings, { message: `activation cache: ${hit.changed}; recomputed` }] : result.warnings;
+  const note = await cacheWriteNote(cache, async () => {
+    await cache.write(entry.key, result, { id: encoder.id, cacheIdentity: encoder.info.cacheIdentity }, hashes);
+    if (lineage) await cache.setLatest(lineage, entry.key);
+  });
+  const warnings = [...result.warnings, ...(hit ? [{ message: `activation cache: ${hit.changed}; recomputed` }] : []), ...(note ? [{ message: note }] : [])];
   return { ...result, warnings, fromCache: false, entry, reusedRows: reused, encodedRows: texts.length - reused };
+}
+
+/** File-system refusals that make the cache unwritable there (a read-only mount, no permission, a full disk). */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'ENOENT', 'ENOTDIR']);
+
+/**
+ * Runs a cache write; when the folder cannot be written (read-only data, no permission, a full disk) the activations
+ * already computed are used all the same and the words say so: the cache saves time later, it is never a reason for
+ * an analysis to fail. Any other error (a cancel among them) goes on.
+ */
+async function cacheWriteNote(cache: ActivationCache, write: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await write();
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined || !UNWRITABLE.has(code)) throw e;
+    return `activation cache: not written to ${cache.dir} (${code}: ${code === 'EROFS' ? 'a read-only file system' : code === 'ENOSPC' || code === 'EDQUOT' ? 'no space left' : 'the folder cannot be written'}); the activations were computed and used, and are computed again next time: --cache-dir DIR keeps them in a writable folder`;
+  }
 }
 
 /** All of `texts` encoded, or only those the base entry lacks, assembled in the order of `texts`. */

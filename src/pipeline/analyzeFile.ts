@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { getField, readDataset } from '../core/data';
@@ -196,6 +197,24 @@ async function checkWhereItWrites(file: string, resultPath: string, options: Pip
   if (options.cacheDir) await requireFolderOrNothing(options.cacheDir, '--cache-dir');
   const cacheInOverlap = !options.cacheDir && (usesEncoderCache(options.weak) || usesEncoderCache(options.strong));
   if (!options.outFile || cacheInOverlap) await checkOverlapFolder(dataDir);
+  await requireWritable(path.dirname(resultPath));
+}
+
+/**
+ * The result's folder, or the nearest folder above it that exists, must be writable: a read-only data folder (a
+ * mount, no permission) fails now with the file system's code and path, not after the encoders ran. Nothing is
+ * created here.
+ */
+async function requireWritable(dir: string): Promise<void> {
+  let at = path.resolve(dir);
+  for (;;) {
+    const info = await fs.stat(at).catch(() => undefined);
+    if (info) break;
+    const up = path.dirname(at);
+    if (up === at) return;
+    at = up;
+  }
+  await fs.access(at, fsConstants.W_OK);
 }
 
 /** Main-file rows keep their dataset index; test-file rows are numbered after the last main row. */

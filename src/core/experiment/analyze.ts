@@ -97,12 +97,40 @@ function uninformativeWeakSide(confidence: Float64Array, input: AnalysisInput, m
   if (!(hi - lo <= 1e-12)) return undefined;
   const why = input.weak.kind === 'probabilities'
     ? 'do the labelling functions vote on these rows, and do the weak probabilities differ (hard 0/1 labels carry no confidence)?'
-    : 'are the texts empty, or all alike to the weak encoder?';
+    : input.dataset?.format === 'npy'
+      ? 'are the weak activations the same on every row (a constant or broken export)?'
+      : 'are the texts empty, or all alike to the weak encoder?';
   const what = `every one of the ${confidence.length} W2S-train rows gets the same weak confidence (${lo.toFixed(3)}): the weak side tells ` +
     'no row from another, so no row is easier or harder for it';
   // on a handful of rows (too few for the change points: they fall back to the median, with a warning) it may be chance
   if (confidence.length < minPoints) return `${what}; ${why}`;
-  throw new InputError(`${what} and the analysis would mean nothing; ${why}`, { file: input.dataset?.path ?? 'the weak side' });
+  throw new InputError(`${what} and the analysis would mean nothing; ${why}`, { file: sideFile(input, 'weak') });
+}
+
+/** The file a side's numbers came from, for an error about them: its arrays file, else the dataset. */
+function sideFile(input: AnalysisInput, side: 'weak' | 'strong'): string {
+  const source = input.dataset?.format === 'npy' ? input.encoders[side].source : undefined;
+  return source ? `${source} (${side} activations)` : input.dataset?.path ?? `the ${side} side`;
+}
+
+/**
+ * The strong side's twin of uninformativeWeakSide: every W2S-train row with the same strong activations (a constant
+ * export, empty texts, texts all alike to the strong encoder) gives a strong probe that answers one class and a
+ * detection whose second stage sees no differences: refused, a warning below the change points' row count. Reads
+ * until the first difference, which on real data is within the first two rows.
+ */
+function uniformStrongSide(strong: Matrix, input: AnalysisInput, minPoints: number): string | undefined {
+  const { rows, cols, data } = strong;
+  if (rows < 2 || cols === 0) return undefined;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 0, a = i * cols; j < cols; j++) if (data[a + j] !== data[j]) return undefined;
+  }
+  const why = input.dataset?.format === 'npy'
+    ? 'are the strong activations the same on every row (a constant or broken export)?'
+    : 'are the texts empty, or all alike to the strong encoder?';
+  const what = `every one of the ${rows} W2S-train rows has the same strong activations: the strong model tells no row from another`;
+  if (rows < minPoints) return `${what}; ${why}`;
+  throw new InputError(`${what}, so its accuracy and the overlap it finds would mean nothing; ${why}`, { file: sideFile(input, 'strong') });
 }
 
 function validate(input: AnalysisInput): void {
@@ -249,8 +277,16 @@ export async function runAnalysis(
   // the mixing experiment's batch, two more columns of its products instead of ~60 rounds of their own (docs/
   // benchmarks.md, "The strong and W2S probes in the mixing batch"); otherwise now, as the protocol has it.
   const ride = start.batchOn !== undefined && C === 2;
-  const sameConfidence = uninformativeWeakSide(start.confidence, input, minPoints);
-  if (sameConfidence) warnings.push(sameConfidence);
+  // A side that tells no row from another makes every number below meaningless: refused (a warning on a handful of
+  // rows), and the rows' resident copies go with the error.
+  try {
+    for (const note of [uninformativeWeakSide(start.confidence, input, minPoints), uniformStrongSide(start.strongW2s, input, minPoints)]) {
+      if (note) warnings.push(note);
+    }
+  } catch (e) {
+    await releaseStart(start);
+    throw e;
+  }
 
   // The result's map (PCA of the strong W2S-train rows) elsewhere when the kernel offers it (the editor's: off the
   // extension host's thread), asked for once the mixing fits' dense products are over; in this thread at the end

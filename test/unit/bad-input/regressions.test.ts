@@ -146,6 +146,32 @@ describe('tiny analyses warn instead of failing', () => {
   });
 });
 
+describe('a strong side that tells no row from another', () => {
+  const n = 300;
+  const weak = { rows: n, cols: 3, data: Float32Array.from({ length: n * 3 }, (_, k) => Math.sin(k * 1.7)) };
+  const labels = Int32Array.from({ length: n }, (_, i) => (weak.data[i * 3] > 0 ? 1 : 0));
+  const same = { rows: n, cols: 4, data: Float32Array.from({ length: n * 4 }, (_, k) => [0.5, -1, 2, 0][k % 4]) };
+  const encoders = { weak: { id: 'w', kind: 'activations', dim: 3, source: 'W.npy' }, strong: { id: 's', kind: 'activations', dim: 4, source: 'Ssame.npy' } };
+  it('is refused naming its arrays file (a constant export); on a handful of rows it is a warning', async () => {
+    const err = await runAnalysis({
+      weak: { kind: 'activations', acts: weak }, strong: same, labels, numClasses: 2, encoders, dataset: { path: 'y.npy', format: 'npy' },
+    } as never).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/every one of the 100 W2S-train rows has the same strong activations: .*a constant or broken export/);
+    expect((err as InputError).file).toBe('Ssame.npy (strong activations)');
+    // a weak side that is the constant one names the weak file, not the labels
+    const werr = await runAnalysis({
+      weak: { kind: 'activations', acts: { rows: n, cols: 3, data: new Float32Array(n * 3).fill(1) } }, strong: weak, labels, numClasses: 2, encoders: { ...encoders, strong: { ...encoders.strong, dim: 3 } }, dataset: { path: 'y.npy', format: 'npy' },
+    } as never).then(() => undefined, (e: unknown) => e);
+    expect((werr as InputError).file).toBe('W.npy (weak activations)');
+    const few = { rows: 6, cols: 4, data: same.data.subarray(0, 24) };
+    const ok = await runAnalysis({
+      weak: { kind: 'activations', acts: { rows: 6, cols: 3, data: weak.data.subarray(0, 18) } }, strong: few, labels: Int32Array.from([0, 1, 0, 1, 1, 0]), numClasses: 2, encoders,
+    } as never, { seeds: 1 });
+    expect(ok.warnings.join('\n')).toMatch(/same strong activations/);
+  });
+});
+
 describe('a weak side that tells no row from another', () => {
   const n = 300;
   const acts = { rows: n, cols: 3, data: Float32Array.from({ length: n * 3 }, (_, k) => Math.sin(k * 1.7)) };
@@ -183,6 +209,12 @@ describe('CLI errors', () => {
       // a code without words keeps the system's text
       expect(reportError(Object.assign(new Error('ELOOP: too many symbolic links'), { code: 'ELOOP', path: '/x' }))).toBe(2);
       expect(String(write.mock.calls[0][0])).toBe('overlap-density: error: /x: ELOOP: too many symbolic links\n');
+      write.mockClear();
+      // mkdir failing with ENOENT under a folder that exists (a read-only bind mount does this): what it means
+      const made = mkdtempSync(join(tmpdir(), 'od-ro-'));
+      expect(reportError(Object.assign(new Error('ENOENT: no such file or directory, mkdir'), { code: 'ENOENT', syscall: 'mkdir', path: join(made, '.overlap') }))).toBe(2);
+      expect(String(write.mock.calls[0][0])).toBe(`overlap-density: error: ${join(made, '.overlap')}: this folder cannot be created in ${made} (a read-only or unwritable folder): give --out and --cache-dir (curate, check: --results-dir) in a folder you can write (ENOENT)\n`);
+      rmSync(made, { recursive: true, force: true });
       write.mockClear();
       expect(reportError(new TypeError('x is undefined'))).toBe(1);
       expect(String(write.mock.calls[0][0])).toMatch(/^overlap-density: internal error: x is undefined\n$/);

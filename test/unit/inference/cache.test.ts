@@ -49,6 +49,24 @@ describe('activation cache', () => {
     return d;
   }
 
+  it('a folder it cannot write (here a file is in the way) costs the cache, not the encoding: the activations come with a warning', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, '.overlap'), 'a file where the folder would go');
+    const cache = new ActivationCache(join(dir, '.overlap', 'cache'));
+    const enc = fakeEncoder();
+    const direct = await fakeEncoder().encodeDetailed(['good movie', 'bad one']);
+    const out = await encodeWithCache(enc, ['good movie', 'bad one'], { cache, dataHash: 'abc', source: join(dir, 'data.txt') });
+    expect([...out.embeddings.data]).toEqual([...direct.embeddings.data]);
+    expect(out.fromCache).toBe(false);
+    expect(out.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^activation cache: not written to .*\.overlap[\\/]cache \(ENOTDIR: the folder cannot be written\); the activations were computed and used.*--cache-dir DIR/)]);
+  });
+
+  it('other failures of a cache write still fail (a cancel is not swallowed)', async () => {
+    const cache = new ActivationCache(join(await tempDir(), 'cache'));
+    const failing = Object.assign(cache, { write: async () => { throw new Error('disk controller on fire'); } });
+    await expect(encodeWithCache(fakeEncoder(), ['a'], { cache: failing, dataHash: 'x' })).rejects.toThrow(/on fire/);
+  });
+
   it('lives in <dataDir>/.overlap/cache by default', () => {
     expect(defaultCacheDir(join('/data', 'sst2', 'train.jsonl'))).toBe(join('/data', 'sst2', '.overlap', 'cache'));
   });
