@@ -94,7 +94,16 @@ export async function run(argv: string[]): Promise<number> {
     await refuseOutputsOverInputs([{ path: out, role: '--out' }], inputs);
     await refuseForeignOutputs([{ path: out, role: '--out' }], Boolean(values.force));
     const input = await arraysInput(values as Record<string, string>);
-    result = await runAnalysis(input, analysis, { progress });
+    // The analysis's dense products (the probes' and mixing fits' batches, the ridge map, the alignment) on
+    // onnxruntime, as for a dataset file: without the kernel, LLM-sized arrays ran on the one-core WebAssembly rows.
+    const backend = createLocalInference({ device: deviceFrom(values) ?? 'auto', threads: threadsFrom(values) });
+    try {
+      result = await runAnalysis(input, analysis, { progress, kernel: backend.alignmentKernel() });
+      const device = backend.device();
+      if (device !== 'not started') result.device = device;
+    } finally {
+      await backend.dispose();
+    }
   } else {
     if (positionals.length !== 1) throw new UsageError('give one DATASET file (or the --weak-acts form)');
     const options: PipelineOptions = {

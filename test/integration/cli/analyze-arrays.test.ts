@@ -2,21 +2,24 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../bad-input/cli';
 
-/** The CLI as a user runs it: synth writes arrays, analyze reads them and writes the versioned result JSON. */
-const root = path.resolve(__dirname, '../../..');
+/**
+ * The CLI as a user runs it: synth writes arrays, analyze reads them and writes the versioned result JSON. The bundle
+ * is bad-input/cli.ts's, where onnxruntime-node resolves: the arrays form runs its products on it too.
+ */
 let cli = '';
 let dir = '';
+let dispose = () => {};
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-cli-'));
-  cli = path.join(dir, 'cli.js');
-  await esbuild.build({
-    entryPoints: [path.join(root, 'src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', external: ['onnxruntime-node'], logLevel: 'silent',
-  });
+  ({ file: cli, dispose } = await buildCli());
+});
+afterAll(() => {
+  dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
@@ -26,7 +29,7 @@ describe('overlap-density synth + analyze on arrays', () => {
     const s = run('synth', '--scenario', 'mixed', '--n-overlap', '600', '--n-nonoverlap', '1200', '--seed', '2', '--out', 'syn');
     expect(s.status).toBe(0);
     for (const f of ['weak', 'strong', 'labels', 'split', 'membership']) expect(fs.existsSync(path.join(dir, 'syn', `${f}.npy`))).toBe(true);
-    const a = run('analyze', '--weak-acts', 'syn/weak.npy', '--strong-acts', 'syn/strong.npy', '--labels', 'syn/labels.npy',
+    const a = run('analyze', '--device', 'cpu', '--weak-acts', 'syn/weak.npy', '--strong-acts', 'syn/strong.npy', '--labels', 'syn/labels.npy',
       '--split', 'syn/split.npy', '--membership', 'syn/membership.npy', '--hard-rule', 'probing', '--align', 'abs-cosine-max',
       '--pseudo', 'hard', '--seeds', '2', '--quiet', '--out', 'r.json');
     // The only warnings allowed are the detector's sanity notices (abs-cosine-max on 2 seeds may well not separate).
@@ -59,18 +62,18 @@ describe('overlap-density synth + analyze on arrays', () => {
   });
 
   it('documents every option in --help and refuses unknown ones with exit 2', () => {
-    const h = run('analyze', '--help');
+    const h = run('analyze', '--device', 'cpu', '--help');
     expect(h.status).toBe(0);
     for (const flag of ['--weak-acts', '--strong-acts', '--labels', '--split', '--membership', '--hard-rule', '--align', '--pseudo', '--l2', '--seed', '--seeds', '--out']) {
       expect(h.stdout).toContain(flag);
     }
-    const bad = run('analyze', '--frobnicate');
+    const bad = run('analyze', '--device', 'cpu', '--frobnicate');
     expect(bad.status).toBe(2);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('is reproducible: the same seed gives the same result', () => {
-    const args = ['analyze', '--weak-acts', 'syn/weak.npy', '--strong-acts', 'syn/strong.npy', '--labels', 'syn/labels.npy', '--seeds', '1', '--quiet'];
+    const args = ['analyze', '--device', 'cpu', '--weak-acts', 'syn/weak.npy', '--strong-acts', 'syn/strong.npy', '--labels', 'syn/labels.npy', '--seeds', '1', '--quiet'];
     run(...args, '--out', 'a.json');
     run(...args, '--out', 'b.json');
     const strip = (f: string) => {
