@@ -87,10 +87,6 @@ function positiveNumber(raw: string | undefined, flag: string): number | undefin
   return x;
 }
 
-function needsEncoders(spec: ModelSpec): boolean {
-  return spec.kind === 'bundled' || spec.kind === 'onnx';
-}
-
 /** The note that says how --split-by made the sources (sources.ts setupFromColumn): the report lists them already. */
 const SPLIT_SUMMARY = / split by (column "[^]*"|labelling-function coverage) into \d+ sources \(/;
 
@@ -174,9 +170,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const weak = values.weak ? parseModelSpec(values.weak, 'weak') : ({ kind: 'bundled', id: 'glove-mean' } as ModelSpec);
     const strong = values.strong ? parseModelSpec(values.strong, 'strong') : ({ kind: 'bundled', id: 'use-lite' } as ModelSpec);
-    if (!synthetic && (needsEncoders(weak) || needsEncoders(strong)) && (await hasDatasetFile(positionals))) {
-      backend = createLocalInference({ device: deviceFrom(values), threads: threadsFrom(values) });
-    }
+    // onnxruntime for the encoders and for the selection's dense products and alignment (activation folders of LLM
+    // size too); the synthetic references are small and run without it
+    if (!synthetic) backend = createLocalInference({ device: deviceFrom(values), threads: threadsFrom(values) });
     const result = await selectFromPaths(
       positionals,
       {
@@ -215,17 +211,6 @@ async function sourceInputs(paths: readonly string[]): Promise<PathRole[]> {
     out.push(...(isDir ? activationFolderInputs(p) : [{ path: p, role: 'source' }]));
   }
   return out;
-}
-
-async function hasDatasetFile(paths: readonly string[]): Promise<boolean> {
-  for (const p of paths) {
-    try {
-      if (!(await fs.stat(p)).isDirectory()) return true;
-    } catch {
-      return true; // let the loader report the missing file
-    }
-  }
-  return false;
 }
 
 /** The plan (with every adjustment), the sources and one line per strategy. */
