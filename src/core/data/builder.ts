@@ -119,6 +119,7 @@ export class DatasetBuilder {
         ...(hint ? { hint } : {}),
       });
     }
+    if (this.pending.length > 0) this.checkLabelChoice(detection);
     if (this.pending.length > 0 && !fields.text && !fields.weakActs && !fields.strongActs) {
       this.policy.warn(`no text or activation field found; its fields are: ${available.join(', ')}`);
     }
@@ -134,6 +135,38 @@ export class DatasetBuilder {
     const pending = this.pending;
     this.pending = [];
     for (const r of pending) this.convert(r);
+  }
+
+  /**
+   * A label field named like one but holding arrays is refused when no other label was found (saying what the
+   * arrays look like), and warned about when a column was taken by its content instead; a label chosen by content
+   * among several qualifying columns is warned about, naming them and their values.
+   */
+  private checkLabelChoice(detection: FieldDetection): void {
+    const { fields, how, labelArrays, labelCandidates } = detection;
+    if (labelArrays) {
+      const what = labelArraysWords(labelArrays);
+      if (!fields.label) {
+        const line = this.pending.find((r) => Array.isArray(getField(r.fields, labelArrays.field)))?.line ?? this.pending[0].line;
+        throw new InputError(`no label field: the field "${labelArrays.field}" exists but ${what}, not a class id or name per row; ${labelArraysFix(labelArrays)}, or choose another label field`, {
+          file: this.policy.file,
+          line,
+          hint: 'label-field',
+        });
+      }
+      if (how.label === 'content') {
+        this.policy.warn(`the field "${labelArrays.field}" ${what}, not a class id or name, so the label is "${fields.label}", chosen by its content; if "${labelArrays.field}" is the label, ${labelArraysFix(labelArrays)}`);
+      }
+    }
+    if (how.label === 'content' && labelCandidates && labelCandidates.length > 1) {
+      const list = (c: (typeof labelCandidates)[number]) => `"${c.field}" (${c.distinct} values: ${c.values.join(', ')}${c.distinct > c.values.length ? ', ...' : ''})`;
+      const [taken, ...others] = labelCandidates;
+      this.policy.warn(
+        `${labelCandidates.length} columns could be the label by their content: ${labelCandidates.map(list).join(', ')}; the first, "${taken.field}", is taken ` +
+          `(headerless AG News, DBpedia, Yelp and SST files put the label first). If the label is ${others.length === 1 ? `"${others[0].field}"` : `one of ${others.map((c) => `"${c.field}"`).join(', ')}`}, ` +
+          `choose it (--label-field NAME, or Choose Columns... in the editor)`,
+      );
+    }
   }
 
   private convert(record: RawRecord): void {
@@ -175,6 +208,32 @@ export class DatasetBuilder {
         throw new FieldValueError(`field "${this.fields![role]}" has ${v.length} values but ${where} has ${seen.width}`);
       }
     }
+  }
+}
+
+/** What a label-named field of arrays holds, in words ("holds one-hot vectors ([0,1,0])"). */
+function labelArraysWords(a: NonNullable<FieldDetection['labelArrays']>): string {
+  const kind = {
+    'one-hot': 'one-hot vectors',
+    probabilities: 'vectors of class probabilities (soft labels)',
+    single: 'one-element lists',
+    lists: 'lists (several labels per row?)',
+  }[a.kind];
+  return `holds arrays: ${kind}, such as ${a.example}`;
+}
+
+/** How to turn such a field into one class per row. */
+function labelArraysFix(a: NonNullable<FieldDetection['labelArrays']>): string {
+  const f = JSON.stringify(a.field);
+  switch (a.kind) {
+    case 'one-hot':
+      return `write the position of the 1 as the class id (jq -c '.[${f}] |= index(1)')`;
+    case 'probabilities':
+      return 'write the most likely class (the position of the largest value) as the class id';
+    case 'single':
+      return `write the element itself (jq -c '.[${f}] |= .[0]')`;
+    case 'lists':
+      return 'this tool reads one class per row: write one class id or name per row';
   }
 }
 

@@ -21,8 +21,10 @@ const LONG_TEXT_CHARS = 20;
 const SHORT_PROSE_CHARS = 10;
 /** A label column found by content: short tokens (no spaces, at most this long) ... */
 const LABEL_TOKEN_CHARS = 40;
-/** ... seen in at least this many sample rows, with few distinct values (see findLabelByContent). */
+/** ... seen in at least this many sample rows, with few distinct values (see labelsByContent). */
 const LABEL_MIN_SAMPLE = 4;
+/** Distinct values shown per candidate when several columns could be the label. */
+const LABEL_VALUES_SHOWN = 5;
 
 /** Reads a field by name; a dotted name reaches into nested objects (`data.text`) unless the dot is part of a key. */
 export function getField(record: Record<string, unknown>, path: string): unknown {
@@ -64,6 +66,28 @@ export interface FieldDetection {
   how: Partial<Record<'text' | 'label', 'name' | 'content' | 'option'>>;
   /** Text-like fields left unused (shown so the choice is visible). */
   unusedText: string[];
+  /**
+   * When the label was chosen by its content and other columns qualified too: every qualifying column in order
+   * (the first is the one taken) with its first distinct values, so the choice can be questioned.
+   */
+  labelCandidates?: LabelCandidate[];
+  /** A field named like a label (`label`, `y`, ...) that was passed over because its values are arrays. */
+  labelArrays?: LabelArrays;
+}
+
+/** A column that qualifies as the label by its content, with (up to LABEL_VALUES_SHOWN of) its distinct values. */
+export interface LabelCandidate {
+  field: string;
+  values: string[];
+  distinct: number;
+}
+
+/** A label-named field holding arrays: one-hot vectors, class probabilities, one-element lists, or lists (multi-label). */
+export interface LabelArrays {
+  field: string;
+  kind: 'one-hot' | 'probabilities' | 'single' | 'lists';
+  /** The first array, as JSON (shortened). */
+  example: string;
 }
 
 /**
@@ -82,6 +106,8 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
   const how: FieldDetection['how'] = {};
   const missing: { role: Role; name: string }[] = [];
   const used = new Set<string>();
+  let labelArrays: LabelArrays | undefined;
+  let labelCandidates: LabelCandidate[] | undefined;
   for (const role of ROLES) {
     const explicit = overrides[role];
     if (explicit === undefined) continue;
@@ -101,7 +127,10 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
       if (actual === undefined || used.has(actual)) continue;
       // `labels` is sometimes a multi-label list; a class id must be a scalar. A field that is mostly lists is
       // skipped; a stray list in a scalar field is that row's error (with its line), not a reason to drop the field.
-      if (role === 'label' && mostlyLists(records, actual)) continue;
+      if (role === 'label' && mostlyLists(records, actual)) {
+        labelArrays ??= describeLabelArrays(records, actual);
+        continue;
+      }
       fields[role] = actual;
       if (role === 'text' || role === 'label') how[role] = 'name';
       used.add(actual);
@@ -110,11 +139,12 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
   }
   const textual = textualColumns(records, available);
   if (overrides.label === undefined && fields.label === undefined) {
-    const found = findLabelByContent(records, available, used);
-    if (found !== undefined) {
-      fields.label = found;
+    const found = labelsByContent(records, available, used);
+    if (found.length > 0) {
+      fields.label = found[0].field;
       how.label = 'content';
-      used.add(found);
+      used.add(found[0].field);
+      if (found.length > 1) labelCandidates = found;
     }
   }
   if (overrides.text === undefined && fields.text === undefined) {
@@ -127,7 +157,7 @@ export function detectFields(records: readonly Record<string, unknown>[], overri
     }
   }
   const unusedText = textual.filter((c) => isProse(c) && !used.has(c.path)).map((c) => c.path);
-  return { fields, missing, available, how, unusedText };
+  return { fields, missing, available, how, unusedText, ...(labelCandidates ? { labelCandidates } : {}), ...(labelArrays ? { labelArrays } : {}) };
 }
 
 interface TextualColumn {
@@ -177,8 +207,13 @@ function longestString(columns: TextualColumn[], used: Set<string>): string[] {
   return best ? [best.path] : [];
 }
 
-/** The first column of class-like values: integers or short tokens, present in most rows, few distinct values. */
-function findLabelByContent(records: readonly Record<string, unknown>[], paths: string[], used: Set<string>): string | undefined {
+/**
+ * The columns of class-like values, in column order: integers or short tokens, present in most rows, few distinct
+ * values. The first is the label (headerless AG News, DBpedia, Yelp and SST files put it first); the others are
+ * reported so that the choice is not silent.
+ */
+function labelsByContent(records: readonly Record<string, unknown>[], paths: string[], used: Set<string>): LabelCandidate[] {
+  const out: LabelCandidate[] = [];
   for (const path of paths) {
     if (used.has(path)) continue;
     const distinct = new Set<string>();
@@ -210,9 +245,37 @@ function findLabelByContent(records: readonly Record<string, unknown>[], paths: 
     if (!ok || present < LABEL_MIN_SAMPLE || present * 2 < records.length) continue;
     // Few distinct values: at most half the sample, or (a small sample) at least one repeat.
     const few = distinct.size * 2 <= present || (present < 20 && distinct.size < present);
-    if (distinct.size >= 2 && few) return path;
+    if (distinct.size >= 2 && few) out.push({ field: path, values: [...distinct].sort(compareValues).slice(0, LABEL_VALUES_SHOWN), distinct: distinct.size });
   }
-  return undefined;
+  return out;
+}
+
+/** Numbers in numeric order, then names in code-point order. */
+function compareValues(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  const an = a !== '' && Number.isFinite(x);
+  const bn = b !== '' && Number.isFinite(y);
+  if (an && bn) return x - y;
+  if (an !== bn) return an ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What the arrays of a label-named field are, judged on the sample: one-hot, probabilities, one-element lists, lists. */
+function describeLabelArrays(records: readonly Record<string, unknown>[], path: string): LabelArrays {
+  const arrays = records.map((r) => getField(r, path)).filter((v): v is unknown[] => Array.isArray(v));
+  const numeric = arrays.every((a) => a.length >= 2 && a.every((x) => typeof x === 'number' && Number.isFinite(x)));
+  const width = arrays[0]?.length;
+  let kind: LabelArrays['kind'] = 'lists';
+  if (numeric && arrays.every((a) => a.length === width)) {
+    const nums = arrays as number[][];
+    if (nums.every((a) => a.every((x) => x === 0 || x === 1) && a.filter((x) => x === 1).length === 1)) kind = 'one-hot';
+    else if (nums.every((a) => a.every((x) => x >= 0 && x <= 1) && Math.abs(a.reduce((s, x) => s + x, 0) - 1) < 1e-3)) kind = 'probabilities';
+  } else if (arrays.every((a) => a.length === 1)) {
+    kind = 'single';
+  }
+  const json = JSON.stringify(arrays[0]) ?? '[]';
+  return { field: path, kind, example: json.length > 40 ? `${json.slice(0, 37)}...` : json };
 }
 
 function mostlyLists(records: readonly Record<string, unknown>[], path: string): boolean {

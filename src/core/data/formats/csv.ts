@@ -49,6 +49,8 @@ export class CsvParser implements RecordParser {
   /** Complete records of the current batch; papaparse is called once per batch because each call has a high fixed cost. */
   private batch: PendingRecord[] = [];
   private batchHasQuotes = false;
+  /** Quoted fields spanning lines that look like rows of their own (a stray quote): warned, not refused. */
+  private readonly spans: SwallowedRowsCheck;
 
   constructor(
     private readonly delimiter: ',' | '\t',
@@ -57,7 +59,9 @@ export class CsvParser implements RecordParser {
     /** Sniffing a file head: an unclosed quote at the cut is expected. */
     private readonly truncatedOk = false,
     private readonly headerChoice: HeaderChoice = 'auto',
-  ) {}
+  ) {
+    this.spans = new SwallowedRowsCheck(delimiter, policy);
+  }
 
   pushLines(batch: LineBatch): void {
     for (let k = 0; k < batch.lines.length; k++) {
@@ -84,6 +88,7 @@ export class CsvParser implements RecordParser {
     if (this.inQuotes && !this.truncatedOk) {
       throw this.policy.fatal(`a quoted field that starts at line ${this.recordStart} is never closed`, this.recordStart);
     }
+    this.spans.end();
   }
 
   private finishRecord(endLine: number): void {
@@ -163,9 +168,12 @@ export class CsvParser implements RecordParser {
   private emitRow(values: string[], r: PendingRecord): void {
     const header = this.header!;
     if (values.length !== header.length) {
-      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}${this.delimiterHint()}`, r.line);
+      // A record over several lines with the wrong width: most often a quote that opened a field by mistake.
+      const span = r.endLine > r.line ? `; the row runs from line ${r.line} to line ${r.endLine} because a quoted field there holds line breaks: a stray quote?` : '';
+      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}${span}${this.delimiterHint()}`, r.line);
       return;
     }
+    this.spans.see(values, r, header.length);
     // A null-prototype object: a column named "__proto__" or "constructor" is a column like any other.
     const fields = Object.create(null) as Record<string, string>;
     const kept = this.kept;
@@ -239,6 +247,8 @@ export class CsvParser implements RecordParser {
  */
 export function looksLikeHeader(first: string[], rows: string[][]): { present: boolean; reason: string } {
   const trimmed = first.map((v) => v.trim());
+  const pandas = pandasDefaultHeader(trimmed, rows);
+  if (pandas) return { present: true, reason: pandas };
   const nonEmpty = trimmed.filter((v) => v !== '');
   let header = 0;
   // A header names each column once: a repeated value is a vote for data.
@@ -277,6 +287,188 @@ export function looksLikeHeader(first: string[], rows: string[][]): { present: b
     return { present: false, reason: 'the first row looks like the rows below it, so it is data' };
   }
   return { present: true, reason: 'the first row holds short names above longer values' };
+}
+
+/** Single-line data rows whose values teach each column's kind (number, token, anything) for SwallowedRowsCheck. */
+const PROFILE_ROWS = 50;
+/** Fewer single-line rows than this teach nothing: only the column count then makes a line look like a row. */
+const PROFILE_MIN_ROWS = 5;
+/** Lines inside one record examined (a legitimate field can hold a long document). */
+const SPAN_LINES_CHECKED = 1000;
+/** Records over several lines held until the columns' kinds are learnt. */
+const SPAN_PENDING = 50;
+/** Swallowed-rows warnings with their lines; the rest are counted in one more warning. */
+const SPAN_WARNINGS = 3;
+/** A token column (a label, an id): values up to this long, without spaces. */
+const TOKEN_CHARS = 40;
+
+/** A column of at most this many distinct values (each seen a few times) is a category: a row there holds one of them. */
+const CATEGORY_VALUES = 10;
+
+/** What a column holds in the single-line rows: a few values (a label), numbers, short tokens, or anything (text). */
+type ColumnKind = Set<string> | 'number' | 'token' | 'any';
+
+/**
+ * Warns about a quoted field that spans lines which look like rows of the file: the mark of a stray quote (a text
+ * that starts with `"`, common in TSV files written without CSV quoting), which RFC 4180 reads as opening a field
+ * that runs until the next closing quote, hundreds of rows later, so those rows become one value without an error.
+ * A legitimate multi-line field (a review of a few paragraphs, an e-mail body) is prose: its inner lines do not
+ * split into the file's columns with, in each column that always holds one of a few values (a label), numbers or
+ * short tokens (ids), such a value. So the check counts the lines strictly inside the record (not its first and last, which
+ * carry the neighbouring fields) that split into exactly the file's columns, each matching its column's kind
+ * learnt from the single-line rows; it warns when such lines are most of the non-empty inner lines, and at least
+ * 1 of them in a TSV (prose seldom holds tabs), 2 in a CSV (prose often holds commas), 3 when no column has a kind
+ * to match. The parse itself is kept (Python's csv agrees).
+ */
+class SwallowedRowsCheck {
+  private readonly sample: string[][] = [];
+  private kinds?: ColumnKind[];
+  private pending: { r: PendingRecord; inner: string[]; columns: number }[] = [];
+  private found = 0;
+  private readonly moreLines: number[] = [];
+
+  constructor(
+    private readonly delimiter: ',' | '\t',
+    private readonly policy: ErrorPolicy,
+  ) {}
+
+  see(values: string[], r: PendingRecord, columns: number): void {
+    if (r.endLine === r.line) {
+      if (!this.kinds && values.length === columns) {
+        this.sample.push(values);
+        if (this.sample.length >= PROFILE_ROWS) this.learn();
+      }
+      return;
+    }
+    const inner = innerLines(r.text, SPAN_LINES_CHECKED);
+    if (!inner.some((l) => l.includes(this.delimiter))) return;
+    if (this.kinds) {
+      this.check(r, inner, columns);
+      return;
+    }
+    this.pending.push({ r, inner, columns });
+    if (this.pending.length >= SPAN_PENDING) this.learn();
+  }
+
+  end(): void {
+    if (!this.kinds) this.learn();
+    if (this.found > SPAN_WARNINGS) {
+      const extra = this.found - SPAN_WARNINGS;
+      const at = this.moreLines.map(String).join(', ');
+      this.policy.warn(
+        `${extra} more quoted field${extra === 1 ? '' : 's'} hold${extra === 1 ? 's' : ''} lines that look like rows (starting at line${this.moreLines.length === 1 ? '' : 's'} ${at}${extra > this.moreLines.length ? ', ...' : ''}): check those lines for stray quotes`,
+      );
+    }
+  }
+
+  /** Each column's kind from the single-line rows so far, then the records held until now. */
+  private learn(): void {
+    const rows = this.sample;
+    const width = rows[0]?.length ?? 0;
+    this.kinds = [];
+    for (let c = 0; c < width; c++) {
+      this.kinds.push(rows.length < PROFILE_MIN_ROWS ? 'any' : columnKind(rows.map((v) => (v[c] ?? '').trim())));
+    }
+    this.sample.length = 0;
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) this.check(p.r, p.inner, p.columns);
+  }
+
+  private check(r: PendingRecord, inner: string[], columns: number): void {
+    const kinds = this.kinds?.length === columns ? this.kinds : undefined;
+    const constrained = kinds?.some((k) => k !== 'any') ?? false;
+    let nonEmpty = 0;
+    let rowLike = 0;
+    for (const line of inner) {
+      if (line.trim() === '') continue;
+      nonEmpty++;
+      const fields = splitLine(line, this.delimiter);
+      if (fields?.length !== columns) continue;
+      if (kinds && !fields.every((v, c) => matchesKind(v.trim(), kinds[c]))) continue;
+      rowLike++;
+    }
+    const least = !constrained ? 3 : this.delimiter === ',' ? 2 : 1;
+    if (rowLike < least || rowLike * 2 <= nonEmpty) return;
+    this.found++;
+    if (this.found > SPAN_WARNINGS) {
+      if (this.moreLines.length < 5) this.moreLines.push(r.line);
+      return;
+    }
+    const spanned = r.endLine - r.line + 1;
+    const tsv = this.delimiter === '\t';
+    const shape = `${columns} ${tsv ? 'tab' : 'comma'}-separated values${kinds && constrained ? ' of the kinds of the rows around them' : ''}`;
+    this.policy.warn(
+      `a quoted field runs from line ${r.line} to line ${r.endLine} (${spanned} lines, read as one value), and ${rowLike} of the lines ` +
+        `inside it look like rows (${shape}): most likely a stray quote at line ${r.line} opened the field and a quote at line ` +
+        `${r.endLine} closed it, so up to ${spanned} rows were read as one. Remove the stray quote, or write a quote inside a quoted field as ""` +
+        (tsv ? '; in a TSV file a text that starts with a quote is read as quoted (CSV quoting): quote such texts and double their quotes, or remove the quote' : ''),
+      r.line,
+    );
+  }
+}
+
+/** The lines of a record's text strictly between its first and last line, at most `max` of them. */
+function innerLines(text: string, max: number): string[] {
+  const out: string[] = [];
+  let start = text.indexOf('\n') + 1;
+  while (start > 0 && out.length < max) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) break; // the last line: it carries the fields after the quoted one
+    out.push(text.slice(start, end));
+    start = end + 1;
+  }
+  return out;
+}
+
+/** One line split into fields (a quote opens a field only at its start, `""` inside is a quote); undefined when a quote is left open. */
+function splitLine(line: string, delimiter: string): string[] | undefined {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line.charCodeAt(i) === 34) {
+      const close = csvClosingQuote(line, i + 1);
+      if (close < 0) return undefined;
+      const next = line.indexOf(delimiter, close + 1);
+      out.push(line.slice(i + 1, close).replaceAll('""', '"') + line.slice(close + 1, next < 0 ? line.length : next));
+      if (next < 0) return out;
+      i = next + 1;
+      continue;
+    }
+    const next = line.indexOf(delimiter, i);
+    out.push(line.slice(i, next < 0 ? line.length : next));
+    if (next < 0) return out;
+    i = next + 1;
+  }
+}
+
+function columnKind(values: string[]): ColumnKind {
+  const distinct = new Set(values);
+  if (values.every((v) => isToken(v)) && distinct.size <= CATEGORY_VALUES && distinct.size * 3 <= values.length) return distinct;
+  return values.every(isNumber) ? 'number' : values.every((v) => isToken(v)) ? 'token' : 'any';
+}
+
+function isToken(v: string): boolean {
+  return v !== '' && v.length <= TOKEN_CHARS && !/\s/.test(v);
+}
+
+function matchesKind(v: string, kind: ColumnKind): boolean {
+  return kind instanceof Set ? kind.has(v) : kind === 'number' ? isNumber(v) : kind === 'token' ? isToken(v) : true;
+}
+
+/**
+ * pandas names the columns of a DataFrame built without names 0, 1, ..., and `to_csv` writes them as the first line
+ * (after an empty cell for the index when the index is written too). Such a line, `0,1` above rows whose column
+ * "1" holds text, is a header: read as data it would put the text "1" in the text column. Only when some column
+ * below it is not all numbers (a first data row of exactly 0, 1, ... in an all-number file stays data).
+ */
+function pandasDefaultHeader(first: string[], rows: string[][]): string | undefined {
+  const offset = first.length > 2 && first[0] === '' ? 1 : 0;
+  if (first.length - offset < 2 || rows.length === 0) return undefined;
+  for (let c = offset; c < first.length; c++) if (first[c] !== String(c - offset)) return undefined;
+  const textBelow = first.some((_, c) => rows.some((r) => (r[c] ?? '').trim() !== '' && !isNumber((r[c] ?? '').trim())));
+  if (!textBelow) return undefined;
+  return `the first row is ${offset ? 'an empty cell (the index) and ' : ''}${first.slice(offset, offset + 3).join(', ')}${first.length - offset > 3 ? ', ...' : ''}: the column names pandas gives a DataFrame without names, written by to_csv`;
 }
 
 function isNumber(s: string): boolean {
