@@ -16,6 +16,40 @@ export function gloveWords(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
+/**
+ * Characters before which a text can be cut without changing its words: neither cased nor case-ignorable (so
+ * lower-casing, whose only context rule, the final sigma, looks across case-ignorable characters to a cased letter,
+ * never looks across one) and not a digit; every such character is its own lower case (checked over all code
+ * points), so no [a-z0-9] run spans it. Surrogates are left out so that a cut never splits a pair.
+ */
+const CUT_BEFORE = /[^\p{Cased}\p{Case_Ignorable}0-9\ud800-\udfff]/gu;
+
+/**
+ * The first `max` words of `gloveWords(text)`, exactly, reading only as much of the text as they need: the text is
+ * lower-cased and split in growing pieces cut before CUT_BEFORE characters (a text of megabytes costs what its
+ * first words cost).
+ */
+export function gloveWordsPrefix(text: string, max: number): string[] {
+  const words: string[] = [];
+  let pos = 0;
+  let size = 256;
+  while (pos < text.length && words.length < max) {
+    let end = Math.min(text.length, pos + size);
+    if (end < text.length) {
+      CUT_BEFORE.lastIndex = end;
+      const cut = CUT_BEFORE.exec(text);
+      end = cut ? cut.index : text.length;
+    }
+    for (const m of text.slice(pos, end).toLowerCase().matchAll(TOKEN)) {
+      words.push(m[0]);
+      if (words.length >= max) break;
+    }
+    pos = end;
+    size = Math.min(size * 2, 1 << 16);
+  }
+  return words;
+}
+
 export interface GloveTokenizer extends TextTokenizer {
   readonly k: number;
   /** The words of a text, lower-cased, before vocabulary lookup. */
@@ -41,7 +75,8 @@ export function gloveTokenizer(vocab: readonly string[], k: number, opts: { maxL
     ignoreId: 0,
     words: gloveWords,
     encode(text: string, limit = maxLength): Encoding {
-      const words = gloveWords(text);
+      // One word past the limit tells whether the text was truncated.
+      const words = Number.isInteger(limit) && limit >= 0 ? gloveWordsPrefix(text, limit + 1) : gloveWords(text);
       return truncateIds(
         words.map((w) => {
           const r = rank.get(w);

@@ -13,6 +13,9 @@
  *  - added tokens (special or not) are matched before normalisation (normalized: false) or after it (true),
  *    honouring lstrip / rstrip / single_word.
  * Truncation keeps the first ids and then adds the special tokens, as `tokenizers` does. Dropout is ignored.
+ * Tokenization stops once the kept ids and the truncation flag are known, and when every component is one whose
+ * output provably splits at a lone space between printable ASCII characters (see `cuttable`), a long text is read
+ * in pieces cut there, so a text of megabytes costs what its first words cost.
  */
 import type { Encoding, TextTokenizer } from './types';
 
@@ -32,6 +35,8 @@ export interface HfTokenizerOptions {
   maxLength?: number;
   /** Cache/result id; default `hf-<model type>`. */
   id?: string;
+  /** false: always tokenize the whole text in one piece (the reference the pieces are tested against); default true. */
+  chunked?: boolean;
 }
 
 export interface HfTokenizer extends TextTokenizer {
@@ -758,6 +763,91 @@ function splitOnAdded(text: string, tokens: readonly AddedToken[]): Segment[] {
   return segments;
 }
 
+// ---------- reading long texts in pieces ----------
+
+/**
+ * A text can be read in pieces cut before a lone space whose neighbours are printable ASCII ("a b" -> "a", " b")
+ * when every component keeps such a cut exact:
+ *  - normalizers that work character by character there (NFC/NFD/NFKC/NFKD: the space and ASCII are starters that
+ *    compose with nothing before them; Replace only of a fixed string without white space by printable ASCII), so
+ *    normalize(A + " " + B) = normalize(A) + normalize(" " + B), the space stays a space and its neighbours stay
+ *    non-white-space;
+ *  - a pre-tokenizer, or the first of a Sequence, that always ends a word there (white-space splitting; Metaspace
+ *    with split, which starts a word at each replacement; ByteLevel's regex, whose matches there start at the
+ *    space: ` ?\p{L}+`, ...), after which every component and model works word by word;
+ *  - added tokens without white space in their content and without rstrip (lstrip stops at the non-space
+ *    neighbour either way).
+ * The Metaspace "first" flag is carried across cuts (see contentIds). Anything else is tokenized in one piece.
+ */
+function normalizerCuttable(spec: Json | null | undefined): boolean {
+  if (!spec) return true;
+  switch (spec.type) {
+    case 'BertNormalizer':
+    case 'Lowercase':
+    case 'NFC':
+    case 'NFD':
+    case 'NFKC':
+    case 'NFKD':
+    case 'StripAccents':
+    case 'Nmt':
+    case 'Precompiled':
+      return true;
+    case 'Replace': {
+      const pattern = (spec.pattern as Json | undefined)?.String;
+      return typeof pattern === 'string' && /^\P{White_Space}+$/u.test(pattern) && typeof spec.content === 'string' && /^[!-~]+$/.test(spec.content);
+    }
+    case 'Sequence':
+      return ((spec.normalizers as Json[] | undefined) ?? []).every((n) => normalizerCuttable(n));
+    default:
+      return false;
+  }
+}
+
+function preTokenizerCuttable(spec: Json | null | undefined): boolean {
+  if (!spec) return false;
+  switch (spec.type) {
+    case 'BertPreTokenizer':
+    case 'Whitespace':
+    case 'WhitespaceSplit':
+      return true;
+    case 'CharDelimiterSplit':
+      return String(spec.delimiter) === ' ';
+    case 'Metaspace':
+      return spec.split !== false && Array.from(String(spec.replacement ?? '\u2581')).length === 1;
+    case 'ByteLevel':
+      return spec.use_regex !== false;
+    case 'Sequence': {
+      const parts = spec.pretokenizers as Json[] | undefined;
+      return Array.isArray(parts) && parts.length > 0 && preTokenizerCuttable(parts[0]);
+    }
+    default:
+      return false;
+  }
+}
+
+const isAsciiGraph = (c: number): boolean => c > 0x20 && c < 0x7f;
+
+/** The text in pieces (1K code units, doubling to 64K) cut before lone spaces between printable ASCII characters. */
+function* cutText(text: string, firstSize = 1024): Generator<string> {
+  let pos = 0;
+  let size = firstSize;
+  while (pos < text.length) {
+    let end = pos + size;
+    for (;;) {
+      end = end >= text.length ? -1 : text.indexOf(' ', end);
+      if (end < 0) {
+        end = text.length;
+        break;
+      }
+      if (isAsciiGraph(text.charCodeAt(end - 1)) && isAsciiGraph(text.charCodeAt(end + 1))) break;
+      end++;
+    }
+    yield text.slice(pos, end);
+    pos = end;
+    size = Math.min(size * 2, 1 << 16);
+  }
+}
+
 // ---------- the tokenizer ----------
 
 /** Parses tokenizer.json text (or its parsed object) into a tokenizer. Throws TokenizerJsonError on what it cannot do. */
@@ -786,19 +876,49 @@ export function loadHfTokenizer(json: string | Json, opts: HfTokenizerOptions = 
   const rawAdded = added.filter((t) => !t.normalized);
   const normAdded = added.filter((t) => t.normalized);
 
-  const contentIds = (text: string): number[] => {
+  const cuttable =
+    opts.chunked !== false &&
+    normalizerCuttable(spec.normalizer as Json | null) &&
+    preTokenizerCuttable(spec.pre_tokenizer as Json | null) &&
+    added.every((t) => !t.rstrip && !/\p{White_Space}/u.test(t.content));
+
+  /**
+   * The content ids of a text (no special tokens), stopping once at least `need` are known: the first `need` ids
+   * of the whole text, exactly. Only the text's first raw segment is pre-tokenized with first = true (Metaspace
+   * "first"): across a cut, the part that goes on from the previous piece gets false (its words are not the first
+   * of their part), the other parts of that segment true.
+   */
+  const contentIds = (text: string, need: number): number[] => {
     const ids: number[] = [];
-    let first = true;
-    for (const seg of splitOnAdded(text, rawAdded)) {
-      if (seg.id !== undefined) {
-        ids.push(seg.id);
-      } else {
-        for (const part of splitOnAdded(normalize(seg.text), normAdded)) {
-          if (part.id !== undefined) ids.push(part.id);
-          else for (const word of preTokenize([part.text], first)) if (word.length > 0) ids.push(...model.tokenize(word));
+    let inFirst = true; // this piece starts inside the text's first raw segment
+    let continuing = false; // the previous piece ended inside a text part
+    for (const piece of cuttable ? cutText(text) : [text]) {
+      const segments = splitOnAdded(piece, rawAdded);
+      let endsInText = false;
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        endsInText = false;
+        if (seg.id !== undefined) {
+          ids.push(seg.id);
+        } else {
+          const parts = splitOnAdded(normalize(seg.text), normAdded);
+          for (let j = 0; j < parts.length; j++) {
+            const part = parts[j]!;
+            endsInText = part.id === undefined;
+            if (part.id !== undefined) ids.push(part.id);
+            else {
+              const first = k === 0 && inFirst && !(j === 0 && continuing);
+              for (const word of preTokenize([part.text], first)) {
+                if (word.length > 0) ids.push(...model.tokenize(word));
+                if (ids.length >= need) return ids;
+              }
+            }
+          }
         }
+        if (ids.length >= need) return ids;
       }
-      first = false;
+      inFirst = inFirst && segments.length === 1 && segments[0]!.id === undefined;
+      continuing = endsInText;
     }
     return ids;
   };
@@ -814,8 +934,9 @@ export function loadHfTokenizer(json: string | Json, opts: HfTokenizerOptions = 
   if (maxLength <= specialTokenCount) throw new TokenizerJsonError(`${source}: max length ${maxLength} leaves no room besides the ${specialTokenCount} special tokens`);
 
   const encodeIds = (text: string, limit: number): Encoding => {
-    const content = contentIds(text);
     const room = limit - specialTokenCount;
+    // One id past the room tells whether the text was cut (Infinity and NaN read the whole text).
+    const content = contentIds(text, Math.max(0, Math.floor(room)) + 1);
     const truncated = content.length > room;
     const kept = truncated ? content.slice(0, Math.max(0, room)) : content;
     return { ids: Int32Array.from([...post.before, ...kept, ...post.after]), truncated };

@@ -8,6 +8,8 @@
  *  - Viterbi over summed scores, where a best score of exactly 0 counts as "unset" and ties go to the later
  *    (shorter) candidate (`best === 0 || score >= best`);
  *  - consecutive unknowns are merged into one id 0.
+ * The search runs left to right and stops as soon as later text can no longer change the ids that are kept (see
+ * encodePrefix), so a text of megabytes costs what its first few hundred characters cost, not gigabytes.
  */
 import type { Encoding, TextTokenizer } from './types';
 import { truncateIds } from './types';
@@ -65,64 +67,172 @@ export function sentencePieceUnigram(vocab: readonly SentencePieceEntry[], opts:
   // The unknown id steps back one character.
   pieceLength[0] = 1;
 
-  const encodeAll = (text: string): number[] => {
-    const normalized = text.normalize('NFKC');
-    if (normalized.length === 0) return [];
-    const symbols = Array.from(SPM_SPACE + normalized.replace(/ /g, SPM_SPACE));
-    const n = symbols.length;
-    // Lattice edges grouped by end position; pushing starts in ascending order keeps the reference's visit order.
-    const edgeStart: number[][] = Array.from({ length: n + 1 }, () => []);
-    const edgeId: number[][] = Array.from({ length: n + 1 }, () => []);
-    const edgeScore: number[][] = Array.from({ length: n + 1 }, () => []);
-    for (let i = 0; i < n; i++) {
-      let node = root.children.get(symbols[i]!);
+  // Longest piece in code points (at least 1, the unknown step): no lattice edge is longer.
+  let longest = 1;
+  for (let i = reserved; i < vocab.length; i++) longest = Math.max(longest, pieceLength[i]!);
+
+  /**
+   * The merged ids of `text`, stopping at `cap` ids: the first min(cap, all) ids of the full search, exactly.
+   *
+   * The reference builds the whole lattice, runs Viterbi over it (best[e], words[e] for every position e) and walks
+   * back from the end. Here the same forward pass runs left to right over a window of `longest + 1` positions: edges
+   * ending at position e start at e - longest or later, so best[e] and words[e] need no more. Instead of keeping
+   * words[] for the whole text and walking back from its end, each position carries the merged ids of its own
+   * walk-back, cut at `cap` ids (a persistent list: extending one shares its parent). The walk-back from the text's
+   * end first enters the processed part at one of the last `longest` positions, so once all of them carry the same
+   * list of `cap` ids (a list that is full no longer grows), later text cannot change the first `cap` ids and the
+   * search stops. Otherwise it runs to the end of the text in O(longest * cap) memory; the text is normalised in
+   * chunks cut before characters where NFKC cannot join the two sides.
+   */
+  const encodePrefix = (text: string, cap: number): number[] => {
+    const W = longest;
+    const R = W + 1;
+    const best = new Float64Array(R);
+    const state: IdList[] = new Array<IdList>(R).fill(EMPTY);
+    const edgeCount = new Int32Array(R);
+    const edgeStart = new Int32Array(R * W);
+    const edgeId = new Int32Array(R * W);
+    const edgeScore = new Float64Array(R * W);
+    const push = (end: number, start: number, id: number, score: number): void => {
+      const slot = end % R;
+      const k = slot * W + edgeCount[slot]!++;
+      edgeStart[k] = start;
+      edgeId[k] = id;
+      edgeScore[k] = score;
+    };
+
+    const chunks = nfkcChunks(text);
+    let buf: string[] = []; // symbols bufBase .. bufBase + buf.length - 1
+    let bufBase = 0;
+    let exhausted = false;
+    let started = false;
+    /** Reads symbols until `upTo` (exclusive) are known or the text ends. */
+    const fill = (upTo: number): void => {
+      while (!exhausted && bufBase + buf.length < upTo) {
+        const next = chunks.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        if (next.value.length === 0) continue;
+        const symbols = Array.from(next.value.replace(/ /g, SPM_SPACE));
+        if (!started) {
+          symbols.unshift(SPM_SPACE);
+          started = true;
+        }
+        buf = buf.length === 0 ? symbols : buf.concat(symbols);
+      }
+    };
+
+    for (let i = 0; ; i++) {
+      // Drop symbols no start can reach any more (keeps the buffer near one chunk).
+      if (i - bufBase > 4096) {
+        buf = buf.slice(i - bufBase);
+        bufBase = i;
+      }
+      fill(i + W);
+      const avail = bufBase + buf.length;
+      if (i >= avail) break; // i is the number of symbols: the end of the text
+      // Edges starting at i, in the reference's order (then the one-character unknown if no piece starts here).
+      let node = root.children.get(buf[i - bufBase]!);
       let found = false;
-      for (let j = i; j < n && node; j++) {
+      for (let j = i; node; j++) {
         if (node.id >= 0) {
-          edgeStart[j + 1]!.push(i);
-          edgeId[j + 1]!.push(node.id);
-          edgeScore[j + 1]!.push(node.score);
+          push(j + 1, i, node.id, node.score);
           found = true;
         }
-        node = j + 1 < n ? node.children.get(symbols[j + 1]!) : undefined;
+        node = j + 1 < avail ? node.children.get(buf[j + 1 - bufBase]!) : undefined;
       }
-      if (!found) {
-        edgeStart[i + 1]!.push(i);
-        edgeId[i + 1]!.push(0);
-        edgeScore[i + 1]!.push(0);
-      }
-    }
-    const best = new Float64Array(n + 1);
-    const words = new Int32Array(n + 1);
-    for (let end = 0; end <= n; end++) {
-      const starts = edgeStart[end]!;
-      for (let e = 0; e < starts.length; e++) {
-        const score = edgeScore[end]![e]! + best[starts[e]!]!;
-        if (best[end] === 0 || score >= best[end]!) {
-          best[end] = score;
-          words[end] = edgeId[end]![e]!;
+      if (!found) push(i + 1, i, 0, 0);
+      // Every edge ending at e = i + 1 is known now: settle e exactly as the reference does.
+      const e = i + 1;
+      const slot = e % R;
+      let bestScore = 0;
+      let word = 0;
+      for (let k = slot * W, end = k + edgeCount[slot]!; k < end; k++) {
+        const score = edgeScore[k]! + best[edgeStart[k]! % R]!;
+        if (bestScore === 0 || score >= bestScore) {
+          bestScore = score;
+          word = edgeId[k]!;
         }
       }
+      edgeCount[slot] = 0;
+      best[slot] = bestScore;
+      const list = extend(state[(e - pieceLength[word]!) % R]!, word, cap);
+      state[slot] = list;
+      if (list.count >= cap) {
+        let converged = true;
+        for (let p = Math.max(0, e - W + 1); p < e && converged; p++) converged = state[p % R] === list;
+        if (converged) return idsOf(list);
+      }
     }
-    const reversed: number[] = [];
-    for (let pos = n; pos > 0; pos -= pieceLength[words[pos]!]!) reversed.push(words[pos]!);
-    const merged: number[] = [];
-    let previousUnknown = false;
-    for (const id of reversed) {
-      if (!(previousUnknown && id === 0)) merged.push(id);
-      previousUnknown = id === 0;
-    }
-    return merged.reverse();
+    return idsOf(state[(bufBase + buf.length) % R]!);
   };
 
   const maxLength = opts.maxLength ?? 128;
+  const encode = (text: string, limit = maxLength): Encoding => {
+    // A limit that is not a whole number keeps truncateIds' own semantics on the full search.
+    if (!Number.isInteger(limit) || limit < 0) return truncateIds(encodePrefix(text, Infinity), limit);
+    const ids = encodePrefix(text, limit + 1);
+    return ids.length > limit ? { ids: Int32Array.from(ids.slice(0, limit)), truncated: true } : { ids: Int32Array.from(ids), truncated: false };
+  };
   return {
     id: opts.id ?? 'use-lite-spm',
     maxLength,
     padId: 0,
-    encode: (text: string, limit = maxLength): Encoding => truncateIds(encodeAll(text), limit),
-    pieces: (text: string): string[] => encodeAll(text).map((id) => vocab[id]![0]),
+    encode,
+    pieces: (text: string): string[] => encodePrefix(text, Infinity).map((id) => vocab[id]![0]),
   };
+}
+
+/** The merged ids of one walk-back, newest last: a persistent list (count = ids in it, EMPTY has none). */
+interface IdList {
+  readonly id: number;
+  readonly up: IdList | null;
+  readonly count: number;
+}
+const EMPTY: IdList = { id: -1, up: null, count: 0 };
+
+/** Appends `id` unless the list is full (`cap` ids) or `id` is an unknown (0) following an unknown (merged). */
+function extend(list: IdList, id: number, cap: number): IdList {
+  if (list.count >= cap || (id === 0 && list.count > 0 && list.id === 0)) return list;
+  return { id, up: list, count: list.count + 1 };
+}
+
+function idsOf(list: IdList): number[] {
+  const ids = new Array<number>(list.count);
+  for (let l: IdList = list, k = list.count - 1; k >= 0; l = l.up!, k--) ids[k] = l.id;
+  return ids;
+}
+
+/**
+ * Code units before which NFKC never joins the two sides: starters that are their own normal form and never the
+ * second character of a composition (ASCII, CJK ideographs, kana, Hangul syllables). For such a c,
+ * NFKC(a + c + b) = NFKC(a) + NFKC(c + b): decomposition is per character, reordering stops at a starter, and c
+ * composes with nothing before it.
+ */
+function isNfkcBoundaryBefore(c: number): boolean {
+  return (
+    c < 0x80 ||
+    (c >= 0x3041 && c <= 0x3096) ||
+    (c >= 0x30a1 && c <= 0x30fa) ||
+    (c >= 0x3400 && c <= 0x4dbf) ||
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7a3)
+  );
+}
+
+/** NFKC of `text` in pieces whose concatenation is text.normalize('NFKC'); pieces grow from 256 to 64K code units. */
+export function* nfkcChunks(text: string, firstSize = 256): Generator<string> {
+  let pos = 0;
+  let size = firstSize;
+  while (pos < text.length) {
+    let end = Math.min(text.length, pos + size);
+    while (end < text.length && !isNfkcBoundaryBefore(text.charCodeAt(end))) end++;
+    yield text.slice(pos, end).normalize('NFKC');
+    pos = end;
+    size = Math.min(size * 2, 1 << 16);
+  }
 }
 
 /** Parses models/use-lite-vocab.json (or the package's vocab.json): a JSON array of [piece, score] pairs. */
