@@ -107,9 +107,14 @@ function uninformativeWeakSide(confidence: Float64Array, input: AnalysisInput, m
   throw new InputError(`${what} and the analysis would mean nothing; ${why}`, { file: sideFile(input, 'weak') });
 }
 
+/** The arrays file of a side's activations (the CLI's --weak-acts / --strong-acts), undefined for a dataset file. */
+function arraysSource(input: AnalysisInput, side: 'weak' | 'strong'): string | undefined {
+  return input.dataset?.format === 'npy' ? input.encoders[side].source : undefined;
+}
+
 /** The file a side's numbers came from, for an error about them: its arrays file, else the dataset. */
 function sideFile(input: AnalysisInput, side: 'weak' | 'strong'): string {
-  const source = input.dataset?.format === 'npy' ? input.encoders[side].source : undefined;
+  const source = arraysSource(input, side);
   return source ? `${source} (${side} activations)` : input.dataset?.path ?? `the ${side} side`;
 }
 
@@ -139,7 +144,7 @@ function validate(input: AnalysisInput): void {
   // from; otherwise its role (a dataset file's reader has named file and line already).
   const arrays = input.dataset?.format === 'npy';
   const files: Record<string, string | undefined> = arrays
-    ? { 'strong activations': input.encoders.strong.source, 'weak activations': input.encoders.weak.source, labels: input.dataset?.path }
+    ? { 'strong activations': arraysSource(input, 'strong'), 'weak activations': arraysSource(input, 'weak'), labels: input.dataset?.path }
     : { labels: input.dataset?.path };
   const where = (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
   if (n === 0) throw new InputError('no labelled rows to analyse');

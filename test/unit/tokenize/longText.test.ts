@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../../src/core/random/rng';
 import { gloveTokenizer, gloveWords, gloveWordsPrefix } from '../../../src/inference/tokenize/glove';
 import { loadHfTokenizer } from '../../../src/inference/tokenize/huggingface';
 import { nfkcChunks, parseSentencePieceVocab, SPM_SPACE, sentencePieceUnigram, type SentencePieceEntry } from '../../../src/inference/tokenize/sentencepiece';
@@ -95,16 +96,10 @@ function referenceSentencePiece(vocab: readonly SentencePieceEntry[], reserved =
 
 // ---------- texts ----------
 
-/** mulberry32: a small seeded generator so every run checks the same texts. */
+/** The project's seeded generator (core/random/rng.ts), so every run checks the same texts. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 const SST2_DEV = join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'sst2', 'stsa.binary.dev');
