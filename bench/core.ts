@@ -15,7 +15,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeNpyFile } from '../src/core/activations/file';
 import { runAnalysis } from '../src/core/experiment/analyze';
 import { randomThirds, W2S_TRAIN } from '../src/core/experiment/split';
 import { selectRows } from '../src/core/linalg/matrix';
@@ -25,7 +24,7 @@ import { tsAlignmentKernel } from '../src/core/detect/alignKernel';
 import { createLocalInference } from '../src/inference/local';
 import { ensurePythonNumpy, machineLine, table } from './common';
 import { bestKernel, ensureThreadpoolctl, openblasEnv } from './lib/openblas';
-import { D_STRONG, D_WEAK, makeCoreData } from './lib/coreData';
+import { D_STRONG, D_WEAK, makeCoreData, writeCoreFiles } from './lib/coreData';
 import { loadLine, median } from './lib/measure';
 
 const N = Number(process.env.CORE_N ?? 15000);
@@ -40,10 +39,7 @@ async function main() {
   fs.mkdirSync(dir, { recursive: true });
   const data = makeCoreData(N, 1);
   const split = randomThirds(N, 0);
-  await writeNpyFile(path.join(dir, 'weak.npy'), data.weak, [N, D_WEAK]);
-  await writeNpyFile(path.join(dir, 'strong.npy'), data.strong, [N, D_STRONG]);
-  await writeNpyFile(path.join(dir, 'labels.npy'), data.labels, [N]);
-  await writeNpyFile(path.join(dir, 'split.npy'), split, [N]);
+  await writeCoreFiles(dir, data, split);
 
   const input = {
     weak: { kind: 'activations' as const, acts: { rows: N, cols: D_WEAK, data: data.weak } },

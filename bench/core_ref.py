@@ -1,7 +1,7 @@
 """Reference implementation of the analysis on cached activations in numpy/scipy, for bench/core.js.
 
 The same steps as src/core/experiment/analyze.ts: weak probe (weak-train), strong probe and W2S probe (W2S-train,
-soft pseudo-labels), Binseg change point (l2, jump 5, min size 2) twice, dot-max alignment, the mixing curve over
+soft pseudo-labels; softmax probes when labels.npy has more than two classes, confidence = top-1 minus top-2), Binseg change point (l2, jump 5, min size 2) twice, dot-max alignment, the mixing curve over
 11 proportions x seeds plus the random baseline. Probes: mean logistic loss + l2 ||w||^2 with an unpenalised bias,
 minimised by scipy's L-BFGS-B to a gradient inf-norm of 1e-6 with ftol disabled (our solver stops on the same rule).
 With ALIGN = residual (the product's default detector, src/core/detect/residual.ts): stage 1 on the log scale
@@ -33,6 +33,8 @@ from scipy.optimize import minimize
 L2 = 1e-3
 # CORE_REF_POLISH=0: the weak probe as L-BFGS-B leaves it (before issue 14 item 5), for comparison
 POLISH = os.environ.get("CORE_REF_POLISH", "1") != "0"
+# every probe: gradient inf-norm <= 1e-6, ftol off (see fit_logistic), 10 pairs of memory, as ours
+LBFGS_OPTIONS = {"maxiter": 1000, "gtol": 1e-6, "ftol": 0.0, "maxcor": 10}
 
 
 def objective(X, y):
@@ -51,25 +53,13 @@ def objective(X, y):
     return f
 
 
-def newton_polish(X, y, theta, tol=1e-12, max_steps=6):
-    """Exact Newton steps (Hessian X^T S X / n + 2 L2 I, bias unpenalised, Cholesky) until ||g||_inf <= tol, taking a
-    step only when it lowers the gradient norm. The L-BFGS stop at 1e-6 leaves the weak confidences up to ~1e-3 from
-    the optimum, which moves rows across the stage-1 threshold; both implementations polish the weak probe so that
-    the comparison is between optima (issue 14, item 5). Returns (theta, steps)."""
-    n, d = X.shape
-    f = objective(X, y)
+def newton_steps(f, theta, step, tol=1e-12, max_steps=6):
+    """Newton steps theta + step(theta, g) until ||g||_inf <= tol, a step taken only when it lowers the gradient
+    norm (near the optimum f is flat to rounding). Returns (theta, steps)."""
     _, g = f(theta)
     steps = 0
     while np.max(np.abs(g)) > tol and steps < max_steps:
-        z = X @ theta[:d] + theta[d]
-        p = 1 / (1 + np.exp(-z))
-        s = p * (1 - p) / n
-        H = np.empty((d + 1, d + 1))
-        H[:d, :d] = (X * s[:, None]).T @ X + 2 * L2 * np.eye(d)
-        H[:d, d] = H[d, :d] = X.T @ s
-        H[d, d] = s.sum()
-        c = cho_factor(H)
-        trial = theta + cho_solve(c, -g)
+        trial = theta + step(theta, g)
         steps += 1
         _, gt = f(trial)
         if not np.max(np.abs(gt)) < np.max(np.abs(g)):
@@ -78,13 +68,31 @@ def newton_polish(X, y, theta, tol=1e-12, max_steps=6):
     return theta, steps
 
 
+def newton_polish(X, y, theta):
+    """Exact Newton steps (Hessian X^T S X / n + 2 L2 I, bias unpenalised, Cholesky) to ||g||_inf <= 1e-12. The L-BFGS
+    stop at 1e-6 leaves the weak confidences up to ~1e-3 from the optimum, which moves rows across the stage-1
+    threshold; both implementations polish the weak probe so that the comparison is between optima (issue 14, item
+    5). Returns (theta, steps)."""
+    n, d = X.shape
+
+    def step(theta, g):
+        z = X @ theta[:d] + theta[d]
+        p = 1 / (1 + np.exp(-z))
+        s = p * (1 - p) / n
+        H = np.empty((d + 1, d + 1))
+        H[:d, :d] = (X * s[:, None]).T @ X + 2 * L2 * np.eye(d)
+        H[:d, d] = H[d, :d] = X.T @ s
+        H[d, d] = s.sum()
+        return cho_solve(cho_factor(H), -g)
+    return newton_steps(objective(X, y), theta, step)
+
+
 def fit_logistic(X, y, polish=False):
     """(w, b, L-BFGS iterations, Newton steps); polish: Newton steps after L-BFGS (the weak probe)."""
     d = X.shape[1]
     # ftol=0: stop on the gradient alone (inf-norm <= 1e-6), the criterion our L-BFGS uses; scipy's default
     # ftol=2.2e-9 would stop earlier on a small relative decrease, i.e. do less work than the product does.
-    res = minimize(objective(X, y), np.zeros(d + 1), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 1000, "gtol": 1e-6, "ftol": 0.0, "maxcor": 10})
+    res = minimize(objective(X, y), np.zeros(d + 1), jac=True, method="L-BFGS-B", options=LBFGS_OPTIONS)
     theta, steps = newton_polish(X, y, res.x) if polish else (res.x, 0)
     return theta[:d], theta[d], res.nit, steps
 
@@ -92,6 +100,95 @@ def fit_logistic(X, y, polish=False):
 def proba(model, X):
     w, b = model[0], model[1]
     return 1 / (1 + np.exp(-(X @ w + b)))
+
+
+def softmax_objective(X, Y):
+    """More than two classes (src/core/probe/softmax.ts): mean cross-entropy of softmax(X W^T + b) against the soft
+    targets Y (n x C) + L2 ||W||_F^2, biases unpenalised; parameters [W (C x d, row-major), b (C)]. Returns f, H v."""
+    n, d = X.shape
+    C = Y.shape[1]
+    sy = Y.sum(axis=1)
+
+    def probs(theta):
+        Z = X @ theta[:C * d].reshape(C, d).T + theta[C * d:]
+        m = Z.max(axis=1, keepdims=True)
+        E = np.exp(Z - m)
+        S = E.sum(axis=1, keepdims=True)
+        return Z, E / S, (m + np.log(S))[:, 0]
+
+    def f(theta):
+        W = theta[:C * d].reshape(C, d)
+        Z, P, lse = probs(theta)
+        loss = np.mean(sy * lse - (Y * Z).sum(axis=1)) + L2 * np.sum(W * W)
+        R = (P * sy[:, None] - Y) / n
+        g = np.empty(C * d + C)
+        g[:C * d] = (R.T @ X + 2 * L2 * W).ravel()
+        g[C * d:] = R.sum(axis=0)
+        return loss, g
+
+    def hessp(theta, v):
+        _, P, _ = probs(theta)
+        V = v[:C * d].reshape(C, d)
+        U = X @ V.T + v[C * d:]
+        Rv = sy[:, None] * P * (U - (P * U).sum(axis=1, keepdims=True)) / n
+        out = np.empty(C * d + C)
+        out[:C * d] = (Rv.T @ X + 2 * L2 * V).ravel()
+        out[C * d:] = Rv.sum(axis=0)
+        return out
+    return f, hessp
+
+
+def softmax_polish(f, hessp, theta):
+    """Newton-CG steps (CG on H s = -g to a relative residual min(1e-2, ||g||_2), as ours: src/core/probe/newton.ts)
+    to ||g||_inf <= 1e-12. Returns (theta, steps)."""
+    def step(theta, g):
+        s = np.zeros_like(theta)
+        r = -g.copy()
+        p = r.copy()
+        rr = r @ r
+        stop = min(1e-2, np.sqrt(g @ g)) * np.sqrt(g @ g)
+        for _ in range(250):
+            if np.sqrt(rr) <= stop:
+                break
+            hp = hessp(theta, p)
+            a = rr / (p @ hp)
+            s += a * p
+            r -= a * hp
+            rr, rr_old = r @ r, rr
+            p = r + (rr / rr_old) * p
+        return s
+    return newton_steps(f, theta, step)
+
+
+def fit_probe(X, T, polish=False):
+    """A probe on soft targets T (n x C): the logistic objective for two classes (fit_logistic on T[:, 1]), softmax
+    for more. Returns (model, L-BFGS iterations, Newton steps); probs(model, X) gives n x C class probabilities."""
+    C = T.shape[1]
+    if C == 2:
+        w, b, nit, steps = fit_logistic(X, T[:, 1], polish)
+        return (w, b), nit, steps
+    d = X.shape[1]
+    f, hessp = softmax_objective(X, T)
+    res = minimize(f, np.zeros(C * d + C), jac=True, method="L-BFGS-B", options=LBFGS_OPTIONS)
+    theta, steps = softmax_polish(f, hessp, res.x) if polish else (res.x, 0)
+    return (theta[:C * d].reshape(C, d), theta[C * d:]), res.nit, steps
+
+
+def probs(model, X):
+    """n x C class probabilities of a fit_probe model."""
+    W, b = model
+    if W.ndim == 1:
+        p = proba(model, X)
+        return np.stack([1 - p, p], axis=1)
+    Z = X @ W.T + b
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def margin(P):
+    """The weak confidence: top-1 minus top-2 probability (2 |p - 1/2| for two classes), as ours."""
+    top = np.sort(P, axis=1)
+    return top[:, -1] - top[:, -2]
 
 
 def changepoint(values, jump=5, min_size=2):
@@ -216,16 +313,19 @@ def main():
     Xs, Xt = strong32[w2].astype(np.float64), strong32[te].astype(np.float64)
     t_input = time.perf_counter() - t_input
     t0 = time.perf_counter()
-    weak_m = fit_logistic(weak[wt], y[wt], polish=POLISH)
-    p_w2 = proba(weak_m, weak[w2])
-    weak_acc = np.mean((proba(weak_m, weak[te]) > 0.5) == y[te])
-    strong_m = fit_logistic(Xs, y[w2])
-    strong_acc = np.mean((proba(strong_m, Xt) > 0.5) == y[te])
-    w2s_m = fit_logistic(Xs, p_w2)
-    w2s_acc = np.mean((proba(w2s_m, Xt) > 0.5) == y[te])
+    C = int(y.max()) + 1
+    onehot = np.eye(C)[y.astype(int)]
+    acc = (lambda P: float(np.mean(np.argmax(P, axis=1) == y[te])))
+    weak_m, weak_nit, weak_newton = fit_probe(weak[wt], onehot[wt], polish=POLISH)
+    p_w2 = probs(weak_m, weak[w2])
+    weak_acc = acc(probs(weak_m, weak[te]))
+    strong_m, strong_nit, _ = fit_probe(Xs, onehot[w2])
+    strong_acc = acc(probs(strong_m, Xt))
+    w2s_m, w2s_nit, _ = fit_probe(Xs, p_w2)
+    w2s_acc = acc(probs(w2s_m, Xt))
     t_protocol = time.perf_counter() - t0
     t1 = time.perf_counter()
-    conf = 2 * np.abs(p_w2 - 0.5)
+    conf = margin(p_w2)
     lam = None
     norms = None
     t_ridge = None
@@ -258,10 +358,10 @@ def main():
         for p in np.linspace(0, 1, 11):
             sel = np.concatenate([rng.choice(overlap, int(np.floor(m * p + 1e-9)), replace=False),
                                   rng.choice(non, int(np.floor(m * (1 - p) + 1e-9)), replace=False)])
-            mdl = fit_logistic(Xs[sel], p_w2[sel])
-            row.append(float(np.mean((proba(mdl, Xt) > 0.5) == y[te])))
+            mdl = fit_probe(Xs[sel], p_w2[sel])[0]
+            row.append(acc(probs(mdl, Xt)))
         sel = rng.choice(len(w2), m, replace=False)
-        fit_logistic(Xs[sel], p_w2[sel])
+        fit_probe(Xs[sel], p_w2[sel])
         curve.append(row)
     t_mixing = time.perf_counter() - t2
     t3 = time.perf_counter()
@@ -275,9 +375,9 @@ def main():
         "align": align, "lambda": lam, "scores": per_row, "ridge_seconds": t_ridge,
         "norms": None if norms is None else [float(v) for v in norms],
         "accuracy": {"weak": weak_acc, "strong": strong_acc, "w2s": w2s_acc},
-        "iterations": {"weak": int(weak_m[2]), "strong": int(strong_m[2]), "w2s": int(w2s_m[2])},
+        "iterations": {"weak": int(weak_nit), "strong": int(strong_nit), "w2s": int(w2s_nit)}, "classes": C,
         "counts": {"hard": int(hard.sum()), "overlap": int(len(overlap))},
-        "confidence": [float(v) for v in conf], "overlap": [int(i) for i in overlap], "newton": int(weak_m[3]),
+        "confidence": [float(v) for v in conf], "overlap": [int(i) for i in overlap], "newton": int(weak_newton),
         "breakpoints": {"confidence": b1, "align": b2},
         "seconds": {"input": t_input, "protocol": t_protocol, "detection": t_detect, "mixing": t_mixing, "map": t_map,
                     "total": t_input + t_protocol + t_detect + t_mixing + t_map},

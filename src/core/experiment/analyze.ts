@@ -14,6 +14,7 @@ import {
   batchesProbes, finishProtocol, fitStrongProbes, releaseStart, shareTestRows, startProtocol, type StrongProbes, type WeakSide,
 } from './protocol';
 import { chanceAccuracy, regimeVerdict } from './regime';
+import { BATCH_COLUMNS } from '../probe/batch';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
@@ -250,7 +251,11 @@ export async function runAnalysis(
   // The W2S-train strong rows' row engine serves the two probes, the mixing fits (two classes: one batch, 3 vectors
   // per fit) and the map (6 vectors): one copy of the rows in WebAssembly memory instead of four.
   const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
-  const mixingFits = C === 2 ? seeds.length * (DEFAULT_PROPORTIONS.length + 1) : 0;
+  const mixingFits = seeds.length * (DEFAULT_PROPORTIONS.length + 1);
+  // each fit's engine vectors: 3 of width x d (width 1 for two classes, C softmax logits for more), in groups of at
+  // most BATCH_COLUMNS logits (the mixing batch and the strong and W2S probes riding in it)
+  const width = C === 2 ? 1 : C;
+  const batchVectors = Math.min(mixingFits + 2, Math.max(1, Math.floor(BATCH_COLUMNS / width)));
   const dStrong = input.strong.cols;
   // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition
   // needs only the weak rows, so it starts now, on the kernel's other thread, and runs beside the probes.
@@ -258,7 +263,7 @@ export async function runAnalysis(
   // The probes' products will need the strong W2S-train rows as Float64 (protocol.ts): the kernel readies that memory
   // on its other thread now (its first touch is the slow part: LinalgKernel.reserve), while the weak probe runs here.
   const reserving = linalgKernel?.reserve !== undefined && input.strong.data instanceof Float32Array
-    && batchesProbes(C, counts[W2S_TRAIN] * dStrong, hooks.batchMinValues, hooks.batchMaxValues);
+    && batchesProbes(counts[W2S_TRAIN] * dStrong, C, hooks.batchMinValues, hooks.batchMaxValues);
   if (reserving) linalgKernel!.reserve!(counts[W2S_TRAIN], dStrong);
   let weakW2sEarly: Matrix | undefined;
   let preparedGram: PreparedGram | undefined;
@@ -274,14 +279,14 @@ export async function runAnalysis(
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
       batchMaxValues: hooks.batchMaxValues,
-      strongEngineRoom: { values: (3 * (mixingFits + 2) + 6) * dStrong, vectors: 3 * (mixingFits + 2) + 6 },
+      strongEngineRoom: { values: (3 * width * batchVectors + 6) * dStrong, vectors: 3 * batchVectors + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
   // The strong and W2S probes are fitted on the same rows as the mixing fits: on the kernel's products they ride in
   // the mixing experiment's batch, two more columns of its products instead of ~60 rounds of their own (docs/
   // benchmarks.md, "The strong and W2S probes in the mixing batch"); otherwise now, as the protocol has it.
-  const ride = start.batchOn !== undefined && C === 2;
+  const ride = start.batchOn !== undefined;
   // A side that tells no row from another makes every number below meaningless: refused (a warning on a handful of
   // rows), and the rows' resident copies go with the error.
   try {

@@ -144,11 +144,11 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
     }
   }
   let testProbs: Float64Array[];
-  if (input.testShared && input.linalg && input.numClasses === 2) {
+  if (input.testShared && input.linalg) {
     testProbs = await predictOnKernel(probes, input.testShared, input.linalg, input.signal);
   } else {
     const strongTest = input.strongTest;
-    if (!strongTest) throw new Error('mixingCurve: no test rows (strongTest, or testShared with linalg for two classes)');
+    if (!strongTest) throw new Error('mixingCurve: no test rows (strongTest, or testShared with linalg)');
     const testEngine = input.testEngine?.source === strongTest ? input.testEngine : undefined;
     testProbs = probes.map((probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, strongTest)));
   }

@@ -122,11 +122,16 @@ export const BATCH_MIN_VALUES = 1 << 22;
 export const BATCH_MAX_VALUES = 1 << 27;
 
 /**
- * Whether runProtocol fits the strong and W2S probes together on the kernel's products (two classes, a size between
- * the bounds), and so uploads the strong W2S-train rows to it.
+ * Whether runProtocol fits the strong and W2S probes together on the kernel's products, and so uploads the strong
+ * W2S-train rows to it: a size between the bounds, the lower one counted in values times logits per row (1 for two
+ * classes, C softmax logits for more: the rows' route costs C dot products and C axpys per row, a product round
+ * about the same whatever C).
  */
-export function batchesProbes(numClasses: number, strongW2sValues: number, minValues = BATCH_MIN_VALUES, maxValues = BATCH_MAX_VALUES): boolean {
-  return numClasses === 2 && strongW2sValues > 0 && strongW2sValues >= minValues && strongW2sValues <= maxValues;
+export function batchesProbes(
+  strongW2sValues: number, numClasses: number, minValues = BATCH_MIN_VALUES, maxValues = BATCH_MAX_VALUES,
+): boolean {
+  const logits = numClasses === 2 ? 1 : numClasses;
+  return strongW2sValues > 0 && strongW2sValues * logits >= minValues && strongW2sValues <= maxValues;
 }
 
 /**
@@ -184,7 +189,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
   const d = input.strong.cols;
   const values = w2sTrain.length * d;
   // the kernel to fit the strong and W2S probes together on, when the size calls for it
-  const batchOn = batchesProbes(C, values, input.batchMinValues, input.batchMaxValues) ? input.linalg : undefined;
+  const batchOn = batchesProbes(values, C, input.batchMinValues, input.batchMaxValues) ? input.linalg : undefined;
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };

@@ -19,17 +19,22 @@
  * X's) go back to the blocked pass, which reads only their rows. Each fit still runs its own L-BFGS to the same gradient tolerance, but the sums are in another order,
  * so the probes equal the separate fits' to the tolerance, not bitwise (test/unit/probe/batchGemm.test.ts).
  *
- * Two classes only (the logistic objective, one residual per row); softmax fits run one after the other.
+ * Two classes fit the logistic objective (one logit, one column of each product per fit); more classes the softmax
+ * objective, C columns per fit (pending.ts). Fits whose columns add up to more than BATCH_COLUMNS run in groups of
+ * at most that many, one group after the other (the products' outputs and the fits' L-BFGS memory grow with them).
  */
 import { throwIfAborted } from '../encoder';
 import { asF64, isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
-import { selectRows, type Matrix } from '../linalg/matrix';
+import type { Matrix } from '../linalg/matrix';
 import { engineFor } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
 import { LogisticObjective, sigmoid } from './logistic';
+import type { BatchedObjective } from './pending';
+import { SoftmaxObjective } from './softmax';
+import { softmaxInPlace } from './metrics';
 import { InputError } from '../errors';
 import {
-  DEFAULT_L2, fitProbeAsync, lbfgsOptions, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
+  DEFAULT_L2, lbfgsOptions, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
 } from './probe';
 
 export interface SubsetFit {
@@ -74,7 +79,7 @@ function sorted(fit: SubsetFit, C: number): { rows: Int32Array; targets: Float64
 }
 
 /** One blocked pass evaluating every objective at its pending point. */
-function batchedPass(objs: LogisticObjective[], n: number, blockRows: number): void {
+function batchedPass(objs: BatchedObjective[], n: number, blockRows: number): void {
   const cursor = new Int32Array(objs.length);
   for (const obj of objs) obj.beginPending();
   for (let lo = 0; lo < n; lo += blockRows) {
@@ -101,29 +106,45 @@ export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: Abor
 }
 
 /**
- * Class probabilities (rows x 2, like predictProbabilities) of two-class probes on the rows of `x`, a kernel operand
- * (the uploaded test rows): one product X W for all of them instead of one pass over the rows per probe.
+ * Class probabilities (rows x C, like predictProbabilities) of probes on the rows of `x`, a kernel operand (the
+ * uploaded test rows): one product X W for all of them instead of one pass over the rows per probe.
  */
 export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, kernel: LinalgKernel, signal?: AbortSignal): Promise<Float64Array[]> {
-  const K = probes.length;
   const d = x.cols;
   for (const p of probes) {
-    if (p.kind !== 'logistic') throw new Error('predictOnKernel: two-class probes only');
     if (p.dim !== d) throw new InputError(`the probe was fitted on ${p.dim}-dimensional activations, these have ${d}`);
   }
-  if (K === 0) return [];
+  if (probes.length === 0) return [];
+  const widths = probes.map((p) => (p.kind === 'logistic' ? 1 : p.numClasses));
+  const K = widths.reduce((a, b) => a + b, 0);
   const W = new Float64Array(d * K);
-  const ws = probes.map((p) => p.weights);
-  for (let j = 0, o = 0; j < d; j++) for (let k = 0; k < K; k++, o++) W[o] = ws[k][j];
+  for (let j = 0; j < d; j++) {
+    let o = j * K;
+    probes.forEach((p, k) => {
+      for (let c = 0; c < widths[k]; c++) W[o++] = p.weights[c * d + j];
+    });
+  }
   const Z = (await kernel.gemm(x, { rows: d, cols: K, data: W }, { signal })).data;
   const n = x.rows;
+  let col = 0;
   return probes.map((p, k) => {
-    const b = p.bias[0];
-    const out = new Float64Array(2 * n);
+    const at = col;
+    col += widths[k];
+    if (p.kind === 'logistic') {
+      const b = p.bias[0];
+      const out = new Float64Array(2 * n);
+      for (let i = 0; i < n; i++) {
+        const q = sigmoid(Z[i * K + at] + b);
+        out[2 * i] = 1 - q;
+        out[2 * i + 1] = q;
+      }
+      return out;
+    }
+    const C = p.numClasses;
+    const out = new Float64Array(C * n);
     for (let i = 0; i < n; i++) {
-      const q = sigmoid(Z[i * K + k] + b);
-      out[2 * i] = 1 - q;
-      out[2 * i + 1] = q;
+      for (let c = 0; c < C; c++) out[i * C + c] = Z[i * K + at + c] + p.bias[c];
+      softmaxInPlace(out, i * C, C);
     }
     return out;
   });
@@ -135,58 +156,83 @@ export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promi
 }
 
 /**
- * One round on the kernel. A fit at a new point gets a column of U = X V: for a point from its line search
+ * One round on the kernel. A fit at a new point gets `width` columns of U = X V: for a point from its line search
  * (`pendingStep`) V holds the direction and z + t u is its z (u kept for the line's later trials); for its start
- * point V holds the weights and z = X w + b. A fit whose line search accepted a later trial (`gradientLine`) already
- * has its z; it only needs the gradient there. Then one X^T R serves all of them.
+ * point V holds the weights and z = X W^T + b. A fit whose line search accepted a later trial (`gradientLine`)
+ * already has its z; it only needs the gradient there. Then one X^T R serves all of them (`width` columns each).
  */
-async function productRound(objs: LogisticObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal): Promise<void> {
-  const K = objs.length;
+async function productRound(objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal): Promise<void> {
   const { rows: n, cols: d } = x;
   const lines = objs.map((obj) => obj.gradientLine);
   const points = objs.filter((_, k) => !lines[k]);
-  const P = points.length;
+  const P = points.reduce((sum, obj) => sum + obj.width, 0);
   let U: Float64Array = new Float64Array(0);
   if (P > 0) {
-    // V row by row: one sequential pass over V (d x P) instead of P strided passes, each of which missed the cache
-    // on every value once V outgrew it (1.2 MB at 4,096 x 36)
-    const V = new Float64Array(d * P);
-    const vs = points.map((obj) => obj.pendingStep?.dir ?? obj.pending!);
-    for (let j = 0, o = 0; j < d; j++) for (let q = 0; q < P; q++, o++) V[o] = vs[q][j];
-    U = (await kernel.gemm(x, { rows: d, cols: P, data: V }, { signal })).data;
+    // V^T (P x d): each fit's weight rows (its direction's, or its start point's) one after the other, copied whole,
+    // and the product takes it transposed (as fast as V itself: docs/benchmarks.md, "More than two classes")
+    const Vt = new Float64Array(P * d);
+    let o = 0;
+    for (const obj of points) {
+      const v = obj.pendingStep?.dir ?? obj.pending!;
+      Vt.set(v.subarray(0, obj.width * d), o);
+      o += obj.width * d;
+    }
+    U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, signal })).data;
   }
+  const K = objs.reduce((sum, obj) => sum + obj.width, 0);
   const R = new Float64Array(n * K);
   let p = 0;
+  let col = 0;
   objs.forEach((obj, k) => {
+    const w = obj.width;
     const line = lines[k];
     if (line) {
-      line.gradientResiduals(R, K, k);
+      line.gradientResiduals(R, K, col);
+      col += w;
       return;
     }
     obj.beginPending();
     const rows = obj.rows!;
     const z = obj.pendingZ();
     const step = obj.pendingStep;
+    const bOff = w * d;
     if (step) {
       const u = obj.pendingU();
-      const { t } = step;
-      const db = step.dir[d];
+      const { t, dir } = step;
+      const z0 = obj.z;
       for (let i = 0; i < rows.length; i++) {
-        const ui = U[rows[i] * P + p] + db;
-        u[i] = ui;
-        z[i] = obj.z[i] + t * ui;
+        const at = rows[i] * P + p;
+        for (let c = 0; c < w; c++) {
+          const ui = U[at + c] + dir[bOff + c];
+          u[i * w + c] = ui;
+          z[i * w + c] = z0[i * w + c] + t * ui;
+        }
       }
     } else {
-      const b = obj.pending![d];
-      for (let i = 0; i < rows.length; i++) z[i] = U[rows[i] * P + p] + b;
+      const point = obj.pending!;
+      for (let i = 0; i < rows.length; i++) {
+        const at = rows[i] * P + p;
+        for (let c = 0; c < w; c++) z[i * w + c] = U[at + c] + point[bOff + c];
+      }
     }
-    p++;
-    obj.pendingResiduals(R, K, k);
+    p += w;
+    obj.pendingResiduals(R, K, col);
+    col += w;
   });
-  const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
-  // column k of G (d x K) is fit k's X^T r: spread row by row, one sequential pass (as V above)
-  const gvs = objs.map((obj) => obj.gv);
-  for (let j = 0, o = 0; j < d; j++) for (let k = 0; k < K; k++, o++) gvs[k][j] = G[o];
+  if (K === objs.length) {
+    // one logit per fit: X^T R (d x K), fit k's column spread row by row in one sequential pass (with few columns
+    // this product is quicker than R^T X, whose rows would need no spreading)
+    const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
+    for (let j = 0, o = 0; j < d; j++) for (const obj of objs) obj.gv[j] = G[o++];
+  } else {
+    // softmax fits: R^T X (K x d), whose rows are the fits' gradient rows as they keep them (c d + j), copied whole
+    const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, signal })).data;
+    let o = 0;
+    for (const obj of objs) {
+      obj.gv.set(Gt.subarray(o, o + obj.width * d));
+      o += obj.width * d;
+    }
+  }
   objs.forEach((obj, k) => {
     const line = lines[k];
     if (line) line.finishGradient();
@@ -196,18 +242,33 @@ async function productRound(objs: LogisticObjective[], kernel: LinalgKernel, x: 
 
 /**
  * A product round streams all of X (twice) whatever the fits' rows; the blocked pass only their rows, but 10-50x
- * slower per row. Products while the running fits' rows add up to at least this many times X's rows.
+ * slower per row and logit. Products while the running fits' rows (times their logits) add up to at least this many
+ * times X's rows.
  */
 const PRODUCT_MIN_ROWS = 2;
 
 /** A round on the blocked pass: fits waiting for their accepted step's gradient compute it themselves. */
-function passRound(objs: LogisticObjective[], n: number, blockRows: number): void {
+function passRound(objs: BatchedObjective[], n: number, blockRows: number): void {
   const points = objs.filter((obj) => {
     const waiting = obj.gradientLine !== null;
     obj.gradientLine = null;
     return !waiting;
   });
   batchedPass(points, n, blockRows);
+}
+
+/**
+ * Most logits (columns of each product) one batch fits together: 256 columns of 4,096-wide fits hold ~170 MB of
+ * L-BFGS memory and ~25 MB of row-engine vectors; two classes' mixing experiment (40 columns) stays one batch.
+ */
+export const BATCH_COLUMNS = 256;
+
+/** Consecutive groups of fits whose logits add up to at most BATCH_COLUMNS (a wider fit alone). */
+export function batchGroups(count: number, width: number, maxColumns = BATCH_COLUMNS): number[][] {
+  const per = Math.max(1, Math.floor(maxColumns / width));
+  const groups: number[][] = [];
+  for (let k = 0; k < count; k += per) groups.push(Array.from({ length: Math.min(per, count - k) }, (_, i) => k + i));
+  return groups;
 }
 
 /**
@@ -221,30 +282,7 @@ export async function fitProbesBatch(
   const l2 = opts.l2 ?? DEFAULT_L2;
   const out: Probe[] = new Array(fits.length);
   for (const fit of fits) validateProbeInput(fit.rows.length, fit.targets, C, l2);
-  if (C !== 2) {
-    for (let k = 0; k < fits.length; k++) {
-      out[k] = await fitProbeAsync(selectRows(x, fits[k].rows), fits[k].targets, C, opts);
-      opts.onFit?.(k);
-    }
-    return out;
-  }
-  const d = x.cols;
-  const engine = engineFor(x, opts.engine, fits.length * 3 * d, fits.length * 3);
-  const objs = fits.map((fit) => {
-    const s = sorted(fit, C);
-    const y = new Float64Array(s.rows.length);
-    for (let i = 0; i < y.length; i++) y[i] = s.targets[2 * i + 1];
-    const obj = new LogisticObjective(x, y, l2, engine, opts.fitBias ?? true, s.rows);
-    obj.batchGradients = opts.linalg !== undefined;
-    return obj;
-  });
-  const lopts = lbfgsOptions(opts);
-  const runs = objs.map((obj) => {
-    const x0 = startPoint(obj, x, C, opts);
-    obj.pending = Float64Array.from(x0); // the run's first evaluation, batched like the line searches' first trials
-    return lbfgsIterations(obj, x0, lopts);
-  });
-  const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
+  const width = C === 2 ? 1 : C;
   const kernel = opts.linalg;
   const own = kernel && !opts.shared;
   const shared = kernel ? (opts.shared ?? await shareMatrix(x, kernel, opts.signal)) : undefined;
@@ -255,35 +293,9 @@ export async function fitProbesBatch(
     announced = true;
   };
   try {
-    let active = objs.map((_, k) => k);
-    let last = performance.now();
-    while (active.length > 0) {
-      throwIfAborted(opts.signal);
-      const round = active.map((k) => objs[k]);
-      const rows = round.reduce((sum, obj) => sum + obj.n, 0);
-      if (kernel && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, kernel, shared!, opts.signal);
-      else {
-        productsDone();
-        passRound(round, x.rows, blockRows);
-      }
-      const still: number[] = [];
-      for (const k of active) {
-        const step = runs[k].next();
-        if (step.done) {
-          const p = polished(objs[k], step.value as LbfgsResult, opts);
-          out[k] = toProbe(x, C, l2, p.res, p.polish);
-          opts.onFit?.(k);
-        } else {
-          still.push(k);
-        }
-      }
-      // A turn for the event loop every 50 ms, and after every round that reported progress (a cancel click there
-      // must land before the next fits finish: many finish in the same round).
-      if (still.length < active.length || performance.now() - last >= 50) {
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
-        last = performance.now();
-      }
-      active = still;
+    const groups = batchGroups(fits.length, width);
+    for (const [g, group] of groups.entries()) {
+      await fitGroup(x, fits, group, C, opts, out, kernel ? { kernel, x: shared! } : undefined, g === groups.length - 1 ? productsDone : () => {});
     }
   } finally {
     if (own && shared) await releaseShared(kernel, shared);
@@ -291,4 +303,65 @@ export async function fitProbesBatch(
   throwIfAborted(opts.signal);
   productsDone();
   return out;
+}
+
+/** One batch: the fits named by `group`, their probes into `out` at the same places. */
+async function fitGroup(
+  x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
+  products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void,
+): Promise<void> {
+  const l2 = opts.l2 ?? DEFAULT_L2;
+  const d = x.cols;
+  const width = C === 2 ? 1 : C;
+  const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
+  const objs: BatchedObjective[] = group.map((f) => {
+    const s = sorted(fits[f], C);
+    let obj: BatchedObjective;
+    if (C === 2) {
+      const y = new Float64Array(s.rows.length);
+      for (let i = 0; i < y.length; i++) y[i] = s.targets[2 * i + 1];
+      obj = new LogisticObjective(x, y, l2, engine, opts.fitBias ?? true, s.rows);
+    } else {
+      obj = new SoftmaxObjective(x, s.targets, C, l2, engine, opts.fitBias ?? true, s.rows);
+    }
+    obj.batchGradients = products !== undefined;
+    return obj;
+  });
+  const lopts = lbfgsOptions(opts);
+  const runs = objs.map((obj) => {
+    const x0 = startPoint(obj, x, C, opts);
+    obj.pending = Float64Array.from(x0); // the run's first evaluation, batched like the line searches' first trials
+    return lbfgsIterations(obj, x0, lopts);
+  });
+  const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
+  let active = objs.map((_, k) => k);
+  let last = performance.now();
+  while (active.length > 0) {
+    throwIfAborted(opts.signal);
+    const round = active.map((k) => objs[k]);
+    const rows = round.reduce((sum, obj) => sum + obj.n * obj.width, 0);
+    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, products.kernel, products.x, opts.signal);
+    else {
+      productsDone();
+      passRound(round, x.rows, blockRows);
+    }
+    const still: number[] = [];
+    for (const k of active) {
+      const step = runs[k].next();
+      if (step.done) {
+        const p = polished(objs[k] as LogisticObjective | SoftmaxObjective, step.value as LbfgsResult, opts);
+        out[group[k]] = toProbe(x, C, l2, p.res, p.polish);
+        opts.onFit?.(group[k]);
+      } else {
+        still.push(k);
+      }
+    }
+    // A turn for the event loop every 50 ms, and after every round that reported progress (a cancel click there
+    // must land before the next fits finish: many finish in the same round).
+    if (still.length < active.length || performance.now() - last >= 50) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      last = performance.now();
+    }
+    active = still;
+  }
 }

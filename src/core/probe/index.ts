@@ -10,5 +10,5 @@ export {
 } from './lbfgs';
 export { LogisticObjective, sigmoid, softplus } from './logistic';
 export { SoftmaxObjective } from './softmax';
-export { fitProbesBatch, predictOnKernel, releaseShared, shareMatrix, type BatchOptions, type SubsetFit } from './batch';
+export { batchGroups, BATCH_COLUMNS, fitProbesBatch, predictOnKernel, releaseShared, shareMatrix, type BatchOptions, type SubsetFit } from './batch';
 export { DEFAULT_POLISH_TOL, newtonPolish, newtonPolishAsync, type PolishResult } from './newton';

@@ -10,7 +10,8 @@
 import { dot } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
 import { rowEngine, type RowEngine } from '../linalg/rowEngine';
-import type { DifferentiableObjective, LineFunction } from './lbfgs';
+import type { LineFunction } from './lbfgs';
+import { BatchedLine, BatchedObjective } from './pending';
 
 /** softplus(z) = log(1 + e^z), stable for any z. */
 export function softplus(z: number): number {
@@ -39,41 +40,9 @@ function logisticTerm(zi: number, yi: number): number {
   return Math.log1p(e) - yi * zi;
 }
 
-/** A full evaluation computed ahead of time for one point (by a batched pass), handed out once on request. */
-interface Preset {
-  point: Float64Array;
-  z: Float64Array;
-  g: Float64Array;
-  f: number;
-  valid: boolean;
-}
-
-export class LogisticObjective implements DifferentiableObjective {
-  readonly dim: number;
-  readonly n: number;
-  readonly d: number;
-  readonly engine: RowEngine;
-  /** z = X w + b at the current iterate. */
-  readonly z: Float64Array;
-  /** Engine vectors: weights, gradient accumulator, search direction. */
-  readonly wv: Float64Array;
-  readonly gv: Float64Array;
-  readonly dv: Float64Array;
+export class LogisticObjective extends BatchedObjective {
   /** Line-search buffers, reused every iteration (one line search is active at a time). */
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array };
-  /** The first trial point of the coming line search (see `prepare`), and a batched evaluation of it, if any. */
-  pending: Float64Array | null = null;
-  /** The step that `prepare` announced: pending = x + t dir (null for a pending point set directly). */
-  pendingStep: { dir: Float64Array; t: number } | null = null;
-  private preset: Preset | null = null;
-  /**
-   * Product route (batch.ts) on: a line search whose accepted step is not its first trial hands the gradient's pass
-   * to the driver (`prepareGradient`; `gradientLine` is then that line until the driver has run it).
-   */
-  batchGradients = false;
-  gradientLine: LogisticLine | null = null;
-  /** u = X dir + dir_b of the pending step, computed ahead by a batched product (batch.ts), for the coming line. */
-  private presetU: { dir: Float64Array; u: Float64Array; valid: boolean } | null = null;
   /** Running sums of a pass over the rows (beginPass / passRows / endPass). */
   private passLoss = 0;
   private passGb = 0;
@@ -86,50 +55,23 @@ export class LogisticObjective implements DifferentiableObjective {
     readonly l2: number,
     engine?: RowEngine,
     /** false: no intercept (b stays 0, its gradient is held at 0), like scikit-learn's fit_intercept=False. */
-    readonly fitBias = true,
+    fitBias = true,
     /**
      * The rows of X (and of the engine, which then must be given) this objective is over, in this order; all rows
      * when absent. Several objectives can share one engine this way (the batched fits of batch.ts).
      */
-    readonly rows?: Int32Array,
+    rows?: Int32Array,
   ) {
-    this.n = rows ? rows.length : x.rows;
-    this.d = x.cols;
-    this.dim = x.cols + 1;
-    this.engine = engine ?? rowEngine(x, 3 * x.cols, 3);
-    this.wv = this.engine.vector(x.cols);
-    this.gv = this.engine.vector(x.cols);
-    this.dv = this.engine.vector(x.cols);
-    this.z = new Float64Array(this.n);
+    super(x, 1, engine ?? rowEngine(x, 3 * x.cols, 3), fitBias, rows);
+    const n = this.n;
     this.buf = {
       xt: new Float64Array(x.cols + 1),
-      trialZ: new Float64Array(this.n),
+      trialZ: new Float64Array(n),
       trialG: new Float64Array(x.cols + 1),
-      u: new Float64Array(this.n),
+      u: new Float64Array(n),
     };
   }
 
-  evaluate(params: Float64Array, g: Float64Array): number {
-    return this.fusedPass(params, this.z, g);
-  }
-
-  /** z = X w + b into zOut, gradient into g, returns f: one pass over X. */
-  fusedPass(params: Float64Array, zOut: Float64Array, g: Float64Array): number {
-    const pre = this.preset;
-    if (pre?.valid) {
-      pre.valid = false;
-      if (sameValues(pre.point, params)) {
-        zOut.set(pre.z);
-        g.set(pre.g);
-        return pre.f;
-      }
-    }
-    this.beginPass(params);
-    this.passRows(0, this.n, zOut);
-    return this.endPass(params, g);
-  }
-
-  /** Starts a pass at params: loads the weights into the engine, zeroes the sums. */
   beginPass(params: Float64Array): void {
     const { d, wv, gv } = this;
     for (let j = 0; j < d; j++) wv[j] = params[j];
@@ -139,7 +81,6 @@ export class LogisticObjective implements DifferentiableObjective {
     this.passB = params[d];
   }
 
-  /** Adds rows [from, to) to the pass begun at params (z of those rows into zOut). */
   passRows(from: number, to: number, zOut: Float64Array): void {
     const { n, y, engine, wv, gv, rows } = this;
     const b = this.passB;
@@ -159,7 +100,6 @@ export class LogisticObjective implements DifferentiableObjective {
     this.passGb = gb;
   }
 
-  /** Ends the pass: the gradient into g, returns f. */
   endPass(params: Float64Array, g: Float64Array): number {
     const { d, l2, gv } = this;
     let ww = 0;
@@ -176,51 +116,10 @@ export class LogisticObjective implements DifferentiableObjective {
     return new LogisticLine(this, params, dir);
   }
 
-  /** Records the coming trial point params + t dir (computed as the line search will compute it). */
-  prepare(params: Float64Array, dir: Float64Array, t: number): void {
-    const p = this.pending ?? new Float64Array(this.dim);
-    for (let j = 0; j <= this.d; j++) p[j] = params[j] + t * dir[j];
-    this.pending = p;
-    const step = this.pendingStep ?? { dir: new Float64Array(this.dim), t };
-    step.dir.set(dir);
-    step.t = t;
-    this.pendingStep = step;
-  }
-
-  /**
-   * Batched evaluation, step 1: starts a pass at the pending point. The driver then calls `passRows` over row
-   * ranges and `finishPending`; the next `fusedPass` at that exact point returns the result without a pass.
-   */
-  beginPending(): void {
-    if (!this.preset) {
-      this.preset = {
-        point: new Float64Array(this.dim), z: new Float64Array(this.n), g: new Float64Array(this.dim), f: 0, valid: false,
-      };
-    }
-    this.beginPass(this.pending!);
-  }
-
-  /** The rows' z of a pending pass go here. */
-  pendingZ(): Float64Array {
-    return this.preset!.z;
-  }
-
-  finishPending(): void {
-    const pre = this.preset!;
-    const point = this.pending!;
-    pre.f = this.endPass(point, pre.g);
-    pre.point.set(point);
-    pre.valid = true;
-  }
-
-  /**
-   * Product route (batch.ts), after `beginPending` and with every row's z in `pendingZ()`: the loss terms, and the
-   * residuals r_i = (sigmoid(z_i) - y_i) / n written to out[rows[i] * stride + col] (the caller's n x K residual
-   * matrix, zero elsewhere), whose X^T r comes back to `finishPendingProduct`.
-   */
+  /** Residuals r_i = (sigmoid(z_i) - y_i) / n of the pending point (see BatchedObjective). */
   pendingResiduals(out: Float64Array, stride: number, col: number): void {
     const { n, y, rows } = this;
-    const z = this.preset!.z;
+    const z = this.pendingZ();
     const invN = 1 / n;
     let loss = 0;
     let gb = 0;
@@ -233,57 +132,20 @@ export class LogisticObjective implements DifferentiableObjective {
     this.passLoss = loss;
     this.passGb = gb;
   }
-
-  /**
-   * Product route, last step: X^T r is already in `gv` (the caller spreads the product's columns over the fits in one
-   * pass: batch.ts); the pending point's result is kept.
-   */
-  finishPendingProduct(): void {
-    this.finishPending();
-  }
-
-  /** Product route: u = X dir + dir_b of the pending step goes here; the coming line search takes it (`takeU`). */
-  pendingU(): Float64Array {
-    const step = this.pendingStep!;
-    const pu = this.presetU ?? { dir: new Float64Array(this.dim), u: new Float64Array(this.n), valid: false };
-    pu.dir.set(step.dir);
-    pu.valid = true;
-    this.presetU = pu;
-    return pu.u;
-  }
-
-  /** Hands out the precomputed u into `into` once, when it belongs to direction dir. */
-  takeU(dir: Float64Array, into: Float64Array): boolean {
-    const pu = this.presetU;
-    if (!pu?.valid) return false;
-    pu.valid = false;
-    if (!sameValues(pu.dir, dir)) return false;
-    into.set(pu.u);
-    return true;
-  }
 }
 
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
-  return true;
-}
-
-class LogisticLine implements LineFunction {
+class LogisticLine extends BatchedLine implements LineFunction {
   private readonly ww: number;
   private readonly wd: number;
   private readonly dd: number;
-  private trialT = NaN;
   private trialF = NaN;
-  private hasTrial = false;
   private hasU = false;
-  /** The accepted step's pass, handed to the batched driver (`prepareGradient`). */
-  private batched: { t: number; ready: boolean } | null = null;
   /** Loss sum and bias gradient of the last `step`. */
   private stepLoss = 0;
   private stepGb = 0;
 
   constructor(private readonly obj: LogisticObjective, private readonly params: Float64Array, private readonly dir: Float64Array) {
+    super(obj);
     const d = obj.d;
     this.ww = dot(params, params, d);
     this.wd = dot(params, dir, d);
@@ -327,13 +189,10 @@ class LogisticLine implements LineFunction {
       return this.trialF;
     }
     const { d, l2, engine, gv, rows } = obj;
-    const pre = this.batched;
-    if (pre && pre.t === t && pre.ready) {
-      // the driver's pass (batch.ts): z is already at t, the gradient's X^T r part is in gv
-      this.batched = null;
-    } else {
+    // the driver's product (batch.ts) leaves z at t and the gradient's X^T r part in gv
+    if (!this.takeBatched(t)) {
       gv.fill(0);
-      this.step(t, (i, r) => {
+      this.step(t, (i, _c, r) => {
         if (r !== 0) engine.axpy(rows ? rows[i] : i, r, gv, 0);
       });
     }
@@ -344,7 +203,7 @@ class LogisticLine implements LineFunction {
   }
 
   /** z <- z + t u (the accepted step; the line's z0 is the objective's z), the loss and the bias gradient kept, each row's residual to `use`. */
-  private step(t: number, use: (i: number, r: number) => void): void {
+  protected step(t: number, use: (i: number, c: number, r: number) => void): void {
     const u = this.direction();
     const { n, y, z } = this.obj;
     let loss = 0;
@@ -355,35 +214,10 @@ class LogisticLine implements LineFunction {
       loss += logisticTerm(zi, y[i]);
       const r = (termP - y[i]) / n;
       gb += r;
-      use(i, r);
+      use(i, 0, r);
     }
     this.stepLoss = loss;
     this.stepGb = gb;
-  }
-
-  prepareGradient(t: number): boolean {
-    const obj = this.obj;
-    if (!obj.batchGradients || (this.hasTrial && t === this.trialT)) return false;
-    this.batched = { t, ready: false };
-    obj.gradientLine = this;
-    return true;
-  }
-
-  /**
-   * Product route, for `prepareGradient`'s t: steps z, and writes the residuals to out[rows[i] * stride + col] (zero
-   * elsewhere) for the driver's X^T R.
-   */
-  gradientResiduals(out: Float64Array, stride: number, col: number): void {
-    const rows = this.obj.rows;
-    this.step(this.batched!.t, (i, r) => {
-      out[(rows ? rows[i] : i) * stride + col] = r;
-    });
-  }
-
-  /** Product route: X^T r is already in the objective's `gv` (batch.ts); `gradientAt` at that t takes it. */
-  finishGradient(): void {
-    this.batched!.ready = true;
-    this.obj.gradientLine = null;
   }
 
   /** u = X d_w + d_b, computed on the first trial that needs it. */

@@ -76,3 +76,16 @@ export function oneHot(labels: ArrayLike<number>, C: number): Float64Array {
   }
   return out;
 }
+
+/** out[o .. o + C) holds a row's logits: replaced by their softmax (max-shifted, so no overflow). */
+export function softmaxInPlace(out: Float64Array, o: number, C: number): void {
+  let mx = -Infinity;
+  for (let c = 0; c < C; c++) if (out[o + c] > mx) mx = out[o + c];
+  let sum = 0;
+  for (let c = 0; c < C; c++) {
+    const e = Math.exp(out[o + c] - mx);
+    out[o + c] = e;
+    sum += e;
+  }
+  for (let c = 0; c < C; c++) out[o + c] /= sum;
+}

@@ -13,6 +13,7 @@ import { dot, normInf } from '../linalg/gemv';
 import { runSteps, runStepsYielding } from '../linalg/steps';
 import type { LogisticObjective } from './logistic';
 import type { SoftmaxObjective } from './softmax';
+import { softmaxInPlace } from './metrics';
 
 /** Gradient inf-norm the polish aims at (absolute; the gradient's own rounding is ~1e-15 at these sizes). */
 export const DEFAULT_POLISH_TOL = 1e-12;
@@ -68,6 +69,7 @@ function hessianVector(obj: PolishObjective, prob: Float64Array, v: Float64Array
   }
   const C = obj.numClasses;
   const bOff = C * d;
+  const rows = obj.rows;
   for (let j = 0; j < bOff; j++) dv[j] = v[j];
   gv.fill(0);
   const u = new Float64Array(C);
@@ -75,15 +77,16 @@ function hessianVector(obj: PolishObjective, prob: Float64Array, v: Float64Array
   for (let i = 0; i < n; i++) {
     const pOff = i * (C + 1);
     const sumY = prob[pOff + C];
+    const row = rows ? rows[i] : i;
     let pu = 0;
     for (let c = 0; c < C; c++) {
-      u[c] = engine.dot(i, dv, c * d) + (obj.fitBias ? v[bOff + c] : 0);
+      u[c] = engine.dot(row, dv, c * d) + (obj.fitBias ? v[bOff + c] : 0);
       pu += prob[pOff + c] * u[c];
     }
     for (let c = 0; c < C; c++) {
       const r = sumY * prob[pOff + c] * (u[c] - pu) * invN;
       hb[c] += r;
-      if (r !== 0) engine.axpy(i, r, gv, c * d);
+      if (r !== 0) engine.axpy(row, r, gv, c * d);
     }
   }
   for (let j = 0; j < bOff; j++) out[j] = gv[j] + 2 * l2 * v[j];
@@ -106,19 +109,10 @@ function curvature(obj: PolishObjective, prob: Float64Array): void {
   for (let i = 0; i < obj.n; i++) {
     const zOff = i * C;
     const pOff = i * (C + 1);
-    let mx = -Infinity;
-    for (let c = 0; c < C; c++) if (z[zOff + c] > mx) mx = z[zOff + c];
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp(z[zOff + c] - mx);
-      prob[pOff + c] = e;
-      sum += e;
-    }
+    for (let c = 0; c < C; c++) prob[pOff + c] = z[zOff + c];
+    softmaxInPlace(prob, pOff, C);
     let sumY = 0;
-    for (let c = 0; c < C; c++) {
-      prob[pOff + c] /= sum;
-      sumY += obj.y[zOff + c];
-    }
+    for (let c = 0; c < C; c++) sumY += obj.y[zOff + c];
     prob[pOff + C] = sumY;
   }
 }

@@ -14,6 +14,7 @@ import {
 import { LogisticObjective, sigmoid } from './logistic';
 import { DEFAULT_POLISH_TOL, newtonPolish, newtonPolishAsync, type PolishResult } from './newton';
 import { SoftmaxObjective } from './softmax';
+import { softmaxInPlace } from './metrics';
 
 export const DEFAULT_L2 = 1e-3;
 export const DEFAULT_MAX_ITER = 1000;
@@ -271,19 +272,8 @@ function probabilitiesFrom(
   }
   for (let i = 0; i < n; i++) {
     const o = i * C;
-    let mx = -Infinity;
-    for (let c = 0; c < C; c++) {
-      const z = dotAt(i, w, c * d) + probe.bias[c];
-      out[o + c] = z;
-      if (z > mx) mx = z;
-    }
-    let sum = 0;
-    for (let c = 0; c < C; c++) {
-      const e = Math.exp(out[o + c] - mx);
-      out[o + c] = e;
-      sum += e;
-    }
-    for (let c = 0; c < C; c++) out[o + c] /= sum;
+    for (let c = 0; c < C; c++) out[o + c] = dotAt(i, w, c * d) + probe.bias[c];
+    softmaxInPlace(out, o, C);
   }
   return out;
 }

@@ -3,12 +3,14 @@
  * (METHOD.md section 1): z_ic = W_c . x_i + b_c, f = mean_i [-sum_c y_ic log softmax(z_i)_c] + l2 ||W||_F^2,
  * soft target rows y_i, biases not penalised. Parameters are packed as [W (C x d, row-major), b (C)].
  * Same pass structure as the logistic objective: one fused pass over X per accepted first trial, O(n C) for the
- * other line-search trials through U = X D^T.
+ * other line-search trials through U = X D^T; batched like it too (pending.ts, batch.ts), C columns of the products
+ * per fit.
  */
 import { dot } from '../linalg/gemv';
 import type { Matrix } from '../linalg/matrix';
 import { rowEngine, type RowEngine } from '../linalg/rowEngine';
-import type { DifferentiableObjective, LineFunction } from './lbfgs';
+import type { LineFunction } from './lbfgs';
+import { BatchedLine, BatchedObjective } from './pending';
 
 /**
  * Row i of z (C logits starting at zOff): writes softmax probabilities into p and returns the row's loss
@@ -35,82 +37,107 @@ function softmaxRow(z: Float64Array, zOff: number, y: Float64Array, yOff: number
   return sumY * lse - yz;
 }
 
-export class SoftmaxObjective implements DifferentiableObjective {
-  readonly dim: number;
-  readonly n: number;
-  readonly d: number;
-  readonly engine: RowEngine;
-  /** z = X W^T + b at the current iterate (n x C). */
-  readonly z: Float64Array;
-  /** Engine vectors (C x d each): weights, gradient accumulator, search direction. */
-  readonly wv: Float64Array;
-  readonly gv: Float64Array;
-  readonly dv: Float64Array;
+export class SoftmaxObjective extends BatchedObjective {
   readonly buf: { xt: Float64Array; trialZ: Float64Array; trialG: Float64Array; u: Float64Array; p: Float64Array };
+  /** Running sums of a pass over the rows (beginPass / passRows / endPass), and the pass's biases. */
+  private passLoss = 0;
+  private readonly passGb: Float64Array;
+  private readonly passB: Float64Array;
 
   constructor(
     x: Matrix,
-    /** n x C soft targets, rows summing to 1. */
+    /** n x C soft targets, rows summing to 1 (per entry of `rows` when given). */
     readonly y: Float64Array,
     readonly numClasses: number,
     readonly l2: number,
     engine?: RowEngine,
     /** false: no intercepts (they stay 0), like scikit-learn's fit_intercept=False. */
-    readonly fitBias = true,
+    fitBias = true,
+    /** The rows of X (and of the engine, which then must be given) this objective is over; all rows when absent. */
+    rows?: Int32Array,
   ) {
+    super(x, numClasses, engine ?? rowEngine(x, 3 * numClasses * x.cols, 3), fitBias, rows);
     const C = numClasses;
-    this.n = x.rows;
-    this.d = x.cols;
-    this.dim = C * x.cols + C;
-    this.engine = engine ?? rowEngine(x, 3 * C * x.cols, 3);
-    this.wv = this.engine.vector(C * x.cols);
-    this.gv = this.engine.vector(C * x.cols);
-    this.dv = this.engine.vector(C * x.cols);
-    this.z = new Float64Array(x.rows * C);
+    const n = this.n;
+    this.passGb = new Float64Array(C);
+    this.passB = new Float64Array(C);
     this.buf = {
       xt: new Float64Array(this.dim),
-      trialZ: new Float64Array(x.rows * C),
+      trialZ: new Float64Array(n * C),
       trialG: new Float64Array(this.dim),
-      u: new Float64Array(x.rows * C),
+      u: new Float64Array(n * C),
       p: new Float64Array(C),
     };
   }
 
-  evaluate(params: Float64Array, g: Float64Array): number {
-    return this.fusedPass(params, this.z, g);
-  }
-
-  /** Z = X W^T + b into zOut, gradient into g, returns f: one pass over X. */
-  fusedPass(params: Float64Array, zOut: Float64Array, g: Float64Array): number {
-    const { n, d, y, l2, engine, wv, gv } = this;
-    const C = this.numClasses;
-    const p = this.buf.p;
-    const bOff = C * d;
-    const invN = 1 / n;
+  beginPass(params: Float64Array): void {
+    const { wv, gv } = this;
+    const bOff = this.numClasses * this.d;
     for (let j = 0; j < bOff; j++) wv[j] = params[j];
     gv.fill(0);
-    for (let c = 0; c < C; c++) g[bOff + c] = 0;
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
+    this.passLoss = 0;
+    this.passGb.fill(0);
+    this.passB.set(params.subarray(bOff, bOff + this.numClasses));
+  }
+
+  passRows(from: number, to: number, zOut: Float64Array): void {
+    const { n, d, y, engine, wv, gv, rows, passGb, passB } = this;
+    const C = this.numClasses;
+    const p = this.buf.p;
+    const invN = 1 / n;
+    let loss = this.passLoss;
+    for (let i = from; i < to; i++) {
+      const row = rows ? rows[i] : i;
       const zOff = i * C;
-      for (let c = 0; c < C; c++) zOut[zOff + c] = engine.dot(i, wv, c * d) + params[bOff + c];
+      for (let c = 0; c < C; c++) zOut[zOff + c] = engine.dot(row, wv, c * d) + passB[c];
       loss += softmaxRow(zOut, zOff, y, zOff, C, p);
       let sumY = 0;
       for (let c = 0; c < C; c++) sumY += y[zOff + c];
       for (let c = 0; c < C; c++) {
         const r = (p[c] * sumY - y[zOff + c]) * invN;
-        g[bOff + c] += r;
-        if (r !== 0) engine.axpy(i, r, gv, c * d);
+        passGb[c] += r;
+        if (r !== 0) engine.axpy(row, r, gv, c * d);
       }
     }
+    this.passLoss = loss;
+  }
+
+  endPass(params: Float64Array, g: Float64Array): number {
+    const { l2, gv } = this;
+    const C = this.numClasses;
+    const bOff = C * this.d;
     let ww = 0;
     for (let j = 0; j < bOff; j++) {
       const w = params[j];
       ww += w * w;
       g[j] = gv[j] + 2 * l2 * w;
     }
-    if (!this.fitBias) for (let c = 0; c < C; c++) g[bOff + c] = 0;
-    return loss * invN + l2 * ww;
+    for (let c = 0; c < C; c++) g[bOff + c] = this.fitBias ? this.passGb[c] : 0;
+    return this.passLoss / this.n + l2 * ww;
+  }
+
+  /** Residuals r_ic = (p_ic sum_c' y_ic' - y_ic) / n of the pending point (see BatchedObjective). */
+  pendingResiduals(out: Float64Array, stride: number, col: number): void {
+    const { n, y, rows, passGb } = this;
+    const C = this.numClasses;
+    const z = this.pendingZ();
+    const p = this.buf.p;
+    const invN = 1 / n;
+    let loss = 0;
+    passGb.fill(0);
+    for (let i = 0; i < n; i++) {
+      const o = i * C;
+      loss += softmaxRow(z, o, y, o, C, p);
+      let sumY = 0;
+      for (let c = 0; c < C; c++) sumY += y[o + c];
+      const at = (rows ? rows[i] : i) * stride + col;
+      for (let c = 0; c < C; c++) {
+        const r = (p[c] * sumY - y[o + c]) * invN;
+        passGb[c] += r;
+        out[at + c] = r;
+      }
+    }
+    this.passLoss = loss;
   }
 
   line(params: Float64Array, dir: Float64Array): LineFunction {
@@ -118,21 +145,24 @@ export class SoftmaxObjective implements DifferentiableObjective {
   }
 }
 
-class SoftmaxLine implements LineFunction {
+class SoftmaxLine extends BatchedLine implements LineFunction {
   private readonly wOff: number;
   private readonly ww: number;
   private readonly wd: number;
   private readonly dd: number;
-  private trialT = NaN;
   private trialF = NaN;
-  private hasTrial = false;
   private hasU = false;
+  /** Loss sum and bias gradients of the last `step`. */
+  private stepLoss = 0;
+  private readonly stepGb: Float64Array;
 
   constructor(private readonly obj: SoftmaxObjective, private readonly params: Float64Array, private readonly dir: Float64Array) {
+    super(obj);
     this.wOff = obj.numClasses * obj.d;
     this.ww = dot(params, params, this.wOff);
     this.wd = dot(params, dir, this.wOff);
     this.dd = dot(dir, dir, this.wOff);
+    this.stepGb = new Float64Array(obj.numClasses);
   }
 
   private regAt(t: number): number {
@@ -172,19 +202,34 @@ class SoftmaxLine implements LineFunction {
 
   gradientAt(t: number, g: Float64Array): number {
     const obj = this.obj;
-    const z = obj.z;
     if (this.hasTrial && t === this.trialT) {
-      z.set(obj.buf.trialZ);
+      obj.z.set(obj.buf.trialZ);
       g.set(obj.buf.trialG);
       return this.trialF;
     }
-    const u = this.direction();
-    const { n, d, y, l2, engine, gv } = obj;
+    const { d, l2, engine, gv, rows } = obj;
     const C = obj.numClasses;
+    // the driver's product (batch.ts) leaves z at t and the gradient's X^T R part in gv
+    if (!this.takeBatched(t)) {
+      gv.fill(0);
+      this.step(t, (i, c, r) => {
+        if (r !== 0) engine.axpy(rows ? rows[i] : i, r, gv, c * d);
+      });
+    }
     const { params, dir, wOff } = this;
-    const p = obj.buf.p;
-    gv.fill(0);
-    for (let c = 0; c < C; c++) g[wOff + c] = 0;
+    for (let j = 0; j < wOff; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
+    for (let c = 0; c < C; c++) g[wOff + c] = obj.fitBias ? this.stepGb[c] : 0;
+    return this.stepLoss / obj.n + this.regAt(t);
+  }
+
+  /** z <- z + t u (the accepted step), the loss and the bias gradients kept, each residual to `use`. */
+  protected step(t: number, use: (i: number, c: number, r: number) => void): void {
+    const u = this.direction();
+    const { n, y, z } = this.obj;
+    const C = this.obj.numClasses;
+    const p = this.obj.buf.p;
+    const gb = this.stepGb;
+    gb.fill(0);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const o = i * C;
@@ -194,25 +239,25 @@ class SoftmaxLine implements LineFunction {
       for (let c = 0; c < C; c++) sumY += y[o + c];
       for (let c = 0; c < C; c++) {
         const r = (p[c] * sumY - y[o + c]) / n;
-        g[wOff + c] += r;
-        if (r !== 0) engine.axpy(i, r, gv, c * d);
+        gb[c] += r;
+        use(i, c, r);
       }
     }
-    for (let j = 0; j < wOff; j++) g[j] = gv[j] + 2 * l2 * (params[j] + t * dir[j]);
-    if (!obj.fitBias) for (let c = 0; c < C; c++) g[wOff + c] = 0;
-    return loss / n + this.regAt(t);
+    this.stepLoss = loss;
   }
 
-  /** U = X D^T + d_b (n x C), computed on the first trial that needs it. */
+  /** U = X D^T + d_b (n x C), computed on the first trial that needs it (or handed over by the batch). */
   private direction(): Float64Array {
     const obj = this.obj;
     const u = obj.buf.u;
+    if (!this.hasU && obj.takeU(this.dir, u)) this.hasU = true;
     if (!this.hasU) {
-      const { n, d, engine, dv } = obj;
+      const { n, d, engine, dv, rows } = obj;
       const C = obj.numClasses;
       for (let j = 0; j < this.wOff; j++) dv[j] = this.dir[j];
       for (let i = 0; i < n; i++) {
-        for (let c = 0; c < C; c++) u[i * C + c] = engine.dot(i, dv, c * d) + this.dir[this.wOff + c];
+        const row = rows ? rows[i] : i;
+        for (let c = 0; c < C; c++) u[i * C + c] = engine.dot(row, dv, c * d) + this.dir[this.wOff + c];
       }
       this.hasU = true;
     }

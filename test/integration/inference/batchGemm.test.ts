@@ -13,6 +13,7 @@ import { expectBatchCancels, expectBatchEqualsSeparate } from '../../unit/probe/
 import { runAnalysis } from '../../../src/core/experiment/analyze';
 import { smallActivationsInput } from '../../unit/cancel/helpers';
 import { bundleDir, bundleWorker } from './bundle';
+import { Rng } from '../../../src/core/random/rng';
 
 /** The kernel, counting the matrices it holds for the caller. */
 function counted(kernel: LinalgKernel): LinalgKernel & { held: number } {
@@ -52,6 +53,7 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     const kernel = counted(local.alignmentKernel().linalg!);
     await expectBatchEqualsSeparate(kernel);
     await expectBatchEqualsSeparate(kernel, 8, 400, 70);
+    await expectBatchEqualsSeparate(kernel, 9, 300, 40, 4); // softmax fits: 4 columns of the products each
     await expectBatchCancels(kernel);
     expect(kernel.held).toBe(0);
   });
@@ -76,6 +78,33 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     expect(viaWorker.accuracy).toEqual(plain.accuracy);
     expect(viaWorker.detection.counts).toEqual(plain.detection.counts);
     expect(viaWorker.mixing!.perSeed.flat().length).toBe(plain.mixing!.perSeed.flat().length);
+  });
+
+  it('a three-class analysis through the worker: the softmax strong and W2S probes and mixing fits on the products, the same numbers as without the kernel', async () => {
+    const n = 900;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const rng = new Rng(11);
+    const acts = (cols: number, separation: number) => ({
+      rows: n, cols, data: Float32Array.from({ length: n * cols }, (_, k) => rng.normal() + (k % cols === labels[Math.floor(k / cols)] ? separation : 0)),
+    });
+    const encoder = (id: string, dim: number) => ({ id, kind: 'activations' as const, dim });
+    const input = {
+      weak: { kind: 'activations' as const, acts: acts(16, 0.5) }, strong: acts(48, 1.2), labels, numClasses: 3,
+      encoders: { weak: encoder('weak', 16), strong: encoder('strong', 48) },
+    };
+    // dot-max: no ridge map, so every product counted below is a probe's (two classes only, before softmax fits joined)
+    const plain = await runAnalysis(input, { seeds: 2, align: 'dot-max' });
+    const kernel = counted(client.alignmentKernel().linalg!);
+    let products = 0;
+    const gemm = kernel.gemm;
+    kernel.gemm = (a, b, o) => (products++, gemm(a, b, o));
+    const viaWorker = await runAnalysis(input, { seeds: 2, align: 'dot-max' }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
+    expect(products).toBeGreaterThan(20);
+    expect(kernel.held).toBe(0);
+    expect(viaWorker.accuracy).toEqual(plain.accuracy);
+    expect(viaWorker.accuracy.strong).toBeGreaterThan(0.5);
+    expect(viaWorker.detection.counts).toEqual(plain.detection.counts);
+    expect(viaWorker.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
   });
 
   it('worker: a resident matrix multiplies like the matrix itself, and is gone after release', async () => {

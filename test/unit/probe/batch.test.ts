@@ -77,15 +77,21 @@ describe('fitProbesBatch', () => {
     });
   }
 
-  it('more than two classes: separate softmax fits, same probes', async () => {
+  it('more than two classes: softmax fits on the blocked pass, the same probes as separate fits on the rows in ascending order', async () => {
     const rng = new TestRng(5);
     const x = randomMatrix(rng, 200, 10);
     const targets = softTargets(rng, x.rows, 3);
     const fits = subsets(rng, x.rows, 3, targets, 3);
     const batched = await fitProbesBatch(x, fits, 3);
     fits.forEach((fit, k) => {
-      const separate = fitProbe(selectRows(x, fit.rows), fit.targets, 3);
-      expect(Array.from(batched[k].weights)).toEqual(Array.from(separate.weights));
+      const order = Array.from(fit.rows.keys()).sort((p, q) => fit.rows[p] - fit.rows[q]);
+      const rowsAsc = Int32Array.from(order, (o) => fit.rows[o]);
+      const tAsc = Float64Array.from({ length: order.length * 3 }, (_, i) => fit.targets[order[Math.floor(i / 3)] * 3 + (i % 3)]);
+      const exact = fitProbe(selectRows(x, rowsAsc), tAsc, 3);
+      expect(batched[k].kind).toBe('softmax');
+      expect(Array.from(batched[k].weights)).toEqual(Array.from(exact.weights));
+      expect(Array.from(batched[k].bias)).toEqual(Array.from(exact.bias));
+      expect(batched[k].fit.iterations).toBe(exact.fit.iterations);
     });
   });
 });

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
+import { batchGroups, BATCH_COLUMNS, fitProbe, predictOnKernel, predictProbabilities } from '../../../src/core/probe';
 import { expectBatchCancels, expectBatchEqualsSeparate } from './batchKernelCheck';
+import { randomMatrix, softClassTargets, TestRng } from './builders';
 
 let products = 0;
 const sendEveryTime: LinalgKernel = { name: 'no upload', gemm: (a, b, o) => (products++, jsLinalgKernel.gemm(a, b, o)) };
@@ -19,6 +21,34 @@ describe('fitProbesBatch on a LinalgKernel', () => {
   it('equals separate fits with a kernel without upload', async () => {
     await expectBatchEqualsSeparate(sendEveryTime, 5, 250, 40);
     expect(products).toBeGreaterThan(10);
+  });
+
+  it('more than two classes: softmax fits, C columns of the products each, equal separate fits', async () => {
+    const before = products;
+    await expectBatchEqualsSeparate(sendEveryTime, 6, 240, 16, 4);
+    expect(products - before).toBeGreaterThan(10);
+    expect(jsLinalgKernel.residents.size).toBe(0);
+  });
+
+  it('many classes: the fits run in groups of at most BATCH_COLUMNS logits, each fit still its own optimum', async () => {
+    expect(batchGroups(7, 60)).toEqual([[0, 1, 2, 3], [4, 5, 6]]);
+    expect(batchGroups(3, 2 * BATCH_COLUMNS)).toEqual([[0], [1], [2]]);
+    expect(batchGroups(40, 1)).toEqual([Array.from({ length: 40 }, (_, k) => k)]);
+    await expectBatchEqualsSeparate(jsLinalgKernel, 7, 200, 8, 60);
+    expect(jsLinalgKernel.residents.size).toBe(0);
+  });
+
+  it('scores softmax and logistic probes by one product, as predictProbabilities does', async () => {
+    const rng = new TestRng(9);
+    const x = randomMatrix(rng, 120, 12);
+    const probes = [fitProbe(x, softClassTargets(rng, x, 5), 5), fitProbe(x, softClassTargets(rng, x, 2), 2), fitProbe(x, softClassTargets(rng, x, 3), 3)];
+    const test = randomMatrix(rng, 50, 12);
+    const onKernel = await predictOnKernel(probes, { ...test, data: Float64Array.from(test.data) }, jsLinalgKernel);
+    probes.forEach((p, k) => {
+      const expected = predictProbabilities(p, test);
+      expect(onKernel[k].length).toBe(expected.length);
+      onKernel[k].forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-12));
+    });
   });
 
   it('stops on cancel and releases X', async () => {

@@ -11,52 +11,63 @@ import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
 import {
   accuracy, fitProbe, fitProbeAsync, fitProbesBatch, predictProbabilities, type Probe, type SubsetFit,
 } from '../../../src/core/probe';
-import { logisticGradient, randomMatrix, softBinaryTargets, TestRng } from './builders';
+import { logisticGradient, randomMatrix, softBinaryTargets, softClassTargets, softmaxGradient, TestRng } from './builders';
 
 const supNorm = (v: Float64Array) => v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
-/** count subsets of about `share` of the rows each, in random order, with their rows' targets. */
-function drawSubsets(rng: TestRng, n: number, targets: Float64Array, count: number, share: number): SubsetFit[] {
+/** count subsets of about `share` of the rows each, in random order, with their rows' targets (C per row). */
+function drawSubsets(rng: TestRng, n: number, targets: Float64Array, count: number, share: number, C = 2): SubsetFit[] {
   return Array.from({ length: count }, () => {
     const keys = Array.from({ length: n }, (_, i) => ({ i, key: rng.next() }));
     const chosen = keys.filter((e) => e.key < share).sort((p, q) => p.key - q.key).map((e) => e.i);
     const rows = Int32Array.from(chosen);
-    return { rows, targets: Float64Array.from({ length: rows.length * 2 }, (_, t) => targets[rows[t >> 1] * 2 + (t & 1)]) };
+    return { rows, targets: Float64Array.from({ length: rows.length * C }, (_, t) => targets[rows[Math.floor(t / C)] * C + (t % C)]) };
   });
 }
 
-function problem(seed: number, n: number, d: number) {
+function problem(seed: number, n: number, d: number, C = 2) {
   const rng = new TestRng(seed);
   const x = randomMatrix(rng, n, d);
-  const targets = softBinaryTargets(rng, x);
+  const soft = (m: Matrix) => (C === 2 ? softBinaryTargets(rng, m) : softClassTargets(rng, m, C));
+  const targets = soft(x);
   const test = randomMatrix(rng, 200, d);
-  const testTargets = softBinaryTargets(rng, test);
-  const testLabels = Int32Array.from({ length: test.rows }, (_, i) => (testTargets[2 * i + 1] > 0.5 ? 1 : 0));
-  const fits = [0.5, 0.3, 0.6, 0.2, 0.4, 0.1, 0.7].flatMap((share) => drawSubsets(rng, n, targets, 1, share));
+  const testTargets = soft(test);
+  const testLabels = Int32Array.from({ length: test.rows }, (_, i) => {
+    let best = 0;
+    for (let c = 1; c < C; c++) if (testTargets[i * C + c] > testTargets[i * C + best]) best = c;
+    return best;
+  });
+  const fits = [0.5, 0.3, 0.6, 0.2, 0.4, 0.1, 0.7].flatMap((share) => drawSubsets(rng, n, targets, 1, share, C));
   return { x, targets, test, testLabels, fits };
 }
 
-/** Batched on `kernel` vs fitProbeAsync on each subset, cold and warm started. */
-export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, n = 300, d = 24): Promise<void> {
-  const { x, targets, test, testLabels, fits } = problem(seed, n, d);
-  const acc = (p: Probe) => accuracy(predictProbabilities(p, test), testLabels, 2);
-  const gradAt = (sub: Matrix, fit: SubsetFit, p: Probe) => supNorm(logisticGradient(sub, fit.targets, p));
-  for (const init of [undefined, fitProbe(x, targets, 2)]) {
+/**
+ * Batched on `kernel` vs fitProbeAsync on each subset, cold and warm started; C classes (more than 2: softmax fits,
+ * C columns of the products each); maxColumns: the batch's groups (BATCH_COLUMNS) made small enough to split them.
+ */
+export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, n = 300, d = 24, C = 2): Promise<void> {
+  const { x, targets, test, testLabels, fits } = problem(seed, n, d, C);
+  const acc = (p: Probe) => accuracy(predictProbabilities(p, test), testLabels, C);
+  const gradAt = (sub: Matrix, fit: SubsetFit, p: Probe) => supNorm(C === 2 ? logisticGradient(sub, fit.targets, p) : softmaxGradient(sub, fit.targets, p));
+  for (const init of [undefined, fitProbe(x, targets, C)]) {
     const done = new Set<number>();
     // onProductsDone: once, when the last product round is over (every fit before it stopped, or went on on the rows)
     const productsDone: number[] = [];
-    const batched = await fitProbesBatch(x, fits, 2, { init, linalg: kernel, onFit: (k) => done.add(k), onProductsDone: () => productsDone.push(done.size) });
+    const batched = await fitProbesBatch(x, fits, C, { init, linalg: kernel, onFit: (k) => done.add(k), onProductsDone: () => productsDone.push(done.size) });
     expect(done.size).toBe(fits.length);
     expect(productsDone.length).toBe(1);
-    expect(productsDone[0]).toBeLessThan(fits.length);
+    // two classes: the last fits go on on the rows; wide softmax fits keep their rows x logits above the products' bar
+    if (C === 2) expect(productsDone[0]).toBeLessThan(fits.length);
+    else expect(productsDone[0]).toBeLessThanOrEqual(fits.length);
     for (let k = 0; k < fits.length; k++) {
       const sub = selectRows(x, fits[k].rows);
-      const separate = await fitProbeAsync(sub, fits[k].targets, 2, { init });
+      const separate = await fitProbeAsync(sub, fits[k].targets, C, { init });
       expect(batched[k].fit.converged).toBe(true);
       const gb = gradAt(sub, fits[k], batched[k]);
       expect(gb).toBeLessThan(1e-6 + 1e-9);
       expect(Math.abs(gb - gradAt(sub, fits[k], separate))).toBeLessThan(1e-6);
       expect(acc(batched[k])).toBe(acc(separate));
+      expect(batched[k].kind).toBe(C === 2 ? 'logistic' : 'softmax');
     }
   }
 }

@@ -67,3 +67,45 @@ export function logisticGradient(x: Matrix, targets: Float64Array, probe: Probe)
   for (let j = 0; j < d; j++) g[j] += 2 * probe.l2 * probe.weights[j];
   return g;
 }
+
+/** Soft targets (n x C) from a noisy linear rule per class (softmax of the logits), a finite, non-trivial optimum. */
+export function softClassTargets(rng: TestRng, x: Matrix, C: number): Float64Array {
+  const W = Array.from({ length: C * x.cols }, () => rng.normal());
+  const t = new Float64Array(x.rows * C);
+  for (let i = 0; i < x.rows; i++) {
+    let s = 0;
+    for (let c = 0; c < C; c++) {
+      let z = 0.5 * rng.normal();
+      for (let j = 0; j < x.cols; j++) z += x.data[i * x.cols + j] * W[c * x.cols + j];
+      s += t[i * C + c] = Math.exp(Math.max(-30, Math.min(30, z)));
+    }
+    for (let c = 0; c < C; c++) t[i * C + c] /= s;
+  }
+  return t;
+}
+
+/** Gradient of the softmax objective (C x d weights, then C biases) at a fitted probe, from the definition. */
+export function softmaxGradient(x: Matrix, targets: Float64Array, probe: Probe): Float64Array {
+  const { rows: n, cols: d } = x;
+  const C = probe.numClasses;
+  const g = new Float64Array(C * d + C);
+  const z = new Float64Array(C);
+  for (let i = 0; i < n; i++) {
+    let mx = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let v = probe.bias[c];
+      for (let j = 0; j < d; j++) v += x.data[i * d + j] * probe.weights[c * d + j];
+      z[c] = v;
+      mx = Math.max(mx, v);
+    }
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(z[c] - mx);
+    for (let c = 0; c < C; c++) {
+      const r = (Math.exp(z[c] - mx) / s - targets[i * C + c]) / n;
+      for (let j = 0; j < d; j++) g[c * d + j] += r * x.data[i * d + j];
+      g[C * d + c] += r;
+    }
+  }
+  for (let j = 0; j < C * d; j++) g[j] += 2 * probe.l2 * probe.weights[j];
+  return g;
+}
