@@ -15,7 +15,7 @@ import type { ClassInfo, Dataset, DatasetRow } from './types';
  * 2^53 (no `value`: it cannot be exact as a number), or one written another way than its value (`value`: `07`, `0x1`,
  * `1e3`), which as a number would merge with the label written plainly (`7`, `1`, `1000`).
  */
-export type RawLabel = number | null | { name: string; integer?: true; value?: number };
+export type RawLabel = number | null | { name: string; integer?: true; value?: number; padded?: string };
 
 /**
  * Integer texts read as class ids: an optional sign, no leading zeros, an optional `.0` (`3`, `-1`, `+1`, `3.0`).
@@ -67,6 +67,14 @@ export class LabelNormalizer {
   private firstLabelledLine?: number;
   private firstNumericLine?: number;
   private firstNameLine?: number;
+  /**
+   * Per name key, the first line that wrote it with white space around it (and that text) and the first that wrote
+   * it without: both present means two spellings read as one class (`finish` says so). At most one entry per key.
+   */
+  private readonly paddedAt = new Map<number | string, { line: number; text: string }>();
+  private readonly plainAt = new Map<number | string, number>();
+  /** The first label that is a JSON array written as text (`"[0, 1]"` in a CSV cell): read as a name, with a word. */
+  private firstListText?: { line: number; text: string };
   /** The first label that is an integer too large to be exact as a number (read as a name), and its text. */
   private firstUnsafe?: { line: number; text: string; value?: number };
 
@@ -88,7 +96,7 @@ export class LabelNormalizer {
         if (Number.isInteger(x) && !PLAIN_INTEGER.test(t)) return { name: t, integer: true, value: x };
         return this.checkInteger(x, v, t);
       }
-      return { name: t };
+      return t === v ? { name: t } : { name: t, padded: v };
     }
     throw new FieldValueError(`label field "${this.field}" should be a class id or name, got ${describeType(v)}`);
   }
@@ -102,7 +110,13 @@ export class LabelNormalizer {
     const key = typeof label === 'number' ? label : label.name;
     if (typeof label === 'number') this.firstNumericLine ??= line;
     else if (label.integer) this.firstUnsafe ??= { line, text: label.name, ...(label.value !== undefined ? { value: label.value } : {}) };
-    else this.firstNameLine ??= line;
+    else {
+      this.firstNameLine ??= line;
+      if (this.firstListText === undefined && looksLikeList(label.name)) this.firstListText = { line, text: label.name };
+      if (label.padded === undefined) {
+        if (!this.plainAt.has(key)) this.plainAt.set(key, line);
+      } else if (!this.paddedAt.has(key)) this.paddedAt.set(key, { line, text: label.padded });
+    }
     this.firstLabelledLine ??= line;
     this.labelled++;
     let k = this.keyIndex.get(key);
@@ -172,6 +186,16 @@ export class LabelNormalizer {
       }
     }
     warnCaseVariants(index.values, policy);
+    this.warnPaddedVariants(policy);
+    if (this.firstListText) {
+      const { line, text } = this.firstListText;
+      policy.warn(
+        `label ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)} (line ${line}) is a list written as text (a one-hot vector, ` +
+          `class probabilities or several labels?): each distinct list is read as one class name; write one class id or name per row ` +
+          '(for a one-hot vector, the position of its 1)',
+        line,
+      );
+    }
     // Votes are in the labels' values; when the labels are names that preset names number (a WRENCH label.json, a
     // classes.txt, --class-names), an integer vote is an id of that numbering, 0-based, as WRENCH writes its votes.
     const namedByPreset = this.preset !== undefined && this.firstNumericLine === undefined;
@@ -258,11 +282,37 @@ export class LabelNormalizer {
     }
   }
 
+  /**
+   * Labels read as one class although written with and without white space around them (`pos` and ` pos`): the
+   * likelier cause is a stray space in an export, but a user who meant two classes must hear of it.
+   */
+  private warnPaddedVariants(policy: ErrorPolicy): void {
+    const both = [...this.paddedAt].filter(([key]) => this.plainAt.has(key));
+    if (both.length === 0) return;
+    const shown = both.slice(0, 3).map(([key, p]) => `${JSON.stringify(p.text)} (line ${p.line}) and ${JSON.stringify(key)} (line ${this.plainAt.get(key)})`);
+    const more = both.length > 3 ? `; and ${both.length - 3} more` : '';
+    policy.warn(
+      `labels written with and without white space around them are one class: ${shown.join('; ')}${more}; ` +
+        'the white space is dropped (fix the file if they were meant to be different classes)',
+      both[0][1].line,
+    );
+  }
+
   /** A numeric label: a class id when it is a safe integer; beyond 2^53 its text (`text`, as written) is a name. */
   private checkInteger(x: number, raw: unknown, text: string): RawLabel {
     if (!Number.isInteger(x)) throw new FieldValueError(`label ${describeType(raw)} is not an integer class id`);
     if (!Number.isSafeInteger(x)) return { name: text, integer: true };
     return x;
+  }
+}
+
+/** Whether a label's text is a JSON array (`[0, 1]`, `[0.2, 0.8]`, `["a", "b"]`). */
+function looksLikeList(text: string): boolean {
+  if (!(text.startsWith('[') && text.endsWith(']'))) return false;
+  try {
+    return Array.isArray(JSON.parse(text));
+  } catch {
+    return false;
   }
 }
 

@@ -19,6 +19,13 @@ export interface RowEngine {
   vector(len: number): Float64Array;
   /** Whether `count` more vectors of `values` Float64 values in all still fit. */
   hasRoom(values: number, count: number): boolean;
+  /**
+   * The vectors handed out so far (for `reset`): a caller that is done with the vectors it took since (a group of
+   * batched fits) gives their room back, zeroed, for the next ones instead of a new engine with its own copy of X.
+   */
+  mark(): number;
+  /** Gives back every vector handed out after `mark` returned m; they must not be used any more. */
+  reset(m: number): void;
   /** sum_j X[i, j] v[vOff + j]. */
   dot(i: number, v: Float64Array, vOff: number): number;
   /** y[yOff + j] += alpha X[i, j]. */
@@ -42,6 +49,10 @@ class JsRowEngine implements RowEngine {
   hasRoom(): boolean {
     return true;
   }
+  mark(): number {
+    return 0;
+  }
+  reset(): void {}
   dot(i: number, v: Float64Array, vOff: number): number {
     return dotRowAt(this.data, i * this.cols, v, vOff, this.cols);
   }
@@ -72,6 +83,14 @@ class SimdRowEngine implements RowEngine {
   }
   hasRoom(values: number, count: number): boolean {
     return this.next + values * 8 + count * 16 <= this.xByte;
+  }
+  mark(): number {
+    return this.next;
+  }
+  reset(m: number): void {
+    if (!(m >= 0 && m <= this.next)) throw new Error(`row engine: reset to ${m}, past the vectors handed out (${this.next} bytes)`);
+    new Uint8Array(this.ws.f64.buffer, m, this.next - m).fill(0);
+    this.next = m;
   }
   dot(i: number, v: Float64Array, vOff: number): number {
     return this.ws.dot(this.xByte + i * this.rowBytes, v.byteOffset + vOff * 8, this.cols);

@@ -26,7 +26,7 @@
 import { throwIfAborted } from '../encoder';
 import { asF64, isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
 import type { Matrix } from '../linalg/matrix';
-import { engineFor } from '../linalg/rowEngine';
+import { engineFor, type RowEngine } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
 import { LogisticObjective, sigmoid } from './logistic';
 import type { BatchedObjective } from './pending';
@@ -310,10 +310,24 @@ async function fitGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
   products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void,
 ): Promise<void> {
-  const l2 = opts.l2 ?? DEFAULT_L2;
   const d = x.cols;
   const width = C === 2 ? 1 : C;
   const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
+  // the group's vectors go back to the engine when it is done (the next group takes their room, not a new copy of X)
+  const mark = engine.mark();
+  try {
+    await runGroup(x, fits, group, C, opts, out, products, productsDone, engine);
+  } finally {
+    engine.reset(mark);
+  }
+}
+
+async function runGroup(
+  x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
+  products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void, engine: RowEngine,
+): Promise<void> {
+  const l2 = opts.l2 ?? DEFAULT_L2;
+  const d = x.cols;
   const objs: BatchedObjective[] = group.map((f) => {
     const s = sorted(fits[f], C);
     let obj: BatchedObjective;

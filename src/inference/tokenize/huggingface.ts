@@ -533,20 +533,75 @@ function bpe(m: Json, source: string, warnings: string[]): WordModel {
         }
       });
       flushUnk();
-      // Repeatedly merge the lowest-ranked adjacent pair, leftmost first.
-      for (;;) {
-        let bestRank = Infinity;
-        let bestPos = -1;
-        let bestId = -1;
-        for (let i = 0; i + 1 < symbols.length; i++) {
-          const merge = merges.get(`${symbols[i]} ${symbols[i + 1]}`);
-          if (merge && merge[0] < bestRank) [bestRank, bestPos, bestId] = [merge[0], i, merge[1]];
-        }
-        if (bestPos < 0) return symbols;
-        symbols.splice(bestPos, 2, bestId);
-      }
+      return mergeAll(symbols, (a, b) => merges.get(`${a} ${b}`));
     },
   };
+}
+
+/**
+ * BPE's merges on one word: repeatedly the lowest-ranked adjacent pair, leftmost first, until none has a merge. A
+ * heap of candidate pairs over a linked list of symbols (as Hugging Face's tokenizers does), so a long word without
+ * a pre-tokenizer costs O(n log n), not the O(n^2) of scanning every pair after every merge; entries made stale by
+ * an earlier merge are skipped when they come up. Same result as the scan (test/unit/tokenize/bpeMerge.test.ts).
+ */
+export function mergeAll(symbols: number[], mergeOf: (a: number, b: number) => readonly [number, number] | undefined): number[] {
+  const n = symbols.length;
+  if (n < 2) return symbols;
+  const id = Int32Array.from(symbols);
+  const next = Int32Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+  const prev = Int32Array.from({ length: n }, (_, i) => i - 1);
+  const alive = new Uint8Array(n).fill(1);
+  // candidates: [rank, left node, left id, right node, right id, merged id], ordered by rank then left node
+  type Candidate = [number, number, number, number, number, number];
+  const heap: Candidate[] = [];
+  const before = (a: Candidate, b: Candidate) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  const push = (c: Candidate) => {
+    heap.push(c);
+    for (let k = heap.length - 1; k > 0;) {
+      const up = (k - 1) >> 1;
+      if (!before(heap[k], heap[up])) break;
+      [heap[k], heap[up]] = [heap[up], heap[k]];
+      k = up;
+    }
+  };
+  const pop = (): Candidate => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let k = 0; ;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < heap.length && before(heap[l], heap[m])) m = l;
+        if (r < heap.length && before(heap[r], heap[m])) m = r;
+        if (m === k) break;
+        [heap[k], heap[m]] = [heap[m], heap[k]];
+        k = m;
+      }
+    }
+    return top;
+  };
+  const consider = (left: number) => {
+    const right = left >= 0 ? next[left] : -1;
+    if (right < 0) return;
+    const merge = mergeOf(id[left], id[right]);
+    if (merge) push([merge[0], left, id[left], right, id[right], merge[1]]);
+  };
+  for (let i = 0; i + 1 < n; i++) consider(i);
+  while (heap.length > 0) {
+    const [, left, leftId, right, rightId, merged] = pop();
+    if (!alive[left] || !alive[right] || next[left] !== right || id[left] !== leftId || id[right] !== rightId) continue;
+    id[left] = merged;
+    alive[right] = 0;
+    next[left] = next[right];
+    if (next[right] >= 0) prev[next[right]] = left;
+    consider(prev[left]);
+    consider(left);
+  }
+  const out: number[] = [];
+  for (let i = 0; i >= 0; i = next[i]) out.push(id[i]);
+  return out;
 }
 
 interface TrieNode {

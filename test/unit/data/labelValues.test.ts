@@ -54,6 +54,35 @@ describe('class names that differ only in case', () => {
   });
 });
 
+describe('class names written with and without white space around them', () => {
+  it('reads them as one class and says so, naming both spellings and their lines', () => {
+    const d = parseDatasetText('{"text": "a", "label": "pos"}\n{"text": "b", "label": " pos"}\n{"text": "c", "label": "neg\\t"}\n{"text": "d", "label": "neg"}\n', 'jsonl', { path: 'pad.jsonl' });
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([['neg', 2], ['pos', 2]]);
+    expect(d.warnings.map((w) => [w.file, w.line, w.message])).toEqual([[
+      'pad.jsonl', 2,
+      'labels written with and without white space around them are one class: " pos" (line 2) and "pos" (line 1); "neg\\t" (line 3) and "neg" (line 4); the white space is dropped (fix the file if they were meant to be different classes)',
+    ]]);
+  });
+
+  it('says nothing when every row writes a class the same way (a CSV with a space after each comma)', () => {
+    expect(parseDatasetText('{"text": "a", "label": " pos"}\n{"text": "b", "label": " neg"}\n{"text": "c", "label": " pos"}\n', 'jsonl').warnings).toEqual([]);
+    expect(parseDatasetText('text, label\na, 1\nb,0\nc, 0\n', 'csv').warnings).toEqual([]);
+  });
+});
+
+describe('labels that are lists written as text', () => {
+  it('reads each distinct list as a class name and says what it looks like, with its line', () => {
+    const d = parseDatasetText('text,label\na,"[0, 1]"\nb,"[1, 0]"\nc,"[0, 1]"\n', 'csv', { path: 'onehot.csv' });
+    expect(d.classes.map((c) => [c.value, c.count])).toEqual([['[0, 1]', 2], ['[1, 0]', 1]]);
+    expect(d.warnings.map((w) => [w.file, w.line])).toEqual([['onehot.csv', 2]]);
+    expect(d.warnings[0].message).toMatch(/^label "\[0, 1\]" \(line 2\) is a list written as text .*one-hot.*each distinct list is read as one class name/);
+  });
+
+  it('says nothing of bracketed names that are not JSON arrays', () => {
+    expect(parseDatasetText('text,label\na,[pos]\nb,[neg]\nc,[pos]\n', 'csv').warnings).toEqual([]);
+  });
+});
+
 describe('votes beside class-name labels', () => {
   const wrench = (labels: string[], votes: number[][]) =>
     JSON.stringify(Object.fromEntries(labels.map((l, i) => [String(i), { label: l, weak_labels: votes[i], data: { text: `t${i}` } }])));

@@ -33,9 +33,19 @@ describe('row engines (the probes\' inner loops)', () => {
     batchShared.forEach((p, k) => expect([...p.weights]).toEqual([...batchAlone[k].weights]));
     const map = pca2(x, { engine: shared });
     expect([...map.x]).toEqual([...pca2(x).x]);
-    // full now (SIMD: every vector was taken from it): a further user gets an engine of its own, not an error
     if (shared.kind === 'simd') {
-      expect(shared.hasRoom(3 * 7, 3)).toBe(false);
+      // the batch gave its vectors back when it was done: their room serves the next batch, not a new copy of X
+      expect(shared.hasRoom(3 * 3 * 7, 9)).toBe(true);
+      const again = await fitProbesBatch(x, fits, 2, { engine: shared });
+      again.forEach((p, k) => expect([...p.weights]).toEqual([...batchAlone[k].weights]));
+      // given back zeroed, as `vector` promises
+      const m = shared.mark();
+      shared.vector(9 * 7).fill(1);
+      shared.reset(m);
+      expect(shared.vector(9 * 7).every((v) => v === 0)).toBe(true);
+      expect(() => shared.reset(shared.mark() + 16)).toThrow(/past the vectors/);
+      // full (every vector taken): a further user gets an engine of its own, not an error
+      while (shared.hasRoom(3 * 7, 3)) shared.vector(7);
       expect(engineFor(x, shared, 3 * 7, 3)).not.toBe(shared);
       expect(() => fitProbe(x, targets, 2, { engine: shared })).not.toThrow();
     }
