@@ -106,7 +106,79 @@ async function openWalkthrough(h: VSCode): Promise<void> {
 
 let dataset: { dir: string; file: string; text: boolean } | undefined;
 
+/** Waits for the notification that the analysis of `file` finished; an error notification about it fails fast. */
+async function analysisDone(h: VSCode, file: string, timeoutMs: number): Promise<void> {
+  await retry(`analysis of ${file} to finish`, async () => {
+    const all = await h.notificationDetails();
+    const failed = all.find((n) => n.severity === 'error' && (/Overlap Density/.test(n.source) || n.message.includes(file)));
+    if (failed) throw new Error(`analysis failed: ${failed.message}`);
+    return all.find((n) => n.message.startsWith(`${file}: overlap density`));
+  }, { timeoutMs, intervalMs: 1_000 });
+}
+
+/**
+ * Four classes from a file nobody here wrote: SST-2 dev's sentences as a headed CSV whose label is sentiment x
+ * length (`negative-long`, ...: longer or not than the median sentence), written in a temporary workspace (the
+ * data stays in ../shared; nothing is copied into the project).
+ */
+const FOUR = 'sst2-four-classes.csv';
+function fourClassWorkspace(): string {
+  if (!fs.existsSync(SST_DEV())) throw new Error(`the four-class journey reads SST-2 dev from ${SST_DEV()} (../shared/data)`);
+  const rows = fs.readFileSync(SST_DEV(), 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, 1), l.slice(2)] as const);
+  const words = rows.map(([, t]) => t.split(' ').length).sort((a, b) => a - b);
+  const median = words[words.length >> 1]!;
+  const csv = (t: string) => (/[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t);
+  const lines = rows.map(([y, t]) => `${csv(t)},${y === '1' ? 'positive' : 'negative'}-${t.split(' ').length > median ? 'long' : 'short'}`);
+  const dir = tempDir('vsix-four');
+  fs.writeFileSync(path.join(dir, FOUR), `sentence,category\n${lines.join('\n')}\n`);
+  return dir;
+}
+
 export const journeys: Journey[] = [
+  {
+    name: 'vsix: four classes in a CSV, analysed by the installed package: lens, hover and report name the classes',
+    get start() {
+      return { extension: { vsix: linuxX64Vsix() }, workspace: fourClassWorkspace() };
+    },
+    timeoutMs: 420_000,
+    async run(h) {
+      await h.openFile(FOUR);
+      await h.runCommand('Overlap Density: Analyze Dataset');
+      await analysisDone(h, FOUR, 360_000);
+      await h.hideNotificationCenter();
+      const result = JSON.parse(h.readFile(path.join('.overlap', `${FOUR}.result.json`))) as AnalysisResult;
+      const names = ['negative-long', 'negative-short', 'positive-long', 'positive-short'];
+      assert.equal(result.dataset.numClasses, 4);
+      assert.deepEqual(result.dataset.labelNames, names);
+      assert.equal(result.encoders.strong.kind, 'bundled');
+      // softmax probes: four classes learnt above chance (a quarter) by the strong model, every mixing fit scored
+      assert.ok(result.accuracy.strong > 0.3, `strong accuracy ${result.accuracy.strong}`);
+      assert.ok(result.mixing && result.mixing.perSeed.flat().every((a) => a > 0 && a < 1), 'every mixing fit scored');
+      const lenses = await h.waitForCodeLens(1);
+      assert.equal(lenses.filter((l) => l.line === 1).map((l) => l.text).join(' | '), `${lensTitle(result)} | Open report`);
+      // A W2S-train row's hover names its true class and the weak model's guess by name, not by id.
+      const visible = (await h.visibleLines()).map((l) => l.line);
+      const row = result.rows.find((r) => r.category !== null && r.line !== undefined && r.line > 2 && visible.includes(r.line))!;
+      assert.ok(row, 'an analysed row in view');
+      const hover = await h.hoverLine(row.line!);
+      assert.ok(hover.includes(`true label ${names[row.label!]}`), hover);
+      assert.ok(hover.includes(`the weak model's guess ${names[row.pseudoLabel!]}`), hover);
+      await h.screenshot('four-classes-hover');
+      await h.runCommand('Overlap Density: Show Report');
+      await h.waitForWebview('#chart-regime[data-rendered="true"] svg', { timeoutMs: 60_000 });
+      const frame = h.webviewFrame();
+      for (const id of ['confidence', 'alignment', 'map']) {
+        await frame.locator(`#chart-${id}[data-rendered="true"] :is(svg, canvas)`).first().waitFor({ timeout: 30_000 });
+      }
+      // the report says what was read (four classes) and its table names the rows' classes
+      const page = await frame.locator('body').innerText();
+      assert.match(page, /label category · 4 classes · 872 rows/);
+      assert.ok(names.every((n) => page.includes(n)), 'the samples table names every class');
+      await h.screenshot('four-classes-report');
+      console.log(`    ${FOUR}: ${lensTitle(result)}; weak ${result.accuracy.weak.toFixed(3)}, strong ${result.accuracy.strong.toFixed(3)}, W2S ${result.accuracy.w2s.toFixed(3)}`);
+      assert.deepEqual(h.externalRequests(), [], 'nothing leaves the machine');
+    },
+  },
   {
     name: 'vsix: the installed linux-x64 package analyses a dataset on the server, and its walkthrough',
     get start() {
@@ -160,12 +232,7 @@ export const journeys: Journey[] = [
       await sleep(2000);
       await h.answerQuickInput(file);
       const t0 = Date.now();
-      await retry('analysis to finish', async () => {
-        const all = await h.notificationDetails();
-        const failed = all.find((n) => n.severity === 'error' && (/Overlap Density/.test(n.source) || n.message.includes(file)));
-        if (failed) throw new Error(`analysis failed: ${failed.message}`);
-        return all.find((n) => n.message.startsWith(`${file}: overlap density`));
-      }, { timeoutMs: 420_000, intervalMs: 1_000 });
+      await analysisDone(h, file, 420_000);
       const seconds = (Date.now() - t0) / 1000;
       await h.hideNotificationCenter();
       assert.equal(await step(h, 'Read the regime plot').getAttribute('aria-checked'), 'false');
