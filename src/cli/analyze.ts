@@ -22,6 +22,7 @@ import { describeRead } from '../core/report/readSummary';
 import { describeWeakVotes } from '../core/report/votes';
 import { stderrProgress } from './progress';
 import { REQUEST_OPTIONS } from '../pipeline/request';
+import { writeWarning } from './warnings';
 
 const GLOVE_K = REQUEST_OPTIONS.weakVocabulary;
 
@@ -127,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   if (result.weakVotes) process.stdout.write(`votes: ${describeWeakVotes(result.weakVotes)}\n`);
   process.stdout.write(`${summaryLine(result)} · ${seconds.toFixed(1)} s · ${path.relative(process.cwd(), out) || out}\n`);
   process.stdout.write(`${verdictLine(result)}\n`);
-  for (const w of result.warnings) process.stderr.write(`overlap-density: warning: ${w}\n`);
+  for (const w of result.warnings) writeWarning(w);
   return 0;
 }
 

@@ -7,6 +7,7 @@ import { DATASET_FLAGS, datasetPipelineOptions, summaryLine, verdictLine } from 
 import { UsageError } from './errors';
 import { ANALYSIS_HELP, intOption, parse, type FlagValues } from './options';
 import { stderrProgress } from './progress';
+import { writeWarning } from './warnings';
 
 const HELP = `overlap-density curate: write a W2S training set chosen by the detected overlap (or by UCB across sources), and analyse it
 
@@ -122,7 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const l of rows) process.stdout.write(`${l.label.padEnd(w0)}   ${l.input.padEnd(w1)}   ${l.curated}\n`);
     process.stdout.write(`\n${note}\n`);
     process.stdout.write(`curated ${verdictLine(curated.result)}\n(curated result: ${rel(curated.resultPath)})\n`);
-    for (const w of curated.result.warnings) process.stderr.write(`overlap-density: warning (curated): ${w}\n`);
+    for (const w of curated.result.warnings) writeWarning(w, 'warning (curated)');
   }
   if (curatedError) process.stderr.write(`overlap-density: warning: the curated file was written but could not be analysed: ${curatedError}\n`);
   process.stdout.write(`${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

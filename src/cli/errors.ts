@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
 import { cliName, OptionError } from '../pipeline/request';
+import { printableText } from '../core/result/names';
 
 /** How a CLI user makes the choice an input error asks for. */
 const CLI_FIX: Record<InputHint, string> = {
@@ -38,7 +39,7 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof InputError) {
     const fix = e.hint ? ` (${CLI_FIX[e.hint]})` : '';
-    process.stderr.write(`overlap-density: error: ${e.message}${fix}\n`);
+    process.stderr.write(`overlap-density: error: ${printableText(e.message)}${fix}\n`);
     return 2;
   }
   if (e instanceof CancelledError) {

@@ -5,6 +5,7 @@ import { loadResult, writeFileAtomic } from '../pipeline/results';
 import { datasetFileOf, reportTexts, resultFileCandidates } from '../pipeline/rowTexts';
 import { UsageError } from './errors';
 import { parse } from './options';
+import { writeWarning } from './warnings';
 
 const HELP = `overlap-density report: a self-contained HTML report (regime plot, histograms, partition) from a result JSON
 
@@ -47,6 +48,10 @@ export async function run(argv: string[]): Promise<number> {
   const got = values['no-texts'] ? null : await reportTexts(result, positionals[0]);
   await writeFileAtomic(out, renderHtmlReport(result, got?.texts ? { texts: got.texts } : {}));
   process.stdout.write(`wrote ${path.relative(process.cwd(), out) || out}\n`);
+  // `--out report.md` is a natural guess for a Markdown report: the page is HTML whatever the name, so say so
+  if (!/\.html?$/i.test(out)) {
+    writeWarning(`${path.basename(out)} holds an HTML page (the report has no other format): open it in a browser, or name it .html`);
+  }
   process.stdout.write(
     got === null
       ? 'row texts: left out (--no-texts)\n'

@@ -16,6 +16,7 @@ import {
 } from './options';
 import { stderrProgress } from './progress';
 import { REQUEST_OPTIONS } from '../pipeline/request';
+import { writeWarning } from './warnings';
 
 const HELP = `overlap-density select: choose among data sources by their overlap density (UCB, the paper's Algorithm 1)
 
@@ -195,7 +196,7 @@ export async function run(argv: string[]): Promise<number> {
     // adjustments are already in the report above, and so are the sources a split made (its summary line).
     for (const w of result.warnings) {
       if (result.plan.adjustments.includes(w) || SPLIT_SUMMARY.test(w)) continue;
-      process.stderr.write(`overlap-density: warning: ${w}\n`);
+      writeWarning(w);
     }
   } finally {
     await backend?.dispose();

@@ -2,6 +2,7 @@
  * One-line summaries of a result for the CodeLens, the status bar, the Datasets view and messages.
  * Pure, so the exact wording is unit-tested.
  */
+import { regimeRuleText } from '../core/experiment/regime';
 import { verdictEvidence, verdictOf } from '../core/experiment/verdict';
 import type { AnalysisResult } from '../core/result/schema';
 
@@ -40,7 +41,7 @@ export function resultTooltip(result: AnalysisResult): string {
     `Overlap density ${percent(d.overlapDensity)} of ${result.dataset.splits.w2sTrain.toLocaleString('en-US')} W2S-train rows`,
     `easy-only ${d.counts.easy} · hard-only ${d.counts.hard} · overlap ${d.counts.overlap}`,
     `accuracy weak ${fixed(a.weak, 3)} · strong ${fixed(a.strong, 3)} · W2S ${fixed(a.w2s, 3)} · PGR ${fixed(result.pgr)}`,
-    `regime ${result.regime.label}: ${result.regime.rule}`,
+    `regime ${regimeRuleText(result.regime)}`,
     `t1 = ${fixed(d.confidenceThreshold, 3)} (${d.hardRule}) · t2 = ${fixed(d.alignThreshold, 3)} (${d.align})${d.usedFallback ? ' · median fallback' : ''}`,
     `encoders ${result.encoders.weak.id} -> ${result.encoders.strong.id} on ${result.device} · ${result.createdAt}`,
   ];

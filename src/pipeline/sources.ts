@@ -16,6 +16,7 @@ import { InputError } from '../core/errors';
 import { pickRows, type WeakSide } from '../core/experiment/protocol';
 import { indicesOf, randomThirds, TEST, W2S_TRAIN, WEAK_TRAIN } from '../core/experiment/split';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
+import { printableName } from '../core/result/names';
 import type { EncoderInfo } from '../core/result/schema';
 import { detectedReferenceSetup, syntheticReferenceSetup, type DetectedReferenceInput } from '../core/select/reference';
 import type { PlanRequest } from '../core/select/plan';
@@ -228,8 +229,9 @@ export async function loadSelectionData(paths: readonly string[], options: LoadS
       for (const n of named) {
         if (!n.classes || n.classes.join('\u0000') !== first.classes!.join('\u0000')) {
           throw new InputError(
-            `label sets differ: "${first.name}" has classes [${first.classes!.join(', ')}] (by id), "${n.name}" has ` +
-              `${n.classes ? `[${n.classes.join(', ')}]` : 'class ids without names'}; all sources must label the same classes with the same ids`,
+            `label sets differ: "${first.name}" has classes [${listed(first.classes!)}] (by id), "${n.name}" has ` +
+              `${n.classes ? `[${listed(n.classes)}]${classSetDifference(first.name, first.classes!, n.name, n.classes)}` : 'class ids without names'}; ` +
+              'all sources must label the same classes with the same ids',
           );
         }
       }
@@ -283,8 +285,8 @@ export function checkLabelSets(data: readonly LoadedData[]): { numClasses: numbe
     for (const d of named) {
       if (d.labelNames!.join('\u0000') !== first.labelNames!.join('\u0000')) {
         throw new InputError(
-          `label sets differ: "${first.name}" has [${first.labelNames!.join(', ')}], "${d.name}" has [${d.labelNames!.join(', ')}]; ` +
-            'all sources must label the same classes',
+          `label sets differ: "${first.name}" has [${listed(first.labelNames!)}], "${d.name}" has [${listed(d.labelNames!)}]` +
+            `${classSetDifference(first.name, first.labelNames!, d.name, d.labelNames!)}; all sources must label the same classes`,
         );
       }
     }
@@ -294,12 +296,38 @@ export function checkLabelSets(data: readonly LoadedData[]): { numClasses: numbe
   for (const [k, s] of seen.entries()) {
     if (s.join(',') !== seen[0].join(',')) {
       throw new InputError(
-        `label sets differ: "${data[0].name}" has classes {${seen[0].join(', ')}}, "${data[k].name}" has {${s.join(', ')}}; ` +
-          'all sources must label the same classes',
+        `label sets differ: "${data[0].name}" has classes {${listed(seen[0].map(String))}}, "${data[k].name}" has {${listed(s.map(String))}}` +
+          `${classSetDifference(data[0].name, seen[0].map(String), data[k].name, s.map(String))}; all sources must label the same classes`,
       );
     }
   }
   return { numClasses: Math.max(...data.map((d) => d.numClasses)) };
+}
+
+/** At most this many classes are listed in a message about label sets; the rest are counted. */
+const CLASSES_LISTED = 12;
+
+/** Class names (or ids) for a message: printable, the first CLASSES_LISTED, then how many more. */
+function listed(classes: readonly string[]): string {
+  const shown = classes.slice(0, CLASSES_LISTED).map((c) => printableName(c));
+  return classes.length > CLASSES_LISTED ? `${shown.join(', ')}, ... ${classes.length - CLASSES_LISTED} more` : shown.join(', ');
+}
+
+/**
+ * What two label sets differ in, in parentheses: the classes only one source has (with many classes the lists alone
+ * do not show it), or that the same classes come in another order (other ids).
+ */
+export function classSetDifference(aName: string, a: readonly string[], bName: string, b: readonly string[]): string {
+  const inB = new Set(b);
+  const inA = new Set(a);
+  const onlyA = a.filter((c) => !inB.has(c));
+  const onlyB = b.filter((c) => !inA.has(c));
+  if (onlyA.length === 0 && onlyB.length === 0) return ' (the same classes with other ids)';
+  const parts = [
+    ...(onlyA.length > 0 ? [`only "${aName}" has ${listed(onlyA)}`] : []),
+    ...(onlyB.length > 0 ? [`only "${bName}" has ${listed(onlyB)}`] : []),
+  ];
+  return ` (${parts.join('; ')})`;
 }
 
 /** All sources must come from the same weak and strong models (same widths, same kind of weak side). */

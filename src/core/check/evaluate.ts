@@ -12,9 +12,10 @@
  *   margin is NOISE_Z times the standard error of the difference (at least MIN_MARGIN).
  * Measured on SST-2 dev (docs/check.md), the analysis seed moves density and PGR by about these amounts.
  */
-import { effectDirection, effectText, signedAcc } from '../experiment/effect';
+import { effectDirection, effectText, sameInEverySeed, signedAcc } from '../experiment/effect';
 import { regimeMargin } from '../experiment/regime';
 import { verdictEvidence } from '../experiment/verdict';
+import { printableName } from '../result/names';
 import type { AnalysisResult, ResultRow } from '../result/schema';
 import { resolveRules, type CheckRules, type ResolvedRules } from './rules';
 import { normalizeText, textKey } from './textKey';
@@ -188,9 +189,7 @@ class Collector {
  * a newline that would fake another finding line) become U+FFFD and long names are cut.
  */
 function labelName(r: AnalysisResult, label: number): string {
-  const name = r.dataset.labelNames?.[label] ?? String(label);
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\ufffd');
-  return clean.length > 60 ? `${clean.slice(0, 60)}...` : clean;
+  return printableName(r.dataset.labelNames?.[label] ?? String(label));
 }
 
 export function evaluateCheck(current: AnalysisResult, rules: CheckRules, opts: CheckOptions = {}): CheckReport {
@@ -253,7 +252,7 @@ export function evaluateCheck(current: AnalysisResult, rules: CheckRules, opts: 
     const words: Record<typeof dir, string> = {
       positive: 'better than', negative: 'worse than', negligible: 'only negligibly different from', unresolved: 'not measurably different from',
     };
-    const text = `training on overlap rows is ${words[dir]} training on non-overlap rows (${effectText(e)}, ${effect.seeds} seeds)`;
+    const text = `training on overlap rows is ${words[dir]} training on non-overlap rows (${effectText(e)}${sameInEverySeed(e) ? '' : `, ${effect.seeds} seeds`})`;
     if (fails) {
       const need = R.overlapEffect === 'positive' ? 'they must measurably help' : 'they must not measurably hurt';
       c.dataset('overlap-effect', 'error', `overlap rows fail the rule (${need}): ${text}`, {

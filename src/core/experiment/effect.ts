@@ -12,6 +12,7 @@
  * The interval covers the randomness of the subset draws (the seeds); the split, the probes and the detection are
  * fixed by the analysis seed, and the test set is the same for every seed.
  */
+import { printableName } from '../result/names';
 import type { DetectorSanity, EffectEstimate, MixingCurve, OverlapEffect } from '../result/schema';
 
 /** The interval's level; fixed, the sentence says "95% CI". */
@@ -136,12 +137,17 @@ export function signedAcc(x: number): string {
  */
 export function effectText(e: EffectEstimate): string {
   if (e.low === null || e.high === null) return `${signedAcc(e.mean)}, one seed: no interval`;
-  if (e.sd !== null && e.sd <= 1e-9 * Math.max(1, Math.abs(e.mean))) return `${signedAcc(e.mean)} in each of the ${e.perSeed.length} seeds`;
+  if (sameInEverySeed(e)) return `${signedAcc(e.mean)} in each of the ${e.perSeed.length} seeds`;
   for (let digits = 3; digits <= 6; digits++) {
     const [lo, hi] = [signedFixed(e.low, digits), signedFixed(e.high, digits)];
     if (lo !== hi || digits === 6) return `${signedFixed(e.mean, digits)}, 95% CI ${lo} to ${hi}`;
   }
   return `${signedAcc(e.mean)}, 95% CI ${signedAcc(e.low)} to ${signedAcc(e.high)}`;
+}
+
+/** Whether every seed gave the same value (to rounding), so effectText names the seed count itself. */
+export function sameInEverySeed(e: EffectEstimate): boolean {
+  return e.low !== null && e.high !== null && e.sd !== null && e.sd <= 1e-9 * Math.max(1, Math.abs(e.mean));
 }
 
 /** signedAcc with `digits` decimals. */
@@ -165,7 +171,8 @@ export function detectorSanity(
   const nonHard = counts.overlap + counts.easy;
   const coverage = nonHard > 0 ? counts.overlap / nonHard : null;
   const coversMost = coverage !== null && coverage > COVERAGE_LIMIT;
-  const direction = effect && effect.vsNonOverlap.status !== 'no-interval' ? effectDirection(effect.vsNonOverlap) : null;
+  // subsets under MIN_EFFECT_SUBSET rows: the verdict calls the effect not measured, so no notice words it as measured
+  const direction = effect && !effect.tooSmall && effect.vsNonOverlap.status !== 'no-interval' ? effectDirection(effect.vsNonOverlap) : null;
   const indistinct = direction === 'unresolved' || direction === 'negligible';
   const notices: string[] = [];
   if (coversMost) {
@@ -185,13 +192,13 @@ export function detectorSanity(
           : 'no practical number of seeds would resolve it';
     notices.push(
       'overlap and non-overlap rows do not differ measurably in what they teach here: the gain in W2S test accuracy ' +
-        `of training on overlap rows instead of non-overlap rows is ${effectText(e)} (${effect!.seeds} seeds); ${why}`,
+        `of training on overlap rows instead of non-overlap rows is ${effectText(e)}${sameInEverySeed(e) ? '' : ` (${effect!.seeds} seeds)`}; ${why}`,
     );
   }
   if (overlapOneClass) {
     const o = overlapOneClass;
     notices.push(
-      `the weak model labels all ${o.overlap} overlap rows "${o.name}" (the W2S-train rows get ${o.classes} different labels): ` +
+      `the weak model labels all ${o.overlap} overlap rows "${printableName(o.name)}" (the W2S-train rows get ${o.classes} different labels): ` +
         'a model trained on overlap rows alone learns one class, so the mixing curve measures that, not what overlap teaches',
     );
   }

@@ -37,9 +37,12 @@ export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }
   if (chance !== undefined) {
     const epsStrong = regimeMargin(acc.strong, nTest);
     if (acc.strong <= chance + epsStrong) {
+      // "within" only when it is: with many classes a strong model often scores below the majority answer
+      const where = acc.strong >= chance ? `is within ${f(epsStrong)} of` : 'is below';
       return {
         label: 'undetermined',
-        rule: `${AT_CHANCE_RULE}: strong ${f(acc.strong)} is within ${f(epsStrong)} of ${f(chance)}, the accuracy of always answering the test set's most common class (${nums}), so PGR is not meaningful`,
+        // the weak-vs-strong margin is not this rule's, so it is left out of the numbers here
+        rule: `${AT_CHANCE_RULE}: strong ${f(acc.strong)} ${where} ${f(chance)}, the accuracy of always answering the test set's most common class (weak ${f(acc.weak)}, W2S ${f(acc.w2s)}, strong ${f(acc.strong)}), so PGR is not meaningful`,
       };
     }
   }
@@ -61,4 +64,9 @@ export function regimeVerdict(acc: { weak: number; strong: number; w2s: number }
     label: 'medium',
     rule: `medium: W2S is within the margin of weak or above it, PGR ${pgr.toFixed(2)} < 0.5 (${nums})`,
   };
+}
+
+/** The rule as a reader sees it after the word "regime": it names its label first ("medium: ..."), so it is not repeated. */
+export function regimeRuleText(regime: Pick<Regime, 'label' | 'rule'>): string {
+  return regime.rule.startsWith(`${regime.label}:`) ? regime.rule : `${regime.label}: ${regime.rule}`;
 }

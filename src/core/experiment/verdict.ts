@@ -14,6 +14,7 @@
 import type {
   AnalysisResult, DetectorSanity, OverlapEffect, RegimeLabel, Verdict,
 } from '../result/schema';
+import { printableName } from '../result/names';
 import { AT_CHANCE_RULE } from './regime';
 import { detectorSanity, effectDirection, effectText, MIN_EFFECT_SUBSET, overlapEffect, signedAcc, type EffectDirection } from './effect';
 
@@ -78,7 +79,7 @@ function connective(kind: Verdict['overlap'], label: RegimeLabel): string {
 function unmeasuredReason(effect: OverlapEffect | null, counts: { easy: number; hard: number; overlap: number }, sanity: DetectorSanity): string {
   const one = sanity.overlapOneClass;
   if (one) {
-    return `the weak model labels all ${one.overlap} overlap rows "${one.name}", so training on them alone cannot learn the other classes`;
+    return `the weak model labels all ${one.overlap} overlap rows "${printableName(one.name)}", so training on them alone cannot learn the other classes`;
   }
   if (!effect) {
     if (counts.overlap === 0) return 'no overlap rows were detected, so there is nothing to compare';
@@ -109,11 +110,17 @@ export function overlapOneClass(o: NonNullable<VerdictInput['overlapLabels']>): 
 export function verdictEvidence(r: VerdictInput): VerdictEvidence {
   const effect = r.overlapEffect !== undefined ? r.overlapEffect : overlapEffect(r.mixing);
   const counts = r.detection.counts;
-  const sanity = r.sanity ?? detectorSanity(counts, effect, r.overlapLabels ? overlapOneClass(r.overlapLabels) : null);
   const label = r.regime.label;
+  // A strong model at chance (many classes, few rows per class): the mixing curve's W2S probes, the same features on
+  // fewer rows and weak labels, learn nothing either, so its differences are noise and say nothing about overlap.
+  const atChance = label === 'undetermined' && r.regime.rule?.startsWith(AT_CHANCE_RULE) === true;
+  const sanity = r.sanity ?? detectorSanity(counts, atChance ? null : effect, r.overlapLabels ? overlapOneClass(r.overlapLabels) : null);
   let kind: Verdict['overlap'];
   let detail: string;
-  if (!effect || effect.tooSmall || effect.vsNonOverlap.status === 'no-interval' || sanity.overlapOneClass) {
+  if (atChance) {
+    kind = 'unmeasured';
+    detail = 'the mixing curve trains W2S models on the same features as the strong model, which is at chance level, so its differences are noise';
+  } else if (!effect || effect.tooSmall || effect.vsNonOverlap.status === 'no-interval' || sanity.overlapOneClass) {
     kind = 'unmeasured';
     detail = unmeasuredReason(effect, counts, sanity);
   } else {

@@ -6,6 +6,7 @@
  */
 import { describeRead } from './readSummary';
 import { CATEGORY_NAMES } from '../detect/types';
+import { regimeRuleText } from '../experiment/regime';
 import { verdictEvidence } from '../experiment/verdict';
 import type { SelectionResult } from '../select/schema';
 import { loadReportAssets, type ReportAssets } from './assets';
@@ -134,7 +135,7 @@ function staticSummary(r: AnalysisResult): string {
     ['overlap density', `${pct(d.overlapDensity)} (${CATEGORY_NAMES.map((c) => `${c === 'overlap' ? c : `${c}-only`} ${d.counts[c]}`).join(', ')})`],
     ['verdict', evidence.verdict.sentence],
     ...evidence.sanity.notices.map((n): [string, string] => ['detector sanity', n]),
-    ['regime', `${r.regime.label}: ${r.regime.rule}`],
+    ['regime', regimeRuleText(r.regime)],
     ['encoders', `weak ${r.encoders.weak.id}, strong ${r.encoders.strong.id}; device ${r.device}`],
     ...(r.weakVotes ? [['weak votes', describeWeakVotes(r.weakVotes)] as [string, string]] : []),
     ...(r.dataset.read ? describeRead(r.dataset.read).map((l): [string, string] => [`read: ${l.label}`, l.text]) : []),

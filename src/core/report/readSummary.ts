@@ -1,5 +1,7 @@
 import type { ReadInfo } from '../result/schema';
 
+import { printableName } from '../result/names';
+
 export { classNameOf } from '../result/names';
 
 /** At most this many classes are listed by name in one line; the rest are counted. */
@@ -37,13 +39,16 @@ export function describeRead(read: ReadInfo): { label: string; text: string }[] 
     lines.push({ label: 'text', text: 'none (activations or votes only)' });
   }
   lines.push({ label: 'label', text: read.labelField ? `${read.labelField}${how('label')}` : 'none' });
+  // names come from the data: one line on every surface (a newline or an escape sequence in a name would break it)
   const shown = read.classes.slice(0, CLASSES_SHOWN).map((c) => {
-    const value = c.name !== undefined && c.name !== String(c.value) ? ` [${c.value}]` : '';
-    return `${className(c)}${value} (${n(c.count)})`;
+    const value = c.name !== undefined && c.name !== String(c.value) ? ` [${printableName(String(c.value))}]` : '';
+    return `${printableName(className(c))}${value} (${n(c.count)})`;
   });
   const more = read.classes.length > CLASSES_SHOWN ? `, ... ${read.classes.length - CLASSES_SHOWN} more` : '';
   const from = read.classNamesFrom && read.classNamesFrom.source !== 'data' ? ` (names from ${read.classNamesFrom.file ? basename(read.classNamesFrom.file) : 'an option'})` : '';
-  lines.push({ label: 'classes', text: `${read.classes.length}: ${shown.join(', ')}${more}${from}` });
+  // the counts are over the dataset's rows and the test file's (analyzeFile.ts readInfo), not over "rows: N read"
+  const counted = read.test ? ' (rows of the dataset and the test file)' : '';
+  lines.push({ label: 'classes', text: `${read.classes.length}${counted}: ${shown.join(', ')}${more}${from}` });
   let rows = `${n(read.rowsRead)} read`;
   if (read.skipped > 0) {
     const first = read.skippedExamples[0];
@@ -64,7 +69,8 @@ export function describeRead(read: ReadInfo): { label: string; text: string }[] 
 
 /** One short line: the text and label fields and the class count ("text: title + description · label: class · 4 classes"). */
 export function readHeadline(read: ReadInfo): string {
-  const text = read.textFields.length > 0 ? `text ${read.textFields.join(' + ')}` : 'no text';
+  // "text: text · label: label", not "text text · label label" when the fields are named for their role
+  const text = read.textFields.length > 0 ? `text: ${read.textFields.join(' + ')}` : 'no text';
   const header = read.header ? ` · ${read.header.present ? 'header row' : 'no header row'}` : '';
-  return `${text} · label ${read.labelField ?? 'none'} · ${read.classes.length} classes · ${n(read.rowsRead)} rows${read.skipped > 0 ? `, ${n(read.skipped)} skipped` : ''}${header}`;
+  return `${text} · label: ${read.labelField ?? 'none'} · ${read.classes.length} classes · ${n(read.rowsRead)} rows${read.skipped > 0 ? `, ${n(read.skipped)} skipped` : ''}${header}`;
 }

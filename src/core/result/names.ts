@@ -19,3 +19,21 @@ export function classNameOf(dataset: { labelNames?: unknown; read?: { classes?: 
   }
   return String(id);
 }
+
+/**
+ * Characters that change how a one-line message reads where it is shown: C0 and C1 controls (a newline that fakes
+ * another line, a terminal escape sequence), line and paragraph separators, and bidirectional overrides (which
+ * reorder the text around them). Data (class names, file contents) can hold any of them.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with every UNPRINTABLE character replaced by U+FFFD, so a message built from data stays one plain line. */
+export function printableText(text: string): string {
+  return text.replace(UNPRINTABLE, '\ufffd');
+}
+
+/** A class name as a message shows it (plain text: callers escape): printableText, cut after `max` characters. */
+export function printableName(name: string, max = 60): string {
+  const clean = printableText(name);
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}

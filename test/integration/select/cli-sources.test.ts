@@ -111,7 +111,7 @@ describe('select on activation folders', () => {
     );
     const three = await customFolder('three', 300, 20, 30, 3);
     await expect(run([narrow, three, '--out', join(dir, 'x.json'), '--quiet'])).rejects.toThrow(
-      'label sets differ: "narrow" has classes {0, 1}, "three" has {0, 1, 2}; all sources must label the same classes',
+      'label sets differ: "narrow" has classes {0, 1}, "three" has {0, 1, 2} (only "three" has 2); all sources must label the same classes',
     );
   });
 

@@ -40,7 +40,7 @@ describe('sources from files', () => {
       numClasses: 2, labelNames: ['ham', 'spam'],
     });
     expect(() => checkLabelSets([loaded('a', 10, { names: ['ham', 'spam'] }), loaded('b', 10, { names: ['neg', 'pos'] })])).toThrow(
-      'label sets differ: "a" has [ham, spam], "b" has [neg, pos]; all sources must label the same classes',
+      'label sets differ: "a" has [ham, spam], "b" has [neg, pos] (only "a" has ham, spam; only "b" has neg, pos); all sources must label the same classes',
     );
     expect(() => checkLabelSets([loaded('a', 10, { names: ['ham', 'spam'] }), loaded('b', 10)])).toThrow(
       '"a" names its classes [ham, spam] but "b" uses class ids: all sources must label the same classes',
@@ -124,10 +124,23 @@ describe('sources read from files: class sets are compared before they are merge
     expect(ok.map((d) => d.labelNames)).toEqual([['neg', 'pos'], ['neg', 'pos']]);
   });
 
+  it('names the classes one source lacks, however many classes there are (a source without one rare class of 20)', async () => {
+    const all = Array.from({ length: 20 }, (_, k) => `topic${String(k).padStart(2, '0')}`);
+    const withClasses = (name: string, classes: string[]) => {
+      const f = join(dir, name);
+      writeFileSync(f, Array.from({ length: 60 }, (_, i) => JSON.stringify({ text: `${name} ${i}`, label: classes[i % classes.length], w: [i % 2, 1], s: [i % 3, 0.5, 1] })).join('\n'));
+      return f;
+    };
+    const err = await failure(loadSelectionData([withClasses('all.jsonl', all), withClasses('most.jsonl', all.filter((c) => c !== 'topic13'))], options));
+    expect(err?.message).toMatch(/\(only ".*all\.jsonl" has topic13\); all sources must label the same classes with the same ids$/);
+    // the lists are cut: 12 names, then a count
+    expect(err?.message).toContain('has classes [topic00, topic01, topic02, topic03, topic04, topic05, topic06, topic07, topic08, topic09, topic10, topic11, ... 8 more] (by id)');
+  });
+
   it('refuses two label.json files naming the same classes with other ids (their ids were mixed silently)', async () => {
     const names = ['x', 'y', 'z'];
     const err = await failure(loadSelectionData([wrench('w1', names), wrench('w2', [...names].reverse())], { ...options, weak: { kind: 'votes' as const } }));
-    expect(err?.message).toMatch(/label sets differ: ".*w1.train\.json" has classes \[x, y, z\] \(by id\), ".*w2.train\.json" has \[z, y, x\]/);
+    expect(err?.message).toMatch(/label sets differ: ".*w1.train\.json" has classes \[x, y, z\] \(by id\), ".*w2.train\.json" has \[z, y, x\] \(the same classes with other ids\)/);
   });
 
   it('refuses one npy:/safetensors: array for several sources (each would get the same activations)', async () => {
