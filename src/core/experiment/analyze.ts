@@ -13,7 +13,7 @@ import { DEFAULT_PROPORTIONS, mixingRun, type MixingRun } from './mixing';
 import {
   batchesProbes, finishProtocol, fitStrongProbes, releaseStart, shareTestRows, startProtocol, type StrongProbes, type WeakSide,
 } from './protocol';
-import { chanceAccuracy, regimeVerdict } from './regime';
+import { chanceAccuracy, regimeMargin, regimeVerdict } from './regime';
 import { BATCH_COLUMNS } from '../probe/batch';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
@@ -373,7 +373,19 @@ export async function runAnalysis(
   }
 
   // chance: the accuracy of always answering the test rows' most common class (a strong model there learned nothing)
-  const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length, chanceAccuracy(Int32Array.from(protocol.test, (i) => input.labels[i])));
+  const chance = chanceAccuracy(Int32Array.from(protocol.test, (i) => input.labels[i]));
+  const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length, chance);
+  // A weak model at chance (many classes, few rows per class, or features that do not carry the labels) gives
+  // confidences that are noise, and the partition rests on them: say so beside it.
+  const weakEps = regimeMargin(protocol.accuracy.weak, protocol.test.length);
+  if (protocol.test.length > 0 && protocol.accuracy.weak <= chance + weakEps) {
+    const f = (x: number) => x.toFixed(3);
+    warnings.push(
+      `the weak model is at chance level: test accuracy ${f(protocol.accuracy.weak)} against ${f(chance)} for always answering the ` +
+        `most common class (margin ${f(weakEps)}), so its confidences are noise and so is the easy-only / hard-only / overlap ` +
+        'partition built on them; a weak model that learns something from these labels is needed for a meaningful partition',
+    );
+  }
   // The overlap effect with its interval, the detector sanity checks and the verdict sentence (docs/verdict.md).
   const evidence = verdictEvidence({
     regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts },
