@@ -123,7 +123,7 @@ export const journeys: Journey[] = [
       const frame = h.webviewFrame();
       await frame.locator('#summary [data-field="read"] summary').click();
       const read = (await frame.locator('#summary [data-field="read"]').textContent()) ?? '';
-      assert.match(read, /text column_2 \+ column_3/);
+      assert.match(read, /text: column_2 \+ column_3 · label: column_1/);
       assert.match(read, /Negative \[1\] \(\d+\), Positive \[2\] \(\d+\) \(names from classes\.txt\)/);
       assert.match(read, /no header row/);
       await h.screenshot('reading-3-report-what-was-read');

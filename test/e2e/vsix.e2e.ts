@@ -172,7 +172,7 @@ export const journeys: Journey[] = [
       }
       // the report says what was read (four classes) and its table names the rows' classes
       const page = await frame.locator('body').innerText();
-      assert.match(page, /label category · 4 classes · 872 rows/);
+      assert.match(page, /label: category · 4 classes · 872 rows/);
       assert.ok(names.every((n) => page.includes(n)), 'the samples table names every class');
       await h.screenshot('four-classes-report');
       console.log(`    ${FOUR}: ${lensTitle(result)}; weak ${result.accuracy.weak.toFixed(3)}, strong ${result.accuracy.strong.toFixed(3)}, W2S ${result.accuracy.w2s.toFixed(3)}`);
