@@ -15,6 +15,7 @@ import {
 } from './protocol';
 import { chanceAccuracy, regimeMargin, regimeVerdict } from './regime';
 import { BATCH_COLUMNS } from '../probe/batch';
+import { logitsPerRow } from '../probe';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
@@ -254,7 +255,7 @@ export async function runAnalysis(
   const mixingFits = seeds.length * (DEFAULT_PROPORTIONS.length + 1);
   // each fit's engine vectors: 3 of width x d (width 1 for two classes, C softmax logits for more), in groups of at
   // most BATCH_COLUMNS logits (the mixing batch and the strong and W2S probes riding in it)
-  const width = C === 2 ? 1 : C;
+  const width = logitsPerRow(C);
   const batchVectors = Math.min(mixingFits + 2, Math.max(1, Math.floor(BATCH_COLUMNS / width)));
   const dStrong = input.strong.cols;
   // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition

@@ -2,7 +2,7 @@ import type { Matrix } from '../linalg/matrix';
 import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
-  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, oneHot, predictOnKernel, predictProbabilitiesRows,
+  accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, logitsPerRow, oneHot, predictOnKernel, predictProbabilitiesRows,
   predictProbabilitiesOn, releaseShared, shareMatrix, type Probe, type SubsetFit,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
@@ -130,8 +130,7 @@ export const BATCH_MAX_VALUES = 1 << 27;
 export function batchesProbes(
   strongW2sValues: number, numClasses: number, minValues = BATCH_MIN_VALUES, maxValues = BATCH_MAX_VALUES,
 ): boolean {
-  const logits = numClasses === 2 ? 1 : numClasses;
-  return strongW2sValues > 0 && strongW2sValues * logits >= minValues && strongW2sValues <= maxValues;
+  return strongW2sValues > 0 && strongW2sValues * logitsPerRow(numClasses) >= minValues && strongW2sValues <= maxValues;
 }
 
 /**
@@ -175,7 +174,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
     const acts = input.weak.acts;
     // polish: the weak confidences decide the partition, so the weak probe goes to its optimum (issue 14, item 5)
     // (its rows copied once, straight into its row engine; the predictions read the rows where they are)
-    const weakEngine = rowEngineOfRows(acts, weakTrain, 3 * (C === 2 ? 1 : C) * acts.cols, 3);
+    const weakEngine = rowEngineOfRows(acts, weakTrain, 3 * logitsPerRow(C) * acts.cols, 3);
     const probe = await fitProbeAsync(weakEngine.source, oneHot(pick(labels, weakTrain), C), C, { l2, signal, polish: true, engine: weakEngine });
     weakProbsW2s = predictProbabilitiesRows(probe, acts, w2sTrain);
     weakProbsTest = predictProbabilitiesRows(probe, acts, test);
@@ -185,7 +184,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
   }
   const weakAccuracy = weakLabels ? labelAccuracy(pick(weakLabels, test), testLabels) : accuracy(weakProbsTest, testLabels, C);
 
-  const k = C === 2 ? 1 : C;
+  const k = logitsPerRow(C);
   const d = input.strong.cols;
   const values = w2sTrain.length * d;
   // the kernel to fit the strong and W2S probes together on, when the size calls for it

@@ -34,7 +34,7 @@ import { SoftmaxObjective } from './softmax';
 import { softmaxInPlace } from './metrics';
 import { InputError } from '../errors';
 import {
-  DEFAULT_L2, lbfgsOptions, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
+  DEFAULT_L2, lbfgsOptions, logitsPerRow, polished, startPoint, toProbe, validateProbeInput, type Probe, type ProbeOptions,
 } from './probe';
 
 export interface SubsetFit {
@@ -282,7 +282,7 @@ export async function fitProbesBatch(
   const l2 = opts.l2 ?? DEFAULT_L2;
   const out: Probe[] = new Array(fits.length);
   for (const fit of fits) validateProbeInput(fit.rows.length, fit.targets, C, l2);
-  const width = C === 2 ? 1 : C;
+  const width = logitsPerRow(C);
   const kernel = opts.linalg;
   const own = kernel && !opts.shared;
   const shared = kernel ? (opts.shared ?? await shareMatrix(x, kernel, opts.signal)) : undefined;
@@ -295,7 +295,7 @@ export async function fitProbesBatch(
   try {
     const groups = batchGroups(fits.length, width);
     for (const [g, group] of groups.entries()) {
-      await fitGroup(x, fits, group, C, opts, out, kernel ? { kernel, x: shared! } : undefined, g === groups.length - 1 ? productsDone : () => {});
+      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared! } : undefined, g === groups.length - 1 ? productsDone : () => {});
     }
   } finally {
     if (own && shared) await releaseShared(kernel, shared);
@@ -307,11 +307,10 @@ export async function fitProbesBatch(
 
 /** One batch: the fits named by `group`, their probes into `out` at the same places. */
 async function fitGroup(
-  x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
+  x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, width: number, opts: BatchOptions, out: Probe[],
   products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void,
 ): Promise<void> {
   const d = x.cols;
-  const width = C === 2 ? 1 : C;
   const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
   // the group's vectors go back to the engine when it is done (the next group takes their room, not a new copy of X)
   const mark = engine.mark();

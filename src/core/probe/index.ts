@@ -1,6 +1,6 @@
 export {
   DEFAULT_GRAD_TOL, DEFAULT_L2, DEFAULT_MAX_ITER, fitProbe, fitProbeAsync, predictProbabilities,
-  predictProbabilitiesOn, predictProbabilitiesRows,
+  logitsPerRow, predictProbabilitiesOn, predictProbabilitiesRows,
   type Probe, type ProbeFit, type ProbeOptions,
 } from './probe';
 export { accuracy, argmaxLabels, confidence, oneHot } from './metrics';

@@ -79,6 +79,11 @@ export interface Probe {
   fit: ProbeFit;
 }
 
+/** Logits a probe has per row: 1 for two classes (the logistic probe's class-1 logit), C softmax logits for more. */
+export function logitsPerRow(numClasses: number): number {
+  return numClasses === 2 ? 1 : numClasses;
+}
+
 /** Checks the class count, l2 and soft targets of a fit on `rows` rows. */
 export function validateProbeInput(rows: number, targets: Float64Array, C: number, l2: number): void {
   if (!Number.isInteger(C) || C < 2) throw new InputError(`a probe needs at least 2 classes, got ${C}`);
@@ -145,7 +150,7 @@ export function toProbe(x: Matrix, C: number, l2: number, res: LbfgsResult, poli
     throw new InputError('the probe objective is not finite: the activations contain NaN or Inf values');
   }
   const d = x.cols;
-  const k = C === 2 ? 1 : C;
+  const k = logitsPerRow(C);
   return {
     kind: C === 2 ? 'logistic' : 'softmax',
     numClasses: C,
@@ -164,7 +169,7 @@ export function startPoint(obj: DifferentiableObjective, x: Matrix, C: number, o
   const x0 = new Float64Array(obj.dim);
   const init = opts.init;
   if (!init) return x0;
-  const k = C === 2 ? 1 : C;
+  const k = logitsPerRow(C);
   if (init.dim !== x.cols || init.numClasses !== C) {
     throw new InputError(`warm start probe has ${init.dim} dims x ${init.numClasses} classes, expected ${x.cols} x ${C}`);
   }
