@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../encoder';
-import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
+import type { GemmOperand, LinalgKernel, ProductRider } from '../linalg/gemm';
 import { selectRows, type Matrix } from '../linalg/matrix';
 import type { RowEngine } from '../linalg/rowEngine';
 import {
@@ -62,6 +62,8 @@ export interface MixingInput {
    * They start from zero whatever `init` says.
    */
   extraFits?: SubsetFit[];
+  /** Columns riding the batched fits' product rounds (the analysis's map: fitProbesBatch's `rider`). */
+  rider?: ProductRider;
 }
 
 /** The curve, and the extra fits' probes with their test probabilities (in the order of `extraFits`). */
@@ -128,7 +130,7 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
   if (input.batched ?? true) {
     const batch = (group: SubsetFit[], init?: Probe) => fitProbesBatch(input.strongW2s, group, input.numClasses, {
       ...opts, init, linalg: input.linalg, shared: input.shared, engine: input.engine, onFit: () => input.onProgress?.(++done / total),
-      onProductsDone: input.onProductsDone,
+      onProductsDone: input.onProductsDone, rider: input.rider,
     });
     // one batch for all of them, unless the subset fits start elsewhere than the extra fits (zero)
     probes = input.init && E > 0 && fits.length > 0

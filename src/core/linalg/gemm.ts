@@ -39,6 +39,21 @@ export interface ResidentMatrix {
   readonly cols: number;
 }
 
+/**
+ * Columns riding another computation's rounds of products over the same rows X (batch.ts's product rounds: the
+ * result's map, pca.ts's Pca2Rider, rides the mixing fits'): each round the rider names vectors v (cols long) for
+ * the forward product X V, gets X v back (rows long each; the arrays are its own), and may answer vectors s (rows
+ * long) for the backward product X^T S, whose columns it then gets (cols long each).
+ */
+export interface ProductRider {
+  /** The vectors to multiply this round (none: the rider sits the round out). */
+  vectors(): Float64Array[];
+  /** X v for each of `vectors()`; returns the vectors X^T must multiply (as many), or null for none this round. */
+  forward(u: Float64Array[]): Float64Array[] | null;
+  /** X^T s for each vector `forward` returned. */
+  backward(g: Float64Array[]): void;
+}
+
 /** A product's operand: a matrix, or one the kernel holds. */
 export type GemmOperand = F64Matrix | ResidentMatrix;
 

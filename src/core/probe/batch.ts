@@ -24,7 +24,7 @@
  * at most that many, one group after the other (the products' outputs and the fits' L-BFGS memory grow with them).
  */
 import { throwIfAborted } from '../encoder';
-import { asF64, isResident, type GemmOperand, type LinalgKernel } from '../linalg/gemm';
+import { asF64, isResident, type GemmOperand, type LinalgKernel, type ProductRider } from '../linalg/gemm';
 import type { Matrix } from '../linalg/matrix';
 import { engineFor, type RowEngine } from '../linalg/rowEngine';
 import { lbfgsIterations, type LbfgsResult } from './lbfgs';
@@ -64,6 +64,11 @@ export interface BatchOptions extends ProbeOptions {
    * matrix then pay for its Float64 copy once. Absent: each batch makes and releases its own.
    */
   shared?: GemmOperand;
+  /**
+   * More columns for the product rounds (the result's map: pca.ts's Pca2Rider), multiplied with the fits' as long as
+   * the rounds go on the products; the rider keeps its own state (whatever it did not finish is its caller's).
+   */
+  rider?: ProductRider;
 }
 
 /** Rows ascending, targets permuted alike. */
@@ -161,15 +166,21 @@ export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promi
  * point V holds the weights and z = X W^T + b. A fit whose line search accepted a later trial (`gradientLine`)
  * already has its z; it only needs the gradient there. Then one X^T R serves all of them (`width` columns each).
  */
-async function productRound(objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal): Promise<void> {
+async function productRound(
+  objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal, rider?: ProductRider,
+): Promise<void> {
   const { rows: n, cols: d } = x;
   const lines = objs.map((obj) => obj.gradientLine);
   const points = objs.filter((_, k) => !lines[k]);
-  const P = points.reduce((sum, obj) => sum + obj.width, 0);
+  const fitP = points.reduce((sum, obj) => sum + obj.width, 0);
+  const riding = rider?.vectors() ?? [];
+  const P = fitP + riding.length;
   let U: Float64Array = new Float64Array(0);
+  let riderS: Float64Array[] | null = null;
   if (P > 0) {
     // V^T (P x d): each fit's weight rows (its direction's, or its start point's) one after the other, copied whole,
-    // and the product takes it transposed (as fast as V itself: docs/benchmarks.md, "More than two classes")
+    // and the product takes it transposed (as fast as V itself: docs/benchmarks.md, "More than two classes"); the
+    // rider's vectors last
     const Vt = new Float64Array(P * d);
     let o = 0;
     for (const obj of points) {
@@ -177,9 +188,23 @@ async function productRound(objs: BatchedObjective[], kernel: LinalgKernel, x: G
       Vt.set(v.subarray(0, obj.width * d), o);
       o += obj.width * d;
     }
+    for (const v of riding) {
+      Vt.set(v, o);
+      o += d;
+    }
     U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, signal })).data;
+    if (riding.length > 0) {
+      const u = riding.map((_, k) => {
+        const col = new Float64Array(n);
+        for (let i = 0; i < n; i++) col[i] = U[i * P + fitP + k];
+        return col;
+      });
+      riderS = rider!.forward(u);
+    }
   }
-  const K = objs.reduce((sum, obj) => sum + obj.width, 0);
+  const fitK = objs.reduce((sum, obj) => sum + obj.width, 0);
+  const S = riderS?.length ?? 0;
+  const K = fitK + S;
   const R = new Float64Array(n * K);
   let p = 0;
   let col = 0;
@@ -219,12 +244,20 @@ async function productRound(objs: BatchedObjective[], kernel: LinalgKernel, x: G
     obj.pendingResiduals(R, K, col);
     col += w;
   });
-  if (K === objs.length) {
+  for (let k = 0; k < S; k++) {
+    const s = riderS![k];
+    for (let i = 0; i < n; i++) R[i * K + fitK + k] = s[i];
+  }
+  const riderG = Array.from({ length: S }, () => new Float64Array(d));
+  if (K > 0 && fitK === objs.length) {
     // one logit per fit: X^T R (d x K), fit k's column spread row by row in one sequential pass (with few columns
     // this product is quicker than R^T X, whose rows would need no spreading)
     const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
-    for (let j = 0, o = 0; j < d; j++) for (const obj of objs) obj.gv[j] = G[o++];
-  } else {
+    for (let j = 0, o = 0; j < d; j++) {
+      for (const obj of objs) obj.gv[j] = G[o++];
+      for (let k = 0; k < S; k++) riderG[k][j] = G[o++];
+    }
+  } else if (K > 0) {
     // softmax fits: R^T X (K x d), whose rows are the fits' gradient rows as they keep them (c d + j), copied whole
     const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, signal })).data;
     let o = 0;
@@ -232,7 +265,12 @@ async function productRound(objs: BatchedObjective[], kernel: LinalgKernel, x: G
       obj.gv.set(Gt.subarray(o, o + obj.width * d));
       o += obj.width * d;
     }
+    for (const g of riderG) {
+      g.set(Gt.subarray(o, o + d));
+      o += d;
+    }
   }
+  if (S > 0) rider!.backward(riderG);
   objs.forEach((obj, k) => {
     const line = lines[k];
     if (line) line.finishGradient();
@@ -353,7 +391,7 @@ async function runGroup(
     throwIfAborted(opts.signal);
     const round = active.map((k) => objs[k]);
     const rows = round.reduce((sum, obj) => sum + obj.n * obj.width, 0);
-    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, products.kernel, products.x, opts.signal);
+    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, products.kernel, products.x, opts.signal, opts.rider);
     else {
       productsDone();
       passRound(round, x.rows, blockRows);

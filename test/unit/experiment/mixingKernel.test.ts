@@ -30,6 +30,12 @@ describe('runAnalysis with a LinalgKernel', () => {
     expect(withKernel.mixing).not.toBeNull();
     expect(withKernel.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
     expect(withKernel.mixing!.randomBaseline).toEqual(plain.mixing!.randomBaseline);
+    // the map rode the mixing products (Pca2Rider) and is pca2's map: the same points to their 4 digits' rounding
+    const [a, b] = [withKernel.map!, plain.map!];
+    expect(a.rowIndex).toEqual(b.rowIndex);
+    const scale = Math.max(...b.x.map(Math.abs), ...b.y.map(Math.abs));
+    a.x.forEach((v, i) => expect(Math.abs(v - b.x[i])).toBeLessThanOrEqual(1e-3 * scale));
+    a.y.forEach((v, i) => expect(Math.abs(v - b.y[i])).toBeLessThanOrEqual(1e-3 * scale));
   });
 });
 
@@ -50,16 +56,18 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     const plain = await runAnalysis(input, { seeds: 2 });
     const linalg = counted();
     const columns: number[] = [];
-    const seen: LinalgKernel = { ...linalg, gemm: (a, b, o) => (o?.transA || columns.push(b.cols), linalg.gemm(a, b, o)) };
+    // the forward products' widths (X V^T: V^T's rows)
+    const seen: LinalgKernel = { ...linalg, gemm: (a, b, o) => (o?.transA || columns.push(o?.transB ? b.rows : b.cols), linalg.gemm(a, b, o)) };
     const held = jsLinalgKernel.residents.size;
     const progress: string[] = [];
     const batched = await runAnalysis(input, { seeds: 2 }, {
       kernel: { ...tsAlignmentKernel, linalg: seen }, batchMinValues: 0, progress: (s) => void (progress.includes(s) || progress.push(s)),
     });
-    // no rounds of their own: the first product is the mixing batch's, its 2 x 12 subset fits and the two probes
+    // no rounds of their own: the first product is the mixing batch's, its 2 x 12 subset fits and the two probes, and
+    // the map's two vectors riding it
     expect(progress).not.toContain('strong and W2S probes');
     expect(progress).not.toContain('W2S probe');
-    const first = columns.indexOf(2 * 12 + 2);
+    const first = columns.indexOf(2 * 12 + 2 + 2);
     expect(first).toBeGreaterThanOrEqual(0);
     expect(columns.slice(0, first)).not.toContain(2);
     // one Float64 copy for the probes and the mixing fits, and one of the test rows that scores them, released at the end
