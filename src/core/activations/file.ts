@@ -1,13 +1,14 @@
 // The only module of core/activations that touches the file system.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
-import { readNpy, readNpyMatrix, writeNpy, type NpyArray } from './npy';
-import { readSafetensorsMatrix } from './safetensors';
-import type { NumericArray } from './tensor';
+import { bfloat16ToFloat32, halfToFloat32 } from './float16';
+import { npyDataOffset, npyMagic, npyLayout, readNpy, readNpyMatrix, swapBytes, writeNpy, type NpyArray } from './npy';
+import { ELEMENT_TYPES, listSafetensorsHeader, pickEntry, readSafetensorsMatrix, safetensorsDataOffset } from './safetensors';
+import { activationShape, checkFinite, shapeSize, toFloat32, type NumericArray, type NumericArrayConstructor } from './tensor';
 
 export async function readNpyFile(path: string): Promise<NpyArray> {
   return readNpy(await readInputFile(path), path);
@@ -24,13 +25,105 @@ async function readInputFile(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Activations files from this size on are read in chunks straight into the Float32 matrix (`readActivationsChunked`)
+ * instead of whole: Node reads at most 2 GiB in one piece (a 10^6 x 1,024 float32 array is 4 GB), and a whole read
+ * holds the file's bytes beside the matrix (float16 files: the bytes and the widened copy).
+ */
+export const CHUNKED_READ_BYTES = 64 * 2 ** 20;
+
+/** The largest .npy header the chunked reader reads. */
+const MAX_NPY_HEADER_BYTES = 16 * 2 ** 20;
+
+/** Bytes per read of the chunked reader (a multiple of every element size). */
+const READ_CHUNK_BYTES = 16 * 2 ** 20;
+
 /** Activations from a `.npy` or `.safetensors` file (by extension), as a finite Float32 matrix. */
-export async function readActivationFile(path: string, opts: { tensor?: string } = {}): Promise<Matrix<Float32Array>> {
-  const bytes = await readInputFile(path);
+export async function readActivationFile(
+  path: string,
+  /** chunkedFrom, chunkBytes: CHUNKED_READ_BYTES and READ_CHUNK_BYTES (tests; chunkBytes a multiple of 8). */
+  opts: { tensor?: string; chunkedFrom?: number; chunkBytes?: number } = {},
+): Promise<Matrix<Float32Array>> {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.npy')) return readNpyMatrix(bytes, path);
-  if (lower.endsWith('.safetensors')) return readSafetensorsMatrix(bytes, path, opts.tensor);
-  throw new InputError('activations must be a .npy or .safetensors file', { file: path });
+  const npy = lower.endsWith('.npy');
+  const info = await stat(path).catch(() => undefined);
+  // a missing file or a folder: readInputFile names the problem
+  const bytes = info?.isFile() ? undefined : await readInputFile(path);
+  if (!npy && !lower.endsWith('.safetensors')) throw new InputError('activations must be a .npy or .safetensors file', { file: path });
+  if (info?.isFile() && info.size >= (opts.chunkedFrom ?? CHUNKED_READ_BYTES)) {
+    return readActivationsChunked(path, info.size, npy, opts.tensor, opts.chunkBytes ?? READ_CHUNK_BYTES);
+  }
+  return readWhole(bytes ?? await readInputFile(path), path, npy, opts.tensor);
+}
+
+function readWhole(bytes: Uint8Array, path: string, npy: boolean, tensor?: string): Matrix<Float32Array> {
+  return npy ? readNpyMatrix(bytes, path) : readSafetensorsMatrix(bytes, path, tensor);
+}
+
+/**
+ * readActivationFile for a large file: the header read and checked as readNpy / readSafetensors check it (the same
+ * messages), then the array's bytes read in READ_CHUNK_BYTES pieces, each converted into its place in the Float32
+ * matrix (big-endian swapped, half floats widened) and checked finite. Memory: the matrix and one chunk.
+ */
+async function readActivationsChunked(path: string, size: number, npy: boolean, tensor: string | undefined, chunkBytes: number): Promise<Matrix<Float32Array>> {
+  const handle = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the file (${e.code ?? String(e)})`, { file: path });
+  });
+  try {
+    const readAt = async (position: number, length: number, into = new Uint8Array(length)): Promise<Uint8Array> => {
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await handle.read(into, got, length - got, position + got);
+        if (bytesRead === 0) throw new InputError(`the file ended at byte ${position + got} while reading (did it change while being read?)`, { file: path });
+        got += bytesRead;
+      }
+      return into;
+    };
+    let layout: { shape: number[]; dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean; dataOffset: number; count: number };
+    if (npy) {
+      const first = await readAt(0, Math.min(size, 12));
+      const dataOffset = npyDataOffset(npyMagic(first, size, path), size, path);
+      // numpy pads its header to 64 bytes; one of megabytes is no array's (and is not read whole)
+      if (dataOffset > MAX_NPY_HEADER_BYTES) throw new InputError(`bad .npy header: ${dataOffset} bytes of header is implausibly large (is this a .npy file?)`, { file: path });
+      const prefix = await readAt(0, dataOffset);
+      layout = npyLayout(prefix, size, path);
+    } else {
+      const first = await readAt(0, Math.min(size, 8));
+      const prefix = await readAt(0, safetensorsDataOffset(first, size, path));
+      const { entries, dataOffset } = listSafetensorsHeader(prefix, size, path);
+      const entry = pickEntry(entries, path, tensor);
+      const Ctor = ELEMENT_TYPES.get(entry.dtype)!;
+      layout = { shape: entry.shape, dtype: entry.dtype, Ctor, bigEndian: false, dataOffset: dataOffset + entry.begin, count: shapeSize(entry.shape) };
+    }
+    const { rows, cols } = activationShape(layout.shape, path);
+    const { Ctor, bigEndian, dtype } = layout;
+    const item = Ctor.BYTES_PER_ELEMENT;
+    // the file holds count x item bytes (checked against its size above): the allocation is bounded by the file
+    const out = new Float32Array(layout.count);
+    const chunk = new Uint8Array(Math.min(chunkBytes, layout.count * item));
+    for (let at = 0; at < layout.count;) {
+      const n = Math.min(layout.count - at, chunk.length / item);
+      if (Ctor === Float32Array && !bigEndian) {
+        // straight into the matrix
+        const into = new Uint8Array(out.buffer, at * 4, n * 4);
+        await readAt(layout.dataOffset + at * item, n * item, into);
+        checkFinite(out.subarray(at, at + n), cols, out.subarray(at, at + n), path, at);
+      } else {
+        const bytes = await readAt(layout.dataOffset + at * item, n * item, chunk.subarray(0, n * item));
+        if (bigEndian && item > 1) swapBytes(bytes, item);
+        let source: NumericArray = new Ctor(chunk.buffer, 0, n);
+        if (dtype === '<f2' || dtype === 'F16') source = halfToFloat32(source as Uint16Array);
+        else if (dtype === 'BF16') source = bfloat16ToFloat32(source as Uint16Array);
+        const part = out.subarray(at, at + n);
+        toFloat32(source, part);
+        checkFinite(part, cols, source, path, at);
+      }
+      at += n;
+    }
+    return { rows, cols, data: out };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Writes a .npy file atomically: readers see the old file or the new one, never a half-written one. */

@@ -2,5 +2,5 @@
 export { readNpy, readNpyMatrix, readNpyVector, writeNpy, type NpyArray } from './npy';
 export { listSafetensors, readSafetensors, readSafetensorsMatrix, type SafetensorsEntry } from './safetensors';
 export { tensorToMatrix, tensorToVector, type NumericArray, type Tensor } from './tensor';
-export { readActivationFile, readNpyFile, writeFileAtomic, writeNpyFile } from './file';
+export { CHUNKED_READ_BYTES, readActivationFile, readNpyFile, writeFileAtomic, writeNpyFile } from './file';
 export { activationCacheKey, contentHash, type ActivationCacheKeyParts } from './cacheKey';

@@ -40,44 +40,82 @@ const DTYPES = new Map<string, DtypeInfo>([
 
 export type NpyArray = Tensor;
 
+/** Where a .npy file's array is and what it holds, from its header (`npyLayout`). */
+export interface NpyLayout {
+  shape: number[];
+  /** The dtype as the header spells it, and its canonical little-endian name. */
+  descr: string;
+  dtype: string;
+  Ctor: NumericArrayConstructor;
+  bigEndian: boolean;
+  /** Byte offset of the data in the file, and its element count. */
+  dataOffset: number;
+  count: number;
+}
+
 /**
- * Reads a .npy file (format versions 1.0, 2.0 and 3.0), C order only. `name` is the file named in errors.
- * Half floats (`<f2`) come back widened to Float32Array; big-endian data is byte-swapped.
+ * The layout of a .npy file from its first bytes (`prefix`: at least the header; the whole file will do) and its
+ * length: magic, version, header, C order, a known dtype, and exactly the data the shape needs (`npyDataOffset`
+ * says how many bytes of prefix that takes, from the first 12).
  */
-export function readNpy(bytes: Uint8Array, name: string): NpyArray {
-  if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
-    throw new InputError('not a .npy file (the magic string \\x93NUMPY is missing)', { file: name });
-  }
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw new InputError(`unsupported .npy format version ${major}.${bytes[7]}`, { file: name });
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) throw truncated(name, 'header');
-  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
-  const dataOffset = 8 + lenBytes + headerLen;
-  if (bytes.length < dataOffset) throw truncated(name, 'header');
+export function npyLayout(prefix: Uint8Array, fileLength: number, name: string): NpyLayout {
+  const major = npyMagic(prefix, fileLength, name)[6];
+  const dataOffset = npyDataOffset(prefix, fileLength, name);
+  if (prefix.length < dataOffset) throw truncated(name, 'header');
   // Version 3.0 allows UTF-8 in the header (field names); 1.0 and 2.0 are latin1, a subset for what we read.
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataOffset));
+  const lenBytes = major === 1 ? 2 : 4;
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(prefix.subarray(8 + lenBytes, dataOffset));
   const { descr, fortranOrder, shape } = parseHeader(header, name);
   if (fortranOrder) {
     throw new InputError('the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again', { file: name });
   }
   const { info, bigEndian } = lookupDtype(descr, name);
   const count = shapeSize(shape);
-  const itemSize = info.Ctor.BYTES_PER_ELEMENT;
+  checkDataLength(fileLength - dataOffset, count * info.Ctor.BYTES_PER_ELEMENT, dataOffset, `shape ${formatShape(shape)} of ${descr}`, name);
+  return { shape, descr, dtype: info.name, Ctor: info.Ctor, bigEndian, dataOffset, count };
+}
+
+/** `prefix` (a file's first bytes, at least 10) when it starts like a .npy file of a version we read; else an error. */
+export function npyMagic(prefix: Uint8Array, fileLength: number, name: string): Uint8Array {
+  if (fileLength < 10 || prefix.length < 10 || !MAGIC.every((b, i) => prefix[i] === b)) {
+    throw new InputError('not a .npy file (the magic string \\x93NUMPY is missing)', { file: name });
+  }
+  const major = prefix[6];
+  if (major < 1 || major > 3) throw new InputError(`unsupported .npy format version ${major}.${prefix[7]}`, { file: name });
+  return prefix;
+}
+
+/** Where a .npy file's data begins (the end of its header), from its first 12 bytes; the header must fit the file. */
+export function npyDataOffset(prefix: Uint8Array, fileLength: number, name: string): number {
+  const major = prefix[6];
+  const lenBytes = major === 1 ? 2 : 4;
+  if (prefix.length < 8 + lenBytes || fileLength < 8 + lenBytes) throw truncated(name, 'header');
+  const dv = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  const dataOffset = 8 + lenBytes + headerLen;
+  if (fileLength < dataOffset) throw truncated(name, 'header');
+  return dataOffset;
+}
+
+/**
+ * Reads a .npy file (format versions 1.0, 2.0 and 3.0), C order only. `name` is the file named in errors.
+ * Half floats (`<f2`) come back widened to Float32Array; big-endian data is byte-swapped.
+ */
+export function readNpy(bytes: Uint8Array, name: string): NpyArray {
+  const { shape, dtype, Ctor, bigEndian, dataOffset, count } = npyLayout(bytes, bytes.length, name);
+  const itemSize = Ctor.BYTES_PER_ELEMENT;
   const needed = count * itemSize;
-  checkDataLength(bytes.length - dataOffset, needed, dataOffset, `shape ${formatShape(shape)} of ${descr}`, name);
   let data: NumericArray;
   if (bigEndian && itemSize > 1) {
     // A copy even when `bytes` is a Node Buffer (whose slice is a view): the swap must not touch the input.
     const swapped = Uint8Array.prototype.slice.call(bytes, dataOffset, dataOffset + needed);
     swapBytes(swapped, itemSize);
-    data = new info.Ctor(swapped.buffer, 0, count);
+    data = new Ctor(swapped.buffer, 0, count);
   } else {
-    data = viewElements(bytes, dataOffset, count, info.Ctor);
+    data = viewElements(bytes, dataOffset, count, Ctor);
   }
-  if (info.name === '<f2') data = halfToFloat32(data as Uint16Array);
-  return { shape, dtype: info.name, data };
+  if (dtype === '<f2') data = halfToFloat32(data as Uint16Array);
+  return { shape, dtype, data };
 }
 
 /** Activations from a .npy file as a Float32 matrix (1-D becomes n x 1); every value must be finite. */
@@ -155,7 +193,7 @@ function lookupDtype(descr: string, name: string): { info: DtypeInfo; bigEndian:
   return { info, bigEndian: m[1] === '>' };
 }
 
-function swapBytes(bytes: Uint8Array, size: number): void {
+export function swapBytes(bytes: Uint8Array, size: number): void {
   for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
 }
 

@@ -7,7 +7,7 @@ import { formatShape, shapeSize, tensorToMatrix, viewElements, type NumericArray
 // (https://github.com/huggingface/safetensors). Offsets in the header are relative to the end of the header.
 
 /** Element types by dtype name; a Map, as the name comes from the file's header ("constructor" is no dtype). */
-const ELEMENT_TYPES = new Map<string, NumericArrayConstructor>([
+export const ELEMENT_TYPES = new Map<string, NumericArrayConstructor>([
   ['F64', Float64Array],
   ['F32', Float32Array],
   ['F16', Uint16Array],
@@ -37,10 +37,15 @@ export interface SafetensorsEntry {
 
 /** The tensors a safetensors file holds, in header order, after checking the header against the file. */
 export function listSafetensors(bytes: Uint8Array, file: string): { entries: SafetensorsEntry[]; dataOffset: number } {
-  if (bytes.length < 8) throw new InputError('too short to be a .safetensors file', { file });
-  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLen > bytes.length - 8) {
-    const rest = bytes.length - 8;
+  return listSafetensorsHeader(bytes, bytes.length, file);
+}
+
+/** Where a safetensors file's data begins (8 + its header's length), from its first 8 bytes and its length. */
+export function safetensorsDataOffset(prefix: Uint8Array, fileLength: number, file: string): number {
+  if (fileLength < 8 || prefix.length < 8) throw new InputError('too short to be a .safetensors file', { file });
+  const headerLen = Number(new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true));
+  if (headerLen > fileLength - 8) {
+    const rest = fileLength - 8;
     throw new InputError(
       `bad .safetensors header: its length field says ${headerLen} bytes but the file has ${rest} after it (is this a safetensors file?)`,
       { file },
@@ -49,11 +54,17 @@ export function listSafetensors(bytes: Uint8Array, file: string): { entries: Saf
   if (headerLen > MAX_HEADER_BYTES) {
     throw new InputError(`bad .safetensors header: ${headerLen} bytes of header is implausibly large (is this a safetensors file?)`, { file });
   }
-  const dataOffset = 8 + headerLen;
-  const dataLength = bytes.length - dataOffset;
+  return 8 + headerLen;
+}
+
+/** listSafetensors from the file's first bytes (`prefix`, at least up to the data: safetensorsDataOffset) and its length. */
+export function listSafetensorsHeader(prefix: Uint8Array, fileLength: number, file: string): { entries: SafetensorsEntry[]; dataOffset: number } {
+  const dataOffset = safetensorsDataOffset(prefix, fileLength, file);
+  if (prefix.length < dataOffset) throw new Error(`listSafetensorsHeader: ${prefix.length} bytes of a ${dataOffset}-byte header`);
+  const dataLength = fileLength - dataOffset;
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataOffset)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(prefix.subarray(8, dataOffset)));
   } catch {
     throw new InputError('bad .safetensors header: not valid UTF-8 JSON', { file });
   }
@@ -147,7 +158,7 @@ function checkEntry(name: string, value: unknown, dataLength: number, file: stri
   return { name, dtype, shape: dims, begin, end };
 }
 
-function pickEntry(entries: SafetensorsEntry[], file: string, tensorName?: string): SafetensorsEntry {
+export function pickEntry(entries: SafetensorsEntry[], file: string, tensorName?: string): SafetensorsEntry {
   const names = entries.map((e) => e.name).join(', ');
   if (tensorName !== undefined) {
     const found = entries.find((e) => e.name === tensorName);

@@ -52,15 +52,21 @@ export function formatShape(shape: readonly number[]): string {
  * first bad row so the user can find the example that broke the encoder.
  */
 export function tensorToMatrix(t: Tensor, file: string): Matrix<Float32Array> {
-  if (t.shape.length !== 1 && t.shape.length !== 2) {
-    throw new InputError(`expected a 1-D or 2-D array of activations, got shape ${formatShape(t.shape)}`, { file });
-  }
-  const rows = t.shape[0];
-  const cols = t.shape.length === 2 ? t.shape[1] : 1;
-  if (cols === 0) throw zeroWidth(`activations of shape ${formatShape(t.shape)}`, { file });
+  const { rows, cols } = activationShape(t.shape, file);
   const data = t.data instanceof Float32Array ? t.data : toFloat32(t.data);
   checkFinite(data, cols, t.data, file);
   return { rows, cols, data };
+}
+
+/** The rows and columns of activations of this shape (2-D as is, 1-D as one column; at least one column). */
+export function activationShape(shape: readonly number[], file: string): { rows: number; cols: number } {
+  if (shape.length !== 1 && shape.length !== 2) {
+    throw new InputError(`expected a 1-D or 2-D array of activations, got shape ${formatShape(shape)}`, { file });
+  }
+  const rows = shape[0];
+  const cols = shape.length === 2 ? shape[1] : 1;
+  if (cols === 0) throw zeroWidth(`activations of shape ${formatShape(shape)}`, { file });
+  return { rows, cols };
 }
 
 /** Activations with no values per row: no probe can be fitted on them, so they are an input error, never a result. */
@@ -77,8 +83,8 @@ export function tensorToVector(t: Tensor, file: string): Float64Array {
   return data;
 }
 
-function toFloat32(src: NumericArray): Float32Array {
-  const out = new Float32Array(src.length);
+/** `src` as Float32 values (into `out` when given: at least src.length long). */
+export function toFloat32(src: NumericArray, out = new Float32Array(src.length)): Float32Array {
   if (src instanceof BigInt64Array || src instanceof BigUint64Array) {
     for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
   } else {
@@ -87,14 +93,19 @@ function toFloat32(src: NumericArray): Float32Array {
   return out;
 }
 
-function checkFinite(data: Float32Array | Float64Array, cols: number, source: NumericArray, file: string): void {
+/**
+ * Every value finite, else an error naming the row and column of the first that is not (and the value as the file
+ * holds it: `source`, alike indexed). `offset`: the index of data[0] in the whole array (a chunk of it).
+ */
+export function checkFinite(data: Float32Array | Float64Array, cols: number, source: NumericArray, file: string, offset = 0): void {
   for (let i = 0; i < data.length; i++) {
     if (Number.isFinite(data[i])) continue;
-    const row = Math.floor(i / cols);
+    const at = offset + i;
+    const row = Math.floor(at / cols);
     const original = Number(source[i]);
     const why = Number.isFinite(original) ? `${original} is too large for float32` : `the value is ${original}`;
     throw new InputError(
-      `row ${row} (0-based), column ${i % cols}: ${why}; activations must be finite numbers (check the encoder's output for that row)`,
+      `row ${row} (0-based), column ${at % cols}: ${why}; activations must be finite numbers (check the encoder's output for that row)`,
       { file },
     );
   }
