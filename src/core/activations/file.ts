@@ -49,11 +49,21 @@ export async function readActivationFile(
   const info = await stat(path).catch(() => undefined);
   // a missing file or a folder: readInputFile names the problem
   const bytes = info?.isFile() ? undefined : await readInputFile(path);
-  if (!npy && !lower.endsWith('.safetensors')) throw new InputError('activations must be a .npy or .safetensors file', { file: path });
+  if (!npy && !lower.endsWith('.safetensors')) throw new InputError(`activations must be a .npy or .safetensors file${formatHint(lower)}`, { file: path });
   if (info?.isFile() && info.size >= (opts.chunkedFrom ?? CHUNKED_READ_BYTES)) {
     return readActivationsChunked(path, info.size, npy, opts.tensor, opts.chunkBytes ?? READ_CHUNK_BYTES);
   }
   return readWhole(bytes ?? await readInputFile(path), path, npy, opts.tensor);
+}
+
+/** How to turn the usual other array files into one we read. */
+function formatHint(lower: string): string {
+  if (lower.endsWith('.npz')) return ' (a .npz archive holds several arrays: save the one to use with numpy.save(path, np.load(archive)[name]))';
+  if (/\.(pt|pth|bin|ckpt)$/.test(lower)) {
+    return ' (a PyTorch file is a pickle, which is not read here: save the tensor with numpy.save(path, t.float().numpy()) or safetensors.torch.save_file)';
+  }
+  if (/\.(h5|hdf5|parquet|arrow|csv|tsv|txt|json|jsonl)$/.test(lower)) return ' (save the activations as one 2-D array with numpy.save)';
+  return '';
 }
 
 function readWhole(bytes: Uint8Array, path: string, npy: boolean, tensor?: string): Matrix<Float32Array> {

@@ -61,12 +61,30 @@ export function tensorToMatrix(t: Tensor, file: string): Matrix<Float32Array> {
 /** The rows and columns of activations of this shape (2-D as is, 1-D as one column; at least one column). */
 export function activationShape(shape: readonly number[], file: string): { rows: number; cols: number } {
   if (shape.length !== 1 && shape.length !== 2) {
-    throw new InputError(`expected a 1-D or 2-D array of activations, got shape ${formatShape(shape)}`, { file });
+    throw new InputError(`expected a 1-D or 2-D array of activations, got shape ${formatShape(shape)}${shapeHint(shape)}`, { file });
   }
   const rows = shape[0];
   const cols = shape.length === 2 ? shape[1] : 1;
   if (cols === 0) throw zeroWidth(`activations of shape ${formatShape(shape)}`, { file });
   return { rows, cols };
+}
+
+/**
+ * What to do about activations of more than two axes, by the usual cases: singleton axes (a hidden state kept with
+ * its token axis, (n, 1, d)) and one vector per token ((n, tokens, d): the row needs one vector).
+ */
+function shapeHint(shape: readonly number[]): string {
+  if (shape.length < 3) return '';
+  const rest = shape.slice(1).filter((x) => x !== 1);
+  if (rest.length <= 1) {
+    const axes = shape.map((x, k) => (k > 0 && x === 1 ? k : -1)).filter((k) => k > 0);
+    return `; ${axes.length === 1 ? `its axis ${axes[0]} has` : `its axes ${axes.join(', ')} have`} size 1: save numpy.squeeze(a, axis=${axes.length === 1 ? axes[0] : `(${axes.join(', ')})`}) (${rest.length ? `one row of ${rest[0]} values` : 'one value'} per example)`;
+  }
+  if (shape.length === 3) {
+    return `: one vector per example is needed, and this looks like ${shape[1]} vectors (tokens?) of ${shape[2]} values per example; ` +
+      'pool them before saving (the mean over tokens, or the last token: a[:, -1, :]), or flatten with a.reshape(len(a), -1)';
+  }
+  return '; save one row of values per example (a.reshape(len(a), -1) flattens the rest)';
 }
 
 /** Activations with no values per row: no probe can be fitted on them, so they are an input error, never a result. */

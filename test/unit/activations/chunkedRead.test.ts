@@ -177,3 +177,31 @@ describe('the chunked activations reader', () => {
     expect(await outcome(folder, { chunkedFrom: 0 })).toMatchObject({ error: expect.stringMatching(/this is a folder, not a file/) });
   });
 });
+
+describe('what to do about an array that is not activations', () => {
+  const write = (name: string, shape: number[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, writeNpy(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape));
+    return file;
+  };
+
+  it('a singleton axis: squeeze it; tokens: pool them; more axes: flatten', async () => {
+    await expect(readActivationFile(write('kept-axis.npy', [4, 1, 6]))).rejects.toThrow(
+      /got shape \(4, 1, 6\); its axis 1 has size 1: save numpy\.squeeze\(a, axis=1\) \(one row of 6 values per example\)/,
+    );
+    await expect(readActivationFile(write('last-axis.npy', [4, 6, 1]))).rejects.toThrow(/its axis 2 has size 1: save numpy\.squeeze\(a, axis=2\)/);
+    await expect(readActivationFile(write('both.npy', [4, 1, 1]))).rejects.toThrow(/its axes 1, 2 have size 1: save numpy\.squeeze\(a, axis=\(1, 2\)\) \(one value per example\)/);
+    await expect(readActivationFile(write('tokens.npy', [4, 3, 6]))).rejects.toThrow(
+      /looks like 3 vectors \(tokens\?\) of 6 values per example; pool them before saving \(the mean over tokens, or the last token: a\[:, -1, :\]\)/,
+    );
+    await expect(readActivationFile(write('four.npy', [2, 3, 4, 5]))).rejects.toThrow(/got shape \(2, 3, 4, 5\); save one row of values per example/);
+  });
+
+  it('a .npz archive, a PyTorch file: how to save one array', async () => {
+    for (const [name, hint] of [['acts.npz', /several arrays: save the one to use with numpy\.save/], ['acts.pt', /PyTorch file is a pickle/], ['acts.bin', /PyTorch/]] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, 'x');
+      await expect(readActivationFile(file)).rejects.toThrow(hint);
+    }
+  });
+});
