@@ -11,10 +11,10 @@
  * replaces, so the cache holds one entry per file and encoder (plus entries that other pointers still name).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { activationCacheKey } from '../core/activations/cacheKey';
-import { writeFileAtomic } from '../core/activations/file';
+import { CHUNKED_READ_BYTES, readActivationFile, sha256File, writeFileAtomic } from '../core/activations/file';
 import { readNpyMatrix, writeNpy } from '../core/activations/npy';
 import type { Warning } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
@@ -80,7 +80,14 @@ export interface CacheEntry {
 }
 
 export class ActivationCache {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /**
+     * Entries from this size on are hashed as a stream and read in chunks (readActivationFile): Node reads at most
+     * 2 GiB at once, so a whole read of a bigger entry failed and every run was a silent miss (re-encoding).
+     */
+    private readonly streamFrom = CHUNKED_READ_BYTES,
+  ) {}
 
   entry(key: string): CacheEntry {
     return { key, path: join(this.dir, `${key}.npy`) };
@@ -95,9 +102,16 @@ export class ActivationCache {
     try {
       const sidecar: unknown = JSON.parse(await readFile(sidecarPath(path), 'utf8'));
       if (!isSidecar(sidecar, rows)) return undefined;
-      const bytes = await readFile(path);
-      if (sha256Hex(bytes) !== sidecar.sha256) return { changed: `${basename(path)} changed after it was written (its checksum does not match)` };
-      const embeddings: Matrix<Float32Array> = readNpyMatrix(bytes, path);
+      const changed = { changed: `${basename(path)} changed after it was written (its checksum does not match)` };
+      let embeddings: Matrix<Float32Array>;
+      if ((await stat(path)).size >= this.streamFrom) {
+        if ((await sha256File(path)) !== sidecar.sha256) return changed;
+        embeddings = await readActivationFile(path, { chunkedFrom: 0 });
+      } else {
+        const bytes = await readFile(path);
+        if (sha256Hex(bytes) !== sidecar.sha256) return changed;
+        embeddings = readNpyMatrix(bytes, path);
+      }
       if (embeddings.rows !== rows || embeddings.cols !== sidecar.cols) return undefined;
       return { embeddings, truncatedRows: sidecar.truncatedRows, emptyRows: sidecar.emptyRows, warnings: sidecar.warnings };
     } catch {

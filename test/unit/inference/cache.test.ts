@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,27 @@ describe('activation cache', () => {
     expect(enc.calls).toBe(2);
     expect([...again.embeddings.data]).toEqual([...first.embeddings.data]);
     expect((await encodeWithCache(enc, ['x', 'yy'], { cache, dataHash: 'h' })).fromCache).toBe(true);
+  });
+
+  it('a large entry (streamed: hashed as a stream, read in chunks) is a hit, the same activations; a changed one is not', async () => {
+    // streamFrom 0: every entry takes the path of entries over CHUNKED_READ_BYTES (over 2 GiB a whole read fails)
+    const cache = new ActivationCache(await tempDir(), 0);
+    const enc = fakeEncoder('fake-v1', 5);
+    const texts = ['good movie', '', 'bad one', 'the plot is thin'];
+    const first = await encodeWithCache(enc, texts, { cache, dataHash: 'big' });
+    const second = await encodeWithCache(enc, texts, { cache, dataHash: 'big' });
+    expect(enc.calls).toBe(1);
+    expect(second.fromCache).toBe(true);
+    expect([...second.embeddings.data]).toEqual([...first.embeddings.data]);
+    expect(second.emptyRows).toEqual([1]);
+    // a byte changed in the data: the checksum says so, and the activations are computed again
+    const bytes = await readFile(first.entry.path);
+    bytes[bytes.length - 1] ^= 1;
+    await writeFile(first.entry.path, bytes);
+    const third = await encodeWithCache(enc, texts, { cache, dataHash: 'big' });
+    expect(third.fromCache).toBe(false);
+    expect(enc.calls).toBe(2);
+    expect([...third.embeddings.data]).toEqual([...first.embeddings.data]);
   });
 
   it('a cancelled encode writes nothing, and the next run computes', async () => {
