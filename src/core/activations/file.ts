@@ -80,7 +80,7 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
     throw new InputError(`cannot read the file (${e.code ?? String(e)})`, { file: path });
   });
   try {
-    const readAt = async (position: number, length: number, into = new Uint8Array(length)): Promise<Uint8Array> => {
+    const readAt = async (position: number, length: number, into: Uint8Array = new Uint8Array(length)): Promise<Uint8Array> => {
       let got = 0;
       while (got < length) {
         const { bytesRead } = await handle.read(into, got, length - got, position + got);
@@ -89,7 +89,9 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
       }
       return into;
     };
-    let layout: { shape: number[]; dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean; dataOffset: number; count: number };
+    let layout: {
+      shape: number[]; dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean; dataOffset: number; count: number; columnMajor: boolean;
+    };
     if (npy) {
       const first = await readAt(0, Math.min(size, 12));
       const dataOffset = npyDataOffset(npyMagic(first, size, path), size, path);
@@ -103,7 +105,9 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
       const { entries, dataOffset } = listSafetensorsHeader(prefix, size, path);
       const entry = pickEntry(entries, path, tensor);
       const Ctor = ELEMENT_TYPES.get(entry.dtype)!;
-      layout = { shape: entry.shape, dtype: entry.dtype, Ctor, bigEndian: false, dataOffset: dataOffset + entry.begin, count: shapeSize(entry.shape) };
+      layout = {
+        shape: entry.shape, dtype: entry.dtype, Ctor, bigEndian: false, dataOffset: dataOffset + entry.begin, count: shapeSize(entry.shape), columnMajor: false,
+      };
     }
     const { rows, cols } = activationShape(layout.shape, path);
     const { Ctor, bigEndian, dtype } = layout;
@@ -111,6 +115,10 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
     // the file holds count x item bytes (checked against its size above): the allocation is bounded by the file
     const out = new Float32Array(layout.count);
     const chunk = new Uint8Array(Math.min(chunkBytes, layout.count * item));
+    if (layout.columnMajor) {
+      await readColumnMajor(out, rows, cols, layout, chunk, readAt, path);
+      return { rows, cols, data: out };
+    }
     for (let at = 0; at < layout.count;) {
       const n = Math.min(layout.count - at, chunk.length / item);
       if (Ctor === Float32Array && !bigEndian) {
@@ -133,6 +141,46 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
     return { rows, cols, data: out };
   } finally {
     await handle.close();
+  }
+}
+
+/** One chunk's values as Float32 (swapped, widened), and the values as the file holds them (for messages). */
+function chunkValues(bytes: Uint8Array, n: number, layout: { dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean }): { values: Float32Array; source: NumericArray } {
+  const { Ctor, dtype } = layout;
+  if (layout.bigEndian && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(bytes, Ctor.BYTES_PER_ELEMENT);
+  let source: NumericArray = new Ctor(bytes.buffer, bytes.byteOffset, n);
+  if (dtype === '<f2' || dtype === 'F16') source = halfToFloat32(source as Uint16Array);
+  else if (dtype === 'BF16') source = bfloat16ToFloat32(source as Uint16Array);
+  return { values: source instanceof Float32Array ? source : toFloat32(source), source };
+}
+
+/**
+ * A 2-D .npy in Fortran order, chunk by chunk: element k of the file is row k % rows, column floor(k / rows). Checked
+ * finite afterwards in row order, as the whole-file reader checks its transposed copy (the first bad value in row
+ * order, and that value as the file holds it, read again).
+ */
+async function readColumnMajor(
+  out: Float32Array, rows: number, cols: number,
+  layout: { dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean; dataOffset: number; count: number },
+  chunk: Uint8Array, readAt: (position: number, length: number, into?: Uint8Array) => Promise<Uint8Array>, path: string,
+): Promise<void> {
+  const item = layout.Ctor.BYTES_PER_ELEMENT;
+  for (let at = 0; at < layout.count;) {
+    const n = Math.min(layout.count - at, chunk.length / item);
+    const bytes = await readAt(layout.dataOffset + at * item, n * item, chunk.subarray(0, n * item));
+    const { values } = chunkValues(bytes, n, layout);
+    for (let k = 0; k < n; k++) {
+      const e = at + k;
+      out[(e % rows) * cols + Math.floor(e / rows)] = values[k];
+    }
+    at += n;
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (Number.isFinite(out[i])) continue;
+    const e = (i % cols) * rows + Math.floor(i / cols);
+    const one = await readAt(layout.dataOffset + e * item, item, new Uint8Array(8).subarray(0, item));
+    const { values, source } = chunkValues(one, 1, layout);
+    checkFinite(values, cols, source, path, i);
   }
 }
 

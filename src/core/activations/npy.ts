@@ -51,6 +51,8 @@ export interface NpyLayout {
   /** Byte offset of the data in the file, and its element count. */
   dataOffset: number;
   count: number;
+  /** A 2-D array stored column after column (Fortran order): element k is row k % rows, column floor(k / rows). */
+  columnMajor: boolean;
 }
 
 /**
@@ -66,13 +68,15 @@ export function npyLayout(prefix: Uint8Array, fileLength: number, name: string):
   const lenBytes = major === 1 ? 2 : 4;
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(prefix.subarray(8 + lenBytes, dataOffset));
   const { descr, fortranOrder, shape } = parseHeader(header, name);
-  if (fortranOrder) {
+  // Fortran order (column after column: numpy saves a transposed or np.asfortranarray array so) is read for 1-D and
+  // 2-D arrays, whose element order is then the transpose's; more axes are refused
+  if (fortranOrder && shape.length > 2) {
     throw new InputError('the array is in Fortran order; save it in C order (numpy.ascontiguousarray) and try again', { file: name });
   }
   const { info, bigEndian } = lookupDtype(descr, name);
   const count = shapeSize(shape);
   checkDataLength(fileLength - dataOffset, count * info.Ctor.BYTES_PER_ELEMENT, dataOffset, `shape ${formatShape(shape)} of ${descr}`, name);
-  return { shape, descr, dtype: info.name, Ctor: info.Ctor, bigEndian, dataOffset, count };
+  return { shape, descr, dtype: info.name, Ctor: info.Ctor, bigEndian, dataOffset, count, columnMajor: fortranOrder && shape.length === 2 };
 }
 
 /** `prefix` (a file's first bytes, at least 10) when it starts like a .npy file of a version we read; else an error. */
@@ -102,7 +106,7 @@ export function npyDataOffset(prefix: Uint8Array, fileLength: number, name: stri
  * Half floats (`<f2`) come back widened to Float32Array; big-endian data is byte-swapped.
  */
 export function readNpy(bytes: Uint8Array, name: string): NpyArray {
-  const { shape, dtype, Ctor, bigEndian, dataOffset, count } = npyLayout(bytes, bytes.length, name);
+  const { shape, dtype, Ctor, bigEndian, dataOffset, count, columnMajor } = npyLayout(bytes, bytes.length, name);
   const itemSize = Ctor.BYTES_PER_ELEMENT;
   const needed = count * itemSize;
   let data: NumericArray;
@@ -115,7 +119,16 @@ export function readNpy(bytes: Uint8Array, name: string): NpyArray {
     data = viewElements(bytes, dataOffset, count, Ctor);
   }
   if (dtype === '<f2') data = halfToFloat32(data as Uint16Array);
+  if (columnMajor) data = rowMajor(data, shape[0], shape[1]);
   return { shape, dtype, data };
+}
+
+/** A rows x cols array stored column after column, as a new array in row order. */
+function rowMajor(data: NumericArray, rows: number, cols: number): NumericArray {
+  const out = new (data.constructor as NumericArrayConstructor)(data.length) as NumericArray & Record<number, number | bigint>;
+  const src = data as NumericArray & Record<number, number | bigint>;
+  for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) out[r * cols + c] = src[c * rows + r];
+  return out;
 }
 
 /** Activations from a .npy file as a Float32 matrix (1-D becomes n x 1); every value must be finite. */

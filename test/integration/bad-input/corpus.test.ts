@@ -229,6 +229,12 @@ async function runOne(c: Case, runner: Runner, file: string | undefined, gen: Ge
     case 'activations':
     case 'npy': {
       const read = runner === 'npy' ? readNpyFile : readActivationFile;
+      if (e.ok) {
+        // must read, with the rows it declares
+        const got = await read(file!);
+        expect('rows' in got ? got.rows : got.shape[0], where).toBe(e.rows);
+        return;
+      }
       const err = await read(file!).then(() => undefined, (x: unknown) => x ?? new Error('rejected with nothing'));
       expect(err, `${where} must fail`).toBeDefined();
       checkInputError(c, runner, err, file, gen);

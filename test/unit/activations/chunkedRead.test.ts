@@ -145,6 +145,37 @@ describe('the chunked activations reader', () => {
     expect(await expectSameOutcome(st, { tensor: 'nope' })).toMatchObject({ error: expect.stringMatching(/no tensor named "nope"/) });
   });
 
+  it('reads a 2-D array in Fortran order (column after column) in row order, a bad value named where it is', async () => {
+    const rows = 9;
+    const cols = 4;
+    const values = Array.from({ length: rows * cols }, (_, i) => i * 0.5 - 3);
+    const columnMajor = (v: number[]) => Array.from({ length: rows * cols }, (_, k) => v[(k % rows) * cols + Math.floor(k / rows)]);
+    const fortran = (name: string, v: number[], f8 = false) => {
+      const file = join(dir, name);
+      const data = f8 ? Float64Array.from(columnMajor(v)) : Float32Array.from(columnMajor(v));
+      const bytes = writeNpy(data, [rows, cols]);
+      const text = new TextDecoder('latin1').decode(bytes);
+      const at = text.indexOf("'fortran_order': False");
+      const patched = new Uint8Array(bytes);
+      const replaced = "'fortran_order': True, ";
+      // same header length: 'False' -> 'True' plus the space the padding gives back
+      for (let i = 0; i < replaced.length; i++) patched[at + i] = replaced.charCodeAt(i);
+      const rest = text.slice(at + "'fortran_order': False, ".length, text.indexOf('\n', at));
+      for (let i = 0; i < rest.length; i++) patched[at + replaced.length + i] = rest.charCodeAt(i);
+      patched[at + replaced.length + rest.length] = 0x20;
+      writeFileSync(file, patched);
+      return file;
+    };
+    expect(await expectSameOutcome(fortran('fortran.npy', values))).toEqual({ rows, cols, data: values });
+    expect(await expectSameOutcome(fortran('fortran8.npy', values, true))).toEqual({ rows, cols, data: values });
+    const bad = [...values];
+    bad[6 * cols + 1] = NaN;
+    bad[2 * cols + 3] = 1e300; // the first in row order: row 2, column 3, as the file holds it
+    expect(await expectSameOutcome(fortran('fortran-bad.npy', bad, true))).toMatchObject({
+      error: expect.stringMatching(/row 2 \(0-based\), column 3: 1e\+300 is too large for float32/),
+    });
+  });
+
   it('names the row and column of a bad value far into the file, past many chunks', async () => {
     const rows = 300;
     const cols = 7;

@@ -110,8 +110,17 @@ describe('readNpy errors name the file', () => {
     throw new Error('expected readNpy to fail');
   };
 
-  it('Fortran order', () => {
-    expect(error(numpyFile('fortran.npy'))).toMatch(/^acts\.npy: .*Fortran order.*C order/);
+  it('Fortran order: a 2-D array (numpy saved column after column) is read in row order; more axes are refused', () => {
+    const t = readNpy(numpyFile('fortran.npy'), 'acts.npy');
+    expect(t.shape).toEqual([2, 3]);
+    expect(Array.from(t.data as Float64Array)).toEqual([0, 1, 2, 3, 4, 5]);
+    const header = "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2, 2), }";
+    const three = writeNpy(new Float32Array(8), [2, 2, 2]);
+    const text = new TextDecoder('latin1').decode(three.subarray(10, 10 + new DataView(three.buffer).getUint16(8, true)));
+    const padded = header.padEnd(text.length - 1, ' ') + '\n';
+    const bytes = new Uint8Array(three);
+    for (let i = 0; i < padded.length; i++) bytes[10 + i] = padded.charCodeAt(i);
+    expect(error(bytes)).toMatch(/^acts\.npy: .*Fortran order.*C order/);
   });
 
   it('bad magic', () => {
