@@ -110,7 +110,7 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
       };
     }
     const { rows, cols } = activationShape(layout.shape, path);
-    const { Ctor, bigEndian, dtype } = layout;
+    const { Ctor, bigEndian } = layout;
     const item = Ctor.BYTES_PER_ELEMENT;
     // the file holds count x item bytes (checked against its size above): the allocation is bounded by the file
     const out = new Float32Array(layout.count);
@@ -128,12 +128,8 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
         checkFinite(out.subarray(at, at + n), cols, out.subarray(at, at + n), path, at);
       } else {
         const bytes = await readAt(layout.dataOffset + at * item, n * item, chunk.subarray(0, n * item));
-        if (bigEndian && item > 1) swapBytes(bytes, item);
-        let source: NumericArray = new Ctor(chunk.buffer, 0, n);
-        if (dtype === '<f2' || dtype === 'F16') source = halfToFloat32(source as Uint16Array);
-        else if (dtype === 'BF16') source = bfloat16ToFloat32(source as Uint16Array);
         const part = out.subarray(at, at + n);
-        toFloat32(source, part);
+        const { source } = chunkValues(bytes, n, layout, part);
         checkFinite(part, cols, source, path, at);
       }
       at += n;
@@ -144,14 +140,20 @@ async function readActivationsChunked(path: string, size: number, npy: boolean, 
   }
 }
 
-/** One chunk's values as Float32 (swapped, widened), and the values as the file holds them (for messages). */
-function chunkValues(bytes: Uint8Array, n: number, layout: { dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean }): { values: Float32Array; source: NumericArray } {
+/**
+ * One chunk's values as Float32 (swapped, widened; into `into` when given), and the values as the file holds them
+ * (for messages).
+ */
+function chunkValues(
+  bytes: Uint8Array, n: number, layout: { dtype: string; Ctor: NumericArrayConstructor; bigEndian: boolean }, into?: Float32Array,
+): { values: Float32Array; source: NumericArray } {
   const { Ctor, dtype } = layout;
   if (layout.bigEndian && Ctor.BYTES_PER_ELEMENT > 1) swapBytes(bytes, Ctor.BYTES_PER_ELEMENT);
   let source: NumericArray = new Ctor(bytes.buffer, bytes.byteOffset, n);
   if (dtype === '<f2' || dtype === 'F16') source = halfToFloat32(source as Uint16Array);
   else if (dtype === 'BF16') source = bfloat16ToFloat32(source as Uint16Array);
-  return { values: source instanceof Float32Array ? source : toFloat32(source), source };
+  const values = into ? toFloat32(source, into) : source instanceof Float32Array ? source : toFloat32(source);
+  return { values, source };
 }
 
 /**

@@ -102,7 +102,7 @@ export function tensorToVector(t: Tensor, file: string): Float64Array {
 }
 
 /** `src` as Float32 values (into `out` when given: at least src.length long). */
-export function toFloat32(src: NumericArray, out = new Float32Array(src.length)): Float32Array {
+export function toFloat32(src: NumericArray, out: Float32Array = new Float32Array(src.length)): Float32Array {
   if (src instanceof BigInt64Array || src instanceof BigUint64Array) {
     for (let i = 0; i < src.length; i++) out[i] = Number(src[i]);
   } else {
