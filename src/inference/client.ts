@@ -13,7 +13,7 @@ import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import { isResident, MAX_RESERVED_BYTES, Reservations, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
+import { isResident, MAX_RESERVED_BYTES, Reservations, residentRows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -65,10 +65,13 @@ function toWire64(m: Matrix): WireMatrix64 {
   return { rows: m.rows, cols: m.cols, dtype: 'float64', buffer: data.buffer as ArrayBuffer };
 }
 
-/** An operand as sent: a copy, or the name of a matrix the worker holds (nothing to transfer). */
-function toWireOperand(m: GemmOperand, transfer: ArrayBuffer[]): WireMatrix64 | WireResident {
+/**
+ * An operand as sent: a copy (Float32 for a float32 product: the values it multiplies, half the bytes), or the name of
+ * a matrix the worker holds (nothing to transfer).
+ */
+function toWireOperand(m: GemmOperand, transfer: ArrayBuffer[], float32 = false): WireMatrix | WireMatrix64 | WireResident {
   if (isResident(m)) return { resident: m.resident, rows: m.rows, cols: m.cols };
-  const w = toWire64(m);
+  const w = float32 ? toWire(m) : toWire64(m);
   transfer.push(w.buffer);
   return w;
 }
@@ -108,7 +111,7 @@ export class InferenceClient implements InferenceService {
     const linalg: LinalgKernel = {
       name: 'onnxruntime (worker)',
       gemm: (a, b, opts) => this.gemm(a, b, opts),
-      upload: (m, signal, rows) => this.upload(m, signal, rows),
+      upload: (m, signal, rows, float32) => this.upload(m, signal, rows, float32),
       reserve: (rows, cols) => this.reserve(rows, cols),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
@@ -179,13 +182,14 @@ export class InferenceClient implements InferenceService {
   private async gemm(a: GemmOperand, b: GemmOperand, options: GemmOptions = {}): Promise<F64Matrix> {
     if (options.signal?.aborted) throw new CancelledError();
     const transfer: ArrayBuffer[] = [];
-    const wa = toWireOperand(a, transfer);
-    const wb = toWireOperand(b, transfer);
+    const float32 = options.float32 === true;
+    const wa = toWireOperand(a, transfer, float32);
+    const wb = toWireOperand(b, transfer, float32);
     const wc = options.c ? toWire64(options.c) : undefined;
     if (wc) transfer.push(wc.buffer);
     const req = {
       type: 'gemm' as const, a: wa, b: wb, c: wc, transA: options.transA === true, transB: options.transB === true,
-      alpha: options.alpha ?? 1, beta: options.beta ?? 1,
+      alpha: options.alpha ?? 1, beta: options.beta ?? 1, float32,
     };
     const r = (await this.request(req, options.signal, undefined, false, transfer)) as WireMatrix64;
     return { rows: r.rows, cols: r.cols, data: new Float64Array(r.buffer) };
@@ -225,9 +229,19 @@ export class InferenceClient implements InferenceService {
     this.reservations.add(rows, cols, buffer);
   }
 
-  /** Sends m to the worker once (a Float64 copy, transferred); later gemm requests name it. */
-  private async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
+  /**
+   * Sends m to the worker once (a Float64 copy, or a Float32 one for float32 products, transferred); later gemm
+   * requests name it.
+   */
+  private async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
+    if (float32) {
+      // a copy in a buffer of its own even when m is Float32 already: the caller's matrix stays usable
+      const sel = residentRows(m, rows, true);
+      const data = sel.data === m.data ? (sel.data as Float32Array).slice() : (sel.data as Float32Array);
+      const wm: WireMatrix = { rows: sel.rows, cols: sel.cols, dtype: 'float32', buffer: data.buffer as ArrayBuffer };
+      return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;
+    }
     const n = rows ? rows.length : m.rows;
     const ready = await this.reservations.take(n, m.cols);
     if (signal?.aborted) throw new CancelledError();

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, residentRows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,16 +26,19 @@ import type { SessionPool } from './sessions';
  * extra pass over the output). Gemm's alpha and beta are float32 attributes: a graph per (alpha, beta) pair, built
  * only for values float32 holds exactly (1, -1, ...); others are applied on the host.
  */
-export function buildGemmGraph(transA: boolean, transB: boolean, withC: boolean, alpha = 1, beta = 1): Uint8Array {
+export function buildGemmGraph(
+  transA: boolean, transB: boolean, withC: boolean, alpha = 1, beta = 1, type: 'float64' | 'float32' = 'float64',
+): Uint8Array {
   const g = new OnnxGraphBuilder({
-    name: `gemm-${+transA}${+transB}${+withC}`, opset: 17, docString: `${alpha} op(A) op(B)${withC ? ` + ${beta} C` : ''}`,
+    name: `gemm-${+transA}${+transB}${+withC}${type === 'float32' ? '-f32' : ''}`, opset: 17,
+    docString: `${alpha} op(A) op(B)${withC ? ` + ${beta} C` : ''} in ${type}`,
   });
-  const a = g.input('a', 'float64', ['m_a', 'k_a']);
-  const b = g.input('b', 'float64', ['m_b', 'k_b']);
+  const a = g.input('a', type, ['m_a', 'k_a']);
+  const b = g.input('b', type, ['m_b', 'k_b']);
   const inputs = [a, b];
-  if (withC) inputs.push(g.input('c', 'float64', ['m', 'n']));
+  if (withC) inputs.push(g.input('c', type, ['m', 'n']));
   g.node('Gemm', inputs, ['y'], { transA: transA ? 1 : 0, transB: transB ? 1 : 0, alpha: attrFloat(alpha), beta: attrFloat(beta) });
-  g.output('y', 'float64', ['m', 'n']);
+  g.output('y', type, ['m', 'n']);
   return g.serialize();
 }
 
@@ -81,8 +84,10 @@ export class OnnxLinalgKernel implements LinalgKernel {
   }
 
 
-  async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix> {
+  async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
+    // Float32: the caller's Float32 data itself (a Tensor wraps it), or the selected rows / rounded values
+    if (float32) return this.residents.add(residentRows(m, rows, true));
     if (m.data instanceof Float64Array && !rows) return this.residents.add(m as F64Matrix);
     const n = rows ? rows.length : m.rows;
     const ready = await this.reservations.take(n, m.cols);
@@ -118,23 +123,29 @@ export class OnnxLinalgKernel implements LinalgKernel {
     // In the graph when float32 holds alpha and beta exactly; otherwise the plain product, scaled and added here.
     const inGraph = exactF32(alpha) && exactF32(beta);
     const withC = inGraph && options.c !== undefined;
-    const name = inGraph ? `gemm-${+transA}${+transB}${+withC}-${alpha}-${withC ? beta : 0}` : `gemm-${+transA}${+transB}0-1-0`;
+    // float32 products (GemmOptions.float32): float32 operands (a Float32 resident matrix as is, anything else rounded
+    // here), the result widened; otherwise Float64 operands (Float32 ones widened for this product)
+    const type = options.float32 ? 'float32' : 'float64';
+    const suffix = type === 'float32' ? '-f32' : '';
+    const name = (inGraph ? `gemm-${+transA}${+transB}${+withC}-${alpha}-${withC ? beta : 0}` : `gemm-${+transA}${+transB}0-1-0`) + suffix;
     const { session } = await this.pool.open({
-      name, bytes: () => (inGraph ? buildGemmGraph(transA, transB, withC, alpha, beta) : buildGemmGraph(transA, transB, false)),
+      name, bytes: () => (inGraph ? buildGemmGraph(transA, transB, withC, alpha, beta, type) : buildGemmGraph(transA, transB, false, 1, 1, type)),
       products: true,
     });
     const { Tensor } = await loadOrt();
+    const values = (v: Float32Array | Float64Array) =>
+      (type === 'float32' ? (v instanceof Float32Array ? v : Float32Array.from(v)) : v instanceof Float64Array ? v : Float64Array.from(v));
     const feeds: Record<string, InstanceType<typeof Tensor>> = {
-      a: new Tensor('float64', a.data, [a.rows, a.cols]),
-      b: new Tensor('float64', b.data, [b.rows, b.cols]),
+      a: new Tensor(type, values(a.data), [a.rows, a.cols]),
+      b: new Tensor(type, values(b.data), [b.rows, b.cols]),
     };
-    if (withC) feeds.c = new Tensor('float64', options.c!.data, [m, n]);
+    if (withC) feeds.c = new Tensor(type, values(options.c!.data), [m, n]);
     const out = await session.run(feeds);
     const y = out.y!;
     if (y.dims.length !== 2 || y.dims[0] !== m || y.dims[1] !== n) {
       throw new Error(`gemm: onnxruntime returned ${y.dims.join(' x ')}, expected ${m} x ${n}`);
     }
-    const data = y.data as Float64Array;
+    const data = y.data instanceof Float64Array ? y.data : Float64Array.from(y.data as Float32Array);
     if (!inGraph) {
       const c = options.c?.data;
       for (let t = 0; t < data.length; t++) data[t] = alpha * data[t] + (c ? beta * c[t] : 0);

@@ -50,17 +50,21 @@ export interface WireResident {
   cols: number;
 }
 
-/** alpha op(a) op(b) + beta c on the worker's LinalgKernel (core/linalg/gemm.ts); answers with a WireMatrix64. */
+/**
+ * alpha op(a) op(b) + beta c on the worker's LinalgKernel (core/linalg/gemm.ts); answers with a WireMatrix64.
+ * `float32`: GemmOptions.float32 (the operands then travel as Float32).
+ */
 export interface GemmRequest {
   type: 'gemm';
   id: number;
-  a: WireMatrix64 | WireResident;
-  b: WireMatrix64 | WireResident;
+  a: WireMatrix | WireMatrix64 | WireResident;
+  b: WireMatrix | WireMatrix64 | WireResident;
   c?: WireMatrix64;
   transA: boolean;
   transB: boolean;
   alpha: number;
   beta: number;
+  float32?: boolean;
 }
 
 export type WorkerRequest =
@@ -71,8 +75,11 @@ export type WorkerRequest =
   /** Max alignment of each query row over the keys; answers with AlignReply. */
   | { type: 'align'; id: number; mode: AlignKernelMode; query: WireMatrix; keys: WireMatrix }
   | GemmRequest
-  /** Keeps a Float64 matrix in the worker for later gemm requests; answers with its WireResident. */
-  | { type: 'upload'; id: number; m: WireMatrix64 }
+  /**
+   * Keeps a matrix in the worker for later gemm requests, as Float64, or as Float32 for float32 products (a
+   * WireMatrix); answers with its WireResident.
+   */
+  | { type: 'upload'; id: number; m: WireMatrix64 | WireMatrix }
   /**
    * A fresh ArrayBuffer of `bytes` bytes with every page touched on the worker's thread (LinalgKernel.reserve: the
    * memory of a coming upload); answers with FreshBufferReply, the buffer transferred.

@@ -11,7 +11,7 @@ import { MAP_PCA, pca2 } from '../core/linalg/pca';
 import type {
   AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
-import type { GemmOperand } from '../core/linalg/gemm';
+import { asF64, type GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
 
 function toWireError(e: unknown): WireError {
@@ -31,8 +31,10 @@ function fromWire64(m: WireMatrix64): Matrix<Float64Array> {
 }
 
 /** A gemm operand: sent with the request, or uploaded earlier and held by the engine's kernel (named as is). */
-function operand(m: WireMatrix64 | WireResident): GemmOperand {
-  return 'resident' in m ? m : fromWire64(m);
+function operand(m: WireMatrix | WireMatrix64 | WireResident): GemmOperand {
+  if ('resident' in m) return m;
+  // a Float32 operand (a float32 product's) is widened exactly; the kernel rounds it back to the same values
+  return m.dtype === 'float32' ? asF64(fromWire(m)) : fromWire64(m);
 }
 
 /** Serves requests from `port` with `engine` (exported so tests can drive it over a MessageChannel). */
@@ -77,7 +79,7 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
       case 'gemm': {
         const r = await engine.kernel.linalg.gemm(operand(req.a), operand(req.b), {
           transA: req.transA, transB: req.transB, alpha: req.alpha, beta: req.beta,
-          c: req.c ? fromWire64(req.c) : undefined, signal,
+          c: req.c ? fromWire64(req.c) : undefined, float32: req.float32 === true, signal,
         });
         // A copy in a buffer of our own: onnxruntime's output buffer may not be transferable.
         const data = r.data.slice();
@@ -86,7 +88,9 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         return;
       }
       case 'upload': {
-        const h = await engine.kernel.linalg.upload(fromWire64(req.m), signal);
+        const h = req.m.dtype === 'float32'
+          ? await engine.kernel.linalg.upload(fromWire(req.m), signal, undefined, true)
+          : await engine.kernel.linalg.upload(fromWire64(req.m), signal);
         const value: WireResident = { resident: h.resident, rows: h.rows, cols: h.cols };
         reply(req.id, value);
         return;

@@ -6,7 +6,9 @@
  * plain JavaScript loops, the reference the tests hold the onnxruntime kernel to.
  *
  * The products are Float64 in and out (the ridge map's Gram matrices and solves need it: Float32 accumulation over
- * thousands of rows loses five digits). Matrices are row-major `Matrix<Float64Array>`.
+ * thousands of rows loses five digits). Matrices are row-major `Matrix<Float64Array>`. A product may ask for float32
+ * arithmetic (`GemmOptions.float32`) on a matrix the kernel holds as Float32 (`upload(..., float32)`): twice MLAS's
+ * speed and half the memory traffic, for iterations that finish in Float64 (the batched probe fits, batch.ts).
  */
 import { throwIfAborted } from '../errors';
 import type { SymmetricEigen } from './eigen';
@@ -25,8 +27,16 @@ export interface GemmOptions {
   c?: F64Matrix;
   /** Its factor; default 1 when c is given. */
   beta?: number;
+  /**
+   * Float32 arithmetic: the operands' values rounded to float32 (a matrix held as Float32 is used as is), float32
+   * sums, the result widened to Float64. Each value then carries float32's rounding (about 6e-8 of the terms' size
+   * per term summed): for iterations that check their stop in Float64 afterwards (batch.ts), not for solves.
+   */
+  float32?: boolean;
   signal?: AbortSignal;
 }
+
+export type F32Matrix = Matrix<Float32Array>;
 
 /**
  * A matrix the kernel holds (`upload`), named in later products instead of being handed over again: the batched
@@ -71,8 +81,10 @@ export interface LinalgKernel {
    * copy (a worker): either way the caller must not modify m afterwards. Float32 data is widened to Float64 by the
    * kernel, once, into memory of its own (the memory `reserve` prepared, when the shape is a reserved one). `rows`:
    * only those rows of m, in that order, gathered straight into that memory (no intermediate copy of the selection).
+   * `float32`: held as Float32 instead, for `float32` products (Float32 data kept as is in process: no copy, unless
+   * `rows` selects); a Float64 product with it widens it for that product.
    */
-  upload?(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>): Promise<ResidentMatrix>;
+  upload?(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix>;
   /**
    * Optional: an `upload` of a rows x cols Float32 matrix will come soon. The kernel may ready the Float64 memory for
    * it now on another thread, while the caller's goes on: memory is slow to touch the first time (each fresh page
@@ -104,17 +116,17 @@ export interface LinalgKernel {
  * `resolve` turns an operand into its matrix, with a clear error for a handle it does not hold.
  */
 export class ResidentStore {
-  private readonly held = new Map<number, F64Matrix>();
+  private readonly held = new Map<number, Matrix>();
   private next = 1;
 
-  add(m: F64Matrix): ResidentMatrix {
+  add(m: Matrix): ResidentMatrix {
     if (m.data.length !== m.rows * m.cols) throw new Error('upload: the matrix\'s data does not match its shape');
     const id = this.next++;
     this.held.set(id, m);
     return { resident: id, rows: m.rows, cols: m.cols };
   }
 
-  resolve(m: GemmOperand): F64Matrix {
+  resolve(m: GemmOperand): Matrix {
     if (!isResident(m)) return m;
     const held = this.held.get(m.resident);
     if (!held) throw new Error(`gemm: resident matrix ${m.resident} is not held by this kernel (released, or from another kernel)`);
@@ -135,7 +147,7 @@ export class ResidentStore {
 }
 
 /** The result's shape, or a clear error for mismatched operands (shared by every implementation). */
-export function gemmShape(a: F64Matrix, b: F64Matrix, options: GemmOptions = {}): { m: number; k: number; n: number } {
+export function gemmShape(a: Matrix, b: Matrix, options: GemmOptions = {}): { m: number; k: number; n: number } {
   const m = options.transA ? a.cols : a.rows;
   const k = options.transA ? a.rows : a.cols;
   const kb = options.transB ? b.cols : b.rows;
@@ -154,7 +166,7 @@ export function gemmShape(a: F64Matrix, b: F64Matrix, options: GemmOptions = {})
 }
 
 /** Row-major transpose. */
-export function transpose(a: F64Matrix): F64Matrix {
+export function transpose(a: Matrix): F64Matrix {
   const out = new Float64Array(a.rows * a.cols);
   for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out[j * a.rows + i] = a.data[i * a.cols + j];
   return { rows: a.cols, cols: a.rows, data: out };
@@ -226,6 +238,29 @@ export function asF64(m: Matrix): F64Matrix {
   return m.data instanceof Float64Array ? (m as F64Matrix) : { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
 }
 
+/** m itself when its data is Float32; otherwise a Float32 copy (the values rounded to float32). */
+export function asF32(m: Matrix): F32Matrix {
+  return m.data instanceof Float32Array ? (m as F32Matrix) : { rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) };
+}
+
+/**
+ * Rows `rows` of m (every row when absent) as a matrix for `upload`: Float32 (`float32`; m's own data when it is
+ * Float32 and no rows select) or Float64 (a copy, into `into` when it fits).
+ */
+export function residentRows(m: Matrix, rows: ArrayLike<number> | undefined, float32: boolean, into?: Float64Array): Matrix {
+  const n = rows ? rows.length : m.rows;
+  if (!float32) return { rows: n, cols: m.cols, data: widenRows(m, rows, into) };
+  if (!rows) return asF32(m);
+  const d = m.cols;
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (!(Number.isInteger(r) && r >= 0 && r < m.rows)) throw new Error(`upload: row ${r} of a ${m.rows}-row matrix`);
+    out.set(m.data.subarray(r * d, r * d + d), i * d);
+  }
+  return { rows: n, cols: d, data: out };
+}
+
 const jsResident = new ResidentStore();
 
 /**
@@ -235,15 +270,18 @@ const jsResident = new ResidentStore();
 export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore } = {
   name: 'javascript',
   residents: jsResident,
-  async upload(m, _signal, rows) {
-    return jsResident.add(rows ? { rows: rows.length, cols: m.cols, data: widenRows(m, rows) } : asF64(m));
+  async upload(m, _signal, rows, float32) {
+    return jsResident.add(rows || float32 ? residentRows(m, rows, float32 === true) : asF64(m));
   },
   async release(m) {
     jsResident.delete(m);
   },
   async gemm(ra, rb, options = {}) {
-    const a = jsResident.resolve(ra);
-    const b = jsResident.resolve(rb);
+    // float32: the operands' values rounded as a float32 kernel rounds them; the sums here stay Float64 (the
+    // reference for a float32 product is the exact product of the rounded values, rounded once)
+    const f32 = options.float32 === true;
+    const a = f32 ? asF32(jsResident.resolve(ra)) : jsResident.resolve(ra);
+    const b = f32 ? asF32(jsResident.resolve(rb)) : jsResident.resolve(rb);
     const { m, k, n } = gemmShape(a, b, options);
     const A = options.transA ? transpose(a) : a;
     const B = options.transB ? transpose(b) : b;
@@ -261,8 +299,10 @@ export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore 
     }
     if (options.c) {
       const beta = options.beta ?? 1;
-      for (let t = 0; t < m * n; t++) out[t] += beta * options.c.data[t];
+      const c = f32 ? Float32Array.from(options.c.data) : options.c.data;
+      for (let t = 0; t < m * n; t++) out[t] += beta * c[t];
     }
+    if (f32) for (let t = 0; t < m * n; t++) out[t] = Math.fround(out[t]);
     return { rows: m, cols: n, data: out };
   },
 };

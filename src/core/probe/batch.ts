@@ -19,6 +19,14 @@
  * X's) go back to the blocked pass, which reads only their rows. Each fit still runs its own L-BFGS to the same gradient tolerance, but the sums are in another order,
  * so the probes equal the separate fits' to the tolerance, not bitwise (test/unit/probe/batchGemm.test.ts).
  *
+ * The product rounds are float32 products first (`float32`, on when X is Float32 and the kernel can hold it so):
+ * MLAS multiplies in float32 twice as fast as in Float64, and the fits' sums then carry float32's rounding, about
+ * 1e-9 of a gradient entry at bench/core's shapes, far under the 1e-6 stop. A fit whose L-BFGS stops on them is not
+ * done: once about half the fits on float32 have stopped (or none runs on float32 any more), those that stopped go on
+ * from their weights with Float64 products, a fresh L-BFGS whose first evaluation recomputes the logits and the
+ * gradient in Float64. Where the float32 stop holds in Float64 (the usual case) that one evaluation ends the fit;
+ * otherwise it runs on in Float64 to the same tolerance. Every probe's stop is thus checked in Float64.
+ *
  * Two classes fit the logistic objective (one logit, one column of each product per fit); more classes the softmax
  * objective, C columns per fit (pending.ts). Fits whose columns add up to more than BATCH_COLUMNS run in groups of
  * at most that many, one group after the other (the products' outputs and the fits' L-BFGS memory grow with them).
@@ -69,6 +77,18 @@ export interface BatchOptions extends ProbeOptions {
    * the rounds go on the products; the rider keeps its own state (whatever it did not finish is its caller's).
    */
   rider?: ProductRider;
+  /**
+   * Float32 product rounds first, each fit finished in Float64 (see above). Default true; on only with `linalg`,
+   * Float32 rows and a kernel that can hold them (`upload`, `release`).
+   */
+  float32?: boolean;
+}
+
+/** A batch's products: the kernel, X as its Float64 operand, and X as Float32 for the float32 rounds (if any). */
+interface Products {
+  kernel: LinalgKernel;
+  x: GemmOperand;
+  x32?: GemmOperand;
 }
 
 /** Rows ascending, targets permuted alike. */
@@ -166,8 +186,8 @@ export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promi
  * point V holds the weights and z = X W^T + b. A fit whose line search accepted a later trial (`gradientLine`)
  * already has its z; it only needs the gradient there. Then one X^T R serves all of them (`width` columns each).
  */
-async function productRound(
-  objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, signal?: AbortSignal, rider?: ProductRider,
+async function productPass(
+  objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, float32: boolean, signal?: AbortSignal, rider?: ProductRider,
 ): Promise<void> {
   const { rows: n, cols: d } = x;
   const lines = objs.map((obj) => obj.gradientLine);
@@ -192,7 +212,7 @@ async function productRound(
       Vt.set(v, o);
       o += d;
     }
-    U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, signal })).data;
+    U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, float32, signal })).data;
     if (riding.length > 0) {
       const u = riding.map((_, k) => {
         const col = new Float64Array(n);
@@ -252,14 +272,14 @@ async function productRound(
   if (K > 0 && fitK === objs.length) {
     // one logit per fit: X^T R (d x K), fit k's column spread row by row in one sequential pass (with few columns
     // this product is quicker than R^T X, whose rows would need no spreading)
-    const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, signal })).data;
+    const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, float32, signal })).data;
     for (let j = 0, o = 0; j < d; j++) {
       for (const obj of objs) obj.gv[j] = G[o++];
       for (let k = 0; k < S; k++) riderG[k][j] = G[o++];
     }
   } else if (K > 0) {
     // softmax fits: R^T X (K x d), whose rows are the fits' gradient rows as they keep them (c d + j), copied whole
-    const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, signal })).data;
+    const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, float32, signal })).data;
     let o = 0;
     for (const obj of objs) {
       obj.gv.set(Gt.subarray(o, o + obj.width * d));
@@ -276,6 +296,19 @@ async function productRound(
     if (line) line.finishGradient();
     else obj.finishPendingProduct();
   });
+}
+
+/**
+ * One round on the kernel: the fits on float32 (`coarse`) by float32 products, the others by Float64 ones; the rider
+ * rides the float32 products when there are any.
+ */
+async function productRound(
+  objs: BatchedObjective[], coarse: boolean[], products: Products, signal?: AbortSignal, rider?: ProductRider,
+): Promise<void> {
+  const f32 = objs.filter((_, k) => coarse[k]);
+  const f64 = objs.filter((_, k) => !coarse[k]);
+  if (f32.length > 0) await productPass(f32, products.kernel, products.x32!, true, signal, rider);
+  if (f64.length > 0) await productPass(f64, products.kernel, products.x, false, signal, f32.length > 0 ? undefined : rider);
 }
 
 /**
@@ -325,17 +358,23 @@ export async function fitProbesBatch(
   const own = kernel && !opts.shared;
   const shared = kernel ? (opts.shared ?? await shareMatrix(x, kernel, opts.signal)) : undefined;
   if (shared && (shared.rows !== x.rows || shared.cols !== x.cols)) throw new Error(`fitProbesBatch: a shared ${shared.rows} x ${shared.cols} operand for a ${x.rows} x ${x.cols} matrix`);
+  // X as Float32 for the float32 rounds: in process the rows themselves, no copy
+  let x32: GemmOperand | undefined;
   let announced = false;
   const productsDone = () => {
     if (!announced) opts.onProductsDone?.();
     announced = true;
   };
   try {
+    if (kernel?.upload && kernel.release && (opts.float32 ?? true) && x.data instanceof Float32Array && fits.length > 0) {
+      x32 = await kernel.upload(x, opts.signal, undefined, true);
+    }
     const groups = batchGroups(fits.length, width);
     for (const [g, group] of groups.entries()) {
-      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared! } : undefined, g === groups.length - 1 ? productsDone : () => {});
+      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {});
     }
   } finally {
+    if (x32) await releaseShared(kernel!, x32);
     if (own && shared) await releaseShared(kernel, shared);
   }
   throwIfAborted(opts.signal);
@@ -346,7 +385,7 @@ export async function fitProbesBatch(
 /** One batch: the fits named by `group`, their probes into `out` at the same places. */
 async function fitGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, width: number, opts: BatchOptions, out: Probe[],
-  products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void,
+  products: Products | undefined, productsDone: () => void,
 ): Promise<void> {
   const d = x.cols;
   const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
@@ -361,7 +400,7 @@ async function fitGroup(
 
 async function runGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
-  products: { kernel: LinalgKernel; x: GemmOperand } | undefined, productsDone: () => void, engine: RowEngine,
+  products: Products | undefined, productsDone: () => void, engine: RowEngine,
 ): Promise<void> {
   const l2 = opts.l2 ?? DEFAULT_L2;
   const d = x.cols;
@@ -384,22 +423,53 @@ async function runGroup(
     obj.pending = Float64Array.from(x0); // the run's first evaluation, batched like the line searches' first trials
     return lbfgsIterations(obj, x0, lopts);
   });
+  // Fits on float32 products (`coarse`); those whose L-BFGS stopped there (`stopped`) wait to go on in Float64
+  const coarse = objs.map(() => products?.x32 !== undefined);
+  const stopped: (LbfgsResult | null)[] = objs.map(() => null);
+  const goOnInF64 = (k: number) => {
+    const obj = objs[k];
+    const first = stopped[k]!;
+    stopped[k] = null;
+    coarse[k] = false;
+    // a fresh L-BFGS from the float32 run's weights: its first evaluation (a start point: the logits X w + b in full)
+    // is the check; the iterations left of the budget are the float32 run's remainder
+    obj.pending = Float64Array.from(first.x);
+    obj.pendingStep = null;
+    obj.gradientLine = null;
+    const maxIter = Math.max(0, (lopts.maxIter ?? 1000) - first.iterations);
+    const run = lbfgsIterations(obj, first.x, { ...lopts, maxIter });
+    runs[k] = (function* () {
+      const r = yield* run;
+      return { ...r, iterations: r.iterations + first.iterations, evaluations: r.evaluations + first.evaluations };
+    })();
+  };
   const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
   let active = objs.map((_, k) => k);
   let last = performance.now();
   while (active.length > 0) {
     throwIfAborted(opts.signal);
-    const round = active.map((k) => objs[k]);
+    // the stopped float32 fits go on in Float64 together: once they are at least as many as those still on float32
+    const waiting = active.filter((k) => stopped[k] !== null);
+    if (waiting.length > 0 && waiting.length >= active.filter((k) => coarse[k] && stopped[k] === null).length) waiting.forEach(goOnInF64);
+    const running = active.filter((k) => stopped[k] === null);
+    const round = running.map((k) => objs[k]);
     const rows = round.reduce((sum, obj) => sum + obj.n * obj.width, 0);
-    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, products.kernel, products.x, opts.signal, opts.rider);
+    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, running.map((k) => coarse[k]), products, opts.signal, opts.rider);
     else {
       productsDone();
       passRound(round, x.rows, blockRows);
     }
     const still: number[] = [];
     for (const k of active) {
+      if (stopped[k] !== null) {
+        still.push(k);
+        continue;
+      }
       const step = runs[k].next();
-      if (step.done) {
+      if (step.done && coarse[k]) {
+        stopped[k] = step.value as LbfgsResult;
+        still.push(k);
+      } else if (step.done) {
         const p = polished(objs[k] as LogisticObjective | SoftmaxObjective, step.value as LbfgsResult, opts);
         out[group[k]] = toProbe(x, C, l2, p.res, p.polish);
         opts.onFit?.(group[k]);

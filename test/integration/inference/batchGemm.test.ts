@@ -21,8 +21,8 @@ function counted(kernel: LinalgKernel): LinalgKernel & { held: number } {
     name: kernel.name,
     held: 0,
     gemm: kernel.gemm.bind(kernel),
-    upload: async (m: Parameters<NonNullable<LinalgKernel['upload']>>[0], signal?: AbortSignal, rows?: ArrayLike<number>) => {
-      const h = await kernel.upload!(m, signal, rows);
+    upload: async (m: Parameters<NonNullable<LinalgKernel['upload']>>[0], signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean) => {
+      const h = await kernel.upload!(m, signal, rows, float32);
       k.held++;
       return h;
     },
@@ -70,10 +70,16 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     const plain = await runAnalysis(input, { seeds: 2 });
     const kernel = counted(client.alignmentKernel().linalg!);
     let uploads = 0;
+    let uploads32 = 0;
+    let products32 = 0;
     const upload = kernel.upload;
-    kernel.upload = (m, s, rows) => (uploads++, upload!(m, s, rows));
+    kernel.upload = (m, s, rows, f32) => (f32 ? uploads32++ : uploads++, upload!(m, s, rows, f32));
+    const gemm = kernel.gemm;
+    kernel.gemm = (a, b, o) => (o?.float32 && products32++, gemm(a, b, o));
     const viaWorker = await runAnalysis(input, { seeds: 2 }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
     expect(uploads).toBe(2); // the W2S-train rows (probes and mixing fits) and the test rows (their scores)
+    expect(uploads32).toBe(1); // the W2S-train rows as Float32 for the mixing batch's float32 rounds
+    expect(products32).toBeGreaterThan(10);
     expect(kernel.held).toBe(0);
     expect(viaWorker.accuracy).toEqual(plain.accuracy);
     expect(viaWorker.detection.counts).toEqual(plain.detection.counts);

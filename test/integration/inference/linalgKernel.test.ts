@@ -45,6 +45,32 @@ describe('the onnxruntime LinalgKernel (Float64 Gemm on the CPU provider)', () =
     expect(linalg.name).toMatch(/onnxruntime \(cpu\)/);
   });
 
+  it('float32 products (MLAS SGEMM): the JavaScript reference of the rounded values to float32 sums, on a Float32 matrix it holds or rounding Float64 operands', async () => {
+    const x32 = { rows: 500, cols: 300, data: Float32Array.from(random(500, 300, 4).data) };
+    const held = await linalg.upload!(x32, undefined, undefined, true);
+    const held64 = await linalg.upload!(x32);
+    for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+      const b = transA ? random(500, 7, 5) : transB ? random(7, 300, 5) : random(300, 7, 5);
+      const ref = await jsLinalgKernel.gemm(x32 as never, b, { transA, transB, float32: true });
+      for (const a of [held, held64]) {
+        const got = await linalg.gemm(a, b, { transA, transB, float32: true });
+        expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
+        // float32 sums of up to 500 terms of size ~1: within 1e-4 of the exact sum of the rounded values
+        let worst = 0;
+        for (let t = 0; t < ref.data.length; t++) worst = Math.max(worst, Math.abs(got.data[t] - ref.data[t]));
+        expect(worst).toBeGreaterThan(0); // float32 sums, not Float64 ones
+        expect(worst).toBeLessThan(1e-4);
+        expect(got.data.every((y) => Math.fround(y) === y)).toBe(true);
+      }
+      // a Float64 product of the Float32 matrix it holds widens it: the Float64 reference to rounding
+      const exact = await linalg.gemm(held, b, { transA, transB });
+      const exactRef = await jsLinalgKernel.gemm({ ...x32, data: Float64Array.from(x32.data) }, b, { transA, transB });
+      expect(maxRelative(exact.data, exactRef.data)).toBeLessThan(1e-9);
+    }
+    await linalg.release!(held);
+    await linalg.release!(held64);
+  });
+
   it('handles empty shapes and refuses a cancelled call', async () => {
     const z = await linalg.gemm(random(0, 4, 1), random(4, 3, 2));
     expect([z.rows, z.cols, z.data.length]).toEqual([0, 3, 0]);

@@ -86,6 +86,23 @@ describe('inference worker thread', () => {
     await expect(client.alignmentKernel().linalg!.gemm(a, b)).rejects.toThrow(/op\(A\) is 30 x 20 but op\(B\) is 30 x 12/);
   });
 
+  it('runs float32 products on a Float32 matrix it holds, as in process, and the caller\'s rows stay usable', async () => {
+    const x = random(300, 40, 7);
+    const v = { rows: 5, cols: 40, data: Float64Array.from(random(5, 40, 8).data) };
+    const remoteK = client.alignmentKernel().linalg!;
+    const localK = local.alignmentKernel().linalg!;
+    const [rx, lx] = [await remoteK.upload!(x, undefined, undefined, true), await localK.upload!(x, undefined, undefined, true)];
+    const remote = await remoteK.gemm(rx, v, { transB: true, float32: true });
+    const inProcess = await localK.gemm(lx, v, { transB: true, float32: true });
+    expect([remote.rows, remote.cols]).toEqual([300, 5]);
+    expect([...remote.data]).toEqual([...inProcess.data]);
+    // every value a float32 (the result of float32 arithmetic, widened)
+    expect(remote.data.every((y) => Math.fround(y) === y)).toBe(true);
+    expect(x.data.length).toBe(12000);
+    await remoteK.release!(rx);
+    await localK.release!(lx);
+  });
+
   it('a cancelled align rejects at once and the worker keeps serving', async () => {
     const ac = new AbortController();
     const big = random(2000, 64, 3);

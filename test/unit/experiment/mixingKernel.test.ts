@@ -16,17 +16,19 @@ import { Rng } from '../../../src/core/random/rng';
 describe('runAnalysis with a LinalgKernel', () => {
   it('fits the mixing probes on it, with the same curve', async () => {
     const input = smallActivationsInput();
-    const calls = { upload: 0, release: 0 };
+    const calls = { upload: 0, upload32: 0, release: 0, gemm32: 0 };
     const linalg: LinalgKernel = {
       name: 'counted',
-      gemm: (a, b, o) => jsLinalgKernel.gemm(a, b, o),
-      upload: (m, s, rows) => (calls.upload++, jsLinalgKernel.upload!(m, s, rows)),
+      gemm: (a, b, o) => (o?.float32 && calls.gemm32++, jsLinalgKernel.gemm(a, b, o)),
+      upload: (m, s, rows, f32) => (f32 ? calls.upload32++ : calls.upload++, jsLinalgKernel.upload!(m, s, rows, f32)),
       release: (m) => (calls.release++, jsLinalgKernel.release!(m)),
     };
     const options = { seeds: 2 };
     const plain = await runAnalysis(input, options);
     const withKernel = await runAnalysis(input, options, { kernel: { ...tsAlignmentKernel, linalg } });
-    expect(calls).toEqual({ upload: 1, release: 1 });
+    // the rows as Float64 and as Float32 (the float32 rounds; batch.ts), both released
+    expect(calls).toMatchObject({ upload: 1, upload32: 1, release: 2 });
+    expect(calls.gemm32).toBeGreaterThan(0);
     expect(withKernel.mixing).not.toBeNull();
     expect(withKernel.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
     expect(withKernel.mixing!.randomBaseline).toEqual(plain.mixing!.randomBaseline);
@@ -42,12 +44,19 @@ describe('runAnalysis with a LinalgKernel', () => {
 describe('the strong and W2S probes on a LinalgKernel', () => {
   const input = smallActivationsInput();
   const counted = () => {
-    const calls = { upload: 0, release: 0, gemm: 0 };
+    // Float64 uploads and releases counted; the Float32 copies of the float32 rounds apart (`upload32`, `release32`)
+    const calls = { upload: 0, release: 0, gemm: 0, upload32: 0, release32: 0 };
+    const f32 = new Set<number>();
     const linalg: LinalgKernel & { calls: typeof calls } = {
       name: 'counted', calls,
       gemm: (a, b, o) => (calls.gemm++, jsLinalgKernel.gemm(a, b, o)),
-      upload: (m, s, rows) => (calls.upload++, jsLinalgKernel.upload!(m, s, rows)),
-      release: (m) => (calls.release++, jsLinalgKernel.release!(m)),
+      upload: async (m, s, rows, float32) => {
+        const h = await jsLinalgKernel.upload!(m, s, rows, float32);
+        if (float32) (calls.upload32++, f32.add(h.resident));
+        else calls.upload++;
+        return h;
+      },
+      release: (m) => (f32.has(m.resident) ? calls.release32++ : calls.release++, jsLinalgKernel.release!(m)),
     };
     return linalg;
   };
@@ -73,6 +82,8 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     // one Float64 copy for the probes and the mixing fits, and one of the test rows that scores them, released at the end
     expect(linalg.calls.upload).toBe(2);
     expect(linalg.calls.release).toBe(2);
+    // and the mixing batch's Float32 rows, released too
+    expect(linalg.calls).toMatchObject({ upload32: 1, release32: 1 });
     expect(jsLinalgKernel.residents.size).toBe(held);
     expect(batched.accuracy).toEqual(plain.accuracy);
     expect(batched.pgr).toEqual(plain.pgr);
@@ -146,6 +157,7 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     await expect(runAnalysis(input, { seeds: 1 }, { kernel: { ...tsAlignmentKernel, linalg: failing }, batchMinValues: 0 })).rejects.toThrow(/device lost/);
     expect(linalg.calls.upload).toBeGreaterThan(0);
     expect(linalg.calls.release).toBe(linalg.calls.upload);
+    expect(linalg.calls.release32).toBe(linalg.calls.upload32);
     expect(jsLinalgKernel.residents.size).toBe(held);
     const cancel = counted();
     const controller = new AbortController();
@@ -156,6 +168,7 @@ describe('the strong and W2S probes on a LinalgKernel', () => {
     expect(err).toBeInstanceOf(CancelledError);
     expect(cancel.calls.upload).toBe(2); // the W2S-train rows, and the test rows the mixing batch's probes are scored on
     expect(cancel.calls.release).toBe(2);
+    expect(cancel.calls.release32).toBe(cancel.calls.upload32);
     expect(jsLinalgKernel.residents.size).toBe(held);
     // a cancel between the probes and the detection
     const between = counted();

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
-import { batchGroups, BATCH_COLUMNS, fitProbe, predictOnKernel, predictProbabilities } from '../../../src/core/probe';
+import { batchGroups, BATCH_COLUMNS, fitProbe, fitProbesBatch, predictOnKernel, predictProbabilities } from '../../../src/core/probe';
 import { expectBatchCancels, expectBatchEqualsSeparate } from './batchKernelCheck';
 import { randomMatrix, softClassTargets, TestRng } from './builders';
 
@@ -54,5 +54,57 @@ describe('fitProbesBatch on a LinalgKernel', () => {
   it('stops on cancel and releases X', async () => {
     await expectBatchCancels(jsLinalgKernel);
     expect(jsLinalgKernel.residents.size).toBe(0);
+  });
+});
+
+describe('fitProbesBatch: float32 product rounds, every fit finished in Float64', () => {
+  /** jsLinalgKernel counting its products by precision; `skew` spoils the float32 ones (relative error ~skew). */
+  const counting = (skew = 0) => {
+    const calls = { f32: 0, f64: 0 };
+    const kernel: LinalgKernel = {
+      ...jsLinalgKernel,
+      gemm: async (a, b, o) => {
+        if (!o?.float32) {
+          calls.f64++;
+          return jsLinalgKernel.gemm(a, b, o);
+        }
+        calls.f32++;
+        const r = await jsLinalgKernel.gemm(a, b, o);
+        if (skew) for (let t = 0; t < r.data.length; t++) r.data[t] *= 1 + skew * Math.sin(1 + t * 0.7 + calls.f32);
+        return r;
+      },
+    };
+    return { kernel, calls };
+  };
+
+  it('runs most rounds on float32 products and checks each stop with Float64 ones', async () => {
+    const { kernel, calls } = counting();
+    await expectBatchEqualsSeparate(kernel);
+    expect(calls.f32).toBeGreaterThan(3 * calls.f64);
+    expect(calls.f64).toBeGreaterThan(0);
+    expect(jsLinalgKernel.residents.size).toBe(0);
+  });
+
+  it('float32: false keeps every product in Float64', async () => {
+    const { kernel, calls } = counting();
+    const rng = new TestRng(2);
+    const x = randomMatrix(rng, 200, 10);
+    const targets = softClassTargets(rng, x, 2);
+    const rows = Int32Array.from({ length: 150 }, (_, i) => i);
+    const fits = [0, 10, 20, 30].map((o) => ({ rows: rows.map((r) => r + o), targets: targets.slice(2 * o, 2 * o + 300) }));
+    await fitProbesBatch(x, fits, 2, { linalg: kernel, float32: false });
+    expect(calls.f32).toBe(0);
+    expect(calls.f64).toBeGreaterThan(0);
+  });
+
+  it('products far worse than float32\'s own rounding still end at each subset\'s Float64 optimum', async () => {
+    // 1e-4 relative error in every float32 product: the float32 runs stop off the optimum (or never reach the stop);
+    // the Float64 runs that follow them end where separate fits end (same gradient bound, same accuracy)
+    for (const C of [2, 3]) {
+      const { kernel, calls } = counting(1e-4);
+      await expectBatchEqualsSeparate(kernel, 3, 300, 24, C);
+      expect(calls.f32).toBeGreaterThan(0);
+      expect(calls.f64).toBeGreaterThan(0);
+    }
   });
 });
