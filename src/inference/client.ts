@@ -113,6 +113,7 @@ export class InferenceClient implements InferenceService {
       gemm: (a, b, opts) => this.gemm(a, b, opts),
       upload: (m, signal, rows, float32) => this.upload(m, signal, rows, float32),
       reserve: (rows, cols) => this.reserve(rows, cols),
+      touchedBuffer: (bytes) => this.touchedBuffer(bytes),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
       pcaMap: (m, signal) => this.pcaMap(m, signal),
@@ -227,6 +228,14 @@ export class InferenceClient implements InferenceService {
       () => undefined,
     );
     this.reservations.add(rows, cols, buffer);
+  }
+
+  /** LinalgKernel.touchedBuffer: a fresh buffer whose pages the worker touched (its compute thread when it has one). */
+  private async touchedBuffer(bytes: number): Promise<ArrayBuffer> {
+    if (this.disposed || !(bytes > 0)) throw new Error('touchedBuffer: no worker, or no bytes asked');
+    const r = (await this.request({ type: 'buffer', bytes })) as FreshBufferReply;
+    if (r.buffer?.byteLength !== bytes) throw new Error('touchedBuffer: the worker answered another size');
+    return r.buffer;
   }
 
   /**

@@ -50,6 +50,8 @@ export class OnnxLinalgKernel implements LinalgKernel {
   readonly residents = new ResidentStore();
   /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
   readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
+  /** LinalgKernel.touchedBuffer: memory touched on the compute thread; absent without it (no other thread to do it). */
+  readonly touchedBuffer?: (bytes: number) => Promise<ArrayBuffer>;
   private readonly compute?: ComputeThread;
   /** The memory `reserve` readied for the next upload of its shape. */
   private readonly reservations = new Reservations();
@@ -59,6 +61,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
       const thread = new ComputeThread(computeWorkerPath);
       this.compute = thread;
       this.symmetricEigen = (a, signal) => thread.symmetricEigen(a, signal);
+      this.touchedBuffer = (bytes) => thread.touchedBuffer(bytes);
     }
   }
 
@@ -79,7 +82,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
    * A fresh ArrayBuffer with every page touched: on the compute thread when there is one (the inference worker asks
    * here for the editor's reservations, so that its own thread keeps serving products meanwhile), else here.
    */
-  async touchedBuffer(bytes: number): Promise<ArrayBuffer> {
+  async freshBuffer(bytes: number): Promise<ArrayBuffer> {
     return this.compute ? this.compute.touchedBuffer(bytes).catch(() => touchedBuffer(bytes)) : touchedBuffer(bytes);
   }
 

@@ -97,7 +97,7 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
       }
       case 'buffer': {
         // on the compute thread when its bundle is here: this thread keeps serving products meanwhile
-        const value: FreshBufferReply = { buffer: await engine.kernel.linalg.touchedBuffer(req.bytes) };
+        const value: FreshBufferReply = { buffer: await engine.kernel.linalg.freshBuffer(req.bytes) };
         reply(req.id, value, [value.buffer]);
         return;
       }

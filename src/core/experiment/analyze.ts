@@ -21,6 +21,7 @@ import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
 import { TOOL_VERSION } from '../version';
 import { MAP_PCA, mapOf, pca2, Pca2Rider, Pca2Steps } from '../linalg/pca';
 import { prepareRidgeGram, type PreparedGram } from '../linalg/ridgeGemm';
+import { Prefetched } from '../linalg/gemm';
 import { resolveAlign, resolveStage1Scale } from '../detect/resolve';
 
 export interface AnalysisOptions {
@@ -272,15 +273,17 @@ export async function runAnalysis(
     weakW2sEarly = selectRows(input.weak.acts, indicesOf(split, W2S_TRAIN));
     preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel, { signal: hooks.signal });
   }
-  // and the test rows', which score the probes by one product (uploaded before the mixing fits, shareTestRows): asked
-  // for after the eigendecomposition, which the thread does first (the detection needs it; this is needed later)
-  if (reserving) linalgKernel!.reserve!(counts[TEST], dStrong);
+  // and the memory of the test rows' Float32 copy, which scores the probes by one product (uploaded before the mixing
+  // fits, shareTestRows): asked for after the eigendecomposition, which the thread does first (the detection needs
+  // it; this is needed later)
+  const testMemory = reserving ? new Prefetched(linalgKernel, counts[TEST] * dStrong * 4) : undefined;
   const start = await time('protocol', () =>
     startProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
       batchMaxValues: hooks.batchMaxValues,
       strongEngineRoom: { values: (3 * width * batchVectors + 6) * dStrong, vectors: 3 * batchVectors + 6 },
+      testRowsInto: testMemory ? () => testMemory.takeF32() : undefined,
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
@@ -349,7 +352,8 @@ export async function runAnalysis(
       return mixingRun({
         strongW2s: start.strongW2s, targets: start.pseudoTargets, numClasses: C,
         overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),
-        strongTest: start.strongTest, testEngine: start.testEngine, testShared: start.testShared, testLabels: start.testLabels,
+        strongTest: start.strongTest, testEngine: start.testEngine, testShared: start.testShared, testRows: start.testRows,
+        testLabels: start.testLabels,
         l2: opts.l2, seeds,
         // every subset fit starts from zero (METHOD.md), not from the W2S probe: bench/warmstart, 20-25% fewer
         // product rounds at the paper's widths, where a subset has fewer rows than dimensions

@@ -29,6 +29,8 @@ export interface MixingInput {
    * two-class probe is scored by one product X W (predictOnKernel) instead of a pass over the rows per probe.
    */
   testShared?: GemmOperand;
+  /** `testShared`'s rows as Float32, when it holds them so: float32 scores, uncertain decisions made exact (predictOnKernel). */
+  testRows?: Matrix;
   testLabels: Int32Array;
   l2: number;
   seeds: number[];
@@ -147,7 +149,7 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
   }
   let testProbs: Float64Array[];
   if (input.testShared && input.linalg) {
-    testProbs = await predictOnKernel(probes, input.testShared, input.linalg, input.signal);
+    testProbs = await predictOnKernel(probes, input.testShared, input.linalg, input.signal, input.testRows);
   } else {
     const strongTest = input.strongTest;
     if (!strongTest) throw new Error('mixingCurve: no test rows (strongTest, or testShared with linalg)');

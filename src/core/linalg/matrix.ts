@@ -12,10 +12,14 @@ export function matrix<T extends Float32Array | Float64Array>(rows: number, cols
   return { rows, cols, data };
 }
 
-/** Copies the rows named by `indices` into a new matrix of the same element type. */
-export function selectRows<T extends Float32Array | Float64Array>(m: Matrix<T>, indices: ArrayLike<number>): Matrix<T> {
+/**
+ * Copies the rows named by `indices` into a new matrix of the same element type, or into the start of `into` (same
+ * element type, long enough: memory readied earlier, gemm.ts `Prefetched`) when given.
+ */
+export function selectRows<T extends Float32Array | Float64Array>(m: Matrix<T>, indices: ArrayLike<number>, into?: T): Matrix<T> {
   const Ctor = m.data.constructor as { new (n: number): T };
-  const out = new Ctor(indices.length * m.cols);
+  const size = indices.length * m.cols;
+  const out = into && into.constructor === m.data.constructor && into.length >= size ? (into.subarray(0, size) as T) : new Ctor(size);
   for (let i = 0; i < indices.length; i++) {
     const src = indices[i] * m.cols;
     out.set(m.data.subarray(src, src + m.cols), i * m.cols);

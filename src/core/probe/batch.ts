@@ -133,12 +133,23 @@ export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: Abor
 /**
  * Class probabilities (rows x C, like predictProbabilities) of probes on the rows of `x`, a kernel operand (the
  * uploaded test rows): one product X W for all of them instead of one pass over the rows per probe.
+ *
+ * With `rows` (x's rows as a Float32 matrix, x uploaded as Float32) the product runs in float32, and every row whose
+ * decision its rounding could change is recomputed exactly: a float32 dot product of d terms, the weights rounded to
+ * float32 and the sum rounded once more, is off by at most about (d + 3) 2^-24 sum_j |x_j w_j| <= (d + 3) 2^-24
+ * |x| |w|; taking twice (d + 4) 2^-24 |x| |w| as the bound, a row whose largest logit is not ahead of every other by
+ * both logits' bounds (two classes: whose logit is within its bound of 0) gets its logits from a Float64 dot product
+ * over its Float32 values. The predicted classes, and so the
+ * accuracies, are those of Float64 logits; the probabilities elsewhere carry float32's rounding (~1e-7).
  */
-export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, kernel: LinalgKernel, signal?: AbortSignal): Promise<Float64Array[]> {
+export async function predictOnKernel(
+  probes: readonly Probe[], x: GemmOperand, kernel: LinalgKernel, signal?: AbortSignal, rows?: Matrix,
+): Promise<Float64Array[]> {
   const d = x.cols;
   for (const p of probes) {
     if (p.dim !== d) throw new InputError(`the probe was fitted on ${p.dim}-dimensional activations, these have ${d}`);
   }
+  if (rows && (rows.rows !== x.rows || rows.cols !== d)) throw new Error(`predictOnKernel: ${rows.rows} x ${rows.cols} rows for a ${x.rows} x ${d} operand`);
   if (probes.length === 0) return [];
   const widths = probes.map((p) => (p.kind === 'logistic' ? 1 : p.numClasses));
   const K = widths.reduce((a, b) => a + b, 0);
@@ -149,8 +160,30 @@ export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, 
       for (let c = 0; c < widths[k]; c++) W[o++] = p.weights[c * d + j];
     });
   }
-  const Z = (await kernel.gemm(x, { rows: d, cols: K, data: W }, { signal })).data;
+  const Z = (await kernel.gemm(x, { rows: d, cols: K, data: W }, { signal, float32: rows !== undefined })).data;
   const n = x.rows;
+  // per row and logit, the bound of its float32 error (rows only): 2 (d + 4) 2^-24 |x_i| |w_c|
+  let rowNorm: Float64Array | undefined;
+  let weightNorm: Float64Array | undefined;
+  if (rows) {
+    rowNorm = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = i * d; j < i * d + d; j++) s += rows.data[j] * rows.data[j];
+      rowNorm[i] = Math.sqrt(s) * 2 * (d + 4) * 2 ** -24;
+    }
+    weightNorm = new Float64Array(K);
+    for (let j = 0; j < d; j++) for (let c = 0; c < K; c++) weightNorm[c] += W[j * K + c] * W[j * K + c];
+    for (let c = 0; c < K; c++) weightNorm[c] = Math.sqrt(weightNorm[c]);
+  }
+  /** Logits at..at+w-1 of row i from a Float64 dot product over the row's values (into Z). */
+  const exact = (i: number, at: number, w: number) => {
+    for (let c = at; c < at + w; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += rows!.data[i * d + j] * W[j * K + c];
+      Z[i * K + c] = s;
+    }
+  };
   let col = 0;
   return probes.map((p, k) => {
     const at = col;
@@ -159,6 +192,7 @@ export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, 
       const b = p.bias[0];
       const out = new Float64Array(2 * n);
       for (let i = 0; i < n; i++) {
+        if (rows && Math.abs(Z[i * K + at] + b) <= rowNorm![i] * weightNorm![at]) exact(i, at, 1);
         const q = sigmoid(Z[i * K + at] + b);
         out[2 * i] = 1 - q;
         out[2 * i + 1] = q;
@@ -168,6 +202,17 @@ export async function predictOnKernel(probes: readonly Probe[], x: GemmOperand, 
     const C = p.numClasses;
     const out = new Float64Array(C * n);
     for (let i = 0; i < n; i++) {
+      if (rows) {
+        let top = 0;
+        for (let c = 1; c < C; c++) if (Z[i * K + at + c] + p.bias[c] > Z[i * K + at + top] + p.bias[top]) top = c;
+        const low = Z[i * K + at + top] + p.bias[top] - rowNorm![i] * weightNorm![at + top];
+        for (let c = 0; c < C; c++) {
+          if (c !== top && Z[i * K + at + c] + p.bias[c] + rowNorm![i] * weightNorm![at + c] >= low) {
+            exact(i, at, C);
+            break;
+          }
+        }
+      }
       for (let c = 0; c < C; c++) out[i * C + c] = Z[i * K + at + c] + p.bias[c];
       softmaxInPlace(out, i * C, C);
     }

@@ -185,17 +185,20 @@ describe('the compute worker', () => {
       // the probes fitted together on the products (a low bound brings this small case there): the strong W2S-train
       // rows' Float64 memory is reserved when the analysis begins, and the result is the same
       const reserved: [number, number][] = [];
+      const touched: number[] = [];
       const reserving = Object.assign(Object.create(kernel) as OnnxLinalgKernel, {
         reserve(this: OnnxLinalgKernel, rows: number, cols: number) {
           reserved.push([rows, cols]);
           OnnxLinalgKernel.prototype.reserve.call(this, rows, cols);
         },
+        touchedBuffer: (bytes: number) => (touched.push(bytes), kernel.touchedBuffer!(bytes)),
       });
       const batchedWithout = await runAnalysis(input, { seeds: 2 }, { kernel: on(new OnnxLinalgKernel(pool, null)), batchMinValues: 1 });
       const batchedWith = await runAnalysis(input, { seeds: 2 }, { kernel: on(reserving), batchMinValues: 1 });
       const w2sRows = withThread.rows.filter((row) => row.split === 'w2s-train').length;
       const testRows = withThread.rows.filter((row) => row.split === 'test').length;
-      expect(reserved).toEqual([[w2sRows, ds], [testRows, ds]]); // the probes' rows, and the test rows that score them
+      expect(reserved).toEqual([[w2sRows, ds]]); // the probes' rows (Float64)
+      expect(touched).toEqual([testRows * ds * 4]); // and the memory of the Float32 test rows that score them
       expect(kernel['reservations'].shapes()).toEqual([]); // the protocol's uploads took them
       expect(batchedWith.rows).toEqual(batchedWithout.rows);
       expect(batchedWith.accuracy).toEqual(batchedWithout.accuracy);

@@ -108,3 +108,73 @@ describe('fitProbesBatch: float32 product rounds, every fit finished in Float64'
     }
   });
 });
+
+describe('predictOnKernel on Float32 rows: float32 scores, every uncertain decision exact', () => {
+  it('predicts the classes Float64 logits give, even where float32 errors up to their bound flip a logit', async () => {
+    const rng = new TestRng(21);
+    const d = 40;
+    const x = randomMatrix(rng, 300, d);
+    const probes = [fitProbe(x, softClassTargets(rng, x, 2), 2), fitProbe(x, softClassTargets(rng, x, 4), 4)];
+    // rows on the probes' decision boundaries (then rounded to Float32): logits tied to ~1e-7
+    const n = 400;
+    const data = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const p = probes[i % 2];
+      const row = Array.from({ length: d }, () => rng.normal());
+      // the difference of two logits' weights (two classes: the one logit's), and the bias difference
+      const [a, b] = p.kind === 'logistic' ? [0, -1] : [i % 4, (i + 1) % 4];
+      const w = Array.from({ length: d }, (_, j) => p.weights[a * d + j] - (b < 0 ? 0 : p.weights[b * d + j]));
+      const bias = p.bias[a] - (b < 0 ? 0 : p.bias[b]);
+      const ww = w.reduce((s, v) => s + v * v, 0);
+      const t = (row.reduce((s, v, j) => s + v * w[j], 0) + bias) / ww;
+      for (let j = 0; j < d; j++) data[i * d + j] = row[j] - t * w[j];
+    }
+    const rows = { rows: n, cols: d, data };
+    const bound = (i: number, c: number, W: Float64Array, K: number) => {
+      let xs = 0;
+      let ws = 0;
+      for (let j = 0; j < d; j++) (xs += data[i * d + j] ** 2), (ws += W[j * K + c] ** 2);
+      return 2 * (d + 4) * 2 ** -24 * Math.sqrt(xs * ws);
+    };
+    // float32 products off by 0.9 of each logit's bound, up or down (far more than float32's usual error)
+    let spoiled = 0;
+    const kernel: LinalgKernel = {
+      ...jsLinalgKernel,
+      gemm: async (a, b, o) => {
+        const r = await jsLinalgKernel.gemm(a, b, o);
+        if (!o?.float32) return r;
+        spoiled++;
+        const W = (b as { data: Float64Array }).data;
+        for (let i = 0; i < r.rows; i++) for (let c = 0; c < r.cols; c++) r.data[i * r.cols + c] += (i % 3 === c % 3 ? 0.9 : -0.9) * bound(i, c, W, r.cols);
+        return r;
+      },
+    };
+    const held = await kernel.upload!(rows, undefined, undefined, true);
+    const got = await predictOnKernel(probes, held, kernel, undefined, rows);
+    await kernel.release!(held);
+    expect(spoiled).toBe(1);
+    const argmax = (p: Float64Array, C: number, i: number) => {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (p[i * C + c] > p[i * C + best]) best = c;
+      return best;
+    };
+    let flippedWithoutCheck = 0;
+    probes.forEach((p, k) => {
+      const C = p.numClasses;
+      const exact = predictProbabilities(p, rows);
+      for (let i = 0; i < n; i++) expect(argmax(got[k], C, i)).toBe(argmax(exact, C, i));
+      // without the exact checks the spoiled logits would have changed some decisions (the test can fail)
+      const W = Float64Array.from({ length: d * C }, (_, t) => p.weights[(t % C) * d + Math.floor(t / C)]);
+      for (let i = 0; i < n; i++) {
+        const z = Array.from({ length: C === 2 ? 1 : C }, (_, c) => {
+          let s = p.bias[c];
+          for (let j = 0; j < d; j++) s += data[i * d + j] * W[j * C + c];
+          return s + (i % 3 === c % 3 ? 0.9 : -0.9) * bound(i, c, W, C);
+        });
+        const spoiledClass = C === 2 ? (z[0] > 0 ? 1 : 0) : z.indexOf(Math.max(...z));
+        if (spoiledClass !== argmax(exact, C, i)) flippedWithoutCheck++;
+      }
+    });
+    expect(flippedWithoutCheck).toBeGreaterThan(20);
+  });
+});
