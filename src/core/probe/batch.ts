@@ -139,8 +139,8 @@ export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: Abor
  * float32 and the sum rounded once more, is off by at most about (d + 3) 2^-24 sum_j |x_j w_j| <= (d + 3) 2^-24
  * |x| |w|; taking twice (d + 4) 2^-24 |x| |w| as the bound, a row whose largest logit is not ahead of every other by
  * both logits' bounds (two classes: whose logit is within its bound of 0) gets its logits from a Float64 dot product
- * over its Float32 values. The predicted classes, and so the
- * accuracies, are those of Float64 logits; the probabilities elsewhere carry float32's rounding (~1e-7).
+ * over its Float32 values. The predicted classes, and so the accuracies, are those of Float64 logits; the
+ * probabilities elsewhere carry float32's rounding (~1e-7).
  */
 export async function predictOnKernel(
   probes: readonly Probe[], x: GemmOperand, kernel: LinalgKernel, signal?: AbortSignal, rows?: Matrix,
