@@ -13,7 +13,7 @@ import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
-import { isResident, MAX_RESERVED_BYTES, Reservations, residentRows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
+import { isResident, MAX_RESERVED_BYTES, Reservations, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
 import { resolveProductThreads, resolveThreads } from './providers';
 import type {
   EncodeOptions,
@@ -246,7 +246,7 @@ export class InferenceClient implements InferenceService {
     if (signal?.aborted) throw new CancelledError();
     if (float32) {
       // a copy in a buffer of its own even when m is Float32 already: the caller's matrix stays usable
-      const sel = residentRows(m, rows, true);
+      const sel = float32Rows(m, rows);
       const data = sel.data === m.data ? (sel.data as Float32Array).slice() : (sel.data as Float32Array);
       const wm: WireMatrix = { rows: sel.rows, cols: sel.cols, dtype: 'float32', buffer: data.buffer as ArrayBuffer };
       return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, residentRows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,7 +90,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
   async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
     // Float32: the caller's Float32 data itself (a Tensor wraps it), or the selected rows / rounded values
-    if (float32) return this.residents.add(residentRows(m, rows, true));
+    if (float32) return this.residents.add(float32Rows(m, rows));
     if (m.data instanceof Float64Array && !rows) return this.residents.add(m as F64Matrix);
     const n = rows ? rows.length : m.rows;
     const ready = await this.reservations.take(n, m.cols);

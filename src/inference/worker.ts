@@ -11,7 +11,7 @@ import { MAP_PCA, pca2 } from '../core/linalg/pca';
 import type {
   AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
 } from './protocol';
-import { asF64, type GemmOperand } from '../core/linalg/gemm';
+import type { GemmOperand } from '../core/linalg/gemm';
 import type { Matrix } from '../core/linalg/matrix';
 
 function toWireError(e: unknown): WireError {
@@ -33,8 +33,7 @@ function fromWire64(m: WireMatrix64): Matrix<Float64Array> {
 /** A gemm operand: sent with the request, or uploaded earlier and held by the engine's kernel (named as is). */
 function operand(m: WireMatrix | WireMatrix64 | WireResident): GemmOperand {
   if ('resident' in m) return m;
-  // a Float32 operand (a float32 product's) is widened exactly; the kernel rounds it back to the same values
-  return m.dtype === 'float32' ? asF64(fromWire(m)) : fromWire64(m);
+  return m.dtype === 'float32' ? fromWire(m) : fromWire64(m);
 }
 
 /** Serves requests from `port` with `engine` (exported so tests can drive it over a MessageChannel). */

@@ -283,7 +283,6 @@ export async function runAnalysis(
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
       batchMaxValues: hooks.batchMaxValues,
       strongEngineRoom: { values: (3 * width * batchVectors + 6) * dStrong, vectors: 3 * batchVectors + 6 },
-      testRowsInto: testMemory ? () => testMemory.takeF32() : undefined,
       onStage: (stage, f) => progress(stage, f * 0.15),
     }),
   );
@@ -348,7 +347,7 @@ export async function runAnalysis(
     det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
     if (hooks.kernel?.linalg) mapRider = await time('map', async () => new Pca2Rider(new Pca2Steps(start.strongW2s, MAP_PCA)));
     const run = await time('mixing', async () => {
-      if (ride) await shareTestRows(start, hooks.signal);
+      if (ride) await shareTestRows(start, hooks.signal, testMemory ? () => testMemory.takeF32() : undefined);
       return mixingRun({
         strongW2s: start.strongW2s, targets: start.pseudoTargets, numClasses: C,
         overlap: Int32Array.from(overlapPos), nonOverlap: Int32Array.from(restPos),

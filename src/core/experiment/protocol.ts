@@ -41,11 +41,6 @@ export interface ProtocolInput {
   batchMinValues?: number;
   /** At most this many strong W2S-train values for that (default BATCH_MAX_VALUES). */
   batchMaxValues?: number;
-  /**
-   * Memory readied for the Float32 test rows the probes are scored on (shareTestRows; analyze.ts's `Prefetched`,
-   * touched on the kernel's other thread); fresh memory without it.
-   */
-  testRowsInto?: () => Promise<Float32Array | undefined>;
 }
 
 export interface ProtocolOutcome {
@@ -155,7 +150,6 @@ export interface ProtocolStart extends Omit<ProtocolOutcome, 'accuracy' | 'pgr' 
   numClasses: number;
   /** The strong activations of every row (the test rows are uploaded from them). */
   strong: Matrix;
-  testRowsInto?: () => Promise<Float32Array | undefined>;
 }
 
 /** Weak probe, pseudo-labels, strong ceiling, W2S probe and PGR (METHOD.md section 1). */
@@ -219,7 +213,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
     weakTrain, w2sTrain, test, weakAccuracy, weakProbsW2s, pseudoTargets, pseudoLabels,
     confidence: confidence(weakProbsW2s, C),
     strongW2s, strongEngine, strongTest, testEngine, testLabels, strongShared, batchOn, l2, numClasses: C,
-    strong: input.strong, testRowsInto: input.testRowsInto,
+    strong: input.strong,
     strongFits: [{ rows: all, targets: strongTargets }, { rows: all, targets: pseudoTargets }],
   };
 }
@@ -228,13 +222,17 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
  * Uploads the strong test rows to the start's kernel (once; into its reserved memory when there is some), when the
  * probes are scored on its products; a no-op otherwise. The caller releases `start.testShared` (also on error).
  */
-export async function shareTestRows(start: ProtocolStart, signal?: AbortSignal): Promise<void> {
+export async function shareTestRows(
+  start: ProtocolStart, signal?: AbortSignal,
+  /** Memory readied for the Float32 test rows (analyze.ts's `Prefetched`, touched on the kernel's other thread). */
+  into?: () => Promise<Float32Array | undefined>,
+): Promise<void> {
   const kernel = start.batchOn;
   if (start.testShared || !kernel?.upload || !kernel.release) return;
   if (start.strong.data instanceof Float32Array) {
     // Float32 rows (in process the kernel keeps this copy itself), scored by float32 products whose every uncertain
     // decision predictOnKernel recomputes exactly: half the memory of a Float64 copy (82 MB less at 5,000 x 4,096)
-    const rows = selectRows(start.strong as Matrix<Float32Array>, start.test, await start.testRowsInto?.());
+    const rows = selectRows(start.strong as Matrix<Float32Array>, start.test, await into?.());
     start.testShared = await kernel.upload(rows, signal, undefined, true);
     start.testRows = rows;
     return;
@@ -306,7 +304,7 @@ export function finishProtocol(start: ProtocolStart, probes: StrongProbes): Prot
   const strongAcc = accuracy(probes.strongTest, start.testLabels, C);
   const w2sAcc = accuracy(probes.w2sTest, start.testLabels, C);
   const weakAcc = start.weakAccuracy;
-  const { weakAccuracy: _w, strongFits: _f, batchOn: _b, l2: _l, numClasses: _c, strong: _s, testRowsInto: _t, ...rest } = start;
+  const { weakAccuracy: _w, strongFits: _f, batchOn: _b, l2: _l, numClasses: _c, strong: _s, ...rest } = start;
   return {
     ...rest,
     accuracy: { weak: weakAcc, strong: strongAcc, w2s: w2sAcc },

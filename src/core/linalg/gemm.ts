@@ -64,8 +64,11 @@ export interface ProductRider {
   backward(g: Float64Array[]): void;
 }
 
-/** A product's operand: a matrix, or one the kernel holds. */
-export type GemmOperand = F64Matrix | ResidentMatrix;
+/**
+ * A product's operand: a matrix (Float64, or Float32: a kernel widens it for a Float64 product, uses it as is for a
+ * float32 one), or one the kernel holds.
+ */
+export type GemmOperand = Matrix | ResidentMatrix;
 
 export function isResident(m: GemmOperand): m is ResidentMatrix {
   return typeof (m as ResidentMatrix).resident === 'number';
@@ -195,14 +198,18 @@ export const MAX_RESERVATIONS = 2;
  * of another length). Throws for a row index outside m.
  */
 export function widenRows(m: Matrix, rows?: ArrayLike<number>, into?: Float64Array): Float64Array {
-  const d = m.cols;
   const n = rows ? rows.length : m.rows;
-  const out = into && into.length === n * d ? into : new Float64Array(n * d);
+  return gatherRows(m, rows, into && into.length === n * m.cols ? into : new Float64Array(n * m.cols));
+}
+
+/** Rows `rows` of m (every row when absent) copied, in that order, into `out` (n x cols values); out. */
+function gatherRows<T extends Float32Array | Float64Array>(m: Matrix, rows: ArrayLike<number> | undefined, out: T): T {
+  const d = m.cols;
   if (!rows) {
-    out.set(m.data.subarray(0, n * d));
+    out.set(m.data.subarray(0, m.rows * d));
     return out;
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (!(Number.isInteger(r) && r >= 0 && r < m.rows)) throw new Error(`upload: row ${r} of a ${m.rows}-row matrix`);
     out.set(m.data.subarray(r * d, r * d + d), i * d);
@@ -276,21 +283,12 @@ export function asF32(m: Matrix): F32Matrix {
 }
 
 /**
- * Rows `rows` of m (every row when absent) as a matrix for `upload`: Float32 (`float32`; m's own data when it is
- * Float32 and no rows select) or Float64 (a copy, into `into` when it fits).
+ * Rows `rows` of m (every row when absent) as Float32, for an `upload(..., float32)`: m itself when it is Float32 and
+ * no rows select, else a copy (values rounded to float32). Throws for a row index outside m.
  */
-export function residentRows(m: Matrix, rows: ArrayLike<number> | undefined, float32: boolean, into?: Float64Array): Matrix {
-  const n = rows ? rows.length : m.rows;
-  if (!float32) return { rows: n, cols: m.cols, data: widenRows(m, rows, into) };
+export function float32Rows(m: Matrix, rows?: ArrayLike<number>): F32Matrix {
   if (!rows) return asF32(m);
-  const d = m.cols;
-  const out = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    if (!(Number.isInteger(r) && r >= 0 && r < m.rows)) throw new Error(`upload: row ${r} of a ${m.rows}-row matrix`);
-    out.set(m.data.subarray(r * d, r * d + d), i * d);
-  }
-  return { rows: n, cols: d, data: out };
+  return { rows: rows.length, cols: m.cols, data: gatherRows(m, rows, new Float32Array(rows.length * m.cols)) };
 }
 
 const jsResident = new ResidentStore();
@@ -303,7 +301,8 @@ export const jsLinalgKernel: LinalgKernel & { readonly residents: ResidentStore 
   name: 'javascript',
   residents: jsResident,
   async upload(m, _signal, rows, float32) {
-    return jsResident.add(rows || float32 ? residentRows(m, rows, float32 === true) : asF64(m));
+    if (float32) return jsResident.add(float32Rows(m, rows));
+    return jsResident.add(rows ? { rows: rows.length, cols: m.cols, data: widenRows(m, rows) } : asF64(m));
   },
   async release(m) {
     jsResident.delete(m);
