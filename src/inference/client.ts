@@ -112,7 +112,7 @@ export class InferenceClient implements InferenceService {
       name: 'onnxruntime (worker)',
       gemm: (a, b, opts) => this.gemm(a, b, opts),
       upload: (m, signal, rows, float32) => this.upload(m, signal, rows, float32),
-      reserve: (rows, cols) => this.reserve(rows, cols),
+      reserve: (rows, cols, float32) => this.reserve(rows, cols, float32),
       touchedBuffer: (bytes) => this.touchedBuffer(bytes),
       release: (m) => this.release(m),
       symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
@@ -219,15 +219,15 @@ export class InferenceClient implements InferenceService {
    * meanwhile (the first touch is the slow part of a copy), then transfers it here; the upload fills it and transfers
    * it back: one copy of the rows, none of it made in fresh memory on this thread.
    */
-  private reserve(rows: number, cols: number): void {
-    const values = rows * cols;
-    if (this.disposed || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
+  private reserve(rows: number, cols: number, float32 = false): void {
+    const bytes = rows * cols * (float32 ? 4 : 8);
+    if (this.disposed || !(bytes > 0) || bytes > MAX_RESERVED_BYTES) return;
     // a worker that fails leaves the memory to the upload, no worse than without the reservation
-    const buffer = this.request({ type: 'buffer', bytes: values * 8 }).then(
-      (r) => ((r as FreshBufferReply).buffer?.byteLength === values * 8 ? (r as FreshBufferReply).buffer : undefined),
+    const buffer = this.request({ type: 'buffer', bytes }).then(
+      (r) => ((r as FreshBufferReply).buffer?.byteLength === bytes ? (r as FreshBufferReply).buffer : undefined),
       () => undefined,
     );
-    this.reservations.add(rows, cols, buffer);
+    this.reservations.add(rows, cols, buffer, float32);
   }
 
   /** LinalgKernel.touchedBuffer: a fresh buffer whose pages the worker touched (its compute thread when it has one). */
@@ -245,8 +245,11 @@ export class InferenceClient implements InferenceService {
   private async upload(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix> {
     if (signal?.aborted) throw new CancelledError();
     if (float32) {
-      // a copy in a buffer of its own even when m is Float32 already: the caller's matrix stays usable
-      const sel = float32Rows(m, rows);
+      // a copy in a buffer of its own even when m is Float32 already (the caller's matrix stays usable): into the
+      // reserved memory when there is some
+      const ready = await this.reservations.take(rows ? rows.length : m.rows, m.cols, true);
+      if (signal?.aborted) throw new CancelledError();
+      const sel = float32Rows(m, rows, ready ? new Float32Array(ready) : undefined);
       const data = sel.data === m.data ? (sel.data as Float32Array).slice() : (sel.data as Float32Array);
       const wm: WireMatrix = { rows: sel.rows, cols: sel.cols, dtype: 'float32', buffer: data.buffer as ArrayBuffer };
       return (await this.request({ type: 'upload', m: wm }, signal, undefined, false, [wm.buffer])) as WireResident;

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmShape, MAX_RESERVED_BYTES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmByRowBlocks, gemmShape, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,8 @@ export class OnnxLinalgKernel implements LinalgKernel {
   private readonly compute?: ComputeThread;
   /** The memory `reserve` readied for the next upload of its shape. */
   private readonly reservations = new Reservations();
+  /** gemmByRowBlocks's Float64 buffers, kept for the next call (one per call in flight). */
+  private readonly scratches: Float64Array[] = [];
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
@@ -70,10 +72,13 @@ export class OnnxLinalgKernel implements LinalgKernel {
     await this.compute?.dispose();
   }
 
-  /** LinalgKernel.reserve: the Float64 memory of a coming upload, its pages touched on the compute thread. */
-  reserve(rows: number, cols: number): void {
+  /**
+   * LinalgKernel.reserve: the Float64 memory of a coming upload, its pages touched on the compute thread; nothing for
+   * one held as Float32 (this kernel keeps Float32 data as it is).
+   */
+  reserve(rows: number, cols: number, float32 = false): void {
     const values = rows * cols;
-    if (!this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
+    if (float32 || !this.compute || !(values > 0) || values * 8 > MAX_RESERVED_BYTES) return;
     // a thread that fails leaves the memory to the upload, no worse than without the reservation
     this.reservations.add(rows, cols, this.compute.touchedBuffer(values * 8).catch(() => undefined));
   }
@@ -119,6 +124,24 @@ export class OnnxLinalgKernel implements LinalgKernel {
       if (options.c) for (let t = 0; t < m * n; t++) data[t] = (options.beta ?? 1) * options.c.data[t];
       return { rows: m, cols: n, data };
     }
+    if (!options.float32) {
+      // a large Float32 operand (a resident held as Float32) widened a block of rows at a time, not copied whole; each
+      // call its own scratch (products of concurrent calls wait for the event loop: a shared one could change under
+      // a pending one)
+      const scratch = this.scratches.pop() ?? new Float64Array(WIDEN_BLOCK_VALUES);
+      try {
+        const y = await gemmByRowBlocks(a, b, options, scratch, (x, z, transA, transB) => this.product(x, z, { transA, transB, signal: options.signal }));
+        if (y) return y;
+      } finally {
+        this.scratches.push(scratch);
+      }
+    }
+    return this.product(a, b, options);
+  }
+
+  /** gemm's product on onnxruntime, for operands with no empty dimension. */
+  private async product(a: Matrix, b: Matrix, options: GemmOptions): Promise<F64Matrix> {
+    const { m, n } = gemmShape(a, b, options);
     const transA = options.transA === true;
     const transB = options.transB === true;
     const alpha = options.alpha ?? 1;

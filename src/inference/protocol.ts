@@ -48,6 +48,8 @@ export interface WireResident {
   resident: number;
   rows: number;
   cols: number;
+  /** Held as Float32 (ResidentMatrix.float32). */
+  float32?: boolean;
 }
 
 /**

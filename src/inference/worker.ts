@@ -90,7 +90,7 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         const h = req.m.dtype === 'float32'
           ? await engine.kernel.linalg.upload(fromWire(req.m), signal, undefined, true)
           : await engine.kernel.linalg.upload(fromWire64(req.m), signal);
-        const value: WireResident = { resident: h.resident, rows: h.rows, cols: h.cols };
+        const value: WireResident = { resident: h.resident, rows: h.rows, cols: h.cols, float32: h.float32 === true };
         reply(req.id, value);
         return;
       }

@@ -42,6 +42,11 @@ export interface DetectInput {
   /** The residual scorer's ridge map, begun earlier on `weak` (linalg/ridgeGemm.ts prepareRidgeGram). */
   preparedGram?: PreparedGram;
   history?: DetectionHistory;
+  /**
+   * Memory the stage-2 scorer may copy the hard and rest strong rows into (Stage2Input.scratch): the caller's, whose
+   * pages another thread touched; it must not hold anything the caller needs until the detection has returned.
+   */
+  scratch?: () => Promise<Float32Array | undefined>;
   /** Overrides the registered scorer of `align`. */
   scorer?: Stage2Scorer;
   signal?: AbortSignal;
@@ -136,6 +141,7 @@ export async function detectOverlap(input: DetectInput): Promise<DetectionOutcom
     const res = await scorer.score({
       strong: input.strong, weak: input.weak, hard, rest, history: input.history,
       kernel: input.kernel ?? tsAlignmentKernel, signal: input.signal, progress: input.progress, preparedGram: input.preparedGram,
+      scratch: input.scratch,
     });
     throwIfAborted(input.signal);
     if (res.rest.length !== rest.length) {

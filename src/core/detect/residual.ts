@@ -10,11 +10,11 @@
  */
 import { CancelledError, InputError } from '../errors';
 import type { LinalgKernel } from '../linalg/gemm';
-import { concatRows, selectRows, type Matrix } from '../linalg/matrix';
+import { concatRows, type Matrix } from '../linalg/matrix';
 import { centredRowNorms } from '../linalg/ridge';
 import { ridgeLooResidualNorms, ridgeLooResidualNormsAsync, type RidgeLooResult, type RidgeSummary } from '../linalg/ridgeLoo';
 import { ridgeLooResidualNormsGemm } from '../linalg/ridgeGemm';
-import type { Stage2Input, Stage2Scorer, Stage2Scores } from './scorers';
+import { stage2Rows, type Stage2Input, type Stage2Scorer, type Stage2Scores } from './scorers';
 
 /**
  * "aligned" (the registered scorer): ||r_i|| * max_h |cos(s_i, s_h)| over the hard set (current hard rows, then the
@@ -142,17 +142,15 @@ export function residualScorer(options: ResidualScorerOptions = {}): Stage2Score
       }
       let nearest: Int32Array | undefined;
       if ((options.score ?? 'aligned') === 'aligned') {
-        const pastHard = input.history?.strongHard;
-        const current = selectRows(input.strong, input.hard);
-        const keys = pastHard && pastHard.rows > 0 ? concatRows(current, pastHard) : current;
+        const { keys, query } = await stage2Rows(input);
         const { kernel, signal } = input;
         let align: Float64Array;
         if (kernel.maxAlignmentWithIndex) {
-          const r = await kernel.maxAlignmentWithIndex(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal, input.progress);
+          const r = await kernel.maxAlignmentWithIndex(query, keys, 'abs-cosine', signal, input.progress);
           align = r.max;
           nearest = r.argmax;
         } else {
-          align = await kernel.maxAlignment(selectRows(input.strong, input.rest), keys, 'abs-cosine', signal);
+          align = await kernel.maxAlignment(query, keys, 'abs-cosine', signal);
         }
         for (let k = 0; k < rest.length; k++) rest[k] *= align[k];
         if (historyRest && pastRest) {

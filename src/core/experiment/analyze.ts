@@ -141,15 +141,23 @@ function uniformStrongSide(strong: Matrix, input: AnalysisInput, minPoints: numb
   throw new InputError(`${what}, so its accuracy and the overlap it finds would mean nothing; ${why}`, { file: sideFile(input, 'strong') });
 }
 
-function validate(input: AnalysisInput): void {
-  const n = input.labels.length;
-  // On arrays (the CLI's --weak-acts/--strong-acts/--labels, dataset format "npy") errors name the file an array came
-  // from; otherwise its role (a dataset file's reader has named file and line already).
+/**
+ * Where an error about one of the input's arrays points: on arrays (the CLI's --weak-acts/--strong-acts/--labels,
+ * dataset format "npy") the file it came from; otherwise its role (a dataset file's reader has named file and line
+ * already).
+ */
+function whereIn(input: AnalysisInput): (name: string) => { file: string } {
   const arrays = input.dataset?.format === 'npy';
   const files: Record<string, string | undefined> = arrays
     ? { 'strong activations': arraysSource(input, 'strong'), 'weak activations': arraysSource(input, 'weak'), labels: input.dataset?.path }
     : { labels: input.dataset?.path };
-  const where = (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
+  return (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
+}
+
+/** The input's shapes, labels and split (validateValues checks the activations' values, the slow part). */
+function validate(input: AnalysisInput): void {
+  const n = input.labels.length;
+  const where = whereIn(input);
   if (n === 0) throw new InputError('no labelled rows to analyse');
   if (input.strong.rows !== n) {
     throw new InputError(`strong activations have ${input.strong.rows} rows but there are ${n} labels`, where('strong activations'));
@@ -160,6 +168,21 @@ function validate(input: AnalysisInput): void {
   if (input.weak.kind === 'probabilities' && input.weak.probs.length !== n * input.numClasses) {
     throw new InputError(`weak probabilities have ${input.weak.probs.length} values, expected ${n} x ${input.numClasses}`);
   }
+  validateLabels(input, where);
+  if (input.split && input.split.length !== n) {
+    throw new InputError(`split has ${input.split.length} entries but there are ${n} rows`, where('split'));
+  }
+  if (input.membership && input.membership.length !== n) {
+    throw new InputError(`membership has ${input.membership.length} entries but there are ${n} rows`, where('membership'));
+  }
+}
+
+/**
+ * Every activation finite and within MAX_ACTIVATION: one pass over all of them (~0.1 s at bench/core's 77 million
+ * values), made after the analysis has asked the kernel's other thread for its memory, so that it runs meanwhile.
+ */
+function validateValues(input: AnalysisInput): void {
+  const where = whereIn(input);
   const checkFinite = (m: Matrix, name: string) => {
     const bad = firstNonFinite(m.data, MAX_ACTIVATION);
     if (bad >= 0) {
@@ -175,6 +198,11 @@ function validate(input: AnalysisInput): void {
   };
   checkFinite(input.strong, 'strong activations');
   if (input.weak.kind === 'activations') checkFinite(input.weak.acts, 'weak activations');
+}
+
+/** Every label a class id, and at least two classes. */
+function validateLabels(input: AnalysisInput, where: (name: string) => { file: string }): void {
+  const n = input.labels.length;
   const seen = new Set<number>();
   for (let i = 0; i < n; i++) {
     const y = input.labels[i];
@@ -188,12 +216,6 @@ function validate(input: AnalysisInput): void {
     const only = [...seen][0];
     const name = input.dataset?.labelNames?.[only] ?? String(only);
     throw new InputError(`all labels are ${name}: a probe needs at least two classes`, where('labels'));
-  }
-  if (input.split && input.split.length !== n) {
-    throw new InputError(`split has ${input.split.length} entries but there are ${n} rows`, where('split'));
-  }
-  if (input.membership && input.membership.length !== n) {
-    throw new InputError(`membership has ${input.membership.length} entries but there are ${n} rows`, where('membership'));
   }
 }
 
@@ -262,25 +284,39 @@ export async function runAnalysis(
   // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition
   // needs only the weak rows, so it starts now, on the kernel's other thread, and runs beside the probes.
   const linalgKernel = hooks.kernel?.linalg;
-  // The probes' products will need the strong W2S-train rows as Float64 (protocol.ts): the kernel readies that memory
-  // on its other thread now (its first touch is the slow part: LinalgKernel.reserve), while the weak probe runs here.
+  // The probes' products will need the strong W2S-train rows uploaded, as Float32 (protocol.ts): a kernel that copies
+  // them (the editor's worker) readies that memory on its other thread now (its first touch is the slow part:
+  // LinalgKernel.reserve), while the weak probe runs here; in process the kernel keeps the rows as they are.
   const reserving = linalgKernel?.reserve !== undefined && input.strong.data instanceof Float32Array
     && batchesProbes(counts[W2S_TRAIN] * dStrong, C, hooks.batchMinValues, hooks.batchMaxValues);
-  if (reserving) linalgKernel!.reserve!(counts[W2S_TRAIN], dStrong);
+  if (reserving) linalgKernel!.reserve!(counts[W2S_TRAIN], dStrong, true);
+  // The residual detector's eigendecomposition goes first on that thread (below); without it, the thread's first
+  // work is the memory of the copies below.
+  const eigenAhead = opts.align === 'residual' && input.weak.kind === 'activations' && linalgKernel?.symmetricEigen !== undefined;
+  // The strong W2S-train rows' copy, for the probes on the products, into memory that thread touches now (needed
+  // after the weak probe, waited for then: first in that thread's line it comes no later than this thread could
+  // touch it itself; not when the eigendecomposition is ahead of it there, where the rows go into the probes'
+  // WebAssembly memory as without a kernel)
+  const strongMemory = reserving && !eigenAhead ? new Prefetched(linalgKernel, counts[W2S_TRAIN] * dStrong * 4) : undefined;
+  // and the memory of the test rows' Float32 copy, which scores the probes by one product (uploaded before the mixing
+  // fits, shareTestRows). The detection's copies of the hard and rest rows use it first (as many rows as W2S-train:
+  // room for the larger of the two). After the eigendecomposition when there is one (the detection needs that first).
+  const testBytes = Math.max(counts[TEST], counts[W2S_TRAIN]) * dStrong * 4;
+  let testMemory = reserving && !eigenAhead ? new Prefetched(linalgKernel, testBytes) : undefined;
+  // the values' check (one pass over every activation) while that thread is at it
+  validateValues(input);
   let weakW2sEarly: Matrix | undefined;
   let preparedGram: PreparedGram | undefined;
-  if (opts.align === 'residual' && input.weak.kind === 'activations' && linalgKernel?.symmetricEigen) {
+  if (eigenAhead && input.weak.kind === 'activations') {
     weakW2sEarly = selectRows(input.weak.acts, indicesOf(split, W2S_TRAIN));
-    preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel, { signal: hooks.signal });
+    preparedGram = await prepareRidgeGram(weakW2sEarly, dStrong, linalgKernel!, { signal: hooks.signal });
   }
-  // and the memory of the test rows' Float32 copy, which scores the probes by one product (uploaded before the mixing
-  // fits, shareTestRows): asked for after the eigendecomposition, which the thread does first (the detection needs
-  // it; this is needed later)
-  const testMemory = reserving ? new Prefetched(linalgKernel, counts[TEST] * dStrong * 4) : undefined;
+  if (reserving && !testMemory) testMemory = new Prefetched(linalgKernel, testBytes);
   const start = await time('protocol', () =>
     startProtocol({
       weak: input.weak, strong: input.strong, labels: input.labels, numClasses: C, split,
       pseudo: opts.pseudo, l2: opts.l2, signal: hooks.signal, linalg: hooks.kernel?.linalg, batchMinValues: hooks.batchMinValues,
+      strongRowsMemory: strongMemory ? () => strongMemory.takeF32() : undefined,
       batchMaxValues: hooks.batchMaxValues,
       strongEngineRoom: { values: (3 * width * batchVectors + 6) * dStrong, vectors: 3 * batchVectors + 6 },
       onStage: (stage, f) => progress(stage, f * 0.15),
@@ -314,7 +350,7 @@ export async function runAnalysis(
     mapRun = linalgKernel.pcaMap(start.strongW2s, hooks.signal);
     mapRun.catch(() => undefined); // awaited at the end, or dropped with the analysis
   };
-  // The strong rows' Float64 operands (start.strongShared, start.testShared) serve the probes and the mixing fits,
+  // The strong rows' kernel operands (start.strongShared, start.testShared) serve the probes and the mixing fits,
   // then go (also on error, or when a cancel lands right here).
   let mixing: MixingRun['curve'];
   let det: Awaited<ReturnType<typeof detectOverlap>>;
@@ -338,6 +374,7 @@ export async function runAnalysis(
       jump: opts.jump,
       kernel: hooks.kernel ?? tsAlignmentKernel,
       preparedGram,
+      scratch: testMemory ? () => testMemory.borrowF32() : undefined,
       signal: hooks.signal,
     });
     timings.detection = (performance.now() - t0) / 1000;

@@ -1,5 +1,5 @@
 import { selectRows, type Matrix } from '../linalg/matrix';
-import { rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
+import { jsRowEngine, rowEngineOfRows, type RowEngine } from '../linalg/rowEngine';
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
   accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, logitsPerRow, oneHot, predictOnKernel, predictProbabilitiesRows,
@@ -38,6 +38,13 @@ export interface ProtocolInput {
    * at least `batchMinValues` strong W2S-train values, default BATCH_MIN_VALUES, and at most `batchMaxValues`).
    */
   linalg?: LinalgKernel;
+  /**
+   * Memory readied elsewhere for the strong W2S-train rows (analyze.ts: touched on the kernel's other thread, first
+   * in its line), waited for when they are copied; used when the probes go on `linalg`'s products (which need no row engine's passes):
+   * the rows are copied there and the probes' row engine is the JavaScript one over them in place, instead of a copy
+   * into fresh WebAssembly memory (~0.25 s of page faults at 5,000 x 4,096 on the development machine).
+   */
+  strongRowsMemory?: () => Promise<Float32Array | undefined>;
   batchMinValues?: number;
   /** At most this many strong W2S-train values for that (default BATCH_MAX_VALUES). */
   batchMaxValues?: number;
@@ -60,7 +67,7 @@ export interface ProtocolOutcome {
   /** The row engine of `strongW2s` the strong and W2S probes used, with the room asked for (`strongEngineRoom`). */
   strongEngine: RowEngine;
   /**
-   * The strong test rows, for the test-set predictions: as the linalg kernel's Float64 operand (`testShared`, when
+   * The strong test rows, for the test-set predictions: as the linalg kernel's operand (`testShared`, when
    * the probes were fitted on its products: one product X W scores every probe; the caller releases it), or else as
    * a matrix with a row engine (predictProbabilitiesOn; room for one probe's weights).
    */
@@ -72,7 +79,7 @@ export interface ProtocolOutcome {
   testLabels: Int32Array;
   /** The W2S probe fitted on all of W2S-train. */
   w2sProbe: Probe;
-  /** `strongW2s` as the linalg kernel's operand (Float64), when the probes used it: the caller releases it. */
+  /** `strongW2s` as the linalg kernel's operand (shareMatrix), when the probes used it: the caller releases it. */
   strongShared?: GemmOperand;
 }
 
@@ -194,11 +201,14 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
   // One engine for the strong and W2S probes (and, with room, the mixing fits and the map): the W2S-train rows are
   // copied once, straight into it, and strongW2s is that copy (likewise the test rows and their predictions).
   const room = input.strongEngineRoom ?? { values: 0, vectors: 0 };
-  const strongEngine = rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
+  const readied = batchOn && input.strong.data instanceof Float32Array ? await input.strongRowsMemory?.() : undefined;
+  const strongEngine = readied && readied.length >= values
+    ? jsRowEngine(selectRows(input.strong, w2sTrain, readied))
+    : rowEngineOfRows(input.strong, w2sTrain, 2 * 3 * k * d + room.values, 6 + room.vectors);
   const strongW2s = strongEngine.source;
   // The test rows: with the kernel's products, uploaded after the fits (shareTestRows: gathered straight into the
-  // Float64 memory the analysis reserved for them, LinalgKernel.reserve) and scored by one product per set of
-  // probes; else a row engine now.
+  // memory the analysis readied for them, `Prefetched`) and scored by one product per set of probes; else a row
+  // engine now.
   const testOnKernel = batchOn?.upload !== undefined && batchOn.release !== undefined;
   const testEngine = testOnKernel ? undefined : rowEngineOfRows(input.strong, test, k * d, 1);
   const strongTest = testEngine?.source;
@@ -206,8 +216,8 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
   const pseudoTargets = input.pseudo === 'soft' ? weakProbsW2s : oneHot(pseudoLabels, C);
   const strongTargets = oneHot(pick(labels, w2sTrain), C);
   const all = Int32Array.from({ length: strongW2s.rows }, (_, i) => i);
-  // Both probes on all W2S-train rows: with the kernel, on the Float64 copy of the rows, which the mixing experiment
-  // then uses too (one copy instead of two).
+  // Both probes on all W2S-train rows: with the kernel, on the rows uploaded once (shareMatrix: Float32 rows as
+  // they are in process), which the mixing experiment then uses too.
   const strongShared = batchOn ? await shareMatrix(strongW2s, batchOn, signal) : undefined;
   return {
     weakTrain, w2sTrain, test, weakAccuracy, weakProbsW2s, pseudoTargets, pseudoLabels,

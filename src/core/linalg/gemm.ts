@@ -47,6 +47,11 @@ export interface ResidentMatrix {
   readonly resident: number;
   readonly rows: number;
   readonly cols: number;
+  /**
+   * Held as Float32 (`upload(..., float32)`, or Float32 data kept as is): serves float32 products as it is and Float64
+   * ones exactly (its values widened, a block of rows at a time: `gemmByRowBlocks`).
+   */
+  readonly float32?: boolean;
 }
 
 /**
@@ -89,13 +94,14 @@ export interface LinalgKernel {
    */
   upload?(m: Matrix, signal?: AbortSignal, rows?: ArrayLike<number>, float32?: boolean): Promise<ResidentMatrix>;
   /**
-   * Optional: an `upload` of a rows x cols Float32 matrix will come soon. The kernel may ready the Float64 memory for
-   * it now on another thread, while the caller's goes on: memory is slow to touch the first time (each fresh page
-   * is a page fault; ~0.45 s per 160 MB on the development machine, about what widening the values into it takes
-   * in all), and the probes' products need that copy only after the weak probe. An upload takes the oldest
-   * reservation of its shape; at most MAX_RESERVATIONS are kept (a newer one drops the oldest).
+   * Optional: an `upload` of a rows x cols Float32 matrix will come soon (`float32`: an upload held as Float32). The
+   * kernel may ready the memory for it now on another thread, while the caller's goes on: memory is slow to touch
+   * the first time (each fresh page is a page fault; ~0.45 s per 160 MB on the development machine, about what
+   * widening the values into it takes in all), and the probes' products need that copy only after the weak probe.
+   * An upload takes the oldest reservation of its shape and precision; at most MAX_RESERVATIONS are kept (a newer one
+   * drops the oldest). A kernel that keeps Float32 data as it is (in process) readies nothing for `float32`.
    */
-  reserve?(rows: number, cols: number): void;
+  reserve?(rows: number, cols: number, float32?: boolean): void;
   /**
    * Optional: a fresh ArrayBuffer of `bytes` bytes whose pages another thread has touched, for a copy the caller makes
    * later (`Prefetched`); only kernels with such a thread offer it. That thread serves these, `reserve`'s and
@@ -132,7 +138,7 @@ export class ResidentStore {
     if (m.data.length !== m.rows * m.cols) throw new Error('upload: the matrix\'s data does not match its shape');
     const id = this.next++;
     this.held.set(id, m);
-    return { resident: id, rows: m.rows, cols: m.cols };
+    return { resident: id, rows: m.rows, cols: m.cols, float32: m.data instanceof Float32Array };
   }
 
   resolve(m: GemmOperand): Matrix {
@@ -172,6 +178,67 @@ export function gemmShape(a: Matrix, b: Matrix, options: GemmOptions = {}): { m:
     throw new Error(`gemm: C is ${c.rows} x ${c.cols}, the product ${m} x ${n}`);
   }
   return { m, k, n };
+}
+
+/**
+ * Values of a Float32 operand widened at a time by `gemmByRowBlocks` (8 MiB of Float64): a block of a 4,096-wide
+ * matrix is 256 rows.
+ */
+export const WIDEN_BLOCK_VALUES = 1 << 20;
+
+/**
+ * A Float64 product whose large operand is Float32 data, without a Float64 copy of all of it: the operand's rows are
+ * widened a block at a time into `scratch` (at least WIDEN_BLOCK_VALUES values; the caller's, untouched by anything
+ * else until this returns) and multiplied by `multiply` (a plain
+ * Float64 product of two Float64 matrices), the blocks' results put together here. A 5,000 x 4,096 Float32 matrix
+ * then costs an 8 MiB buffer instead of a 160 MiB copy (whose first touch alone is ~0.45 s on the development
+ * machine) for the few Float64 products the batched fits make on it (probe/batch.ts: the float32 rounds' Float64
+ * finish). The cases, with F the Float32 operand:
+ * - F = A, A not transposed: its row blocks give the result's row blocks;
+ * - F = A transposed and B not: its row blocks run along the inner dimension, with B's row blocks: the blocks'
+ *   products are summed (in Float64, block by block: a sum order other than one product's, the same to rounding);
+ * - F = B not transposed and A transposed: likewise along the inner dimension, with A's row blocks.
+ * Returns undefined for any other case, or when F is no larger than a block: the caller widens it whole. alpha, beta
+ * and C are applied here, after the products.
+ */
+export async function gemmByRowBlocks(
+  a: Matrix, b: Matrix, options: GemmOptions, scratch: Float64Array,
+  multiply: (a: F64Matrix, b: F64Matrix, transA: boolean, transB: boolean) => Promise<F64Matrix>,
+): Promise<F64Matrix | undefined> {
+  const transA = options.transA === true;
+  const transB = options.transB === true;
+  const big = (m: Matrix) => m.data instanceof Float32Array && m.data.length > WIDEN_BLOCK_VALUES && m.cols > 0;
+  const onA = big(a) && (!transA || !transB);
+  const onB = !onA && big(b) && !transB && transA;
+  if (!onA && !onB) return undefined;
+  const { m, n } = gemmShape(a, b, options);
+  const f = onA ? a : b;
+  const other = asF64(onA ? b : a);
+  const step = Math.max(1, Math.floor(WIDEN_BLOCK_VALUES / f.cols));
+  if (scratch.length < step * f.cols) throw new Error(`gemmByRowBlocks: a scratch of ${scratch.length} values for blocks of ${step * f.cols}`);
+  const buffer = scratch;
+  const out = new Float64Array(m * n);
+  for (let r0 = 0; r0 < f.rows; r0 += step) {
+    throwIfAborted(options.signal);
+    const r1 = Math.min(f.rows, r0 + step);
+    const part = buffer.subarray(0, (r1 - r0) * f.cols);
+    part.set(f.data.subarray(r0 * f.cols, r1 * f.cols));
+    const block: F64Matrix = { rows: r1 - r0, cols: f.cols, data: part };
+    if (onA && !transA) {
+      // the result's rows r0..r1
+      out.set((await multiply(block, other, false, transB)).data, r0 * n);
+      continue;
+    }
+    // along the inner dimension: the other operand's rows r0..r1 (B's for F = A^T, A's for F = B)
+    const slice: F64Matrix = { rows: r1 - r0, cols: other.cols, data: other.data.subarray(r0 * other.cols, r1 * other.cols) };
+    const y = onA ? await multiply(block, slice, true, false) : await multiply(slice, block, true, false);
+    for (let t = 0; t < out.length; t++) out[t] += y.data[t];
+  }
+  const alpha = options.alpha ?? 1;
+  const c = options.c?.data;
+  const beta = options.beta ?? 1;
+  if (alpha !== 1 || c) for (let t = 0; t < out.length; t++) out[t] = alpha * out[t] + (c ? beta * c[t] : 0);
+  return { rows: m, cols: n, data: out };
 }
 
 /** Row-major transpose. */
@@ -222,17 +289,17 @@ function gatherRows<T extends Float32Array | Float64Array>(m: Matrix, rows: Arra
  * the in-process kernel and the editor's client.
  */
 export class Reservations {
-  private readonly held: { rows: number; cols: number; buffer: Promise<ArrayBuffer | undefined> }[] = [];
+  private readonly held: { rows: number; cols: number; float32: boolean; buffer: Promise<ArrayBuffer | undefined> }[] = [];
 
-  /** Keeps `buffer` for an upload of rows x cols; the oldest goes past MAX_RESERVATIONS. */
-  add(rows: number, cols: number, buffer: Promise<ArrayBuffer | undefined>): void {
-    this.held.push({ rows, cols, buffer });
+  /** Keeps `buffer` for an upload of rows x cols (held as Float32 or not); the oldest goes past MAX_RESERVATIONS. */
+  add(rows: number, cols: number, buffer: Promise<ArrayBuffer | undefined>, float32 = false): void {
+    this.held.push({ rows, cols, float32, buffer });
     if (this.held.length > MAX_RESERVATIONS) this.held.shift();
   }
 
-  /** The oldest reservation of this shape, taken (undefined without one). */
-  take(rows: number, cols: number): Promise<ArrayBuffer | undefined> | undefined {
-    const k = this.held.findIndex((r) => r.rows === rows && r.cols === cols);
+  /** The oldest reservation of this shape and precision, taken (undefined without one). */
+  take(rows: number, cols: number, float32 = false): Promise<ArrayBuffer | undefined> | undefined {
+    const k = this.held.findIndex((r) => r.rows === rows && r.cols === cols && r.float32 === float32);
     return k < 0 ? undefined : this.held.splice(k, 1)[0].buffer;
   }
 
@@ -263,6 +330,16 @@ export class Prefetched {
       : Promise.resolve(undefined);
   }
 
+  /**
+   * The memory as Float32 values for a use that is over before `takeF32` (the detection's row copies, before the
+   * test rows' upload fills it), waited for like `takeF32`; undefined without it, or once taken.
+   */
+  async borrowF32(): Promise<Float32Array | undefined> {
+    if (this.taken) return undefined;
+    const b = await this.buffer;
+    return b && !this.taken ? new Float32Array(b) : undefined;
+  }
+
   /** The memory as Float32 values, or undefined without it; once (later calls: undefined). */
   async takeF32(): Promise<Float32Array | undefined> {
     if (this.taken) return undefined;
@@ -286,9 +363,11 @@ export function asF32(m: Matrix): F32Matrix {
  * Rows `rows` of m (every row when absent) as Float32, for an `upload(..., float32)`: m itself when it is Float32 and
  * no rows select, else a copy (values rounded to float32). Throws for a row index outside m.
  */
-export function float32Rows(m: Matrix, rows?: ArrayLike<number>): F32Matrix {
-  if (!rows) return asF32(m);
-  return { rows: rows.length, cols: m.cols, data: gatherRows(m, rows, new Float32Array(rows.length * m.cols)) };
+export function float32Rows(m: Matrix, rows?: ArrayLike<number>, into?: Float32Array): F32Matrix {
+  if (!rows && !into) return asF32(m);
+  const n = rows ? rows.length : m.rows;
+  const out = into && into.length === n * m.cols ? into : new Float32Array(n * m.cols);
+  return { rows: n, cols: m.cols, data: gatherRows(m, rows, out) };
 }
 
 const jsResident = new ResidentStore();

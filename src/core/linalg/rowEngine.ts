@@ -101,6 +101,15 @@ class SimdRowEngine implements RowEngine {
 }
 
 /**
+ * The JavaScript loops over x in place (no copy): for rows that live elsewhere for another reason (the analysis's
+ * strong W2S-train rows in memory touched on another thread, when the probes run on a kernel's products and the
+ * engine mostly hands out vectors).
+ */
+export function jsRowEngine(x: Matrix): RowEngine {
+  return new JsRowEngine(x);
+}
+
+/**
  * An engine for X with room for `vectorCapacity` Float64 values in its vectors (each vector is padded to 16 bytes).
  * Float32 matrices get the SIMD engine (a copy of X) when WebAssembly SIMD is available; otherwise the JS loops.
  */

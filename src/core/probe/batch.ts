@@ -14,18 +14,22 @@
  * its pending point on its own rows and 0 elsewhere. A fit's pending z is then z + t u (its line search computes
  * every later trial that way too, and gets this u, so those stay O(n)); the biases are added here. A fit whose line
  * search accepts a later trial yields once more (`prepareGradient`) and gets the gradient there from the next
- * round's X^T R instead of a pass of its own. X goes to the kernel once per call as Float64 (`upload` keeps it there
- * when the kernel can; released at the end, also on error or cancel). The last few fits (their rows less than twice
- * X's) go back to the blocked pass, which reads only their rows. Each fit still runs its own L-BFGS to the same gradient tolerance, but the sums are in another order,
- * so the probes equal the separate fits' to the tolerance, not bitwise (test/unit/probe/batchGemm.test.ts).
+ * round's X^T R instead of a pass of its own. X goes to the kernel once per call (`shareMatrix`: Float32 rows held as
+ * Float32, `upload` keeping them there when the kernel can; released at the end, also on error or cancel). The last
+ * few fits (their rows less than twice X's) go back to the blocked pass, which reads only their rows, unless the row
+ * engine is the JavaScript one (then the products stay quicker to the end). Each fit still runs its own L-BFGS to the
+ * same gradient tolerance, but the sums are in another order, so the probes equal the separate fits' to the
+ * tolerance, not bitwise (test/unit/probe/batchGemm.test.ts).
  *
  * The product rounds are float32 products first (`float32`, on when X is Float32 and the kernel can hold it so):
  * MLAS multiplies in float32 twice as fast as in Float64, and the fits' sums then carry float32's rounding, about
  * 1e-9 of a gradient entry at bench/core's shapes, far under the 1e-6 stop. A fit whose L-BFGS stops on them is not
- * done: once about half the fits on float32 have stopped (or none runs on float32 any more), those that stopped go on
- * from their weights with Float64 products, a fresh L-BFGS whose first evaluation recomputes the logits and the
- * gradient in Float64. Where the float32 stop holds in Float64 (the usual case) that one evaluation ends the fit;
- * otherwise it runs on in Float64 to the same tolerance. Every probe's stop is thus checked in Float64.
+ * done: once no fit runs on float32 any more, those that stopped go on from their weights with Float64 products, a
+ * fresh L-BFGS whose first evaluation recomputes the logits and the gradient in Float64. Where the float32 stop holds
+ * in Float64 (the usual case) that one evaluation ends the fit; otherwise it runs on in Float64 to the same
+ * tolerance. Every probe's stop is thus checked in Float64, in one round for all of them where the stops hold: the
+ * Float64 products widen X a block of rows at a time (gemmByRowBlocks, no Float64 copy of X), slower per round than
+ * the float32 ones, so the fewer such rounds the better.
  *
  * Two classes fit the logistic objective (one logit, one column of each product per fit); more classes the softmax
  * objective, C columns per fit (pending.ts). Fits whose columns add up to more than BATCH_COLUMNS run in groups of
@@ -123,11 +127,13 @@ function batchedPass(objs: BatchedObjective[], n: number, blockRows: number): vo
 }
 
 /**
- * X for the kernel: Float64 once per batch (or per caller), uploaded when the kernel keeps matrices (the kernel
- * widens Float32 rows itself, into memory it may have readied beforehand: LinalgKernel.reserve).
+ * X for the kernel, once per batch (or per caller), uploaded when the kernel keeps matrices: Float32 rows held as
+ * Float32 (in process the rows themselves, no copy), which float32 products use as they are and Float64 ones widen a
+ * block of rows at a time (gemmByRowBlocks); Float64 rows as they are. Without uploads, a Float64 matrix.
  */
 export async function shareMatrix(x: Matrix, kernel: LinalgKernel, signal?: AbortSignal): Promise<GemmOperand> {
-  return kernel.upload && kernel.release ? kernel.upload(x, signal) : asF64(x);
+  if (!kernel.upload || !kernel.release) return asF64(x);
+  return kernel.upload(x, signal, undefined, x.data instanceof Float32Array);
 }
 
 /**
@@ -412,14 +418,14 @@ export async function fitProbesBatch(
   };
   try {
     if (kernel?.upload && kernel.release && (opts.float32 ?? true) && x.data instanceof Float32Array && fits.length > 0) {
-      x32 = await kernel.upload(x, opts.signal, undefined, true);
+      x32 = isResident(shared!) && shared.float32 ? shared : await kernel.upload(x, opts.signal, undefined, true);
     }
     const groups = batchGroups(fits.length, width);
     for (const [g, group] of groups.entries()) {
       await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {});
     }
   } finally {
-    if (x32) await releaseShared(kernel!, x32);
+    if (x32 && x32 !== shared) await releaseShared(kernel!, x32);
     if (own && shared) await releaseShared(kernel, shared);
   }
   throwIfAborted(opts.signal);
@@ -495,11 +501,12 @@ async function runGroup(
     throwIfAborted(opts.signal);
     // the stopped float32 fits go on in Float64 together: once they are at least as many as those still on float32
     const waiting = active.filter((k) => stopped[k] !== null);
-    if (waiting.length > 0 && waiting.length >= active.filter((k) => coarse[k] && stopped[k] === null).length) waiting.forEach(goOnInF64);
+    if (waiting.length > 0 && !active.some((k) => coarse[k] && stopped[k] === null)) waiting.forEach(goOnInF64);
     const running = active.filter((k) => stopped[k] === null);
     const round = running.map((k) => objs[k]);
     const rows = round.reduce((sum, obj) => sum + obj.n * obj.width, 0);
-    if (products && rows >= PRODUCT_MIN_ROWS * x.rows) await productRound(round, running.map((k) => coarse[k]), products, opts.signal, opts.rider);
+    // (an engine of JavaScript loops: the products whatever the rows, 10-50x quicker than its passes)
+    if (products && (rows >= PRODUCT_MIN_ROWS * x.rows || engine.kind === 'js')) await productRound(round, running.map((k) => coarse[k]), products, opts.signal, opts.rider);
     else {
       productsDone();
       passRound(round, x.rows, blockRows);

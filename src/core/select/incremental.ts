@@ -6,7 +6,7 @@
  * Same numbers as rescoring from scratch (a unit test checks it), O(batch x hard) work per round instead of
  * O(history x hard).
  */
-import { hardKeys, type Stage2Input, type Stage2Scorer, type Stage2Scores } from '../detect/scorers';
+import { stage2Rows, type Stage2Input, type Stage2Scorer, type Stage2Scores } from '../detect/scorers';
 import type { AlignKernelMode, AlignmentKernel } from '../detect/types';
 import { selectRows, type Matrix } from '../linalg/matrix';
 
@@ -29,8 +29,7 @@ export class IncrementalMaxAlignment implements Stage2Scorer {
   }
 
   async score(input: Stage2Input): Promise<Stage2Scores> {
-    const keys = hardKeys(input);
-    const query = selectRows(input.strong, input.rest);
+    const { keys, query } = await stage2Rows(input);
     const { kernel, signal } = input;
     let rest: Float64Array;
     let nearest: Int32Array | undefined;

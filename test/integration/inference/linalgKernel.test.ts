@@ -71,6 +71,25 @@ describe('the onnxruntime LinalgKernel (Float64 Gemm on the CPU provider)', () =
     await linalg.release!(held64);
   });
 
+  it('makes Float64 products of a large Float32 matrix it holds block by block, equal to those of a Float64 copy', async () => {
+    // 2,100 x 1,000: two widening blocks and a short third (gemmByRowBlocks); the batched fits' three products
+    const x32 = { rows: 2100, cols: 1000, data: Float32Array.from(random(2100, 1000, 11).data) };
+    const held = await linalg.upload!(x32, undefined, undefined, true);
+    const held64 = await linalg.upload!(x32);
+    expect([held.float32, held64.float32]).toEqual([true, false]);
+    const v = random(6, 1000, 12);
+    const r = random(2100, 6, 13);
+    for (const [a, b, o] of [[held, v, { transB: true }], [held, r, { transA: true }], [r, held, { transA: true }]] as const) {
+      const got = await linalg.gemm(a, b, o);
+      const ref = await linalg.gemm(a === held ? held64 : a, b === held ? held64 : b, o);
+      expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
+      expect(maxRelative(got.data, ref.data)).toBeLessThan(1e-10);
+      expect(got.data.some((y) => Math.fround(y) !== y)).toBe(true); // Float64 sums
+    }
+    await linalg.release!(held);
+    await linalg.release!(held64);
+  });
+
   it('handles empty shapes and refuses a cancelled call', async () => {
     const z = await linalg.gemm(random(0, 4, 1), random(4, 3, 2));
     expect([z.rows, z.cols, z.data.length]).toEqual([0, 3, 0]);

@@ -103,6 +103,23 @@ describe('inference worker thread', () => {
     await localK.release!(lx);
   });
 
+  it('holds a Float32 upload as such (it says so) and makes Float64 products of it block by block, as in process', async () => {
+    // more values than one widening block (gemmByRowBlocks), so the worker's kernel takes that route
+    const x = random(1100, 1000, 9);
+    const r = { rows: 1100, cols: 3, data: Float64Array.from(random(1100, 3, 10).data) };
+    const remoteK = client.alignmentKernel().linalg!;
+    const localK = local.alignmentKernel().linalg!;
+    const [rx, lx] = [await remoteK.upload!(x, undefined, undefined, true), await localK.upload!(x, undefined, undefined, true)];
+    expect([rx.float32, lx.float32]).toEqual([true, true]);
+    const remote = await remoteK.gemm(rx, r, { transA: true });
+    const inProcess = await localK.gemm(lx, r, { transA: true });
+    expect([...remote.data]).toEqual([...inProcess.data]);
+    // Float64 sums, not float32 ones: not every value a float32
+    expect(remote.data.some((y) => Math.fround(y) !== y)).toBe(true);
+    await remoteK.release!(rx);
+    await localK.release!(lx);
+  });
+
   it('a cancelled align rejects at once and the worker keeps serving', async () => {
     const ac = new AbortController();
     const big = random(2000, 64, 3);

@@ -4,6 +4,7 @@ import { detectOverlap, type DetectInput } from '../../../src/core/detect/detect
 import { maxAlignmentScorer, registerStage2Scorer, STAGE2_SCORERS, type Stage2Scorer } from '../../../src/core/detect/scorers';
 import { EASY, HARD, OVERLAP, type AlignmentKernel, type DetectionOutcome } from '../../../src/core/detect/types';
 import { InputError } from '../../../src/core/errors';
+import { tsAlignmentKernel } from '../../../src/core/detect/alignKernel';
 import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
 import { randomMatrix, TestRng } from '../probe/builders';
 
@@ -84,6 +85,35 @@ describe('detectOverlap', () => {
     for (let i = 0; i < n; i++) if (out.categories[i] === truth[i]) agree++;
     expect(agree / n).toBeGreaterThan(0.9);
     for (let i = 0; i < n; i++) if (out.categories[i] !== HARD) expect(out.categories[out.nearestHard[i]]).toBe(HARD);
+  });
+
+  it('copies the hard and rest rows into the caller\'s scratch memory when it holds them, with the same outcome', async () => {
+    const rng = new TestRng(305);
+    const { confidence, strong, n } = scenario(rng, { easy: 50, hard: 30, overlap: 40 });
+    const plain = await detectOverlap({ confidence, strong, hardRule: 'segment', align: 'dot-max' });
+    for (const align of ['dot-max', 'abs-cosine-max'] as const) {
+      const ref = align === 'dot-max' ? plain : await detectOverlap({ confidence, strong, hardRule: 'segment', align });
+      const scratch = new Float32Array(n * strong.cols).fill(NaN);
+      const seen: Matrix[] = [];
+      const kernel: AlignmentKernel = {
+        ...tsAlignmentKernel,
+        maxAlignmentWithIndex: (q, k, mode, signal, progress) => (seen.push(q, k), tsAlignmentKernel.maxAlignmentWithIndex!(q, k, mode, signal, progress)),
+      };
+      const out = await detectOverlap({ confidence, strong, hardRule: 'segment', align, kernel, scratch: async () => scratch });
+      expect(out.categories).toEqual(ref.categories);
+      expect(out.scores).toEqual(ref.scores);
+      // the query (rest) and key (hard) rows the kernel got live in the scratch, hard rows first, every value written
+      const [query, keys] = seen;
+      expect(keys.data.buffer).toBe(scratch.buffer);
+      expect(query.data.buffer).toBe(scratch.buffer);
+      expect(keys.rows + query.rows).toBe(n);
+      expect(scratch.every((v) => !Number.isNaN(v))).toBe(true);
+      const hard = Int32Array.from([...out.categories].flatMap((c, i) => (c === HARD ? [i] : [])));
+      expect(keys.data).toEqual(selectRows(strong, hard).data);
+    }
+    // a scratch too small (or none) leaves the copies to fresh memory, the outcome the same
+    const small = await detectOverlap({ confidence, strong, hardRule: 'segment', align: 'dot-max', scratch: async () => new Float32Array(10) });
+    expect(small.categories).toEqual(plain.categories);
   });
 
   it('differs between the segment and probing rules exactly at confidences equal to t1', async () => {

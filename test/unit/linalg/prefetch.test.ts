@@ -34,9 +34,11 @@ describe('Prefetched memory', () => {
       given.length = 0;
       const plain = await runAnalysis(input, { seeds: 2, align }, { kernel: { ...tsAlignmentKernel, linalg: { ...jsLinalgKernel, reserve } }, batchMinValues: 0 });
       const prefetched = await runAnalysis(input, { seeds: 2, align }, { kernel: { ...tsAlignmentKernel, linalg }, batchMinValues: 0 });
-      // one buffer of the test rows' size (300 x 48 Float32 values), written (the rows gathered into it)
-      expect(given.map((b) => b.byteLength)).toEqual([300 * 48 * 4]);
-      expect(new Float32Array(given[0]).some((v) => v !== 0)).toBe(true);
+      // two buffers, in the order needed: the strong W2S-train rows' (300 x 48 Float32 values), then the one the
+      // detection's hard and rest rows and then the test rows use (the larger of the two sets: 300 rows each here),
+      // both written (the rows gathered into them)
+      expect(given.map((b) => b.byteLength)).toEqual([300 * 48 * 4, 300 * 48 * 4]);
+      for (const b of given) expect(new Float32Array(b).some((v) => v !== 0)).toBe(true);
       expect(prefetched.accuracy).toEqual(plain.accuracy);
       expect(prefetched.detection.counts).toEqual(plain.detection.counts);
       expect(prefetched.mixing!.perSeed).toEqual(plain.mixing!.perSeed);
