@@ -400,4 +400,32 @@
         (f64.store (local.get $p) (local.get $tf))
         (local.set $col (i32.add (local.get $col) (i32.const 8)))
         (br $colStep))))
+
+  ;; axpyDot64(d: *f64, c, x: *f64, w: *f64, scale, len) -> f64: d[j] = (d[j] + c x[j]) * scale for every j, then
+  ;; sum_j w[j] d[j] in gemv.ts's `dot` order: one f64x2 accumulator whose lanes are its two alternating partial sums
+  ;; (even j, odd j), an odd last element added to the even one, the two added last. The L-BFGS two-loop
+  ;; recursion's pass (lbfgs.ts axpyDot), bitwise.
+  (func $axpyDot64 (export "axpyDot64") (param $d i32) (param $c f64) (param $x i32) (param $w i32) (param $scale f64) (param $len i32) (result f64)
+    (local $end2 i32) (local $cv v128) (local $sv v128) (local $acc v128) (local $v v128) (local $s0 f64) (local $t f64)
+    (local.set $cv (f64x2.splat (local.get $c)))
+    (local.set $sv (f64x2.splat (local.get $scale)))
+    (local.set $acc (v128.const i64x2 0 0))
+    (local.set $end2 (i32.add (local.get $d) (i32.shl (i32.and (local.get $len) (i32.const -2)) (i32.const 3))))
+    (block $done
+      (loop $step
+        (br_if $done (i32.eqz (i32.lt_u (local.get $d) (local.get $end2))))
+        (local.set $v (f64x2.mul (f64x2.add (v128.load (local.get $d)) (f64x2.mul (local.get $cv) (v128.load (local.get $x)))) (local.get $sv)))
+        (v128.store (local.get $d) (local.get $v))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (v128.load (local.get $w)) (local.get $v))))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (br $step)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $acc)))
+    (if (i32.and (local.get $len) (i32.const 1))
+      (then
+        (local.set $t (f64.mul (f64.add (f64.load (local.get $d)) (f64.mul (local.get $c) (f64.load (local.get $x)))) (local.get $scale)))
+        (f64.store (local.get $d) (local.get $t))
+        (local.set $s0 (f64.add (local.get $s0) (f64.mul (f64.load (local.get $w)) (local.get $t))))))
+    (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $acc))))
 )

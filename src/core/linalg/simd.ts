@@ -38,6 +38,8 @@ export interface SimdWorkspace {
   rank2_64(f: number, g: number, e: number, d: number, y: number, len: number): void;
   /** One QL sweep of `count` rotations (c, c, s, s per rotation at cs) on Float64 rows rowBytes apart, the last at bottom. */
   rotseq64(cs: number, count: number, bottom: number, rowBytes: number, len: number): void;
+  /** f64[d/8 + j] = (f64[d/8 + j] + c f64[x/8 + j]) * scale, then sum_j f64[w/8 + j] f64[d/8 + j] (lbfgs.ts axpyDot, bitwise). */
+  axpyDot64(d: number, c: number, x: number, w: number, scale: number, len: number): number;
 }
 
 const PAGE = 65536;
@@ -94,7 +96,7 @@ export function simdWorkspace(bytes: number): SimdWorkspace | null {
   return {
     f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer),
     dot: ex.dot, axpy: ex.axpy, block4x2: ex.block4x2, axpy64: ex.axpy64, rot64: ex.rot64,
-    dot64: ex.dot64, dotAxpy64: ex.dotAxpy64, rank2_64: ex.rank2_64, rotseq64: ex.rotseq64,
+    dot64: ex.dot64, dotAxpy64: ex.dotAxpy64, rank2_64: ex.rank2_64, rotseq64: ex.rotseq64, axpyDot64: ex.axpyDot64,
   };
 }
 

@@ -39,7 +39,7 @@ import { throwIfAborted } from '../encoder';
 import { asF64, isResident, type GemmOperand, type LinalgKernel, type ProductRider } from '../linalg/gemm';
 import type { Matrix } from '../linalg/matrix';
 import { engineFor, type RowEngine } from '../linalg/rowEngine';
-import { lbfgsIterations, type LbfgsResult } from './lbfgs';
+import { LbfgsArena, lbfgsIterations, type LbfgsResult } from './lbfgs';
 import { LogisticObjective, sigmoid } from './logistic';
 import type { BatchedObjective } from './pending';
 import { SoftmaxObjective } from './softmax';
@@ -468,7 +468,10 @@ async function runGroup(
     obj.batchGradients = products !== undefined;
     return obj;
   });
-  const lopts = lbfgsOptions(opts);
+  // every fit's L-BFGS vectors in one WebAssembly memory, where the two-loop recursion runs in SIMD (lbfgs.ts
+  // LbfgsArena): 4 + 2 m vectors per run, sized for each fit's first run (a Float64 finish's run takes plain arrays)
+  const perRun = 4 + 2 * Math.max(1, opts.history ?? 10);
+  const lopts = { ...lbfgsOptions(opts), vectors: LbfgsArena.create(objs.length * perRun * (objs[0]?.dim ?? 0), objs.length * perRun) };
   const runs = objs.map((obj) => {
     const x0 = startPoint(obj, x, C, opts);
     obj.pending = Float64Array.from(x0); // the run's first evaluation, batched like the line searches' first trials

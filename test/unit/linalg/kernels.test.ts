@@ -111,6 +111,35 @@ describe('the kernels against their JavaScript loops', () => {
     });
   }
 
+  for (const len of [0, 1, 2, 3, 8, 9, 4097]) {
+    it(`axpyDot64 at length ${len}: the bits of lbfgs.ts's axpyDot (the update, then the dot in its two partial sums)`, () => {
+      const D = 16;
+      const X = D + 8 * 4100;
+      const W = X + 8 * 4100;
+      for (let j = 0; j < len; j++) {
+        ws.f64[D / 8 + j] = r() * 1e3;
+        ws.f64[X / 8 + j] = r();
+        ws.f64[W / 8 + j] = r() * 7;
+      }
+      ws.f64[D / 8 + len] = 4321; // a sentinel past the vector
+      for (const scale of [1, 0.37]) {
+        const c = r();
+        const d0 = Array.from(ws.f64.subarray(D / 8, D / 8 + len));
+        const d = d0.map((v, j) => (v + c * ws.f64[X / 8 + j]!) * scale);
+        let s0 = 0;
+        let s1 = 0;
+        for (let j = 0; j + 1 < len; j += 2) {
+          s0 += ws.f64[W / 8 + j]! * d[j]!;
+          s1 += ws.f64[W / 8 + j + 1]! * d[j + 1]!;
+        }
+        if (len % 2 === 1) s0 += ws.f64[W / 8 + len - 1]! * d[len - 1]!;
+        expect(ws.axpyDot64(D, c, X, W, scale, len)).toBe(s0 + s1);
+        expect(Array.from(ws.f64.subarray(D / 8, D / 8 + len))).toEqual(d);
+        expect(ws.f64[D / 8 + len]).toBe(4321);
+      }
+    });
+  }
+
   for (const [rows, len] of [[2, 8], [5, 13], [9, 1], [33, 64], [17, 0]] as const) {
     it(`rotseq64: a sweep of ${rows - 1} rotations over ${rows} rows of ${len} equals rot64 one rotation at a time`, () => {
       const rowBytes = 8 * len;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cubicInterpolate, minimizeLbfgs, type DifferentiableObjective } from '../../../src/core/probe';
 import { dot } from '../../../src/core/linalg/gemv';
-import { twoLoop } from '../../../src/core/probe/lbfgs';
+import { LbfgsArena, twoLoop } from '../../../src/core/probe/lbfgs';
 
 /** The n-dimensional Rosenbrock function: a curved valley with its minimum 0 at (1, ..., 1). */
 function rosenbrock(dim: number): DifferentiableObjective {
@@ -114,7 +114,52 @@ describe('twoLoop', () => {
         const d = new Float64Array(n).fill(NaN);
         twoLoop(g, d, s, y, rho, hDiag);
         expect(Array.from(d)).toEqual(Array.from(reference(g, s, y, rho, hDiag)));
+        // in an arena (WebAssembly SIMD passes): the same bits; and with only some vectors in it (the rest past its
+        // capacity, plain arrays), too
+        for (const room of [2 * pairs + 2, pairs + 1]) {
+          const arena = LbfgsArena.create(room * Math.max(n, 1), room)!;
+          const put = (v: Float64Array) => {
+            const w = arena.vector(v.length);
+            w.set(v);
+            return w;
+          };
+          const [ga, da] = [put(g), put(new Float64Array(n))];
+          const [sa, ya] = [s.map(put), y.map(put)];
+          twoLoop(ga, da, sa, ya, rho, hDiag, arena);
+          expect(Array.from(da)).toEqual(Array.from(d));
+        }
       }
     }
+  });
+});
+
+describe('LbfgsArena', () => {
+  it('hands out zeroed vectors in its memory up to its capacity, plain arrays after, and a run on it ends where one without does', () => {
+    const arena = LbfgsArena.create(10, 2)!;
+    const a = arena.vector(5);
+    const b = arena.vector(5);
+    const c = arena.vector(5);
+    expect(a.buffer).toBe(b.buffer);
+    expect(c.buffer).not.toBe(a.buffer); // past the capacity
+    expect([...a, ...b, ...c].every((v) => v === 0)).toBe(true);
+    // a quadratic: the same iterates, bitwise, and the result holds a copy (not the arena's memory)
+    const n = 33;
+    const h = Float64Array.from({ length: n }, (_, j) => 1 + j);
+    const obj = {
+      dim: n,
+      evaluate(x: Float64Array, g: Float64Array) {
+        let f = 0;
+        for (let j = 0; j < n; j++) {
+          g[j] = h[j] * (x[j] - 1);
+          f += 0.5 * h[j] * (x[j] - 1) ** 2;
+        }
+        return f;
+      },
+    };
+    const plain = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10 });
+    const onArena = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10, vectors: LbfgsArena.create(24 * n, 24) });
+    expect(onArena.iterations).toBe(plain.iterations);
+    expect(Array.from(onArena.x)).toEqual(Array.from(plain.x));
+    expect(onArena.x.buffer.byteLength).toBe(n * 8);
   });
 });
