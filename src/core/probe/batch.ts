@@ -237,8 +237,32 @@ export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promi
  * point V holds the weights and z = X W^T + b. A fit whose line search accepted a later trial (`gradientLine`)
  * already has its z; it only needs the gradient there. Then one X^T R serves all of them (`width` columns each).
  */
+/**
+ * The operands a batch's rounds build, kept from round to round (V^T and R: ~1.2 and ~1.5 MB at bench/core's mixing,
+ * 92 rounds): Float32 for a float32 round, which the kernel then takes as they are (no conversion of its own: the
+ * values are rounded to float32 either way), Float64 otherwise.
+ */
+class RoundBuffers {
+  private readonly held = new Map<string, Float32Array | Float64Array>();
+
+  /** `values` values of this precision (zeroed when `zero`), valid until the next call for the same name. */
+  get(name: 'vt' | 'r', values: number, float32: boolean, zero: boolean): Float32Array | Float64Array {
+    const key = `${name}${float32 ? 32 : 64}`;
+    let b = this.held.get(key);
+    if (!b || b.length < values) {
+      b = float32 ? new Float32Array(values) : new Float64Array(values);
+      this.held.set(key, b);
+      return b.subarray(0, values);
+    }
+    const part = b.subarray(0, values);
+    if (zero) part.fill(0);
+    return part;
+  }
+}
+
 async function productPass(
-  objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, float32: boolean, signal?: AbortSignal, rider?: ProductRider,
+  objs: BatchedObjective[], kernel: LinalgKernel, x: GemmOperand, float32: boolean, buffers: RoundBuffers, signal?: AbortSignal,
+  rider?: ProductRider,
 ): Promise<void> {
   const { rows: n, cols: d } = x;
   const lines = objs.map((obj) => obj.gradientLine);
@@ -252,7 +276,7 @@ async function productPass(
     // V^T (P x d): each fit's weight rows (its direction's, or its start point's) one after the other, copied whole,
     // and the product takes it transposed (as fast as V itself: docs/benchmarks.md, "More than two classes"); the
     // rider's vectors last
-    const Vt = new Float64Array(P * d);
+    const Vt = buffers.get('vt', P * d, float32, false); // every value written below
     let o = 0;
     for (const obj of points) {
       const v = obj.pendingStep?.dir ?? obj.pending!;
@@ -276,7 +300,7 @@ async function productPass(
   const fitK = objs.reduce((sum, obj) => sum + obj.width, 0);
   const S = riderS?.length ?? 0;
   const K = fitK + S;
-  const R = new Float64Array(n * K);
+  const R = buffers.get('r', n * K, float32, true);
   let p = 0;
   let col = 0;
   objs.forEach((obj, k) => {
@@ -354,12 +378,12 @@ async function productPass(
  * rides the float32 products when there are any.
  */
 async function productRound(
-  objs: BatchedObjective[], coarse: boolean[], products: Products, signal?: AbortSignal, rider?: ProductRider,
+  objs: BatchedObjective[], coarse: boolean[], products: Products, buffers: RoundBuffers, signal?: AbortSignal, rider?: ProductRider,
 ): Promise<void> {
   const f32 = objs.filter((_, k) => coarse[k]);
   const f64 = objs.filter((_, k) => !coarse[k]);
-  if (f32.length > 0) await productPass(f32, products.kernel, products.x32!, true, signal, rider);
-  if (f64.length > 0) await productPass(f64, products.kernel, products.x, false, signal, f32.length > 0 ? undefined : rider);
+  if (f32.length > 0) await productPass(f32, products.kernel, products.x32!, true, buffers, signal, rider);
+  if (f64.length > 0) await productPass(f64, products.kernel, products.x, false, buffers, signal, f32.length > 0 ? undefined : rider);
 }
 
 /**
@@ -498,6 +522,7 @@ async function runGroup(
     })();
   };
   const blockRows = Math.max(1, Math.floor((opts.blockBytes ?? 2 ** 18) / (4 * Math.max(1, d))));
+  const buffers = new RoundBuffers();
   let active = objs.map((_, k) => k);
   let last = performance.now();
   while (active.length > 0) {
@@ -509,7 +534,7 @@ async function runGroup(
     const round = running.map((k) => objs[k]);
     const rows = round.reduce((sum, obj) => sum + obj.n * obj.width, 0);
     // (an engine of JavaScript loops: the products whatever the rows, 10-50x quicker than its passes)
-    if (products && (rows >= PRODUCT_MIN_ROWS * x.rows || engine.kind === 'js')) await productRound(round, running.map((k) => coarse[k]), products, opts.signal, opts.rider);
+    if (products && (rows >= PRODUCT_MIN_ROWS * x.rows || engine.kind === 'js')) await productRound(round, running.map((k) => coarse[k]), products, buffers, opts.signal, opts.rider);
     else {
       productsDone();
       passRound(round, x.rows, blockRows);

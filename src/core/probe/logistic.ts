@@ -117,7 +117,7 @@ export class LogisticObjective extends BatchedObjective {
   }
 
   /** Residuals r_i = (sigmoid(z_i) - y_i) / n of the pending point (see BatchedObjective). */
-  pendingResiduals(out: Float64Array, stride: number, col: number): void {
+  pendingResiduals(out: Float32Array | Float64Array, stride: number, col: number): void {
     const { n, y, rows } = this;
     const z = this.pendingZ();
     const invN = 1 / n;

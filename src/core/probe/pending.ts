@@ -25,7 +25,7 @@ interface Preset {
 /** A line search whose accepted step is not its first trial, waiting for the driver's X^T R at that step. */
 export interface GradientLine {
   /** Steps z to the accepted t and writes the residuals to out[row * stride + col + c] (zero elsewhere). */
-  gradientResiduals(out: Float64Array, stride: number, col: number): void;
+  gradientResiduals(out: Float32Array | Float64Array, stride: number, col: number): void;
   /** X^T r is in the objective's `gv`: the line's `gradientAt` at that t takes it. */
   finishGradient(): void;
 }
@@ -91,7 +91,7 @@ export abstract class BatchedObjective implements DifferentiableObjective {
    * residuals written to out[rows[i] * stride + col + c] (the caller's n x K residual matrix, zero elsewhere), whose
    * X^T R comes back to `finishPendingProduct`.
    */
-  abstract pendingResiduals(out: Float64Array, stride: number, col: number): void;
+  abstract pendingResiduals(out: Float32Array | Float64Array, stride: number, col: number): void;
   abstract line(params: Float64Array, dir: Float64Array): LineFunction;
 
   evaluate(params: Float64Array, g: Float64Array): number {
@@ -209,7 +209,7 @@ export abstract class BatchedLine implements GradientLine {
   }
 
   /** Product route, for `prepareGradient`'s t: steps z, and writes the residuals for the driver's product. */
-  gradientResiduals(out: Float64Array, stride: number, col: number): void {
+  gradientResiduals(out: Float32Array | Float64Array, stride: number, col: number): void {
     const rows = this.target.rows;
     this.step(this.batched!.t, (i, c, r) => {
       out[(rows ? rows[i] : i) * stride + col + c] = r;

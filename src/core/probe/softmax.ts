@@ -117,7 +117,7 @@ export class SoftmaxObjective extends BatchedObjective {
   }
 
   /** Residuals r_ic = (p_ic sum_c' y_ic' - y_ic) / n of the pending point (see BatchedObjective). */
-  pendingResiduals(out: Float64Array, stride: number, col: number): void {
+  pendingResiduals(out: Float32Array | Float64Array, stride: number, col: number): void {
     const { n, y, rows, passGb } = this;
     const C = this.numClasses;
     const z = this.pendingZ();
