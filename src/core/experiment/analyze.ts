@@ -361,6 +361,9 @@ export async function runAnalysis(
     if (!ride) strongProbes = await time('protocol', () => fitStrongProbes(start, hooks.signal, (stage, f) => progress(stage, f * 0.15)));
     throwIfAborted(hooks.signal);
     // Shares measured on SST-2 (10 seeds): probes ~10%, detection ~15%, mixing ~70% of the analysis time.
+    // the map's rider first (a pass over the rows): the detection then waits less for its rows' memory, which the
+    // kernel's other thread is still touching at this point (bench/core)
+    if (hooks.kernel?.linalg) mapRider = await time('map', async () => new Pca2Rider(new Pca2Steps(start.strongW2s, MAP_PCA)));
     progress('detecting overlap', 0.15);
     const t0 = performance.now();
     const weakW2s = input.weak.kind === 'activations' ? (weakW2sEarly ?? selectRows(input.weak.acts, start.w2sTrain)) : undefined;
@@ -382,7 +385,6 @@ export async function runAnalysis(
     throwIfAborted(hooks.signal);
 
     det.categories.forEach((c: number, k: number) => (c === OVERLAP ? overlapPos : restPos).push(k));
-    if (hooks.kernel?.linalg) mapRider = await time('map', async () => new Pca2Rider(new Pca2Steps(start.strongW2s, MAP_PCA)));
     const run = await time('mixing', async () => {
       if (ride) await shareTestRows(start, hooks.signal, testMemory ? () => testMemory.takeF32() : undefined);
       return mixingRun({
