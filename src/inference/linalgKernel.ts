@@ -128,12 +128,15 @@ export class OnnxLinalgKernel implements LinalgKernel {
       // a large Float32 operand (a resident held as Float32) widened a block of rows at a time, not copied whole; each
       // call its own scratch (products of concurrent calls wait for the event loop: a shared one could change under
       // a pending one)
-      const scratch = this.scratches.pop() ?? new Float64Array(WIDEN_BLOCK_VALUES);
+      let scratch: Float64Array | undefined;
       try {
-        const y = await gemmByRowBlocks(a, b, options, scratch, (x, z, transA, transB) => this.product(x, z, { transA, transB, signal: options.signal }));
+        const y = await gemmByRowBlocks(
+          a, b, options, () => (scratch = this.scratches.pop() ?? new Float64Array(WIDEN_BLOCK_VALUES)),
+          (x, z, transA, transB) => this.product(x, z, { transA, transB, signal: options.signal }),
+        );
         if (y) return y;
       } finally {
-        this.scratches.push(scratch);
+        if (scratch) this.scratches.push(scratch);
       }
     }
     return this.product(a, b, options);

@@ -188,8 +188,8 @@ export const WIDEN_BLOCK_VALUES = 1 << 20;
 
 /**
  * A Float64 product whose large operand is Float32 data, without a Float64 copy of all of it: the operand's rows are
- * widened a block at a time into `scratch` (at least WIDEN_BLOCK_VALUES values; the caller's, untouched by anything
- * else until this returns) and multiplied by `multiply` (a plain
+ * widened a block at a time into `scratch()` (asked for only in those cases: at least WIDEN_BLOCK_VALUES values, the
+ * caller's, untouched by anything else until this returns) and multiplied by `multiply` (a plain
  * Float64 product of two Float64 matrices), the blocks' results put together here. A 5,000 x 4,096 Float32 matrix
  * then costs an 8 MiB buffer instead of a 160 MiB copy (whose first touch alone is ~0.45 s on the development
  * machine) for the few Float64 products the batched fits make on it (probe/batch.ts: the float32 rounds' Float64
@@ -202,7 +202,7 @@ export const WIDEN_BLOCK_VALUES = 1 << 20;
  * and C are applied here, after the products.
  */
 export async function gemmByRowBlocks(
-  a: Matrix, b: Matrix, options: GemmOptions, scratch: Float64Array,
+  a: Matrix, b: Matrix, options: GemmOptions, scratch: () => Float64Array,
   multiply: (a: F64Matrix, b: F64Matrix, transA: boolean, transB: boolean) => Promise<F64Matrix>,
 ): Promise<F64Matrix | undefined> {
   const transA = options.transA === true;
@@ -215,8 +215,8 @@ export async function gemmByRowBlocks(
   const f = onA ? a : b;
   const other = asF64(onA ? b : a);
   const step = Math.max(1, Math.floor(WIDEN_BLOCK_VALUES / f.cols));
-  if (scratch.length < step * f.cols) throw new Error(`gemmByRowBlocks: a scratch of ${scratch.length} values for blocks of ${step * f.cols}`);
-  const buffer = scratch;
+  const buffer = scratch();
+  if (buffer.length < step * f.cols) throw new Error(`gemmByRowBlocks: a scratch of ${buffer.length} values for blocks of ${step * f.cols}`);
   const out = new Float64Array(m * n);
   for (let r0 = 0; r0 < f.rows; r0 += step) {
     throwIfAborted(options.signal);

@@ -87,11 +87,14 @@ describe('the compute worker', () => {
    * Float32 rows uploaded after `reserve` (of that shape, or of another), all of them or a selection (`pick`, gathered
    * by the upload): products as the JavaScript kernel's on the same rows.
    */
-  async function uploadAfterReserve(linalg: LinalgKernel, reserved: [number, number], rows: number, cols: number, pick?: number[]): Promise<void> {
+  async function uploadAfterReserve(
+    linalg: LinalgKernel, reserved: [number, number], rows: number, cols: number, pick?: number[], float32?: boolean,
+  ): Promise<void> {
     const x = { rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => Math.fround(Math.sin(k) * 3)) };
     const before = x.data.slice();
-    linalg.reserve!(...reserved);
-    const h = await linalg.upload!(x, undefined, pick);
+    linalg.reserve!(...reserved, float32);
+    const h = await linalg.upload!(x, undefined, pick, float32);
+    expect(h.float32 === true).toBe(float32 === true);
     const n = pick ? pick.length : rows;
     expect([h.rows, h.cols]).toEqual([n, cols]);
     const v = { rows: cols, cols: 2, data: Float64Array.from({ length: cols * 2 }, (_, k) => 1 / (k + 1)) };
@@ -131,6 +134,14 @@ describe('the compute worker', () => {
       await uploadAfterReserve(client.alignmentKernel().linalg!, [120, 16], 120, 16);
       await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 13, 16);
       await uploadAfterReserve(client.alignmentKernel().linalg!, [12, 16], 40, 16, [3, 39, 0, 1, 2, 5, 8, 13, 21, 34, 7, 9]);
+      // an upload held as Float32 (the probes' rows): its reservation is Float32 memory, taken by that upload only
+      const reservations = (client as unknown as { reservations: { shapes(): [number, number][] } }).reservations;
+      await uploadAfterReserve(client.alignmentKernel().linalg!, [120, 16], 120, 16, undefined, true);
+      expect(reservations.shapes()).toEqual([[12, 16]]); // the one left by the second upload above, not this one
+      // a Float64 reservation is not taken by a Float32 upload of its shape (nor the other way round)
+      client.alignmentKernel().linalg!.reserve!(120, 16);
+      await uploadAfterReserve(client.alignmentKernel().linalg!, [7, 16], 120, 16, undefined, true);
+      expect(reservations.shapes()).toEqual([[120, 16], [7, 16]]);
       // the map's PCA on the worker's thread (off the extension host's): the same bits as here
       const rows = { rows: 120, cols: 9, data: Float32Array.from({ length: 120 * 9 }, (_, k) => Math.fround(Math.cos(k * 0.11) + (k % 9) * 0.02)) };
       const mapThere = await client.alignmentKernel().linalg!.pcaMap!(rows);

@@ -42,7 +42,7 @@ describe('gemmByRowBlocks', () => {
       const c = f64(shape.rows, shape.cols);
       for (const extra of [{}, { alpha: -0.5, c, beta: 0.25 }]) {
         calls.length = 0;
-        const got = await gemmByRowBlocks(a, b, { ...o, ...extra }, scratch, multiply);
+        const got = await gemmByRowBlocks(a, b, { ...o, ...extra }, () => scratch, multiply);
         const ref = await jsLinalgKernel.gemm(exact(a), exact(b), { ...o, ...extra });
         expect(got, name).toBeDefined();
         expect([got!.rows, got!.cols]).toEqual([ref.rows, ref.cols]);
@@ -64,17 +64,21 @@ describe('gemmByRowBlocks', () => {
   it('leaves the other cases, small operands and Float64 ones to the caller', async () => {
     calls.length = 0;
     // X^T V^T: blocks of X would be the result's columns and B's columns: not taken
-    expect(await gemmByRowBlocks(x, f64(3, rows), { transA: true, transB: true }, scratch, multiply)).toBeUndefined();
+    // (and asks for no scratch in those cases)
+    const none = () => {
+      throw new Error('no scratch wanted here');
+    };
+    expect(await gemmByRowBlocks(x, f64(3, rows), { transA: true, transB: true }, none, multiply)).toBeUndefined();
     // W^T X^T (B = X transposed): the result's column blocks, not taken either
-    expect(await gemmByRowBlocks(f64(cols, 3), x, { transA: true, transB: true }, scratch, multiply)).toBeUndefined();
+    expect(await gemmByRowBlocks(f64(cols, 3), x, { transA: true, transB: true }, none, multiply)).toBeUndefined();
     // X as B without A transposed (A's column blocks)
-    expect(await gemmByRowBlocks(f64(3, rows), x, {}, scratch, multiply)).toBeUndefined();
+    expect(await gemmByRowBlocks(f64(3, rows), x, {}, none, multiply)).toBeUndefined();
     // one block's worth or less, or Float64 data: widened whole (or used as is) by the caller
-    expect(await gemmByRowBlocks(f32(10, cols), f64(3, cols), { transB: true }, scratch, multiply)).toBeUndefined();
-    expect(await gemmByRowBlocks(exact(x), f64(3, cols), { transB: true }, scratch, multiply)).toBeUndefined();
+    expect(await gemmByRowBlocks(f32(10, cols), f64(3, cols), { transB: true }, none, multiply)).toBeUndefined();
+    expect(await gemmByRowBlocks(exact(x), f64(3, cols), { transB: true }, none, multiply)).toBeUndefined();
     expect(calls).toHaveLength(0);
     // a scratch too small for a block is a caller's error, said so
-    await expect(gemmByRowBlocks(x, f64(3, cols), { transB: true }, new Float64Array(10), multiply)).rejects.toThrow(/scratch/);
+    await expect(gemmByRowBlocks(x, f64(3, cols), { transB: true }, () => new Float64Array(10), multiply)).rejects.toThrow(/scratch/);
   });
 
   it('stops at a cancel between blocks', async () => {
@@ -84,7 +88,7 @@ describe('gemmByRowBlocks', () => {
       if (++n === 1) ac.abort();
       return jsLinalgKernel.gemm(a, b, { transA, transB });
     };
-    await expect(gemmByRowBlocks(x, f64(2, cols), { transB: true, signal: ac.signal }, scratch, stopping)).rejects.toThrow(/cancel/i);
+    await expect(gemmByRowBlocks(x, f64(2, cols), { transB: true, signal: ac.signal }, () => scratch, stopping)).rejects.toThrow(/cancel/i);
     expect(n).toBe(1);
   });
 });
