@@ -207,7 +207,8 @@ export async function gemmByRowBlocks(
 ): Promise<F64Matrix | undefined> {
   const transA = options.transA === true;
   const transB = options.transB === true;
-  const big = (m: Matrix) => m.data instanceof Float32Array && m.data.length > WIDEN_BLOCK_VALUES && m.cols > 0;
+  // (a row wider than a block, an absurd activation width, is widened whole by the caller as before)
+  const big = (m: Matrix) => m.data instanceof Float32Array && m.data.length > WIDEN_BLOCK_VALUES && m.cols > 0 && m.cols <= WIDEN_BLOCK_VALUES;
   const onA = big(a) && (!transA || !transB);
   const onB = !onA && big(b) && !transB && transA;
   if (!onA && !onB) return undefined;

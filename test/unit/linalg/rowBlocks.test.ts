@@ -76,6 +76,8 @@ describe('gemmByRowBlocks', () => {
     // one block's worth or less, or Float64 data: widened whole (or used as is) by the caller
     expect(await gemmByRowBlocks(f32(10, cols), f64(3, cols), { transB: true }, none, multiply)).toBeUndefined();
     expect(await gemmByRowBlocks(exact(x), f64(3, cols), { transB: true }, none, multiply)).toBeUndefined();
+    // a row wider than a block
+    expect(await gemmByRowBlocks(f32(2, WIDEN_BLOCK_VALUES + 1), f64(3, WIDEN_BLOCK_VALUES + 1), { transB: true }, none, multiply)).toBeUndefined();
     expect(calls).toHaveLength(0);
     // a scratch too small for a block is a caller's error, said so
     await expect(gemmByRowBlocks(x, f64(3, cols), { transB: true }, () => new Float64Array(10), multiply)).rejects.toThrow(/scratch/);
