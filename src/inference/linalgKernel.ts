@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmByRowBlocks, gemmShape, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmByRowBlocks, gemmShape, scaleAdd, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -175,10 +175,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
       throw new Error(`gemm: onnxruntime returned ${y.dims.join(' x ')}, expected ${m} x ${n}`);
     }
     const data = y.data instanceof Float64Array ? y.data : Float64Array.from(y.data as Float32Array);
-    if (!inGraph) {
-      const c = options.c?.data;
-      for (let t = 0; t < data.length; t++) data[t] = alpha * data[t] + (c ? beta * c[t] : 0);
-    }
+    if (!inGraph) scaleAdd(data, alpha, options.c?.data, beta);
     return { rows: m, cols: n, data };
   }
 }

@@ -66,10 +66,11 @@ export interface Stage2Scorer {
 
 /**
  * The strong rows the alignment compares: the hard set (current hard rows, then the history's hard rows) and the
- * current rest rows, copied into `input.scratch()` when it holds both (Float32 rows: the copies' first touch, ~2.8 ms
- * per MB on the development machine, was done elsewhere), else into fresh memory.
+ * current rest rows, with `current` the current hard rows alone; copied into `input.scratch()` when it holds both
+ * (Float32 rows: the copies' first touch, ~2.8 ms per MB on the development machine, was done elsewhere), else into
+ * fresh memory.
  */
-export async function stage2Rows(input: Stage2Input): Promise<{ keys: Matrix; query: Matrix }> {
+export async function stage2Rows(input: Stage2Input): Promise<{ keys: Matrix; query: Matrix; current: Matrix }> {
   const { strong, hard, rest } = input;
   const d = strong.cols;
   const room = strong.data instanceof Float32Array ? await input.scratch?.() : undefined;
@@ -77,7 +78,7 @@ export async function stage2Rows(input: Stage2Input): Promise<{ keys: Matrix; qu
   const current = selectRows(strong, hard, fits ? room.subarray(0, hard.length * d) : undefined);
   const query = selectRows(strong, rest, fits ? room.subarray(hard.length * d, (hard.length + rest.length) * d) : undefined);
   const past = input.history?.strongHard;
-  return { keys: past && past.rows > 0 ? concatRows(current, past) : current, query };
+  return { keys: past && past.rows > 0 ? concatRows(current, past) : current, query, current };
 }
 
 /** A scorer that is a max over the hard set through the alignment kernel. */

@@ -235,11 +235,14 @@ export async function gemmByRowBlocks(
     const y = onA ? await multiply(block, slice, true, false) : await multiply(slice, block, true, false);
     for (let t = 0; t < out.length; t++) out[t] += y.data[t];
   }
-  const alpha = options.alpha ?? 1;
-  const c = options.c?.data;
-  const beta = options.beta ?? 1;
-  if (alpha !== 1 || c) for (let t = 0; t < out.length; t++) out[t] = alpha * out[t] + (c ? beta * c[t] : 0);
+  scaleAdd(out, options.alpha ?? 1, options.c?.data, options.beta ?? 1);
   return { rows: m, cols: n, data: out };
+}
+
+/** out = alpha out + beta c in place (c absent: alpha out): a product's alpha, beta and C applied after it. */
+export function scaleAdd(out: Float64Array, alpha: number, c: Float64Array | undefined, beta: number): void {
+  if (alpha === 1 && !c) return;
+  for (let t = 0; t < out.length; t++) out[t] = alpha * out[t] + (c ? beta * c[t] : 0);
 }
 
 /** Row-major transpose. */

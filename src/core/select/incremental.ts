@@ -8,7 +8,7 @@
  */
 import { stage2Rows, type Stage2Input, type Stage2Scorer, type Stage2Scores } from '../detect/scorers';
 import type { AlignKernelMode, AlignmentKernel } from '../detect/types';
-import { selectRows, type Matrix } from '../linalg/matrix';
+import type { Matrix } from '../linalg/matrix';
 
 export type MaxAlignMode = 'dot-max' | 'abs-cosine-max';
 
@@ -29,7 +29,7 @@ export class IncrementalMaxAlignment implements Stage2Scorer {
   }
 
   async score(input: Stage2Input): Promise<Stage2Scores> {
-    const { keys, query } = await stage2Rows(input);
+    const { keys, query, current } = await stage2Rows(input);
     const { kernel, signal } = input;
     let rest: Float64Array;
     let nearest: Int32Array | undefined;
@@ -47,7 +47,7 @@ export class IncrementalMaxAlignment implements Stage2Scorer {
     }
     let historyRest = this.cache;
     if (pastRows > 0 && input.hard.length > 0) {
-      historyRest = await this.raise(this.cache, past!, selectRows(input.strong, input.hard), kernel, signal);
+      historyRest = await this.raise(this.cache, past!, current, kernel, signal);
     }
     this.pending = { historyRest, rest };
     return { rest, nearest, historyRest: pastRows > 0 ? historyRest : undefined };
