@@ -14,7 +14,7 @@ import {
   batchesProbes, finishProtocol, fitStrongProbes, releaseStart, shareTestRows, startProtocol, type StrongProbes, type WeakSide,
 } from './protocol';
 import { chanceAccuracy, regimeMargin, regimeVerdict } from './regime';
-import { BATCH_COLUMNS } from '../probe/batch';
+import { batchGroupSize } from '../probe/batch';
 import { logitsPerRow } from '../probe';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
@@ -276,11 +276,11 @@ export async function runAnalysis(
   // per fit) and the map (6 vectors): one copy of the rows in WebAssembly memory instead of four.
   const seeds = Array.from({ length: Math.max(1, opts.seeds) }, (_, s) => opts.seed + s);
   const mixingFits = seeds.length * (DEFAULT_PROPORTIONS.length + 1);
-  // each fit's engine vectors: 3 of width x d (width 1 for two classes, C softmax logits for more), in groups of at
-  // most BATCH_COLUMNS logits (the mixing batch and the strong and W2S probes riding in it)
+  // each fit's engine vectors: 3 of width x d (width 1 for two classes, C softmax logits for more), for the fits of
+  // one group (batch.ts batchGroupSize: the mixing batch and the strong and W2S probes riding in it)
   const width = logitsPerRow(C);
-  const batchVectors = Math.min(mixingFits + 2, Math.max(1, Math.floor(BATCH_COLUMNS / width)));
   const dStrong = input.strong.cols;
+  const batchVectors = Math.min(mixingFits + 2, batchGroupSize(width, dStrong, counts[W2S_TRAIN]));
   // The residual detector's ridge map regresses the strong W2S-train rows on the weak ones; its eigendecomposition
   // needs only the weak rows, so it starts now, on the kernel's other thread, and runs beside the probes.
   const linalgKernel = hooks.kernel?.linalg;

@@ -32,8 +32,9 @@
  * the float32 ones, so the fewer such rounds the better.
  *
  * Two classes fit the logistic objective (one logit, one column of each product per fit); more classes the softmax
- * objective, C columns per fit (pending.ts). Fits whose columns add up to more than BATCH_COLUMNS run in groups of
- * at most that many, one group after the other (the products' outputs and the fits' L-BFGS memory grow with them).
+ * objective, C columns per fit (pending.ts). Fits whose L-BFGS memory adds up to more than BATCH_BYTES (or whose
+ * product outputs to more than BATCH_OUTPUT_VALUES) run in groups, one group after the other (batchGroupSize), their
+ * L-BFGS vectors in slots of one memory that every group reuses.
  */
 import { throwIfAborted } from '../encoder';
 import { asF64, isResident, type GemmOperand, type LinalgKernel, type ProductRider } from '../linalg/gemm';
@@ -81,6 +82,8 @@ export interface BatchOptions extends ProbeOptions {
    * the rounds go on the products; the rider keeps its own state (whatever it did not finish is its caller's).
    */
   rider?: ProductRider;
+  /** L-BFGS memory per group of fits (default BATCH_BYTES; tests shrink it to reach several groups). */
+  groupBytes?: number;
   /**
    * Float32 product rounds first, each fit finished in Float64 (see above). Default true; on only with `linalg`,
    * Float32 rows and a kernel that can hold them (`upload`, `release`).
@@ -404,14 +407,29 @@ function passRound(objs: BatchedObjective[], n: number, blockRows: number): void
 }
 
 /**
- * Most logits (columns of each product) one batch fits together: 256 columns of 4,096-wide fits hold ~170 MB of
- * L-BFGS memory and ~25 MB of row-engine vectors; two classes' mixing experiment (40 columns) stays one batch.
+ * Most bytes of L-BFGS memory the fits of one group hold together: (4 + 2 m) vectors of each fit's parameters (the
+ * row engine's 3 vectors per fit come with them). At bench/core's widths (4,097 parameters) that is 341 fits, so the
+ * two-class mixing experiment (40 fits) is one group; 450 classes of 512-wide activations (230,850 parameters, 44 MB
+ * each) go 6 at a time instead of one by one, which is what a limit on the products' columns did (docs/benchmarks.md,
+ * "Many classes").
  */
-export const BATCH_COLUMNS = 256;
+export const BATCH_BYTES = 256 * 2 ** 20;
+/** Most values of one round's product outputs (rows x logits of the group's fits, Float64: 256 MiB). */
+export const BATCH_OUTPUT_VALUES = 2 ** 25;
 
-/** Consecutive groups of fits whose logits add up to at most BATCH_COLUMNS (a wider fit alone). */
-export function batchGroups(count: number, width: number, maxColumns = BATCH_COLUMNS): number[][] {
-  const per = Math.max(1, Math.floor(maxColumns / width));
+/**
+ * How many fits of `width` logits each over `rows` rows of `dim`-wide activations one group takes: as many as
+ * BATCH_BYTES of L-BFGS memory and BATCH_OUTPUT_VALUES of product outputs allow, at least one.
+ */
+export function batchGroupSize(width: number, dim: number, rows: number, history = 10, bytes = BATCH_BYTES): number {
+  const params = width * (dim + 1);
+  const memory = (4 + 2 * Math.max(1, history)) * params * 8 + 3 * params * 8;
+  return Math.max(1, Math.min(Math.floor(bytes / memory), Math.floor(BATCH_OUTPUT_VALUES / Math.max(1, rows * width))));
+}
+
+/** Consecutive groups of at most `perGroup` fits. */
+export function batchGroups(count: number, perGroup: number): number[][] {
+  const per = Math.max(1, Math.floor(perGroup));
   const groups: number[][] = [];
   for (let k = 0; k < count; k += per) groups.push(Array.from({ length: Math.min(per, count - k) }, (_, i) => k + i));
   return groups;
@@ -444,9 +462,14 @@ export async function fitProbesBatch(
     if (kernel?.upload && kernel.release && (opts.float32 ?? true) && x.data instanceof Float32Array && fits.length > 0) {
       x32 = isResident(shared!) && shared.float32 ? shared : await kernel.upload(x, opts.signal, undefined, true);
     }
-    const groups = batchGroups(fits.length, width);
+    const groups = batchGroups(fits.length, batchGroupSize(width, x.cols, x.rows, opts.history, opts.groupBytes));
+    // one memory for every group's L-BFGS vectors, a slot per fit of the largest group (touched once: at 450 classes
+    // a fresh 44 MB per fit cost ~0.1 s of page faults, per group and again for each Float64 finish)
+    const perRun = 4 + 2 * Math.max(1, opts.history ?? 10);
+    const dim = width * x.cols + width;
+    const slots = LbfgsArena.slots(groups[0]?.length ?? 0, perRun * dim, perRun);
     for (const [g, group] of groups.entries()) {
-      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {});
+      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {}, slots);
     }
   } finally {
     if (x32 && x32 !== shared) await releaseShared(kernel!, x32);
@@ -460,14 +483,14 @@ export async function fitProbesBatch(
 /** One batch: the fits named by `group`, their probes into `out` at the same places. */
 async function fitGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, width: number, opts: BatchOptions, out: Probe[],
-  products: Products | undefined, productsDone: () => void,
+  products: Products | undefined, productsDone: () => void, slots?: LbfgsArena[],
 ): Promise<void> {
   const d = x.cols;
   const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
   // the group's vectors go back to the engine when it is done (the next group takes their room, not a new copy of X)
   const mark = engine.mark();
   try {
-    await runGroup(x, fits, group, C, opts, out, products, productsDone, engine);
+    await runGroup(x, fits, group, C, opts, out, products, productsDone, engine, slots);
   } finally {
     engine.reset(mark);
   }
@@ -475,7 +498,7 @@ async function fitGroup(
 
 async function runGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
-  products: Products | undefined, productsDone: () => void, engine: RowEngine,
+  products: Products | undefined, productsDone: () => void, engine: RowEngine, slots?: LbfgsArena[],
 ): Promise<void> {
   const l2 = opts.l2 ?? DEFAULT_L2;
   const d = x.cols;
@@ -492,14 +515,18 @@ async function runGroup(
     obj.batchGradients = products !== undefined;
     return obj;
   });
-  // every fit's L-BFGS vectors in one WebAssembly memory, where the two-loop recursion runs in SIMD (lbfgs.ts
-  // LbfgsArena): 4 + 2 m vectors per run, sized for each fit's first run (a Float64 finish's run takes plain arrays)
-  const perRun = 4 + 2 * Math.max(1, opts.history ?? 10);
-  const lopts = { ...lbfgsOptions(opts), vectors: LbfgsArena.create(objs.length * perRun * (objs[0]?.dim ?? 0), objs.length * perRun) };
-  const runs = objs.map((obj) => {
+  // every fit's L-BFGS vectors in a slot of one WebAssembly memory, where the two-loop recursion runs in SIMD
+  // (lbfgs.ts LbfgsArena): 4 + 2 m vectors per run; a Float64 finish's run takes its fit's slot over
+  const lopts = lbfgsOptions(opts);
+  const slot = (k: number) => {
+    const arena = slots?.[k];
+    arena?.reset();
+    return arena;
+  };
+  const runs = objs.map((obj, k) => {
     const x0 = startPoint(obj, x, C, opts);
     obj.pending = Float64Array.from(x0); // the run's first evaluation, batched like the line searches' first trials
-    return lbfgsIterations(obj, x0, lopts);
+    return lbfgsIterations(obj, x0, { ...lopts, vectors: slot(k) });
   });
   // Fits on float32 products (`coarse`); those whose L-BFGS stopped there (`stopped`) wait to go on in Float64
   const coarse = objs.map(() => products?.x32 !== undefined);
@@ -515,7 +542,7 @@ async function runGroup(
     obj.pendingStep = null;
     obj.gradientLine = null;
     const maxIter = Math.max(0, (lopts.maxIter ?? 1000) - first.iterations);
-    const run = lbfgsIterations(obj, first.x, { ...lopts, maxIter });
+    const run = lbfgsIterations(obj, first.x, { ...lopts, maxIter, vectors: slot(k) });
     runs[k] = (function* () {
       const r = yield* run;
       return { ...r, iterations: r.iterations + first.iterations, evaluations: r.evaluations + first.evaluations };

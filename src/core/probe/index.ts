@@ -10,5 +10,5 @@ export {
 } from './lbfgs';
 export { LogisticObjective, sigmoid, softplus } from './logistic';
 export { SoftmaxObjective } from './softmax';
-export { batchGroups, BATCH_COLUMNS, fitProbesBatch, predictOnKernel, releaseShared, shareMatrix, type BatchOptions, type SubsetFit } from './batch';
+export { BATCH_BYTES, batchGroups, batchGroupSize, fitProbesBatch, predictOnKernel, releaseShared, shareMatrix, type BatchOptions, type SubsetFit } from './batch';
 export { DEFAULT_POLISH_TOL, newtonPolish, newtonPolishAsync, type PolishResult } from './newton';

@@ -75,22 +75,49 @@ export interface LbfgsOptions {
  * passes the JavaScript loop's), so a caller may size it for the usual case.
  */
 export class LbfgsArena {
-  private next = 0;
+  private next: number;
+  /** Memory handed out before (`reset`): a vector from it is zeroed first. */
+  private used = false;
 
-  private constructor(private readonly ws: SimdWorkspace, private readonly bytes: number) {}
+  private constructor(private readonly ws: SimdWorkspace, private readonly start: number, private readonly end: number) {
+    this.next = start;
+  }
 
   /** Room for `count` vectors of `values` values in all; undefined without WebAssembly SIMD (or the memory). */
   static create(values: number, count: number): LbfgsArena | undefined {
-    const bytes = Math.ceil((values * 8 + count * 16) / 16) * 16;
+    const bytes = LbfgsArena.bytesFor(values, count);
     const ws = bytes > 0 ? simdWorkspace(bytes) : null;
-    return ws ? new LbfgsArena(ws, bytes) : undefined;
+    return ws ? new LbfgsArena(ws, 0, bytes) : undefined;
+  }
+
+  /**
+   * `slots` arenas side by side in one memory, each with room for `count` vectors of `values` values in all (a batch's
+   * fits, one each: a fit's slot serves its runs one after the other, `reset` between them, and the next group's fit
+   * takes it over, so that a batch touches its memory once however many groups and runs it has). Undefined without
+   * WebAssembly SIMD (or the memory).
+   */
+  static slots(slots: number, values: number, count: number): LbfgsArena[] | undefined {
+    const per = LbfgsArena.bytesFor(values, count);
+    const ws = slots > 0 && per > 0 ? simdWorkspace(slots * per) : null;
+    return ws ? Array.from({ length: slots }, (_, k) => new LbfgsArena(ws, k * per, (k + 1) * per)) : undefined;
+  }
+
+  private static bytesFor(values: number, count: number): number {
+    return Math.ceil((values * 8 + count * 16) / 16) * 16;
+  }
+
+  /** Takes back every vector handed out (their owner must be done with them): the next ones reuse the room, zeroed. */
+  reset(): void {
+    this.used ||= this.next > this.start;
+    this.next = this.start;
   }
 
   /** A zeroed vector of n values: in the arena while it has room, else a plain array. */
   vector(n: number): Float64Array {
     const bytes = Math.ceil((n * 8) / 16) * 16;
-    if (this.next + bytes > this.bytes) return new Float64Array(n);
+    if (this.next + bytes > this.end) return new Float64Array(n);
     const v = new Float64Array(this.ws.f64.buffer, this.next, n);
+    if (this.used) v.fill(0);
     this.next += bytes;
     return v;
   }

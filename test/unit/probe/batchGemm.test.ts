@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
-import { batchGroups, BATCH_COLUMNS, fitProbe, fitProbesBatch, predictOnKernel, predictProbabilities } from '../../../src/core/probe';
+import { BATCH_BYTES, batchGroups, batchGroupSize, fitProbe, fitProbesBatch, predictOnKernel, predictProbabilities } from '../../../src/core/probe';
 import { expectBatchCancels, expectBatchEqualsSeparate } from './batchKernelCheck';
 import { randomMatrix, softClassTargets, TestRng } from './builders';
 
@@ -30,11 +30,19 @@ describe('fitProbesBatch on a LinalgKernel', () => {
     expect(jsLinalgKernel.residents.size).toBe(0);
   });
 
-  it('many classes: the fits run in groups of at most BATCH_COLUMNS logits, each fit still its own optimum', async () => {
-    expect(batchGroups(7, 60)).toEqual([[0, 1, 2, 3], [4, 5, 6]]);
-    expect(batchGroups(3, 2 * BATCH_COLUMNS)).toEqual([[0], [1], [2]]);
-    expect(batchGroups(40, 1)).toEqual([Array.from({ length: 40 }, (_, k) => k)]);
-    await expectBatchEqualsSeparate(jsLinalgKernel, 7, 200, 8, 60);
+  it('many classes: the fits run in groups within BATCH_BYTES of L-BFGS memory, each fit still its own optimum', async () => {
+    expect(batchGroups(7, 4)).toEqual([[0, 1, 2, 3], [4, 5, 6]]);
+    expect(batchGroups(3, 0)).toEqual([[0], [1], [2]]);
+    expect(batchGroups(40, 341)).toEqual([Array.from({ length: 40 }, (_, k) => k)]);
+    // bench/core's mixing batch (two classes, 4,096 wide, 5,000 rows): one group for its 38 fits
+    expect(batchGroupSize(1, 4096, 5000)).toBeGreaterThanOrEqual(38);
+    // 450 classes of 512-wide rows: 230,850 parameters, 27 vectors of 8 bytes each per fit
+    expect(batchGroupSize(450, 512, 400)).toBe(Math.floor(BATCH_BYTES / (27 * 450 * 513 * 8)));
+    expect(batchGroupSize(450, 512, 400)).toBeGreaterThan(1);
+    // product outputs bound it too: 10^6 rows of 100 logits take one fit a group
+    expect(batchGroupSize(100, 16, 1e6)).toBe(1);
+    // groups small enough to split 7 fits of 60 classes (8 wide) into groups of 2
+    await expectBatchEqualsSeparate(jsLinalgKernel, 7, 200, 8, 60, 2.5 * 27 * 60 * 9 * 8);
     expect(jsLinalgKernel.residents.size).toBe(0);
   });
 

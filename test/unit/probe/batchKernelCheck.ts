@@ -43,9 +43,9 @@ function problem(seed: number, n: number, d: number, C = 2) {
 
 /**
  * Batched on `kernel` vs fitProbeAsync on each subset, cold and warm started; C classes (more than 2: softmax fits,
- * C columns of the products each); maxColumns: the batch's groups (BATCH_COLUMNS) made small enough to split them.
+ * C columns of the products each); groupBytes: the batch's groups (BATCH_BYTES) made small enough to split them.
  */
-export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, n = 300, d = 24, C = 2): Promise<void> {
+export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, n = 300, d = 24, C = 2, groupBytes?: number): Promise<void> {
   const { x, targets, test, testLabels, fits } = problem(seed, n, d, C);
   const acc = (p: Probe) => accuracy(predictProbabilities(p, test), testLabels, C);
   const gradAt = (sub: Matrix, fit: SubsetFit, p: Probe) => supNorm(C === 2 ? logisticGradient(sub, fit.targets, p) : softmaxGradient(sub, fit.targets, p));
@@ -53,7 +53,7 @@ export async function expectBatchEqualsSeparate(kernel: LinalgKernel, seed = 3, 
     const done = new Set<number>();
     // onProductsDone: once, when the last product round is over (every fit before it stopped, or went on on the rows)
     const productsDone: number[] = [];
-    const batched = await fitProbesBatch(x, fits, C, { init, linalg: kernel, onFit: (k) => done.add(k), onProductsDone: () => productsDone.push(done.size) });
+    const batched = await fitProbesBatch(x, fits, C, { init, linalg: kernel, groupBytes, onFit: (k) => done.add(k), onProductsDone: () => productsDone.push(done.size) });
     expect(done.size).toBe(fits.length);
     expect(productsDone.length).toBe(1);
     // two classes: the last fits go on on the rows; wide softmax fits keep their rows x logits above the products' bar

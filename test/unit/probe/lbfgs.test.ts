@@ -133,6 +133,21 @@ describe('twoLoop', () => {
   });
 });
 
+/** sum_j h_j (x_j - target)^2 / 2. */
+function quadratic(h: Float64Array, target: number): DifferentiableObjective {
+  return {
+    dim: h.length,
+    evaluate(x: Float64Array, g: Float64Array) {
+      let f = 0;
+      for (let j = 0; j < h.length; j++) {
+        g[j] = h[j] * (x[j] - target);
+        f += 0.5 * h[j] * (x[j] - target) ** 2;
+      }
+      return f;
+    },
+  };
+}
+
 describe('LbfgsArena', () => {
   it('hands out zeroed vectors in its memory up to its capacity, plain arrays after, and a run on it ends where one without does', () => {
     const arena = LbfgsArena.create(10, 2)!;
@@ -144,22 +159,39 @@ describe('LbfgsArena', () => {
     expect([...a, ...b, ...c].every((v) => v === 0)).toBe(true);
     // a quadratic: the same iterates, bitwise, and the result holds a copy (not the arena's memory)
     const n = 33;
-    const h = Float64Array.from({ length: n }, (_, j) => 1 + j);
-    const obj = {
-      dim: n,
-      evaluate(x: Float64Array, g: Float64Array) {
-        let f = 0;
-        for (let j = 0; j < n; j++) {
-          g[j] = h[j] * (x[j] - 1);
-          f += 0.5 * h[j] * (x[j] - 1) ** 2;
-        }
-        return f;
-      },
-    };
+    const obj = quadratic(Float64Array.from({ length: n }, (_, j) => 1 + j), 1);
     const plain = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10 });
     const onArena = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10, vectors: LbfgsArena.create(24 * n, 24) });
     expect(onArena.iterations).toBe(plain.iterations);
     expect(Array.from(onArena.x)).toEqual(Array.from(plain.x));
     expect(onArena.x.buffer.byteLength).toBe(n * 8);
+  });
+
+  it('slots: side by side in one memory, each reused after reset with zeroed vectors; a run on a reused slot ends where a fresh one does', () => {
+    const [s0, s1] = LbfgsArena.slots(2, 8, 0)!; // room for two vectors of 4 each
+    const a = s0.vector(4);
+    const b = s1.vector(4);
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.byteOffset).toBeGreaterThanOrEqual(a.byteOffset + 4 * 8);
+    a.fill(7);
+    b.fill(9);
+    expect(s0.vector(4).every((v) => v === 0)).toBe(true); // the slot's second vector
+    expect(s0.vector(4).buffer).not.toBe(a.buffer); // past the slot's room: a plain array, s1 untouched
+    expect(b.every((v) => v === 9)).toBe(true);
+    s0.reset();
+    const again = s0.vector(4);
+    expect(again.byteOffset).toBe(a.byteOffset);
+    expect(again.every((v) => v === 0)).toBe(true);
+    // a run on a slot full of an earlier run's values ends where a run on fresh memory does, bitwise
+    const n = 21;
+    const obj = quadratic(Float64Array.from({ length: n }, (_, j) => 2 + j * j), 0.5);
+    const [slot] = LbfgsArena.slots(1, 24 * n, 24)!;
+    const first = minimizeLbfgs(obj, new Float64Array(n).fill(3), { gradTol: 1e-10, vectors: slot });
+    slot.reset();
+    const reused = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10, vectors: slot });
+    const fresh = minimizeLbfgs(obj, new Float64Array(n), { gradTol: 1e-10 });
+    expect(first.iterations).toBeGreaterThan(0);
+    expect(reused.iterations).toBe(fresh.iterations);
+    expect(Array.from(reused.x)).toEqual(Array.from(fresh.x));
   });
 });
