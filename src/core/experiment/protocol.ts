@@ -184,7 +184,17 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
     // polish: the weak confidences decide the partition, so the weak probe goes to its optimum (issue 14, item 5)
     // (its rows copied once, straight into its row engine; the predictions read the rows where they are)
     const weakEngine = rowEngineOfRows(acts, weakTrain, 3 * logitsPerRow(C) * acts.cols, 3);
-    const probe = await fitProbeAsync(weakEngine.source, oneHot(pick(labels, weakTrain), C), C, { l2, signal, polish: true, engine: weakEngine });
+    const weakTargets = oneHot(pick(labels, weakTrain), C);
+    // More than two classes on the kernel's products (a fit of one, polished there too), at the strong probes' sizes:
+    // a pass over the rows costs C dots and axpys per row on one core, and the softmax fit and its polish take
+    // hundreds to thousands of them (450 classes on 400 rows: ~50 s on the rows, docs/benchmarks.md "Many classes").
+    // Two classes stay on the rows, where one logit's passes are as quick as a product round.
+    const weakOn = C > 2 && batchesProbes(weakTrain.length * acts.cols, C, input.batchMinValues, input.batchMaxValues) ? input.linalg : undefined;
+    const probe = weakOn
+      ? (await fitProbesBatch(weakEngine.source, [{ rows: Int32Array.from(weakTrain.keys()), targets: weakTargets }], C, {
+        l2, signal, polish: true, linalg: weakOn, engine: weakEngine,
+      }))[0]
+      : await fitProbeAsync(weakEngine.source, weakTargets, C, { l2, signal, polish: true, engine: weakEngine });
     weakProbsW2s = predictProbabilitiesRows(probe, acts, w2sTrain);
     weakProbsTest = predictProbabilitiesRows(probe, acts, test);
   } else {

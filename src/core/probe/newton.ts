@@ -118,13 +118,23 @@ function curvature(obj: PolishObjective, prob: Float64Array): void {
 }
 
 /**
+ * One pass over X the polish asks for: a Hessian-vector product at the objective's current z (`out` = H `v`, with
+ * the per-row curvature `prob` from `curvature`), or a full evaluation at `at` (gradient into `g`; the answer is f,
+ * and the objective's z is left at `at`). Served by passes over the rows (`onRows`) or by dense products (batch.ts,
+ * `polishOnKernel`).
+ */
+export type PolishPass =
+  | { kind: 'hessian'; prob: Float64Array; v: Float64Array; out: Float64Array }
+  | { kind: 'evaluate'; at: Float64Array; g: Float64Array };
+
+/**
  * Truncated Newton from x0 until ||g||_inf <= tol (or no step lowers it any more). Each step solves H s = -g by
  * conjugate gradients to a relative residual of min(1e-2, ||g||_2) (superlinear convergence), then takes the full
  * step when it lowers the gradient norm, else halves it (up to 8 times) and stops when nothing helps: near the
  * optimum f itself is flat to rounding, so the gradient is the only reliable measure of progress.
  */
 export function newtonPolish(obj: PolishObjective, x0: Float64Array, tol = DEFAULT_POLISH_TOL): PolishResult {
-  return runSteps(polishSteps(obj, x0, tol));
+  return runSteps(onRows(obj, polishPasses(obj, x0, tol)));
 }
 
 /**
@@ -134,11 +144,31 @@ export function newtonPolish(obj: PolishObjective, x0: Float64Array, tol = DEFAU
 export async function newtonPolishAsync(
   obj: PolishObjective, x0: Float64Array, tol = DEFAULT_POLISH_TOL, signal?: AbortSignal,
 ): Promise<PolishResult> {
-  return runStepsYielding(polishSteps(obj, x0, tol), { signal, sliceMs: 50 });
+  return runStepsYielding(onRows(obj, polishPasses(obj, x0, tol)), { signal, sliceMs: 50 });
 }
 
-/** The polish as a generator: yields after every pass over X. */
-function* polishSteps(obj: PolishObjective, x0: Float64Array, tol: number): Generator<void, PolishResult, void> {
+/** The polish's passes served by passes over the objective's rows: yields after each. */
+function* onRows(obj: PolishObjective, passes: Generator<PolishPass, PolishResult, number>): Generator<void, PolishResult, void> {
+  let answer = 0;
+  for (;;) {
+    const r = passes.next(answer);
+    if (r.done) return r.value;
+    const pass = r.value;
+    if (pass.kind === 'hessian') {
+      hessianVector(obj, pass.prob, pass.v, pass.out);
+      answer = 0;
+    } else {
+      answer = obj.evaluate(pass.at, pass.g);
+    }
+    yield;
+  }
+}
+
+/**
+ * The polish as a generator of the passes over X it needs (`PolishPass`; an evaluation's answer, f, comes back by
+ * `next`), so that the same steps run on the rows or on dense products.
+ */
+export function* polishPasses(obj: PolishObjective, x0: Float64Array, tol: number): Generator<PolishPass, PolishResult, number> {
   const dim = obj.dim;
   const x = Float64Array.from(x0);
   const g = new Float64Array(dim);
@@ -149,7 +179,7 @@ function* polishSteps(obj: PolishObjective, x0: Float64Array, tol: number): Gene
   const hp = new Float64Array(dim);
   const xt = new Float64Array(dim);
   const gt = new Float64Array(dim);
-  let f = obj.evaluate(x, g);
+  let f = yield { kind: 'evaluate', at: x, g };
   let passes = 1;
   let gn = normInf(g);
   const startGradNorm = gn;
@@ -167,9 +197,8 @@ function* polishSteps(obj: PolishObjective, x0: Float64Array, tol: number): Gene
     const g2 = Math.sqrt(rr);
     const target = Math.min(1e-2, g2) * g2;
     for (let k = 0; k < MAX_CG && Math.sqrt(rr) > target; k++) {
-      hessianVector(obj, prob, p, hp);
+      yield { kind: 'hessian', prob, v: p, out: hp };
       products++;
-      yield;
       const php = dot(p, hp);
       if (!(php > 0)) break;
       const alpha = rr / php;
@@ -186,9 +215,8 @@ function* polishSteps(obj: PolishObjective, x0: Float64Array, tol: number): Gene
     let accepted = false;
     for (let t = 1, tries = 0; tries < 8; t /= 2, tries++) {
       for (let j = 0; j < dim; j++) xt[j] = x[j] + t * s[j];
-      const ft = obj.evaluate(xt, gt);
+      const ft = yield { kind: 'evaluate', at: xt, g: gt };
       passes++;
-      yield;
       const gnt = normInf(gt);
       if (Number.isFinite(ft) && gnt < gn) {
         x.set(xt);
@@ -200,7 +228,7 @@ function* polishSteps(obj: PolishObjective, x0: Float64Array, tol: number): Gene
       }
     }
     if (!accepted) {
-      obj.evaluate(x, g); // leave the objective's z at x
+      yield { kind: 'evaluate', at: x, g }; // leave the objective's z at x
       passes++;
       break;
     }

@@ -117,13 +117,13 @@ function setup(x: Matrix, targets: Float64Array, C: number, opts: ProbeOptions):
 }
 
 /** The polish's tolerance when `opts.polish` asks for one, else null (no polish, or nothing finite to polish). */
-function polishTol(res: LbfgsResult, opts: ProbeOptions): number | null {
+export function polishTol(res: LbfgsResult, opts: ProbeOptions): number | null {
   if (!opts.polish || !Number.isFinite(res.f) || !Number.isFinite(res.gradNorm)) return null;
   return typeof opts.polish === 'number' ? opts.polish : DEFAULT_POLISH_TOL;
 }
 
 /** The L-BFGS result with the polish's weights when they are at least as good (the fit record says how far it went). */
-function withPolish(res: LbfgsResult, p: PolishResult, opts: ProbeOptions): { res: LbfgsResult; polish: ProbeFit['polish'] } {
+export function withPolish(res: LbfgsResult, p: PolishResult, opts: ProbeOptions): { res: LbfgsResult; polish: ProbeFit['polish'] } {
   const better = p.gradNorm <= res.gradNorm;
   return {
     res: better ? { ...res, x: p.x, f: p.f, gradNorm: p.gradNorm, converged: res.converged || p.gradNorm <= (opts.gradTol ?? DEFAULT_GRAD_TOL) } : res,

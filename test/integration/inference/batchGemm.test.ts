@@ -104,8 +104,13 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     let products = 0;
     const gemm = kernel.gemm;
     kernel.gemm = (a, b, o) => (products++, gemm(a, b, o));
+    const uploaded: number[] = [];
+    const upload = kernel.upload;
+    kernel.upload = (m, s, rows, f32) => (uploaded.push(m.cols), upload!(m, s, rows, f32));
     const viaWorker = await runAnalysis(input, { seeds: 2, align: 'dot-max' }, { kernel: { ...client.alignmentKernel(), linalg: kernel }, batchMinValues: 0 });
     expect(products).toBeGreaterThan(20);
+    // the weak-train rows too: with more than two classes the weak probe (and its polish) run on the products
+    expect(uploaded).toEqual([16, 48, 48]);
     expect(kernel.held).toBe(0);
     expect(viaWorker.accuracy).toEqual(plain.accuracy);
     expect(viaWorker.accuracy.strong).toBeGreaterThan(0.5);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../../../src/core/encoder';
-import type { Matrix } from '../../../src/core/linalg/matrix';
+import { jsLinalgKernel, type LinalgKernel } from '../../../src/core/linalg/gemm';
+import { selectRows, type Matrix } from '../../../src/core/linalg/matrix';
 import { setSimdEnabled } from '../../../src/core/linalg/simd';
 import {
   argmaxLabels, fitProbe, fitProbeAsync, fitProbesBatch, LogisticObjective, newtonPolish, newtonPolishAsync, oneHot,
@@ -107,6 +108,40 @@ describe('Newton-CG polish of a probe (issue 14, item 5)', () => {
       const separate = fitProbe(sub, fits[k].targets, 2, { polish: true });
       expect(batched[k].fit.polish).toBeDefined();
       expect(maxAbs(batched[k].weights.map((w, j) => w - separate.weights[j]))).toBeLessThan(1e-9);
+    }
+  });
+
+  it('polishes on the kernel\'s products when the batch runs there: the rows\' optimum, its passes as products (2 and 5 classes)', async () => {
+    const rng = new TestRng(77);
+    for (const C of [2, 5]) {
+      const x = randomMatrix(rng, 160, 12);
+      const targets = C === 2 ? softBinaryTargets(rng, x) : softTargets(rng, 160, C);
+      const subset = Int32Array.from(Array.from({ length: 160 }, (_, i) => i).filter((i) => i % 3 !== 1));
+      const subTargets = new Float64Array(subset.length * C);
+      subset.forEach((r, k) => subTargets.set(targets.subarray(C * r, C * r + C), C * k));
+      const fits = [{ rows: Int32Array.from({ length: 160 }, (_, i) => i), targets }, { rows: subset, targets: subTargets }];
+      // Float64 products counted from the moment the first fit is done (the polish's: evaluations and Hessian products)
+      let done = false;
+      let polishProducts = 0;
+      const kernel: LinalgKernel = {
+        ...jsLinalgKernel,
+        gemm: async (a, b, o) => {
+          if (done && !o?.float32) polishProducts++;
+          return jsLinalgKernel.gemm(a, b, o);
+        },
+      };
+      const onKernel = await fitProbesBatch(x, fits, C, { polish: true, linalg: kernel, onFit: () => (done = true) });
+      expect(polishProducts).toBeGreaterThan(4);
+      for (const [k, fit] of fits.entries()) {
+        const sub = selectRows(x, fit.rows);
+        const onRows = fitProbe(sub, fit.targets, C, { polish: true });
+        const p = onKernel[k];
+        expect(p.fit.polish, JSON.stringify(p.fit)).toBeDefined();
+        expect(p.fit.polish!.hessianProducts).toBeGreaterThan(0);
+        expect(maxAbs(gradientAt(sub, fit.targets, p)) / startGradient(sub, fit.targets, C)).toBeLessThan(1e-10);
+        expect(maxAbs(p.weights.map((w, j) => w - onRows.weights[j]))).toBeLessThan(1e-8);
+        expect(maxAbs(p.bias.map((b, j) => b - onRows.bias[j]))).toBeLessThan(1e-8);
+      }
     }
   });
 
