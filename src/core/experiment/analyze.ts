@@ -15,6 +15,7 @@ import {
 } from './protocol';
 import { chanceAccuracy, regimeMargin, regimeVerdict } from './regime';
 import { batchGroupSize } from '../probe/batch';
+import { probeStopWarning } from './convergence';
 import { logitsPerRow } from '../probe';
 import { SANITY_PREFIX, verdictEvidence } from './verdict';
 import { indicesOf, randomThirds, SPLIT_NAMES, TEST, W2S_TRAIN } from './split';
@@ -353,6 +354,7 @@ export async function runAnalysis(
   // The strong rows' kernel operands (start.strongShared, start.testShared) serve the probes and the mixing fits,
   // then go (also on error, or when a cancel lands right here).
   let mixing: MixingRun['curve'];
+  let mixingRunFits: MixingRun['fits'] | undefined;
   let det: Awaited<ReturnType<typeof detectOverlap>>;
   let strongProbes: StrongProbes | undefined;
   const overlapPos: number[] = [];
@@ -401,6 +403,7 @@ export async function runAnalysis(
       });
     });
     mixing = run.curve;
+    mixingRunFits = run.fits;
     if (ride) {
       const [strong, w2s] = run.extra.probes;
       const [strongTest, w2sTest] = run.extra.testProbs;
@@ -420,6 +423,12 @@ export async function runAnalysis(
     );
   }
 
+  // Probes short of their optimum (an iteration limit before the gradient stop): said beside the accuracies.
+  const stopNote = probeStopWarning(
+    [{ name: 'the weak probe', fit: protocol.weakFit }, { name: 'the strong probe', fit: strongProbes!.strong.fit }, { name: 'the W2S probe', fit: strongProbes!.w2s.fit }],
+    mixingRunFits,
+  );
+  if (stopNote) warnings.push(stopNote);
   // chance: the accuracy of always answering the test rows' most common class (a strong model there learned nothing)
   const chance = chanceAccuracy(Int32Array.from(protocol.test, (i) => input.labels[i]));
   const regime = regimeVerdict(protocol.accuracy, protocol.pgr, protocol.test.length, chance);

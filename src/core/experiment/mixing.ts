@@ -72,6 +72,8 @@ export interface MixingInput {
 export interface MixingRun {
   curve: MixingCurve | null;
   extra: { probes: Probe[]; testProbs: Float64Array[] };
+  /** The curve's fits (not the extra ones): how many, and how many ended short of their gradient stop. */
+  fits: { count: number; unconverged: number };
 }
 
 function subsetFit(input: MixingInput, rows: Int32Array): SubsetFit {
@@ -123,7 +125,7 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
       fits.push(subsetFit(input, rng.sample(all, m)));
     }
   }
-  if (fits.length + extraFits.length === 0) return { curve: null, extra: { probes: [], testProbs: [] } };
+  if (fits.length + extraFits.length === 0) return { curve: null, extra: { probes: [], testProbs: [] }, fits: { count: 0, unconverged: 0 } };
   const total = fits.length + extraFits.length;
   let done = 0;
   const opts = { l2: input.l2, signal: input.signal };
@@ -157,7 +159,8 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
     testProbs = probes.map((probe) => (testEngine ? predictProbabilitiesOn(probe, testEngine) : predictProbabilities(probe, strongTest)));
   }
   const extra = { probes: probes.slice(0, E), testProbs: testProbs.slice(0, E) };
-  if (fits.length === 0) return { curve: null, extra };
+  const fitCounts = { count: fits.length, unconverged: probes.slice(E).filter((p) => !p.fit.converged).length };
+  if (fits.length === 0) return { curve: null, extra, fits: fitCounts };
   testProbs = testProbs.slice(E);
   const scores = testProbs.map((p) => accuracy(p, input.testLabels, input.numClasses));
   const per = proportions.length + 1;
@@ -176,5 +179,5 @@ export async function mixingRun(input: MixingInput): Promise<MixingRun> {
     randomBaseline: { mean: base.mean, std: base.std, perSeed: baseline },
     seeds: input.seeds,
   };
-  return { curve, extra };
+  return { curve, extra, fits: fitCounts };
 }

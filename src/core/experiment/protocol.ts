@@ -3,7 +3,7 @@ import { jsRowEngine, rowEngineOfRows, type RowEngine } from '../linalg/rowEngin
 import type { GemmOperand, LinalgKernel } from '../linalg/gemm';
 import {
   accuracy, argmaxLabels, confidence, fitProbeAsync, fitProbesBatch, logitsPerRow, oneHot, predictOnKernel, predictProbabilitiesRows,
-  predictProbabilitiesOn, releaseShared, shareMatrix, type Probe, type SubsetFit,
+  predictProbabilitiesOn, releaseShared, shareMatrix, type Probe, type ProbeFit, type SubsetFit,
 } from '../probe';
 import { indicesOf, TEST, W2S_TRAIN, WEAK_TRAIN } from './split';
 
@@ -63,6 +63,8 @@ export interface ProtocolOutcome {
   pseudoLabels: Int32Array;
   /** Weak confidence (top-1 minus top-2) on W2S-train rows. */
   confidence: Float64Array;
+  /** How the weak probe's fit ended (absent when the weak side is not activations: no weak probe). */
+  weakFit?: ProbeFit;
   strongW2s: Matrix;
   /** The row engine of `strongW2s` the strong and W2S probes used, with the room asked for (`strongEngineRoom`). */
   strongEngine: RowEngine;
@@ -177,6 +179,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
 
   let weakProbsW2s: Float64Array;
   let weakProbsTest: Float64Array;
+  let weakFit: ProbeFit | undefined;
   const weakLabels = input.weak.kind === 'probabilities' ? input.weak.labels : undefined;
   if (input.weak.kind === 'activations') {
     stage('weak probe', 0);
@@ -195,6 +198,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
         l2, signal, polish: true, linalg: weakOn, engine: weakEngine,
       }))[0]
       : await fitProbeAsync(weakEngine.source, weakTargets, C, { l2, signal, polish: true, engine: weakEngine });
+    weakFit = probe.fit;
     weakProbsW2s = predictProbabilitiesRows(probe, acts, w2sTrain);
     weakProbsTest = predictProbabilitiesRows(probe, acts, test);
   } else {
@@ -230,7 +234,7 @@ export async function startProtocol(input: ProtocolInput): Promise<ProtocolStart
   // they are in process), which the mixing experiment then uses too.
   const strongShared = batchOn ? await shareMatrix(strongW2s, batchOn, signal) : undefined;
   return {
-    weakTrain, w2sTrain, test, weakAccuracy, weakProbsW2s, pseudoTargets, pseudoLabels,
+    weakTrain, w2sTrain, test, weakAccuracy, weakProbsW2s, pseudoTargets, pseudoLabels, weakFit,
     confidence: confidence(weakProbsW2s, C),
     strongW2s, strongEngine, strongTest, testEngine, testLabels, strongShared, batchOn, l2, numClasses: C,
     strong: input.strong,
