@@ -1,8 +1,9 @@
 /**
  * bench/outliers: the probes' L-BFGS on activations with a few outlier dimensions, as LLM hidden states have them (a
- * handful of dimensions tens to hundreds of times larger than the rest, and far from zero). A found problem, not a
- * fix: the method's probes minimise the raw-feature objective (METHOD.md: no standardising), and its curvature along
- * those dimensions is scale^2 times the rest, so L-BFGS from zero crawls.
+ * handful of dimensions tens to hundreds of times larger than the rest, and far from zero). The method's probes
+ * minimise the raw-feature objective (METHOD.md: no standardising), whose curvature along those dimensions is
+ * scale^2 times the rest, so plain L-BFGS from zero crawls; ours takes a diagonal preconditioner there
+ * (probe.ts `diagonalPreconditioner`).
  *
  * Data: OUT_N rows (default 5000) of OUT_D dimensions (default 1024, the paper's weak width), OUT_K of them (default
  * 4) scaled by s and shifted by 3 s, for s in OUT_SCALES (default 1,30,300); labels from a linear rule on the

@@ -1,10 +1,12 @@
 /**
  * Probes that ended short of their optimum (their L-BFGS stopped on its iteration limit, or could no longer make
- * progress, before the gradient stop): the analysis says so beside the accuracies they give. Activations with a few
- * dimensions far larger than the rest (LLM hidden states have them) make the probes' objective steep along those
- * dimensions and flat along the others, and L-BFGS from zero then crawls: at 4 of 1,024 dimensions 30x the rest, both
- * ours and scipy's L-BFGS-B end their 1,000 iterations at a gradient of 2e-5 to 5e-5 instead of 1e-6 (bench/outliers).
- * The method fits the raw activations (METHOD.md: no standardising), so the product does not rescale them; it tells.
+ * progress, before the gradient stop): the analysis says so beside the accuracies they give. Activations far larger
+ * along a few directions than along the rest make the probes' objective steep there and flat elsewhere, and L-BFGS
+ * from zero crawls: at 4 of 1,024 dimensions 30x the rest, plain L-BFGS (ours and scipy's L-BFGS-B) ends its 1,000
+ * iterations at a gradient of 2e-5 to 5e-5 instead of 1e-6 (bench/outliers). Such dimensions now take a diagonal
+ * preconditioner (probe.ts `diagonalPreconditioner`), which brings those probes to their stop; a large direction
+ * that is not one dimension still can't be undone that way. The method fits the raw activations (METHOD.md: no
+ * standardising), so the product does not rescale them; it tells.
  */
 import { DEFAULT_GRAD_TOL, type ProbeFit } from '../probe';
 
@@ -30,7 +32,7 @@ export function probeStopWarning(probes: readonly NamedFit[], mixing?: { count: 
   return (
     `${one ? 'a probe stopped short of its optimum' : 'probes stopped short of their optimum'}: ${list}, where the stop is a ` +
     `gradient of ${DEFAULT_GRAD_TOL.toExponential(0)}; the accuracies ${one ? 'it gives' : 'they give'} can differ from the optimum's. ` +
-    'A usual cause is a few activation dimensions far larger than the rest, as LLM hidden states have: the probes are ' +
-    'fitted on the activations as they are, as the method prescribes, and converge slowly along the small ones'
+    'A usual cause is activations far larger along a few directions than along the rest (LLM hidden states have such ' +
+    'directions): the probes are fitted on the activations as they are, as the method prescribes, and converge slowly there'
   );
 }

@@ -588,7 +588,7 @@ async function runGroup(
   });
   // every fit's L-BFGS vectors in a slot of one WebAssembly memory, where the two-loop recursion runs in SIMD
   // (lbfgs.ts LbfgsArena): 4 + 2 m vectors per run; a Float64 finish's run takes its fit's slot over
-  const lopts = lbfgsOptions(opts);
+  const lopts = lbfgsOptions(opts, x, C);
   const slot = (k: number) => {
     const arena = slots?.[k];
     arena?.reset();

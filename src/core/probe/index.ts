@@ -1,5 +1,5 @@
 export {
-  DEFAULT_GRAD_TOL, DEFAULT_L2, DEFAULT_MAX_ITER, fitProbe, fitProbeAsync, predictProbabilities,
+  DEFAULT_GRAD_TOL, DEFAULT_L2, DEFAULT_MAX_ITER, diagonalPreconditioner, PRECONDITION_SPREAD, fitProbe, fitProbeAsync, predictProbabilities,
   logitsPerRow, predictProbabilitiesOn, predictProbabilitiesRows,
   type Probe, type ProbeFit, type ProbeOptions,
 } from './probe';

@@ -61,6 +61,14 @@ export interface LbfgsOptions {
   /** Checked once per iteration; an aborted signal throws CancelledError. */
   signal?: AbortSignal;
   /**
+   * A diagonal initial inverse Hessian D (one entry per parameter, in (0, 1]): the run is then L-BFGS in the
+   * coordinates v = w / sqrt(D), written in the original ones: the first direction is -D g, the memory's scaling
+   * gamma D with gamma = s.y / (y D y), the first step min(1, 1 / ||sqrt(D) g||_1). The objective, its stop and its
+   * optimum are the same; only the path is. For activations with a few dimensions far larger than the rest
+   * (probe.ts `diagonalPreconditioner`, bench/outliers). Absent: the plain run, unchanged.
+   */
+  diagonal?: Float64Array;
+  /**
    * Where the run keeps its vectors (iterate, gradients, direction, history): an `LbfgsArena` (WebAssembly memory,
    * whose SIMD kernel runs the two-loop recursion's passes ~2.4x faster, the same bits); default plain arrays.
    */
@@ -369,7 +377,7 @@ function stepInPlace(x: Float64Array, t: number, d: Float64Array): void {
  */
 export function twoLoop(
   g: Float64Array, d: Float64Array, s: readonly Float64Array[], y: readonly Float64Array[], rho: Float64Array, hDiag: number,
-  arena?: LbfgsArena,
+  arena?: LbfgsArena, diagonal?: Float64Array,
 ): void {
   const pass = arena ? (dd: Float64Array, c: number, x: Float64Array, w: Float64Array | null, scale: number) => arena.axpyDot(dd, c, x, w, scale) : axpyDot;
   const n = g.length;
@@ -377,14 +385,20 @@ export function twoLoop(
   for (let j = 0; j < n; j++) d[j] = -g[j];
   if (L === 0) {
     for (let j = 0; j < n; j++) d[j] *= hDiag;
+    if (diagonal) for (let j = 0; j < n; j++) d[j] *= diagonal[j];
     return;
   }
   const alpha = new Float64Array(L);
   let acc = dot(s[L - 1], d);
-  // first loop, newest to oldest: d -= a_k y_k with a_k = rho_k s_k . d; the last pass also scales by hDiag
+  // first loop, newest to oldest: d -= a_k y_k with a_k = rho_k s_k . d; the last pass also scales by hDiag (and,
+  // with a diagonal, d is scaled by it before the second loop's first dot product)
   for (let k = L - 1; k >= 0; k--) {
     alpha[k] = acc * rho[k];
-    acc = pass(d, -alpha[k], y[k], k > 0 ? s[k - 1] : y[0], k > 0 ? 1 : hDiag);
+    acc = pass(d, -alpha[k], y[k], k > 0 ? s[k - 1] : diagonal ? null : y[0], k > 0 ? 1 : hDiag);
+  }
+  if (diagonal) {
+    for (let j = 0; j < n; j++) d[j] *= diagonal[j];
+    acc = dot(y[0], d);
   }
   // second loop, oldest to newest: d += (a_k - rho_k y_k . d) s_k
   for (let k = 0; k < L; k++) {
@@ -410,6 +424,8 @@ export function* lbfgsIterations(
   if (x0.length !== n) throw new Error(`lbfgs: x0 has ${x0.length} entries, the objective ${n}`);
 
   const arena = opts.vectors;
+  const diagonal = opts.diagonal;
+  if (diagonal && diagonal.length !== n) throw new Error(`lbfgs: a diagonal of ${diagonal.length} entries for ${n} parameters`);
   const vec = () => (arena ? arena.vector(n) : new Float64Array(n));
   const x = vec();
   x.set(x0);
@@ -443,13 +459,19 @@ export function* lbfgsIterations(
     if (signal?.aborted) throw new CancelledError();
     iter++;
     if (iter === 1 || restarted) {
-      for (let j = 0; j < n; j++) d[j] = -g[j];
+      for (let j = 0; j < n; j++) d[j] = diagonal ? -diagonal[j] * g[j] : -g[j];
       if (!restarted) hDiag = 1;
     } else {
       // memory update with s = t d, y = g - gPrev; skip pairs without positive curvature (PyTorch: y.s <= 1e-10,
       // an absolute bound that the 1/n-scaled probe losses undercut near the optimum, so a relative one here)
       const slot = (histStart + histLen) % m;
-      const [ys, yy] = historyPair(g, gPrev, d, t, sHist[slot], yHist[slot]);
+      let [ys, yy] = historyPair(g, gPrev, d, t, sHist[slot], yHist[slot]);
+      if (diagonal) {
+        // y D y: the memory's scaling in the preconditioned coordinates
+        const yk = yHist[slot];
+        yy = 0;
+        for (let j = 0; j < n; j++) yy += diagonal[j] * yk[j] * yk[j];
+      }
       if (ys > Number.EPSILON * yy) {
         if (histLen === m) histStart = (histStart + 1) % m;
         else histLen++;
@@ -458,7 +480,7 @@ export function* lbfgsIterations(
       }
       // two-loop recursion: d = -H g
       const order = Array.from({ length: histLen }, (_, k) => (histStart + k) % m);
-      twoLoop(g, d, order.map((i) => sHist[i]), order.map((i) => yHist[i]), Float64Array.from(order, (i) => rho[i]), hDiag, arena);
+      twoLoop(g, d, order.map((i) => sHist[i]), order.map((i) => yHist[i]), Float64Array.from(order, (i) => rho[i]), hDiag, arena, diagonal);
     }
     restarted = false;
     gPrev.set(g);
@@ -479,7 +501,8 @@ export function* lbfgsIterations(
     // PyTorch: first step min(1, 1/||g||_1), afterwards 1 (also after a restart: the memory is gone).
     if (iter === 1 || histLen === 0) {
       let g1 = 0;
-      for (let j = 0; j < n; j++) g1 += Math.abs(g[j]);
+      if (diagonal) for (let j = 0; j < n; j++) g1 += Math.sqrt(diagonal[j]) * Math.abs(g[j]);
+      else for (let j = 0; j < n; j++) g1 += Math.abs(g[j]);
       t = Math.min(1, 1 / g1);
     } else {
       t = 1;
