@@ -46,7 +46,7 @@ import type { BatchedObjective } from './pending';
 import { SoftmaxObjective } from './softmax';
 import { softmaxInPlace } from './metrics';
 import { InputError } from '../errors';
-import { polishPasses, type PolishResult } from './newton';
+import { polishPasses, softmaxRowCurvature, type PolishResult } from './newton';
 import {
   DEFAULT_L2, lbfgsOptions, logitsPerRow, polished, polishTol, startPoint, toProbe, validateProbeInput, withPolish, type Probe,
   type ProbeOptions,
@@ -442,22 +442,16 @@ async function hessianOnKernel(
   const U = (await kernel.gemm(x, { rows: w, cols: d, data: v.subarray(0, bOff) }, { transB: true, signal })).data;
   const R = new Float64Array(N * w);
   const hb = new Float64Array(w);
+  const u = new Float64Array(w);
+  const r = new Float64Array(w);
   for (let i = 0; i < obj.n; i++) {
     const row = rows ? rows[i] : i;
-    if (w === 1) {
-      const r = prob[i] * (U[row] + (fitBias ? v[d] : 0)) * invN;
-      R[row] = r;
-      hb[0] += r;
-      continue;
-    }
-    const pOff = i * (w + 1);
-    const sumY = prob[pOff + w];
-    let pu = 0;
-    for (let c = 0; c < w; c++) pu += prob[pOff + c] * (U[row * w + c] + (fitBias ? v[bOff + c] : 0));
+    for (let c = 0; c < w; c++) u[c] = U[row * w + c] + (fitBias ? v[bOff + c] : 0);
+    if (w === 1) r[0] = prob[i] * u[0] * invN; // newton.ts hessianVector's logistic row
+    else softmaxRowCurvature(prob, i, w, u, invN, r);
     for (let c = 0; c < w; c++) {
-      const r = sumY * prob[pOff + c] * (U[row * w + c] + (fitBias ? v[bOff + c] : 0) - pu) * invN;
-      R[row * w + c] = r;
-      hb[c] += r;
+      R[row * w + c] = r[c];
+      hb[c] += r[c];
     }
   }
   const G = w === 1
@@ -492,9 +486,14 @@ export const BATCH_OUTPUT_VALUES = 2 ** 25;
  * How many fits of `width` logits each over `rows` rows of `dim`-wide activations one group takes: as many as
  * BATCH_BYTES of L-BFGS memory and BATCH_OUTPUT_VALUES of product outputs allow, at least one.
  */
+/** L-BFGS vectors of one run (lbfgs.ts: iterate, gradient, its previous value, direction, and m pairs). */
+function vectorsPerRun(history = 10): number {
+  return 4 + 2 * Math.max(1, history);
+}
+
 export function batchGroupSize(width: number, dim: number, rows: number, history = 10, bytes = BATCH_BYTES): number {
   const params = width * (dim + 1);
-  const memory = (4 + 2 * Math.max(1, history)) * params * 8 + 3 * params * 8;
+  const memory = vectorsPerRun(history) * params * 8 + 3 * params * 8;
   return Math.max(1, Math.min(Math.floor(bytes / memory), Math.floor(BATCH_OUTPUT_VALUES / Math.max(1, rows * width))));
 }
 
@@ -536,11 +535,12 @@ export async function fitProbesBatch(
     const groups = batchGroups(fits.length, batchGroupSize(width, x.cols, x.rows, opts.history, opts.groupBytes));
     // one memory for every group's L-BFGS vectors, a slot per fit of the largest group (touched once: at 450 classes
     // a fresh 44 MB per fit cost ~0.1 s of page faults, per group and again for each Float64 finish)
-    const perRun = 4 + 2 * Math.max(1, opts.history ?? 10);
+    const perRun = vectorsPerRun(opts.history);
     const dim = width * x.cols + width;
-    const slots = LbfgsArena.slots(groups[0]?.length ?? 0, perRun * dim, perRun);
+    // and every group's L-BFGS options, the diagonal preconditioner (from X's columns) among them
+    const runs = { lopts: lbfgsOptions(opts, x, C), slots: LbfgsArena.slots(groups[0]?.length ?? 0, perRun * dim, perRun) };
     for (const [g, group] of groups.entries()) {
-      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {}, slots);
+      await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {}, runs);
     }
   } finally {
     if (x32 && x32 !== shared) await releaseShared(kernel!, x32);
@@ -551,17 +551,23 @@ export async function fitProbesBatch(
   return out;
 }
 
+/** What every group of a batch shares: L-BFGS's options, and the slots of the fits' L-BFGS vectors (if any). */
+interface GroupRuns {
+  lopts: ReturnType<typeof lbfgsOptions>;
+  slots?: LbfgsArena[];
+}
+
 /** One batch: the fits named by `group`, their probes into `out` at the same places. */
 async function fitGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, width: number, opts: BatchOptions, out: Probe[],
-  products: Products | undefined, productsDone: () => void, slots?: LbfgsArena[],
+  products: Products | undefined, productsDone: () => void, runs: GroupRuns,
 ): Promise<void> {
   const d = x.cols;
   const engine = engineFor(x, opts.engine, group.length * 3 * width * d, group.length * 3);
   // the group's vectors go back to the engine when it is done (the next group takes their room, not a new copy of X)
   const mark = engine.mark();
   try {
-    await runGroup(x, fits, group, C, opts, out, products, productsDone, engine, slots);
+    await runGroup(x, fits, group, C, opts, out, products, productsDone, engine, runs);
   } finally {
     engine.reset(mark);
   }
@@ -569,7 +575,7 @@ async function fitGroup(
 
 async function runGroup(
   x: Matrix, fits: readonly SubsetFit[], group: readonly number[], C: number, opts: BatchOptions, out: Probe[],
-  products: Products | undefined, productsDone: () => void, engine: RowEngine, slots?: LbfgsArena[],
+  products: Products | undefined, productsDone: () => void, engine: RowEngine, { lopts, slots }: GroupRuns,
 ): Promise<void> {
   const l2 = opts.l2 ?? DEFAULT_L2;
   const d = x.cols;
@@ -588,7 +594,6 @@ async function runGroup(
   });
   // every fit's L-BFGS vectors in a slot of one WebAssembly memory, where the two-loop recursion runs in SIMD
   // (lbfgs.ts LbfgsArena): 4 + 2 m vectors per run; a Float64 finish's run takes its fit's slot over
-  const lopts = lbfgsOptions(opts, x, C);
   const slot = (k: number) => {
     const arena = slots?.[k];
     arena?.reset();

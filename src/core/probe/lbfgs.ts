@@ -93,9 +93,7 @@ export class LbfgsArena {
 
   /** Room for `count` vectors of `values` values in all; undefined without WebAssembly SIMD (or the memory). */
   static create(values: number, count: number): LbfgsArena | undefined {
-    const bytes = LbfgsArena.bytesFor(values, count);
-    const ws = bytes > 0 ? simdWorkspace(bytes) : null;
-    return ws ? new LbfgsArena(ws, 0, bytes) : undefined;
+    return LbfgsArena.slots(1, values, count)?.[0];
   }
 
   /**

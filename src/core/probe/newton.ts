@@ -73,24 +73,32 @@ function hessianVector(obj: PolishObjective, prob: Float64Array, v: Float64Array
   for (let j = 0; j < bOff; j++) dv[j] = v[j];
   gv.fill(0);
   const u = new Float64Array(C);
+  const r = new Float64Array(C);
   const hb = new Float64Array(C);
   for (let i = 0; i < n; i++) {
-    const pOff = i * (C + 1);
-    const sumY = prob[pOff + C];
     const row = rows ? rows[i] : i;
-    let pu = 0;
+    for (let c = 0; c < C; c++) u[c] = engine.dot(row, dv, c * d) + (obj.fitBias ? v[bOff + c] : 0);
+    softmaxRowCurvature(prob, i, C, u, invN, r);
     for (let c = 0; c < C; c++) {
-      u[c] = engine.dot(row, dv, c * d) + (obj.fitBias ? v[bOff + c] : 0);
-      pu += prob[pOff + c] * u[c];
-    }
-    for (let c = 0; c < C; c++) {
-      const r = sumY * prob[pOff + c] * (u[c] - pu) * invN;
-      hb[c] += r;
-      if (r !== 0) engine.axpy(row, r, gv, c * d);
+      hb[c] += r[c];
+      if (r[c] !== 0) engine.axpy(row, r[c], gv, c * d);
     }
   }
   for (let j = 0; j < bOff; j++) out[j] = gv[j] + 2 * l2 * v[j];
   for (let c = 0; c < C; c++) out[bOff + c] = obj.fitBias ? hb[c] : 0;
+}
+
+/**
+ * A softmax row's Hessian block applied to u, its logits' change (C values, biases included), over n: r_c = sumY p_c
+ * (u_c - p.u) / n, with `prob` as `curvature` leaves it. hessianVector's per-row arithmetic, shared with the
+ * products' route (batch.ts hessianOnKernel).
+ */
+export function softmaxRowCurvature(prob: Float64Array, i: number, C: number, u: Float64Array, invN: number, r: Float64Array): void {
+  const pOff = i * (C + 1);
+  const sumY = prob[pOff + C];
+  let pu = 0;
+  for (let c = 0; c < C; c++) pu += prob[pOff + c] * u[c];
+  for (let c = 0; c < C; c++) r[c] = sumY * prob[pOff + c] * (u[c] - pu) * invN;
 }
 
 /** Per-row curvature at the objective's z: logistic p (1 - p); softmax the C probabilities and sumY per row. */
