@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmByRowBlocks, gemmShape, scaleAdd, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmByRowBlocks, gemmShape, isResident, scaleAdd, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +57,14 @@ export class OnnxLinalgKernel implements LinalgKernel {
   private readonly reservations = new Reservations();
   /** gemmByRowBlocks's Float64 buffers, kept for the next call (one per call in flight). */
   private readonly scratches: Float64Array[] = [];
+  /** Float32 outputs of float32 products (`outputScratch`), kept for the next call (one per call in flight). */
+  private readonly scratches32: Float32Array[] = [];
+  /** Transposed copies of large Float32 residents (`transposedOf`), keyed by the held matrix: gone with it. */
+  private readonly transposed = new WeakMap<Matrix, TransposedCopy>();
+  /** Float32 products X^T B served from a transposed copy so far (tests, bench/transposed). */
+  transposedProducts = 0;
+  /** false: no transposed copies, every X^T B as onnxruntime's transposed Gemm (bench/transposed's old route). */
+  transposedCopies = true;
 
   constructor(private readonly pool: SessionPool, computeWorkerPath: string | null = defaultComputeWorkerPath()) {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
@@ -139,7 +147,58 @@ export class OnnxLinalgKernel implements LinalgKernel {
         if (scratch) this.scratches.push(scratch);
       }
     }
+    if (options.float32 && options.transA && isResident(ra) && ra.float32) {
+      // X^T B = (X^T) B: the copy as a plain left operand
+      const t = this.transposedOf(a);
+      if (t) {
+        this.transposedProducts++;
+        return this.product(t, b, { ...options, transA: false });
+      }
+    } else if (options.float32 && options.transA && !options.transB && isResident(rb) && rb.float32 && !options.c && (options.alpha ?? 1) === 1) {
+      // R^T X (the softmax fits' gradient rows) = ((X^T) R)^T: the product on the copy, its d x K result turned here
+      const t = this.transposedOf(b);
+      if (t) {
+        this.transposedProducts++;
+        const y = await this.product(t, a, { float32: true, signal: options.signal });
+        const out = options.into && options.into.length >= y.rows * y.cols ? options.into.subarray(0, y.rows * y.cols) : new Float64Array(y.rows * y.cols);
+        for (let j = 0; j < y.rows; j++) for (let c = 0; c < y.cols; c++) out[c * y.rows + j] = y.data[j * y.cols + c];
+        return { rows: y.cols, cols: y.rows, data: out };
+      }
+    }
     return this.product(a, b, options);
+  }
+
+  /**
+   * X^T as a Float32 matrix of its own for a large Float32 resident X that float32 products take transposed (the
+   * probes' gradients X^T R, or R^T X with more than two classes: every round of a batch), or undefined while there is
+   * none yet. MLAS transposes A's blocks
+   * in every such call: at bench/core's 5,000 x 4,096 W2S-train rows that is ~4 ms of a 12 ms product with 38 columns
+   * and ~5 of 7 ms with a few, while X^T times R as a plain product costs what the forward X V does
+   * (docs/benchmarks.md, "The gradients' product on a transposed copy"). The first such call asks for the copy's
+   * memory, its pages touched on the compute thread (fresh pages cost this machine ~11 us each, ~0.23 s for 80 MB);
+   * the calls until it arrives take X transposed as before, the first one after copies X into it (~50 ms for 80 MB),
+   * and the rest use it. The copy goes with X (release, or the store's clear). Held only for X of at least
+   * TRANSPOSE_MIN_VALUES and at most MAX_RESERVED_BYTES: it doubles X's memory.
+   */
+  private transposedOf(x: Matrix): Matrix | undefined {
+    const bytes = x.rows * x.cols * 4;
+    if (!this.transposedCopies || !(x.data instanceof Float32Array) || x.data.length < TRANSPOSE_MIN_VALUES || bytes > MAX_RESERVED_BYTES) return undefined;
+    const copy = this.transposed.get(x);
+    if (!copy) {
+      const entry: TransposedCopy = {};
+      this.transposed.set(x, entry);
+      const buffer = this.compute ? this.compute.touchedBuffer(bytes) : Promise.resolve(new ArrayBuffer(bytes));
+      // a thread that fails leaves X to be taken transposed, as without the copy
+      buffer.then((b) => (entry.buffer = b), () => undefined);
+      return undefined;
+    }
+    if (copy.matrix) return copy.matrix;
+    if (!copy.buffer) return undefined;
+    const data = new Float32Array(copy.buffer);
+    copy.buffer = undefined;
+    transposeInto(x.data, x.rows, x.cols, data);
+    copy.matrix = { rows: x.cols, cols: x.rows, data };
+    return copy.matrix;
   }
 
   /** gemm's product on onnxruntime, for operands with no empty dimension. */
@@ -169,14 +228,67 @@ export class OnnxLinalgKernel implements LinalgKernel {
       b: new Tensor(type, values(b.data), [b.rows, b.cols]),
     };
     if (withC) feeds.c = new Tensor(type, values(options.c!.data), [m, n]);
-    const out = await session.run(feeds);
-    const y = out.y!;
-    if (y.dims.length !== 2 || y.dims[0] !== m || y.dims[1] !== n) {
-      throw new Error(`gemm: onnxruntime returned ${y.dims.join(' x ')}, expected ${m} x ${n}`);
+    // The output where onnxruntime writes it (a pre-allocated output): Float64 into the caller's `into`; float32 into
+    // a scratch of this kernel's, widened into `into`. Otherwise onnxruntime's own fresh buffer, and a fresh Float64
+    // copy of a float32 one, every call.
+    const into = options.into && options.into.length >= m * n ? options.into.subarray(0, m * n) : undefined;
+    const scratch = type === 'float32' ? this.outputScratch(m * n) : undefined;
+    try {
+      const target = type === 'float64' ? into : scratch;
+      const out = target ? await session.run(feeds, { y: new Tensor(type, target, [m, n]) }) : await session.run(feeds);
+      const y = out.y!;
+      if (y.dims.length !== 2 || y.dims[0] !== m || y.dims[1] !== n) {
+        throw new Error(`gemm: onnxruntime returned ${y.dims.join(' x ')}, expected ${m} x ${n}`);
+      }
+      let data: Float64Array;
+      if (type === 'float64') data = into ?? (y.data as Float64Array);
+      else {
+        data = into ?? new Float64Array(m * n);
+        data.set(scratch ?? (y.data as Float32Array));
+      }
+      if (!inGraph) scaleAdd(data, alpha, options.c?.data, beta);
+      return { rows: m, cols: n, data };
+    } finally {
+      if (scratch) this.scratches32.push(scratch);
     }
-    const data = y.data instanceof Float64Array ? y.data : Float64Array.from(y.data as Float32Array);
-    if (!inGraph) scaleAdd(data, alpha, options.c?.data, beta);
-    return { rows: m, cols: n, data };
+  }
+
+  /**
+   * A Float32 output of `values` values from this kernel's scratches (one per product in flight, given back after
+   * it), for outputs up to OUTPUT_SCRATCH_VALUES; undefined for larger ones (onnxruntime's own buffer then).
+   */
+  private outputScratch(values: number): Float32Array | undefined {
+    if (values > OUTPUT_SCRATCH_VALUES) return undefined;
+    const held = this.scratches32.pop();
+    const buffer = held && held.buffer.byteLength >= values * 4 ? held.buffer : new ArrayBuffer(Math.max(values * 4, held?.buffer.byteLength ?? 0));
+    return new Float32Array(buffer, 0, values);
+  }
+}
+
+/** The largest float32 product output (values) written into a kept scratch: 16 MiB. */
+const OUTPUT_SCRATCH_VALUES = 1 << 22;
+
+/** The smallest Float32 resident (values) that gets a transposed copy (`transposedOf`): 4 MiB. */
+export const TRANSPOSE_MIN_VALUES = 1 << 20;
+
+/** A Float32 resident's transposed copy: its memory once it has arrived, then the copy itself. */
+interface TransposedCopy {
+  buffer?: ArrayBuffer;
+  matrix?: Matrix;
+}
+
+/** out (cols x rows) = x^T for x (rows x cols), in square blocks of 64 so that both sides' lines stay in cache. */
+export function transposeInto(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  const B = 64;
+  for (let i0 = 0; i0 < rows; i0 += B) {
+    const i1 = Math.min(rows, i0 + B);
+    for (let j0 = 0; j0 < cols; j0 += B) {
+      const j1 = Math.min(cols, j0 + B);
+      for (let j = j0; j < j1; j++) {
+        const o = j * rows;
+        for (let i = i0; i < i1; i++) out[o + i] = x[i * cols + j];
+      }
+    }
   }
 }
 

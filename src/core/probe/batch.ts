@@ -245,13 +245,14 @@ export async function releaseShared(kernel: LinalgKernel, m: GemmOperand): Promi
 /**
  * The operands a batch's rounds build, kept from round to round (V^T and R: ~1.2 and ~1.5 MB at bench/core's mixing,
  * 92 rounds): Float32 for a float32 round, which the kernel then takes as they are (no conversion of its own: the
- * values are rounded to float32 either way), Float64 otherwise.
+ * values are rounded to float32 either way), Float64 otherwise. And the products' outputs (U and the gradients, Float64,
+ * GemmOptions.into): a kernel that writes them there takes no fresh memory per round.
  */
 class RoundBuffers {
   private readonly held = new Map<string, Float32Array | Float64Array>();
 
   /** `values` values of this precision (zeroed when `zero`), valid until the next call for the same name. */
-  get(name: 'vt' | 'r', values: number, float32: boolean, zero: boolean): Float32Array | Float64Array {
+  get(name: 'vt' | 'r' | 'u' | 'g', values: number, float32: boolean, zero: boolean): Float32Array | Float64Array {
     const key = `${name}${float32 ? 32 : 64}`;
     let b = this.held.get(key);
     if (!b || b.length < values) {
@@ -292,7 +293,8 @@ async function productPass(
       Vt.set(v, o);
       o += d;
     }
-    U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, float32, signal })).data;
+    const into = buffers.get('u', n * P, false, false) as Float64Array;
+    U = (await kernel.gemm(x, { rows: P, cols: d, data: Vt }, { transB: true, float32, signal, into })).data;
     if (riding.length > 0) {
       const u = riding.map((_, k) => {
         const col = new Float64Array(n);
@@ -352,14 +354,16 @@ async function productPass(
   if (K > 0 && fitK === objs.length) {
     // one logit per fit: X^T R (d x K), fit k's column spread row by row in one sequential pass (with few columns
     // this product is quicker than R^T X, whose rows would need no spreading)
-    const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, float32, signal })).data;
+    const into = buffers.get('g', d * K, false, false) as Float64Array;
+    const G = (await kernel.gemm(x, { rows: n, cols: K, data: R }, { transA: true, float32, signal, into })).data;
     for (let j = 0, o = 0; j < d; j++) {
       for (const obj of objs) obj.gv[j] = G[o++];
       for (let k = 0; k < S; k++) riderG[k][j] = G[o++];
     }
   } else if (K > 0) {
     // softmax fits: R^T X (K x d), whose rows are the fits' gradient rows as they keep them (c d + j), copied whole
-    const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, float32, signal })).data;
+    const into = buffers.get('g', d * K, false, false) as Float64Array;
+    const Gt = (await kernel.gemm({ rows: n, cols: K, data: R }, x, { transA: true, float32, signal, into })).data;
     let o = 0;
     for (const obj of objs) {
       obj.gv.set(Gt.subarray(o, o + obj.width * d));

@@ -4,6 +4,7 @@ import { ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
 import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
 import { CancelledError } from '../../../src/core/encoder';
 import { createLocalInference } from '../../../src/inference/local';
+import { transposeInto } from '../../../src/inference/linalgKernel';
 
 function random(rows: number, cols: number, seed: number, offset = 0): F64Matrix {
   let s = seed;
@@ -88,6 +89,78 @@ describe('the onnxruntime LinalgKernel (Float64 Gemm on the CPU provider)', () =
     }
     await linalg.release!(held);
     await linalg.release!(held64);
+  });
+
+  it('serves float32 X^T R and R^T X of a large Float32 matrix it holds from a transposed copy once its memory is there, the same sums to float32 rounding', async () => {
+    // 1,100 x 1,000 values: over TRANSPOSE_MIN_VALUES (smaller matrices are taken transposed as before)
+    const x32 = { rows: 1100, cols: 1000, data: Float32Array.from(random(1100, 1000, 21).data) };
+    const held = await linalg.upload!(x32, undefined, undefined, true);
+    const kernel = linalg as unknown as { transposedProducts: number };
+    const before = kernel.transposedProducts;
+    const r = random(1100, 5, 22);
+    const ref = await jsLinalgKernel.gemm(x32 as never, r, { transA: true, float32: true });
+    const refT = await jsLinalgKernel.gemm(r, x32 as never, { transA: true, float32: true });
+    // the first call asks for the copy's memory and multiplies X transposed, as without a copy
+    const first = await linalg.gemm(held, r, { transA: true, float32: true });
+    expect(kernel.transposedProducts).toBe(before);
+    // its memory comes from the compute thread when there is one: calls go on transposed until it is there
+    let later = first;
+    for (let tries = 0; tries < 200 && kernel.transposedProducts === before; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, tries === 0 ? 0 : 20));
+      later = await linalg.gemm(held, r, { transA: true, float32: true });
+    }
+    const laterT = await linalg.gemm(r, held, { transA: true, float32: true });
+    expect(kernel.transposedProducts).toBe(before + 2);
+    expect([later.rows, later.cols, laterT.rows, laterT.cols]).toEqual([1000, 5, 5, 1000]);
+    for (const [got, want] of [[first, ref], [later, ref], [laterT, refT]] as const) {
+      let worst = 0;
+      for (let t = 0; t < want.data.length; t++) worst = Math.max(worst, Math.abs(got.data[t] - want.data[t]));
+      expect(worst).toBeLessThan(1e-4); // float32 sums of 1,100 terms of size ~1
+    }
+    // R^T X is X^T R turned: the same sums
+    for (let j = 0; j < 1000; j++) for (let c = 0; c < 5; c++) expect(laterT.data[c * 1000 + j]).toBe(later.data[j * 5 + c]);
+    // Float64 products and forward products do not use it
+    await linalg.gemm(held, r, { transA: true });
+    await linalg.gemm(held, random(3, 1000, 23), { transB: true, float32: true });
+    expect(kernel.transposedProducts).toBe(before + 2);
+    await linalg.release!(held);
+  });
+
+  it('writes products into the caller\'s buffer when it is large enough (GemmOptions.into), also with calls in flight together', async () => {
+    const a = random(300, 200, 31);
+    const b = random(200, 9, 32);
+    for (const float32 of [false, true]) {
+      const ref = await linalg.gemm(a, b, { float32 });
+      const into = new Float64Array(300 * 9 + 5).fill(7);
+      const got = await linalg.gemm(a, b, { float32, into });
+      expect(got.data.buffer).toBe(into.buffer); // a view of it
+      expect([...got.data]).toEqual([...ref.data]);
+      expect(into[300 * 9]).toBe(7); // nothing past the result
+      // too small: a buffer of the kernel's own, `into` untouched
+      const small = new Float64Array(10).fill(3);
+      const other = await linalg.gemm(a, b, { float32, into: small });
+      expect(other.data.buffer).not.toBe(small.buffer);
+      expect([...small]).toEqual(new Array(10).fill(3));
+      expect([...other.data]).toEqual([...ref.data]);
+    }
+    // float32 outputs go through the kernel's scratches: products in flight together each get their own
+    const bs = [random(200, 9, 33), random(200, 4, 34), random(200, 9, 35)];
+    const refs = await Promise.all(bs.map((m) => jsLinalgKernel.gemm(a, m, { float32: true })));
+    const gots = await Promise.all(bs.map((m) => linalg.gemm(a, m, { float32: true })));
+    gots.forEach((g, k) => {
+      let worst = 0;
+      for (let t = 0; t < g.data.length; t++) worst = Math.max(worst, Math.abs(g.data[t] - refs[k].data[t]));
+      expect(worst).toBeLessThan(1e-4);
+    });
+  });
+
+  it('transposes blocks of any shape (transposeInto)', () => {
+    for (const [rows, cols] of [[1, 1], [67, 130], [130, 67], [64, 128], [3, 200]]) {
+      const x = Float32Array.from({ length: rows * cols }, (_, t) => t);
+      const out = new Float32Array(rows * cols);
+      transposeInto(x, rows, cols, out);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(out[j * rows + i]).toBe(x[i * cols + j]);
+    }
   });
 
   it('handles empty shapes and refuses a cancelled call', async () => {
