@@ -58,6 +58,18 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     expect(kernel.held).toBe(0);
   });
 
+  it('in process, rows over 2^20 values: the gradients come from the kernel\'s transposed copy, each fit still its separate fit', async () => {
+    const onnx = local.alignmentKernel().linalg! as unknown as { transposedProducts: number };
+    const before = onnx.transposedProducts;
+    const kernel = counted(local.alignmentKernel().linalg!);
+    await expectBatchEqualsSeparate(kernel, 5, 1100, 1000);
+    const twoClasses = onnx.transposedProducts - before;
+    expect(twoClasses).toBeGreaterThan(10); // X^T R on the copy once its memory was there
+    await expectBatchEqualsSeparate(kernel, 6, 1100, 1000, 3); // softmax: R^T X as the copy's product, turned
+    expect(onnx.transposedProducts - before - twoClasses).toBeGreaterThan(10);
+    expect(kernel.held).toBe(0);
+  });
+
   it('through the worker: X uploaded once and named, the same fits; released on the end and on cancel', async () => {
     const kernel = counted(client.alignmentKernel().linalg!);
     await expectBatchEqualsSeparate(kernel);
