@@ -546,6 +546,9 @@ export async function fitProbesBatch(
     for (const [g, group] of groups.entries()) {
       await fitGroup(x, fits, group, C, width, opts, out, kernel ? { kernel, x: shared!, x32 } : undefined, g === groups.length - 1 ? productsDone : () => {}, runs);
     }
+    // every run is over and its probe holds copies: the memory serves the next batch (not after an error or a cancel,
+    // where a run may still hold its vectors)
+    LbfgsArena.giveBack(runs.slots);
   } finally {
     if (x32 && x32 !== shared) await releaseShared(kernel!, x32);
     if (own && shared) await releaseShared(kernel, shared);

@@ -82,6 +82,11 @@ export interface LbfgsOptions {
  * development machine, ~0.25 s of bench/core's ~3,000 directions. Vectors past its capacity are plain arrays (their
  * passes the JavaScript loop's), so a caller may size it for the usual case.
  */
+/** Largest arena memory kept from one batch for the next (`LbfgsArena.giveBack`): 64 MiB. */
+const KEEP_BYTES = 64 * 2 ** 20;
+/** The arena memory kept for the next batch (one: batches of an analysis run one after the other). */
+let keptMemory: SimdWorkspace | null = null;
+
 export class LbfgsArena {
   private next: number;
   /** Memory handed out before (`reset`): a vector from it is zeroed first. */
@@ -104,8 +109,27 @@ export class LbfgsArena {
    */
   static slots(slots: number, values: number, count: number): LbfgsArena[] | undefined {
     const per = LbfgsArena.bytesFor(values, count);
-    const ws = slots > 0 && per > 0 ? simdWorkspace(slots * per) : null;
-    return ws ? Array.from({ length: slots }, (_, k) => new LbfgsArena(ws, k * per, (k + 1) * per)) : undefined;
+    if (!(slots > 0 && per > 0)) return undefined;
+    // the memory a finished batch gave back (`giveBack`) when it is large enough: its pages are touched already
+    const kept = keptMemory && keptMemory.f64.byteLength >= slots * per ? keptMemory : null;
+    if (kept) keptMemory = null;
+    const ws = kept ?? simdWorkspace(slots * per);
+    if (!ws) return undefined;
+    return Array.from({ length: slots }, (_, k) => {
+      const arena = new LbfgsArena(ws, k * per, (k + 1) * per);
+      arena.used = kept !== null; // vectors from it are zeroed
+      return arena;
+    });
+  }
+
+  /**
+   * Gives the arenas' memory back for the next batch (`slots`), when it is at most KEEP_BYTES: a fresh memory's pages
+   * cost ~11 us each on the development machine, ~85 ms for bench/core's mixing batch (30 MB), every analysis. The
+   * caller and every run that used them must be done with their vectors (results hold copies).
+   */
+  static giveBack(arenas: readonly LbfgsArena[] | undefined): void {
+    const ws = arenas?.[0]?.ws;
+    if (ws && ws.f64.byteLength <= KEEP_BYTES && (!keptMemory || keptMemory.f64.byteLength < ws.f64.byteLength)) keptMemory = ws;
   }
 
   private static bytesFor(values: number, count: number): number {

@@ -77,6 +77,26 @@ describe('fitProbesBatch', () => {
     });
   }
 
+  it('a batch after another one (whose L-BFGS memory it reuses, zeroed) fits the same bits as the first batch of the process', async () => {
+    const rng = new TestRng(21);
+    const x = randomMatrix(rng, 300, 24);
+    const targets = softBinaryTargets(rng, x);
+    const fits = subsets(rng, x.rows, 2, targets, 6);
+    const first = await fitProbesBatch(x, fits, 2);
+    // another batch in between: other data and more fits, leaving its vectors in the memory it gives back
+    const y = randomMatrix(rng, 200, 24, false, 3);
+    const other = subsets(rng, y.rows, 2, softBinaryTargets(rng, y), 9);
+    await fitProbesBatch(y, other, 2);
+    for (let again = 0; again < 2; again++) {
+      const later = await fitProbesBatch(x, fits, 2);
+      later.forEach((p, k) => {
+        expect(Array.from(p.weights)).toEqual(Array.from(first[k].weights));
+        expect(p.bias[0]).toBe(first[k].bias[0]);
+        expect(p.fit.iterations).toBe(first[k].fit.iterations);
+      });
+    }
+  });
+
   it('more than two classes: softmax fits on the blocked pass, the same probes as separate fits on the rows in ascending order', async () => {
     const rng = new TestRng(5);
     const x = randomMatrix(rng, 200, 10);
