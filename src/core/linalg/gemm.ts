@@ -37,6 +37,7 @@ export interface GemmOptions {
    * Where the kernel may write the result (at least m x n values; the returned data is then a view of it): a caller
    * that makes products of one shape round after round (batch.ts) saves fresh memory every round, which costs this
    * project's machines ~11 us per 4 KiB page. The caller reads the returned data, not `into`: a kernel may ignore it.
+   * It must not share memory with the operands (onnxruntime writes the output while it reads them).
    */
   into?: Float64Array;
   signal?: AbortSignal;
