@@ -68,6 +68,10 @@ describe('batched probe fits on onnxruntime\'s Gemm', () => {
     await expectBatchEqualsSeparate(kernel, 6, 1100, 1000, 3); // softmax: R^T X as the copy's product, turned
     expect(onnx.transposedProducts - before - twoClasses).toBeGreaterThan(10);
     expect(kernel.held).toBe(0);
+    // through the worker (whose kernel makes the copy on its side): the same fits
+    const viaWorker = counted(client.alignmentKernel().linalg!);
+    await expectBatchEqualsSeparate(viaWorker, 5, 1100, 1000);
+    expect(viaWorker.held).toBe(0);
   });
 
   it('through the worker: X uploaded once and named, the same fits; released on the end and on cancel', async () => {
