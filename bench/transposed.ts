@@ -9,8 +9,8 @@
  * reference. Env: TRANSPOSED_REPS (products per cell, default 15).
  */
 import { execFileSync } from 'node:child_process';
-import type { ResidentMatrix } from '../src/core/linalg/gemm';
-import { OnnxLinalgKernel, transposeInto } from '../src/inference/linalgKernel';
+import { transposeInto, type ResidentMatrix } from '../src/core/linalg/gemm';
+import { OnnxLinalgKernel } from '../src/inference/linalgKernel';
 import { createLocalInference } from '../src/inference/local';
 import { ensurePythonNumpy, machineLine, table } from './common';
 import { bestKernel, ensureThreadpoolctl, openblasEnv } from './lib/openblas';

@@ -6,7 +6,7 @@
  * session has as its last resort.
  */
 import {
-  gemmByRowBlocks, gemmShape, isResident, scaleAdd, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
+  gemmByRowBlocks, gemmShape, isResident, scaleAdd, transposeInto, MAX_RESERVED_BYTES, WIDEN_BLOCK_VALUES, Reservations, ResidentStore, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix,
 } from '../core/linalg/gemm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -161,7 +161,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
         this.transposedProducts++;
         const y = await this.product(t, a, { float32: true, signal: options.signal });
         const out = options.into && options.into.length >= y.rows * y.cols ? options.into.subarray(0, y.rows * y.cols) : new Float64Array(y.rows * y.cols);
-        for (let j = 0; j < y.rows; j++) for (let c = 0; c < y.cols; c++) out[c * y.rows + j] = y.data[j * y.cols + c];
+        transposeInto(y.data, y.rows, y.cols, out);
         return { rows: y.cols, cols: y.rows, data: out };
       }
     }
@@ -171,8 +171,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
   /**
    * X^T as a Float32 matrix of its own for a large Float32 resident X that float32 products take transposed (the
    * probes' gradients X^T R, or R^T X with more than two classes: every round of a batch), or undefined while there is
-   * none yet. MLAS transposes A's blocks
-   * in every such call: at bench/core's 5,000 x 4,096 W2S-train rows that is ~4 ms of a 12 ms product with 38 columns
+   * none yet. MLAS transposes A's blocks in every such call: at bench/core's 5,000 x 4,096 W2S-train rows that is ~4 ms of a 12 ms product with 38 columns
    * and ~5 of 7 ms with a few, while X^T times R as a plain product costs what the forward X V does
    * (docs/benchmarks.md, "The gradients' product on a transposed copy"). The first such call asks for the copy's
    * memory, its pages touched on the compute thread (fresh pages cost this machine ~11 us each, ~0.23 s for 80 MB);
@@ -277,20 +276,6 @@ interface TransposedCopy {
   matrix?: Matrix;
 }
 
-/** out (cols x rows) = x^T for x (rows x cols), in square blocks of 64 so that both sides' lines stay in cache. */
-export function transposeInto(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
-  const B = 64;
-  for (let i0 = 0; i0 < rows; i0 += B) {
-    const i1 = Math.min(rows, i0 + B);
-    for (let j0 = 0; j0 < cols; j0 += B) {
-      const j1 = Math.min(cols, j0 + B);
-      for (let j = j0; j < j1; j++) {
-        const o = j * rows;
-        for (let i = i0; i < i1; i++) out[o + i] = x[i * cols + j];
-      }
-    }
-  }
-}
 
 /** dist/compute-worker.js beside the running bundle (dist/cli.js, dist/worker.js, bench/out/NAME.js). */
 export function defaultComputeWorkerPath(): string {

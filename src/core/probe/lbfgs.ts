@@ -75,6 +75,11 @@ export interface LbfgsOptions {
   vectors?: LbfgsArena;
 }
 
+/** Largest arena memory kept from one batch for the next (`LbfgsArena.giveBack`): 64 MiB. */
+const KEEP_BYTES = 64 * 2 ** 20;
+/** The arena memory kept for the next batch (one: batches of an analysis run one after the other). */
+let keptMemory: SimdWorkspace | null = null;
+
 /**
  * The L-BFGS vectors of one or more runs (a batch's fits: batch.ts) in one WebAssembly memory, where the two-loop
  * recursion's passes run as the SIMD kernel axpyDot64, bitwise the JavaScript loop's result (the same operations in
@@ -82,11 +87,6 @@ export interface LbfgsOptions {
  * development machine, ~0.25 s of bench/core's ~3,000 directions. Vectors past its capacity are plain arrays (their
  * passes the JavaScript loop's), so a caller may size it for the usual case.
  */
-/** Largest arena memory kept from one batch for the next (`LbfgsArena.giveBack`): 64 MiB. */
-const KEEP_BYTES = 64 * 2 ** 20;
-/** The arena memory kept for the next batch (one: batches of an analysis run one after the other). */
-let keptMemory: SimdWorkspace | null = null;
-
 export class LbfgsArena {
   private next: number;
   /** Memory handed out before (`reset`): a vector from it is zeroed first. */

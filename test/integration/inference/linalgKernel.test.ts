@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { jsLinalgKernel, type F64Matrix } from '../../../src/core/linalg/gemm';
+import { jsLinalgKernel, transposeInto, type F64Matrix } from '../../../src/core/linalg/gemm';
 import { ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
 import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
 import { CancelledError } from '../../../src/core/encoder';
 import { createLocalInference } from '../../../src/inference/local';
-import { transposeInto } from '../../../src/inference/linalgKernel';
 
 function random(rows: number, cols: number, seed: number, offset = 0): F64Matrix {
   let s = seed;
