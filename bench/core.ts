@@ -9,8 +9,11 @@
  * Both sides start from the Float32 arrays in memory and end with the result's 2-D map: the reference's time includes
  * its Float64 copies of the rows it uses (column "input") and the same PCA map as ours (column "map"); a line also
  * gives both ratios without the map, the scope of this bench before the map joined the reference.
+ * Ours runs as the CLI runs (lib/cliEnv.ts): where the CLI starts itself again with huge pages (src/cli/hugePages.ts:
+ * Linux, glibc >= 2.35, THP in madvise mode), this bench does too; numpy runs in its own default environment.
  * Env: CORE_N (rows, default 15000), CORE_SEEDS (mixing seeds, default 3), CORE_ROUNDS (interleaved rounds, medians shown; default 1), CORE_OPENBLAS_CORETYPE (a fixed kernel;
- * empty: OpenBLAS's own choice).
+ * empty: OpenBLAS's own choice), BENCH_HUGE_PAGES=0 (ours without huge pages, as the editor's extension host runs),
+ * CORE_REF_HUGE_PAGES=1 (numpy with them too).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,12 +29,14 @@ import { ensurePythonNumpy, machineLine, table } from './common';
 import { bestKernel, ensureThreadpoolctl, openblasEnv } from './lib/openblas';
 import { D_STRONG, D_WEAK, makeCoreData, writeCoreFiles } from './lib/coreData';
 import { loadLine, median } from './lib/measure';
+import { hugePagesLine, runAsTheCli, withoutHugePages } from './lib/cliEnv';
 
 const N = Number(process.env.CORE_N ?? 15000);
 const SEEDS = Number(process.env.CORE_SEEDS ?? 3);
 const ROUNDS = Number(process.env.CORE_ROUNDS ?? 1);
 
 async function main() {
+  await runAsTheCli();
   const py = ensurePythonNumpy();
   ensureThreadpoolctl(py);
   const kernel = bestKernel(py, process.env.CORE_OPENBLAS_CORETYPE);
@@ -57,7 +62,10 @@ async function main() {
     ['ours, --align dot-max', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, inference.alignmentKernel()],
     ['ours, dot-max, pure-TS kernel', { seeds: SEEDS, pseudo: 'soft' as const, align: 'dot-max' as const }, tsAlignmentKernel],
   ] as const;
-  const env = openblasEnv(kernel.coretype);
+  // numpy in its own default environment (without the huge pages ours may run with: they made it slower here, see
+  // docs/benchmarks.md "Huge pages for the CLI"); CORE_REF_HUGE_PAGES=1 gives it this process's environment
+  const refHuge = process.env.CORE_REF_HUGE_PAGES === '1';
+  const env = refHuge ? openblasEnv(kernel.coretype) : withoutHugePages(openblasEnv(kernel.coretype));
   type Ref = {
     align: string; lambda: number | null; scores: (number | null)[]; norms: number[] | null; ridge_seconds: number | null; blas: string;
     accuracy: { weak: number; strong: number; w2s: number }; counts: { hard: number; overlap: number };
@@ -123,6 +131,7 @@ async function main() {
     `(${noMap(runs[0].rounds).toFixed(1)} s vs ${noMap(refRounds.residual).toFixed(1)} s), dot-max ${(noMap(runs[1].rounds) / noMap(refRounds.dot)).toFixed(2)} x ` +
     `(${noMap(runs[1].rounds).toFixed(1)} s vs ${noMap(refRounds.dot).toFixed(1)} s)`);
   console.log(`numpy BLAS kernel: OPENBLAS_CORETYPE=${kernel.coretype || '(unset)'}; 2,048^2 matmul per kernel: ${kernel.timings}; ran: ${String(refResidual.blas)}`);
+  console.log(`${hugePagesLine()}; numpy ${env.GLIBC_TUNABLES ? `with GLIBC_TUNABLES=${env.GLIBC_TUNABLES}` : 'in its default environment'}${refHuge ? ' (CORE_REF_HUGE_PAGES=1)' : ''}`);
   console.log('(x numpy: the default row against numpy\'s residual detector, the dot-max rows against numpy\'s dot-max)');
   // Same scores? The W2S-train rows in index order, both scored (non-hard on both sides).
   const ours = runs[0].result.rows.filter((row) => row.category !== null);

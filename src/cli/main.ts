@@ -1,5 +1,6 @@
 import { reportError, UsageError } from './errors';
 import { TOOL_VERSION } from '../core/version';
+import { followParent, hugePageEnv, hugePageFacts, relaunch } from './hugePages';
 
 const USAGE = `overlap-density ${TOOL_VERSION}: overlap density and weak-to-strong generalization for a dataset
 
@@ -51,8 +52,22 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Commands that analyse (and take hundreds of MB): they run with huge pages where the system offers them. */
+const HEAVY = new Set(['analyze', 'check', 'curate', 'select', 'demo']);
+
+/** main, or main again in a child started with huge pages (hugePages.ts) when the command is a heavy one. */
+async function start(argv: string[]): Promise<number> {
+  followParent();
+  if (HEAVY.has(argv[0] ?? '')) {
+    const env = hugePageEnv(hugePageFacts());
+    const code = env ? await relaunch(env) : null;
+    if (code !== null) return code;
+  }
+  return main(argv);
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  start(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => process.exit(reportError(e)),
   );
