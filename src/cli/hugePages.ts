@@ -60,8 +60,12 @@ export function hugePageFacts(): HugePageFacts {
       thp = undefined;
     }
     if (thp && /\[madvise\]/.test(thp)) {
-      const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
-      glibc = header?.glibcVersionRuntime;
+      try {
+        const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+        glibc = header?.glibcVersionRuntime;
+      } catch {
+        glibc = undefined; // no report: no relaunch
+      }
     }
   }
   return { platform: process.platform, glibc, thp, env: process.env };
