@@ -88,17 +88,22 @@ export function relaunch(env: NodeJS.ProcessEnv): Promise<number | null> {
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     const handlers = signals.map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
-    child.on('error', (e) => {
+    child.on('error', () => {
+      // only a child that never started means "run here"; a failed kill of a running child waits for its exit
+      if (child.pid !== undefined) return;
       for (const [s, h] of handlers) process.off(s, h);
       resolve(null);
     });
     child.on('exit', (code, signal) => {
       for (const [s, h] of handlers) process.off(s, h);
+      const byCode = signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1);
       if (signal && signals.includes(signal)) {
         process.kill(process.pid, signal);
+        // as pid 1 (a container's first process) the kernel ignores a signal without a handler: leave by the code
+        setTimeout(() => resolve(byCode), 1000);
         return;
       }
-      resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
+      resolve(byCode);
     });
   });
 }

@@ -40,22 +40,28 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
 const analyzeArgs = (out: string, seeds = 3) => ['analyze', '--device', 'cpu', '--weak-acts', 'syn/weak.npy', '--strong-acts', 'syn/strong.npy', '--labels', 'syn/labels.npy',
   '--split', 'syn/split.npy', '--seeds', String(seeds), '--quiet', '--out', out];
 
-/** The pid of `parent`'s child, once there is one (/proc's stat: the fourth field is the parent's pid). */
-async function childOf(parent: number): Promise<number> {
+/**
+ * `parent`'s child once it runs the CLI: its pid and its environment. Between fork and exec the child is a copy of
+ * the parent (same command line, the parent's environment), so wait until its environment names the parent.
+ */
+async function childOf(parent: number): Promise<{ pid: number; environ: string[] }> {
+  const marker = `OVERLAP_DENSITY_PARENT_PID=${parent}`;
   for (let tries = 0; tries < 1000; tries++) {
     for (const name of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
         const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === parent) return Number(name);
+        if (ppid !== parent) continue;
+        const environ = fs.readFileSync(`/proc/${name}/environ`, 'utf8').split('\0');
+        if (environ.includes(marker)) return { pid: Number(name), environ };
       } catch {
-        // gone meanwhile
+        // gone meanwhile, or not ours to read yet
       }
     }
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error(`no child of ${parent}`);
+  throw new Error(`no child of ${parent} running the CLI`);
 }
 
 const exited = (p: ChildProcess) => new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -70,8 +76,7 @@ describe.skipIf(!applies)('the CLI with huge pages', () => {
     p.stdout!.on('data', (b) => (stdout += b));
     p.stderr!.on('data', (b) => (stderr += b));
     const done = exited(p);
-    const child = await childOf(p.pid!);
-    const environ = fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+    const { pid: child, environ } = await childOf(p.pid!);
     expect(environ).toContain('GLIBC_TUNABLES=glibc.malloc.hugetlb=1');
     expect(environ).toContain('OVERLAP_DENSITY_HUGE_PAGES=0');
     expect(fs.readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0')).toContain('r.json');
@@ -90,7 +95,7 @@ describe.skipIf(!applies)('the CLI with huge pages', () => {
   it('an interrupt ends the child and then the CLI by the same signal, and no result is written', async () => {
     const p = spawn(process.execPath, [cli, ...analyzeArgs('stopped.json', 20)], { cwd: dir, env: cleanEnv(), stdio: 'ignore' });
     const done = exited(p);
-    const child = await childOf(p.pid!);
+    const { pid: child } = await childOf(p.pid!);
     await new Promise((r) => setTimeout(r, 100));
     p.kill('SIGINT');
     expect(await done).toEqual({ code: null, signal: 'SIGINT' });
@@ -101,8 +106,7 @@ describe.skipIf(!applies)('the CLI with huge pages', () => {
   it('a CLI killed outright (SIGKILL, which it cannot hand on) takes its child with it within seconds, nothing written', async () => {
     const p = spawn(process.execPath, [cli, ...analyzeArgs('killed.json', 20)], { cwd: dir, env: cleanEnv(), stdio: 'ignore' });
     const done = exited(p);
-    const child = await childOf(p.pid!);
-    expect(fs.readFileSync(`/proc/${child}/environ`, 'utf8').split('\0')).toContain(`OVERLAP_DENSITY_PARENT_PID=${p.pid}`);
+    const { pid: child } = await childOf(p.pid!); // its environment names this parent
     await new Promise((r) => setTimeout(r, 100));
     p.kill('SIGKILL');
     expect(await done).toEqual({ code: null, signal: 'SIGKILL' });
