@@ -4,17 +4,15 @@
  * the CLI's own `OVERLAP_DENSITY_HUGE_PAGES=0`) times ours without them, as the editor's extension host runs.
  * `withoutHugePages` gives a reference (numpy) its own default environment back.
  */
-import { HUGE_PAGES_ENV, hugePageEnv, hugePageFacts, relaunch } from '../../src/cli/hugePages';
+import { HUGE_PAGES_ENV, relaunchWithHugePages, turnedOff } from '../../src/cli/hugePages';
 
 /** Call first in a bench's main: resolves when this process is the one to go on (else the child's exit ends it). */
 export async function runAsTheCli(): Promise<void> {
-  if (/^(0|false|no|off)$/i.test(process.env.BENCH_HUGE_PAGES ?? '')) {
+  if (turnedOff(process.env.BENCH_HUGE_PAGES)) {
     process.env[HUGE_PAGES_ENV] = '0';
     return;
   }
-  const env = hugePageEnv(hugePageFacts());
-  if (!env) return;
-  const code = await relaunch(env);
+  const code = await relaunchWithHugePages();
   if (code !== null) process.exit(code);
 }
 

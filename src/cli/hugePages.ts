@@ -34,12 +34,16 @@ export interface HugePageFacts {
   env: NodeJS.ProcessEnv;
 }
 
+/** An environment switch set to 0, false, no or off (any case, spaces around). */
+export function turnedOff(value: string | undefined): boolean {
+  return value !== undefined && /^(0|false|no|off)$/i.test(value.trim());
+}
+
 /** The environment to start again under, or null when that cannot help or is not wanted. */
 export function hugePageEnv(facts: HugePageFacts): NodeJS.ProcessEnv | null {
   const { platform, glibc, thp, env } = facts;
   if (platform !== 'linux') return null;
-  const off = env[HUGE_PAGES_ENV];
-  if (off !== undefined && /^(0|false|no|off)$/i.test(off.trim())) return null;
+  if (turnedOff(env[HUGE_PAGES_ENV])) return null;
   // glibc.malloc.hugetlb came with glibc 2.35
   const version = /^(\d+)\.(\d+)/.exec(glibc ?? '');
   if (!version || Number(version[1]) < 2 || (Number(version[1]) === 2 && Number(version[2]) < 35)) return null;
@@ -106,6 +110,15 @@ export function relaunch(env: NodeJS.ProcessEnv): Promise<number | null> {
       resolve(byCode);
     });
   });
+}
+
+/**
+ * This process's command again in a child with huge pages, where they apply (hugePageEnv): resolves to the exit code
+ * to leave with, or null when this process is the one to run it (no relaunch, or the child could not start).
+ */
+export async function relaunchWithHugePages(): Promise<number | null> {
+  const env = hugePageEnv(hugePageFacts());
+  return env ? relaunch(env) : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { reportError, UsageError } from './errors';
 import { TOOL_VERSION } from '../core/version';
-import { followParent, hugePageEnv, hugePageFacts, relaunch } from './hugePages';
+import { followParent, relaunchWithHugePages } from './hugePages';
 
 const USAGE = `overlap-density ${TOOL_VERSION}: overlap density and weak-to-strong generalization for a dataset
 
@@ -59,8 +59,7 @@ const HEAVY = new Set(['analyze', 'check', 'curate', 'select', 'demo']);
 async function start(argv: string[]): Promise<number> {
   followParent();
   if (HEAVY.has(argv[0] ?? '')) {
-    const env = hugePageEnv(hugePageFacts());
-    const code = env ? await relaunch(env) : null;
+    const code = await relaunchWithHugePages();
     if (code !== null) return code;
   }
   return main(argv);

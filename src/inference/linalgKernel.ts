@@ -171,9 +171,9 @@ export class OnnxLinalgKernel implements LinalgKernel {
   /**
    * X^T as a Float32 matrix of its own for a large Float32 resident X that float32 products take transposed (the
    * probes' gradients X^T R, or R^T X with more than two classes: every round of a batch), or undefined while there is
-   * none yet. MLAS transposes A's blocks in every such call: at bench/core's 5,000 x 4,096 W2S-train rows that is ~4 ms of a 12 ms product with 38 columns
-   * and ~5 of 7 ms with a few, while X^T times R as a plain product costs what the forward X V does
-   * (docs/benchmarks.md, "The gradients' product on a transposed copy"). The first such call asks for the copy's
+   * none yet. MLAS transposes A's blocks in every such call: at bench/core's 5,000 x 4,096 W2S-train rows that is
+   * ~4 ms of a 12 ms product with 38 columns and ~5 of 7 ms with a few, while X^T times R as a plain product costs
+   * what the forward X V does (docs/benchmarks.md, "The gradients' product on a transposed copy"). The first such call asks for the copy's
    * memory, its pages touched on the compute thread (fresh pages cost this machine ~11 us each, ~0.23 s for 80 MB);
    * the calls until it arrives take X transposed as before, the first one after copies X into it (~50 ms for 80 MB),
    * and the rest use it. The copy goes with X (release, or the store's clear). Held only for X of at least
@@ -275,7 +275,6 @@ interface TransposedCopy {
   buffer?: ArrayBuffer;
   matrix?: Matrix;
 }
-
 
 /** dist/compute-worker.js beside the running bundle (dist/cli.js, dist/worker.js, bench/out/NAME.js). */
 export function defaultComputeWorkerPath(): string {
