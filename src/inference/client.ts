@@ -11,6 +11,7 @@ import type { ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import type { Matrix } from '../core/linalg/matrix';
 import type { SymmetricEigen } from '../core/linalg/eigen';
+import { eigenFromWire } from './eigenWire';
 import type { AlignKernelMode, AlignmentResult } from '../core/detect/types';
 import type { AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse } from './protocol';
 import { isResident, MAX_RESERVED_BYTES, Reservations, float32Rows, widenRows, type F64Matrix, type GemmOperand, type GemmOptions, type LinalgKernel, type ResidentMatrix } from '../core/linalg/gemm';
@@ -115,7 +116,7 @@ export class InferenceClient implements InferenceService {
       reserve: (rows, cols, float32) => this.reserve(rows, cols, float32),
       touchedBuffer: (bytes) => this.touchedBuffer(bytes),
       release: (m) => this.release(m),
-      symmetricEigen: (m, signal) => this.symmetricEigen(m, signal),
+      symmetricEigen: (m, signal, options) => this.symmetricEigen(m, signal, options),
       pcaMap: (m, signal) => this.pcaMap(m, signal),
     };
     this.kernel = {
@@ -207,11 +208,12 @@ export class InferenceClient implements InferenceService {
   }
 
   /** core's eigendecomposition on the worker's compute thread (a copy of m travels; the caller keeps m). */
-  private async symmetricEigen(m: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
+  private async symmetricEigen(m: F64Matrix, signal?: AbortSignal, options: { tridiagonal?: boolean } = {}): Promise<SymmetricEigen> {
     if (signal?.aborted) throw new CancelledError();
     const wm = toWire64(m);
-    const r = (await this.request({ type: 'eigen', m: wm }, signal, undefined, false, [wm.buffer])) as EigenReply;
-    return { dim: m.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+    const tridiagonal = options.tridiagonal === true;
+    const r = (await this.request({ type: 'eigen', m: wm, tridiagonal }, signal, undefined, false, [wm.buffer])) as EigenReply;
+    return eigenFromWire(m.rows, r, tridiagonal);
   }
 
   /**

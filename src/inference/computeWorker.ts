@@ -12,13 +12,14 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { symmetricEigen } from '../core/linalg/eigen';
+import { eigenToWire, eigenTransfer, type EigenWire } from './eigenWire';
 
 export type ComputeRequest =
-  | { id: number; op: 'symmetric-eigen'; dim: number; buffer: ArrayBuffer }
+  | { id: number; op: 'symmetric-eigen'; dim: number; buffer: ArrayBuffer; tridiagonal?: boolean }
   | { id: number; op: 'buffer'; bytes: number };
 
 export type ComputeResponse =
-  | { id: number; values: ArrayBuffer; vectors: ArrayBuffer }
+  | ({ id: number } & EigenWire)
   | { id: number; buffer: ArrayBuffer }
   | { id: number; error: string };
 
@@ -43,11 +44,8 @@ export function compute(req: ComputeRequest): { response: ComputeResponse; trans
       return { response: { id: req.id, buffer }, transfer: [buffer] };
     }
     const a = new Float64Array(req.buffer);
-    const r = symmetricEigen(a, req.dim);
-    // copies: the results may be views of the eigendecomposition's WebAssembly memory, which cannot be transferred
-    const values = r.values.slice().buffer as ArrayBuffer;
-    const vectors = r.vectors.slice().buffer as ArrayBuffer;
-    return { response: { id: req.id, values, vectors }, transfer: [values, vectors] };
+    const wire = eigenToWire(symmetricEigen(a, req.dim, { tridiagonal: req.tridiagonal === true }));
+    return { response: { id: req.id, ...wire }, transfer: eigenTransfer(wire) };
   } catch (e) {
     return { response: { id: req.id, error: e instanceof Error ? e.message : String(e) }, transfer: [] };
   }

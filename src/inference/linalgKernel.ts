@@ -15,6 +15,7 @@ import { CancelledError } from '../core/encoder';
 import type { SymmetricEigen } from '../core/linalg/eigen';
 import type { Matrix } from '../core/linalg/matrix';
 import { COMPUTE_WORKER_ROLE, touchedBuffer, type ComputeRequest, type ComputeResponse } from './computeWorker';
+import { eigenFromWire } from './eigenWire';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import { attrFloat, OnnxGraphBuilder } from './onnx/builder';
@@ -49,7 +50,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
   /** Resident matrices: in process the kernel just keeps the caller's Float64Array (a Tensor wraps it, no copy). */
   readonly residents = new ResidentStore();
   /** core's eigendecomposition on the compute worker thread; absent when its bundle is not beside this one. */
-  readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal) => Promise<SymmetricEigen>;
+  readonly symmetricEigen?: (a: F64Matrix, signal?: AbortSignal, options?: { tridiagonal?: boolean }) => Promise<SymmetricEigen>;
   /** LinalgKernel.touchedBuffer: memory touched on the compute thread; absent without it (no other thread to do it). */
   readonly touchedBuffer?: (bytes: number) => Promise<ArrayBuffer>;
   private readonly compute?: ComputeThread;
@@ -70,7 +71,7 @@ export class OnnxLinalgKernel implements LinalgKernel {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
       const thread = new ComputeThread(computeWorkerPath);
       this.compute = thread;
-      this.symmetricEigen = (a, signal) => thread.symmetricEigen(a, signal);
+      this.symmetricEigen = (a, signal, options) => thread.symmetricEigen(a, signal, options);
       this.touchedBuffer = (bytes) => thread.touchedBuffer(bytes);
     }
   }
@@ -319,12 +320,13 @@ class ComputeThread {
     if (this.pending.size === 0) this.worker?.unref();
   }
 
-  async symmetricEigen(a: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen> {
+  async symmetricEigen(a: F64Matrix, signal?: AbortSignal, options: { tridiagonal?: boolean } = {}): Promise<SymmetricEigen> {
     if (a.rows !== a.cols || a.data.length !== a.rows * a.cols) throw new Error(`symmetricEigen: a ${a.rows} x ${a.cols} matrix`);
     const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
-    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer }, [buffer], signal);
+    const tridiagonal = options.tridiagonal === true;
+    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer, tridiagonal }, [buffer], signal);
     if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
-    return { dim: a.rows, values: new Float64Array(r.values), vectors: new Float64Array(r.vectors) };
+    return eigenFromWire(a.rows, r, tridiagonal);
   }
 
   /** A fresh ArrayBuffer whose pages the thread has touched (computeWorker.ts `touchedBuffer`), transferred here. */

@@ -4,6 +4,7 @@
  * transferred ArrayBuffers (moved, not copied).
  */
 import type { AlignBlockSizes } from './alignKernel';
+import type { EigenWire } from './eigenWire';
 import type { AlignKernelMode } from '../core/detect/types';
 import type { EncoderInfo, EncoderSpec, ProviderReport } from './types';
 import type { DeviceChoice } from './types';
@@ -91,8 +92,11 @@ export type WorkerRequest =
   | { type: 'release'; id: number; resident: number }
   /** The result map's PCA of Float32 rows on the worker's compute thread (LinalgKernel.pcaMap); answers with MapReply. */
   | { type: 'pca-map'; id: number; m: WireMatrix }
-  /** core's symmetricEigen of a dim x dim matrix on the worker's compute thread; answers with EigenReply. */
-  | { type: 'eigen'; id: number; m: WireMatrix64 }
+  /**
+   * core's symmetricEigen of a dim x dim matrix on the worker's compute thread (stopping at the tridiagonal form when
+   * asked); answers with EigenReply.
+   */
+  | { type: 'eigen'; id: number; m: WireMatrix64; tridiagonal?: boolean }
   /** Answers with the ProviderReport. */
   | { type: 'report'; id: number }
   /** Stops request `target` at its next batch boundary; it then answers with a CancelledError. */
@@ -133,8 +137,8 @@ export interface MapReply {
   y: ArrayBuffer;
 }
 
-/** A symmetric eigendecomposition: eigenvalues ascending, eigenvectors as rows (core/linalg/eigen.ts). */
-export interface EigenReply {
-  values: ArrayBuffer;
-  vectors: ArrayBuffer;
-}
+/**
+ * A symmetric eigendecomposition: eigenvalues ascending, eigenvectors as rows, or the tridiagonal form's basis with its
+ * diagonal and subdiagonal (core/linalg/eigen.ts; computeWorker.ts EigenWire).
+ */
+export type EigenReply = EigenWire;

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceEngine } from './engine';
 import { symmetricEigen } from '../core/linalg/eigen';
+import { eigenToWire, eigenTransfer } from './eigenWire';
 import { MAP_PCA, pca2 } from '../core/linalg/pca';
 import type {
   AlignReply, EigenReply, EncodeReply, FreshBufferReply, MapReply, WireError, WireMatrix, WireMatrix64, WireResident, WorkerConfig, WorkerRequest, WorkerResponse,
@@ -115,9 +116,10 @@ export function serve(port: NonNullable<typeof parentPort>, engine: InferenceEng
         // on the compute thread when its bundle is here, so this thread keeps serving products meanwhile
         const m = fromWire64(req.m);
         const eig = engine.kernel.linalg.symmetricEigen;
-        const r = eig ? await eig(m, signal) : symmetricEigen(m.data, m.rows);
-        const value: EigenReply = { values: r.values.slice().buffer as ArrayBuffer, vectors: r.vectors.slice().buffer as ArrayBuffer };
-        reply(req.id, value, [value.values, value.vectors]);
+        const tridiagonal = req.tridiagonal === true;
+        const r = eig ? await eig(m, signal, { tridiagonal }) : symmetricEigen(m.data, m.rows, { tridiagonal });
+        const value: EigenReply = eigenToWire(r);
+        reply(req.id, value, eigenTransfer(value));
         return;
       }
       case 'report':

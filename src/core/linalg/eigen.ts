@@ -11,23 +11,57 @@ export interface SymmetricEigen {
   dim: number;
   /** Eigenvalues, ascending. */
   values: Float64Array;
-  /** Eigenvectors as rows: vectors[k * dim + j] is component j of the eigenvector of values[k] (unit length). */
+  /**
+   * Eigenvectors as rows: vectors[k * dim + j] is component j of the eigenvector of values[k] (unit length). With
+   * `tridiagonal` set they are not: see there.
+   */
   vectors: Float64Array;
+  /**
+   * Only when asked for (EigenOptions.tridiagonal): the decomposition stopped at A = V T V^T, T symmetric tridiagonal
+   * with this diagonal and subdiagonal (sub[k] joins k - 1 and k; sub[0] = 0), V orthogonal; `vectors` then holds the
+   * columns of V as rows (row k is V's column k) and `values` T's eigenvalues (A's), ascending. The QL iterations,
+   * most of the time at large dims, are left out: ridgeGemm.ts solves with T + lambda I instead of diagonalising.
+   */
+  tridiagonal?: { diagonal: Float64Array; sub: Float64Array };
 }
 
 /**
  * Eigenvalues and eigenvectors of the symmetric `a` (row-major dim x dim; only symmetry is assumed, not checked;
  * `a` is not modified). Throws when the QL iteration does not converge (only on non-finite input).
  */
-export function symmetricEigen(a: Float64Array, dim: number): SymmetricEigen {
-  return runSteps(symmetricEigenSteps(a, dim));
+export function symmetricEigen(a: Float64Array, dim: number, options: EigenOptions = {}): SymmetricEigen {
+  return runSteps(symmetricEigenSteps(a, dim, options));
 }
+
+/** Tuning of the same arithmetic (tests compare the settings bit for bit). */
+export interface EigenOptions {
+  /**
+   * Householder transformations accumulated per pass over the rows of v (default ACCUMULATE_GROUP; 1: one pass per
+   * transformation, EISPACK's order of passes). Every row sees the same operations in the same order either way.
+   */
+  accumulateGroup?: number;
+  /**
+   * Fuse each Householder step's rank-2 update with the next step's symmetric product in one pass over the rows
+   * (default true; false: EISPACK's two passes per step). The same operations on the same values: the same bits.
+   */
+  fuseReduction?: boolean;
+  /** Stop at the tridiagonal form (SymmetricEigen.tridiagonal) with the eigenvalues only. */
+  tridiagonal?: boolean;
+}
+
+/**
+ * Transformations per accumulation pass. One pass per transformation reads the whole growing block of v from memory
+ * for each of the dim - 1 transformations (at dim 4,096: 21 s of a 67 s decomposition, memory-bound); a group of G
+ * applies G in turn to each row while it is in the first-level cache, with the group's G Householder vectors
+ * (2 G rows) in the second-level cache: G times less traffic to memory. docs/benchmarks.md, "Eigendecomposition".
+ */
+export const ACCUMULATE_GROUP = 8;
 
 /**
  * symmetricEigen as steps (steps.ts): yields every ~STEP_WORK multiply-adds, between iterations of the outer
  * loops (one Householder reflection, one accumulation row, one eigenvalue's QL iterations); the same arithmetic.
  */
-export function* symmetricEigenSteps(a: Float64Array, dim: number): Steps<SymmetricEigen> {
+export function* symmetricEigenSteps(a: Float64Array, dim: number, options: EigenOptions = {}): Steps<SymmetricEigen> {
   if (a.length < dim * dim) throw new Error(`symmetricEigen: ${a.length} values for a ${dim} x ${dim} matrix`);
   // tred2/tql2 (EISPACK) work on the columns of V; we store V transposed (v[j * n + i] = V[i][j]), so the inner loops
   // (the QL rotations, the Householder updates) run along contiguous memory instead of striding by n: the same
@@ -35,39 +69,213 @@ export function* symmetricEigenSteps(a: Float64Array, dim: number): Steps<Symmet
   const n = dim;
   // v lives in WebAssembly memory when SIMD is available, for the row kernels (kernels.wat: the same bits as the loops).
   // After v, d and e: room for one QL sweep's rotations (c, c, s, s each; at most n - 1 per sweep), for rotseq64.
-  const ws = n >= 8 ? simdWorkspace((n * n + 6 * n) * 8) : null;
+  // After those the accumulation's scaled Householder vectors: `group` rows of n.
+  const group = Math.max(1, Math.min(Math.floor(options.accumulateGroup ?? ACCUMULATE_GROUP), Math.max(1, n - 1)));
+  // Then the fused reduction's second pair of working vectors (2 rows of n).
+  const ws = n >= 8 ? simdWorkspace((n * n + 8 * n + group * n) * 8) : null;
   const v = ws ? new Float64Array(ws.f64.buffer, 0, n * n) : new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) v[j * n + i] = a[i * n + j];
   const d = ws ? new Float64Array(ws.f64.buffer, n * n * 8, n) : new Float64Array(n);
   const e = ws ? new Float64Array(ws.f64.buffer, (n * n + n) * 8, n) : new Float64Array(n);
   if (n > 0) {
-    yield* tred2(v, d, e, n, ws);
+    const scaled = ws ? new Float64Array(ws.f64.buffer, (n * n + 6 * n) * 8, group * n) : new Float64Array(group * n);
+    const spare = ws ? new Float64Array(ws.f64.buffer, (n * n + 6 * n + group * n) * 8, 2 * n) : new Float64Array(2 * n);
+    if (options.fuseReduction ?? true) yield* reduceFused(v, d, e, n, ws, spare);
+    else yield* reduce(v, d, e, n, ws);
+    yield* accumulate(v, d, e, n, ws, group, scaled);
+    if (options.tridiagonal) {
+      // accumulate() leaves tql2's input: d the diagonal, e[k] the subdiagonal entry joining k - 1 and k (e[0] = 0)
+      const diagonal = d.slice();
+      const sub = e.slice();
+      const values = d.slice();
+      yield* tql2(null, values, e.slice(), n, null);
+      return { dim: n, values, vectors: v, tridiagonal: { diagonal, sub } };
+    }
     yield* tql2(v, d, e, n, ws);
   }
+  if (options.tridiagonal) return { dim: n, values: d, vectors: v, tridiagonal: { diagonal: d.slice(), sub: new Float64Array(n) } };
   return { dim: n, values: d, vectors: v };
 }
 
-/** Householder tridiagonalisation: on return d is the diagonal, e[1..] the subdiagonal, v the transformation (transposed). */
-function* tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
+/**
+ * tred2's Householder reduction, EISPACK's order: per step one pass over the leading block for the symmetric product
+ * and one for the rank-2 update. On return d[1..] and e[1..] hold the steps' h and the subdiagonal, v the
+ * Householder vectors (the accumulation's input).
+ */
+function* reduce(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
   for (let j = 0; j < n; j++) d[j] = v[j * n + (n - 1)];
+  const p: StepVectors = { x: d, y: e };
   let work = 0;
   for (let i = n - 1; i > 0; i--) {
-    householderStep(v, d, e, n, ws, i);
+    // step i writes d[i] = h and e[i] as it starts (EISPACK at its end: nothing in between reads them)
+    if (beginStep(v, p, n, i, d, e)) {
+      for (let j = 0; j < i; j++) symmetricProductRow(v, p, n, ws, i, j);
+      finishProduct(p, i, d[i]);
+      for (let j = 0; j < i; j++) {
+        rank2Row(v, p, n, ws, i, j);
+        d[j] = v[j * n + (i - 1)];
+      }
+    }
     work += 2 * i * i;
     if (work >= STEP_WORK) {
       work = 0;
       yield;
     }
   }
-  // Accumulate the transformations.
-  for (let i = 0; i < n - 1; i++) {
-    accumulateStep(v, d, n, ws, i);
-    work += 2 * (i + 1) * (i + 1);
+}
+
+/** A step's working vectors: x the (scaled) Householder vector, y its product with the block (EISPACK's d and e). */
+interface StepVectors {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/**
+ * reduce() with step i's rank-2 update and step i - 1's symmetric product in one pass over the rows: each row is
+ * updated and then, while it is in cache, multiplied into the next step's product. Step i - 1's vector (column i - 1 of
+ * the updated block) is computed first with the update's own formula, so the next step's scaling is known before the
+ * pass. Both steps' vectors are live during the pass, so they alternate between two pairs of buffers, and the
+ * finished d[i], e[i] wait in `hs`, `es` until the end. Every entry of v, d and e gets the same operations on the
+ * same values in the same order as in reduce(): the same bits, with half the passes over memory (at dim 4,096 the
+ * reduction read 67 MB twice per step).
+ */
+function* reduceFused(
+  v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, spare: Float64Array,
+): Steps<void> {
+  const pairs: StepVectors[] = [{ x: d, y: e }, { x: spare.subarray(0, n), y: spare.subarray(n, 2 * n) }];
+  const hs = new Float64Array(n);
+  const es = new Float64Array(n);
+  let cur = pairs[0];
+  for (let j = 0; j < n; j++) cur.x[j] = v[j * n + (n - 1)];
+  // whether step i transforms (beginStep: false for a zero column), and whether its product is summed already
+  let transform = n > 1 && beginStep(v, cur, n, n - 1, hs, es);
+  let productDone = false;
+  let work = 0;
+  for (let i = n - 1; i > 0; i--) {
+    if (!transform) {
+      // a zero column: beginStep left step i - 1's vector, unscaled, in cur.x
+      transform = i > 1 && beginStep(v, cur, n, i - 1, hs, es);
+      productDone = false;
+      continue;
+    }
+    if (!productDone) {
+      for (let j = 0; j < i; j++) symmetricProductRow(v, cur, n, ws, i, j);
+      work += i * i;
+    }
+    finishProduct(cur, i, hs[i]);
+    const next = cur === pairs[0] ? pairs[1] : pairs[0];
+    // step i - 1's vector: column i - 1 of the block after this step's update, by the update's formula (the same bits)
+    let fuse = false;
+    if (i > 1) {
+      const { x, y } = cur;
+      let scale = 0;
+      for (let j = 0; j < i - 1; j++) {
+        next.x[j] = v[j * n + (i - 1)] - (x[j] * y[i - 1] + y[j] * x[i - 1]);
+        scale += Math.abs(next.x[j]);
+      }
+      // a zero column's branch reads the block after this update: it runs after the pass, unfused
+      fuse = scale !== 0 && beginStep(v, next, n, i - 1, hs, es);
+    }
+    for (let j = 0; j < i; j++) {
+      rank2Row(v, cur, n, ws, i, j);
+      if (fuse && j < i - 1) symmetricProductRow(v, next, n, ws, i - 1, j);
+    }
+    work += 2 * i * i;
+    cur = next;
+    transform = fuse || (i > 1 && beginStep(v, cur, n, i - 1, hs, es));
+    productDone = fuse;
     if (work >= STEP_WORK) {
       work = 0;
       yield;
     }
   }
+  for (let i = 1; i < n; i++) {
+    d[i] = hs[i];
+    e[i] = es[i];
+  }
+}
+
+/**
+ * The start of step i (householderStep's opening) on the vector in p.x[0..i-1]: scales it, writes the step's h and
+ * subdiagonal to hs[i], es[i], zeroes p.y; true. For a zero column, that branch instead (v's row i and column i
+ * zeroed, step i - 1's vector read into p.x, h = 0); false.
+ */
+function beginStep(v: Float64Array, p: StepVectors, n: number, i: number, hs: Float64Array, es: Float64Array): boolean {
+  const { x, y } = p;
+  let scale = 0;
+  for (let k = 0; k < i; k++) scale += Math.abs(x[k]);
+  if (scale === 0) {
+    es[i] = x[i - 1];
+    for (let j = 0; j < i; j++) {
+      x[j] = v[j * n + (i - 1)];
+      v[j * n + i] = 0;
+      v[i * n + j] = 0;
+    }
+    hs[i] = 0;
+    return false;
+  }
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    x[k] /= scale;
+    h += x[k] * x[k];
+  }
+  const f = x[i - 1];
+  let g = Math.sqrt(h);
+  if (f > 0) g = -g;
+  es[i] = scale * g;
+  h -= f * g;
+  x[i - 1] = f - g;
+  for (let j = 0; j < i; j++) y[j] = 0;
+  hs[i] = h;
+  return true;
+}
+
+/** Row j's part of step i's product y = A x (row j of the block: its dot with x, and x_j times it into y). */
+function symmetricProductRow(v: Float64Array, p: StepVectors, n: number, ws: SimdWorkspace | null, i: number, j: number): void {
+  const { x: d, y: e } = p;
+  const f = d[j];
+  v[i * n + j] = f;
+  const rj = j * n;
+  let g = e[j] + v[rj + j] * f;
+  const len = i - 1 - j;
+  if (len > 0) {
+    if (ws) g += ws.dotAxpy64(f, v.byteOffset + (rj + j + 1) * 8, d.byteOffset + (j + 1) * 8, e.byteOffset + (j + 1) * 8, len);
+    else {
+      g += dot64(v, rj + j + 1, d, j + 1, len);
+      for (let k = j + 1; k <= i - 1; k++) e[k] += v[rj + k] * f;
+    }
+  }
+  e[j] = g;
+}
+
+/** Step i's product finished: y / h, then y - (x.y / 2h) x (householderStep's middle). */
+function finishProduct(p: StepVectors, i: number, h: number): void {
+  const { x: d, y: e } = p;
+  let f = 0;
+  for (let j = 0; j < i; j++) {
+    e[j] /= h;
+    f += e[j] * d[j];
+  }
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) e[j] -= hh * d[j];
+}
+
+/** Row j's part of step i's rank-2 update (entries j..i-1 minus x_j y + y_j x), and its entry i zeroed. */
+function rank2Row(v: Float64Array, p: StepVectors, n: number, ws: SimdWorkspace | null, i: number, j: number): void {
+  const { x: d, y: e } = p;
+  const f = d[j];
+  const g = e[j];
+  const rj = j * n;
+  if (ws) ws.rank2_64(f, g, e.byteOffset + j * 8, d.byteOffset + j * 8, v.byteOffset + (rj + j) * 8, i - j);
+  else for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
+  v[rj + i] = 0;
+}
+
+/** tred2's accumulation of the transformations into v, `group` at a time; then d and e as tql2 takes them. */
+function* accumulate(
+  v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, group: number, scaled: Float64Array,
+): Steps<void> {
+  for (let i0 = 0; i0 < n - 1; i0 += group) yield* accumulateGroup(v, d, n, ws, i0, Math.min(n - 1, i0 + group), scaled);
   for (let j = 0; j < n; j++) {
     d[j] = v[j * n + (n - 1)];
     v[j * n + (n - 1)] = 0;
@@ -76,93 +284,63 @@ function* tred2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws
   e[0] = 0;
 }
 
-/** tred2's reflection i (i from n - 1 down to 1). */
-function householderStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, i: number): void {
-  let scale = 0;
-  let h = 0;
-  for (let k = 0; k < i; k++) scale += Math.abs(d[k]);
-  if (scale === 0) {
-    e[i] = d[i - 1];
-    for (let j = 0; j < i; j++) {
-      d[j] = v[j * n + (i - 1)];
-      v[j * n + i] = 0;
-      v[i * n + j] = 0;
-    }
-  } else {
-    for (let k = 0; k < i; k++) {
-      d[k] /= scale;
-      h += d[k] * d[k];
-    }
-    let f = d[i - 1];
-    let g = Math.sqrt(h);
-    if (f > 0) g = -g;
-    e[i] = scale * g;
-    h -= f * g;
-    d[i - 1] = f - g;
-    for (let j = 0; j < i; j++) e[j] = 0;
-    for (let j = 0; j < i; j++) {
-      f = d[j];
-      v[i * n + j] = f;
-      const rj = j * n;
-      g = e[j] + v[rj + j] * f;
-      // The rest of row j's dot with d (dot64's order: the kernel's and the loop's bits agree), and e += f row j.
-      const len = i - 1 - j;
-      if (len > 0) {
-        if (ws) g += ws.dotAxpy64(f, v.byteOffset + (rj + j + 1) * 8, d.byteOffset + (j + 1) * 8, e.byteOffset + (j + 1) * 8, len);
-        else {
-          g += dot64(v, rj + j + 1, d, j + 1, len);
-          for (let k = j + 1; k <= i - 1; k++) e[k] += v[rj + k] * f;
-        }
-      }
-      e[j] = g;
-    }
-    f = 0;
-    for (let j = 0; j < i; j++) {
-      e[j] /= h;
-      f += e[j] * d[j];
-    }
-    const hh = f / (h + h);
-    for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-    for (let j = 0; j < i; j++) {
-      f = d[j];
-      g = e[j];
-      const rj = j * n;
-      if (ws) ws.rank2_64(f, g, e.byteOffset + j * 8, d.byteOffset + j * 8, v.byteOffset + (rj + j) * 8, i - j);
-      else for (let k = j; k <= i - 1; k++) v[rj + k] -= f * e[k] + g * d[k];
-      d[j] = v[j * n + (i - 1)];
-      v[j * n + i] = 0;
-    }
+/**
+ * tred2's accumulation of transformations i0 .. i1 - 1 (EISPACK applies transformation i to rows 0..i of v, in turn,
+ * over entries 0..i: row i is born as the unit vector e_i at step i; row i + 1, before it is born, holds step i's
+ * Householder vector, divided by h = d[i + 1]). Here each row takes every step of the group in turn while it is in
+ * cache: the rows born before the group first, then the group's own rows in order, each born only after every row
+ * before it has used it as a vector. Each row sees the same operations on the same values in the same order as in
+ * EISPACK's order of passes: the same bits. The scaled vectors go to `scaled` (EISPACK borrows d, reset at the end).
+ */
+function* accumulateGroup(
+  v: Float64Array, d: Float64Array, n: number, ws: SimdWorkspace | null, i0: number, i1: number, scaled: Float64Array,
+): Steps<void> {
+  for (let s = i0; s < i1; s++) {
+    const h = d[s + 1];
+    if (h === 0) continue;
+    const o = (s - i0) * n;
+    const r = (s + 1) * n;
+    for (let k = 0; k <= s; k++) scaled[o + k] = v[r + k] / h;
   }
-  d[i] = h;
-}
-
-/** tred2's accumulation of transformation i (i from 0 to n - 2). */
-function accumulateStep(v: Float64Array, d: Float64Array, n: number, ws: SimdWorkspace | null, i: number): void {
-  v[i * n + (n - 1)] = v[i * n + i];
-  v[i * n + i] = 1;
-  const h = d[i + 1];
-  if (h !== 0) {
-    for (let k = 0; k <= i; k++) d[k] = v[(i + 1) * n + k] / h;
-    const ri = (i + 1) * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      const g = ws ? ws.dot64(v.byteOffset + ri * 8, v.byteOffset + rj * 8, i + 1) : dot64(v, ri, v, rj, i + 1);
+  let work = 0;
+  for (let j = 0; j < i1; j++) {
+    const rj = j * n;
+    if (j >= i0) {
+      // row j is born: the end of step j - 1 (its entries 0..j-1 were that step's vector), the start of step j
+      if (j > i0) for (let k = 0; k < j; k++) v[rj + k] = 0;
+      v[rj + (n - 1)] = v[rj + j];
+      v[rj + j] = 1;
+    }
+    for (let s = Math.max(i0, j); s < i1; s++) {
+      if (d[s + 1] === 0) continue;
+      const rs = (s + 1) * n;
+      const o = (s - i0) * n;
+      const g = ws ? ws.dot64(v.byteOffset + rs * 8, v.byteOffset + rj * 8, s + 1) : dot64(v, rs, v, rj, s + 1);
       // y - g d and y + (-g) d round alike, so the kernel gives the loop's bits
-      if (ws) ws.axpy64(-g, d.byteOffset, v.byteOffset + rj * 8, i + 1);
-      else for (let k = 0; k <= i; k++) v[rj + k] -= g * d[k];
+      if (ws) ws.axpy64(-g, scaled.byteOffset + o * 8, v.byteOffset + rj * 8, s + 1);
+      else for (let k = 0; k <= s; k++) v[rj + k] -= g * scaled[o + k];
+      work += 2 * (s + 1);
+    }
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
     }
   }
-  for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
+  // the end of step i1 - 1
+  for (let k = 0; k < i1; k++) v[i1 * n + k] = 0;
 }
 
-/** Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (rows of v). */
-function* tql2(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
+/**
+ * Implicit QL on the tridiagonal (d, e); sorts the eigenvalues ascending with their vectors (rows of v). With v null,
+ * the eigenvalues alone (tql1): the rotations never feed back into d and e, so the same eigenvalues, bitwise.
+ */
+function* tql2(v: Float64Array | null, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null): Steps<void> {
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   const state: QlState = { f: 0, tst1: 0 };
   let work = 0;
   for (let l = 0; l < n; l++) {
-    work += qlStep(v, d, e, n, ws, l, state) * n;
+    work += qlStep(v, d, e, n, ws, l, state) * (v ? n : 1);
     if (work >= STEP_WORK) {
       work = 0;
       yield;
@@ -184,7 +362,7 @@ interface QlState {
 }
 
 /** tql2's iterations for eigenvalue l; returns the number of row rotations done (the work, in rows of v). */
-function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, l: number, state: QlState): number {
+function qlStep(v: Float64Array | null, d: Float64Array, e: Float64Array, n: number, ws: SimdWorkspace | null, l: number, state: QlState): number {
   let { f, tst1 } = state;
   let rotations = 0;
   const eps = 2 ** -52;
@@ -240,14 +418,14 @@ function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws
           cs[o + 1] = c;
           cs[o + 2] = s;
           cs[o + 3] = s;
-        } else for (let k = 0; k < n; k++) {
+        } else if (v) for (let k = 0; k < n; k++) {
           const t = v[r1 + k];
           const u = v[r0 + k];
           v[r1 + k] = s * u + c * t;
           v[r0 + k] = c * u - s * t;
         }
       }
-      if (ws && cs) {
+      if (ws && cs && v) {
         // in groups of ROTATION_GROUP rotations: the rows one walk down a column block touches stay in the first-level
         // cache (rows n * 8 bytes apart share its sets), and each group hands its top row to the next through memory
         for (let q = 0; q < m - l; q += ROTATION_GROUP) {
@@ -267,7 +445,7 @@ function qlStep(v: Float64Array, d: Float64Array, e: Float64Array, n: number, ws
 }
 
 /** Selection sort, ascending, swapping the columns of v along. */
-function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
+function sortAscending(v: Float64Array | null, d: Float64Array, n: number): void {
   for (let i = 0; i < n - 1; i++) {
     let k = i;
     let p = d[i];
@@ -280,7 +458,7 @@ function sortAscending(v: Float64Array, d: Float64Array, n: number): void {
     if (k !== i) {
       d[k] = d[i];
       d[i] = p;
-      for (let j = 0; j < n; j++) {
+      if (v) for (let j = 0; j < n; j++) {
         const t = v[i * n + j];
         v[i * n + j] = v[k * n + j];
         v[k * n + j] = t;

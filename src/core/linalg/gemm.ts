@@ -128,9 +128,10 @@ export interface LinalgKernel {
   /**
    * Optional: eigen.ts's symmetricEigen of `a` (dim x dim, a.rows = a.cols) on another thread, the same bits. The
    * caller's thread goes on meanwhile: the ridge map's eigendecomposition starts when the analysis does and runs
-   * beside the probes (ridgeGemm.ts, `prepareRidgeGram`). The kernel keeps no reference to `a`.
+   * beside the probes (ridgeGemm.ts, `prepareRidgeGram`). The kernel keeps no reference to `a`. `tridiagonal`: stop
+   * at the tridiagonal form (eigen.ts EigenOptions.tridiagonal).
    */
-  symmetricEigen?(a: F64Matrix, signal?: AbortSignal): Promise<SymmetricEigen>;
+  symmetricEigen?(a: F64Matrix, signal?: AbortSignal, options?: { tridiagonal?: boolean }): Promise<SymmetricEigen>;
 }
 
 /**

@@ -162,29 +162,41 @@ export function* fitRidgeSteps(x: Matrix, y: Matrix, options: RidgeOptions = {})
 /**
  * GCV over the grid (or the fixed lambda) from the nonzero spectrum: e (eigenvalues of Xc^T Xc, or of Xc Xc^T: the
  * same nonzero ones), q2 = ||q_k||^2, tss = ||Yc||^2, n rows, dimX columns (the grid's scale is trace / dimX).
+ * `explainedFor`, when given, supplies the explained sums of squares for a list of lambdas instead of q2 (the
+ * tridiagonal basis of ridgeGemm.ts, which has no q_k); df always comes from e.
  */
 export function chooseLambda(
-  e: Float64Array, q2: Float64Array, tss: number, n: number, dimX: number, options: RidgeOptions,
+  e: Float64Array, q2: Float64Array | undefined, tss: number, n: number, dimX: number, options: RidgeOptions,
+  explainedFor?: (lambdas: number[]) => Float64Array,
 ): { lambda: number; rule: RidgeFit['rule']; df: number; rss: number; gcv: number } {
   const m = e.length;
-  const evaluate = (lambda: number) => {
-    let df = 1;
+  const explainedFromSpectrum = (lambda: number) => {
     let explained = 0;
+    if (!q2) throw new Error('chooseLambda: neither q2 nor explainedFor');
     for (let k = 0; k < m; k++) {
       const s = e[k] + lambda;
       if (s <= 0) continue; // e_k = 0 and lambda = 0: a null direction takes no part
-      df += e[k] / s;
       explained += (q2[k] * (e[k] + 2 * lambda)) / (s * s);
+    }
+    return explained;
+  };
+  const evaluate = (lambda: number, explained: number) => {
+    let df = 1;
+    for (let k = 0; k < m; k++) {
+      const s = e[k] + lambda;
+      if (s <= 0) continue;
+      df += e[k] / s;
     }
     const rss = Math.max(0, tss - explained);
     const gcv = n - df > 1e-9 * n ? rss / n / (1 - df / n) ** 2 : Infinity;
     return { df, rss, gcv };
   };
+  const explainedAll = (lambdas: number[]) => (explainedFor ? explainedFor(lambdas) : Float64Array.from(lambdas, explainedFromSpectrum));
 
-  let lambda: number;
   let rule: RidgeFit['rule'];
+  let candidates: number[];
   if (options.lambda !== undefined) {
-    lambda = options.lambda;
+    candidates = [options.lambda];
     rule = 'fixed';
   } else {
     rule = 'gcv';
@@ -193,21 +205,23 @@ export function chooseLambda(
     const scale = dimX > 0 ? trace / dimX : 0;
     const factors = options.gcvFactors ?? DEFAULT_GCV_FACTORS;
     if (factors.length === 0) throw new Error('fitRidge: empty GCV grid');
-    if (!(scale > 0)) {
-      lambda = 1; // X is constant: every lambda gives the mean
-    } else {
-      lambda = scale * factors[factors.length - 1];
-      let best = Infinity;
-      for (const f of factors) {
-        const g = evaluate(scale * f).gcv;
-        if (g < best) {
-          best = g;
-          lambda = scale * f;
-        }
+    // X constant: every lambda gives the mean
+    candidates = scale > 0 ? factors.map((f) => scale * f) : [1];
+  }
+  const explained = explainedAll(candidates);
+  let chosen = candidates.length - 1;
+  if (rule === 'gcv' && candidates.length > 1) {
+    let best = Infinity;
+    for (let c = 0; c < candidates.length; c++) {
+      const g = evaluate(candidates[c], explained[c]).gcv;
+      if (g < best) {
+        best = g;
+        chosen = c;
       }
     }
   }
-  return { lambda, rule, ...evaluate(lambda) };
+  const lambda = candidates[chosen];
+  return { lambda, rule, ...evaluate(lambda, explained[chosen]) };
 }
 
 /** Float64 rows of the output per block: a block stays in a typical 256 KB L2 cache while every row of x passes. */

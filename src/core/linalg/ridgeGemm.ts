@@ -22,8 +22,9 @@ import { symmetricEigenSteps, type SymmetricEigen } from './eigen';
 import { transpose, type F64Matrix, type LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
 import { chooseLambda, columnMeans } from './ridge';
-import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult } from './ridgeLoo';
+import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult, type RidgeSummary } from './ridgeLoo';
 import { macrotask, runStepsYielding, type YieldingOptions } from './steps';
+import { explainedSums, factorTridiagonal, quadraticForm, solveInPlace, type TridiagonalFactor } from './tridiagonal';
 
 /** Bytes of centred Float64 rows (both sides) per block of the primal route's passes. */
 const BLOCK_BYTES = 64 * 1024 * 1024;
@@ -37,8 +38,27 @@ const BLOCK_BYTES = 64 * 1024 * 1024;
  */
 const OUT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Weak widths from which the primal route solves in the tridiagonal basis instead of the eigenbasis: the QL
+ * iterations it saves are 45% of a 2,048-wide eigendecomposition (which then outlasts the probes it runs beside),
+ * while its solves on the analysing thread (one per GCV lambda over Q) cost more than the QL iterations save at
+ * 1,024 columns, where the eigendecomposition (0.8 s) hides beside the probes anyway. docs/benchmarks.md,
+ * "Eigendecomposition".
+ */
+export const TRIDIAGONAL_MIN_COLUMNS = 1536;
+
+/** The primal route's basis for x columns and the options (a fixed lambda = 0 needs the eigenbasis: T may be singular). */
+export function primalBasis(dx: number, options: RidgeLooOptions & { basis?: 'eigen' | 'tridiagonal' }): 'eigen' | 'tridiagonal' {
+  if (options.lambda === 0) return 'eigen';
+  return options.basis ?? (dx >= TRIDIAGONAL_MIN_COLUMNS ? 'tridiagonal' : 'eigen');
+}
+
 /** ridgeLooResidualNormsGemm's options: the exact routes', yielding, block sizes, and a Gram matrix begun earlier. */
-export type RidgeGemmOptions = RidgeLooOptions & YieldingOptions & RidgeChunking & { prepared?: PreparedGram };
+export type RidgeGemmOptions = RidgeLooOptions & YieldingOptions & RidgeChunking & {
+  prepared?: PreparedGram;
+  /** The primal route's basis (tests, benches; default `primalBasis`). */
+  basis?: 'eigen' | 'tridiagonal';
+};
 
 /** Block sizes of the primal route (tests shrink them to reach several blocks and chunks with small matrices). */
 export interface RidgeChunking {
@@ -128,6 +148,8 @@ export interface PreparedGram {
   meanX: Float64Array;
   /** Rows per block of G's sum. */
   step: number;
+  /** The basis asked for (a primal route wanting the other one does its own). */
+  basis: 'eigen' | 'tridiagonal';
   eigen: Promise<SymmetricEigen>;
   /** The block buffers G's sum filled (step x dx each), for the route's own passes (one route at a time): memory already touched. */
   buffers: { x: Float64Array; xt: Float64Array };
@@ -138,7 +160,7 @@ export interface PreparedGram {
  * used (the dual route: rows <= columns) or cannot run elsewhere (a kernel without `symmetricEigen`).
  */
 export async function prepareRidgeGram(
-  x: Matrix, dy: number, kernel: LinalgKernel, options: RidgeChunking & { signal?: AbortSignal } = {},
+  x: Matrix, dy: number, kernel: LinalgKernel, options: RidgeChunking & { signal?: AbortSignal; lambda?: number; basis?: 'eigen' | 'tridiagonal' } = {},
 ): Promise<PreparedGram | undefined> {
   const n = x.rows;
   const dx = x.cols;
@@ -147,9 +169,10 @@ export async function prepareRidgeGram(
   const step = primalStep(n, dx, dy, options);
   const buffers = { x: new Float64Array(step * dx), xt: new Float64Array(step * dx) };
   const G = await gramBlocks(x, meanX, step, kernel, options.signal, buffers.x, buffers.xt);
-  const eigen = kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, options.signal);
+  const basis = primalBasis(dx, options);
+  const eigen = kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, options.signal, { tridiagonal: basis === 'tridiagonal' });
   eigen.catch(() => undefined); // awaited by the map, or dropped with the analysis
-  return { x, meanX, step, eigen, buffers };
+  return { x, meanX, step, basis, eigen, buffers };
 }
 
 /** Leave-one-out (or plain) residual norms of every training row, as ridgeLooResidualNorms, products on `kernel`. */
@@ -174,7 +197,8 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   const leaveOneOut = options.leaveOneOut ?? true;
   const step1 = primalStep(n, dx, dy, options);
   // a Gram matrix begun earlier counts for this x only, summed in this route's blocks (the same bits)
-  const prepared = options.prepared?.x === x && options.prepared.step === step1 ? options.prepared : undefined;
+  const basis = primalBasis(dx, options);
+  const prepared = options.prepared?.x === x && options.prepared.step === step1 && options.prepared.basis === basis ? options.prepared : undefined;
   const meanX = prepared ? prepared.meanX : columnMeans(x);
   const meanY = columnMeans(y);
   const outValues = Math.max(1, Math.floor((options.outBytes ?? OUT_BYTES) / 8));
@@ -191,12 +215,14 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
   const xtBuf = prepared?.buffers.xt ?? new Float64Array(step1 * dx);
   const yBuf = new Float64Array(step1 * Math.min(w, dy));
   let eigenRun: Promise<SymmetricEigen> | undefined = prepared?.eigen;
-  if (!prepared && dx > 0) {
-    const G = await gramBlocks(x, meanX, step1, kernel, signal, xBuf, xtBuf);
-    eigenRun = kernel.symmetricEigen
-      ? kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, signal)
-      : runStepsYielding(symmetricEigenSteps(G, dx), options);
-  }
+  // G's sum shares the block buffers with the pass below: it ends before the pass starts (the eigendecomposition runs on)
+  const decompose = (G: Float64Array, which: 'eigen' | 'tridiagonal'): Promise<SymmetricEigen> => {
+    const tridiagonal = which === 'tridiagonal';
+    return kernel.symmetricEigen
+      ? kernel.symmetricEigen({ rows: dx, cols: dx, data: G }, signal, { tridiagonal })
+      : runStepsYielding(symmetricEigenSteps(G, dx, { tridiagonal }), options);
+  };
+  if (!prepared && dx > 0) eigenRun = decompose(await gramBlocks(x, meanX, step1, kernel, signal, xBuf, xtBuf), basis);
   // settled later; a failure here must not be an unhandled rejection while the products run
   eigenRun?.catch(() => undefined);
   const C = chunks.map(([c0, c1]) => new Float64Array(dx * (c1 - c0)));
@@ -217,37 +243,18 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
     await macrotask();
   }
   throwIfAborted(signal);
-  const eigen = eigenRun ? await eigenRun : { dim: 0, values: new Float64Array(0), vectors: new Float64Array(0) };
+  let eigen = eigenRun ? await eigenRun : { dim: 0, values: new Float64Array(0), vectors: new Float64Array(0) };
   throwIfAborted(signal);
-  const e = eigen.values;
-  for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
+  let spectral = await spectralFit(eigen, C, chunks, tss, n, dx, kernel, options);
+  if (!spectral) {
+    // T + lambda I had a pivot <= 0 (only a near-singular T with a tiny lambda): the eigenbasis handles any spectrum
+    eigen = await decompose(await gramBlocks(x, meanX, step1, kernel, signal, xBuf, xtBuf), 'eigen');
+    throwIfAborted(signal);
+    spectral = await spectralFit(eigen, C, chunks, tss, n, dx, kernel, options);
+    if (!spectral) throw new Error('fitRidge: the eigenbasis fit failed');
+  }
+  const { lambda, rule, df, rss, gcv, dq, leverage } = spectral;
   const V: F64Matrix = { rows: dx, cols: dx, data: eigen.vectors };
-  // Q_j = V C_j; q2_k = ||row k of Q||^2 over every chunk
-  const q2 = new Float64Array(dx);
-  const Q: Float64Array[] = [];
-  for (let j = 0; j < chunks.length; j++) {
-    const cw = chunks[j][1] - chunks[j][0];
-    const q = dx > 0 ? (await kernel.gemm(V, { rows: dx, cols: cw, data: C[j] }, { signal })).data : new Float64Array(0);
-    for (let k = 0; k < dx; k++) {
-      let s = 0;
-      for (let c = 0, off = k * cw; c < cw; c++) s += q[off + c] * q[off + c];
-      q2[k] += s;
-    }
-    Q.push(q);
-  }
-  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
-
-  // Dq_j = diag(1 / (e + lambda)) Q_j (0 where e_k + lambda = 0: a null direction takes no part)
-  const inv = new Float64Array(dx);
-  for (let k = 0; k < dx; k++) {
-    const s = e[k] + lambda;
-    inv[k] = s > 0 ? 1 / s : 0;
-  }
-  const dq: F64Matrix[] = Q.map((q, j) => {
-    const cw = chunks[j][1] - chunks[j][0];
-    for (let k = 0; k < dx; k++) for (let c = 0, off = k * cw; c < cw; c++) q[off + c] *= inv[k];
-    return { rows: dx, cols: cw, data: q };
-  });
   const Vt = dx > 0 ? transpose(V) : V;
 
   // Pass 2, per block of rows: P = Xc V^T, leverages from P; the fitted values F_j = P Dq_j per chunk, and the
@@ -276,8 +283,7 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
       }
     }
     for (let i = i0; i < i1; i++) {
-      let h = 1 / n;
-      if (P) for (let k = 0, off = (i - i0) * dx; k < dx; k++) h += P.data[off + k] * P.data[off + k] * inv[k];
+      const h = P ? leverage(P.data, i - i0, 1 / n) : 1 / n;
       let v = Math.sqrt(ss[i]);
       // h = 1 only for an exactly interpolated row (lambda = 0, as many directions as rows): keep the raw norm there.
       if (leaveOneOut && h < 1 - 1e-12) v /= 1 - h;
@@ -286,7 +292,85 @@ async function primal(x: Matrix, y: Matrix, kernel: LinalgKernel, options: Ridge
     await macrotask();
   }
   throwIfAborted(signal);
-  return { norms, fit: { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, route: 'primal' }, meanY };
+  const basisUsed = eigen.tridiagonal ? 'tridiagonal' : 'eigen';
+  return { norms, fit: { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, route: 'primal', basis: basisUsed }, meanY };
+}
+
+/** The primal route's lambda and what pass 2 needs: the scaled Q_j (Dq_j) and each row's leverage term from P. */
+interface SpectralFit {
+  lambda: number;
+  rule: RidgeSummary['rule'];
+  df: number;
+  rss: number;
+  gcv: number;
+  dq: F64Matrix[];
+  /** start + p_i^T M^-1 p_i for row `row` of P (rows x dx): the leverage for start = 1/n. */
+  leverage: (p: Float64Array, row: number, start: number) => number;
+}
+
+/**
+ * Q_j = V C_j (V's rows: the eigenvectors, or the tridiagonal form's basis), lambda by GCV, Dq_j = M^-1 Q_j with
+ * M = diag(e) + lambda I or T + lambda I. Null when T + lambda I is not positive definite for some lambda needed.
+ */
+async function spectralFit(
+  eigen: SymmetricEigen, C: Float64Array[], chunks: [number, number][], tss: number, n: number, dx: number,
+  kernel: LinalgKernel, options: RidgeGemmOptions,
+): Promise<SpectralFit | null> {
+  const { signal } = options;
+  const e = eigen.values;
+  for (let k = 0; k < dx; k++) if (!(e[k] > 0)) e[k] = 0; // rounding makes null directions slightly negative
+  const V: F64Matrix = { rows: dx, cols: dx, data: eigen.vectors };
+  const tri = eigen.tridiagonal;
+  // Q_j = V C_j; in the eigenbasis q2_k = ||row k of Q||^2 over every chunk
+  const q2 = new Float64Array(dx);
+  const Q: Float64Array[] = [];
+  for (let j = 0; j < chunks.length; j++) {
+    const cw = chunks[j][1] - chunks[j][0];
+    const q = dx > 0 ? (await kernel.gemm(V, { rows: dx, cols: cw, data: C[j] }, { signal })).data : new Float64Array(0);
+    if (!tri) {
+      for (let k = 0; k < dx; k++) {
+        let s = 0;
+        for (let c = 0, off = k * cw; c < cw; c++) s += q[off + c] * q[off + c];
+        q2[k] += s;
+      }
+    }
+    Q.push(q);
+  }
+  const blocks = Q.map((q, j) => ({ rows: dx, cols: chunks[j][1] - chunks[j][0], data: q }));
+  if (tri) {
+    // GCV's explained sums by solves with T + lambda I for every lambda of the grid (tridiagonal.ts)
+    let singular = false;
+    const explainedFor = (lambdas: number[]) => {
+      const factors = lambdas.map((l) => factorTridiagonal(tri.diagonal, tri.sub, l));
+      if (factors.some((f) => !f)) {
+        singular = true;
+        return new Float64Array(lambdas.length);
+      }
+      return explainedSums(factors as TridiagonalFactor[], lambdas, blocks, dx);
+    };
+    const choice = chooseLambda(e, undefined, tss, n, dx, options, explainedFor);
+    const factor = singular ? null : factorTridiagonal(tri.diagonal, tri.sub, choice.lambda);
+    if (!factor) return null;
+    for (const b of blocks) solveInPlace(factor, b.data, dx, b.cols);
+    return { ...choice, dq: blocks, leverage: (p, row, start) => start + quadraticForm(factor, p, row, dx) };
+  }
+  const choice = chooseLambda(e, q2, tss, n, dx, options);
+  // Dq_j = diag(1 / (e + lambda)) Q_j (0 where e_k + lambda = 0: a null direction takes no part)
+  const inv = new Float64Array(dx);
+  for (let k = 0; k < dx; k++) {
+    const s = e[k] + choice.lambda;
+    inv[k] = s > 0 ? 1 / s : 0;
+  }
+  for (const b of blocks) {
+    const { cols, data } = b;
+    for (let k = 0; k < dx; k++) for (let c = 0, off = k * cols; c < cols; c++) data[off + c] *= inv[k];
+  }
+  const leverage = (p: Float64Array, row: number, start: number) => {
+    let h = start;
+    for (let k = 0, off = row * dx; k < dx; k++) h += p[off + k] * p[off + k] * inv[k];
+    return h;
+  };
+  return { ...choice, dq: blocks, leverage };
 }
 
 async function dual(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLooOptions & YieldingOptions): Promise<RidgeLooResult> {

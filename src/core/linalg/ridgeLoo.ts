@@ -25,6 +25,8 @@ import { runSteps, runStepsYielding, stepRows, type Steps, type YieldingOptions 
 export type RidgeSummary = Pick<RidgeFit, 'rows' | 'xCols' | 'yCols' | 'lambda' | 'rule' | 'df' | 'gcv' | 'rss' | 'tss'> & {
   /** Which exact route computed it (see the file comment). */
   route: 'dual' | 'primal';
+  /** The primal route on a kernel (ridgeGemm.ts): the basis it solved in, eigenvectors or the tridiagonal form's. */
+  basis?: 'eigen' | 'tridiagonal';
 };
 
 export interface RidgeLooOptions extends RidgeOptions {

@@ -58,6 +58,12 @@ describe('the compute worker', () => {
       expect(Array.from(there.values)).toEqual(Array.from(here.values));
       expect(Array.from(there.vectors)).toEqual(Array.from(here.vectors));
       expect(Array.from(a.data)).toEqual(Array.from(before));
+      // stopped at the tridiagonal form: the same bits too, its diagonal and subdiagonal with it
+      const [triThere, triHere] = [await kernel.symmetricEigen!(a, undefined, { tridiagonal: true }), symmetricEigen(a.data, dim, { tridiagonal: true })];
+      expect(Array.from(triThere.values)).toEqual(Array.from(triHere.values));
+      expect(Array.from(triThere.vectors)).toEqual(Array.from(triHere.vectors));
+      expect(Array.from(triThere.tridiagonal!.diagonal)).toEqual(Array.from(triHere.tridiagonal!.diagonal));
+      expect(Array.from(triThere.tridiagonal!.sub)).toEqual(Array.from(triHere.tridiagonal!.sub));
     }
   });
 
@@ -153,6 +159,11 @@ describe('the compute worker', () => {
       const here = symmetricEigen(a.data, 50);
       expect(Array.from(r.values)).toEqual(Array.from(here.values));
       expect(Array.from(r.vectors)).toEqual(Array.from(here.vectors));
+      const tri = await client.alignmentKernel().linalg!.symmetricEigen!(a, undefined, { tridiagonal: true });
+      const triHere = symmetricEigen(a.data, 50, { tridiagonal: true });
+      expect(Array.from(tri.vectors)).toEqual(Array.from(triHere.vectors));
+      expect(Array.from(tri.tridiagonal!.sub)).toEqual(Array.from(triHere.tridiagonal!.sub));
+      expect(Array.from(tri.tridiagonal!.diagonal)).toEqual(Array.from(triHere.tridiagonal!.diagonal));
     } finally {
       await client.dispose();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gemmShape, jsLinalgKernel, transpose, type F64Matrix, type LinalgKernel } from '../../../src/core/linalg/gemm';
 import { fitRidge, ridgeResidualNorms } from '../../../src/core/linalg/ridge';
-import { prepareRidgeGram, ridgeLooResidualNormsGemm } from '../../../src/core/linalg/ridgeGemm';
+import { prepareRidgeGram, primalBasis, ridgeLooResidualNormsGemm, TRIDIAGONAL_MIN_COLUMNS } from '../../../src/core/linalg/ridgeGemm';
 import { symmetricEigen } from '../../../src/core/linalg/eigen';
 import { ridgeLooResidualNorms } from '../../../src/core/linalg/ridgeLoo';
 import { residualNormsAsync } from '../../../src/core/detect/residual';
@@ -85,6 +85,50 @@ describe('ridgeLooResidualNormsGemm', () => {
         }
       }
     }
+  });
+
+  it('solves in the tridiagonal basis with the eigenbasis\'s lambda, fit and norms (GCV and fixed lambda, LOO and plain, chunked)', async () => {
+    for (const [s, [n, dx, dy]] of [[40, 6, 9], [90, 20, 7], [60, 1, 5], [120, 33, 40], [25, 24, 3]].entries()) {
+      const rng = new TestRng(500 + s);
+      const { x, y } = regressionData(rng, n, dx, dy, 1.5);
+      for (let i = 0; i < x.data.length; i++) x.data[i] += 2;
+      for (const options of [{}, { lambda: 0.3 }, { leaveOneOut: false }, { outBytes: 8 * dx * 2, blockBytes: 8 * 5 * (2 * dx + 2) }]) {
+        const eigen = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { ...options, route: 'primal', basis: 'eigen' });
+        const tri = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { ...options, route: 'primal', basis: 'tridiagonal' });
+        expect(eigen.fit.basis).toBe('eigen');
+        expect(tri.fit.basis).toBe('tridiagonal');
+        expect(tri.fit.lambda).toBe(eigen.fit.lambda); // the same grid point
+        expect(tri.fit.df).toBeCloseTo(eigen.fit.df, 9);
+        expect(tri.fit.rss / eigen.fit.rss).toBeCloseTo(1, 9);
+        expect(tri.fit.gcv / eigen.fit.gcv).toBeCloseTo(1, 9);
+        expect(maxRelative(tri.norms, eigen.norms)).toBeLessThan(1e-9);
+        expect(maxRelative(tri.norms, ridgeLooResidualNorms(x, y, { ...options, route: 'primal' }).norms)).toBeLessThan(1e-9);
+      }
+    }
+  });
+
+  it('takes the tridiagonal basis from 1,536 weak columns, the eigenbasis for lambda = 0, and falls back when T + lambda I is singular', () => {
+    expect(primalBasis(1024, {})).toBe('eigen');
+    expect(primalBasis(TRIDIAGONAL_MIN_COLUMNS, {})).toBe('tridiagonal');
+    expect(primalBasis(4096, {})).toBe('tridiagonal');
+    expect(primalBasis(4096, { lambda: 0 })).toBe('eigen');
+    expect(primalBasis(4096, { basis: 'eigen' })).toBe('eigen');
+    expect(primalBasis(8, { basis: 'tridiagonal', lambda: 0 })).toBe('eigen');
+  });
+
+  it('falls back to the eigenbasis when a grid lambda leaves T + lambda I singular', async () => {
+    const { x, y } = regressionData(new TestRng(611), 50, 6, 4, 1);
+    // a constant column and a repeated one: Xc^T Xc is singular, and the grid's first lambda is 0
+    for (let i = 0; i < 50; i++) {
+      x.data[i * 6 + 2] = 1.5;
+      x.data[i * 6 + 4] = x.data[i * 6 + 1];
+    }
+    const options = { route: 'primal' as const, gcvFactors: [0, 1e-3, 1e-1, 1, 10] };
+    const eigen = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { ...options, basis: 'eigen' });
+    const tri = await ridgeLooResidualNormsGemm(x, y, jsLinalgKernel, { ...options, basis: 'tridiagonal' });
+    expect(tri.fit.basis).toBe('eigen');
+    expect(Array.from(tri.norms)).toEqual(Array.from(eigen.norms));
+    expect(tri.fit).toEqual(eigen.fit);
   });
 
   it('gives the same norms whatever the primal route\'s row blocks and column chunks (several of each, uneven ends)', async () => {
