@@ -15,7 +15,7 @@ import { symmetricEigen } from '../core/linalg/eigen';
 import { eigenToWire, eigenTransfer, type EigenWire } from './eigenWire';
 
 export type ComputeRequest =
-  | { id: number; op: 'symmetric-eigen'; dim: number; buffer: ArrayBuffer; tridiagonal?: boolean }
+  | { id: number; op: 'symmetric-eigen'; dim: number; buffer: ArrayBuffer; tridiagonal?: boolean; accumulate?: boolean }
   | { id: number; op: 'buffer'; bytes: number };
 
 export type ComputeResponse =
@@ -44,7 +44,7 @@ export function compute(req: ComputeRequest): { response: ComputeResponse; trans
       return { response: { id: req.id, buffer }, transfer: [buffer] };
     }
     const a = new Float64Array(req.buffer);
-    const wire = eigenToWire(symmetricEigen(a, req.dim, { tridiagonal: req.tridiagonal === true }));
+    const wire = eigenToWire(symmetricEigen(a, req.dim, { tridiagonal: req.tridiagonal === true, accumulate: req.accumulate !== false }));
     return { response: { id: req.id, ...wire }, transfer: eigenTransfer(wire) };
   } catch (e) {
     return { response: { id: req.id, error: e instanceof Error ? e.message : String(e) }, transfer: [] };

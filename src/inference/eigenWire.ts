@@ -13,6 +13,8 @@ export interface EigenWire {
   vectors: ArrayBuffer;
   diagonal?: ArrayBuffer;
   sub?: ArrayBuffer;
+  /** The reflectors' h when `vectors` holds them unaccumulated (SymmetricEigen.householder). */
+  householder?: ArrayBuffer;
 }
 
 /** Copies: the results may be views of the eigendecomposition's WebAssembly memory, which cannot be transferred. */
@@ -22,15 +24,19 @@ export function eigenToWire(r: SymmetricEigen): EigenWire {
     wire.diagonal = r.tridiagonal.diagonal.slice().buffer as ArrayBuffer;
     wire.sub = r.tridiagonal.sub.slice().buffer as ArrayBuffer;
   }
+  if (r.householder) wire.householder = r.householder.slice().buffer as ArrayBuffer;
   return wire;
 }
 
 export function eigenTransfer(wire: EigenWire): ArrayBuffer[] {
-  return [wire.values, wire.vectors, ...(wire.diagonal ? [wire.diagonal] : []), ...(wire.sub ? [wire.sub] : [])];
+  return [wire.values, wire.vectors, ...[wire.diagonal, wire.sub, wire.householder].filter((b): b is ArrayBuffer => b !== undefined)];
 }
 
-/** The answer back as a SymmetricEigen of `dim`, checking the sizes (and that a tridiagonal form came when asked). */
-export function eigenFromWire(dim: number, wire: EigenWire, tridiagonal: boolean): SymmetricEigen {
+/**
+ * The answer back as a SymmetricEigen of `dim`, checking the sizes (and that a tridiagonal form came when asked, with
+ * its reflectors' h when they were asked for unaccumulated).
+ */
+export function eigenFromWire(dim: number, wire: EigenWire, tridiagonal: boolean, unaccumulated = false): SymmetricEigen {
   const values = new Float64Array(wire.values);
   const vectors = new Float64Array(wire.vectors);
   if (values.length !== dim || vectors.length !== dim * dim) throw new Error(`symmetricEigen: the answer is not ${dim} x ${dim}`);
@@ -39,5 +45,8 @@ export function eigenFromWire(dim: number, wire: EigenWire, tridiagonal: boolean
   const diagonal = new Float64Array(wire.diagonal);
   const sub = new Float64Array(wire.sub);
   if (diagonal.length !== dim || sub.length !== dim) throw new Error(`symmetricEigen: the tridiagonal form is not ${dim} long`);
-  return { dim, values, vectors, tridiagonal: { diagonal, sub } };
+  if (!unaccumulated) return { dim, values, vectors, tridiagonal: { diagonal, sub } };
+  const householder = wire.householder ? new Float64Array(wire.householder) : undefined;
+  if (householder?.length !== dim) throw new Error(`symmetricEigen: no ${dim} reflector h values in the answer`);
+  return { dim, values, vectors, tridiagonal: { diagonal, sub }, householder };
 }

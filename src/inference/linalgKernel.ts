@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../core/encoder';
 import type { SymmetricEigen } from '../core/linalg/eigen';
+import { accumulateReflectors } from '../core/linalg/householder';
 import type { Matrix } from '../core/linalg/matrix';
 import { COMPUTE_WORKER_ROLE, touchedBuffer, type ComputeRequest, type ComputeResponse } from './computeWorker';
 import { eigenFromWire } from './eigenWire';
@@ -71,7 +72,8 @@ export class OnnxLinalgKernel implements LinalgKernel {
     if (computeWorkerPath && existsSync(computeWorkerPath)) {
       const thread = new ComputeThread(computeWorkerPath);
       this.compute = thread;
-      this.symmetricEigen = (a, signal, options) => thread.symmetricEigen(a, signal, options);
+      // the tridiagonal form's basis is accumulated on this kernel's Gemm (householder.ts)
+      this.symmetricEigen = (a, signal, options) => thread.symmetricEigen(a, signal, options, this);
       this.touchedBuffer = (bytes) => thread.touchedBuffer(bytes);
     }
   }
@@ -320,13 +322,23 @@ class ComputeThread {
     if (this.pending.size === 0) this.worker?.unref();
   }
 
-  async symmetricEigen(a: F64Matrix, signal?: AbortSignal, options: { tridiagonal?: boolean } = {}): Promise<SymmetricEigen> {
+  /**
+   * core's symmetricEigen of `a` on this thread. For the tridiagonal form with a `gemm` kernel, the thread returns the
+   * reflectors unaccumulated and the basis is formed in blocks on that kernel's products (householder.ts): at 4,096
+   * columns 13 of the form's 28 s were the one-core accumulation.
+   */
+  async symmetricEigen(a: F64Matrix, signal?: AbortSignal, options: { tridiagonal?: boolean } = {}, gemm?: LinalgKernel): Promise<SymmetricEigen> {
     if (a.rows !== a.cols || a.data.length !== a.rows * a.cols) throw new Error(`symmetricEigen: a ${a.rows} x ${a.cols} matrix`);
     const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
     const tridiagonal = options.tridiagonal === true;
-    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer, tridiagonal }, [buffer], signal);
+    // the tridiagonal form's basis is products: the thread reduces, this kernel's Gemm accumulates (householder.ts)
+    const accumulate = !tridiagonal || !gemm;
+    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer, tridiagonal, accumulate }, [buffer], signal);
     if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
-    return eigenFromWire(a.rows, r, tridiagonal);
+    const eig = eigenFromWire(a.rows, r, tridiagonal, !accumulate);
+    if (accumulate || !gemm) return eig;
+    const vectors = await accumulateReflectors(eig.vectors, eig.householder!, a.rows, gemm, { signal });
+    return { dim: eig.dim, values: eig.values, vectors, tridiagonal: eig.tridiagonal };
   }
 
   /** A fresh ArrayBuffer whose pages the thread has touched (computeWorker.ts `touchedBuffer`), transferred here. */

@@ -23,6 +23,12 @@ export interface SymmetricEigen {
    * most of the time at large dims, are left out: ridgeGemm.ts solves with T + lambda I instead of diagonalising.
    */
   tridiagonal?: { diagonal: Float64Array; sub: Float64Array };
+  /**
+   * Only with EigenOptions.accumulate false: the reflectors' h (H_i = I - u_i u_i^T / h[i], no reflection where
+   * h[i] = 0), and `vectors` holds their vectors (row i: u_i over entries 0 .. i - 1) instead of the basis, for
+   * householder.ts's blocked accumulation on a Gemm.
+   */
+  householder?: Float64Array;
 }
 
 /**
@@ -47,6 +53,8 @@ export interface EigenOptions {
   fuseReduction?: boolean;
   /** Stop at the tridiagonal form (SymmetricEigen.tridiagonal) with the eigenvalues only. */
   tridiagonal?: boolean;
+  /** With `tridiagonal`: false leaves the reflectors unaccumulated (SymmetricEigen.householder). Default true. */
+  accumulate?: boolean;
 }
 
 /**
@@ -82,6 +90,16 @@ export function* symmetricEigenSteps(a: Float64Array, dim: number, options: Eige
     const spare = ws ? new Float64Array(ws.f64.buffer, (n * n + 6 * n + group * n) * 8, 2 * n) : new Float64Array(2 * n);
     if (options.fuseReduction ?? true) yield* reduceFused(v, d, e, n, ws, spare);
     else yield* reduce(v, d, e, n, ws);
+    if (options.tridiagonal && options.accumulate === false) {
+      // the reduction leaves T's diagonal on v's diagonal (the accumulation would move it to d), h in d, e below
+      const diagonal = new Float64Array(n);
+      for (let j = 0; j < n; j++) diagonal[j] = v[j * n + j];
+      const sub = e.slice();
+      sub[0] = 0;
+      const values = diagonal.slice();
+      yield* tql2(null, values, sub.slice(), n, null);
+      return { dim: n, values, vectors: v, tridiagonal: { diagonal, sub }, householder: d.slice() };
+    }
     yield* accumulate(v, d, e, n, ws, group, scaled);
     if (options.tridiagonal) {
       // accumulate() leaves tql2's input: d the diagonal, e[k] the subdiagonal entry joining k - 1 and k (e[0] = 0)
