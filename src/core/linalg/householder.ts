@@ -55,7 +55,7 @@ export async function accumulateReflectors(
     const Z = await kernel.gemm({ rows: t, cols: n, data: R.subarray(0, t * n) }, { rows: n, cols: k, data: Yp }, { signal }); // t x k
     const ZT = await kernel.gemm(Z, { rows: k, cols: k, data: T }, { signal }); // t x k
     // the t x t update (ZT Y^T) in row chunks whose outputs stay small: onnxruntime's outputs of 16 MiB or more were
-    // fresh memory every time, which made this product 4-5x slower than its arithmetic (bench/eigen's notes)
+    // fresh memory every time, which made this product 4-5x slower than its arithmetic (docs/benchmarks.md)
     const rowsPer = Math.max(1, Math.floor(OUT_VALUES / Math.max(1, t)));
     for (let r0 = 0; r0 < t; r0 += rowsPer) {
       const r1 = Math.min(t, r0 + rowsPer);

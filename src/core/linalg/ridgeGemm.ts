@@ -42,8 +42,8 @@ const OUT_BYTES = 16 * 1024 * 1024;
  * Weak widths from which the primal route solves in the tridiagonal basis instead of the eigenbasis: the QL
  * iterations it saves are 45% of a 2,048-wide eigendecomposition (which then outlasts the probes it runs beside),
  * while its solves on the analysing thread (one per GCV lambda over Q) cost more than the QL iterations save at
- * 1,024 columns, where the eigendecomposition (0.8 s) hides beside the probes anyway. docs/benchmarks.md,
- * "Eigendecomposition".
+ * 1,024 columns, where the eigendecomposition (0.8 s) hides beside the probes anyway. docs/benchmarks.md, "The
+ * residual detector at a 4,096-wide weak model".
  */
 export const TRIDIAGONAL_MIN_COLUMNS = 1536;
 
