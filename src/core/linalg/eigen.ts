@@ -61,7 +61,8 @@ export interface EigenOptions {
  * Transformations per accumulation pass. One pass per transformation reads the whole growing block of v from memory
  * for each of the dim - 1 transformations (at dim 4,096: 21 s of a 67 s decomposition, memory-bound); a group of G
  * applies G in turn to each row while it is in the first-level cache, with the group's G Householder vectors
- * (2 G rows) in the second-level cache: G times less traffic to memory. docs/benchmarks.md, "The residual detector at a 4,096-wide weak model".
+ * (2 G rows) in the second-level cache: G times less traffic to memory. docs/benchmarks.md, "The residual detector
+ * at a 4,096-wide weak model".
  */
 export const ACCUMULATE_GROUP = 8;
 
