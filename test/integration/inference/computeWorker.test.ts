@@ -57,7 +57,7 @@ describe('the compute worker', () => {
     expect(new OnnxLinalgKernel(pool, null).symmetricEigen).toBeUndefined();
   });
 
-  it('gives the eigendecomposition of the calling thread bit for bit, and leaves the caller\'s matrix alone', async () => {
+  it('gives the eigendecomposition of the calling thread bit for bit (the tridiagonal form\'s basis, formed on the Gemm, to rounding), and leaves the caller\'s matrix alone', async () => {
     for (const dim of [1, 7, 64, 131]) {
       const a = symmetric(dim, dim);
       const before = a.data.slice();
@@ -140,7 +140,7 @@ describe('the compute worker', () => {
     await uploadAfterReserve(new OnnxLinalgKernel(pool, null), [20, 8], 20, 8);
   });
 
-  it('through the inference worker (the editor\'s route): the same bits', async () => {
+  it('through the inference worker (the editor\'s route): the same bits (the tridiagonal form\'s basis to rounding)', async () => {
     const workerPath = await bundleWorker(dir);
     const client = createInferenceClient({ workerPath, device: 'cpu', threads: 1 });
     try {
