@@ -21,6 +21,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeNpyFile } from '../src/core/activations/file';
+import { readNpyVector } from '../src/core/activations/npy';
 import { symmetricEigen, type EigenOptions, type SymmetricEigen } from '../src/core/linalg/eigen';
 import { ridgeLooResidualNormsGemm } from '../src/core/linalg/ridgeGemm';
 import { setSimdEnabled, simdAvailable } from '../src/core/linalg/simd';
@@ -197,7 +198,7 @@ print(json.dumps({"seconds": s, "lambda": lam}))
     numpy = JSON.parse(execFileSync(py, ['-c', script, dir], { encoding: 'utf8', env: openblasEnv(coretype), maxBuffer: 1 << 26 }));
     numpyTimes.push(numpy!.seconds);
   }
-  const ref = readNpy(path.join(dir, 'norms.npy'));
+  const ref = readNpyVector(fs.readFileSync(path.join(dir, 'norms.npy')), 'norms.npy');
   fs.rmSync(dir, { recursive: true, force: true });
   const np = median(numpyTimes);
   const rel = (a: Float64Array) => {
@@ -211,14 +212,6 @@ print(json.dumps({"seconds": s, "lambda": lam}))
   rows.push(['numpy (core_ref.py ridge_loo_norms)', np.toFixed(2), numpyTimes.map((t) => t.toFixed(2)).join(', '), '1.00', numpy!.lambda.toPrecision(6), '']);
   console.log(`\nridge map leave-one-out norms, ${ROWS} x ${DIM} -> ${DY} (primal route; GCV over the 37-point grid), median of ${ROUNDS} interleaved rounds`);
   console.log(table(['implementation', 's', 'per round', 'x numpy', 'lambda', 'max rel. norm diff vs numpy'], rows));
-}
-
-/** A Float64 .npy written by numpy (little-endian, C order). */
-function readNpy(file: string): Float64Array {
-  const buf = fs.readFileSync(file);
-  const headerLen = buf.readUInt16LE(8);
-  const start = 10 + headerLen;
-  return new Float64Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
 }
 
 main().catch((e) => {

@@ -29,7 +29,6 @@ interface Run {
   timings: Record<string, number>;
   categories: string;
   counts: { easy: number; hard: number; overlap: number };
-  pgr: number;
 }
 
 async function main(): Promise<void> {
@@ -64,7 +63,7 @@ async function main(): Promise<void> {
         const r = JSON.parse(fs.readFileSync(out, 'utf8'));
         runs[k].push({
           wall, timings: r.timings, categories: r.rows.map((x: { category?: string }) => x.category ?? '').join(','),
-          counts: r.detection.counts, pgr: r.pgr?.value ?? r.pgr,
+          counts: r.detection.counts,
         });
       }
     }

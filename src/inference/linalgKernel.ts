@@ -332,12 +332,12 @@ class ComputeThread {
     const buffer = a.data.slice().buffer as ArrayBuffer; // the caller keeps its matrix
     const tridiagonal = options.tridiagonal === true;
     // the tridiagonal form's basis is products: the thread reduces, this kernel's Gemm accumulates (householder.ts)
-    const accumulate = !tridiagonal || !gemm;
-    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer, tridiagonal, accumulate }, [buffer], signal);
+    const onGemm = tridiagonal ? gemm : undefined;
+    const r = await this.request({ op: 'symmetric-eigen', dim: a.rows, buffer, tridiagonal, accumulate: !onGemm }, [buffer], signal);
     if (!('values' in r)) throw new Error('symmetricEigen (compute worker): no eigenvalues in the answer');
-    const eig = eigenFromWire(a.rows, r, tridiagonal, !accumulate);
-    if (accumulate || !gemm) return eig;
-    const vectors = await accumulateReflectors(eig.vectors, eig.householder!, a.rows, gemm, { signal });
+    const eig = eigenFromWire(a.rows, r, tridiagonal, onGemm !== undefined);
+    if (!onGemm) return eig;
+    const vectors = await accumulateReflectors(eig.vectors, eig.householder!, a.rows, onGemm, { signal });
     return { dim: eig.dim, values: eig.values, vectors, tridiagonal: eig.tridiagonal };
   }
 

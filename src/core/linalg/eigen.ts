@@ -97,23 +97,23 @@ export function* symmetricEigenSteps(a: Float64Array, dim: number, options: Eige
       for (let j = 0; j < n; j++) diagonal[j] = v[j * n + j];
       const sub = e.slice();
       sub[0] = 0;
-      const values = diagonal.slice();
-      yield* tql2(null, values, sub.slice(), n, null);
-      return { dim: n, values, vectors: v, tridiagonal: { diagonal, sub }, householder: d.slice() };
+      return { ...(yield* tridiagonalForm(v, diagonal, sub)), householder: d.slice() };
     }
     yield* accumulate(v, d, e, n, ws, group, scaled);
-    if (options.tridiagonal) {
-      // accumulate() leaves tql2's input: d the diagonal, e[k] the subdiagonal entry joining k - 1 and k (e[0] = 0)
-      const diagonal = d.slice();
-      const sub = e.slice();
-      const values = d.slice();
-      yield* tql2(null, values, e.slice(), n, null);
-      return { dim: n, values, vectors: v, tridiagonal: { diagonal, sub } };
-    }
+    // accumulate() leaves tql2's input: d the diagonal, e[k] the subdiagonal entry joining k - 1 and k (e[0] = 0)
+    if (options.tridiagonal) return yield* tridiagonalForm(v, d.slice(), e.slice());
     yield* tql2(v, d, e, n, ws);
   }
-  if (options.tridiagonal) return { dim: n, values: d, vectors: v, tridiagonal: { diagonal: d.slice(), sub: new Float64Array(n) } };
+  if (options.tridiagonal) return yield* tridiagonalForm(v, d.slice(), new Float64Array(n));
   return { dim: n, values: d, vectors: v };
+}
+
+/** The result stopped at the tridiagonal form (basis rows in v): T's eigenvalues by QL without vectors. */
+function* tridiagonalForm(v: Float64Array, diagonal: Float64Array, sub: Float64Array): Steps<SymmetricEigen> {
+  const n = diagonal.length;
+  const values = diagonal.slice();
+  yield* tql2(null, values, sub.slice(), n, null);
+  return { dim: n, values, vectors: v, tridiagonal: { diagonal, sub } };
 }
 
 /**

@@ -39,20 +39,21 @@ export async function accumulateReflectors(
     const b1 = Math.min(n, b0 + nb);
     const k = b1 - b0;
     const t = b1 - 1; // the support of the block's last reflector: entries 0 .. b1 - 2
-    // Y (t x k): column c is reflector b0 + c's vector, zero below its support
-    const Y = new Float64Array(t * k);
+    // Y (t x k): column c is reflector b0 + c's vector, zero below its support; held with zero rows down to dim
+    // (Yp) for the product with R's full rows below
+    const Y = new Float64Array(n * k);
     for (let c = 0; c < k; c++) {
       const i = b0 + c;
       if (h[i] === 0) continue;
       for (let j = 0; j < i; j++) Y[j * k + c] = v[i * n + j];
     }
-    const Ym: F64Matrix = { rows: t, cols: k, data: Y };
+    const Ym: F64Matrix = { rows: t, cols: k, data: Y.subarray(0, t * k) };
+    const Yp: F64Matrix = { rows: n, cols: k, data: Y };
     const G = (await kernel.gemm(Ym, Ym, { transA: true, signal })).data; // Y^T Y, k x k
     const T = blockT(G, h, b0, k);
     // R's leading t x t block L <- L - (L Y) T Y^T. L Y as R's first t rows (contiguous) times Y padded to dim rows:
     // R is the identity beyond its previous block, so the padding's zeros meet R's zeros, and no copy of L is made
-    const Yp = k * n > Y.length ? padRows(Y, t, k, n) : Y;
-    const Z = await kernel.gemm({ rows: t, cols: n, data: R.subarray(0, t * n) }, { rows: n, cols: k, data: Yp }, { signal }); // t x k
+    const Z = await kernel.gemm({ rows: t, cols: n, data: R.subarray(0, t * n) }, Yp, { signal }); // t x k
     const ZT = await kernel.gemm(Z, { rows: k, cols: k, data: T }, { signal }); // t x k
     // the t x t update (ZT Y^T) in row chunks whose outputs stay small: onnxruntime's outputs of 16 MiB or more were
     // fresh memory every time, which made this product 4-5x slower than its arithmetic (docs/benchmarks.md)
@@ -69,13 +70,6 @@ export async function accumulateReflectors(
     }
   }
   return R;
-}
-
-/** Y (t x k) with zero rows appended up to `rows`. */
-function padRows(Y: Float64Array, t: number, k: number, rows: number): Float64Array {
-  const out = new Float64Array(rows * k);
-  out.set(Y.subarray(0, t * k));
-  return out;
 }
 
 /**

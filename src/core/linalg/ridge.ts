@@ -141,7 +141,7 @@ export function* fitRidgeSteps(x: Matrix, y: Matrix, options: RidgeOptions = {})
   }
   throwIfAborted(options.signal);
 
-  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
+  const { lambda, rule, df, rss, gcv } = chooseLambda(e, spectrumExplained(e, q2), tss, n, dx, options);
 
   // coefT[c, :] = sum_k qT[c, k] / (e_k + lambda) V_k
   for (let c = 0; c < dy; c++) {
@@ -159,27 +159,34 @@ export function* fitRidgeSteps(x: Matrix, y: Matrix, options: RidgeOptions = {})
   return { rows: n, xCols: dx, yCols: dy, lambda, rule, df, gcv, rss, tss, coefT, intercept, meanX, meanY, eigen };
 }
 
+/** The sums of squares a ridge fit explains, one per lambda asked for. */
+export type ExplainedSums = (lambdas: number[]) => Float64Array;
+
 /**
- * GCV over the grid (or the fixed lambda) from the nonzero spectrum: e (eigenvalues of Xc^T Xc, or of Xc Xc^T: the
- * same nonzero ones), q2 = ||q_k||^2, tss = ||Yc||^2, n rows, dimX columns (the grid's scale is trace / dimX).
- * `explainedFor`, when given, supplies the explained sums of squares for a list of lambdas instead of q2 (the
- * tridiagonal basis of ridgeGemm.ts, which has no q_k); df always comes from e.
+ * ExplainedSums in the eigenbasis: sum_k q2_k (e_k + 2 lambda) / (e_k + lambda)^2, with e the eigenvalues of
+ * Xc^T Xc (or of Xc Xc^T: the same nonzero ones) and q2_k = ||q_k||^2.
  */
-export function chooseLambda(
-  e: Float64Array, q2: Float64Array | undefined, tss: number, n: number, dimX: number, options: RidgeOptions,
-  explainedFor?: (lambdas: number[]) => Float64Array,
-): { lambda: number; rule: RidgeFit['rule']; df: number; rss: number; gcv: number } {
-  const m = e.length;
-  const explainedFromSpectrum = (lambda: number) => {
+export function spectrumExplained(e: Float64Array, q2: Float64Array): ExplainedSums {
+  return (lambdas) => Float64Array.from(lambdas, (lambda) => {
     let explained = 0;
-    if (!q2) throw new Error('chooseLambda: neither q2 nor explainedFor');
-    for (let k = 0; k < m; k++) {
+    for (let k = 0; k < e.length; k++) {
       const s = e[k] + lambda;
       if (s <= 0) continue; // e_k = 0 and lambda = 0: a null direction takes no part
       explained += (q2[k] * (e[k] + 2 * lambda)) / (s * s);
     }
     return explained;
-  };
+  });
+}
+
+/**
+ * GCV over the grid (or the fixed lambda): df from e (the nonzero spectrum, eigenvalues of Xc^T Xc or of Xc Xc^T),
+ * the explained sums from `explained` (spectrumExplained in the eigenbasis; ridgeGemm.ts's solves in the
+ * tridiagonal basis), tss = ||Yc||^2, n rows, dimX columns (the grid's scale is trace / dimX).
+ */
+export function chooseLambda(
+  e: Float64Array, explained: ExplainedSums, tss: number, n: number, dimX: number, options: RidgeOptions,
+): { lambda: number; rule: RidgeFit['rule']; df: number; rss: number; gcv: number } {
+  const m = e.length;
   const evaluate = (lambda: number, explained: number) => {
     let df = 1;
     for (let k = 0; k < m; k++) {
@@ -191,7 +198,6 @@ export function chooseLambda(
     const gcv = n - df > 1e-9 * n ? rss / n / (1 - df / n) ** 2 : Infinity;
     return { df, rss, gcv };
   };
-  const explainedAll = (lambdas: number[]) => (explainedFor ? explainedFor(lambdas) : Float64Array.from(lambdas, explainedFromSpectrum));
 
   let rule: RidgeFit['rule'];
   let candidates: number[];
@@ -208,12 +214,12 @@ export function chooseLambda(
     // X constant: every lambda gives the mean
     candidates = scale > 0 ? factors.map((f) => scale * f) : [1];
   }
-  const explained = explainedAll(candidates);
+  const sums = explained(candidates);
   let chosen = candidates.length - 1;
   if (rule === 'gcv' && candidates.length > 1) {
     let best = Infinity;
     for (let c = 0; c < candidates.length; c++) {
-      const g = evaluate(candidates[c], explained[c]).gcv;
+      const g = evaluate(candidates[c], sums[c]).gcv;
       if (g < best) {
         best = g;
         chosen = c;
@@ -221,7 +227,7 @@ export function chooseLambda(
     }
   }
   const lambda = candidates[chosen];
-  return { lambda, rule, ...evaluate(lambda, explained[chosen]) };
+  return { lambda, rule, ...evaluate(lambda, sums[chosen]) };
 }
 
 /** Float64 rows of the output per block: a block stays in a typical 256 KB L2 cache while every row of x passes. */

@@ -21,7 +21,7 @@ import { throwIfAborted } from '../errors';
 import { symmetricEigenSteps, type SymmetricEigen } from './eigen';
 import { transpose, type F64Matrix, type LinalgKernel } from './gemm';
 import type { Matrix } from './matrix';
-import { chooseLambda, columnMeans } from './ridge';
+import { chooseLambda, columnMeans, spectrumExplained, type ExplainedSums } from './ridge';
 import { dualNorms, dualWeights, type RidgeLooOptions, type RidgeLooResult, type RidgeSummary } from './ridgeLoo';
 import { macrotask, runStepsYielding, type YieldingOptions } from './steps';
 import { explainedSums, factorTridiagonal, quadraticForm, solveInPlace, type TridiagonalFactor } from './tridiagonal';
@@ -340,7 +340,7 @@ async function spectralFit(
   if (tri) {
     // GCV's explained sums by solves with T + lambda I for every lambda of the grid (tridiagonal.ts)
     let singular = false;
-    const explainedFor = (lambdas: number[]) => {
+    const explainedFor: ExplainedSums = (lambdas) => {
       const factors = lambdas.map((l) => factorTridiagonal(tri.diagonal, tri.sub, l));
       if (factors.some((f) => !f)) {
         singular = true;
@@ -348,13 +348,13 @@ async function spectralFit(
       }
       return explainedSums(factors as TridiagonalFactor[], lambdas, blocks, dx);
     };
-    const choice = chooseLambda(e, undefined, tss, n, dx, options, explainedFor);
+    const choice = chooseLambda(e, explainedFor, tss, n, dx, options);
     const factor = singular ? null : factorTridiagonal(tri.diagonal, tri.sub, choice.lambda);
     if (!factor) return null;
     for (const b of blocks) solveInPlace(factor, b.data, dx, b.cols);
     return { ...choice, dq: blocks, leverage: (p, row, start) => start + quadraticForm(factor, p, row, dx) };
   }
-  const choice = chooseLambda(e, q2, tss, n, dx, options);
+  const choice = chooseLambda(e, spectrumExplained(e, q2), tss, n, dx, options);
   // Dq_j = diag(1 / (e + lambda)) Q_j (0 where e_k + lambda = 0: a null direction takes no part)
   const inv = new Float64Array(dx);
   for (let k = 0; k < dx; k++) {
@@ -396,7 +396,7 @@ async function dual(x: Matrix, y: Matrix, kernel: LinalgKernel, options: RidgeLo
     tss += Sp.data[r * n + r];
     q2[r] = e[r] * Sp.data[r * n + r];
   }
-  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
+  const { lambda, rule, df, rss, gcv } = chooseLambda(e, spectrumExplained(e, q2), tss, n, dx, options);
   const { g, f } = dualWeights(e, lambda);
   // M = S' diag(g) U; ||r_i||^2 = sum_r g_r U_ri M_ri
   const SpG = new Float64Array(n * n);

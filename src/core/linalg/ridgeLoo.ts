@@ -16,7 +16,7 @@ import { throwIfAborted } from '../errors';
 import { symmetricEigenSteps } from './eigen';
 import { axpyRowAt, dotRowAt } from './gemv';
 import type { Matrix } from './matrix';
-import { chooseLambda, fitRidgeSteps, ridgeResidualNormsSteps, type RidgeFit, type RidgeOptions } from './ridge';
+import { chooseLambda, fitRidgeSteps, ridgeResidualNormsSteps, spectrumExplained, type RidgeFit, type RidgeOptions } from './ridge';
 import { rowEngine } from './rowEngine';
 import { simdWorkspace } from './simd';
 import { runSteps, runStepsYielding, stepRows, type Steps, type YieldingOptions } from './steps';
@@ -158,7 +158,7 @@ export function* ridgeLooResidualNormsSteps(x: Matrix, y: Matrix, options: Ridge
   const q2 = new Float64Array(n);
   for (let r = 0; r < n; r++) q2[r] = e[r] * Sp[r * n + r];
 
-  const { lambda, rule, df, rss, gcv } = chooseLambda(e, q2, tss, n, dx, options);
+  const { lambda, rule, df, rss, gcv } = chooseLambda(e, spectrumExplained(e, q2), tss, n, dx, options);
 
   const { g, f } = dualWeights(e, lambda);
   // M^T = S' diag(g) U (row r: sum_l S'_rl g_l U_l); ||r_i||^2 = sum_r g_r U_ri M^T_ri

@@ -23,10 +23,10 @@ export interface TridiagonalFactor {
  * when a pivot is not positive (T + lambda I not positive definite: lambda = 0 on a singular T); callers then use the
  * eigenbasis.
  */
-export function factorTridiagonal(diagonal: Float64Array, sub: Float64Array, lambda: number, out?: TridiagonalFactor): TridiagonalFactor | null {
+export function factorTridiagonal(diagonal: Float64Array, sub: Float64Array, lambda: number): TridiagonalFactor | null {
   const n = diagonal.length;
-  const l = out?.l ?? new Float64Array(n);
-  const delta = out?.delta ?? new Float64Array(n);
+  const l = new Float64Array(n);
+  const delta = new Float64Array(n);
   let prev = 0;
   for (let k = 0; k < n; k++) {
     const lk = k > 0 ? sub[k] / prev : 0;
@@ -44,8 +44,8 @@ const SLAB = 32;
 
 /**
  * For each factor (one per lambda), over every column of the row-major blocks `q` (each dim x cols):
- * tr(Q^T M^-1 Q) + lambda ||M^-1 Q||_F^2, the sum of squares the ridge fit explains (ridge.ts chooseLambda's
- * `explained`: in the eigenbasis sum_k w_k (e_k + 2 lambda) / (e_k + lambda)^2). Slab by slab of columns, every
+ * tr(Q^T M^-1 Q) + lambda ||M^-1 Q||_F^2, the sum of squares the ridge fit explains (ridge.ts ExplainedSums;
+ * in the eigenbasis sum_k w_k (e_k + 2 lambda) / (e_k + lambda)^2, spectrumExplained). Slab by slab of columns, every
  * lambda while the slab is in cache.
  */
 export function explainedSums(factors: TridiagonalFactor[], lambdas: number[], q: { cols: number; data: Float64Array }[], dim: number): Float64Array {
