@@ -154,7 +154,7 @@ async function loadDatasetFile(src: Source, options: LoadSourcesOptions, hooks: 
     ...weak.notes.map((n) => `${path.basename(file)}: ${n}`),
   ];
   const unlabelled = src.dataset.rows.length - src.rows.length;
-  if (unlabelled > 0) notes.push(`${path.basename(file)}: ${count(unlabelled, 'row')} without a label ${unlabelled === 1 ? 'was' : 'were'} left out`);
+  if (unlabelled > 0 && !src.dataset.leftOut?.unlabelledLines.length) notes.push(`${path.basename(file)}: ${count(unlabelled, 'row')} without a label ${unlabelled === 1 ? 'was' : 'were'} left out`);
   const split = src.rows.every((r) => r.split !== undefined) ? Uint8Array.from(src.rows, (r) => r.split as number) : undefined;
   return {
     name: path.basename(file),

@@ -8,6 +8,16 @@ import type { RawRecord } from './records';
 import { RowStore } from './rowStore';
 import { TEXT_JOIN, type Dataset, type DatasetFormat, type DatasetRow, type FieldMap, type ReadSummary } from './types';
 
+/** Line numbers named in a warning about rows left out. */
+const LINES_SHOWN = 5;
+
+/** "6 rows without a label are left out of the analysis (lines 4, 9, 17, ...)". */
+function leftOutWords(count: number, what: string, lines: number[]): string {
+  const one = count === 1;
+  const shown = lines.join(', ') + (count > lines.length ? ', ...' : '');
+  return `${count} row${one ? '' : 's'} ${what} ${one ? 'is' : 'are'} left out of the analysis (line${lines.length === 1 && one ? '' : 's'} ${shown})`;
+}
+
 /** Rows buffered before the field mapping is chosen; enough to see past a few missing values. */
 const DETECTION_SAMPLE = 100;
 
@@ -43,6 +53,8 @@ export class DatasetBuilder {
   /** Told the field names in use once they are chosen (a wide CSV then keeps only those columns per row). */
   onFieldsChosen?: (names: ReadonlySet<string>) => void;
   private readonly widths = new Map<VectorRole, { width: number; line: number; key?: string }>();
+  /** Rows left out because their text is null or missing (a text field is in use and no activations are given). */
+  private readonly noText = { count: 0, lines: [] as number[] };
 
   constructor(
     private readonly format: DatasetFormat,
@@ -68,10 +80,18 @@ export class DatasetBuilder {
     this.flushPending();
     const store = this.store!;
     if (store.length === 0) {
+      if (this.noText.count > 0) {
+        throw new InputError(`no rows with a text: the text field ${this.textFields.map((f) => `"${f}"`).join(', ')} is null or missing in every row; choose the text field`, {
+          file: this.policy.file,
+          line: this.noText.lines[0],
+          hint: 'text-field',
+        });
+      }
       const skipped = this.policy.skippedRows > 0 ? ` (${this.policy.skippedRows} malformed rows were skipped)` : '';
       throw this.policy.fatal(`no rows: the file holds no data rows${skipped}`);
     }
     const labels = this.labels!.finish(this.policy, store);
+    const unlabelledLines = this.warnLeftOut(store, this.labels!);
     const preset = this.options.classNames;
     const read: ReadSummary = {
       format: this.format,
@@ -96,6 +116,10 @@ export class DatasetBuilder {
       numClasses: labels.numClasses,
       classes: labels.classes,
       read,
+      ...(labels.numbering ? { classNumbering: labels.numbering } : {}),
+      ...(unlabelledLines.length > 0 || this.noText.count > 0
+        ? { leftOut: { unlabelledLines, noText: this.noText.count, noTextLines: this.noText.lines } }
+        : {}),
       warnings: this.policy.finalWarnings(),
     };
   }
@@ -169,6 +193,35 @@ export class DatasetBuilder {
     }
   }
 
+  /**
+   * Rows left out of the analysis, named by file and first lines: rows without a label (an empty cell, null, or a
+   * missing-value spelling such as NaN) and rows without a text (null, or no text field in the row).
+   */
+  private warnLeftOut(store: RowStore, labels: LabelNormalizer): number[] {
+    const lines: number[] = [];
+    let count = 0;
+    for (let i = 0; i < store.length; i++) {
+      if (store.labelKeyOf(i) >= 0) continue;
+      if (count++ < LINES_SHOWN) lines.push(store.lineOf(i));
+    }
+    if (count > 0 && count < store.length && this.fields!.label) {
+      const spelled = labels.missingSpelled;
+      const how = spelled
+        ? `; ${spelled.rows} of them ${spelled.rows === 1 ? 'has' : 'have'} the label ${spelled.spellings.map((s) => JSON.stringify(s)).join(', ')}, ` +
+          'how pandas, R or Excel write a missing value, read as no label because such labels are fewer than half of the labelled rows'
+        : '';
+      this.policy.warn(`${leftOutWords(count, 'without a label', lines)}${how}`, lines[0]);
+    }
+    if (this.noText.count > 0) {
+      const fields = this.textFields.map((f) => `"${f}"`).join(', ');
+      this.policy.warn(
+        `${leftOutWords(this.noText.count, 'without a text', this.noText.lines)}: the text field ${fields} is null or missing in ${this.noText.count === 1 ? 'it' : 'them'}`,
+        this.noText.lines[0],
+      );
+    }
+    return lines;
+  }
+
   private convert(record: RawRecord): void {
     const f = this.fields!;
     const raw = record.fields;
@@ -186,6 +239,11 @@ export class DatasetBuilder {
       if (f.weakProbs) row.weakProbs = toProbs(getField(raw, f.weakProbs), f.weakProbs);
       if (f.split) row.split = toSplit(getField(raw, f.split), f.split);
       this.checkWidths(row, record.key);
+      if (row.text === undefined && this.textFields.length > 0 && !f.weakActs && !f.strongActs) {
+        // A null or missing text, like a null label: the row is left out (warned once, with its lines, in finish).
+        if (this.noText.count++ < LINES_SHOWN) this.noText.lines.push(record.line);
+        return;
+      }
     } catch (e) {
       if (!(e instanceof FieldValueError)) throw e;
       // a keyed record (WRENCH) is named by its key too: Python's json.dump writes the whole file on one line

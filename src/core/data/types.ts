@@ -16,6 +16,20 @@ export interface ClassInfo {
   count: number;
 }
 
+/**
+ * How integer labels index preset class names: from 0 or from 1 (AG News writes 1..4 for the 4 names of its
+ * classes.txt). `ambiguous` holds the warning given when the labels fit both (all within 1..K-1), `empty` the warning
+ * about names no row carries: both depend on the numbering, so a unified read that renumbers withdraws them.
+ */
+export interface PresetNumbering {
+  base: 0 | 1;
+  names: string[];
+  /** Where the names came from (the classes.txt or label.json path, or "the class names option"). */
+  from: string;
+  ambiguous?: string;
+  empty?: string;
+}
+
 /** What the reader decided and did, shown wherever a result is (CLI, report, Datasets tree). */
 export interface ReadSummary {
   format: DatasetFormat;
@@ -90,6 +104,13 @@ export interface Dataset {
   classes: ClassInfo[];
   /** What was read and decided, in words a summary can show. */
   read: ReadSummary;
+  /** Integer labels numbered by preset names (classes.txt, label.json, an option): from 0 or 1, so a test file agrees. */
+  classNumbering?: PresetNumbering;
+  /**
+   * Rows the analysis leaves out, for messages: the first lines (up to 5) of the rows without a label, and the rows
+   * not kept because their text was null or missing (their count and first lines).
+   */
+  leftOut?: { unlabelledLines: number[]; noText: number; noTextLines: number[] };
   warnings: Warning[];
 }
 

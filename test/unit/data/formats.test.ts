@@ -20,7 +20,8 @@ describe('JSONL', () => {
     expect(d.rows.map((r) => r.index)).toEqual([0, 1, 2]);
     expect(d.rows[1].weakActs).toEqual([0.25, 0, -0.5]);
     expect(d.numClasses).toBe(2);
-    expect(d.warnings).toEqual([]);
+    // the unlabelled row is named, by file and line, in the one warning about rows left out
+    expect(d.warnings).toEqual([{ message: '1 row without a label is left out of the analysis (line 4)', file: fixture('tiny.jsonl'), line: 4 }]);
   });
 });
 

@@ -39,6 +39,11 @@ interface PendingRecord {
 
 export class CsvParser implements RecordParser {
   private header?: string[];
+  /** The header row's cells as written (trimmed), to recognise the header repeated further down. */
+  private headerCells?: string[];
+  /** Lines where the header row is repeated (files joined with their headers): skipped, named in one warning. */
+  private readonly repeatedHeaders: number[] = [];
+  private repeatedHeaderCount = 0;
   /** The records seen before the header decision (auto mode), with their values. */
   private head: { values: string[]; r: PendingRecord }[] = [];
   decision?: HeaderDecision;
@@ -50,17 +55,36 @@ export class CsvParser implements RecordParser {
   private batch: PendingRecord[] = [];
   private batchHasQuotes = false;
   /** Quoted fields spanning lines that look like rows of their own (a stray quote): warned, not refused. */
-  private readonly spans: SwallowedRowsCheck;
+  private spans: SwallowedRowsCheck;
+  /** The separator in use: the file type's, or the one an Excel `sep=X` first line names. */
+  private delimiter: string;
+  /** Whether the first non-blank line has been looked at for an Excel `sep=X` line. */
+  private sepChecked = false;
+  /**
+   * TSV only: quotes are taken literally (each line one row, split on tabs), after quoted reading failed on a line
+   * and every line so far had the same number of tab-separated fields (GLUE files are written without quoting).
+   */
+  private literal = false;
+  /** TSV only: the number of tab-separated fields of the first non-blank line, and the first line with another. */
+  private literalWidth?: number;
+  private literalFirstLine = 1;
+  private literalBreak?: { line: number; width: number };
 
   constructor(
-    private readonly delimiter: ',' | '\t',
+    delimiter: ',' | '\t',
     private readonly policy: ErrorPolicy,
     private readonly sink: RecordSink,
     /** Sniffing a file head: an unclosed quote at the cut is expected. */
     private readonly truncatedOk = false,
     private readonly headerChoice: HeaderChoice = 'auto',
   ) {
+    this.delimiter = delimiter;
     this.spans = new SwallowedRowsCheck(delimiter, policy);
+  }
+
+  /** CSV or TSV, for messages: what the separator makes the file. */
+  private get kind(): string {
+    return this.delimiter === '\t' ? 'TSV' : this.delimiter === ',' ? 'CSV' : `"${this.delimiter}"-separated`;
   }
 
   pushLines(batch: LineBatch): void {
@@ -69,10 +93,19 @@ export class CsvParser implements RecordParser {
       const line = batch.first + k;
       if (this.recordLines.length === 0) {
         if (text.trim().length === 0) continue;
+        if (!this.sepChecked) {
+          this.sepChecked = true;
+          if (this.takeSepLine(text)) continue;
+        }
         this.recordStart = line;
         this.hasQuotes = false;
       }
+      if (this.delimiter === '\t' && this.literalBreak === undefined && text.trim().length > 0) this.countLiteral(text, line);
       this.recordLines.push(text);
+      if (this.literal) {
+        this.finishRecord(line);
+        continue;
+      }
       if (this.inQuotes || text.includes('"')) {
         this.hasQuotes = true;
         this.inQuotes = endsInsideQuotes(text, this.inQuotes, this.delimiter.charCodeAt(0));
@@ -82,13 +115,51 @@ export class CsvParser implements RecordParser {
     this.flush();
   }
 
+  /**
+   * An Excel `sep=X` first line (`sep=;`, `sep=,`, `sep=<tab>`, also written `sep=\t` or quoted) names the separator:
+   * it is not a row, and X separates the columns from the next line on.
+   */
+  private takeSepLine(text: string): boolean {
+    const m = /^"?sep=(\\t|[^\w\s"'\\]|\t)"?[ \r]*$/i.exec(text);
+    if (!m) return false;
+    const sep = m[1] === '\\t' ? '\t' : m[1];
+    this.delimiter = sep;
+    this.spans = new SwallowedRowsCheck(sep, this.policy);
+    return true;
+  }
+
+  /** TSV: whether every line read so far splits into the same number of fields on tabs alone. */
+  private countLiteral(text: string, line: number): void {
+    let width = 1;
+    for (let i = text.indexOf('\t'); i >= 0; i = text.indexOf('\t', i + 1)) width++;
+    if (this.literalWidth === undefined) {
+      this.literalWidth = width;
+      this.literalFirstLine = line;
+    }
+    else if (width !== this.literalWidth) this.literalBreak = { line, width };
+  }
+
   end(): void {
     this.flush();
-    if (!this.header) this.decideHeader();
     if (this.inQuotes && !this.truncatedOk) {
-      throw this.policy.fatal(`a quoted field that starts at line ${this.recordStart} is never closed`, this.recordStart);
+      const message = `a quoted field that starts at line ${this.recordStart} is never closed`;
+      if (this.delimiter !== '\t') throw this.policy.fatal(message, this.recordStart);
+      const r = { text: this.recordLines.join('\n'), line: this.recordStart, endLine: this.recordStart + this.recordLines.length - 1 };
+      this.recordLines = [];
+      this.inQuotes = false;
+      this.quoteFailure(r, message);
     }
+    if (!this.header) this.decideHeader();
     this.spans.end();
+    if (this.repeatedHeaderCount > 0) {
+      const n = this.repeatedHeaderCount;
+      const lines = this.repeatedHeaders.join(', ') + (n > this.repeatedHeaders.length ? ', ...' : '');
+      this.policy.warn(
+        `the header row is repeated at line${n === 1 ? '' : 's'} ${lines} (files joined with their headers?): ` +
+          `${n === 1 ? 'that row was' : `those ${n} rows were`} left out, not read as data`,
+        this.repeatedHeaders[0],
+      );
+    }
   }
 
   private finishRecord(endLine: number): void {
@@ -104,6 +175,11 @@ export class CsvParser implements RecordParser {
     this.batch = [];
     const quoted = this.batchHasQuotes;
     this.batchHasQuotes = false;
+    if (this.literal) {
+      // Records grouped before quotes were taken literally may span lines: each line is a row now.
+      for (const r of batch) this.emitLiteral(r);
+      return;
+    }
     if (!quoted) {
       for (const r of batch) this.emit(r.text.split(this.delimiter), r);
       return;
@@ -114,22 +190,80 @@ export class CsvParser implements RecordParser {
       for (const r of batch) this.parseOne(r);
       return;
     }
-    const failed = new Set<number>();
-    for (const err of result.errors) {
-      if (err.row === undefined || failed.has(err.row)) continue;
-      failed.add(err.row);
-      this.policy.rowError(`malformed CSV row: ${err.message}${this.delimiterHint()}`, batch[err.row].line);
+    const failed = new Map<number, string>();
+    for (const err of result.errors) if (err.row !== undefined && !failed.has(err.row)) failed.set(err.row, err.message);
+    for (let i = 0; i < batch.length; i++) {
+      const why = failed.get(i);
+      if (why !== undefined) this.quoteFailure(batch[i], why);
+      else if (this.literal) this.emitLiteral(batch[i]);
+      else this.emit(result.data[i], batch[i]);
     }
-    for (let i = 0; i < batch.length; i++) if (!failed.has(i)) this.emit(result.data[i], batch[i]);
   }
 
   private parseOne(r: PendingRecord): void {
+    if (this.literal) {
+      this.emitLiteral(r);
+      return;
+    }
     const result = Papa.parse<string[]>(r.text, this.papaConfig);
     if (result.errors.length > 0 || result.data.length !== 1) {
-      this.policy.rowError(`malformed CSV row: ${result.errors[0]?.message ?? 'malformed quoting'}${this.delimiterHint()}`, r.line);
+      this.quoteFailure(r, result.errors[0]?.message ?? 'malformed quoting');
       return;
     }
     this.emit(result.data[0], r);
+  }
+
+  /**
+   * A record that quoted (RFC 4180) reading cannot make a row of. In a CSV it is a malformed row. In a TSV, whose
+   * writers seldom quote (GLUE: `"Hello" said he<TAB>1`, or a text that opens a quote it never closes), the file is
+   * read from here on with its quotes taken literally (each line one row, split on tabs) when every line so far has
+   * the same number of tab-separated fields, with a warning; otherwise the row is malformed and the message says
+   * that the quotes are the problem.
+   */
+  private quoteFailure(r: PendingRecord, why: string): void {
+    if (this.delimiter !== '\t') {
+      this.policy.rowError(`malformed ${this.kind} row: ${why}${this.delimiterHint()}`, r.line);
+      return;
+    }
+    if (this.literal) {
+      // Grouped by its quotes before they were taken literally.
+      this.emitLiteral(r);
+      return;
+    }
+    const expected = this.header?.length ?? this.literalWidth;
+    const brk = this.literalBreak;
+    if (!this.literal && brk === undefined && expected === this.literalWidth) {
+      this.literal = true;
+      this.policy.warn(
+        `quotes taken literally from line ${r.line} on: TSV (CSV-style) quoting cannot read that line (${why}), so each line ` +
+          `is read as one row split on tabs, its quotes kept as written (the lines have ${this.literalWidth} tab-separated fields each that way)`,
+        r.line,
+      );
+      this.emitLiteral(r);
+      return;
+    }
+    const widths = brk
+      ? `; read without quoting, line ${brk.line} has ${brk.width} tab-separated fields where line ${this.firstLineWidthWords()}`
+      : '';
+    this.policy.rowError(
+      `malformed TSV row: ${why}. The quotes are the problem: a field that starts with a quote is read as quoted (CSV quoting) ` +
+        `and this one is not closed right${widths}. Quote such fields and double the quotes inside them, or remove the quotes`,
+      r.line,
+    );
+  }
+
+  private firstLineWidthWords(): string {
+    return `${this.literalFirstLine} has ${this.literalWidth}`;
+  }
+
+  /** A record's lines as rows of their own, split on the separator with quotes taken literally. */
+  private emitLiteral(r: PendingRecord): void {
+    const lines = r.text.split('\n');
+    for (let k = 0; k < lines.length; k++) {
+      if (lines[k].trim() === '') continue;
+      const line = r.line + k;
+      this.emit(lines[k].split(this.delimiter), { text: lines[k], line, endLine: line });
+    }
   }
 
   private get papaConfig(): Papa.ParseConfig<string[]> {
@@ -162,15 +296,26 @@ export class CsvParser implements RecordParser {
     const other = [';', '\t', '|'].find((c) => c !== this.delimiter && first[0].includes(c));
     if (!other) return '';
     const name = other === '\t' ? 'tabs' : other === ';' ? 'semicolons' : 'vertical bars';
-    return `; the first line holds ${name}: if they separate the columns, convert the file to commas (.csv) or tabs (.tsv), the separators read here`;
+    return `; the first line holds ${name}: if they separate the columns, convert the file to commas (.csv) or tabs (.tsv), the separators read here, or make its first line sep=${other === '\t' ? '\\t' : other} (as Excel writes it)`;
   }
 
   private emitRow(values: string[], r: PendingRecord): void {
     const header = this.header!;
     if (values.length !== header.length) {
+      if (this.delimiter === '\t' && !this.literal && r.text.includes('"')) {
+        this.quoteFailure(r, `the row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length} when its quotes are read as TSV quoting`);
+        return;
+      }
       // A record over several lines with the wrong width: most often a quote that opened a field by mistake.
       const span = r.endLine > r.line ? `; the row runs from line ${r.line} to line ${r.endLine} because a quoted field there holds line breaks: a stray quote?` : '';
-      this.policy.rowError(`row has ${values.length} columns but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}${span}${this.delimiterHint()}`, r.line);
+      const literal = this.literal ? ' (quotes taken literally, as said above)' : '';
+      this.policy.rowError(`row has ${values.length} columns${literal} but the ${this.decision?.present ? 'header has' : 'first row has'} ${header.length}${span}${this.delimiterHint()}`, r.line);
+      return;
+    }
+    const cells = this.headerCells;
+    if (cells && values.every((v, i) => v.trim() === cells[i])) {
+      // The header again (CSV exports joined with their headers): not a row of data.
+      if (this.repeatedHeaderCount++ < 5) this.repeatedHeaders.push(r.line);
       return;
     }
     this.spans.see(values, r, header.length);
@@ -222,6 +367,7 @@ export class CsvParser implements RecordParser {
       names = [];
     }
     if (present) {
+      this.headerCells = first.values.map((v) => v.trim());
       names = first.values.map((v, i) => (v.trim() === '' ? `column_${i + 1}` : v.trim()));
     } else if (names.length === 0) {
       names = first.values.map((_, i) => `column_${i + 1}`);
@@ -245,10 +391,14 @@ export class CsvParser implements RecordParser {
  * first row of short names above values at least twice as long is a header, and so is a first row with nothing
  * below to compare it with; any other first row is data.
  */
-export function looksLikeHeader(first: string[], rows: string[][]): { present: boolean; reason: string } {
+export function looksLikeHeader(first: string[], allRows: string[][]): { present: boolean; reason: string } {
   const trimmed = first.map((v) => v.trim());
+  // The header repeated below (exports joined with their headers) is no evidence about the first row: left out.
+  const rows = allRows.filter((r) => !(r.length === trimmed.length && r.every((v, i) => v.trim() === trimmed[i])));
   const pandas = pandasDefaultHeader(trimmed, rows);
   if (pandas) return { present: true, reason: pandas };
+  const frequent = frequentBelow(trimmed, rows);
+  if (frequent) return { present: false, reason: frequent };
   const nonEmpty = trimmed.filter((v) => v !== '');
   let header = 0;
   // A header names each column once: a repeated value is a vote for data.
@@ -289,6 +439,36 @@ export function looksLikeHeader(first: string[], rows: string[][]): { present: b
   return { present: true, reason: 'the first row holds short names above longer values' };
 }
 
+/**
+ * A first-row cell that is a frequent value of its column below (`positive` above a label column where it is one of
+ * the classes) makes the first row data: a column's name is not one of its values. Frequent: at least
+ * FREQUENT_MIN_COUNT times and at least FREQUENT_SHARE of the column's values below. This outweighs a cell that is
+ * a known field name (`text,positive`: "text" is a text that happens to be a field name).
+ */
+function frequentBelow(trimmed: string[], rows: string[][]): string | undefined {
+  for (let c = 0; c < trimmed.length; c++) {
+    const v = trimmed[c];
+    // Numbers above numbers are data already (looksLikeHeader's votes); this rule is for names.
+    if (v === '' || isNumber(v)) continue;
+    let count = 0;
+    let present = 0;
+    for (const r of rows) {
+      const x = (r[c] ?? '').trim();
+      if (x === '') continue;
+      present++;
+      if (x === v) count++;
+    }
+    if (count >= FREQUENT_MIN_COUNT && count >= present * FREQUENT_SHARE) {
+      return `the first row is data: "${v.length > 30 ? `${v.slice(0, 27)}...` : v}" is a frequent value of column ${c + 1} below it (${count} of the next ${present} rows), not a column name`;
+    }
+  }
+  return undefined;
+}
+
+/** A first-row cell seen this often in its column below is a value, not a name (see frequentBelow). */
+const FREQUENT_MIN_COUNT = 2;
+const FREQUENT_SHARE = 0.05;
+
 /** Single-line data rows whose values teach each column's kind (number, token, anything) for SwallowedRowsCheck. */
 const PROFILE_ROWS = 50;
 /** Fewer single-line rows than this teach nothing: only the column count then makes a line look like a row. */
@@ -328,7 +508,7 @@ class SwallowedRowsCheck {
   private readonly moreLines: number[] = [];
 
   constructor(
-    private readonly delimiter: ',' | '\t',
+    private readonly delimiter: string,
     private readonly policy: ErrorPolicy,
   ) {}
 
