@@ -2,21 +2,21 @@ import * as path from 'node:path';
 import { runAnalysis, type AnalysisInput } from '../core/experiment/analyze';
 import { verdictOf } from '../core/experiment/verdict';
 import { InputError } from '../core/errors';
-import { denseLabels } from '../core/data/labels';
-import { readActivationFile, readNpyFile } from '../core/activations/file';
+import { denseLabels, splitExplicitIds } from '../core/data/labels';
+import { readActivationFile, readArrayFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
 import { sniffDataset } from '../core/data/file';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
-import { refuseForeignOutputs, refuseOutputsOverInputs } from '../pipeline/outputs';
+import { refuseForeignOutputs, refuseOutputsOverInputs, sameFile } from '../pipeline/outputs';
 import { writeResult } from '../pipeline/results';
 import type { PipelineOptions } from '../pipeline/types';
 import { createLocalInference } from '../inference/local';
 import { UsageError } from './errors';
 import {
   ANALYSIS_FLAGS, ANALYSIS_HELP, analysisOptionsFrom, deviceFrom, FIELD_FLAGS, fieldOverridesFrom, INFERENCE_FLAGS, INFERENCE_HELP, parse,
-  parseModelSpec, readOptionsFrom, threadsFrom, type FlagValues,
+  parseModelSpec, pathAndPart, readOptionsFrom, threadsFrom, type FlagValues,
 } from './options';
 import { describeRead } from '../core/report/readSummary';
 import { describeWeakVotes } from '../core/report/votes';
@@ -43,7 +43,8 @@ On a dataset file (JSONL, JSON, CSV/TSV, SST "LABEL TEXT", WRENCH JSON, Parquet)
   --label-field F / --weak-labels-field F / --split-field F   override field detection (otherwise by name, then content)
   --header auto|yes|no|NAME,NAME,...   CSV/TSV first row: detected (default), a header, data, or data with these
                    column names (headerless columns are otherwise column_1, column_2, ...)
-  --class-names A,B,...  class names in class id order (otherwise a WRENCH label.json or a classes.txt beside the file)
+  --class-names A,B,...  class names in class id order (otherwise a WRENCH label.json or a classes.txt beside the file);
+                   or VALUE=NAME,... naming each label value (1=World,2=Sports,...: labels that count from 1)
   --test-file FILE a labelled test set (otherwise a seeded third of the rows is the test set; for a WRENCH train.json,
                    or a WRENCH folder given as DATASET, the test.json beside it). --test-file none: no test file
   --cache-dir DIR  activation cache (default <data dir>/.overlap/cache)
@@ -88,12 +89,30 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError('--weak-acts, --strong-acts and --labels are all required on arrays');
     }
     if (!values.out) throw new UsageError('--out FILE is required on arrays');
+    // flags of the dataset form do nothing on arrays: say so rather than run on something else than asked (a test
+    // file never read, a --weak model never used)
+    const datasetOnly = ['weak', 'strong', 'test-file', 'header', 'text-field', 'label-field', 'weak-labels-field', 'split-field', 'cache-dir', 'no-history']
+      .filter((flag) => (values as Record<string, unknown>)[flag] !== undefined);
+    if (datasetOnly.length > 0) {
+      throw new UsageError(
+        `${datasetOnly.map((f) => `--${f}`).join(', ')} ${datasetOnly.length === 1 ? 'applies' : 'apply'} to a DATASET file, not to --weak-acts/--strong-acts/--labels arrays` +
+          (datasetOnly.includes('test-file') ? ' (on arrays the test rows are the rows --split marks 2)' : ''),
+      );
+    }
     out = values.out;
     const inputs = (['weak-acts', 'strong-acts', 'labels', 'split', 'membership'] as const).flatMap((flag) =>
-      values[flag] ? [{ path: values[flag]!, role: `--${flag}` }] : [],
+      values[flag] ? [{ path: pathAndPart(values[flag]!)[0], role: `--${flag}` }] : [],
     );
     await refuseOutputsOverInputs([{ path: out, role: '--out' }], inputs);
-    await refuseForeignOutputs([{ path: out, role: '--out' }], Boolean(values.force));
+    // the labels file given as activations: the probes would read the answer
+    for (const flag of ['weak-acts', 'strong-acts'] as const) {
+      const [acts, tensor] = pathAndPart(values[flag]!);
+      const [labels, labelsTensor] = pathAndPart(values.labels!);
+      if (tensor === labelsTensor && await sameFile(acts, labels)) {
+        throw new InputError(`--${flag} is the --labels file: the probes would read the answer; give the ${flag === 'weak-acts' ? 'weak' : 'strong'} model's activations`, { file: acts });
+      }
+    }
+    await refuseForeignOutputs([{ path: out, role: '--out' }], Boolean(values.force), 'analysis result');
     const input = await arraysInput(values as Record<string, string>);
     // The analysis's dense products (the probes' and mixing fits' batches, the ridge map, the alignment) on
     // onnxruntime, as for a dataset file: without the kernel, LLM-sized arrays ran on the one-core WebAssembly rows.
@@ -196,16 +215,49 @@ function integers(data: ArrayLike<number | bigint>, file: string, what: string):
   return out;
 }
 
+/** An activations file's name in the result, with the tensor it was read from (`layers.safetensors#layer_20`). */
+const tensorId = (file: string, tensor: string | undefined) => `${path.basename(file)}${tensor ? `#${tensor}` : ''}`;
+
 async function arraysInput(values: Record<string, string>): Promise<AnalysisInput> {
-  const weak = await readActivationFile(values['weak-acts']);
-  const strong = await readActivationFile(values['strong-acts']);
-  const labelsArr = await readNpyFile(values.labels);
-  if (labelsArr.shape.length !== 1) throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]`, { file: values.labels });
+  // FILE#TENSOR names one tensor of a .safetensors file (hidden states and labels saved together)
+  const [weakFile, weakTensor] = pathAndPart(values['weak-acts']);
+  const [strongFile, strongTensor] = pathAndPart(values['strong-acts']);
+  const [labelsFile, labelsTensor] = pathAndPart(values.labels);
+  const weak = await readActivationFile(weakFile, weakTensor ? { tensor: weakTensor } : {});
+  const strong = await readActivationFile(strongFile, strongTensor ? { tensor: strongTensor } : {});
+  const labelsArr = await readArrayFile(labelsFile, labelsTensor);
+  if (labelsArr.shape.length !== 1) {
+    const oneHot = labelsArr.shape.length === 2 && labelsArr.shape[1] > 1 ? ` (one-hot or probability labels? save one class id per row: numpy.save(path, labels.argmax(1)))` : '';
+    throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]${oneHot}`, { file: labelsFile });
+  }
   // Label values are a class set like in dataset files: dense ids in ascending order, bounded in count.
-  const { labels, numClasses, labelNames } = denseLabels(integers(labelsArr.data, values.labels, 'label'), values.labels);
+  const dense = denseLabels(integers(labelsArr.data, labelsFile, 'label'), labelsFile);
+  const { labels, numClasses } = dense;
+  let labelNames = dense.labelNames;
+  // --class-names: names in class id order (the label values ascending), as for a dataset
+  if (values['class-names'] !== undefined) {
+    const given = values['class-names'].split(',').map((n) => n.trim());
+    // `VALUE=NAME` for every class: names by the label values the file holds (labels 1..4 named 1=World,...)
+    const { names: bare, explicitIds } = splitExplicitIds({ source: 'option', names: given });
+    let names = given;
+    if (explicitIds) {
+      const values = dense.labelNames ?? Array.from({ length: numClasses }, (_, c) => String(c));
+      const byValue = new Map(explicitIds.map((id, k) => [String(id), bare[k]]));
+      const missing = values.filter((v) => !byValue.has(v));
+      if (missing.length > 0 || explicitIds.length !== numClasses) {
+        throw new UsageError(`--class-names names the label values ${explicitIds.join(', ')} but ${labelsFile} holds ${values.join(', ')}; name each value the file holds once`);
+      }
+      names = values.map((v) => byValue.get(v)!);
+    }
+    if (names.length !== numClasses || names.some((n) => n === '') || new Set(names).size !== names.length) {
+      throw new UsageError(`--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} but ${values.labels} holds ${numClasses} classes (${(dense.labelNames ?? Array.from({ length: numClasses }, (_, c) => String(c))).join(', ')}); give one distinct name per class, in ascending order of the label values`);
+    }
+    labelNames = names;
+  }
   const codes = async (file: string | undefined, what: string, max: number) => {
     if (!file) return undefined;
-    const arr = await readNpyFile(file);
+    const [arrFile, tensor] = pathAndPart(file);
+    const arr = await readArrayFile(arrFile, tensor);
     if (arr.shape.length !== 1) throw new InputError(`${what}s must be 1-D, got shape [${arr.shape}]`, { file });
     if (arr.shape[0] !== labels.length) {
       throw new InputError(`${arr.shape[0]} ${what}s but ${labels.length} labels in ${values.labels}: one per row`, { file });
@@ -222,13 +274,17 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
     labels,
     numClasses,
     split: await codes(values.split, 'split code', 2),
+    ...(values.split ? { splitSource: pathAndPart(values.split)[0] } : {}),
     membership: await codes(values.membership, 'membership code', 2),
     // absolute paths: the result is read later from anywhere (report, the editor), not from this working directory
     encoders: {
-      weak: { id: path.basename(values['weak-acts']), kind: 'activations', dim: weak.cols, source: path.resolve(values['weak-acts']) },
-      strong: { id: path.basename(values['strong-acts']), kind: 'activations', dim: strong.cols, source: path.resolve(values['strong-acts']) },
+      weak: { id: tensorId(weakFile, weakTensor), kind: 'activations', dim: weak.cols, source: path.resolve(weakFile) },
+      strong: { id: tensorId(strongFile, strongTensor), kind: 'activations', dim: strong.cols, source: path.resolve(strongFile) },
     },
-    dataset: { path: path.resolve(values.labels), format: 'npy', ...(labelNames ? { labelNames } : {}) },
+    dataset: {
+      path: path.resolve(labelsFile), format: 'npy', ...(labelNames ? { labelNames } : {}),
+      ...(values.split || values.membership ? { inputs: [values.split, values.membership].filter((f): f is string => !!f).map((f) => path.resolve(pathAndPart(f)[0])) } : {}),
+    },
     device: 'cpu',
   };
 }

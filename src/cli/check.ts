@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ruleInfo, toSarif, type CheckReport, type CheckRules, type Finding } from '../core/check';
 import { TOOL_VERSION } from '../core/version';
-import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
+import { analyzeDatasetFile, modelSpecInputs, resolveInputs } from '../pipeline/analyzeFile';
 import { resultMatchesOptions, runCheck, writeBaseline, type CheckRun } from '../pipeline/check';
 import { refuseForeignOutputs, refuseOutputsOverInputs, refuseOutputsOverOwnFiles, requireFolderOrNothing, type PathRole } from '../pipeline/outputs';
 import { writeFileAtomic } from '../pipeline/results';
@@ -11,7 +11,7 @@ import { createLocalInference } from '../inference/local';
 import { DATASET_FLAGS, datasetPipelineOptions } from './analyze';
 import { UsageError } from './errors';
 import { count } from '../core/words';
-import { ANALYSIS_HELP, analysisOptionsFrom, FIELD_FLAGS, parse, type FlagValues } from './options';
+import { ANALYSIS_HELP, analysisOptionsFrom, FIELD_FLAGS, parse, parseModelSpec, type FlagValues } from './options';
 import { stderrProgress } from './progress';
 
 const HELP = `overlap-density check: overlap alarms for CI. Analyse each dataset (or reuse its up-to-date result) and
@@ -102,6 +102,12 @@ export async function run(argv: string[]): Promise<number> {
     const inputs: PathRole[] = files.map((f) => ({ path: f, role: 'a DATASET' }));
     if (values.config) inputs.push({ path: values.config, role: '--config' });
     if (values.baseline) inputs.push({ path: values.baseline, role: '--baseline' });
+    // the activation files and models of --weak / --strong (read beside each dataset): never replaced, with --force too
+    const specs = {
+      ...(values.weak ? { weak: parseModelSpec(values.weak, 'weak') } : {}),
+      ...(values.strong ? { strong: parseModelSpec(values.strong, 'strong') } : {}),
+    };
+    for (const f of files) inputs.push(...modelSpecInputs(specs, f));
     await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], inputs);
     // nor over a dataset's own baseline or cached result (read by this check, or written by --write-baseline)
     const own = values.baseline ? [{ path: values.baseline, role: 'the --baseline' }] : [];
@@ -150,7 +156,7 @@ export async function run(argv: string[]): Promise<number> {
   if (format === 'text' && !values.out) process.stdout.write(text);
   else {
     const body = format === 'sarif'
-      ? JSON.stringify(toSarif(runs.map((r) => ({ relativePath: sarifPath(r.datasetFile, baseDir), report: r.report })), { version: TOOL_VERSION }), null, 2)
+      ? JSON.stringify(toSarif(runs.map((r) => ({ relativePath: sarifPath(r.datasetFile, baseDir), report: r.report, warnings: r.result.warnings })), { version: TOOL_VERSION }), null, 2)
       : format === 'json' ? JSON.stringify(jsonReport(runs), null, 2) : text;
     if (values.out) {
       await writeFileAtomic(values.out, body.endsWith('\n') ? body : `${body}\n`);
@@ -233,6 +239,10 @@ export function textReport(r: CheckRun): string {
     lines.push(`  ... ${more} more (--format json or sarif lists all)`);
   }
   if (notes > 0) lines.push(`  ${notes} notes (rows whose category changed, rules not measured): --format json or sarif lists them`);
+  // the analysis's own warnings: they decide no rule, but a pass on a weak model at chance must not read as all clear
+  const warnings = r.result.warnings ?? [];
+  for (const w of warnings.slice(0, TEXT_FINDINGS)) lines.push(`  analysis warning: ${w}`);
+  if (warnings.length > TEXT_FINDINGS) lines.push(`  ... ${count(warnings.length - TEXT_FINDINGS, 'analysis warning')} more (--format json or sarif lists all)`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -251,6 +261,7 @@ function jsonReport(runs: CheckRun[]): unknown {
       rules: r.rulesFile,
       baseline: r.baselineFile,
       report: withHelp(r.report),
+      analysisWarnings: r.result.warnings ?? [],
     })),
   };
 }

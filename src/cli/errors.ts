@@ -18,7 +18,7 @@ const FS_WORDS: Record<string, string> = {
   EACCES: 'permission denied: this folder cannot be written here; give --out and --cache-dir (curate, check: --results-dir) in a folder you can write',
   EPERM: 'operation not permitted: give --out and --cache-dir (curate, check: --results-dir) in a folder you can write',
   EROFS: 'the file system is read-only: give --out and --cache-dir (curate, check: --results-dir) on a writable one',
-  EEXIST: 'a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or give --out and --cache-dir elsewhere',
+  EEXIST: 'a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or write elsewhere (analyze: --out and --cache-dir; check and curate: --results-dir; synth: another --out folder)',
   ENOTDIR: 'a part of this path is a file, not a folder: move it, or give another path',
   ENOSPC: 'no space left on the device: free some, or give --out and --cache-dir on another disk',
   EISDIR: 'this is a folder, not a file: give a file path',

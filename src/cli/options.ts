@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisOptions } from '../core/experiment/analyze';
 import type { DeviceChoice, ModelSpec } from '../pipeline/types';
@@ -106,6 +107,19 @@ export function threadsFrom(values: Values): number | undefined {
  *           label-model[:FIELD] | prob:FIELD
  *   strong: use-lite | onnx:PATH[#TOKENIZER] | npy:PATH | safetensors:PATH[#TENSOR] | field:NAME
  */
+/**
+ * PATH#PART (a safetensors tensor, an ONNX model's tokenizer), where PATH itself may hold '#': the whole argument when
+ * it names a file, else split at the last '#' whose left part names a file, else at the first '#'.
+ */
+export function pathAndPart(arg: string): [string, string | undefined] {
+  if (!arg.includes('#') || fs.existsSync(arg)) return [arg, undefined];
+  for (let at = arg.lastIndexOf('#'); at > 0; at = arg.lastIndexOf('#', at - 1)) {
+    if (fs.existsSync(arg.slice(0, at))) return [arg.slice(0, at), arg.slice(at + 1) || undefined];
+  }
+  const at = arg.indexOf('#');
+  return [arg.slice(0, at), arg.slice(at + 1) || undefined];
+}
+
 export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec {
   const [head, ...rest] = raw.split(':');
   const arg = rest.join(':');
@@ -122,7 +136,7 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
       return { kind: 'bundled', id: 'use-lite' };
     case 'onnx': {
       if (!arg) throw new UsageError(`${flag} onnx:PATH needs a path`);
-      const [p, tok] = arg.split('#');
+      const [p, tok] = pathAndPart(arg);
       return tok ? { kind: 'onnx', path: path.resolve(p), tokenizer: path.resolve(tok) } : { kind: 'onnx', path: path.resolve(p) };
     }
     case 'npy':
@@ -130,7 +144,7 @@ export function parseModelSpec(raw: string, side: 'weak' | 'strong'): ModelSpec 
       return { kind: 'npy', path: path.resolve(arg) };
     case 'safetensors': {
       if (!arg) throw new UsageError(`${flag} safetensors:PATH needs a path`);
-      const [p, tensor] = arg.split('#');
+      const [p, tensor] = pathAndPart(arg);
       return tensor ? { kind: 'safetensors', path: path.resolve(p), tensor } : { kind: 'safetensors', path: path.resolve(p) };
     }
     case 'field':

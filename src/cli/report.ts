@@ -43,6 +43,14 @@ export async function run(argv: string[]): Promise<number> {
     if (!file) continue;
     for (const p of resultFileCandidates(file, positionals[0])) inputs.push({ path: p, role: what });
   }
+  // nor over the activation files it was computed from (npy: / safetensors: specs, beside the dataset; the arrays
+  // form's --weak-acts / --strong-acts, --split and --membership, recorded with absolute paths)
+  const sourceDir = dataset ? path.dirname(path.resolve(path.dirname(positionals[0]), dataset)) : path.dirname(positionals[0]);
+  for (const side of ['weak', 'strong'] as const) {
+    const source = result.encoders[side].source;
+    if (source) inputs.push({ path: path.resolve(sourceDir, source), role: `the ${side} activations of this result` }, { path: path.resolve(source), role: `the ${side} activations of this result` });
+  }
+  for (const f of result.dataset.inputs ?? []) inputs.push({ path: f, role: 'an input of this result' });
   await refuseOutputsOverInputs([{ path: out, role }], inputs);
   await refuseForeignOutputs([{ path: out, role }], Boolean(values.force));
   const got = values['no-texts'] ? null : await reportTexts(result, positionals[0]);

@@ -164,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
     seeds: analysis.seeds ?? REQUEST_OPTIONS.seeds.default,
   };
   await refuseOutputsOverInputs([{ path: values.out, role: '--out' }], await sourceInputs(positionals));
-  await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force));
+  await refuseForeignOutputs([{ path: values.out, role: '--out' }], Boolean(values.force), 'selection result');
   const progress = stderrProgress(!values.quiet);
   const t0 = performance.now();
   let backend: InferenceService | undefined;

@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { evaluateCheck, type CheckReport, type Finding } from '../core/check';
 import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/result/schema';
@@ -167,13 +168,13 @@ export class Alarms implements vscode.Disposable {
     const entry = await this.ctx.results.get(datasetPath);
     const name = path.basename(datasetPath);
     if (!entry) {
-      void vscode.window.showInformationMessage(`${name} has no results yet: analyse it first, then set it as the baseline.`);
+      void notify.showInformationMessage(`${name} has no results yet: analyse it first, then set it as the baseline.`);
       return false;
     }
     const target = baselinePath(datasetPath);
     const previous = await loadBaseline(target, true).catch(() => null);
     if (previous) {
-      const ok = await vscode.window.showWarningMessage(
+      const ok = await notify.showWarningMessage(
         `Replace the baseline of ${name} (analysed ${previous.createdAt}) with the results of ${entry.original.createdAt}?`,
         { modal: true },
         'Replace Baseline',
@@ -185,7 +186,7 @@ export class Alarms implements vscode.Disposable {
     await writeBaseline(datasetPath, entry.original);
     this.ctx.output.info(`baseline of ${datasetPath}: ${target} (results of ${entry.original.createdAt})`);
     await this.refresh(datasetPath, true);
-    void vscode.window.showInformationMessage(`${name}: baseline set. Later analyses are compared with it in the Problems panel and by \`overlap-density check\`.`);
+    void notify.showInformationMessage(`${name}: baseline set. Later analyses are compared with it in the Problems panel and by \`overlap-density check\`.`);
     return true;
   }
 

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { sniffDataset } from '../core/data';
 import { CancelledError } from '../core/encoder';
 import { InputError, type InputHint } from '../core/errors';
@@ -34,7 +35,7 @@ export function isCancel(e: unknown): boolean {
 export async function settleUnsaved(file: string): Promise<boolean> {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
   if (!doc?.isDirty) return true;
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.showWarningMessage(
     `${path.basename(file)} has unsaved changes. The analysis reads the file on disk.`,
     { modal: true },
     'Save and Analyze',
@@ -63,7 +64,7 @@ export async function resolveSpecs(
     return { weak, strong };
   } catch (e) {
     if (!(e instanceof ModelChoiceError)) throw e;
-    const choice = await vscode.window.showErrorMessage(`Overlap Density: ${e.message}.`, 'Open Settings');
+    const choice = await notify.showErrorMessage(`Overlap Density: ${e.message}.`, 'Open Settings');
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'overlapDensity.models');
     return undefined;
   }
@@ -72,7 +73,7 @@ export async function resolveSpecs(
 /** Models and activation files named by a path need a trusted workspace; says so (with a way there) when it is not. */
 export async function trustedFor(specs: { weak: ModelSpec; strong: ModelSpec }): Promise<boolean> {
   if (!(needsTrust(specs.weak) || needsTrust(specs.strong)) || vscode.workspace.isTrusted) return true;
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.showWarningMessage(
     'Models and activation files named by a path run only in a trusted workspace. Trust this workspace, or use the bundled encoders, activations in the data, votes or a probability column.',
     'Manage Workspace Trust',
   );
@@ -98,7 +99,7 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest, mode: R
   const name = path.basename(file);
   const bg = mode.background;
   if (ctx.running.has(file)) {
-    if (!bg) void vscode.window.showInformationMessage(`${name} is already being analysed.`);
+    if (!bg) void notify.showInformationMessage(`${name} is already being analysed.`);
     return undefined;
   }
   let reading: { fields?: FieldMap; header?: HeaderChoice } | null;
@@ -142,7 +143,7 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest, mode: R
     for (const w of result.warnings) ctx.output.warn(w);
     await ctx.results.put(file, resultPath, result);
     if (!bg) {
-      void vscode.window
+      void notify
         .showInformationMessage(`${name}: ${lensTitle(result)}.`, 'Show Report', 'Annotate Dataset')
         .then((choice) => {
           const uri = vscode.Uri.file(file);
@@ -154,7 +155,7 @@ export async function analyzeWithProgress(ctx: Ctx, req: AnalyzeRequest, mode: R
   } catch (e) {
     if (isCancel(e) || controller.signal.aborted) {
       ctx.output.info(`analysis of ${file} cancelled after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      if (!bg) void vscode.window.showInformationMessage(`Analysis of ${name} cancelled. No results were written.`);
+      if (!bg) void notify.showInformationMessage(`Analysis of ${name} cancelled. No results were written.`);
       return undefined;
     }
     if (bg) {
@@ -204,7 +205,7 @@ export function reportError(ctx: Ctx, e: unknown): void {
   const columnsFix = hint === 'text-field' || hint === 'label-field' || hint === 'header';
   const buttons = [...(columnsFix ? ['Choose Columns...'] : []), ...(where ? ['Go to Line'] : []), 'Show Log'];
   const fix = hint ? ` (${EDITOR_FIX[hint]})` : '';
-  void vscode.window.showErrorMessage(`Overlap Density: ${msg}${fix}`, ...buttons).then(async (choice) => {
+  void notify.showErrorMessage(`Overlap Density: ${msg}${fix}`, ...buttons).then(async (choice) => {
     if (choice === 'Show Log') ctx.output.show(true);
     if (choice === 'Choose Columns...' && where?.file) await vscode.commands.executeCommand('overlapDensity.chooseColumns', vscode.Uri.file(where.file));
     if (choice === 'Go to Line' && where?.file) {

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { DatasetFormat } from '../core/data/types';
 import { detectFormat } from '../core/data';
 import { checkOverlapFolder } from '../pipeline/outputs';
@@ -35,7 +36,7 @@ async function writeSidecar(ctx: Ctx, entry: ResultEntry, names: AnnotationField
   await writeFileAtomic(target, sidecarJsonl(entry.result.rows, names));
   const scope = annotationScope(entry.result.rows);
   ctx.output.info(`annotations of ${entry.datasetPath} written to ${target} (${why})`);
-  const choice = await vscode.window.showInformationMessage(
+  const choice = await notify.showInformationMessage(
     `${path.basename(entry.datasetPath)}: ${why}, so the annotations of ${scope.annotated.toLocaleString('en-US')} W2S-train rows went to ${path.join(OVERLAP_DIR, path.basename(target))}${scope.note ? `; ${scope.note}` : ''}.`,
     'Open',
   );
@@ -47,7 +48,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   const name = path.basename(file);
   const entry = await ctx.results.get(file);
   if (!entry) {
-    const choice = await vscode.window.showInformationMessage(`${name} has no results to write yet.`, 'Analyze Dataset');
+    const choice = await notify.showInformationMessage(`${name} has no results to write yet.`, 'Analyze Dataset');
     if (choice) await vscode.commands.executeCommand('overlapDensity.analyze', uri);
     return;
   }
@@ -58,7 +59,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   };
   const format = formatOf(entry);
   if (!format) {
-    void vscode.window.showErrorMessage(`Overlap Density: cannot tell the format of ${name}; analyse it again.`);
+    void notify.showErrorMessage(`Overlap Density: cannot tell the format of ${name}; analyse it again.`);
     return;
   }
   if (!annotatesInPlace(format)) return writeSidecar(ctx, entry, names, `${format} rows cannot hold extra fields`);
@@ -68,7 +69,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
 
   const doc = await vscode.workspace.openTextDocument(uri);
   if ((await ctx.results.freshness(doc, entry)) === 'stale') {
-    const choice = await vscode.window.showErrorMessage(
+    const choice = await notify.showErrorMessage(
       `${name} changed since it was analysed; annotating now would write scores into the wrong rows.`,
       'Analyze Again',
     );
@@ -76,7 +77,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
     return;
   }
   if (doc.isDirty) {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await notify.showWarningMessage(
       `${name} has unsaved changes. Write the annotations into the unsaved text? (Undo reverts them.)`,
       { modal: true },
       'Annotate',
@@ -90,7 +91,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
     plan = planAnnotation(text, format, entry.result.rows, names);
   } catch (e) {
     if (e instanceof AnnotationMismatchError || e instanceof StructureError) {
-      void vscode.window.showErrorMessage(`Overlap Density: cannot annotate ${name}: ${e.message}`);
+      void notify.showErrorMessage(`Overlap Density: cannot annotate ${name}: ${e.message}`);
       return;
     }
     reportError(ctx, e);
@@ -102,7 +103,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   const foreign = fieldsNeedingConfirmation(plan, ctx.results.annotatedFields(file));
   if (foreign.length > 0) {
     const q = overwriteQuestion(name, foreign, plan.rows);
-    const choice = await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.button);
+    const choice = await notify.showWarningMessage(q.message, { modal: true, detail: q.detail }, q.button);
     if (choice !== q.button) {
       ctx.output.info(`annotation of ${file} cancelled: it would have overwritten ${foreign.join(', ')}`);
       return;
@@ -123,7 +124,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
     }
   }
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`Overlap Density: VS Code refused the edit to ${name} (is the file read-only?).`);
+    void notify.showErrorMessage(`Overlap Density: VS Code refused the edit to ${name} (is the file read-only?).`);
     return;
   }
   await ctx.results.recordAnnotatedFields(file, [names.category, names.score, names.confidence]);
@@ -131,7 +132,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   const scope = annotationScope(entry.result.rows);
   ctx.output.info(`annotated ${plan.rows} rows of ${file} (${names.category}, ${names.score}, ${names.confidence}), ${plan.edits.length} edits`);
   const annotatedHash = sha256Hex(annotated);
-  void vscode.window
+  void notify
     .showInformationMessage(
       `Annotated ${plan.rows.toLocaleString('en-US')} W2S-train rows of ${name} with ${names.category} (easy-only, hard-only, overlap), ${names.score} and ${names.confidence}${scope.note ? `; ${scope.note}` : ''}. Save to keep them; Undo (Ctrl+Z) removes them.`,
       'Save',
@@ -140,7 +141,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
       if (choice !== 'Save') return;
       // The notification outlives an Undo: saving then would save the text without the annotations, silently.
       if (doc.isClosed || sha256Hex(doc.getText()) !== annotatedHash) {
-        void vscode.window.showInformationMessage(`${name}: the annotations were undone or edited since; nothing was saved.`);
+        void notify.showInformationMessage(`${name}: the annotations were undone or edited since; nothing was saved.`);
         return;
       }
       void doc.save();

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { sniffDataset, type SniffResult } from '../core/data/file';
 import { textFieldsOf } from '../core/data/fields';
 import type { FieldMap, HeaderChoice } from '../core/data/types';
@@ -102,7 +103,7 @@ export async function pickColumns(file: string, current?: ColumnChoice): Promise
   }
   const columns = (sniff.available ?? []).filter((c) => !c.includes('.') || !sniff.available?.includes(c.split('.')[0]) || c === 'data.text');
   if (columns.length === 0) {
-    void vscode.window.showErrorMessage(`Overlap Density: ${name}: no columns could be read (${sniff.reason ?? 'unknown format'}).`);
+    void notify.showErrorMessage(`Overlap Density: ${name}: no columns could be read (${sniff.reason ?? 'unknown format'}).`);
     return undefined;
   }
   const item = (c: string, picked = false): ColumnItem => ({ label: c, column: c, description: truncate(sniff.samples?.[c] ?? '', 70), picked });
@@ -120,7 +121,7 @@ export async function pickColumns(file: string, current?: ColumnChoice): Promise
   const labelItems = columns.filter((c) => !textSet.has(c)).map((c) => item(c));
   labelItems.sort((a, b) => Number(b.column === labelDefault) - Number(a.column === labelDefault));
   if (labelItems.length === 0) {
-    void vscode.window.showErrorMessage(`Overlap Density: ${name}: every column is used as text; leave one for the label.`);
+    void notify.showErrorMessage(`Overlap Density: ${name}: every column is used as text; leave one for the label.`);
     return undefined;
   }
   const label = await vscode.window.showQuickPick(labelItems, {

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { FieldMap } from '../core/data/types';
 import { generateSynthetic, type Scenario } from '../core/synth/generate';
 import { writeFileAtomic } from '../pipeline/results';
@@ -33,7 +34,7 @@ export { compareSources } from './compareSources';
 export async function targetDataset(tree: DatasetsTree, arg: unknown, verb: string): Promise<vscode.Uri | undefined> {
   const uri = await pickTarget(tree, arg, verb);
   if (uri && uri.scheme !== 'file') {
-    void vscode.window.showInformationMessage(`${verb} needs a file on disk (this one is ${uri.scheme}:); open the folder locally or through VS Code Remote.`);
+    void notify.showInformationMessage(`${verb} needs a file on disk (this one is ${uri.scheme}:); open the folder locally or through VS Code Remote.`);
     return undefined;
   }
   return uri;
@@ -47,7 +48,7 @@ async function pickTarget(tree: DatasetsTree, arg: unknown, verb: string): Promi
   if (active && active.scheme === 'file' && candidateKind(active.fsPath) !== 'never') return active;
   const files = await tree.datasetFiles();
   if (files.length === 0) {
-    void vscode.window.showInformationMessage('No dataset files found in this workspace (JSONL, JSON, CSV, TSV, Parquet, WRENCH, SST).');
+    void notify.showInformationMessage('No dataset files found in this workspace (JSONL, JSON, CSV, TSV, Parquet, WRENCH, SST).');
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -158,7 +159,7 @@ export function showReport(ctx: Ctx, tree: DatasetsTree): Cmd {
     if (!uri) return;
     const entry = await ctx.results.get(uri.fsPath);
     if (!entry) {
-      const choice = await vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has not been analysed yet.`, 'Analyze Dataset');
+      const choice = await notify.showInformationMessage(`${path.basename(uri.fsPath)} has not been analysed yet.`, 'Analyze Dataset');
       if (choice) await analyzeWithProgress(ctx, { file: uri.fsPath });
       return;
     }
@@ -202,23 +203,23 @@ export function toggleFlag(ctx: Ctx): Cmd {
   return async () => {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.document.uri.scheme !== 'file') {
-      void vscode.window.showInformationMessage('Put the cursor on a row of an analysed dataset to flag it.');
+      void notify.showInformationMessage('Put the cursor on a row of an analysed dataset to flag it.');
       return;
     }
     const doc = editor.document;
     const entry = await ctx.results.get(doc.uri.fsPath);
     if (!entry) {
-      void vscode.window.showInformationMessage(`${path.basename(doc.uri.fsPath)} has not been analysed yet: flags belong to analysed rows.`);
+      void notify.showInformationMessage(`${path.basename(doc.uri.fsPath)} has not been analysed yet: flags belong to analysed rows.`);
       return;
     }
     if ((await ctx.results.freshness(doc, entry)) === 'stale') {
-      void vscode.window.showWarningMessage('This file changed since it was analysed; analyse it again before flagging rows.');
+      void notify.showWarningMessage('This file changed since it was analysed; analyse it again before flagging rows.');
       return;
     }
     const line = editor.selection.active.line + 1;
     const k = rowAtLine(entry.index, line, doc.lineCount);
     if (k < 0) {
-      void vscode.window.showInformationMessage(`Line ${line} is not an analysed row.`);
+      void notify.showInformationMessage(`Line ${line} is not an analysed row.`);
       return;
     }
     const row = entry.result.rows[k]!;
@@ -241,7 +242,7 @@ export function chooseColumns(ctx: Ctx, tree: DatasetsTree): Cmd {
     if (!choice) return;
     await storeColumns(ctx, file, choice);
     ctx.output.info(`${file}: columns ${describeColumns(choice)}`);
-    const go = await vscode.window.showInformationMessage(`${path.basename(file)}: ${describeColumns(choice)}.`, 'Analyze Now');
+    const go = await notify.showInformationMessage(`${path.basename(file)}: ${describeColumns(choice)}.`, 'Analyze Now');
     if (go) await analyzeWithProgress(ctx, { file });
   };
 }
@@ -259,7 +260,7 @@ export function compareWithEarlier(ctx: Ctx, tree: DatasetsTree): Cmd {
     if (!uri) return;
     const entry = await ctx.results.get(uri.fsPath);
     if (!entry) {
-      void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no results yet: analyse it first.`);
+      void notify.showInformationMessage(`${path.basename(uri.fsPath)} has no results yet: analyse it first.`);
       return;
     }
     const { pickAndCompare } = await import('./compareResults');
@@ -273,10 +274,10 @@ export function clearResults(ctx: Ctx, tree: DatasetsTree): Cmd {
     if (!uri) return;
     const name = path.basename(uri.fsPath);
     if (!(await ctx.results.get(uri.fsPath))) {
-      void vscode.window.showInformationMessage(`${name} has no results to clear.`);
+      void notify.showInformationMessage(`${name} has no results to clear.`);
       return;
     }
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await notify.showWarningMessage(
       `Delete the overlap results of ${name}? Flags are kept; analysing again recreates the results.`,
       { modal: true },
       'Delete Results',
@@ -348,7 +349,7 @@ export function generateSyntheticDataset(ctx: Ctx): Cmd {
     }
     if (a.open !== false) {
       await vscode.window.showTextDocument(vscode.Uri.file(target));
-      void vscode.window
+      void notify
         .showInformationMessage(`Wrote ${nOverlap + nNonOverlap} synthetic rows with weak/strong activations and ground truth to ${path.basename(target)}.`, 'Analyze Dataset')
         .then((choice) => {
           if (choice) void vscode.commands.executeCommand('overlapDensity.analyze', vscode.Uri.file(target));

@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { textKey, type BaselineResult } from '../core/check';
 import { compareResults, type ResultComparison } from '../core/report/compare';
 import type { AnalysisResult } from '../core/result/schema';
@@ -59,7 +60,7 @@ export async function pickAndCompare(datasetPath: string, current: AnalysisResul
     });
   }
   if (choices.length === 0) {
-    void vscode.window.showInformationMessage(`${name} has no earlier result to compare with: set a baseline, or analyse it again after a change (each analysis is kept in .overlap/history).`);
+    void notify.showInformationMessage(`${name} has no earlier result to compare with: set a baseline, or analyse it again after a change (each analysis is kept in .overlap/history).`);
     return;
   }
   const pick = await vscode.window.showQuickPick(choices, { title: `Compare the current result of ${name} with...`, matchOnDescription: true });

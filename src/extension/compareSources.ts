@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { selectionHeadline } from '../core/report/selection';
 import type { StrategyName } from '../core/select/schema';
 import { selectFromPaths, writeSelectionResult } from '../pipeline/sources';
@@ -51,7 +52,7 @@ async function askRequest(tree: DatasetsTree, args: CompareArgs, checked: string
   if (!paths) {
     files = await tree.datasetFiles();
     if (files.length === 0) {
-      void vscode.window.showInformationMessage('No dataset files found in this workspace (JSONL, JSON, CSV, TSV, Parquet, WRENCH, SST).');
+      void notify.showInformationMessage('No dataset files found in this workspace (JSONL, JSON, CSV, TSV, Parquet, WRENCH, SST).');
       return undefined;
     }
     const picks = await vscode.window.showQuickPick(
@@ -75,7 +76,7 @@ async function askRequest(tree: DatasetsTree, args: CompareArgs, checked: string
   }
   const need = modeNeeded(paths.length);
   if (need === 'none') {
-    void vscode.window.showInformationMessage(`${TITLE}: pick at least one dataset file.`);
+    void notify.showInformationMessage(`${TITLE}: pick at least one dataset file.`);
     return undefined;
   }
   let mode: SourceMode | undefined;
@@ -164,7 +165,7 @@ async function askPlan(req: CompareRequest): Promise<CompareRequest | undefined>
   );
   if (!strategies) return undefined;
   if (strategies.length === 0) {
-    void vscode.window.showInformationMessage(`${TITLE}: pick at least one strategy.`);
+    void notify.showInformationMessage(`${TITLE}: pick at least one strategy.`);
     return undefined;
   }
   const seeds = await ask('seeds (runs of every strategy)', String(req.seeds), 1, 1000);
@@ -182,7 +183,7 @@ async function runComparison(ctx: Ctx, req: CompareRequest): Promise<string | un
   const out = selectionOutputPath(req.paths, req.mode);
   const what = describeMode(req.paths, req.mode);
   if (ctx.running.has(out)) {
-    void vscode.window.showInformationMessage(`${what} are already being compared.`);
+    void notify.showInformationMessage(`${what} are already being compared.`);
     return undefined;
   }
   for (const p of req.paths) if (!(await settleUnsaved(p))) return undefined;
@@ -221,14 +222,14 @@ async function runComparison(ctx: Ctx, req: CompareRequest): Promise<string | un
     for (const line of result.summary.lines) ctx.output.info(line);
     for (const w of result.warnings) ctx.output.warn(w);
     ctx.selections.show({ result, resultPath: out });
-    void vscode.window.showInformationMessage(`Compared ${result.sources.length} sources: ${selectionHeadline(result)}.`, 'Show Log').then((choice) => {
+    void notify.showInformationMessage(`Compared ${result.sources.length} sources: ${selectionHeadline(result)}.`, 'Show Log').then((choice) => {
       if (choice) ctx.output.show(true);
     });
     return out;
   } catch (e) {
     if (isCancel(e) || e instanceof vscode.CancellationError || controller.signal.aborted) {
       ctx.output.info(`comparison of ${what} cancelled after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      void vscode.window.showInformationMessage(`Comparison of ${what} cancelled. No results were written.`);
+      void notify.showInformationMessage(`Comparison of ${what} cancelled. No results were written.`);
       return undefined;
     }
     throw e;

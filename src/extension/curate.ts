@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { curationSummary, DEFAULT_CURATION_FRACTION, parseBudget, type CurationBudget } from '../core/curate';
 import { curateDataset, curatedPathFor, uncopyableReason, type CurateOutcome } from '../pipeline/curate';
 import { writeFileAtomic } from '../pipeline/results';
@@ -55,7 +56,7 @@ async function askBudget(): Promise<CurationBudget | undefined> {
 async function runCuration(ctx: Ctx, file: string): Promise<void> {
   const name = path.basename(file);
   if (path.extname(file).toLowerCase() === '.parquet') {
-    void vscode.window.showWarningMessage(`${name}: ${uncopyableReason('parquet')}.`);
+    void notify.showWarningMessage(`${name}: ${uncopyableReason('parquet')}.`);
     return;
   }
   const budget = await askBudget();
@@ -64,7 +65,7 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
   // The curated file, and the test rows beside it when the input has no test file.
   const existing = [out, curatedPathFor(out, 'test')].filter((p) => fs.existsSync(p)).map((p) => path.basename(p));
   if (existing.length > 0) {
-    const replace = await vscode.window.showWarningMessage(`${existing.join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'}. Replace?`, { modal: true }, 'Replace');
+    const replace = await notify.showWarningMessage(`${existing.join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'}. Replace?`, { modal: true }, 'Replace');
     if (replace !== 'Replace') return;
   }
   if (!(await settleUnsaved(file))) return;
@@ -73,7 +74,7 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
   const specs = await resolveSpecs(ctx, { file }, reading);
   if (!specs || !(await trustedFor(specs))) return;
   if (ctx.running.has(file) || ctx.running.has(out)) {
-    void vscode.window.showInformationMessage(`${name} is already being analysed.`);
+    void notify.showInformationMessage(`${name} is already being analysed.`);
     return;
   }
   const options = { ...pipelineOptions(ctx.config, specs.weak, specs.strong), ...reading };
@@ -91,7 +92,7 @@ async function runCuration(ctx: Ctx, file: string): Promise<void> {
     await showOutcome(outcome);
   } catch (e) {
     if (isCancel(e) || controller.signal.aborted) {
-      void vscode.window.showInformationMessage(`Curating ${name} cancelled.`);
+      void notify.showInformationMessage(`Curating ${name} cancelled.`);
       return;
     }
     throw e;
@@ -109,7 +110,7 @@ async function showOutcome(outcome: CurateOutcome): Promise<void> {
   await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(mdFile));
   const c = outcome.curated?.result;
   const w2s = c ? `; W2S accuracy ${outcome.input.result.accuracy.w2s.toFixed(3)} (input) vs ${c.accuracy.w2s.toFixed(3)} (curated) on the same test set` : '';
-  const choice = await vscode.window.showInformationMessage(`Wrote ${path.basename(outcome.written.file)} (${outcome.written.rows} rows)${w2s}.`, 'Open Curated File');
+  const choice = await notify.showInformationMessage(`Wrote ${path.basename(outcome.written.file)} (${outcome.written.rows} rows)${w2s}.`, 'Open Curated File');
   if (choice) await vscode.window.showTextDocument(vscode.Uri.file(outcome.written.file));
 }
 
@@ -127,7 +128,7 @@ async function runSourcesCuration(ctx: Ctx, files: string[]): Promise<void> {
   const out = sourcesCuratedPath(files);
   const existing = [out, curatedPathFor(out, 'test')].filter((p) => fs.existsSync(p)).map((p) => path.basename(p));
   if (existing.length > 0) {
-    const replace = await vscode.window.showWarningMessage(`${existing.join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'}. Replace?`, { modal: true }, 'Replace');
+    const replace = await notify.showWarningMessage(`${existing.join(' and ')} ${existing.length > 1 ? 'exist' : 'exists'}. Replace?`, { modal: true }, 'Replace');
     if (replace !== 'Replace') return;
   }
   for (const f of files) if (!(await settleUnsaved(f))) return;
@@ -136,7 +137,7 @@ async function runSourcesCuration(ctx: Ctx, files: string[]): Promise<void> {
   const specs = await resolveSpecs(ctx, { file: files[0]! }, reading);
   if (!specs || !(await trustedFor(specs))) return;
   if (ctx.running.has(out)) {
-    void vscode.window.showInformationMessage(`${path.basename(out)} is already being written.`);
+    void notify.showInformationMessage(`${path.basename(out)} is already being written.`);
     return;
   }
   const options = { ...pipelineOptions(ctx.config, specs.weak, specs.strong), ...reading };
@@ -154,14 +155,14 @@ async function runSourcesCuration(ctx: Ctx, files: string[]): Promise<void> {
     await fs.promises.mkdir(path.dirname(mdFile), { recursive: true });
     await writeFileAtomic(mdFile, sourcesMarkdown(o));
     await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(mdFile));
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await notify.showInformationMessage(
       `Wrote ${path.basename(out)} (${o.written.rows} rows); W2S accuracy ${c.curated.accuracy.toFixed(3)} (UCB-curated) vs ${c.random.accuracy.toFixed(3)} (random draw) on the same test set.`,
       'Open Curated File',
     );
     if (choice) await vscode.window.showTextDocument(vscode.Uri.file(out));
   } catch (e) {
     if (isCancel(e) || controller.signal.aborted) {
-      void vscode.window.showInformationMessage(`Curating across ${names} cancelled.`);
+      void notify.showInformationMessage(`Curating across ${names} cancelled.`);
       return;
     }
     throw e;

@@ -4,6 +4,7 @@
  * A document that no longer matches its results gets no colours and one message saying why.
  */
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { CategoryName } from '../core/detect/types';
 import type { Config } from './config';
 import type { Ctx } from './ctx';
@@ -171,7 +172,7 @@ export class Decorations implements vscode.Disposable {
     if (this.staleTold.has(key)) return;
     this.staleTold.add(key);
     const name = doc.uri.path.split('/').pop();
-    void vscode.window
+    void notify
       .showWarningMessage(
         `${name} changed since it was analysed, so its overlap highlights and hovers are hidden (they would colour the wrong rows). Undo the changes or analyse it again.`,
         'Analyze Again',

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
-import { buildHoverMarkdown, REVEAL_ROW_COMMAND, revealRowUri, type NearestHardPreview } from './hoverText';
+import { buildHoverMarkdown, REVEAL_ROW_COMMAND, revealRowUri, rowPreviewText, type NearestHardPreview } from './hoverText';
 import type { ResultEntry } from './results';
 import { rowAtLine, rowsInLines } from './rowIndex';
 import { lensTitle, resultTooltip, STALE_LENS_TITLE } from './summaryText';
@@ -65,7 +65,7 @@ function nearestPreview(doc: vscode.TextDocument, entry: ResultEntry, nearest: n
   const last = Math.min(span?.end ?? line, line + PREVIEW_LINES - 1, doc.lineCount);
   const lines: string[] = [];
   for (let l = line; l <= last; l++) lines.push(doc.lineAt(l - 1).text);
-  return { line, text: lines.join(' '), revealUri: revealRowUri(entry.datasetPath, nearest) };
+  return { line, text: rowPreviewText(lines.join(' '), entry.result.dataset.read?.textFields), revealUri: revealRowUri(entry.datasetPath, nearest) };
 }
 
 class SummaryLens extends vscode.CodeLens {

@@ -76,7 +76,7 @@ export async function readFlagsFile(datasetPath: string): Promise<{ flags: Flags
     const dataDir = path.dirname(path.resolve(datasetPath));
     // The folder with the results' own words (the editor logs one message for both), then the file itself.
     await checkOverlapFolder(dataDir, [[OVERLAP_DIR]]);
-    await checkOverlapFolder(dataDir, [[OVERLAP_DIR, path.basename(file)]], 'flags are read only from inside it: remove the link (until then no row shows as flagged)');
+    await checkOverlapFolder(dataDir, [[OVERLAP_DIR, path.basename(file)]], 'flags are read only from inside it: remove the link (until then no row shows as flagged)', false);
   } catch (e) {
     return none(e instanceof Error ? e.message : String(e));
   }

@@ -57,11 +57,13 @@ const title = (table: ReadonlyMap<string, string>, key: unknown): string => tabl
 
 /**
  * Data as literal Markdown text: every ASCII punctuation character is backslash-escaped (CommonMark allows it for
- * all of them), which also breaks bare-URL autolinks (`https\:`, `www\.`), HTML, entities (`&`) and theme icons
- * (`$(...)`); line breaks become spaces so data cannot start a block (a heading, a list, a fence).
+ * all of them), which also breaks bare-URL autolinks (`https\:`, `www\.`), HTML and entities (`&`); line breaks
+ * become spaces so data cannot start a block (a heading, a list, a fence). Theme icons need more: a hover that
+ * shows icons of its own (supportThemeIcons) renders `$(name)` after Markdown has removed the backslashes, so a
+ * zero-width space goes between `$` and `(` (the text reads the same, no icon).
  */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+  return text.replace(/[\r\n]+/g, ' ').replace(/\$\(/g, '$\u200b(').replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
 }
 
 /** A number from the results file, escaped like any other data (a hand-edited file may hold anything). */
@@ -165,6 +167,31 @@ export function buildHoverMarkdown(input: HoverInput): string {
     );
   }
   return parts.join('\n\n');
+}
+
+/** Field names that hold a row's text when the analysis read none (its rows carried activations). */
+const TEXT_LIKE = /^(text|sentence|sentence1|content|review|question|premise|title|body|document|utterance)$/i;
+
+/**
+ * What the hover shows of another row, from its source lines: a JSON object's text fields (the analysis's, else one
+ * named like a text, else its first string field) instead of the raw line with its activation arrays; anything else
+ * (CSV, SST, a line that does not parse) as it is.
+ */
+export function rowPreviewText(raw: string, textFields: readonly string[] = []): string {
+  const t = raw.trim();
+  if (!t.startsWith('{')) return raw;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(t.endsWith(',') ? t.slice(0, -1) : t);
+  } catch {
+    return raw;
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return raw;
+  const own = (k: string) => Object.prototype.hasOwnProperty.call(obj, k) ? (obj as Record<string, unknown>)[k] : undefined;
+  const named = textFields.map(own).filter((v): v is string => typeof v === 'string');
+  if (named.length > 0) return named.join(' · ');
+  const entries = Object.keys(obj).map((k) => [k, own(k)] as const).filter((e): e is readonly [string, string] => typeof e[1] === 'string');
+  return (entries.find(([k]) => TEXT_LIKE.test(k)) ?? entries[0])?.[1] ?? raw;
 }
 
 /**

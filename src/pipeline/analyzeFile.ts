@@ -69,7 +69,8 @@ export async function analyzeDatasetFile(
     w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}` : w.message,
   );
   const unlabelled = main.dataset.rows.length - main.rows.length;
-  if (unlabelled > 0) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);
+  // the reader names the file and lines of the rows it left out (Dataset.leftOut); a count for any it did not
+  if (unlabelled > 0 && !main.dataset.leftOut?.unlabelledLines.length) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);
   if (test) warnings.push(...testOnlyClassWarnings(main, test, labelSet));
   // Repeated texts and test rows that are also training rows: the analysis runs, the reader is told (repeats.ts).
   warnings.push(...textRepeatWarnings(findTextRepeats(main.rows, test?.rows), path.basename(main.file), test ? path.basename(test.file) : undefined));
@@ -167,6 +168,15 @@ export async function analyzeDatasetFile(
   return { result, resultPath, history };
 }
 
+/**
+ * The files the weak and strong specs of an analysis of `datasetFile` read (activations, ONNX models, tokenizers):
+ * inputs that no output of any command may replace, with --force too.
+ */
+export function modelSpecInputs(options: { weak?: ModelSpec; strong?: ModelSpec }, datasetFile: string): PathRole[] {
+  const dataDir = path.dirname(path.resolve(datasetFile));
+  return [...(options.weak ? specInputs(options.weak, 'weak', dataDir) : []), ...(options.strong ? specInputs(options.strong, 'strong', dataDir) : [])];
+}
+
 /** Model specs that read a file the user named. */
 function specInputs(spec: ModelSpec, side: 'weak' | 'strong', dataDir: string): PathRole[] {
   if (spec.kind === 'npy' || spec.kind === 'safetensors') return [{ path: path.resolve(dataDir, spec.path), role: `the ${side} activations` }];
@@ -191,9 +201,9 @@ async function checkWhereItWrites(file: string, resultPath: string, options: Pip
     }
     inputs.push({ path: testFile, role: 'the --test-file' });
   }
-  inputs.push(...specInputs(options.weak, 'weak', dataDir), ...specInputs(options.strong, 'strong', dataDir));
+  inputs.push(...modelSpecInputs(options, file));
   await refuseOutputsOverInputs([{ path: resultPath, role: options.outFile ? '--out' : 'the result file' }], inputs);
-  if (options.outFile) await refuseForeignOutputs([{ path: resultPath, role: '--out' }], options.force === true);
+  if (options.outFile) await refuseForeignOutputs([{ path: resultPath, role: '--out' }], options.force === true, 'analysis result');
   if (options.cacheDir) await requireFolderOrNothing(options.cacheDir, '--cache-dir');
   const cacheInOverlap = !options.cacheDir && (usesEncoderCache(options.weak) || usesEncoderCache(options.strong));
   if (!options.outFile || cacheInOverlap) await checkOverlapFolder(dataDir);
@@ -445,7 +455,7 @@ export async function sideActivations(
       }
       const labelled = Int32Array.from(main.rows, (r) => r.index);
       const sub = labelled.length === nRows ? m : selectRows(m, labelled);
-      return { matrix: sub, info: { id: path.basename(spec.path), kind: 'activations', dim: m.cols, source: spec.path }, notes: [], timings: { [timingKey]: (performance.now() - t0) / 1000 } };
+      return { matrix: sub, info: { id: `${path.basename(spec.path)}${spec.kind === 'safetensors' && spec.tensor ? `#${spec.tensor}` : ''}`, kind: 'activations', dim: m.cols, source: spec.path }, notes: [], timings: { [timingKey]: (performance.now() - t0) / 1000 } };
     }
     case 'field': {
       const parts = sources.map((src) => fieldMatrix(src, spec.field, side));

@@ -17,7 +17,7 @@ import { splitTextLines } from '../core/data/lines';
 import { LineTable } from '../core/data/structure';
 import { InputError } from '../core/errors';
 import type { AnalysisResult } from '../core/result/schema';
-import { analyzeDatasetFile, resolveInputs } from './analyzeFile';
+import { analyzeDatasetFile, modelSpecInputs, resolveInputs } from './analyzeFile';
 import { writeFileAtomic } from './results';
 import { refuseOutputsOverInputs, refuseOutputsOverOwnFiles } from './outputs';
 import { rereadOptions } from './rowTexts';
@@ -318,7 +318,8 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
   const inputs = [file, ...(testFile ? [testFile] : [])];
   // Refuse before any work: an output over an input, or over an existing file without --force.
   const outputs = [{ path: out, role: 'the curated file' }, ...(testOut ? [{ path: testOut, role: 'the curated test file' }] : [])];
-  await refuseOutputsOverInputs(outputs, inputs.map((p) => ({ path: p, role: 'an input' })));
+  // the activation files and models of --weak / --strong are inputs too: never replaced, with --force too
+  await refuseOutputsOverInputs(outputs, [...inputs.map((p) => ({ path: p, role: 'an input' })), ...modelSpecInputs(options, file)]);
   // nor over the results this command writes (--results-dir) or the input's own .overlap files
   const resultIn = (f: string, tag = '') => (req.resultsDir ? path.join(path.resolve(req.resultsDir), `${path.basename(f)}${tag}.result.json`) : undefined);
   const curatedResult = resultIn(out, path.basename(out) === path.basename(file) ? '.curated' : '');

@@ -98,29 +98,53 @@ export function isOwnOutput(head: string): boolean {
     || /^[^\n]*\n {2}result (reused \(up to date\)|analysed now): /.test(head);
 }
 
+/** The two JSON outputs one command could put where the other's is: an analysis result and a selection result. */
+export type OwnJsonKind = 'analysis result' | 'selection result';
+
+/** Which of them a file's start is (OwnJsonKind), when it is one; undefined for the others and foreign files. */
+export function ownJsonKind(head: string): OwnJsonKind | undefined {
+  if (!/"name"\s*:\s*"overlap-density"/.test(head)) return undefined;
+  if (/^\s*\{\s*"schemaVersion"\s*:\s*\d+\s*,\s*"kind"\s*:\s*"selection"/.test(head)) return 'selection result';
+  if (/^\s*\{\s*"schemaVersion"\s*:\s*\d+\s*,\s*"tool"\s*:/.test(head) && /"dataset"\s*:\s*\{/.test(head)) return 'analysis result';
+  return undefined;
+}
+
 /**
  * Throws an InputError when an output exists and is not one of the tool's own files (isOwnOutput), unless `force`:
  * a result, report or check file is replaced by its next run, anything else (a dataset, notes, another tool's file)
- * only when the user says so. A folder is left to refuseOutputsOverInputs' message.
+ * only when the user says so. With `writes`, an own file of the other JSON kind (an analysis result where `select`
+ * writes, a selection where `analyze` does) is refused the same way: one command's run must not replace the other's
+ * result silently. A folder is left to refuseOutputsOverInputs' message.
  */
-export async function refuseForeignOutputs(outputs: readonly PathRole[], force: boolean): Promise<void> {
+export async function refuseForeignOutputs(outputs: readonly PathRole[], force: boolean, writes?: OwnJsonKind): Promise<void> {
   if (force) return;
   for (const out of outputs) {
     const st = await statOrUndefined(out.path);
     if (!st || st.isDirectory()) continue;
-    if (!(await isOwnOutputFile(out.path))) {
+    const head = await headText(out.path);
+    if (!isOwnOutput(head)) {
       throw new InputError(
         `${out.role} exists and is not a file overlap-density wrote; choose another path, or pass --force to replace it`,
         { file: out.path },
       );
     }
+    const kind = ownJsonKind(head);
+    if (writes && kind && kind !== writes) {
+      throw new InputError(`${out.role} is ${article(kind)} ${kind}, and this run writes ${article(writes)} ${writes}; choose another path, or pass --force to replace it`, { file: out.path });
+    }
   }
+}
+
+const article = (kind: OwnJsonKind) => (kind === 'analysis result' ? 'an' : 'a');
+
+async function headText(file: string): Promise<string> {
+  const head = await readHead(file).catch(() => new Uint8Array(0));
+  return Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
 }
 
 /** Whether the file at `file` is one overlap-density wrote (isOwnOutput on its first 64 KiB; unreadable: no). */
 export async function isOwnOutputFile(file: string): Promise<boolean> {
-  const head = await readHead(file).catch(() => new Uint8Array(0));
-  return isOwnOutput(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8'));
+  return isOwnOutput(await headText(file));
 }
 
 /** Throws an InputError when `dir` exists and is not a folder (a cache folder given as a file's path). */
@@ -147,6 +171,8 @@ export async function checkOverlapFolder(
   dataDir: string,
   subs: readonly (readonly string[])[] = [[OVERLAP_DIR], [OVERLAP_DIR, 'cache']],
   advice = 'results and caches stay next to the data: remove the link (or give --out and --cache-dir)',
+  /** The paths name folders (a file of that name is refused); false for a file inside one (the flags file). */
+  folders = true,
 ): Promise<void> {
   const root = await fs.realpath(dataDir).catch(() => path.resolve(dataDir));
   for (const sub of subs) {
@@ -168,6 +194,14 @@ export async function checkOverlapFolder(
     if (!isInside(real, root)) {
       throw new InputError(
         `${sub.join('/')} is a link to ${real}, outside the dataset's folder; ${advice}`,
+        { file: p },
+      );
+    }
+    // a file of that name: found now, not as EEXIST when the result is written after the whole analysis
+    const info = folders ? await fs.stat(real).catch(() => undefined) : undefined;
+    if (info && !info.isDirectory()) {
+      throw new InputError(
+        `${sub.join('/')} is a file, not a folder: overlap-density keeps results and caches in a ${OVERLAP_DIR} folder beside the data; rename or remove that file`,
         { file: p },
       );
     }

@@ -43,6 +43,9 @@ export function parseResult(text: string, file?: string): AnalysisResult {
     );
   }
   const r = obj as Partial<AnalysisResult>;
+  if (r && typeof r === 'object' && (r as { kind?: unknown }).kind === 'selection') {
+    throw new InputError('this is a selection result (overlap-density select), not an analysis result; its numbers are in the file itself (the editor shows it too)', { file });
+  }
   if (!r || typeof r !== 'object' || typeof r.schemaVersion !== 'number' || !Array.isArray(r.rows)) {
     throw new InputError('not an overlap-density results file (no schemaVersion / rows)', { file });
   }

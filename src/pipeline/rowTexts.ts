@@ -48,6 +48,7 @@ export type ReportTexts = { texts: (string | null)[]; file: string } | { texts: 
  * The report panel passes false: it shows those texts in the editor already.
  */
 export async function reportTexts(result: AnalysisResult, resultPath: string, { requireHash = true } = {}): Promise<ReportTexts> {
+  if (result.dataset.format === 'npy') return { texts: null, reason: 'an analysis of activation arrays (.npy) has no row texts' };
   const file = datasetFileOf(result, resultPath);
   if (!file) return { texts: null, reason: 'the result names no dataset file' };
   const found = resultFileCandidates(file, resultPath).find((p) => fs.existsSync(p) && fs.statSync(p).isFile());

@@ -7,11 +7,24 @@ import { InputError } from '../errors';
 import type { Matrix } from '../linalg/matrix';
 import { bfloat16ToFloat32, halfToFloat32 } from './float16';
 import { npyDataOffset, npyMagic, npyLayout, readNpy, readNpyMatrix, swapBytes, writeNpy, type NpyArray } from './npy';
-import { ELEMENT_TYPES, listSafetensorsHeader, pickEntry, readSafetensorsMatrix, safetensorsDataOffset } from './safetensors';
+import { ELEMENT_TYPES, listSafetensorsHeader, pickEntry, readSafetensors, readSafetensorsMatrix, safetensorsDataOffset } from './safetensors';
 import { activationShape, checkFinite, shapeSize, toFloat32, type NumericArray, type NumericArrayConstructor } from './tensor';
 
 export async function readNpyFile(path: string): Promise<NpyArray> {
   return readNpy(await readInputFile(path), path);
+}
+
+/**
+ * A 1-D or 2-D array of any element type from a `.npy` file, or one tensor of a `.safetensors` file (`tensor`: its
+ * name; without it the file's only tensor): the arrays form's labels, split and membership codes.
+ */
+export async function readArrayFile(path: string, tensor?: string): Promise<NpyArray> {
+  if (path.toLowerCase().endsWith('.safetensors')) {
+    const t = readSafetensors(await readInputFile(path), path, tensor);
+    return { shape: t.shape, dtype: t.dtype, data: t.data };
+  }
+  if (tensor !== undefined) throw new InputError(`#${tensor} names a tensor, and a .npy file holds one array: give the file alone`, { file: path });
+  return readNpyFile(path);
 }
 
 /** readFile whose failures (missing file, a folder) are InputErrors naming the file, not bare ENOENT/EISDIR. */

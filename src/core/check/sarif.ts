@@ -17,6 +17,8 @@ export interface SarifInput {
   /** The dataset's path relative to the base folder (the repository root in CI). */
   relativePath: string;
   report: CheckReport;
+  /** The analysis's own warnings (a weak model at chance, a class only in the test file, ...): tool notifications. */
+  warnings?: readonly string[];
 }
 
 // The subset of the SARIF object model written here (see @types/sarif for the full one).
@@ -27,6 +29,7 @@ export interface SarifLog {
     tool: { driver: { name: string; version: string; rules: unknown[] } };
     originalUriBaseIds?: Record<string, { uri: string }>;
     results: unknown[];
+    invocations?: unknown[];
     properties?: Record<string, unknown>;
   }[];
 }
@@ -71,6 +74,16 @@ export function toSarif(inputs: readonly SarifInput[], tool: { version: string; 
         },
         ...(tool.baseUri ? { originalUriBaseIds: { SRCROOT: { uri: tool.baseUri.endsWith('/') ? tool.baseUri : `${tool.baseUri}/` } } } : {}),
         results,
+        // the analyses' warnings are about the data, not a rule's finding: SARIF's place for them is the invocation's
+        // tool notifications (code scanning shows them beside the run)
+        invocations: [{
+          executionSuccessful: true,
+          toolExecutionNotifications: inputs.flatMap(({ relativePath, warnings }) => (warnings ?? []).map((w) => ({
+            level: 'warning',
+            message: { text: w },
+            locations: [{ physicalLocation: { artifactLocation: { uri: relativeUri(relativePath), ...(tool.baseUri ? { uriBaseId: 'SRCROOT' } : {}) } } }],
+          }))),
+        }],
         properties: {
           datasets: inputs.map(({ relativePath, report }) => ({ uri: relativeUri(relativePath), status: report.status, summary: report.summary })),
         },

@@ -58,6 +58,8 @@ export interface AnalysisInput {
   numClasses: number;
   /** 0 weak-train, 1 W2S-train, 2 test; seeded random thirds when omitted. */
   split?: Uint8Array;
+  /** Where `split` came from, for messages about it (the arrays form's --split file, a dataset's split field). */
+  splitSource?: string;
   /** Ground-truth membership (0 easy, 1 hard, 2 overlap) when known. */
   membership?: Uint8Array;
   encoders: { weak: EncoderInfo; strong: EncoderInfo };
@@ -111,9 +113,13 @@ function uninformativeWeakSide(confidence: Float64Array, input: AnalysisInput, m
   throw new InputError(`${what} and the analysis would mean nothing; ${why}`, { file: sideFile(input, 'weak') });
 }
 
-/** The arrays file of a side's activations (the CLI's --weak-acts / --strong-acts), undefined for a dataset file. */
+/**
+ * The arrays file of a side's activations (the CLI's --weak-acts / --strong-acts, a dataset's npy: / safetensors:
+ * spec), undefined where they came from a dataset file or an encoder.
+ */
 function arraysSource(input: AnalysisInput, side: 'weak' | 'strong'): string | undefined {
-  return input.dataset?.format === 'npy' ? input.encoders[side].source : undefined;
+  const enc = input.encoders[side];
+  return input.dataset?.format === 'npy' || (enc.kind === 'activations' && enc.source) ? enc.source : undefined;
 }
 
 /** The file a side's numbers came from, for an error about them: its arrays file, else the dataset. */
@@ -148,10 +154,9 @@ function uniformStrongSide(strong: Matrix, input: AnalysisInput, minPoints: numb
  * already).
  */
 function whereIn(input: AnalysisInput): (name: string) => { file: string } {
-  const arrays = input.dataset?.format === 'npy';
-  const files: Record<string, string | undefined> = arrays
-    ? { 'strong activations': arraysSource(input, 'strong'), 'weak activations': arraysSource(input, 'weak'), labels: input.dataset?.path }
-    : { labels: input.dataset?.path };
+  const files: Record<string, string | undefined> = {
+    'strong activations': arraysSource(input, 'strong'), 'weak activations': arraysSource(input, 'weak'), labels: input.dataset?.path,
+  };
   return (name: string) => ({ file: files[name] ? `${files[name]} (${name})` : name });
 }
 
@@ -199,6 +204,97 @@ function validateValues(input: AnalysisInput): void {
   };
   checkFinite(input.strong, 'strong activations');
   if (input.weak.kind === 'activations') checkFinite(input.weak.acts, 'weak activations');
+}
+
+/**
+ * Activations that hold the label (labelColumn): a warning, not a refusal, because small hand-made data often has a
+ * feature that the label decides, and a toy analysis of it is legitimate; the arrays form refuses the one certain case,
+ * the labels file given as activations (src/cli/analyze.ts).
+ */
+function leakNotes(input: AnalysisInput): string[] {
+  const where = whereIn(input);
+  const notes: string[] = [];
+  const sides = [[input.strong, 'strong activations'], [input.weak.kind === 'activations' ? input.weak.acts : null, 'weak activations']] as const;
+  for (const [m, name] of sides) {
+    const leak = m ? labelColumn(m, input.labels, input.numClasses) : undefined;
+    if (!m || !leak) continue;
+    const names = leak.values.map((v, c) => `${input.dataset?.labelNames?.[c] ?? c}: ${v}`).join(', ');
+    const file = where(name).file;
+    notes.push(
+      `${file === name ? '' : `${file}: `}column ${leak.column} of the ${name} holds the label (one value per class on every row: ${names})` +
+        `${m.cols === 1 ? ', and it is their only column' : ''}: if the labels were saved among the activations, the probes read the answer ` +
+        'and the accuracies mean nothing; give activations computed from the inputs alone',
+    );
+  }
+  return notes;
+}
+
+/**
+ * Rows this short against the probes' penalty (l2 / median squared row norm above SHORT_ROWS_RATIO) leave the probes
+ * near chance: the penalty outweighs what any weight can gain (activations scaled by 1e-2 took a strong probe from
+ * 0.92 to 0.73 in a sweep; the probes are not scale-free). Very long rows are refused elsewhere (MAX_ACTIVATION).
+ */
+export const SHORT_ROWS_RATIO = 0.01;
+
+/** The warning for rows too short for the penalty (median of up to 2,000 evenly spaced rows), or undefined. */
+export function shortRowsNote(m: Matrix, l2: number, side: string): string | undefined {
+  if (m.rows === 0 || m.cols === 0 || !(l2 > 0)) return undefined;
+  const step = Math.max(1, Math.floor(m.rows / 2000));
+  const sq: number[] = [];
+  for (let i = 0; i < m.rows; i += step) {
+    let s = 0;
+    for (let j = 0, a = i * m.cols; j < m.cols; j++) s += m.data[a + j] * m.data[a + j];
+    sq.push(s);
+  }
+  sq.sort((a, b) => a - b);
+  const median = sq[Math.floor(sq.length / 2)];
+  if (median === 0 || l2 / median <= SHORT_ROWS_RATIO) return undefined;
+  const norm = Math.sqrt(median);
+  const factor = 10 ** Math.ceil(Math.log10(Math.sqrt(l2 / SHORT_ROWS_RATIO) / norm));
+  return (
+    `the ${side} activations' rows are short (median length ${norm.toPrecision(2)}) for the probes' penalty (l2 ${l2}): the penalty ` +
+    `outweighs what the probes can learn and holds their accuracy down, toward chance; multiply every value by one constant ` +
+    `(for example ${factor}) or lower --l2`
+  );
+}
+
+/** Weak-train rows from which a given split with one class there is refused (fewer: a warning, as on tiny data). */
+const WEAK_TRAIN_ONE_CLASS_ROWS = 10;
+
+/** Fewest rows in every class for labelColumn to call a column the label (a chance match is then out of reach). */
+export const LEAK_MIN_CLASS_ROWS = 10;
+
+/**
+ * The first column of `m` that is a function of the label: one value per class on every row, not one value overall
+ * (the labels, or a one-hot column of them, saved among the activations). Only when every class has at least
+ * LEAK_MIN_CLASS_ROWS rows: a binary or sparse feature can match a class of a few rows by chance. Each column is read
+ * until its first row that breaks the rule, so an ordinary matrix costs a few rows per column.
+ */
+export function labelColumn(m: Matrix, labels: ArrayLike<number>, numClasses: number): { column: number; values: number[] } | undefined {
+  const n = m.rows;
+  if (labels.length !== n || numClasses < 2) return undefined;
+  const counts = new Array<number>(numClasses).fill(0);
+  const first = new Int32Array(numClasses).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const y = labels[i];
+    if (!(y >= 0 && y < numClasses)) return undefined;
+    counts[y]++;
+    if (first[y] < 0) first[y] = i;
+  }
+  if (counts.some((c) => c < LEAK_MIN_CLASS_ROWS)) return undefined;
+  const d = m.cols;
+  const data = m.data;
+  const values = new Float64Array(numClasses);
+  for (let j = 0; j < d; j++) {
+    for (let c = 0; c < numClasses; c++) values[c] = data[first[c] * d + j];
+    let distinct = false;
+    for (let c = 1; c < numClasses && !distinct; c++) distinct = values[c] !== values[0];
+    if (!distinct) continue;
+    let i = 0;
+    for (; i < n; i++) if (data[i * d + j] !== values[labels[i]]) break;
+    if (i === n) return { column: j, values: Array.from(values) };
+  }
+  return undefined;
 }
 
 /** Every label a class id, and at least two classes. */
@@ -249,9 +345,16 @@ export async function runAnalysis(
   const split = input.split ?? randomThirds(n, opts.seed);
   const counts = [0, 0, 0];
   for (let i = 0; i < n; i++) counts[split[i]]++;
+  const splitWhere = input.split && input.splitSource ? { file: input.splitSource } : {};
   for (const code of [0, 1, 2]) {
     if (counts[code] === 0 && !(code === 0 && input.weak.kind === 'probabilities')) {
-      throw new InputError(`the ${SPLIT_NAMES[code]} split is empty (${n} rows in all); add rows or give a split`);
+      throw new InputError(
+        input.split
+          ? `the ${SPLIT_NAMES[code]} split is empty: the split marks no row ${code} (${n} rows in all; ${counts.map((c, k) => `${c} rows ${k}`).join(', ')}); ` +
+              'every part needs rows (0 weak-train, 1 W2S-train, 2 test)'
+          : `the ${SPLIT_NAMES[code]} split is empty (${n} rows in all); add rows`,
+        splitWhere,
+      );
     }
   }
   // A class missing from a split is analysed without a word otherwise: a probe never trained on it, or accuracies
@@ -259,6 +362,17 @@ export async function runAnalysis(
   const perSplit = [0, 1, 2].map(() => new Array<number>(C).fill(0));
   for (let i = 0; i < n; i++) perSplit[split[i]][input.labels[i]]++;
   const className = (c: number) => input.dataset?.labelNames?.[c] ?? String(c);
+  // a weak probe trained on one class answers that class everywhere: the weak side would look broken, not the split
+  // (a split the user gave, with rows enough to hold two classes: on a handful of rows the warnings below say it)
+  const weakTrainClasses = perSplit[0].filter((m) => m > 0).length;
+  if (input.split && input.weak.kind !== 'probabilities' && weakTrainClasses < 2 && counts[0] >= WEAK_TRAIN_ONE_CLASS_ROWS) {
+    const only = perSplit[0].findIndex((m) => m > 0);
+    throw new InputError(
+      `the weak-train split holds class ${className(only)} only (${counts[0]} rows): the weak probe cannot learn to tell classes apart; ` +
+        'give a split whose weak-train rows (code 0) hold every class',
+      splitWhere,
+    );
+  }
   const consequence = ['the weak probe never sees', 'the strong and W2S probes never see', 'the accuracies never test'];
   for (const code of [0, 1, 2]) {
     if (code === 0 && input.weak.kind === 'probabilities') continue; // no weak probe to train
@@ -267,6 +381,11 @@ export async function runAnalysis(
       const few = missing.length > 5 ? `${missing.slice(0, 5).join(', ')} and ${missing.length - 5} more` : missing.join(', ');
       warnings.push(`${missing.length === 1 ? 'class' : 'classes'} ${few} ${missing.length === 1 ? 'has' : 'have'} no row in the ${SPLIT_NAMES[code]} split: ${consequence[code]} ${missing.length === 1 ? 'it' : 'them'}`);
     }
+  }
+  warnings.push(...leakNotes(input));
+  for (const [m, name] of [[input.strong, 'strong'], [input.weak.kind === 'activations' ? input.weak.acts : null, 'weak']] as const) {
+    const note = m ? shortRowsNote(m, opts.l2, name) : undefined;
+    if (note) warnings.push(note);
   }
   const minPoints = minimumPoints(opts.jump, 2);
   if (counts[W2S_TRAIN] < minPoints) {
@@ -435,7 +554,10 @@ export async function runAnalysis(
   // A weak model at chance (many classes, few rows per class, or features that do not carry the labels) gives
   // confidences that are noise, and the partition rests on them: say so beside it.
   const weakEps = regimeMargin(protocol.accuracy.weak, protocol.test.length);
-  if (protocol.test.length > 0 && protocol.accuracy.weak <= chance + weakEps) {
+  const weakAtChance = protocol.test.length > 0 && protocol.accuracy.weak <= chance + weakEps
+    ? { weak: protocol.accuracy.weak, chance, margin: weakEps }
+    : null;
+  if (weakAtChance) {
     const f = (x: number) => x.toFixed(3);
     warnings.push(
       `the weak model is at chance level: test accuracy ${f(protocol.accuracy.weak)} against ${f(chance)} for always answering the ` +
@@ -447,6 +569,7 @@ export async function runAnalysis(
   const evidence = verdictEvidence({
     regime, pgr: protocol.pgr, mixing, detection: { counts: det.counts },
     overlapLabels: { pseudoLabels: protocol.pseudoLabels, overlapPos, nameOf: (id) => classNameOf(input.dataset ?? {}, id) },
+    weakAtChance,
   });
   for (const notice of evidence.sanity.notices) warnings.push(`${SANITY_PREFIX}${notice}`);
 

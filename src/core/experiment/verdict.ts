@@ -32,6 +32,8 @@ export type VerdictInput = Pick<AnalysisResult, 'regime' | 'pgr' | 'mixing'> & {
   sanity?: DetectorSanity;
   /** The weak model's label per W2S-train row and the overlap rows' positions among them (the one-class check). */
   overlapLabels?: { pseudoLabels: ArrayLike<number>; overlapPos: ArrayLike<number>; nameOf: (id: number) => string };
+  /** The weak model at chance level (DetectorSanity.weakAtChance), when the analysis found it so. */
+  weakAtChance?: DetectorSanity['weakAtChance'];
 };
 
 export interface VerdictEvidence {
@@ -114,12 +116,22 @@ export function verdictEvidence(r: VerdictInput): VerdictEvidence {
   // A strong model at chance (many classes, few rows per class): the mixing curve's W2S probes, the same features on
   // fewer rows and weak labels, learn nothing either, so its differences are noise and say nothing about overlap.
   const atChance = label === 'undetermined' && r.regime.rule?.startsWith(AT_CHANCE_RULE) === true;
-  const sanity = r.sanity ?? detectorSanity(counts, atChance ? null : effect, r.overlapLabels ? overlapOneClass(r.overlapLabels) : null);
+  const sanity = r.sanity ?? {
+    ...detectorSanity(counts, atChance || r.weakAtChance ? null : effect, r.overlapLabels ? overlapOneClass(r.overlapLabels) : null),
+    ...(r.weakAtChance ? { weakAtChance: r.weakAtChance } : {}),
+  };
+  const weakChance = sanity.weakAtChance;
   let kind: Verdict['overlap'];
   let detail: string;
   if (atChance) {
     kind = 'unmeasured';
     detail = 'the mixing curve trains W2S models on the same features as the strong model, which is at chance level, so its differences are noise';
+  } else if (weakChance) {
+    kind = 'unmeasured';
+    const f = (x: number) => x.toFixed(3);
+    detail =
+      `the weak model is at chance level (test accuracy ${f(weakChance.weak)} against ${f(weakChance.chance)} for always answering the ` +
+      'most common class), so the easy-only / hard-only / overlap partition built on its confidences is noise';
   } else if (!effect || effect.tooSmall || effect.vsNonOverlap.status === 'no-interval' || sanity.overlapOneClass) {
     kind = 'unmeasured';
     detail = unmeasuredReason(effect, counts, sanity);

@@ -85,6 +85,7 @@ const DATASET = object<DatasetInfo>({
   labelNames: optional(arrayOf(str)),
   splits: object<DatasetInfo['splits']>({ weakTrain: count, w2sTrain: count, test: count }),
   testFile: optional(str),
+  inputs: optional(arrayOf(str)),
   read: optional(READ),
 });
 
@@ -160,6 +161,7 @@ const SANITY = object<DetectorSanity>({
     overlap: num({ int: true, min: 1, max: 2 ** 31 - 1 }),
     classes: num({ int: true, min: 2, max: 2 ** 31 - 1 }),
   }))),
+  weakAtChance: optional(nullable(object<NonNullable<DetectorSanity['weakAtChance']>>({ weak: unit, chance: unit, margin: finite }))),
   notices: arrayOf(str),
 });
 

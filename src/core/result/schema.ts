@@ -128,6 +128,12 @@ export interface DetectorSanity {
    * results.
    */
   overlapOneClass?: { label: number; name: string; overlap: number; classes: number } | null;
+  /**
+   * The weak model's test accuracy `weak` is within `margin` of `chance` (always answering the test set's most common
+   * class) or below it: its confidences are noise, and so is the partition built on them, so the overlap effect is
+   * not measured. Absent in older results.
+   */
+  weakAtChance?: { weak: number; chance: number; margin: number } | null;
   notices: string[];
 }
 
@@ -201,6 +207,8 @@ export interface DatasetInfo {
   labelNames?: string[];
   splits: { weakTrain: number; w2sTrain: number; test: number };
   testFile?: string;
+  /** Other files the analysis read that no field above names (the arrays form's split and membership), absolute paths. */
+  inputs?: string[];
   /** What was read and decided (format, header, text and label fields, classes with counts, skipped rows). */
   read?: ReadInfo;
 }

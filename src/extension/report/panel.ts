@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from '../notify';
 import type { CategoryName } from '../../core/detect/types';
 import type { DatasetFormat } from '../../core/data';
 import { loadReportAssets } from '../../core/report/assets';
@@ -195,7 +196,7 @@ export class ReportPanel implements PanelView<ReportContent, RequestMap> {
         }
         // The same rule as the CLI's report: texts only from the dataset as analysed (same sha256), read the same way.
         const got = await reportTexts(this.result, this.resultPath, { requireHash: false });
-        if (!got.texts) void vscode.window.showInformationMessage(`Overlap Density: the HTML report is written without row texts: ${got.reason}.`);
+        if (!got.texts) void notify.showInformationMessage(`Overlap Density: the HTML report is written without row texts: ${got.reason}.`);
         const html = renderHtmlReport(this.result, { ...(got.texts ? { texts: got.texts } : {}), assets: loadReportAssets(this.extensionUri.fsPath) });
         return { path: await this.save(`${this.baseName()}.report.html`, { 'HTML report': ['html'] }, Buffer.from(html, 'utf8')) };
       },

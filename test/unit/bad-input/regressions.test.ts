@@ -203,7 +203,7 @@ describe('CLI errors', () => {
       const e = Object.assign(new Error("EEXIST: file already exists, mkdir '/dev/full'"), { code: 'EEXIST', path: '/dev/full' });
       expect(reportError(e)).toBe(2);
       expect(write.mock.calls.map((c) => String(c[0])).join('')).toBe(
-        'overlap-density: error: /dev/full: a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or give --out and --cache-dir elsewhere (EEXIST)\n',
+        'overlap-density: error: /dev/full: a file is in the way of a folder of that name (a .overlap that is a file?): move or remove it, or write elsewhere (analyze: --out and --cache-dir; check and curate: --results-dir; synth: another --out folder) (EEXIST)\n',
       );
       write.mockClear();
       // a code without words keeps the system's text

@@ -58,4 +58,17 @@ describe('SARIF output', () => {
     expect(log.runs[0].originalUriBaseIds).toEqual({ SRCROOT: { uri: 'file:///repo/' } });
     expect(relativeUri('./data\\sub dir/a#b.csv')).toBe('data/sub%20dir/a%23b.csv');
   });
+
+  it('carries the analyses\' own warnings as tool notifications on each dataset (a pass must not read as all clear)', () => {
+    const r = buildResult();
+    const warning = 'the weak model is at chance level: test accuracy 0.500 against 0.500';
+    const log = toSarif([
+      { relativePath: 'a.jsonl', report: evaluateCheck(r, {}), warnings: [warning] },
+      { relativePath: 'b c.jsonl', report: evaluateCheck(r, {}) },
+    ], { version: '0.1.0' });
+    expect(validate(log)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
+    const notes = (log.runs[0].invocations as { toolExecutionNotifications: { level: string; message: { text: string }; locations: unknown[] }[] }[])[0].toolExecutionNotifications;
+    expect(notes).toEqual([{ level: 'warning', message: { text: warning }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.jsonl' } } }] }]);
+  });
 });

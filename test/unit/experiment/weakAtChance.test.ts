@@ -31,3 +31,23 @@ describe('a weak model at chance', () => {
     expect(r.warnings.filter((w) => w.includes('at chance level'))).toEqual([]);
   });
 });
+
+describe('the verdict beside a weak model at chance', () => {
+  it('does not claim an overlap effect on a partition it calls noise, and keeps the regime', async () => {
+    const r = await runAnalysis(input(0), { seeds: 3 });
+    expect(r.sanity?.weakAtChance).toEqual({ weak: r.accuracy.weak, chance: expect.any(Number), margin: expect.any(Number) });
+    expect(r.verdict?.overlap).toBe('unmeasured');
+    expect(r.verdict?.sentence).toMatch(/the overlap effect is not measured: the weak model is at chance level \(test accuracy 0\.\d{3} against 0\.\d{3}/);
+    expect(r.verdict?.sentence).toMatch(/partition built on its confidences is noise/);
+    expect(r.verdict?.regime).toBe(r.regime.label);
+    // every surface rebuilds the same words from the stored result (verdictOf over the sanity it carries)
+    const { verdictOf } = await import('../../../src/core/experiment/verdict');
+    expect(verdictOf(r)).toEqual(r.verdict);
+  });
+
+  it('measures the effect as before when the weak model learns something', async () => {
+    const r = await runAnalysis(input(0.5), { seeds: 3 });
+    expect(r.sanity?.weakAtChance ?? null).toBeNull();
+    expect(r.verdict?.sentence).not.toMatch(/at chance/);
+  });
+});

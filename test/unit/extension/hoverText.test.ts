@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildHoverMarkdown, confidenceLine, escapeMarkdown, fencedBlock } from '../../../src/extension/hoverText';
+import { buildHoverMarkdown, confidenceLine, escapeMarkdown, fencedBlock, rowPreviewText } from '../../../src/extension/hoverText';
 import { result, row } from './builders';
 
 describe('hover text', () => {
@@ -69,6 +69,17 @@ describe('hover text', () => {
   it('escapes markdown in row text', () => {
     expect(escapeMarkdown('[x](command:evil)')).toBe('\\[x\\]\\(command\\:evil\\)');
   });
+
+  it('shows a theme icon in data as text: the hover renders its own icons after Markdown removes the escapes', () => {
+    const names = ['$(trash) **B**', '[q](command:workbench.action.quit)'];
+    const r = result([row(0, 1, 'overlap', { pseudoLabel: 0, label: 1 })], { dataset: { ...base.dataset, labelNames: names } });
+    const md = buildHoverMarkdown({ row: r.rows[0]!, result: r, flagged: true });
+    // the data's `$(trash)` is broken by a zero-width space; the hover's own `$(bookmark)` is kept
+    expect(md).toContain('\\$\u200b\\(trash\\)');
+    expect(md.replace(/\\(.)/g, '$1')).not.toMatch(/\$\((?!bookmark\))/);
+    expect(md).toContain('$(bookmark) flagged');
+    expect(md).not.toMatch(/[^\\]\]\(command:workbench/);
+  });
 });
 
 describe('fencedBlock', () => {
@@ -78,5 +89,21 @@ describe('fencedBlock', () => {
     const block = fencedBlock(hostile);
     expect(block.startsWith('\n`````text\n')).toBe(true);
     expect(block.endsWith('\n`````\n')).toBe(true);
+  });
+});
+
+describe('rowPreviewText', () => {
+  it('shows a JSON row by its text, not its activation arrays', () => {
+    const line = JSON.stringify({ text: 'a fine film', label: 1, weak_acts: [0.1, 0.2], strong_acts: [0.3] });
+    expect(rowPreviewText(line)).toBe('a fine film');
+    expect(rowPreviewText(`${line},`)).toBe('a fine film');
+    expect(rowPreviewText(JSON.stringify({ id: 3, title: 'T', body: 'B' }), ['body', 'title'])).toBe('B · T');
+    expect(rowPreviewText(JSON.stringify({ weak_acts: [1], note: 'n', sentence: 's' }))).toBe('s');
+    expect(rowPreviewText(JSON.stringify({ weak_acts: [1], note: 'n' }))).toBe('n');
+  });
+  it('leaves other lines as they are (CSV, a JSON line cut short, an array, no string field)', () => {
+    for (const raw of ['a fine film,1', '{"text": "cut', '[1, 2]', '{"a": [1], "b": 2}', '{"__proto__": "x"}']) {
+      expect(rowPreviewText(raw)).toBe(raw === '{"__proto__": "x"}' ? 'x' : raw);
+    }
   });
 });
