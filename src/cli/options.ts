@@ -254,6 +254,9 @@ export function parse(config: {
     return { values: parsed.values as FlagValues, positionals: parsed.positionals };
   } catch (e) {
     if (e instanceof UsageError) throw e;
+    // a file whose name starts with '-' reads as options: say so, naming the file, instead of Node's words about '-d'
+    const dashFile = config.args.find((a) => /^-[^-]/.test(a) && a.length > 2 && !(a.slice(1) in config.options) && fs.existsSync(a));
+    if (dashFile) throw new UsageError(`${dashFile} is read as options because its name starts with "-"; give it as ./${dashFile}`);
     throw new UsageError((e as Error).message);
   }
 }

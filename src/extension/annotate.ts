@@ -88,7 +88,7 @@ export async function annotateDataset(ctx: Ctx, uri: vscode.Uri): Promise<void> 
   const text = doc.getText();
   let plan;
   try {
-    plan = planAnnotation(text, format, entry.result.rows, names);
+    plan = planAnnotation(text, format, entry.result.rows, names, entry.result.dataset.read?.header?.present);
   } catch (e) {
     if (e instanceof AnnotationMismatchError || e instanceof StructureError) {
       void notify.showErrorMessage(`Overlap Density: cannot annotate ${name}: ${e.message}`);

@@ -142,6 +142,25 @@ function objectEdits(obj: RowObject, names: AnnotationFieldNames, values: Annota
   return edits;
 }
 
+/**
+ * Delimited files whose columns the in-place edits would get wrong, though the reader reads them: no header row
+ * (the new column names would land on a data row), an Excel `sep=X` first line (the file's separator is not the
+ * extension's), a header row repeated further down (joined exports). The annotation goes to a sidecar file then.
+ */
+export function delimitedLayoutProblem(text: string, delimiter: ',' | '\t', headerPresent?: boolean): string | undefined {
+  if (headerPresent === false) return 'the file has no header row to add the annotation columns to';
+  const first = /^\uFEFF?[ \t]*(\S[^\r\n]*)/m.exec(text)?.[1] ?? '';
+  if (/^"?sep=/i.test(first)) return 'the file starts with an Excel "sep=" line, whose separator the annotation would not keep';
+  const records = scanDelimited(text, delimiter);
+  const header = records[0];
+  if (header) {
+    const cells = header.fields.map((f) => csvFieldValue(text, f)).join('\u0000');
+    const again = records.slice(1).find((r) => r.fields.map((f) => csvFieldValue(text, f)).join('\u0000') === cells);
+    if (again) return `the header row is repeated at line ${again.line} (files joined with their headers)`;
+  }
+  return undefined;
+}
+
 function delimitedEdits(
   text: string,
   rows: readonly ResultRow[],
@@ -203,9 +222,15 @@ export function planAnnotation(
   format: DatasetFormat,
   rows: readonly ResultRow[],
   names: AnnotationFieldNames,
+  /** Whether the analysis read a header row (the result's `dataset.read.header.present`); unknown: assumed. */
+  headerPresent?: boolean,
 ): AnnotationPlan {
   if (!annotatesInPlace(format)) {
     return { kind: 'sidecar', reason: `${format} rows cannot hold extra fields` };
+  }
+  if (format === 'csv' || format === 'tsv') {
+    const why = delimitedLayoutProblem(text, format === 'csv' ? ',' : '\t', headerPresent);
+    if (why) return { kind: 'sidecar', reason: why };
   }
   const distinct = new Set([names.category, names.score, names.confidence]);
   if (distinct.size !== 3) throw new AnnotationMismatchError('the three annotation field names must differ');

@@ -65,9 +65,10 @@ export async function analyzeDatasetFile(
   // A dataset and its test file share one class set.
   const labelSet = unifyDatasetLabels(test ? [main, test] : [main]);
   const readSeconds = (performance.now() - t0) / 1000;
-  const warnings: string[] = [...main.dataset.warnings, ...(test?.dataset.warnings ?? [])].map((w) =>
+  // (once each: a dataset and its test file read the same label.json or classes.txt, with the same warning about it)
+  const warnings: string[] = [...new Set([...main.dataset.warnings, ...(test?.dataset.warnings ?? [])].map((w) =>
     w.file ? `${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}` : w.message,
-  );
+  ))];
   const unlabelled = main.dataset.rows.length - main.rows.length;
   // the reader names the file and lines of the rows it left out (Dataset.leftOut); a count for any it did not
   if (unlabelled > 0 && !main.dataset.leftOut?.unlabelledLines.length) warnings.push(`${unlabelled} rows without a label were left out of the analysis`);

@@ -342,7 +342,13 @@ export async function curateDataset(datasetPath: string, options: PipelineOption
   let testWritten: RowsFileOutcome | undefined;
   let curated: PipelineOutcome | undefined;
   let curatedError: string | undefined;
-  if (analyze) {
+  // activation files (npy: / safetensors:) hold the input's rows, one per row of the input: they cannot stand for the
+  // curated file's rows, so its analysis would fail on a row count (or on the test file); say why instead
+  const fileSpecs = (['weak', 'strong'] as const).filter((side) => options[side].kind === 'npy' || options[side].kind === 'safetensors');
+  if (analyze && fileSpecs.length > 0) {
+    curatedError = `--${fileSpecs.join(' and --')} ${fileSpecs.length === 1 ? 'names an activation file' : 'name activation files'} ` +
+      `with one row per row of ${path.basename(file)}, not of the curated file; analyse it with activations of its own rows (or encoders)`;
+  } else if (analyze) {
     let test = result.dataset.testFile;
     if (!test) {
       const testRows = result.rows.filter((r) => r.split === 'test').map((r) => r.index);

@@ -260,30 +260,58 @@ export async function readHead(path: string, bytes = HEAD_BYTES): Promise<Uint8A
   }
 }
 
-/** WRENCH keeps class names in a `label.json` beside the split files: `{"0": "ham", "1": "spam"}`. */
+/**
+ * WRENCH keeps class names in a `label.json` beside the split files: `{"0": "ham", "1": "spam"}`. Also read as other
+ * tools write it: a list in id order (`["ham", "spam"]`) and the map turned round (`{"ham": 0, "spam": 1}`). Ids must
+ * be 0..K-1, each once; names distinct and non-empty. At most CLASS_FILE_BYTES.
+ */
 async function readLabelJsonBeside(path: string, policy: ErrorPolicy): Promise<string[] | undefined> {
   const labelPath = join(dirname(path), 'label.json');
   let text: string;
   try {
+    const info = await stat(labelPath);
+    if (!info.isFile()) return undefined;
+    if (info.size > CLASS_FILE_BYTES) {
+      policy.warn(`ignored ${labelPath}: larger than ${CLASS_FILE_BYTES / 1024} KB, not a list of class names`);
+      return undefined;
+    }
     text = await readFile(labelPath, 'utf8');
   } catch {
     return undefined;
   }
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-    const entries = Object.entries(parsed as Record<string, unknown>);
-    const names: string[] = [];
-    for (const [id, name] of entries) {
-      const k = Number(id);
-      if (!Number.isInteger(k) || k < 0 || k >= entries.length || typeof name !== 'string') throw new Error(`bad entry "${id}"`);
-      names[k] = name;
-    }
-    return names;
+    return labelJsonNames(JSON.parse(text.replace(/^\uFEFF/, '')) as unknown);
   } catch (e) {
-    policy.warn(`ignored ${labelPath}: expected {"0": "name", ...} (${e instanceof Error ? e.message : String(e)})`);
+    policy.warn(`ignored ${labelPath}: expected {"0": "name", ...}, ["name", ...] or {"name": 0, ...} (${e instanceof Error ? e.message : String(e)})`);
     return undefined;
   }
+}
+
+/** The class names of a parsed label.json (readLabelJsonBeside's three shapes), or an Error saying what is wrong. */
+export function labelJsonNames(parsed: unknown): string[] {
+  if (Array.isArray(parsed)) {
+    if (parsed.length === 0 || !parsed.every((n) => typeof n === 'string' && n.trim() !== '')) throw new Error('a list of non-empty names is expected');
+    if (new Set(parsed).size !== parsed.length) throw new Error('a name is listed twice');
+    return parsed as string[];
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object or a list');
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (entries.length === 0) throw new Error('no classes');
+  // {"0": "ham"} (ids as keys) or {"ham": 0} (names as keys, ids as values)
+  const byId = entries.every(([k, v]) => typeof v === 'string' && /^\s*\d+\s*$/.test(k));
+  const turned = !byId && entries.every(([, v]) => typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)));
+  if (!byId && !turned) throw new Error('values must all be names, or all be ids');
+  const names: string[] = new Array(entries.length);
+  for (const [key, value] of entries) {
+    const [idText, name] = byId ? [key, value as string] : [String(value), key];
+    const k = Number(idText);
+    if (!Number.isInteger(k) || k < 0 || k >= entries.length || !/^\d+$/.test(idText.trim())) throw new Error(`bad entry "${key}": ids must be 0..${entries.length - 1}`);
+    if (names[k] !== undefined) throw new Error(`id ${k} is given twice`);
+    if (name.trim() === '') throw new Error(`id ${k} has an empty name`);
+    names[k] = name;
+  }
+  if (new Set(names).size !== names.length) throw new Error('a name is given twice');
+  return names;
 }
 
 /** Random access to an open file for the Parquet reader (it reads the footer, then row groups). */

@@ -87,11 +87,24 @@ export async function parseParquet(file: AsyncBuffer, opts: ParseOptions = {}): 
   return builder.finish();
 }
 
+/** A compressed file or an archive by its magic bytes: what it is and how to get the file out. */
+function packedKind(b: Uint8Array): { what: string; fix: string } | undefined {
+  if (b[0] === 0x1f && b[1] === 0x8b) return { what: 'a gzip-compressed file', fix: 'decompress it (gunzip -k FILE)' };
+  if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return { what: 'a zip archive', fix: 'unzip it' };
+  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return { what: 'a zstd-compressed file', fix: 'decompress it (zstd -d FILE)' };
+  if (b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68) return { what: 'a bzip2-compressed file', fix: 'decompress it (bunzip2 -k FILE)' };
+  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58) return { what: 'an xz-compressed file', fix: 'decompress it (unxz -k FILE)' };
+  return undefined;
+}
+
 export function unknownFormatError(file: string, head?: Uint8Array): InputError {
   const start = head ? new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 4096)).replace(/^\uFEFF/, '').trimStart() : '';
   const known =
     'a dataset is JSON Lines (.jsonl, one record per line), a .json array of records, WRENCH records keyed by id ' +
     '({"0": {"data": {"text": ...}, "label": ...}, ...}), CSV or TSV, SST lines ("LABEL TEXT") or Parquet';
+  // compressed or archived files: renaming cannot help, unpacking does
+  const packed = head && head.length >= 4 ? packedKind(head) : undefined;
+  if (packed) return new InputError(`this is ${packed.what}, not a dataset file; ${packed.fix}, then give the file inside`, { file });
   if (/\.json$/i.test(file) && start.startsWith('{')) {
     return new InputError(
       `cannot read this .json file as a dataset: it is one object, not an array of records or WRENCH records; ${known}. ` +

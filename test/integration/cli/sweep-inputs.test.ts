@@ -139,6 +139,17 @@ describe('the arrays form as numpy and safetensors users write it', () => {
   });
 });
 
+describe('curate with activation files', () => {
+  it('writes the curated file and says why it is not analysed (the files hold the input\'s rows)', () => {
+    fs.writeFileSync(path.join(dir, 'd.jsonl'), Array.from({ length: N }, (_, i) => JSON.stringify({ text: `row ${i}`, label: i % 2 })).join('\n') + '\n');
+    const r = run('curate', 'd.jsonl', '--size', '50', '--weak', 'npy:W.npy', '--strong', 'npy:S.npy', '--device', 'cpu', '--seeds', '1', '--quiet');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote d\.curated\.jsonl \(50 rows/);
+    expect(r.stderr).toMatch(/the curated file was written but could not be analysed: --weak and --strong name activation files with one row per row of d\.jsonl, not of the curated file/);
+    expect(fs.existsSync(path.join(dir, 'd.curated.test.jsonl'))).toBe(false);
+  });
+});
+
 describe('outputs never replace inputs', () => {
   it('synth refuses files it did not write, replaces its own, and refuses its own once changed', () => {
     fs.mkdirSync(path.join(dir, 'mine'));

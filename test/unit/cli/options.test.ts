@@ -35,3 +35,24 @@ describe('empty option values', () => {
     expect(parseModelSpec('glove-mean', 'weak')).toEqual({ kind: 'bundled', id: 'glove-mean' });
   });
 });
+
+describe('a dataset whose name starts with "-"', () => {
+  it('is named, with the ./ form that works, instead of the option letters Node complains about', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { parse } = await import('../../../src/cli/options');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'od-dash-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      fs.writeFileSync('-data.csv', 'text,label\na,0\n');
+      expect(() => parse({ args: ['-data.csv', '--quiet'], options: { quiet: { type: 'boolean' } }, allowPositionals: true }))
+        .toThrow('-data.csv is read as options because its name starts with "-"; give it as ./-data.csv');
+      expect(() => parse({ args: ['-x'], options: {}, allowPositionals: true })).toThrow(/Unknown option '-x'/);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

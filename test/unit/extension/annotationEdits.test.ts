@@ -101,6 +101,17 @@ describe('annotation edits', () => {
     expect(out).toBe('text\tlabel\toverlap_category\toverlap_score\tweak_confidence\nhi there\t1\thard-only\t\t0.1\n');
   });
 
+  it('sends delimited files the in-place edits would get wrong to a sidecar file (sweep of 2026-12-07)', () => {
+    const sep = planAnnotation('sep=;\ntext;label\nhi;1\n', 'csv', [row(0, 3, 'hard')], NAMES);
+    expect(sep).toEqual({ kind: 'sidecar', reason: 'the file starts with an Excel "sep=" line, whose separator the annotation would not keep' });
+    const repeated = planAnnotation('text,label\nhi,1\ntext,label\nho,0\n', 'csv', [row(0, 2, 'hard'), row(1, 4, 'easy')], NAMES);
+    expect(repeated).toEqual({ kind: 'sidecar', reason: 'the header row is repeated at line 3 (files joined with their headers)' });
+    const headerless = planAnnotation('hi,1\nho,0\n', 'csv', [row(0, 1, 'hard'), row(1, 2, 'easy')], NAMES, false);
+    expect(headerless).toEqual({ kind: 'sidecar', reason: 'the file has no header row to add the annotation columns to' });
+    // an ordinary file still gets its columns
+    expect(planAnnotation('text,label\nhi,1\n', 'csv', [row(0, 2, 'hard')], NAMES, true).kind).toBe('edits');
+  });
+
   it('sends SST and Parquet to a sidecar file', () => {
     expect(planAnnotation('1 good film\n', 'sst', [row(0, 1, 'easy')], NAMES)).toEqual({ kind: 'sidecar', reason: 'sst rows cannot hold extra fields' });
     expect(planAnnotation('', 'parquet', [], NAMES).kind).toBe('sidecar');
