@@ -251,6 +251,8 @@ export function parse(config: {
     for (const [name, value] of Object.entries(parsed.values)) {
       if (value === '' && config.options[name]?.type === 'string') throw new UsageError(`--${name} needs a value, not an empty string`);
     }
+    // `--out -` reads as "standard output" elsewhere; here it would be a file named "-"
+    if (parsed.values.out === '-') throw new UsageError('--out - would write a file named "-"; give a file path (check without --out prints its report to the terminal)');
     return { values: parsed.values as FlagValues, positionals: parsed.positionals };
   } catch (e) {
     if (e instanceof UsageError) throw e;

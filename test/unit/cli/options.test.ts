@@ -56,3 +56,10 @@ describe('a dataset whose name starts with "-"', () => {
     }
   });
 });
+
+describe('--out -', () => {
+  it('is refused rather than written as a file named "-"', () => {
+    expect(() => parse({ args: ['--out', '-'], options: { out: { type: 'string' } } })).toThrow(/--out - would write a file named "-"; give a file path/);
+    expect(parse({ args: ['--out', './-'], options: { out: { type: 'string' } } }).values.out).toBe('./-');
+  });
+});
