@@ -3,7 +3,7 @@ import { runAnalysis, type AnalysisInput } from '../core/experiment/analyze';
 import { verdictOf } from '../core/experiment/verdict';
 import { InputError } from '../core/errors';
 import { denseLabels, splitExplicitIds } from '../core/data/labels';
-import { readActivationFile, readArrayFile } from '../core/activations/file';
+import { activationFileId, readActivationFile, readArrayFile } from '../core/activations/file';
 import type { AnalysisResult } from '../core/result/schema';
 import { analyzeDatasetFile, resolveInputs } from '../pipeline/analyzeFile';
 import { autoStrongSpec, autoWeakSpec } from '../pipeline/autoSpecs';
@@ -100,20 +100,19 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     out = values.out;
-    const inputs = (['weak-acts', 'strong-acts', 'labels', 'split', 'membership'] as const).flatMap((flag) =>
-      values[flag] ? [{ path: pathAndPart(values[flag]!)[0], role: `--${flag}` }] : [],
-    );
+    // each array flag as FILE and, for a .safetensors file, #TENSOR: split once, used by every check and the read
+    const files = arrayFiles(values);
+    const inputs = ARRAY_FLAGS.flatMap((flag) => (files[flag] ? [{ path: files[flag]!.file, role: `--${flag}` }] : []));
     await refuseOutputsOverInputs([{ path: out, role: '--out' }], inputs);
     // the labels file given as activations: the probes would read the answer
     for (const flag of ['weak-acts', 'strong-acts'] as const) {
-      const [acts, tensor] = pathAndPart(values[flag]!);
-      const [labels, labelsTensor] = pathAndPart(values.labels!);
-      if (tensor === labelsTensor && await sameFile(acts, labels)) {
-        throw new InputError(`--${flag} is the --labels file: the probes would read the answer; give the ${flag === 'weak-acts' ? 'weak' : 'strong'} model's activations`, { file: acts });
+      const acts = files[flag]!;
+      if (acts.tensor === files.labels!.tensor && await sameFile(acts.file, files.labels!.file)) {
+        throw new InputError(`--${flag} is the --labels file: the probes would read the answer; give the ${flag === 'weak-acts' ? 'weak' : 'strong'} model's activations`, { file: acts.file });
       }
     }
     await refuseForeignOutputs([{ path: out, role: '--out' }], Boolean(values.force), 'analysis result');
-    const input = await arraysInput(values as Record<string, string>);
+    const input = await arraysInput(files, values);
     // The analysis's dense products (the probes' and mixing fits' batches, the ridge map, the alignment) on
     // onnxruntime, as for a dataset file: without the kernel, LLM-sized arrays ran on the one-core WebAssembly rows.
     const backend = createLocalInference({ device: deviceFrom(values) ?? 'auto', threads: threadsFrom(values) });
@@ -215,17 +214,50 @@ function integers(data: ArrayLike<number | bigint>, file: string, what: string):
   return out;
 }
 
-/** An activations file's name in the result, with the tensor it was read from (`layers.safetensors#layer_20`). */
-const tensorId = (file: string, tensor: string | undefined) => `${path.basename(file)}${tensor ? `#${tensor}` : ''}`;
+const ARRAY_FLAGS = ['weak-acts', 'strong-acts', 'labels', 'split', 'membership'] as const;
+type ArrayFlag = (typeof ARRAY_FLAGS)[number];
+type ArrayFiles = Partial<Record<ArrayFlag, { file: string; tensor?: string }>>;
 
-async function arraysInput(values: Record<string, string>): Promise<AnalysisInput> {
-  // FILE#TENSOR names one tensor of a .safetensors file (hidden states and labels saved together)
-  const [weakFile, weakTensor] = pathAndPart(values['weak-acts']);
-  const [strongFile, strongTensor] = pathAndPart(values['strong-acts']);
-  const [labelsFile, labelsTensor] = pathAndPart(values.labels);
-  const weak = await readActivationFile(weakFile, weakTensor ? { tensor: weakTensor } : {});
-  const strong = await readActivationFile(strongFile, strongTensor ? { tensor: strongTensor } : {});
-  const labelsArr = await readArrayFile(labelsFile, labelsTensor);
+/** The arrays form's files: FILE, or FILE#TENSOR for one tensor of a .safetensors file (pathAndPart). */
+function arrayFiles(values: FlagValues): ArrayFiles {
+  const out: ArrayFiles = {};
+  for (const flag of ARRAY_FLAGS) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const [file, tensor] = pathAndPart(raw);
+    out[flag] = tensor === undefined ? { file } : { file, tensor };
+  }
+  return out;
+}
+
+/**
+ * --class-names on arrays (readOptionsFrom's list): names in class id order, i.e. ascending label values, or
+ * `VALUE=NAME` for each value the labels file holds (labels 1..4 named 1=World,...).
+ */
+function arraysClassNames(given: string[], dense: { numClasses: number; labelNames?: string[] }, labelsFile: string): string[] {
+  const held = dense.labelNames ?? Array.from({ length: dense.numClasses }, (_, c) => String(c));
+  const { names: bare, explicitIds } = splitExplicitIds({ source: 'option', names: given });
+  let names = given;
+  if (explicitIds) {
+    const byValue = new Map(explicitIds.map((id, k) => [String(id), bare[k]]));
+    if (explicitIds.length !== dense.numClasses || held.some((v) => !byValue.has(v))) {
+      throw new UsageError(`--class-names names the label values ${explicitIds.join(', ')} but ${labelsFile} holds ${held.join(', ')}; name each value the file holds once`);
+    }
+    names = held.map((v) => byValue.get(v)!);
+  }
+  if (names.length !== dense.numClasses) {
+    throw new UsageError(`--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} but ${labelsFile} holds ${dense.numClasses} classes (${held.join(', ')}); give one distinct name per class, in ascending order of the label values`);
+  }
+  return names;
+}
+
+async function arraysInput(files: ArrayFiles, values: FlagValues): Promise<AnalysisInput> {
+  const weakIn = files['weak-acts']!;
+  const strongIn = files['strong-acts']!;
+  const labelsFile = files.labels!.file;
+  const weak = await readActivationFile(weakIn.file, { tensor: weakIn.tensor });
+  const strong = await readActivationFile(strongIn.file, { tensor: strongIn.tensor });
+  const labelsArr = await readArrayFile(labelsFile, files.labels!.tensor);
   if (labelsArr.shape.length !== 1) {
     const oneHot = labelsArr.shape.length === 2 && labelsArr.shape[1] > 1 ? ` (one-hot or probability labels? save one class id per row: numpy.save(path, labels.argmax(1)))` : '';
     throw new InputError(`labels must be 1-D, got shape [${labelsArr.shape}]${oneHot}`, { file: labelsFile });
@@ -233,34 +265,16 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
   // Label values are a class set like in dataset files: dense ids in ascending order, bounded in count.
   const dense = denseLabels(integers(labelsArr.data, labelsFile, 'label'), labelsFile);
   const { labels, numClasses } = dense;
-  let labelNames = dense.labelNames;
-  // --class-names: names in class id order (the label values ascending), as for a dataset
-  if (values['class-names'] !== undefined) {
-    const given = values['class-names'].split(',').map((n) => n.trim());
-    // `VALUE=NAME` for every class: names by the label values the file holds (labels 1..4 named 1=World,...)
-    const { names: bare, explicitIds } = splitExplicitIds({ source: 'option', names: given });
-    let names = given;
-    if (explicitIds) {
-      const values = dense.labelNames ?? Array.from({ length: numClasses }, (_, c) => String(c));
-      const byValue = new Map(explicitIds.map((id, k) => [String(id), bare[k]]));
-      const missing = values.filter((v) => !byValue.has(v));
-      if (missing.length > 0 || explicitIds.length !== numClasses) {
-        throw new UsageError(`--class-names names the label values ${explicitIds.join(', ')} but ${labelsFile} holds ${values.join(', ')}; name each value the file holds once`);
-      }
-      names = values.map((v) => byValue.get(v)!);
-    }
-    if (names.length !== numClasses || names.some((n) => n === '') || new Set(names).size !== names.length) {
-      throw new UsageError(`--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} but ${values.labels} holds ${numClasses} classes (${(dense.labelNames ?? Array.from({ length: numClasses }, (_, c) => String(c))).join(', ')}); give one distinct name per class, in ascending order of the label values`);
-    }
-    labelNames = names;
-  }
-  const codes = async (file: string | undefined, what: string, max: number) => {
-    if (!file) return undefined;
-    const [arrFile, tensor] = pathAndPart(file);
-    const arr = await readArrayFile(arrFile, tensor);
+  const given = readOptionsFrom(values).classNames;
+  const labelNames = given ? arraysClassNames(given, dense, labelsFile) : dense.labelNames;
+  const codes = async (flag: 'split' | 'membership', what: string, max: number) => {
+    const at = files[flag];
+    if (!at) return undefined;
+    const file = at.file;
+    const arr = await readArrayFile(file, at.tensor);
     if (arr.shape.length !== 1) throw new InputError(`${what}s must be 1-D, got shape [${arr.shape}]`, { file });
     if (arr.shape[0] !== labels.length) {
-      throw new InputError(`${arr.shape[0]} ${what}s but ${labels.length} labels in ${values.labels}: one per row`, { file });
+      throw new InputError(`${arr.shape[0]} ${what}s but ${labels.length} labels in ${labelsFile}: one per row`, { file });
     }
     const v = integers(arr.data, file, what);
     for (let i = 0; i < v.length; i++) {
@@ -273,17 +287,17 @@ async function arraysInput(values: Record<string, string>): Promise<AnalysisInpu
     strong,
     labels,
     numClasses,
-    split: await codes(values.split, 'split code', 2),
-    ...(values.split ? { splitSource: pathAndPart(values.split)[0] } : {}),
-    membership: await codes(values.membership, 'membership code', 2),
+    split: await codes('split', 'split code', 2),
+    ...(files.split ? { splitSource: files.split.file } : {}),
+    membership: await codes('membership', 'membership code', 2),
     // absolute paths: the result is read later from anywhere (report, the editor), not from this working directory
     encoders: {
-      weak: { id: tensorId(weakFile, weakTensor), kind: 'activations', dim: weak.cols, source: path.resolve(weakFile) },
-      strong: { id: tensorId(strongFile, strongTensor), kind: 'activations', dim: strong.cols, source: path.resolve(strongFile) },
+      weak: { id: activationFileId(weakIn.file, weakIn.tensor), kind: 'activations', dim: weak.cols, source: path.resolve(weakIn.file) },
+      strong: { id: activationFileId(strongIn.file, strongIn.tensor), kind: 'activations', dim: strong.cols, source: path.resolve(strongIn.file) },
     },
     dataset: {
       path: path.resolve(labelsFile), format: 'npy', ...(labelNames ? { labelNames } : {}),
-      ...(values.split || values.membership ? { inputs: [values.split, values.membership].filter((f): f is string => !!f).map((f) => path.resolve(pathAndPart(f)[0])) } : {}),
+      ...(files.split || files.membership ? { inputs: [files.split, files.membership].flatMap((f) => (f ? [path.resolve(f.file)] : [])) } : {}),
     },
     device: 'cpu',
   };

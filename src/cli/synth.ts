@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { generateSynthetic, type Scenario } from '../core/synth/generate';
@@ -63,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const [k, file] of files.entries()) {
     const bytes = writeNpy(arrays[k][0], arrays[k][1]);
     await writeFileAtomic(file, bytes);
-    written[ACTIVATION_FOLDER_FILES[k]] = await sha256File(file);
+    written[ACTIVATION_FOLDER_FILES[k]] = createHash('sha256').update(bytes).digest('hex');
   }
   // last: a file it names is one synth wrote, so the next synth into this folder may replace it
   const manifest = { tool: { name: 'overlap-density', version: TOOL_VERSION }, command: 'synth', scenario, seed, rows: n, sha256: written };

@@ -10,6 +10,7 @@ import type { CategoryName } from '../core/detect/types';
 import type { AnalysisResult, ResultRow } from '../core/result/schema';
 import { scoreMeaning as coreScoreMeaning } from '../core/report/plainWords';
 import { classNameOf } from '../core/report/readSummary';
+import { detectFields, getField, textFieldsOf } from '../core/data/fields';
 import { fixed } from './summaryText';
 
 export const REVEAL_ROW_COMMAND = 'overlapDensity.revealRow';
@@ -169,17 +170,17 @@ export function buildHoverMarkdown(input: HoverInput): string {
   return parts.join('\n\n');
 }
 
-/** Field names that hold a row's text when the analysis read none (its rows carried activations). */
-const TEXT_LIKE = /^(text|sentence|sentence1|content|review|question|premise|title|body|document|utterance)$/i;
+/** Longest source text of another row the hover parses for its text fields (a row of LLM activations is ~100 KB). */
+const PREVIEW_PARSE_CHARS = 1 << 20;
 
 /**
- * What the hover shows of another row, from its source lines: a JSON object's text fields (the analysis's, else one
- * named like a text, else its first string field) instead of the raw line with its activation arrays; anything else
- * (CSV, SST, a line that does not parse) as it is.
+ * What the hover shows of another row, from its source lines: a JSON object's text fields (the analysis's, else the
+ * one the reader's field detection finds, else its first string field) instead of the raw line with its activation
+ * arrays; anything else (CSV, SST, a line that does not parse, a very long one) as it is.
  */
 export function rowPreviewText(raw: string, textFields: readonly string[] = []): string {
   const t = raw.trim();
-  if (!t.startsWith('{')) return raw;
+  if (!t.startsWith('{') || t.length > PREVIEW_PARSE_CHARS) return raw;
   let obj: unknown;
   try {
     obj = JSON.parse(t.endsWith(',') ? t.slice(0, -1) : t);
@@ -187,11 +188,12 @@ export function rowPreviewText(raw: string, textFields: readonly string[] = []):
     return raw;
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return raw;
-  const own = (k: string) => Object.prototype.hasOwnProperty.call(obj, k) ? (obj as Record<string, unknown>)[k] : undefined;
-  const named = textFields.map(own).filter((v): v is string => typeof v === 'string');
-  if (named.length > 0) return named.join(' · ');
-  const entries = Object.keys(obj).map((k) => [k, own(k)] as const).filter((e): e is readonly [string, string] => typeof e[1] === 'string');
-  return (entries.find(([k]) => TEXT_LIKE.test(k)) ?? entries[0])?.[1] ?? raw;
+  const record = obj as Record<string, unknown>;
+  const fields = textFields.length > 0 ? textFields : textFieldsOf(detectFields([record]).fields);
+  const texts = fields.map((f) => getField(record, f)).filter((v): v is string => typeof v === 'string');
+  if (texts.length > 0) return texts.join(' · ');
+  const first = Object.keys(record).map((k) => record[k]).find((v): v is string => typeof v === 'string');
+  return first ?? raw;
 }
 
 /**

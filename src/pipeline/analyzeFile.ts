@@ -15,7 +15,7 @@ import { throwIfAborted, type ProgressFn } from '../core/encoder';
 import { InputError } from '../core/errors';
 import { concatArrays, selectRows, stackRows, type Matrix } from '../core/linalg/matrix';
 import type { EncoderInfo, ReadInfo, WeakVotesSummary } from '../core/result/schema';
-import { readActivationFile, sha256File } from '../core/activations/file';
+import { activationFileId, readActivationFile, sha256File } from '../core/activations/file';
 import { COST_PER_ROW, sideCostPerRow, WeightedProgress } from './progressPlan';
 import { zeroWidth } from '../core/activations/tensor';
 import { ActivationCache, cachedShare, encodeWithCache } from '../inference/cache';
@@ -456,7 +456,7 @@ export async function sideActivations(
       }
       const labelled = Int32Array.from(main.rows, (r) => r.index);
       const sub = labelled.length === nRows ? m : selectRows(m, labelled);
-      return { matrix: sub, info: { id: `${path.basename(spec.path)}${spec.kind === 'safetensors' && spec.tensor ? `#${spec.tensor}` : ''}`, kind: 'activations', dim: m.cols, source: spec.path }, notes: [], timings: { [timingKey]: (performance.now() - t0) / 1000 } };
+      return { matrix: sub, info: { id: activationFileId(spec.path, spec.kind === 'safetensors' ? spec.tensor : undefined), kind: 'activations', dim: m.cols, source: spec.path }, notes: [], timings: { [timingKey]: (performance.now() - t0) / 1000 } };
     }
     case 'field': {
       const parts = sources.map((src) => fieldMatrix(src, spec.field, side));

@@ -14,6 +14,11 @@ export async function readNpyFile(path: string): Promise<NpyArray> {
   return readNpy(await readInputFile(path), path);
 }
 
+/** An activations file's name in a result: its base name, with the tensor read from it (`layers.safetensors#layer_20`). */
+export function activationFileId(path: string, tensor?: string): string {
+  return `${basename(path)}${tensor ? `#${tensor}` : ''}`;
+}
+
 /**
  * A 1-D or 2-D array of any element type from a `.npy` file, or one tensor of a `.safetensors` file (`tensor`: its
  * name; without it the file's only tensor): the arrays form's labels, split and membership codes.

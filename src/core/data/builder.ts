@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { count } from '../words';
 import { FieldValueError, toNumberArray, toProbs, toSplit, toText, toWeakLabels } from './coerce';
 import type { ErrorPolicy } from './errorPolicy';
 import { detectFields, getField, textFieldsOf, type FieldDetection } from './fields';
@@ -12,10 +13,10 @@ import { TEXT_JOIN, type Dataset, type DatasetFormat, type DatasetRow, type Fiel
 const LINES_SHOWN = 5;
 
 /** "6 rows without a label are left out of the analysis (lines 4, 9, 17, ...)". */
-function leftOutWords(count: number, what: string, lines: number[]): string {
-  const one = count === 1;
-  const shown = lines.join(', ') + (count > lines.length ? ', ...' : '');
-  return `${count} row${one ? '' : 's'} ${what} ${one ? 'is' : 'are'} left out of the analysis (line${lines.length === 1 && one ? '' : 's'} ${shown})`;
+function leftOutWords(rows: number, what: string, lines: number[]): string {
+  const one = rows === 1;
+  const shown = lines.join(', ') + (rows > lines.length ? ', ...' : '');
+  return `${count(rows, 'row')} ${what} ${one ? 'is' : 'are'} left out of the analysis (line${lines.length === 1 && one ? '' : 's'} ${shown})`;
 }
 
 /** Rows buffered before the field mapping is chosen; enough to see past a few missing values. */
@@ -199,18 +200,18 @@ export class DatasetBuilder {
    */
   private warnLeftOut(store: RowStore, labels: LabelNormalizer): number[] {
     const lines: number[] = [];
-    let count = 0;
+    let unlabelled = 0;
     for (let i = 0; i < store.length; i++) {
       if (store.labelKeyOf(i) >= 0) continue;
-      if (count++ < LINES_SHOWN) lines.push(store.lineOf(i));
+      if (unlabelled++ < LINES_SHOWN) lines.push(store.lineOf(i));
     }
-    if (count > 0 && count < store.length && this.fields!.label) {
+    if (unlabelled > 0 && unlabelled < store.length && this.fields!.label) {
       const spelled = labels.missingSpelled;
       const how = spelled
         ? `; ${spelled.rows} of them ${spelled.rows === 1 ? 'has' : 'have'} the label ${spelled.spellings.map((s) => JSON.stringify(s)).join(', ')}, ` +
           'how pandas, R or Excel write a missing value, read as no label because such labels are fewer than half of the labelled rows'
         : '';
-      this.policy.warn(`${leftOutWords(count, 'without a label', lines)}${how}`, lines[0]);
+      this.policy.warn(`${leftOutWords(unlabelled, 'without a label', lines)}${how}`, lines[0]);
     }
     if (this.noText.count > 0) {
       const fields = this.textFields.map((f) => `"${f}"`).join(', ');
