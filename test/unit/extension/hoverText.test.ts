@@ -107,3 +107,11 @@ describe('rowPreviewText', () => {
     }
   });
 });
+
+describe('rowPreviewText on a WRENCH record', () => {
+  it('finds the nested data.text the reader reads, not the first string of the record', () => {
+    const line = JSON.stringify({ label: 1, weak_labels: [-1, 1], data: { text: 'free entry now', note: 'x' } });
+    expect(rowPreviewText(line)).toBe('free entry now');
+    expect(rowPreviewText(line, ['data.text'])).toBe('free entry now');
+  });
+});
